@@ -1,0 +1,103 @@
+// The one place that reads the environment. Everything else receives a Config.
+import path from 'node:path';
+import { z } from 'zod';
+
+const optionalString = z
+  .string()
+  .trim()
+  .transform((v) => (v === '' ? undefined : v))
+  .optional();
+
+const envSchema = z.object({
+  DATABASE_URL: optionalString.pipe(
+    z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://')
+      .optional(),
+  ),
+  ADBRAIN_DATA_DIR: optionalString,
+  ADBRAIN_OUTBOX_DIR: optionalString,
+  ADBRAIN_ENCRYPTION_KEY: optionalString,
+  ADBRAIN_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+  ADBRAIN_DEBUG: optionalString,
+  // Providers used by later stages; optional, each one turns an integration on.
+  LLM_PROVIDER: z.enum(['anthropic', 'openai', 'none']).optional(),
+  ANTHROPIC_API_KEY: optionalString,
+  ANTHROPIC_BASE_URL: optionalString,
+  ANTHROPIC_MODEL: optionalString,
+  OPENAI_API_KEY: optionalString,
+  OPENAI_BASE_URL: optionalString,
+  OPENAI_MODEL: optionalString,
+  RESEND_API_KEY: optionalString,
+  RESEND_BASE_URL: optionalString,
+  ADBRAIN_EMAIL_FROM: optionalString,
+  INNGEST_EVENT_KEY: optionalString,
+  INNGEST_SIGNING_KEY: optionalString,
+  INNGEST_BASE_URL: optionalString,
+  INNGEST_DEV: optionalString,
+  PORT: z.coerce.number().int().min(1).max(65535).optional(),
+});
+
+export interface Config {
+  /** Postgres server URL, or null for the embedded PGlite database. */
+  databaseUrl: string | null;
+  dataDir: string;
+  outboxDir: string;
+  /** Raw key material from ADBRAIN_ENCRYPTION_KEY, if set (see src/crypto/secrets.ts). */
+  encryptionKey: string | null;
+  logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
+  debug: boolean;
+  llm: {
+    provider: 'anthropic' | 'openai' | 'none';
+    anthropic: { apiKey: string; baseURL?: string; model: string } | null;
+    openai: { apiKey: string; baseURL?: string; model: string } | null;
+  };
+  email: {
+    resend: { apiKey: string; baseURL?: string } | null;
+    from: string;
+  };
+  inngest: { eventKey?: string; signingKey?: string; baseUrl?: string; isDev: boolean };
+  port: number;
+}
+
+export class ConfigError extends Error {}
+
+export function loadConfig(
+  env: Record<string, string | undefined> = process.env,
+  cwd: string = process.cwd(),
+): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`invalid environment:\n  ${lines.join('\n  ')}`);
+  }
+  const e = parsed.data;
+  const dataDir = path.resolve(cwd, e.ADBRAIN_DATA_DIR ?? 'data');
+  const anthropic = e.ANTHROPIC_API_KEY
+    ? { apiKey: e.ANTHROPIC_API_KEY, baseURL: e.ANTHROPIC_BASE_URL, model: e.ANTHROPIC_MODEL ?? 'claude-sonnet-4-5' }
+    : null;
+  const openai = e.OPENAI_API_KEY
+    ? { apiKey: e.OPENAI_API_KEY, baseURL: e.OPENAI_BASE_URL, model: e.OPENAI_MODEL ?? 'gpt-4.1-mini' }
+    : null;
+  const provider = e.LLM_PROVIDER ?? (anthropic ? 'anthropic' : openai ? 'openai' : 'none');
+  return {
+    databaseUrl: e.DATABASE_URL ?? null,
+    dataDir,
+    outboxDir: path.resolve(cwd, e.ADBRAIN_OUTBOX_DIR ?? 'outbox'),
+    encryptionKey: e.ADBRAIN_ENCRYPTION_KEY ?? null,
+    logLevel: e.ADBRAIN_LOG_LEVEL,
+    debug: Boolean(e.ADBRAIN_DEBUG && e.ADBRAIN_DEBUG !== '0'),
+    llm: { provider, anthropic, openai },
+    email: {
+      resend: e.RESEND_API_KEY ? { apiKey: e.RESEND_API_KEY, baseURL: e.RESEND_BASE_URL } : null,
+      from: e.ADBRAIN_EMAIL_FROM ?? 'adbrain <reports@adbrain.local>',
+    },
+    inngest: {
+      eventKey: e.INNGEST_EVENT_KEY,
+      signingKey: e.INNGEST_SIGNING_KEY,
+      baseUrl: e.INNGEST_BASE_URL,
+      isDev: Boolean(e.INNGEST_DEV && e.INNGEST_DEV !== '0') || !e.INNGEST_SIGNING_KEY,
+    },
+    port: e.PORT ?? 3000,
+  };
+}

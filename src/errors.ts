@@ -1,0 +1,38 @@
+// One error type for everything a user can cause. The CLI prints `message` (and
+// `details`) and exits with `exitCode`; the API maps `code` to an HTTP status.
+export type ErrorCode =
+  | 'invalid_input'
+  | 'not_found'
+  | 'conflict'
+  | 'unauthorized'
+  | 'forbidden'
+  | 'config'
+  | 'database'
+  | 'internal';
+
+export class AppError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details?: unknown,
+    readonly exitCode: number = code === 'internal' ? 1 : 2,
+  ) {
+    super(message);
+    this.name = 'AppError';
+  }
+}
+
+export const httpStatusFor: Record<ErrorCode, number> = {
+  invalid_input: 422,
+  not_found: 404,
+  conflict: 409,
+  unauthorized: 401,
+  forbidden: 403,
+  config: 500,
+  database: 503,
+  internal: 500,
+};
+
+export const notFound = (what: string, hint?: string) =>
+  new AppError('not_found', hint ? `${what} not found. ${hint}` : `${what} not found`);
+export const invalid = (message: string, details?: unknown) => new AppError('invalid_input', message, details);
