@@ -14,11 +14,17 @@ import type { SchemaEngine as SchemaEngineType } from '@prisma/schema-engine-was
 const require = createRequire(import.meta.url);
 const noFilters = { externalTables: [], externalEnums: [] };
 
+interface WasmRuntime {
+  instantiate(bytes: Uint8Array, imports: object): Promise<{ instance: { exports: object } }>;
+}
+
 async function loadEngineModule() {
   const pkgDir = path.dirname(require.resolve('@prisma/schema-engine-wasm/schema_engine_bg'));
   const bg = await import(pathToFileURL(path.join(pkgDir, 'schema_engine_bg.js')).href);
   const bytes = await readFile(path.join(pkgDir, 'schema_engine_bg.wasm'));
-  const { instance } = await WebAssembly.instantiate(bytes, { './schema_engine_bg.js': bg });
+  // @types/node declares WebAssembly's types but not its runtime value.
+  const wasm = (globalThis as unknown as { WebAssembly: WasmRuntime }).WebAssembly;
+  const { instance } = await wasm.instantiate(bytes, { './schema_engine_bg.js': bg });
   bg.__wbg_set_wasm(instance.exports);
   (instance.exports as { __wbindgen_start: () => void }).__wbindgen_start();
   return bg as { SchemaEngine: typeof SchemaEngineType };

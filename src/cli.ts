@@ -1,0 +1,253 @@
+// `adbrain` — the command line. Each command parses its flags, calls domain
+// functions and prints; errors become one clear line and a non-zero exit code.
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { loadConfig } from './config.ts';
+import { addAgency } from './domain/agencies.ts';
+import { addClient, getClientBySlug, listClients } from './domain/clients.ts';
+import { migrate, migrationStatus } from './db/migrate.ts';
+import { runDemo } from './demo/demo.ts';
+import { simulateDemo } from './demo/simulate.ts';
+import { AppError } from './errors.ts';
+import { importCsvFile } from './import/import-csv.ts';
+import { formatRowErrors, printJson, reportError, table } from './cli/output.ts';
+import { withContext, type Ctx } from './cli/context.ts';
+import { runClientDay, type DayResult } from './run/day.ts';
+import { isDay, lastCompleteDay } from './time.ts';
+
+const program = new Command('adbrain')
+  .description('AI insight and reporting engine for performance marketers')
+  .showHelpAfterError('(run with --help for usage)')
+  .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+
+let jsonMode = false;
+const json = () => new Option('--json', 'print JSON for machines');
+const day = (v: string) => {
+  if (!isDay(v)) throw new InvalidArgumentError('expected a date as YYYY-MM-DD');
+  return v;
+};
+const int = (v: string) => {
+  if (!/^\d+$/.test(v)) throw new InvalidArgumentError('expected a whole number');
+  return Number(v);
+};
+
+// ---- db -------------------------------------------------------------------------
+const db = program.command('db').description('database maintenance');
+db.command('migrate')
+  .description('apply pending migrations (embedded database or DATABASE_URL)')
+  .addOption(json())
+  .action(async (o) => {
+    await withContext(async ({ db, log }) => {
+      const r = await migrate(db.sql);
+      if (o.json) printJson({ database: db.kind, ...r });
+      else if (r.applied.length) log(`applied ${r.applied.length} migration(s) to ${db.location}: ${r.applied.join(', ')}`);
+      else log(`${db.location} is up to date (${r.alreadyApplied} migration(s) applied)`);
+    }, { migrate: false });
+  });
+db.command('status')
+  .description('list applied and pending migrations')
+  .addOption(json())
+  .action(async (o) => {
+    await withContext(async ({ db }) => {
+      const st = await migrationStatus(db.sql);
+      if (o.json) printJson({ database: db.kind, location: db.location, ...st });
+      else {
+        console.log(`${db.kind} at ${db.location}`);
+        for (const m of st.applied) console.log(`  applied  ${m}`);
+        for (const m of st.pending) console.log(`  pending  ${m}`);
+      }
+    }, { migrate: false });
+  });
+
+// ---- agencies & clients -------------------------------------------------------------
+const agencies = program.command('agencies').description('agencies (tenants)');
+agencies
+  .command('add <slug>')
+  .option('--name <name>')
+  .option('--timezone <tz>', 'IANA timezone', 'UTC')
+  .option('--currency <code>', 'ISO 4217 code', 'USD')
+  .addOption(json())
+  .action(async (slug, o) => {
+    await withContext(async ({ db }) => {
+      const a = await addAgency(db.prisma, { slug, name: o.name, timezone: o.timezone, currency: o.currency });
+      if (o.json) printJson(a);
+      else console.log(`added agency ${a.slug} (${a.name}, ${a.timezone}, ${a.currency})`);
+    });
+  });
+agencies
+  .command('list')
+  .addOption(json())
+  .action(async (o) => {
+    await withContext(async ({ db }) => {
+      const rows = await db.prisma.agency.findMany({ orderBy: { slug: 'asc' }, include: { _count: { select: { clients: true } } } });
+      if (o.json) printJson(rows.map((a) => ({ slug: a.slug, name: a.name, timezone: a.timezone, currency: a.currency, clients: a._count.clients })));
+      else if (rows.length === 0) console.log('no agencies yet (one is created with the first client)');
+      else console.log(table([['SLUG', 'NAME', 'TIMEZONE', 'CURRENCY', 'CLIENTS'], ...rows.map((a) => [a.slug, a.name, a.timezone, a.currency, String(a._count.clients)])]));
+    });
+  });
+
+const clients = program.command('clients').description('clients of an agency');
+clients
+  .command('add <slug>')
+  .description('add a client (to the default agency unless --agency is given)')
+  .option('--name <name>')
+  .option('--timezone <tz>', 'IANA timezone (default: the agency\'s)')
+  .option('--currency <code>', 'ISO 4217 code (default: the agency\'s)')
+  .option('--agency <slug>')
+  .option('--budget <amount>', 'monthly budget in the client currency')
+  .option('--recipients <emails>', 'comma-separated report recipients')
+  .addOption(json())
+  .action(async (slug, o) => {
+    await withContext(async ({ db }) => {
+      const budget = o.budget === undefined ? undefined : Number(o.budget);
+      if (budget !== undefined && !(Number.isFinite(budget) && budget >= 0)) {
+        throw new AppError('invalid_input', `--budget must be a non-negative amount, got "${o.budget}"`);
+      }
+      const c = await addClient(db.prisma, {
+        slug,
+        name: o.name,
+        timezone: o.timezone,
+        currency: o.currency,
+        agency: o.agency,
+        monthlyBudgetCents: budget === undefined ? undefined : Math.round(budget * 100),
+        recipients: o.recipients ? String(o.recipients).split(',').map((s) => s.trim()).filter(Boolean) : undefined,
+      });
+      if (o.json) printJson(c);
+      else console.log(`added client ${c.slug} (${c.name}, ${c.timezone}, ${c.currency})`);
+    });
+  });
+clients
+  .command('list')
+  .option('--agency <slug>')
+  .addOption(json())
+  .action(async (o) => {
+    await withContext(async ({ db }) => {
+      const rows = await listClients(db.prisma, { agency: o.agency });
+      if (o.json) {
+        printJson(rows.map((c) => ({
+          slug: c.slug, name: c.name, agency: c.agency.slug, timezone: c.timezone, currency: c.currency,
+          reportHour: c.reportHour, recipients: c.recipients,
+          monthlyBudgetCents: c.monthlyBudgetCents === null ? null : Number(c.monthlyBudgetCents),
+        })));
+      } else if (rows.length === 0) console.log('no clients yet: add one with `adbrain clients add <slug>` or run `adbrain demo`');
+      else console.log(table([['SLUG', 'NAME', 'AGENCY', 'TIMEZONE', 'CURRENCY'], ...rows.map((c) => [c.slug, c.name, c.agency.slug, c.timezone, c.currency])]));
+    });
+  });
+
+// ---- import -------------------------------------------------------------------------
+program
+  .command('import <file>')
+  .description('import a CSV (generic, TikTok or Meta Ads Manager export) into a client')
+  .requiredOption('--client <slug>')
+  .addOption(new Option('--format <format>', 'file layout').choices(['auto', 'generic', 'tiktok', 'meta']).default('auto'))
+  .option('--skip-invalid', 'import the valid rows and list the rejected ones')
+  .addOption(json())
+  .action(async (file, o) => {
+    await withContext(async ({ db }) => {
+      const s = await importCsvFile(db, file, { clientSlug: o.client, format: o.format, skipInvalid: Boolean(o.skipInvalid) });
+      if (o.json) return printJson(s);
+      const range = s.dateFrom === s.dateTo ? s.dateFrom : `${s.dateFrom} → ${s.dateTo}`;
+      console.log(
+        `imported ${s.imported} of ${s.rows} rows from ${s.file} (${s.format}) into ${s.client}, ${range}: ` +
+          `${s.inserted} new, ${s.updated} updated, ${s.unchanged} unchanged`,
+      );
+      if (s.rejected > 0) {
+        console.log(`rejected ${s.rejected} row(s), stored on import run ${s.importRunId}:`);
+        console.log(formatRowErrors(s.errors).join('\n'));
+      }
+    });
+  });
+
+// ---- demo, run, start ------------------------------------------------------------
+program
+  .command('demo')
+  .description('create (or reset) the demo agency with three simulated clients')
+  .option('--seed <n>', 'simulator seed', int, 42)
+  .option('--days <n>', 'days of history', int, 150)
+  .option('--end <date>', 'last simulated day (default: yesterday)', day)
+  .addOption(json())
+  .action(async (o) => {
+    await withContext(async (ctx) => {
+      const s = await demo(ctx, o);
+      if (o.json) printJson(s);
+    });
+  });
+
+async function demo(ctx: Ctx, o: { seed: number; days: number; end?: string; json?: boolean }) {
+  const now = new Date();
+  // The newest day that is complete in every demo client's timezone... or the latest of them.
+  const tzs = simulateDemo({ endDate: '2026-01-31', days: 1 }).clients.map((c) => c.timezone);
+  const end = o.end ?? tzs.map((tz) => lastCompleteDay(tz, now)).sort().at(-1)!;
+  const t0 = performance.now();
+  const { simulation: _sim, ...s } = await runDemo(ctx.db, { endDate: end, seed: o.seed, days: o.days, dataDir: ctx.config.dataDir });
+  if (!o.json) {
+    ctx.log(`demo agency ready: ${s.clients.length} clients, ${s.from} → ${s.to}, seed ${s.seed} (${Math.round(performance.now() - t0)} ms)`);
+    for (const c of s.clients) ctx.log(`  ${c.slug.padEnd(15)} ${c.name.padEnd(22)} ${c.entities} entities, ${c.metricRows} daily rows`);
+    ctx.log(`  ground truth: ${s.groundTruthFile} (${s.events} events)`);
+  }
+  return s;
+}
+
+program
+  .command('run')
+  .description('run the day for one or all clients: sync → report (and every later step that exists)')
+  .option('--client <slug>')
+  .option('--as-of <date>', 'last complete day to use (default: yesterday in each client\'s timezone)', day)
+  .addOption(json())
+  .action(async (o) => {
+    await withContext(async (ctx) => {
+      const results = await runDays(ctx, o);
+      if (o.json) printJson({ results });
+      if (results.some((r) => !r.ok)) process.exitCode = 1;
+    });
+  });
+
+async function runDays(ctx: Ctx, o: { client?: string; asOf?: string; json?: boolean; agency?: string }): Promise<DayResult[]> {
+  const now = new Date();
+  const targets = o.client ? [await getClientBySlug(ctx.db.prisma, o.client)] : await listClients(ctx.db.prisma, { agency: o.agency });
+  if (targets.length === 0) throw new AppError('not_found', 'no clients to run: add one with `adbrain clients add <slug>` or run `adbrain demo`');
+  const results: DayResult[] = [];
+  const live = !o.json;
+  for (const c of targets) {
+    const asOf = o.asOf ?? lastCompleteDay(c.timezone, now);
+    if (live) ctx.log(`▸ ${c.slug} — ${asOf}`);
+    const r = await runClientDay(
+      { db: ctx.db, client: c, asOf, now, outboxDir: ctx.config.outboxDir },
+      {
+        onStep: (name, s) => {
+          if (live) ctx.log(`  ${s.status === 'failed' ? '✗' : s.status === 'ok' ? '✓' : '·'} ${name.padEnd(8)} ${s.detail} (${s.ms} ms)`);
+        },
+      },
+    );
+    results.push(r);
+  }
+  return results;
+}
+
+program
+  .command('start')
+  .description('quick start: (re)create the demo agency and run the day for its clients')
+  .addOption(json())
+  .action(async (o) => {
+    await withContext(async (ctx) => {
+      const t0 = performance.now();
+      const d = await demo(ctx, { seed: 42, days: 150, json: o.json });
+      const results = await runDays(ctx, { agency: d.agency, asOf: d.to, json: o.json });
+      if (o.json) printJson({ demo: d, results });
+      else ctx.log(`done in ${((performance.now() - t0) / 1000).toFixed(1)} s — reports are in ${ctx.config.outboxDir}`);
+      if (results.some((r) => !r.ok)) process.exitCode = 1;
+    });
+  });
+
+// ---- entry ------------------------------------------------------------------------
+try {
+  jsonMode = process.argv.includes('--json');
+  await program.parseAsync(process.argv);
+} catch (err) {
+  let debug = false;
+  try {
+    debug = loadConfig().debug;
+  } catch {
+    // the config error itself is being reported
+  }
+  process.exitCode = reportError(err, jsonMode, debug);
+}

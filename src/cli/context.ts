@@ -1,0 +1,46 @@
+// Opens what a CLI command needs (config, database) and closes it afterwards.
+import { loadConfig, type Config } from '../config.ts';
+import { resolveEncryptionKey } from '../crypto/secrets.ts';
+import { openDb, type Db } from '../db/client.ts';
+import { migrationStatus } from '../db/migrate.ts';
+import { AppError } from '../errors.ts';
+
+export interface Ctx {
+  config: Config;
+  db: Db;
+  log: (line: string) => void;
+}
+
+export const stderrLog = (line: string) => process.stderr.write(line + '\n');
+
+export async function withContext<T>(fn: (ctx: Ctx) => Promise<T>, opts: { migrate?: boolean } = {}): Promise<T> {
+  const config = loadConfig();
+  if (!config.databaseUrl) {
+    const k = resolveEncryptionKey(config);
+    if (k.createdFile) {
+      stderrLog(`adbrain: created a local encryption key at ${k.createdFile} (mode 0600). Back it up, or set ADBRAIN_ENCRYPTION_KEY.`);
+    }
+  }
+  const db = await openDb({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    migrate: opts.migrate,
+    onMigrated: (r) => {
+      if (r.applied.length > 0 && !opts.migrate) stderrLog(`adbrain: prepared the embedded database (${r.applied.length} migration(s))`);
+    },
+  }).catch((err) => {
+    if (err instanceof AppError) throw err;
+    throw new AppError('database', `cannot connect to the database: ${(err as Error).message}`);
+  });
+  try {
+    if (db.kind === 'postgres' && opts.migrate === undefined) {
+      const st = await migrationStatus(db.sql);
+      if (st.pending.length > 0) {
+        throw new AppError('database', `the database needs ${st.pending.length} migration(s): run \`adbrain db migrate\` first`);
+      }
+    }
+    return await fn({ config, db, log: stderrLog });
+  } finally {
+    await db.close();
+  }
+}

@@ -1,0 +1,59 @@
+// Printing for the CLI: JSON for machines, aligned text for people, and errors
+// without stack traces.
+import { ConfigError } from '../config.ts';
+import { AppError } from '../errors.ts';
+
+export function printJson(value: unknown) {
+  process.stdout.write(JSON.stringify(value, (_k, v) => (typeof v === 'bigint' ? Number(v) : v), 2) + '\n');
+}
+
+export function table(rows: string[][]): string {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
+  return rows.map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n');
+}
+
+interface RowErrorLike {
+  line: number;
+  column: string | null;
+  value: string | null;
+  reason: string;
+}
+
+export function formatRowErrors(errors: RowErrorLike[], limit = 50): string[] {
+  const lines = errors.slice(0, limit).map((e) => {
+    const where = `line ${e.line}${e.column ? `, ${e.column}` : ''}`;
+    const value = e.value !== null && e.value !== '' ? ` (value: ${JSON.stringify(e.value)})` : '';
+    return `  ${where}: ${e.reason}${value}`;
+  });
+  if (errors.length > limit) lines.push(`  … and ${errors.length - limit} more (use --json to list all)`);
+  return lines;
+}
+
+/** Prints an error for the user and returns the exit code. */
+export function reportError(err: unknown, json: boolean, debug: boolean): number {
+  if (err instanceof ConfigError) {
+    if (json) printJson({ error: { code: 'config', message: err.message } });
+    else process.stderr.write(`error: ${err.message}\n`);
+    return 2;
+  }
+  if (err instanceof AppError) {
+    if (json) {
+      printJson({ error: { code: err.code, message: err.message, details: err.details ?? null } });
+    } else {
+      process.stderr.write(`error: ${err.message}\n`);
+      const d = err.details as { errors?: RowErrorLike[] } | RowErrorLike[] | { path: string; message: string }[] | undefined;
+      if (d && !Array.isArray(d) && Array.isArray(d.errors)) process.stderr.write(formatRowErrors(d.errors).join('\n') + '\n');
+      else if (Array.isArray(d)) {
+        for (const i of d as { path?: string; message?: string }[]) {
+          if (i.path !== undefined) process.stderr.write(`  ${i.path}: ${i.message}\n`);
+        }
+      }
+    }
+    return err.exitCode;
+  }
+  const message = (err as Error)?.message ?? String(err);
+  if (json) printJson({ error: { code: 'internal', message } });
+  else process.stderr.write(`error: unexpected failure: ${message}${debug ? '' : ' (set ADBRAIN_DEBUG=1 for details)'}\n`);
+  if (debug) process.stderr.write(`${(err as Error)?.stack ?? ''}\n`);
+  return 1;
+}

@@ -1,0 +1,130 @@
+// The bulk write path for metrics: entities level by level (parents first), then
+// daily metrics, each as one `INSERT … SELECT FROM unnest(…) ON CONFLICT` per
+// chunk. Unchanged rows are not rewritten, so re-importing a file is a no-op.
+import type { EntitySpec, WriteBatch } from '../ingest/batch.ts';
+import type { Sql } from './sql.ts';
+
+const CHUNK = 20_000;
+const KIND_DEPTH: Record<string, number> = {
+  account: 0, offer: 0, spark_code: 0, creative: 0, campaign: 1, adset: 2, ad: 3, link: 4,
+};
+
+export interface WriteResult {
+  entitiesTouched: number;
+  inserted: number;
+  updated: number;
+  unchanged: number;
+}
+
+export interface WriteOptions {
+  clientId: string;
+  source: string;
+  importRunId?: string | null;
+  syncRunId?: string | null;
+}
+
+/** Must be called inside a transaction (sql.tx) so a failure leaves nothing behind. */
+export async function writeBatch(sql: Sql, batch: WriteBatch, opts: WriteOptions): Promise<WriteResult> {
+  const ids = await upsertEntities(sql, opts.clientId, batch.entities);
+  let inserted = 0;
+  let updated = 0;
+  for (let i = 0; i < batch.metrics.length; i += CHUNK) {
+    const chunk = batch.metrics.slice(i, i + CHUNK);
+    const cols = {
+      entity: [] as string[], date: [] as string[], spend: [] as number[], impr: [] as number[],
+      clicks: [] as number[], conv: [] as number[], rev: [] as number[], reach: [] as (number | null)[],
+      freq: [] as (number | null)[],
+    };
+    for (const m of chunk) {
+      cols.entity.push(ids.get(m.entityKey)!);
+      cols.date.push(m.date);
+      cols.spend.push(m.spendCents);
+      cols.impr.push(m.impressions);
+      cols.clicks.push(m.clicks);
+      cols.conv.push(m.conversions);
+      cols.rev.push(m.revenueCents);
+      cols.reach.push(m.reach);
+      cols.freq.push(m.frequency);
+    }
+    const [r] = await sql.query<{ inserted: number; updated: number }>(
+      `WITH up AS (
+         INSERT INTO daily_metric AS d (entity_id, date, source, spend_cents, impressions, clicks, conversions,
+                                        revenue_cents, reach, frequency, import_run_id, sync_run_id)
+         SELECT e, dt, $10, s, i, c, cv, r, re, f, $11::uuid, $12::uuid
+           FROM unnest($1::uuid[], $2::date[], $3::int8[], $4::int8[], $5::int8[], $6::numeric[], $7::int8[],
+                       $8::int8[], $9::numeric[]) AS t(e, dt, s, i, c, cv, r, re, f)
+         ON CONFLICT (entity_id, date, source) DO UPDATE SET
+           spend_cents = EXCLUDED.spend_cents, impressions = EXCLUDED.impressions, clicks = EXCLUDED.clicks,
+           conversions = EXCLUDED.conversions, revenue_cents = EXCLUDED.revenue_cents, reach = EXCLUDED.reach,
+           frequency = EXCLUDED.frequency, import_run_id = EXCLUDED.import_run_id,
+           sync_run_id = EXCLUDED.sync_run_id, updated_at = now()
+         WHERE (d.spend_cents, d.impressions, d.clicks, d.conversions, d.revenue_cents, d.reach, d.frequency)
+               IS DISTINCT FROM
+               (EXCLUDED.spend_cents, EXCLUDED.impressions, EXCLUDED.clicks, EXCLUDED.conversions,
+                EXCLUDED.revenue_cents, EXCLUDED.reach, EXCLUDED.frequency)
+         RETURNING (xmax = 0) AS ins)
+       SELECT (count(*) FILTER (WHERE ins))::int AS inserted, (count(*) FILTER (WHERE NOT ins))::int AS updated FROM up`,
+      [
+        cols.entity, cols.date, cols.spend, cols.impr, cols.clicks, cols.conv, cols.rev, cols.reach, cols.freq,
+        opts.source, opts.importRunId ?? null, opts.syncRunId ?? null,
+      ],
+    );
+    inserted += r!.inserted;
+    updated += r!.updated;
+  }
+  return {
+    entitiesTouched: ids.size,
+    inserted,
+    updated,
+    unchanged: batch.metrics.length - inserted - updated,
+  };
+}
+
+async function upsertEntities(sql: Sql, clientId: string, entities: Map<string, EntitySpec>) {
+  const ids = new Map<string, string>();
+  const byDepth: [string, EntitySpec][][] = [[], [], [], [], []];
+  for (const entry of entities) byDepth[KIND_DEPTH[entry[1].kind] ?? 0]!.push(entry);
+  for (const level of byDepth) {
+    for (let i = 0; i < level.length; i += CHUNK) {
+      const chunk = level.slice(i, i + CHUNK);
+      const platform: string[] = [], kind: string[] = [], ext: string[] = [], name: string[] = [];
+      const parent: (string | null)[] = [], attrs: string[] = [];
+      for (const [, e] of chunk) {
+        platform.push(e.platform);
+        kind.push(e.kind);
+        ext.push(e.externalId);
+        name.push(e.name);
+        parent.push(e.parentKey ? (ids.get(e.parentKey) ?? null) : null);
+        attrs.push(JSON.stringify(e.attributes ?? {}));
+      }
+      const params = [clientId, platform, kind, ext, name, parent, attrs];
+      // Parameters travel as text[]: PGlite cannot serialise arrays of enum or jsonb types.
+      const input = `SELECT p::"Platform" AS platform, k::"EntityKind" AS kind, external_id, name, parent_id,
+                            a::jsonb AS attributes
+                       FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::uuid[], $7::text[])
+                         AS t(p, k, external_id, name, parent_id, a)`;
+      await sql.query(
+        `INSERT INTO entity AS x (client_id, platform, kind, external_id, name, parent_id, attributes)
+         SELECT $1::uuid, platform, kind, external_id, name, parent_id, attributes FROM (${input}) i
+         ON CONFLICT (client_id, platform, kind, external_id) DO UPDATE SET
+           name = EXCLUDED.name,
+           parent_id = COALESCE(EXCLUDED.parent_id, x.parent_id),
+           attributes = x.attributes || EXCLUDED.attributes,
+           updated_at = now()
+         WHERE x.name IS DISTINCT FROM EXCLUDED.name
+            OR x.parent_id IS DISTINCT FROM COALESCE(EXCLUDED.parent_id, x.parent_id)
+            OR NOT (x.attributes @> EXCLUDED.attributes)`,
+        params,
+      );
+      // A data-modifying CTE cannot see its own inserts, hence the second statement.
+      const rows = await sql.query<{ id: string; platform: string; kind: string; external_id: string }>(
+        `SELECT e.id::text, e.platform::text, e.kind::text, e.external_id
+           FROM entity e JOIN (${input}) i
+             ON e.client_id = $1::uuid AND e.platform = i.platform AND e.kind = i.kind AND e.external_id = i.external_id`,
+        params,
+      );
+      for (const r of rows) ids.set(`${r.platform}|${r.kind}|${r.external_id}`, r.id);
+    }
+  }
+  return ids;
+}

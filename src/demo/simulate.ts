@@ -1,0 +1,389 @@
+// The demo agency's simulator: three clients with ~150 days of daily metrics
+// shaped like real accounts (weekly seasonality, growth, noise, launches) and
+// injected events — creative fatigue, spikes and drops, a burning link, a winner,
+// a budget overrun — recorded as ground truth for the brain's detection tests.
+// Seeded and deterministic: same seed and end date, same data.
+import { addEntity, entityKey, newBatch, type EntitySpec, type WriteBatch } from '../ingest/batch.ts';
+import type { Platform } from '../generated/prisma/enums.ts';
+import { parseCampaignName } from '../import/campaign-name.ts';
+import { addDays, weekday } from '../time.ts';
+import { Rng } from './random.ts';
+
+export type GroundTruthType =
+  | 'launch'
+  | 'creative_fatigue'
+  | 'anomaly_spike'
+  | 'anomaly_drop'
+  | 'burning'
+  | 'winner'
+  | 'budget_overspend';
+
+export interface GroundTruthEvent {
+  client: string;
+  type: GroundTruthType;
+  entity?: { platform: Platform; kind: string; externalId: string; name: string };
+  metric?: string;
+  start: string;
+  end?: string;
+  factor?: number;
+  note: string;
+}
+
+export interface SimClient {
+  slug: string;
+  name: string;
+  timezone: string;
+  currency: string;
+  monthlyBudgetCents: number;
+  recipients: string[];
+  batch: WriteBatch;
+}
+
+export interface Simulation {
+  seed: number;
+  startDate: string;
+  endDate: string;
+  clients: SimClient[];
+  groundTruth: GroundTruthEvent[];
+}
+
+interface Leaf {
+  key: string;
+  entity: EntitySpec;
+  launch: number;
+  baseSpendCents: number;
+  growth: number;
+  cpmCents: number;
+  ctr: number;
+  cvr: number;
+  valueCents: number;
+  valueSigma: number;
+  audience: number;
+  fatigueAt?: number;
+  burningAt?: number;
+  shocks: { day: number; metric: 'spend' | 'conversions' | 'revenue'; factor: number }[];
+}
+
+const SPEND_WEEKLY = [1.0, 1.03, 1.04, 1.02, 0.97, 0.92, 0.95];
+const CONV_WEEKLY = [1.02, 1.05, 1.04, 1.0, 0.96, 0.93, 0.99];
+
+export interface SimOptions {
+  seed?: number;
+  endDate: string;
+  days?: number;
+}
+
+export function simulateDemo(opts: SimOptions): Simulation {
+  const seed = opts.seed ?? 42;
+  const days = opts.days ?? 150;
+  const startDate = addDays(opts.endDate, -(days - 1));
+  const rng = new Rng(seed);
+  const groundTruth: GroundTruthEvent[] = [];
+  const ctx = { rng, days, startDate, groundTruth };
+  const clients = [affiliate(ctx), ecommerce(ctx), leadgen(ctx)];
+  return { seed, startDate, endDate: opts.endDate, clients, groundTruth };
+}
+
+interface Ctx {
+  rng: Rng;
+  days: number;
+  startDate: string;
+  groundTruth: GroundTruthEvent[];
+}
+
+/** Builds a leaf's economics from a target ROAS so the numbers stay coherent. */
+function leaf(
+  ctx: Ctx,
+  batch: WriteBatch,
+  key: string,
+  o: { spend: number; roas: number; value: number; valueSigma?: number; launch?: number; cpm?: number; ctr?: number },
+): Leaf {
+  const { rng } = ctx;
+  const cpmCents = Math.round((o.cpm ?? rng.uniform(6, 11)) * 100);
+  const ctr = o.ctr ?? rng.uniform(0.009, 0.02);
+  const valueCents = Math.round(o.value * 100);
+  // revenue/spend = (1000/cpm) × ctr × cvr × value  →  solve for cvr.
+  const cvr = o.roas / ((100_000 / cpmCents) * ctr * (valueCents / 100));
+  return {
+    key,
+    entity: batch.entities.get(key)!,
+    launch: o.launch ?? 0,
+    baseSpendCents: Math.round(o.spend * 100),
+    growth: rng.uniform(-0.001, 0.003),
+    cpmCents,
+    ctr,
+    cvr,
+    valueCents,
+    valueSigma: o.valueSigma ?? 0,
+    audience: rng.uniform(150_000, 600_000),
+    shocks: [],
+  };
+}
+
+function simulateLeaves(ctx: Ctx, batch: WriteBatch, leaves: Leaf[]) {
+  const { rng, days, startDate } = ctx;
+  for (const l of leaves) {
+    const window: number[] = [];
+    for (let t = l.launch; t < days; t++) {
+      const date = addDays(startDate, t);
+      const wd = weekday(date);
+      const age = t - l.launch;
+      const ramp = Math.min(1, (age + 1) / 4);
+      let spend = l.baseSpendCents * ramp * Math.pow(1 + l.growth, age) * SPEND_WEEKLY[wd]! * rng.lognormal(0.12);
+      let ctrMult = 1;
+      let cpmMult = 1;
+      if (l.fatigueAt !== undefined && t >= l.fatigueAt) {
+        const d = t - l.fatigueAt;
+        ctrMult = Math.max(0.35, Math.exp(-0.07 * d));
+        cpmMult = 1 + Math.min(0.6, 0.02 * d);
+      }
+      const shock = l.shocks.find((s) => s.day === t);
+      if (shock?.metric === 'spend') spend *= shock.factor;
+      const cpm = l.cpmCents * cpmMult * rng.lognormal(0.07);
+      const impressions = Math.max(0, Math.round((spend / cpm) * 1000));
+      window.push(impressions);
+      if (window.length > 7) window.shift();
+      const recent = window.reduce((a, b) => a + b, 0);
+      const frequency = 1 + (1.5 * recent) / l.audience + (l.fatigueAt !== undefined && t >= l.fatigueAt ? 0.05 * (t - l.fatigueAt) : 0);
+      const clicks = rng.poisson(impressions * l.ctr * ctrMult * rng.lognormal(0.06));
+      let cvr = l.cvr * CONV_WEEKLY[wd]!;
+      if (l.burningAt !== undefined && t >= l.burningAt) cvr *= 0.12;
+      let conversions = rng.poisson(clicks * cvr);
+      let revenue = 0;
+      for (let i = 0; i < conversions; i++) revenue += l.valueCents * (l.valueSigma ? rng.lognormal(l.valueSigma) : 1);
+      if (shock?.metric === 'conversions') {
+        conversions = Math.round(conversions * shock.factor);
+        revenue *= shock.factor;
+      }
+      if (shock?.metric === 'revenue') revenue *= shock.factor;
+      batch.metrics.push({
+        entityKey: l.key,
+        date,
+        spendCents: Math.round(spend),
+        impressions,
+        clicks,
+        conversions,
+        revenueCents: Math.round(revenue),
+        reach: Math.round(impressions / frequency),
+        frequency: Math.round(frequency * 100) / 100,
+      });
+    }
+  }
+}
+
+const ref = (e: EntitySpec) => ({ platform: e.platform, kind: e.kind, externalId: e.externalId, name: e.name });
+
+function note(ctx: Ctx, client: string, type: GroundTruthType, l: Leaf, day: number, extra: Partial<GroundTruthEvent>) {
+  ctx.groundTruth.push({ client, type, entity: ref(l.entity), start: addDays(ctx.startDate, day), note: '', ...extra });
+}
+
+function path(batch: WriteBatch, platform: Platform, nodes: [EntitySpec['kind'], string, string][]): string {
+  let parentKey: string | undefined;
+  for (const [kind, externalId, name] of nodes) {
+    const attributes = kind === 'campaign' ? campaignAttributes(name) : undefined;
+    parentKey = addEntity(batch, { platform, kind, externalId, name, parentKey, attributes });
+  }
+  return parentKey!;
+}
+
+function campaignAttributes(name: string) {
+  const parts = parseCampaignName(name);
+  return Object.keys(parts).length ? { ...parts } : undefined;
+}
+
+// ---- client 1: affiliate on TikTok + Meta with links, offers and spark codes ----
+
+function affiliate(ctx: Ctx): SimClient {
+  const slug = 'demo-affiliate';
+  const { rng, days } = ctx;
+  const batch = newBatch();
+  const offers = { ApplePay: 32, CashApp: 28, Venmo: 24, PayPal: 40 } as const;
+  const tiktok: [keyof typeof offers, string, number][] = [
+    ['ApplePay', '1639', 5], ['CashApp', '1639', 7], ['Venmo', '1639', 3], ['PayPal', '1639', 9],
+    ['CashApp', '3175', 12], ['ApplePay', '3175', 14], ['PayPal', '3175', 2],
+  ];
+  const leaves: Leaf[] = [];
+  for (const [offer, acct, sc] of tiktok) {
+    const campaign = `${offer}-${acct}-SC${sc}-tiktok`;
+    for (let k = 1; k <= 2; k++) {
+      const link = `https://trk.lumen.example/${offer.toLowerCase()}/${acct}-sc${sc}-${k}`;
+      const key = path(batch, 'tiktok', [
+        ['account', acct, `TikTok ${acct}`],
+        ['campaign', `tt-${acct}-${offer}-sc${sc}`, campaign],
+        ['adset', `tt-${acct}-${offer}-sc${sc}-ag`, `${offer} broad 18-44`],
+        ['ad', `tt-${acct}-${offer}-sc${sc}-ad${k}`, `${offer} spark hook ${k}`],
+        ['link', link, link],
+      ]);
+      addEntity(batch, { platform: 'tiktok', kind: 'offer', externalId: offer.toLowerCase(), name: offer });
+      addEntity(batch, { platform: 'tiktok', kind: 'spark_code', externalId: `${acct}-SC${sc}`, name: `${acct}-SC${sc}` });
+      leaves.push(leaf(ctx, batch, key, { spend: rng.uniform(45, 140), roas: rng.uniform(1.15, 1.6), value: offers[offer], launch: rng.int(0, 20) }));
+    }
+  }
+  for (const offer of ['ApplePay', 'CashApp'] as const) {
+    const campaign = `${offer}-5521-facebook`;
+    const link = `https://trk.lumen.example/${offer.toLowerCase()}/meta-5521`;
+    const key = path(batch, 'meta', [
+      ['account', 'act_5521', 'Lumen Meta'],
+      ['campaign', `fb-5521-${offer}`, campaign],
+      ['adset', `fb-5521-${offer}-as`, `${offer} US 25-54`],
+      ['ad', `fb-5521-${offer}-ad`, `${offer} testimonial`],
+      ['link', link, link],
+    ]);
+    addEntity(batch, { platform: 'meta', kind: 'offer', externalId: offer.toLowerCase(), name: offer });
+    leaves.push(leaf(ctx, batch, key, { spend: rng.uniform(60, 120), roas: rng.uniform(1.2, 1.5), value: offers[offer] }));
+  }
+  // A burning link: the offer stops converting while spend keeps flowing.
+  const burning = leaves[2]!;
+  burning.baseSpendCents = 9_500;
+  burning.burningAt = days - 9;
+  note(ctx, slug, 'burning', burning, burning.burningAt, { note: 'conversion rate collapses to 12 % of normal; ROI ≈ −80 %' });
+  // A winner: a link whose offer pays far above its cost.
+  const winner = leaves[9]!;
+  Object.assign(winner, { cvr: winner.cvr * 2.7, baseSpendCents: 11_000 });
+  note(ctx, slug, 'winner', winner, winner.launch, { note: 'ROAS ≈ 3.6 for its whole life' });
+  addFatigue(ctx, slug, leaves[4]!, days - 30);
+  addFatigue(ctx, slug, leaves[11]!, days - 45);
+  addShock(ctx, slug, leaves[6]!, days - 20, 'spend', 3.2);
+  addShock(ctx, slug, leaves[13]!, days - 12, 'conversions', 0.1);
+  simulateLeaves(ctx, batch, leaves);
+  return finish(ctx, slug, 'Lumen Affiliates', 'America/Los_Angeles', 'USD', batch, 1.25, ['media@lumen.example']);
+}
+
+// ---- client 2: e-commerce on Meta + Google with Shopify revenue -----------------
+
+function ecommerce(ctx: Ctx): SimClient {
+  const slug = 'demo-shop';
+  const { rng, days } = ctx;
+  const batch = newBatch();
+  const leaves: Leaf[] = [];
+  const meta: [string, string, string[]][] = [
+    ['Prospecting - Broad', 'Broad 25-54', ['UGC Jacket v1', 'UGC Jacket v2', 'Static Sale 20%']],
+    ['Prospecting - Lookalike 2%', 'LAL purchasers 2%', ['Carousel Bestsellers', 'Founder story']],
+    ['Retargeting - 7d', 'Viewed product 7d', ['DPA catalog', 'Reviews 4.8★']],
+  ];
+  meta.forEach(([campaign, adset, ads], ci) => {
+    ads.forEach((ad, ai) => {
+      const key = path(batch, 'meta', [
+        ['account', 'act_8841', 'Northwind Meta'],
+        ['campaign', `fb-8841-c${ci}`, campaign],
+        ['adset', `fb-8841-c${ci}-as`, adset],
+        ['ad', `fb-8841-c${ci}-ad${ai}`, ad],
+      ]);
+      const roas = ci === 2 ? rng.uniform(3.5, 5) : rng.uniform(1.6, 2.6);
+      leaves.push(leaf(ctx, batch, key, { spend: rng.uniform(60, 220), roas, value: 85, valueSigma: 0.3, launch: rng.int(0, 30) }));
+    });
+  });
+  const google: [string, number][] = [['Search - Brand', 6], ['Search - Generic', 2.1], ['PMax - All products', 2.8]];
+  google.forEach(([campaign, roas], i) => {
+    const key = path(batch, 'google', [
+      ['account', '123-456-7890', 'Northwind Google Ads'],
+      ['campaign', `g-${i}`, campaign],
+    ]);
+    leaves.push(leaf(ctx, batch, key, { spend: rng.uniform(80, 260), roas, value: 85, valueSigma: 0.3, cpm: rng.uniform(15, 30), ctr: rng.uniform(0.03, 0.06) }));
+  });
+  addFatigue(ctx, slug, leaves[0]!, days - 35);
+  addShock(ctx, slug, leaves[3]!, days - 15, 'revenue', 0.15);
+  addShock(ctx, slug, leaves[8]!, days - 25, 'spend', 2.8);
+  simulateLeaves(ctx, batch, leaves);
+
+  // Shopify: the store's own orders — most come from ads, some are organic.
+  const storeKey = path(batch, 'shopify', [['account', 'northwind.myshopify.com', 'Northwind store']]);
+  const adByDay = new Map<string, { conv: number; rev: number }>();
+  for (const m of batch.metrics) {
+    const d = adByDay.get(m.date) ?? { conv: 0, rev: 0 };
+    d.conv += m.conversions;
+    d.rev += m.revenueCents;
+    adByDay.set(m.date, d);
+  }
+  for (let t = 0; t < days; t++) {
+    const date = addDays(ctx.startDate, t);
+    const ads = adByDay.get(date) ?? { conv: 0, rev: 0 };
+    const organic = rng.poisson(6 * CONV_WEEKLY[weekday(date)]!);
+    let rev = ads.rev * 0.82;
+    for (let i = 0; i < organic; i++) rev += 8500 * rng.lognormal(0.3);
+    batch.metrics.push({
+      entityKey: storeKey, date, spendCents: 0, impressions: 0, clicks: 0,
+      conversions: Math.round(ads.conv * 0.82) + organic, revenueCents: Math.round(rev), reach: null, frequency: null,
+    });
+  }
+  // Spend runs ahead of a budget set below the month's pace: an overrun.
+  return finish(ctx, slug, 'Northwind Outfitters', 'Europe/Berlin', 'EUR', batch, 0.8, ['growth@northwind.example'], true);
+}
+
+// ---- client 3: lead generation on Google + Meta ---------------------------------
+
+function leadgen(ctx: Ctx): SimClient {
+  const slug = 'demo-leads';
+  const { rng, days } = ctx;
+  const batch = newBatch();
+  const leaves: Leaf[] = [];
+  ['Search - Roof repair', 'Search - Gutter cleaning', 'Search - Storm damage'].forEach((campaign, i) => {
+    const key = path(batch, 'google', [
+      ['account', '987-654-3210', 'Brightpath Google Ads'],
+      ['campaign', `g-bp-${i}`, campaign],
+    ]);
+    const launch = i === 2 ? days - 50 : 0;
+    leaves.push(leaf(ctx, batch, key, { spend: rng.uniform(90, 200), roas: rng.uniform(1.4, 2.2), value: 60, cpm: rng.uniform(20, 40), ctr: rng.uniform(0.04, 0.07), launch }));
+  });
+  [['Homeowners 35-65', ['Before/after video', 'Free inspection form']], ['Recent movers', ['Checklist carousel']]].forEach(
+    ([adset, ads], si) => {
+      (ads as string[]).forEach((ad, ai) => {
+        const key = path(batch, 'meta', [
+          ['account', 'act_3302', 'Brightpath Meta'],
+          ['campaign', 'fb-bp-leads', 'Lead form - Homeowners'],
+          ['adset', `fb-bp-as${si}`, adset as string],
+          ['ad', `fb-bp-as${si}-ad${ai}`, ad],
+        ]);
+        leaves.push(leaf(ctx, batch, key, { spend: rng.uniform(40, 110), roas: rng.uniform(1.2, 1.9), value: 60 }));
+      });
+    },
+  );
+  const launched = leaves[2]!;
+  note(ctx, slug, 'launch', launched, launched.launch, { note: 'new campaign goes live' });
+  addShock(ctx, slug, leaves[0]!, days - 8, 'spend', 3.5);
+  addShock(ctx, slug, leaves[4]!, days - 18, 'conversions', 0.05);
+  addFatigue(ctx, slug, leaves[3]!, days - 28);
+  simulateLeaves(ctx, batch, leaves);
+  return finish(ctx, slug, 'Brightpath Leads', 'America/Chicago', 'USD', batch, 1.3, ['ops@brightpath.example']);
+}
+
+function addFatigue(ctx: Ctx, client: string, l: Leaf, day: number) {
+  l.fatigueAt = day;
+  note(ctx, client, 'creative_fatigue', l, day, { metric: 'ctr', note: 'CTR decays ~7 %/day from here (floor 35 %), CPM and frequency rise' });
+}
+
+function addShock(ctx: Ctx, client: string, l: Leaf, day: number, metric: 'spend' | 'conversions' | 'revenue', factor: number) {
+  l.shocks.push({ day, metric, factor });
+  const type = factor > 1 ? 'anomaly_spike' : 'anomaly_drop';
+  note(ctx, client, type, l, day, { metric, factor, end: addDays(ctx.startDate, day), note: `${metric} × ${factor} for one day` });
+}
+
+/** Sets the monthly budget to `budgetFactor` × the pace of the last 28 days. */
+function finish(
+  ctx: Ctx,
+  slug: string,
+  name: string,
+  timezone: string,
+  currency: string,
+  batch: WriteBatch,
+  budgetFactor: number,
+  recipients: string[],
+  overspend = false,
+): SimClient {
+  const last = addDays(ctx.startDate, ctx.days - 1);
+  const from = addDays(last, -27);
+  let spend28 = 0;
+  for (const m of batch.metrics) if (m.date >= from) spend28 += m.spendCents;
+  const monthlyBudgetCents = Math.round(((spend28 / 28) * 30.4 * budgetFactor) / 10_000) * 10_000;
+  if (overspend) {
+    ctx.groundTruth.push({
+      client: slug,
+      type: 'budget_overspend',
+      start: `${last.slice(0, 7)}-01`,
+      note: `monthly budget ${monthlyBudgetCents / 100} is ${Math.round(budgetFactor * 100)} % of the spend pace`,
+    });
+  }
+  return { slug, name, timezone, currency, monthlyBudgetCents, recipients, batch };
+}
+
+export { entityKey };

@@ -1,0 +1,45 @@
+import { AppError, invalid } from '../errors.ts';
+import type { PrismaClient } from '../generated/prisma/client.ts';
+import { ensureDefaultAgency, getAgencyBySlug } from './agencies.ts';
+import { issuesOf, newClientSchema } from './schemas.ts';
+
+export async function addClient(prisma: PrismaClient, input: unknown) {
+  const parsed = newClientSchema.safeParse(input);
+  if (!parsed.success) throw invalid('invalid client', issuesOf(parsed.error));
+  const c = parsed.data;
+  const agency = c.agency ? await getAgencyBySlug(prisma, c.agency) : await ensureDefaultAgency(prisma);
+  const existing = await prisma.client.findUnique({ where: { slug: c.slug } });
+  if (existing) throw new AppError('conflict', `client '${c.slug}' already exists`);
+  return prisma.client.create({
+    data: {
+      agencyId: agency.id,
+      slug: c.slug,
+      name: c.name ?? c.slug,
+      // A client inherits its agency's timezone and currency unless told otherwise.
+      timezone: c.timezone ?? agency.timezone,
+      currency: c.currency ?? agency.currency,
+      reportHour: c.reportHour,
+      recipients: c.recipients,
+      monthlyBudgetCents: c.monthlyBudgetCents === undefined ? undefined : BigInt(c.monthlyBudgetCents),
+    },
+  });
+}
+
+export async function getClientBySlug(prisma: PrismaClient, slug: string) {
+  const client = await prisma.client.findUnique({ where: { slug } });
+  if (!client) {
+    throw new AppError(
+      'not_found',
+      `client '${slug}' not found. Add it with: adbrain clients add ${slug} [--name "…"] [--timezone Area/City] [--currency USD]`,
+    );
+  }
+  return client;
+}
+
+export async function listClients(prisma: PrismaClient, opts: { agency?: string } = {}) {
+  return prisma.client.findMany({
+    where: opts.agency ? { agency: { slug: opts.agency } } : undefined,
+    include: { agency: { select: { slug: true } } },
+    orderBy: [{ agency: { slug: 'asc' } }, { slug: 'asc' }],
+  });
+}

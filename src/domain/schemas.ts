@@ -1,0 +1,53 @@
+// Validation shared by the CLI and (later) the REST API.
+import { z } from 'zod';
+
+export const slugSchema = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'use lowercase letters, digits and dashes (at most 63), starting with a letter or digit');
+
+export const timezoneSchema = z.string().trim().refine(isTimeZone, {
+  message: 'unknown IANA timezone (examples: UTC, America/New_York, Europe/Berlin, Asia/Kolkata)',
+});
+
+const currencies = new Set(Intl.supportedValuesOf('currency'));
+export const currencySchema = z
+  .string()
+  .trim()
+  .toUpperCase()
+  .refine((c) => currencies.has(c), { message: 'unknown ISO 4217 currency code (examples: USD, EUR, GBP)' });
+
+export function isTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export const newAgencySchema = z.object({
+  slug: slugSchema,
+  name: z.string().trim().min(1).max(200).optional(),
+  timezone: timezoneSchema.default('UTC'),
+  currency: currencySchema.default('USD'),
+});
+
+export const newClientSchema = z.object({
+  slug: slugSchema,
+  name: z.string().trim().min(1).max(200).optional(),
+  timezone: timezoneSchema.optional(),
+  currency: currencySchema.optional(),
+  agency: slugSchema.optional(),
+  reportHour: z.number().int().min(0).max(23).optional(),
+  recipients: z.array(z.email()).optional(),
+  monthlyBudgetCents: z.number().int().min(0).optional(),
+});
+
+export type NewClient = z.input<typeof newClientSchema>;
+
+/** Formats zod issues as "field: message" lines for CLI and API errors. */
+export function issuesOf(error: z.ZodError): { path: string; message: string }[] {
+  return error.issues.map((i) => ({ path: i.path.join('.') || '(input)', message: i.message }));
+}

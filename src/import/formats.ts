@@ -1,0 +1,205 @@
+// The CSV layouts adbrain understands and how their headers map onto our fields.
+// Headers are matched case-insensitively after trimming and folding spaces; a
+// currency in a header ("Amount spent (EUR)") is remembered and checked.
+import type { Platform } from '../generated/prisma/enums.ts';
+
+export type FormatName = 'generic' | 'tiktok' | 'meta';
+
+export type Field =
+  | 'date'
+  | 'dateEnd'
+  | 'platform'
+  | 'account'
+  | 'accountId'
+  | 'campaign'
+  | 'campaignId'
+  | 'adset'
+  | 'adsetId'
+  | 'ad'
+  | 'adId'
+  | 'link'
+  | 'spend'
+  | 'impressions'
+  | 'clicks'
+  | 'conversions'
+  | 'revenue'
+  | 'reach'
+  | 'frequency'
+  | 'currency';
+
+export interface FormatSpec {
+  name: FormatName;
+  label: string;
+  /** Fixed platform for platform exports; generic files carry a platform column. */
+  platform?: Platform;
+  /** Candidate headers per field, best first. */
+  columns: Partial<Record<Field, string[]>>;
+  required: Field[];
+}
+
+export const FORMATS: Record<FormatName, FormatSpec> = {
+  generic: {
+    name: 'generic',
+    label: 'generic adbrain CSV',
+    columns: {
+      date: ['date'],
+      platform: ['platform'],
+      account: ['account'],
+      campaign: ['campaign'],
+      adset: ['adset', 'ad set', 'ad_set'],
+      ad: ['ad'],
+      link: ['link'],
+      spend: ['spend'],
+      impressions: ['impressions'],
+      clicks: ['clicks'],
+      conversions: ['conversions'],
+      revenue: ['revenue'],
+      reach: ['reach'],
+      frequency: ['frequency'],
+    },
+    required: ['date', 'platform', 'account', 'campaign', 'spend', 'impressions', 'clicks', 'conversions', 'revenue'],
+  },
+  tiktok: {
+    name: 'tiktok',
+    label: 'TikTok Ads Manager export',
+    platform: 'tiktok',
+    columns: {
+      date: ['date', 'by day', 'stat time day', 'day', 'time'],
+      account: ['advertiser name', 'account name', 'account'],
+      accountId: ['advertiser id', 'account id'],
+      campaign: ['campaign name', 'campaign'],
+      campaignId: ['campaign id'],
+      adset: ['ad group name', 'ad group'],
+      adsetId: ['ad group id'],
+      ad: ['ad name', 'ad'],
+      adId: ['ad id'],
+      link: ['landing page url', 'destination url', 'url', 'link'],
+      spend: ['cost', 'total cost', 'spend'],
+      impressions: ['impressions', 'impression'],
+      clicks: ['clicks (destination)', 'clicks', 'click'],
+      conversions: ['conversions', 'complete payment', 'purchases', 'results', 'result'],
+      revenue: [
+        'total complete payment value',
+        'complete payment value',
+        'total purchase value',
+        'purchase value',
+        'conversion value',
+        'value',
+      ],
+      reach: ['reach'],
+      frequency: ['frequency'],
+      currency: ['currency'],
+    },
+    required: ['date', 'campaign', 'spend', 'impressions', 'clicks'],
+  },
+  meta: {
+    name: 'meta',
+    label: 'Meta Ads Manager export',
+    platform: 'meta',
+    columns: {
+      date: ['day', 'date', 'reporting starts'],
+      dateEnd: ['reporting ends'],
+      account: ['account name'],
+      accountId: ['account id'],
+      campaign: ['campaign name'],
+      campaignId: ['campaign id'],
+      adset: ['ad set name'],
+      adsetId: ['ad set id'],
+      ad: ['ad name'],
+      adId: ['ad id'],
+      link: ['website url', 'link'],
+      spend: ['amount spent'],
+      impressions: ['impressions'],
+      clicks: ['link clicks', 'clicks (all)', 'clicks'],
+      conversions: ['purchases', 'website purchases', 'leads', 'results'],
+      revenue: [
+        'purchases conversion value',
+        'website purchases conversion value',
+        'purchase conversion value',
+        'conversion value',
+        'results value',
+      ],
+      reach: ['reach'],
+      frequency: ['frequency'],
+      currency: ['currency'],
+    },
+    required: ['date', 'campaign', 'spend', 'impressions'],
+  },
+};
+
+export interface Header {
+  /** As written in the file (for error messages). */
+  raw: string;
+  key: string;
+  /** "EUR" from "Amount spent (EUR)". */
+  currency?: string;
+}
+
+export function normalizeHeader(raw: string): Header {
+  let key = raw.replace(/^\ufeff/, '').trim().replace(/\s+/g, ' ').toLowerCase();
+  let currency: string | undefined;
+  const m = /\s*\(([a-z]{3})\)$/.exec(key);
+  if (m) {
+    currency = m[1]!.toUpperCase();
+    key = key.slice(0, m.index);
+  }
+  return { raw: raw.trim(), key, currency };
+}
+
+export interface ColumnPlan {
+  format: FormatSpec;
+  /** Column index per field; missing optional fields are absent. */
+  index: Partial<Record<Field, number>>;
+  headers: Header[];
+}
+
+export function planColumns(format: FormatSpec, headers: Header[]): { plan?: ColumnPlan; missing: Field[] } {
+  const index: Partial<Record<Field, number>> = {};
+  for (const [field, candidates] of Object.entries(format.columns) as [Field, string[]][]) {
+    for (const c of candidates) {
+      const i = headers.findIndex((h) => h.key === c);
+      if (i >= 0) {
+        index[field] = i;
+        break;
+      }
+    }
+  }
+  const missing = format.required.filter((f) => index[f] === undefined);
+  return missing.length ? { missing } : { plan: { format, index, headers }, missing };
+}
+
+/** Picks the format whose required columns are all present; generic wins ties. */
+export function detectFormat(headers: Header[]): ColumnPlan | undefined {
+  const keys = new Set(headers.map((h) => h.key));
+  const order: FormatName[] = keys.has('amount spent')
+    ? ['meta', 'generic', 'tiktok']
+    : keys.has('ad group name') || keys.has('ad group id') || keys.has('stat time day') || keys.has('cost')
+      ? ['tiktok', 'generic', 'meta']
+      : ['generic', 'tiktok', 'meta'];
+  for (const name of order) {
+    const { plan } = planColumns(FORMATS[name], headers);
+    if (plan) return plan;
+  }
+  return undefined;
+}
+
+export function describeMissing(format: FormatSpec, missing: Field[]): string {
+  return missing
+    .map((f) => {
+      const c = format.columns[f] ?? [];
+      return c.length > 1 ? `${f} (one of: ${c.map((x) => `"${x}"`).join(', ')})` : `"${c[0] ?? f}"`;
+    })
+    .join('; ');
+}
+
+const PLATFORM_ALIASES: Record<string, Platform> = {
+  tiktok: 'tiktok', 'tik tok': 'tiktok', tt: 'tiktok',
+  meta: 'meta', facebook: 'meta', fb: 'meta', instagram: 'meta', ig: 'meta',
+  google: 'google', 'google ads': 'google', adwords: 'google', youtube: 'google',
+  shopify: 'shopify', redtrack: 'redtrack', other: 'other',
+};
+
+export function parsePlatform(raw: string): Platform | undefined {
+  return PLATFORM_ALIASES[raw.trim().toLowerCase().replace(/\s+/g, ' ')];
+}
+export const PLATFORM_NAMES = ['tiktok', 'meta', 'google', 'shopify', 'redtrack', 'other'];

@@ -1,0 +1,48 @@
+// What every source (CSV import, demo simulator, API connectors) hands to the
+// writer: the entities it saw, parents first, and one metric row per leaf entity
+// and local day. Keys are `${platform}|${kind}|${externalId}`.
+import type { EntityKind, Platform } from '../generated/prisma/enums.ts';
+
+export interface EntitySpec {
+  platform: Platform;
+  kind: EntityKind;
+  externalId: string;
+  name: string;
+  parentKey?: string;
+  attributes?: Record<string, unknown>;
+}
+
+export interface MetricRow {
+  entityKey: string;
+  /** Local day in the client's timezone, YYYY-MM-DD. */
+  date: string;
+  spendCents: number;
+  impressions: number;
+  clicks: number;
+  conversions: number;
+  revenueCents: number;
+  reach: number | null;
+  frequency: number | null;
+}
+
+export interface WriteBatch {
+  entities: Map<string, EntitySpec>;
+  metrics: MetricRow[];
+}
+
+export const entityKey = (platform: string, kind: string, externalId: string) => `${platform}|${kind}|${externalId}`;
+
+export function newBatch(): WriteBatch {
+  return { entities: new Map(), metrics: [] };
+}
+
+/** Adds an entity unless present; returns its key. Later names win (renames). */
+export function addEntity(batch: WriteBatch, spec: EntitySpec): string {
+  const key = entityKey(spec.platform, spec.kind, spec.externalId);
+  const prev = batch.entities.get(key);
+  if (!prev) batch.entities.set(key, spec);
+  else if (prev.name !== spec.name || (spec.parentKey && prev.parentKey !== spec.parentKey)) {
+    batch.entities.set(key, { ...prev, name: spec.name, parentKey: spec.parentKey ?? prev.parentKey });
+  }
+  return key;
+}

@@ -1,0 +1,77 @@
+// The report step of a day: load → model → render → deliver once. The Report
+// row's idempotency key makes a re-run of the same day a no-op.
+import { latestDayByPlatform, loadDaily, loadEntities } from '../db/metrics-read.ts';
+import type { Db } from '../db/client.ts';
+import { addDays } from '../time.ts';
+import { buildDailySummary, type DailySummary } from './daily-summary.ts';
+import { writeOutbox } from './outbox.ts';
+import { renderSummaryText, summaryHeadline } from './render-text.ts';
+
+export interface ReportClient {
+  id: string;
+  slug: string;
+  name: string;
+  currency: string;
+  timezone: string;
+}
+
+export async function buildSummaryFor(db: Db, client: ReportClient, date: string): Promise<DailySummary> {
+  const [entities, daily, latest] = await Promise.all([
+    loadEntities(db.sql, client.id),
+    loadDaily(db.sql, client.id, addDays(date, -7), date),
+    latestDayByPlatform(db.sql, client.id),
+  ]);
+  return buildDailySummary({
+    client: { slug: client.slug, name: client.name, currency: client.currency, timezone: client.timezone },
+    date,
+    entities,
+    daily,
+    latestByPlatform: latest,
+  });
+}
+
+export interface DeliverResult {
+  status: 'delivered' | 'already-delivered';
+  reportId: string;
+  location: string | null;
+  summary: DailySummary;
+}
+
+export async function deliverDailyReport(
+  db: Db,
+  client: ReportClient,
+  date: string,
+  opts: { outboxDir: string; now: Date },
+): Promise<DeliverResult> {
+  const key = `report:${client.id}:${date}`;
+  const summary = await buildSummaryFor(db, client, date);
+  const existing = await db.prisma.report.findUnique({ where: { idempotencyKey: key } });
+  if (existing?.status === 'sent') {
+    return { status: 'already-delivered', reportId: existing.id, location: existing.providerId, summary };
+  }
+  const text = renderSummaryText(summary);
+  const day = new Date(`${date}T00:00:00Z`);
+  const report = await db.prisma.report.upsert({
+    where: { idempotencyKey: key },
+    update: { text, summary: summaryHeadline(summary), status: 'rendered' },
+    create: {
+      clientId: client.id,
+      kind: 'daily',
+      periodStart: day,
+      periodEnd: day,
+      idempotencyKey: key,
+      text,
+      summary: summaryHeadline(summary),
+      status: 'rendered',
+    },
+  });
+  const dir = await writeOutbox(opts.outboxDir, client.slug, date, {
+    'report.txt': text,
+    'report.json': JSON.stringify(summary, null, 2) + '\n',
+  });
+  await db.prisma.report.update({
+    where: { id: report.id },
+    data: { status: 'sent', provider: 'outbox', providerId: dir, sentAt: opts.now },
+  });
+  return { status: 'delivered', reportId: report.id, location: dir, summary };
+}

@@ -1,0 +1,28 @@
+// Formatting helpers shared by renderers (text now, HTML/PDF later).
+const moneyFmt = new Map<string, Intl.NumberFormat>();
+
+export function money(cents: number | null, currency: string): string {
+  if (cents === null) return '—';
+  let f = moneyFmt.get(currency);
+  if (!f) moneyFmt.set(currency, (f = new Intl.NumberFormat('en-US', { style: 'currency', currency })));
+  return f.format(cents / 100);
+}
+
+export function pct(x: number | null, digits = 0): string {
+  if (x === null || !Number.isFinite(x)) return '—';
+  return `${(x * 100).toFixed(digits)}%`;
+}
+
+export function signedPct(x: number | null | undefined): string {
+  if (x === null || x === undefined || !Number.isFinite(x)) return 'n/a';
+  const v = Math.round(x * 100);
+  return `${v > 0 ? '+' : v < 0 ? '−' : '±'}${Math.abs(v)}%`;
+}
+
+export function ratio(x: number | null): string {
+  return x === null ? '—' : `${x.toFixed(2)}×`;
+}
+
+export function count(x: number): string {
+  return new Intl.NumberFormat('en-US', { maximumFractionDigits: 1 }).format(x);
+}

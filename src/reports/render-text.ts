@@ -1,0 +1,48 @@
+// Plain-text rendering of the daily summary (the outbox's report.txt and the
+// email's text part later). Displays the model; computes nothing.
+import type { DailySummary, Kpis } from './daily-summary.ts';
+import { count, money, pct, ratio, signedPct } from './format.ts';
+
+export function summaryHeadline(s: DailySummary): string {
+  if (!s.hasData) return `${s.client.name} — no spend or revenue recorded for ${s.date}`;
+  const cur = s.client.currency;
+  return `${s.client.name} — ${s.date}: spent ${money(s.day.spendCents, cur)}, revenue ${money(s.day.revenueCents, cur)}, profit ${money(s.day.profitCents, cur)} (ROI ${pct(s.day.roi)})`;
+}
+
+export function renderSummaryText(s: DailySummary): string {
+  const cur = s.client.currency;
+  const out: string[] = [];
+  out.push(`adbrain daily report — ${s.client.name} (${s.client.slug})`);
+  out.push(`Day: ${s.date} (${s.client.timezone})`);
+  out.push('');
+  out.push(summaryHeadline(s));
+  out.push('');
+  const row = (label: string, get: (k: Kpis) => string, key: keyof Kpis) =>
+    `  ${label.padEnd(12)} ${get(s.day).padStart(14)}   vs prev day ${signedPct(s.change.vsPreviousDay[key]).padStart(6)}   vs 7-day avg ${signedPct(s.change.vs7DayAverage[key]).padStart(6)}`;
+  out.push(row('Spend', (k) => money(k.spendCents, cur), 'spendCents'));
+  out.push(row('Revenue', (k) => money(k.revenueCents, cur), 'revenueCents'));
+  out.push(row('Profit', (k) => money(k.profitCents, cur), 'profitCents'));
+  out.push(row('ROAS', (k) => ratio(k.roas), 'roas'));
+  out.push(row('ROI', (k) => pct(k.roi), 'roi'));
+  out.push(row('Conversions', (k) => count(k.conversions), 'conversions'));
+  out.push(row('CPA', (k) => money(k.cpaCents, cur), 'cpaCents'));
+  if (s.revenueSource === 'shopify') out.push('  (revenue and conversions: Shopify orders)');
+  const list = (title: string, lines: DailySummary['topCampaigns']) => {
+    if (lines.length === 0) return;
+    out.push('');
+    out.push(title);
+    for (const l of lines) {
+      out.push(`  ${l.name} [${l.platform}] — profit ${money(l.kpis.profitCents, cur)}, spend ${money(l.kpis.spendCents, cur)}, ROAS ${ratio(l.kpis.roas)}`);
+    }
+  };
+  list('Most profitable campaigns', s.topCampaigns);
+  list('Losing campaigns', s.bottomCampaigns);
+  if (s.freshness.length) {
+    out.push('');
+    out.push('Data freshness');
+    for (const f of s.freshness) {
+      out.push(`  ${f.platform.padEnd(9)} through ${f.latest}${f.daysBehind > 0 ? ` (${f.daysBehind} day${f.daysBehind > 1 ? 's' : ''} behind)` : ''}`);
+    }
+  }
+  return out.join('\n') + '\n';
+}

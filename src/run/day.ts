@@ -1,0 +1,81 @@
+// One client's day, in-process: the same domain functions the Inngest
+// functions will call step by step. Steps run in order; a failed step is
+// reported and the rest still run on the data there is.
+import type { Db } from '../db/client.ts';
+import { latestDayByPlatform } from '../db/metrics-read.ts';
+import { deliverDailyReport, type ReportClient } from '../reports/daily-report.ts';
+
+export interface DayClient extends ReportClient {}
+
+export interface DayContext {
+  db: Db;
+  client: DayClient;
+  /** The last complete day in the client's timezone; data after it is ignored. */
+  asOf: string;
+  now: Date;
+  outboxDir: string;
+}
+
+export interface StepResult {
+  status: 'ok' | 'skipped' | 'failed';
+  detail: string;
+  data?: Record<string, unknown>;
+}
+
+export interface DayStep {
+  name: string;
+  run(ctx: DayContext): Promise<StepResult>;
+}
+
+export const syncStep: DayStep = {
+  name: 'sync',
+  async run({ db, client }) {
+    const connections = await db.prisma.connection.count({ where: { clientId: client.id, status: 'active' } });
+    const latest = await latestDayByPlatform(db.sql, client.id);
+    const fresh = latest.map((l) => `${l.platform} through ${l.latest}`).join(', ') || 'no data yet';
+    if (connections === 0) {
+      return { status: 'skipped', detail: `no API connections (data from imports/demo: ${fresh})`, data: { latest } };
+    }
+    return { status: 'skipped', detail: `${connections} connection(s); API connectors are not available yet (${fresh})`, data: { latest } };
+  },
+};
+
+export const reportStep: DayStep = {
+  name: 'report',
+  async run({ db, client, asOf, now, outboxDir }) {
+    const r = await deliverDailyReport(db, client, asOf, { outboxDir, now });
+    if (r.status === 'already-delivered') {
+      return { status: 'skipped', detail: `already delivered (${r.location})`, data: { reportId: r.reportId } };
+    }
+    return { status: 'ok', detail: `written to ${r.location}`, data: { reportId: r.reportId, location: r.location } };
+  },
+};
+
+export const DAY_STEPS: DayStep[] = [syncStep, reportStep];
+
+export interface DayResult {
+  client: string;
+  asOf: string;
+  ok: boolean;
+  steps: (StepResult & { name: string; ms: number })[];
+}
+
+export async function runClientDay(
+  ctx: DayContext,
+  opts: { steps?: DayStep[]; onStep?: (name: string, r: StepResult & { ms: number }) => void } = {},
+): Promise<DayResult> {
+  const results: DayResult['steps'] = [];
+  for (const step of opts.steps ?? DAY_STEPS) {
+    const t0 = performance.now();
+    let r: StepResult;
+    try {
+      r = await step.run(ctx);
+    } catch (err) {
+      r = { status: 'failed', detail: (err as Error).message };
+    }
+    const res = { name: step.name, ...r, ms: Math.round(performance.now() - t0) };
+    results.push(res);
+    opts.onStep?.(step.name, res);
+  }
+  return { client: ctx.client.slug, asOf: ctx.asOf, ok: results.every((r) => r.status !== 'failed'), steps: results };
+}

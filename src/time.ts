@@ -1,0 +1,38 @@
+// Calendar days as 'YYYY-MM-DD' strings in a client's timezone. Day arithmetic
+// is done in UTC on those strings, so DST never shifts a day.
+
+const fmtCache = new Map<string, Intl.DateTimeFormat>();
+
+export function localDate(timeZone: string, at: Date): string {
+  let fmt = fmtCache.get(timeZone);
+  if (!fmt) {
+    fmt = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
+    fmtCache.set(timeZone, fmt);
+  }
+  return fmt.format(at);
+}
+
+export function addDays(day: string, n: number): string {
+  const d = new Date(`${day}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + n);
+  return d.toISOString().slice(0, 10);
+}
+
+export function daysBetween(from: string, to: string): number {
+  return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000);
+}
+
+/** Monday = 0 … Sunday = 6 */
+export function weekday(day: string): number {
+  return (new Date(`${day}T00:00:00Z`).getUTCDay() + 6) % 7;
+}
+
+export function isDay(s: string): boolean {
+  return /^\d{4}-\d{2}-\d{2}$/.test(s) && !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) &&
+    new Date(`${s}T00:00:00Z`).toISOString().startsWith(s);
+}
+
+/** The last complete day for a client: yesterday in its timezone. */
+export function lastCompleteDay(timeZone: string, now: Date): string {
+  return addDays(localDate(timeZone, now), -1);
+}
