@@ -57,7 +57,7 @@ interface HistoryRow {
 
 export async function migrationStatus(sql: Sql, dir = defaultMigrationsDir) {
   const migrations = await loadMigrations(dir);
-  await sql.exec(historyTable);
+  await ensureHistoryTable(sql);
   const rows = await readHistory(sql);
   const done = new Set(rows.filter((r) => r.finished && !r.rolled_back).map((r) => r.migration_name));
   return {
@@ -74,9 +74,17 @@ async function readHistory(sql: Sql): Promise<HistoryRow[]> {
   );
 }
 
+/** Creating the table under the lock: concurrent CREATE IF NOT EXISTS can collide. */
+async function ensureHistoryTable(sql: Sql) {
+  await sql.tx(async (t) => {
+    await t.query('SELECT pg_advisory_xact_lock($1)', [LOCK_ID]);
+    await t.exec(historyTable);
+  });
+}
+
 export async function migrate(sql: Sql, dir = defaultMigrationsDir): Promise<MigrateResult> {
   const migrations = await loadMigrations(dir);
-  await sql.exec(historyTable);
+  await ensureHistoryTable(sql);
   const applied: string[] = [];
   let alreadyApplied = 0;
   for (const m of migrations) {

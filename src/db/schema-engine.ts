@@ -18,7 +18,11 @@ interface WasmRuntime {
   instantiate(bytes: Uint8Array, imports: object): Promise<{ instance: { exports: object } }>;
 }
 
-async function loadEngineModule() {
+// The wasm-bindgen glue keeps one module-level instance: load it once per process.
+let engineModule: Promise<{ SchemaEngine: typeof SchemaEngineType }> | undefined;
+const loadEngineModule = () => (engineModule ??= instantiateEngine());
+
+async function instantiateEngine() {
   const pkgDir = path.dirname(require.resolve('@prisma/schema-engine-wasm/schema_engine_bg'));
   const bg = await import(pathToFileURL(path.join(pkgDir, 'schema_engine_bg.js')).href);
   const bytes = await readFile(path.join(pkgDir, 'schema_engine_bg.wasm'));

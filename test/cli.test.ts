@@ -1,0 +1,101 @@
+// The real `adbrain` binary against an embedded database in a temporary folder.
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, readdir, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+
+const bin = path.resolve('bin/adbrain.mjs');
+let cwd: string;
+
+function adbrain(...args: string[]) {
+  const r = spawnSync(process.execPath, [bin, ...args], {
+    cwd,
+    encoding: 'utf8',
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, ADBRAIN_DATA_DIR: path.join(cwd, 'data') },
+    timeout: 60_000,
+  });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+const noStack = (s: string) => expect(s).not.toMatch(/^\s+at /m);
+
+describe('adbrain CLI', () => {
+  beforeAll(async () => {
+    cwd = await mkdtemp(path.join(tmpdir(), 'adbrain-cli-'));
+  });
+
+  it('migrates the embedded database (once) and creates a local key, saying so', () => {
+    const first = adbrain('db', 'migrate');
+    expect(first.code).toBe(0);
+    expect(first.err).toMatch(/created a local encryption key at .*encryption\.key/);
+    expect(first.err).toMatch(/applied 1 migration/);
+    const second = adbrain('db', 'migrate');
+    expect(second.code).toBe(0);
+    expect(second.err).toMatch(/is up to date/);
+    expect(second.err).not.toMatch(/encryption key/);
+  });
+
+  it('adds and lists clients; duplicates and bad settings are clear errors', () => {
+    const add = adbrain('clients', 'add', 'acme', '--name', 'Acme Co', '--timezone', 'Europe/Berlin', '--currency', 'eur', '--json');
+    expect(add.code).toBe(0);
+    expect(JSON.parse(add.out)).toMatchObject({ slug: 'acme', name: 'Acme Co', timezone: 'Europe/Berlin', currency: 'EUR' });
+    const list = adbrain('clients', 'list', '--json');
+    expect(JSON.parse(list.out)).toEqual([expect.objectContaining({ slug: 'acme', agency: 'default', reportHour: 9 })]);
+    const dup = adbrain('clients', 'add', 'acme');
+    expect(dup.code).toBe(2);
+    expect(dup.err).toBe("error: client 'acme' already exists\n");
+    const bad = adbrain('clients', 'add', 'Bad Slug!', '--timezone', 'Mars/Base');
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/slug: use lowercase letters/);
+    expect(bad.err).toMatch(/timezone: unknown IANA timezone/);
+    noStack(bad.err);
+  });
+
+  it('imports a file, and rejects a bad one listing its rows without touching the data', async () => {
+    const header = 'date,platform,account,campaign,spend,impressions,clicks,conversions,revenue';
+    await writeFile(path.join(cwd, 'good.csv'), `${header}\n2026-03-01,meta,A,ApplePay-1639-SC5-facebook,10.00,100,3,1,30.00\n`);
+    await writeFile(path.join(cwd, 'bad.csv'), `${header}\n2026-03-02,meta,A,C,10.00,100,3,1,30.00\n2026-03-03,meta,A,C,-1,100,3,1,30.00\n2026-03-04,meta,A,C,1,many,3,1,30.00\n`);
+    const good = adbrain('import', 'good.csv', '--client', 'acme', '--json');
+    expect(good.code).toBe(0);
+    expect(JSON.parse(good.out)).toMatchObject({ status: 'succeeded', inserted: 1, format: 'generic' });
+    const bad = adbrain('import', 'bad.csv', '--client', 'acme');
+    expect(bad.code).toBe(2);
+    expect(bad.err).toContain('error: bad.csv: 2 of 3 rows have errors; nothing was imported');
+    expect(bad.err).toContain('line 3, spend: spend cannot be negative (value: "-1")');
+    expect(bad.err).toContain('line 4, impressions: impressions is not a number (value: "many")');
+    noStack(bad.err);
+    const badJson = adbrain('import', 'bad.csv', '--client', 'acme', '--json');
+    expect(badJson.code).toBe(2);
+    expect(JSON.parse(badJson.out).error.details.errors).toHaveLength(2);
+    const partial = adbrain('import', 'bad.csv', '--client', 'acme', '--skip-invalid');
+    expect(partial.code).toBe(0);
+    expect(partial.out).toMatch(/imported 1 of 3 rows .* 1 new/);
+    expect(partial.out).toMatch(/rejected 2 row\(s\), stored on import run/);
+    const unknown = adbrain('import', 'good.csv', '--client', 'nope');
+    expect(unknown.code).toBe(2);
+    expect(unknown.err).toMatch(/client 'nope' not found. Add it with: adbrain clients add nope/);
+    const missing = adbrain('import', 'missing.csv', '--client', 'acme');
+    expect(missing.err).toBe('error: file not found: missing.csv\n');
+  });
+
+  it('runs a day for a client and writes its report to ./outbox', async () => {
+    const r = adbrain('run', '--client', 'acme', '--as-of', '2026-03-02', '--json');
+    expect(r.code).toBe(0);
+    const res = JSON.parse(r.out).results[0];
+    expect(res).toMatchObject({ client: 'acme', asOf: '2026-03-02', ok: true });
+    expect(await readdir(path.join(cwd, 'outbox', 'acme', '2026-03-02'))).toContain('report.txt');
+    const badDate = adbrain('run', '--as-of', '2026-02-31');
+    expect(badDate.code).not.toBe(0);
+    expect(badDate.err).toMatch(/expected a date as YYYY-MM-DD/);
+  });
+
+  it('start: demo agency plus a run for each demo client', async () => {
+    const r = adbrain('start', '--json');
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.out);
+    expect(out.results.map((x: { client: string }) => x.client).sort()).toEqual(['demo-affiliate', 'demo-leads', 'demo-shop']);
+    expect(out.results.every((x: { ok: boolean }) => x.ok)).toBe(true);
+    expect((await readdir(path.join(cwd, 'outbox'))).sort()).toEqual(['acme', 'demo-affiliate', 'demo-leads', 'demo-shop']);
+  });
+});

@@ -1,0 +1,289 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { addClient } from '../src/domain/clients.ts';
+import { AppError } from '../src/errors.ts';
+import { importCsv, type ImportOptions, type ImportSummary } from '../src/import/import-csv.ts';
+import { dbKinds, freshDb, type TestDb } from './helpers/db.ts';
+
+const NOW = new Date('2026-03-10T12:00:00Z');
+const HEADER = 'date,platform,account,campaign,adset,ad,link,spend,impressions,clicks,conversions,revenue';
+
+const csv = (...lines: string[]) => Buffer.from(lines.join('\n') + '\n');
+
+describe.each(dbKinds)('CSV import on %s', (kind) => {
+  let db: TestDb;
+  let seq = 0;
+  let client: string;
+
+  beforeAll(async () => {
+    db = await freshDb(kind);
+  });
+  afterAll(async () => {
+    await db?.destroy();
+  });
+  beforeEach(async () => {
+    client = `acme-${++seq}`;
+    await addClient(db.prisma, { slug: client, timezone: 'America/New_York', currency: 'USD' });
+  });
+
+  const run = (content: Buffer, opts: Partial<ImportOptions> = {}, name = 'file.csv') =>
+    importCsv(db, content, name, { clientSlug: client, now: NOW, ...opts });
+
+  async function rejection(content: Buffer, opts: Partial<ImportOptions> = {}): Promise<AppError> {
+    const err = await run(content, opts).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(AppError);
+    return err as AppError;
+  }
+
+  const rowErrors = (e: AppError) => (e.details as ImportSummary).errors;
+
+  async function metricCount(slug = client) {
+    const [r] = await db.sql.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM daily_metric m JOIN entity e ON e.id = m.entity_id JOIN client c ON c.id = e.client_id WHERE c.slug = $1`,
+      [slug],
+    );
+    return r!.n;
+  }
+
+  async function totals(slug = client) {
+    const [r] = await db.sql.query<{ spend: number; revenue: number; clicks: number }>(
+      `SELECT coalesce(sum(spend_cents),0)::float8 AS spend, coalesce(sum(revenue_cents),0)::float8 AS revenue,
+              coalesce(sum(clicks),0)::float8 AS clicks
+         FROM daily_metric m JOIN entity e ON e.id = m.entity_id JOIN client c ON c.id = e.client_id WHERE c.slug = $1`,
+      [slug],
+    );
+    return r!;
+  }
+
+  it('imports the generic format with its entity tree and parsed campaign names', async () => {
+    const s = await run(
+      csv(
+        HEADER,
+        '2026-03-01,tiktok,1639,ApplePay-1639-SC5-tiktok,Broad,Hook 1,https://trk.example/a,120.50,10000,150,6,192.00',
+        '2026-03-01,tiktok,1639,ApplePay-1639-SC5-tiktok,Broad,Hook 2,https://trk.example/b,80.00,8000,90,2,64.00',
+        '2026-03-02,meta,act_9,CashApp-3175-SC12-facebook,,,,"1,000.25",50000,700,20,900',
+      ),
+    );
+    expect(s).toMatchObject({ status: 'succeeded', format: 'generic', rows: 3, imported: 3, inserted: 3, updated: 0, rejected: 0 });
+    expect(s.dateFrom).toBe('2026-03-01');
+    expect(s.dateTo).toBe('2026-03-02');
+    expect(await totals()).toEqual({ spend: 12050 + 8000 + 100025, revenue: 19200 + 6400 + 90000, clicks: 940 });
+    const campaign = await db.prisma.entity.findFirstOrThrow({ where: { client: { slug: client }, kind: 'campaign', platform: 'tiktok' } });
+    expect(campaign.attributes).toEqual({ offer: 'ApplePay', offerKey: 'applepay', accountNumber: '1639', sparkCode: 'SC5', platform: 'tiktok' });
+    const link = await db.prisma.entity.findFirstOrThrow({ where: { client: { slug: client }, kind: 'link', externalId: 'https://trk.example/a' }, include: { parent: { include: { parent: true } } } });
+    expect(link.parent?.kind).toBe('ad');
+    expect(link.parent?.name).toBe('Hook 1');
+    expect(link.parent?.parent?.kind).toBe('adset');
+    const tags = await db.prisma.entity.findMany({ where: { client: { slug: client }, kind: { in: ['offer', 'spark_code'] } }, orderBy: { externalId: 'asc' } });
+    expect(tags.map((t) => `${t.kind}:${t.externalId}`).sort()).toEqual(['offer:applepay', 'offer:cashapp', 'spark_code:1639-SC5', 'spark_code:3175-SC12']);
+    const runRow = await db.prisma.importRun.findUniqueOrThrow({ where: { id: s.importRunId! } });
+    expect(runRow).toMatchObject({ status: 'succeeded', rowsTotal: 3, rowsImported: 3, rowsRejected: 0, format: 'generic' });
+  });
+
+  it('is idempotent: the same file twice changes nothing; a corrected file replaces those values', async () => {
+    const file = csv(HEADER, '2026-03-01,tiktok,A,Camp,,,,10.00,100,5,1,20.00', '2026-03-02,tiktok,A,Camp,,,,11.00,110,6,1,22.00');
+    const first = await run(file);
+    const before = await db.sql.query(`SELECT id::text, updated_at::text FROM daily_metric ORDER BY id`);
+    const second = await run(file);
+    expect(first).toMatchObject({ inserted: 2, updated: 0, unchanged: 0 });
+    expect(second).toMatchObject({ inserted: 0, updated: 0, unchanged: 2 });
+    expect(await db.sql.query(`SELECT id::text, updated_at::text FROM daily_metric ORDER BY id`)).toEqual(before);
+    expect(await metricCount()).toBe(2);
+
+    const corrected = await run(csv(HEADER, '2026-03-02,tiktok,A,Camp,,,,15.00,110,6,2,40.00'));
+    expect(corrected).toMatchObject({ inserted: 0, updated: 1, unchanged: 0 });
+    expect(await totals()).toMatchObject({ spend: 1000 + 1500, revenue: 2000 + 4000 });
+    expect(await metricCount()).toBe(2);
+  });
+
+  it('detects a TikTok Ads Manager export (IDs, currency symbols, thousands, total row)', async () => {
+    const s = await run(
+      csv(
+        'Campaign name,Campaign ID,Ad group name,Ad name,Date,Cost,Impressions,Clicks (destination),Conversions,Total complete payment value,Reach,Frequency,Currency',
+        'ApplePay-1639-SC5-tiktok,1790001,AG 1,Spark 5 hook,2026-03-01 00:00:00,"$1,234.50","120,000",1500,40,"$2,000.00","90,000",1.33,USD',
+        'ApplePay-1639-SC5-tiktok,1790001,AG 1,Spark 5 hook,2026-03-02 00:00:00,$99.99,8000,90,2,$64.00,7000,1.14,USD',
+        'Total of 2 results,-,-,-,-,"$1,334.49","128,000",1590,42,"$2,064.00",-,-,-',
+      ),
+      {},
+      'tiktok-report.csv',
+    );
+    expect(s).toMatchObject({ format: 'tiktok', rows: 2, imported: 2, skippedSummaryRows: 1 });
+    expect(await totals()).toEqual({ spend: 123450 + 9999, revenue: 200000 + 6400, clicks: 1590 });
+    const campaign = await db.prisma.entity.findFirstOrThrow({ where: { client: { slug: client }, kind: 'campaign' } });
+    expect(campaign).toMatchObject({ platform: 'tiktok', externalId: '1790001' });
+    const [m] = await db.sql.query<{ reach: number; frequency: number }>(
+      `SELECT reach::float8 AS reach, frequency::float8 AS frequency FROM daily_metric m JOIN entity e ON e.id = m.entity_id WHERE e.client_id = $1::uuid AND m.date = '2026-03-01'`,
+      [campaign.clientId],
+    );
+    expect(m).toEqual({ reach: 90000, frequency: 1.33 });
+  });
+
+  it('detects a Meta Ads Manager export (currency in the header, day-first dates, blanks as zero)', async () => {
+    const s = await run(
+      csv(
+        'Reporting starts,Reporting ends,Account name,Campaign name,Ad set name,Ad name,Amount spent (USD),Impressions,Link clicks,Purchases,Purchases conversion value,Reach,Frequency',
+        '25/02/2026,25/02/2026,Lumen Meta,CashApp-3175-SC12-facebook,US 25-54,Testimonial,"1.234,56","10.000",120,,,8000,1.25',
+        '01/03/2026,01/03/2026,Lumen Meta,CashApp-3175-SC12-facebook,US 25-54,Testimonial,12.00,900,10,1,30.00,800,1.1',
+      ),
+    );
+    expect(s).toMatchObject({ format: 'meta', imported: 2, dateFrom: '2026-02-25', dateTo: '2026-03-01' });
+    expect(await totals()).toEqual({ spend: 123456 + 1200, revenue: 3000, clicks: 130 });
+    const acct = await db.prisma.entity.findFirstOrThrow({ where: { client: { slug: client }, kind: 'account' } });
+    expect(acct).toMatchObject({ platform: 'meta', name: 'Lumen Meta' });
+  });
+
+  it('refuses a Meta export whose rows span several days', async () => {
+    const e = await rejection(
+      csv(
+        'Reporting starts,Reporting ends,Campaign name,Amount spent (USD),Impressions',
+        '2026-03-01,2026-03-07,Camp,70.00,7000',
+      ),
+    );
+    expect(rowErrors(e)[0]!.reason).toMatch(/daily breakdown/);
+  });
+
+  it('refuses money in another currency than the client', async () => {
+    const e = await rejection(csv('Day,Campaign name,Amount spent (EUR),Impressions', '2026-03-01,Camp,10,100'));
+    expect(e.message).toMatch(/EUR but client .* reports in USD/);
+    const t = await rejection(
+      csv('Date,Campaign name,Cost,Impressions,Clicks,Currency', '2026-03-01,Camp,10,100,1,EUR'),
+    );
+    expect(rowErrors(t)[0]).toMatchObject({ line: 2, column: 'Currency', reason: expect.stringMatching(/EUR differs/) });
+  });
+
+  describe('bad input: the whole file is rejected, every bad row listed, database untouched', () => {
+    const expectUntouched = async () => {
+      expect(await metricCount()).toBe(0);
+      expect(await db.prisma.importRun.count({ where: { client: { slug: client } } })).toBe(0);
+      expect(await db.prisma.entity.count({ where: { client: { slug: client } } })).toBe(0);
+    };
+
+    it('empty file', async () => {
+      const e = await rejection(Buffer.from(''));
+      expect(e.message).toMatch(/is empty/);
+      const blank = await rejection(Buffer.from('\n\r\n  \n'));
+      expect(blank.message).toMatch(/is empty/);
+      await expectUntouched();
+    });
+
+    it('header without rows', async () => {
+      const e = await rejection(csv(HEADER));
+      expect(e.message).toMatch(/no data rows/);
+      await expectUntouched();
+    });
+
+    it('wrong headers name what is missing', async () => {
+      const e = await rejection(csv('day,campaign_name,cost', '2026-03-01,x,1'));
+      expect(e.message).toMatch(/could not recognise the columns/);
+      expect(e.message).toContain('"day"');
+      const forced = await rejection(csv('date,platform,account,campaign,spend', '2026-03-01,tiktok,a,c,1'), { format: 'generic' });
+      expect(forced.message).toMatch(/missing column\(s\) .*impressions.*clicks.*conversions.*revenue/);
+      await expectUntouched();
+    });
+
+    it('bad dates, negative spend, text in numbers, unknown platform, huge numbers: all listed with line and column', async () => {
+      const e = await rejection(
+        csv(
+          HEADER,
+          '2026-03-01,tiktok,A,C1,,,,10,100,1,0,0',
+          '2026-02-30,tiktok,A,C1,,,,10,100,1,0,0',
+          '2026-03-02,tiktok,A,C1,,,,-5.00,100,1,0,0',
+          '2026-03-03,tiktok,A,C1,,,,10,lots,1,0,0',
+          '2026-03-04,myspace,A,C1,,,,10,100,1,0,0',
+          '2026-03-05,tiktok,A,C1,,,,99999999999999999,100,1,0,0',
+          'yesterday,tiktok,A,C1,,,,abc,100,1,0,0',
+          '2027-01-01,tiktok,A,C1,,,,1,1,1,0,0',
+        ),
+      );
+      expect(e.exitCode).not.toBe(0);
+      expect(e.message).toMatch(/7 of 8 rows have errors; nothing was imported/);
+      const errs = rowErrors(e).map((x) => [x.line, x.column, x.reason]);
+      expect(errs).toEqual([
+        [3, 'date', 'date is not a real calendar date'],
+        [4, 'spend', 'spend cannot be negative'],
+        [5, 'impressions', 'impressions is not a number'],
+        [6, 'platform', 'unknown platform "myspace" (expected one of: tiktok, meta, google, shopify, redtrack, other)'],
+        [7, 'spend', 'spend is too large'],
+        [8, 'date', 'date is not a date (expected YYYY-MM-DD, MM/DD/YYYY or DD.MM.YYYY)'],
+        [8, 'spend', 'spend is not a number'],
+        [9, 'date', 'date 2027-01-01 is in the future'],
+      ]);
+      expect(rowErrors(e)[1]!.value).toBe('-5.00');
+      await expectUntouched();
+    });
+
+    it('duplicate rows point at the first occurrence', async () => {
+      const e = await rejection(
+        csv(HEADER, '2026-03-01,tiktok,A,C1,S,Ad,,10,100,1,0,0', '2026-03-01,tiktok,A,C1,S,Ad2,,10,100,1,0,0', '2026-03-01,TikTok,A,C1,S,Ad,,12,100,1,0,0'),
+      );
+      expect(rowErrors(e)).toEqual([{ line: 4, column: null, value: null, reason: 'duplicate row: same day and entity as line 2' }]);
+      await expectUntouched();
+    });
+
+    it('a row with an unquoted comma has the wrong number of fields', async () => {
+      const e = await rejection(csv(HEADER, '2026-03-01,tiktok,A,Camp, with comma,,,,10,100,1,0,0'));
+      expect(rowErrors(e)[0]).toMatchObject({ line: 2, reason: 'has 13 fields but the header has 12 (a value with an unquoted comma?)' });
+      await expectUntouched();
+    });
+
+    it('an unclosed quote stops the file with its line', async () => {
+      const e = await rejection(csv(HEADER, '2026-03-01,tiktok,A,"Camp,,,,10,100,1,0,0'));
+      expect(e.message).toMatch(/line 2/);
+      await expectUntouched();
+    });
+
+    it('importing into an unknown client says how to add it', async () => {
+      const e = await importCsv(db, csv(HEADER), 'x.csv', { clientSlug: 'nobody', now: NOW }).catch((x) => x);
+      expect(e).toBeInstanceOf(AppError);
+      expect(e.message).toBe(
+        "client 'nobody' not found. Add it with: adbrain clients add nobody [--name \"…\"] [--timezone Area/City] [--currency USD]",
+      );
+    });
+  });
+
+  it('BOM, CRLF, quoted commas and quoted newlines are read correctly', async () => {
+    const body = ['\ufeff' + HEADER, '2026-03-01,tiktok,"Acct, Inc.","Camp ""A""",,,,"1,234.00",100,1,0,0', '2026-03-02,tiktok,"Acct, Inc.","multi', 'line",,,,5,100,1,0,0', ''].join('\r\n');
+    const s = await run(Buffer.from(body));
+    expect(s).toMatchObject({ imported: 3 - 1, rejected: 0 });
+    const names = (await db.prisma.entity.findMany({ where: { client: { slug: client } }, orderBy: { name: 'asc' } })).map((e) => e.name);
+    expect(names).toEqual(['Acct, Inc.', 'Camp "A"', 'multi\r\nline']);
+    // Line numbers keep counting physical lines after a multi-line value.
+    const e = await rejection(Buffer.from([HEADER, '2026-03-01,tiktok,A,"two', 'lines",,,,1,1,1,0,0', '2026-03-01,tiktok,A,C,,,,-1,1,1,0,0'].join('\n')));
+    expect(rowErrors(e)[0]!.line).toBe(4);
+  });
+
+  it('semicolon-separated files and UTF-16 exports are understood', async () => {
+    const semi = await run(csv(HEADER.replace(/,/g, ';'), '2026-03-01;meta;A;C;;;;12,50;100;3;1;40,00'));
+    expect(semi.imported).toBe(1);
+    expect(await totals()).toMatchObject({ spend: 1250, revenue: 4000 });
+    const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(`${HEADER}\n2026-03-02,meta,A,C,,,,1,1,1,0,0\n`, 'utf16le')]);
+    expect((await run(utf16)).imported).toBe(1);
+  });
+
+  it('--skip-invalid imports the valid rows and stores the rejected ones on the ImportRun', async () => {
+    const s = await run(
+      csv(HEADER, '2026-03-01,tiktok,A,C,,,,10,100,1,0,0', '2026-03-02,tiktok,A,C,,,,-10,100,1,0,0', '2026-03-03,tiktok,A,C,,,,12,100,1,0,5'),
+      { skipInvalid: true },
+    );
+    expect(s).toMatchObject({ status: 'partial', rows: 3, imported: 2, rejected: 1, inserted: 2 });
+    const r = await db.prisma.importRun.findUniqueOrThrow({ where: { id: s.importRunId! } });
+    expect(r).toMatchObject({ status: 'partial', rowsRejected: 1, rowsImported: 2 });
+    expect(r.rejected).toEqual([{ line: 3, column: 'spend', value: '-10', reason: 'spend cannot be negative' }]);
+    expect(await metricCount()).toBe(2);
+  });
+
+  it('a link shared by two ads on one day is one entity whose day is the sum', async () => {
+    const s = await run(csv(HEADER, '2026-03-01,tiktok,A,C,S,Ad1,https://l/1,10,100,2,1,30', '2026-03-01,tiktok,A,C,S,Ad2,https://l/1,5,50,1,0,0'));
+    expect(s).toMatchObject({ imported: 2, inserted: 1 });
+    const links = await db.prisma.entity.findMany({ where: { client: { slug: client }, kind: 'link' }, include: { metrics: true } });
+    expect(links).toHaveLength(1);
+    expect(Number(links[0]!.metrics[0]!.spendCents)).toBe(1500);
+  });
+
+  it('ad names repeated under different ad sets stay separate ads', async () => {
+    await run(csv(HEADER, '2026-03-01,meta,A,C,Set 1,Ad 1,,10,100,2,1,30', '2026-03-01,meta,A,C,Set 2,Ad 1,,5,50,1,0,0'));
+    expect(await db.prisma.entity.count({ where: { client: { slug: client }, kind: 'ad' } })).toBe(2);
+  });
+});
