@@ -13,12 +13,12 @@ export interface CampaignNameParts {
   platform?: 'tiktok' | 'meta' | 'google' | 'snapchat';
 }
 
-const PLATFORM_WORDS: Record<string, CampaignNameParts['platform']> = {
+const PLATFORM_WORDS = new Map<string, CampaignNameParts['platform']>(Object.entries({
   tiktok: 'tiktok', tt: 'tiktok', tik: 'tiktok', 'tik tok': 'tiktok', ttk: 'tiktok',
   facebook: 'meta', fb: 'meta', meta: 'meta', instagram: 'meta', ig: 'meta', insta: 'meta',
   google: 'google', gads: 'google', adwords: 'google', youtube: 'google', yt: 'google',
   snapchat: 'snapchat', snap: 'snapchat',
-};
+}) as [string, CampaignNameParts['platform']][]);
 
 const SPARK = /^(?:sc|spark(?:\s*code)?|spk|sparkcode)\s*[#:]?\s*(\d{1,4})$/i;
 const SPARK_WORD = /^(?:sc|spark|spk|sparkcode|spark\s*code)$/i;
@@ -35,7 +35,7 @@ export function parseCampaignName(name: string): CampaignNameParts {
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i]!;
     const lower = t.toLowerCase();
-    const platform = PLATFORM_WORDS[lower.replace(/^\[|\]$/g, '')];
+    const platform = PLATFORM_WORDS.get(lower.replace(/^\[|\]$/g, ''));
     if (platform) {
       out.platform ??= platform;
       sawStructure = true;

@@ -192,14 +192,14 @@ export function describeMissing(format: FormatSpec, missing: Field[]): string {
     .join('; ');
 }
 
-const PLATFORM_ALIASES: Record<string, Platform> = {
+const PLATFORM_ALIASES = new Map<string, Platform>(Object.entries({
   tiktok: 'tiktok', 'tik tok': 'tiktok', tt: 'tiktok',
   meta: 'meta', facebook: 'meta', fb: 'meta', instagram: 'meta', ig: 'meta',
   google: 'google', 'google ads': 'google', adwords: 'google', youtube: 'google',
   shopify: 'shopify', redtrack: 'redtrack', other: 'other',
-};
+}) as [string, Platform][]);
 
 export function parsePlatform(raw: string): Platform | undefined {
-  return PLATFORM_ALIASES[raw.trim().toLowerCase().replace(/\s+/g, ' ')];
+  return PLATFORM_ALIASES.get(raw) ?? PLATFORM_ALIASES.get(raw.trim().toLowerCase().replace(/\s+/g, ' '));
 }
 export const PLATFORM_NAMES = ['tiktok', 'meta', 'google', 'shopify', 'redtrack', 'other'];

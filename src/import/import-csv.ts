@@ -10,9 +10,18 @@ import { writeBatch } from '../db/metrics-write.ts';
 import { getClientBySlug } from '../domain/clients.ts';
 import { AppError } from '../errors.ts';
 import { localDate } from '../time.ts';
-import { describeMissing, detectFormat, FORMATS, normalizeHeader, planColumns, type FormatName } from './formats.ts';
-import { normalizeRecords, type RowError } from './normalize.ts';
-import { decodeText, readCsv } from './read-csv.ts';
+import {
+  describeMissing,
+  detectFormat,
+  FORMATS,
+  normalizeHeader,
+  planColumns,
+  type ColumnPlan,
+  type FormatName,
+  type Header,
+} from './formats.ts';
+import { createNormalizer, type RowError } from './normalize.ts';
+import { decodeText, streamCsv } from './read-csv.ts';
 
 export const CSV_SOURCE = 'csv';
 const MAX_STORED_ERRORS = 10_000;
@@ -56,50 +65,19 @@ export async function importCsvFile(db: Db, filePath: string, opts: ImportOption
 
 export async function importCsv(db: Db, content: Buffer, fileName: string, opts: ImportOptions): Promise<ImportSummary> {
   const client = await getClientBySlug(db.prisma, opts.clientSlug);
-  const table = readCsv(decodeText(content), fileName);
-  const headers = table.header.map(normalizeHeader);
-
-  const wanted = opts.format ?? 'auto';
-  let plan;
-  if (wanted === 'auto') {
-    plan = detectFormat(headers);
-    if (!plan) {
-      const found = headers.map((h) => `"${h.raw}"`).join(', ');
-      throw new AppError(
-        'invalid_input',
-        `${fileName}: could not recognise the columns (${found}). Expected the generic columns ` +
-          `(${FORMATS.generic.required.join(', ')}; optional adset, ad, link, reach, frequency) ` +
-          'or a TikTok / Meta Ads Manager export with a daily breakdown.',
-      );
-    }
-  } else {
-    const format = FORMATS[wanted];
-    const r = planColumns(format, headers);
-    if (!r.plan) {
-      throw new AppError('invalid_input', `${fileName}: not a ${format.label}: missing column(s) ${describeMissing(format, r.missing)}`);
-    }
-    plan = r.plan;
-  }
-
-  // Money columns that name a currency must match the client's.
-  for (const f of ['spend', 'revenue'] as const) {
-    const i = plan.index[f];
-    const cur = i === undefined ? undefined : headers[i]!.currency;
-    if (cur && cur !== client.currency) {
-      throw new AppError(
-        'invalid_input',
-        `${fileName}: column "${headers[i!]!.raw}" is in ${cur} but client '${client.slug}' reports in ${client.currency}. ` +
-          'Export in the client currency or change the client currency.',
-      );
-    }
-  }
-
   const today = localDate(client.timezone, opts.now ?? new Date());
-  const result = normalizeRecords(plan, table.records, { currency: client.currency, today });
+  let plan: ColumnPlan | undefined;
+  let normalizer: ReturnType<typeof createNormalizer> | undefined;
+  streamCsv(decodeText(content), fileName, (header) => {
+    plan = planFor(header.map(normalizeHeader), opts.format ?? 'auto', fileName, client);
+    normalizer = createNormalizer(plan, { currency: client.currency, today });
+    return normalizer.push;
+  });
+  const result = normalizer!.finish();
   const base = {
     client: client.slug,
     file: fileName,
-    format: plan.format.name,
+    format: plan!.format.name,
     rows: result.rowsTotal,
     rejected: result.rejectedLines,
     skippedSummaryRows: result.skippedSummaryRows,
@@ -128,7 +106,7 @@ export async function importCsv(db: Db, content: Buffer, fileName: string, opts:
                                rows_imported, rows_rejected, rejected, date_from, date_to, finished_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7::"RunStatus", $8, $9, $10, $11::jsonb, $12::date, $13::date, now())`,
       [
-        importRunId, client.id, CSV_SOURCE, plan.format.name, fileName, sha, status, result.rowsTotal,
+        importRunId, client.id, CSV_SOURCE, plan!.format.name, fileName, sha, status, result.rowsTotal,
         result.rowsValid, result.rejectedLines, JSON.stringify(result.errors.slice(0, MAX_STORED_ERRORS)),
         result.dateFrom, result.dateTo,
       ],
@@ -149,4 +127,40 @@ export async function importCsv(db: Db, content: Buffer, fileName: string, opts:
     throw new AppError('invalid_input', `${fileName}: every row has errors; nothing was imported`, summary);
   }
   return summary;
+}
+
+function planFor(headers: Header[], wanted: FormatName | 'auto', fileName: string, client: { slug: string; currency: string }): ColumnPlan {
+  let plan: ColumnPlan | undefined;
+  if (wanted === 'auto') {
+    plan = detectFormat(headers);
+    if (!plan) {
+      const found = headers.map((h) => `"${h.raw}"`).join(', ');
+      throw new AppError(
+        'invalid_input',
+        `${fileName}: could not recognise the columns (${found}). Expected the generic columns ` +
+          `(${FORMATS.generic.required.join(', ')}; optional adset, ad, link, reach, frequency) ` +
+          'or a TikTok / Meta Ads Manager export with a daily breakdown.',
+      );
+    }
+  } else {
+    const format = FORMATS[wanted];
+    const r = planColumns(format, headers);
+    if (!r.plan) {
+      throw new AppError('invalid_input', `${fileName}: not a ${format.label}: missing column(s) ${describeMissing(format, r.missing)}`);
+    }
+    plan = r.plan;
+  }
+  // Money columns that name a currency must match the client's.
+  for (const f of ['spend', 'revenue'] as const) {
+    const i = plan.index[f];
+    const cur = i === undefined ? undefined : headers[i]!.currency;
+    if (cur && cur !== client.currency) {
+      throw new AppError(
+        'invalid_input',
+        `${fileName}: column "${headers[i!]!.raw}" is in ${cur} but client '${client.slug}' reports in ${client.currency}. ` +
+          'Export in the client currency or change the client currency.',
+      );
+    }
+  }
+  return plan;
 }

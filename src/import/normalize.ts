@@ -51,6 +51,13 @@ const PLATFORM_LABEL: Record<string, string> = {
 };
 
 export function normalizeRecords(plan: ColumnPlan, records: Record_[], opts: NormalizeOptions): NormalizeResult {
+  const n = createNormalizer(plan, opts);
+  n.push(records);
+  return n.finish();
+}
+
+/** Validates records chunk by chunk; `finish` returns the batch and every error. */
+export function createNormalizer(plan: ColumnPlan, opts: NormalizeOptions) {
   const { index, headers, format } = plan;
   const col = (f: Field) => index[f];
   const headerName = (f: Field) => headers[index[f]!]?.raw ?? f;
@@ -62,24 +69,61 @@ export function normalizeRecords(plan: ColumnPlan, records: Record_[], opts: Nor
   let skippedSummaryRows = 0;
   let dateFrom: string | null = null;
   let dateTo: string | null = null;
-  const seen = new Map<string, number>();
-  const metricAt = new Map<string, number>();
+  const seen = new Map<number, number>();
+  const metricAt = new Map<number, number>();
   const campaignParts = new Map<string, CampaignNameParts>();
+  // Per distinct path: its leaf entity and, per link under it, the row identity.
+  const pathCache = new Map<string, { leafKey: string; links: Map<string, { no: number; leafKey: string; leafNo: number }> }>();
+  let comboCount = 0;
+  const leafNumbers = new Map<string, number>();
+  const days = new Map<string, number>();
+  const dayNumber = (d: string) => {
+    let n = days.get(d);
+    if (n === undefined) days.set(d, (n = Math.round(Date.parse(`${d}T00:00:00Z`) / 86_400_000) - 10_957)); // days since 2000-01-01
+    return n;
+  };
 
   const dateCol = col('date')!;
-  const order = inferDayOrder(records.slice(0, 5000).map((r) => r.cells[dateCol] ?? ''));
+  // Day order (MM/DD vs DD/MM) is decided from the first chunk's dates.
+  let order: ReturnType<typeof inferDayOrder> | undefined;
 
-  for (const { line, cells } of records) {
+  // Row state lives outside the loop so the helpers below are created once, not
+  // per row (closures per row dominated the profile on million-row files).
+  let line = 0;
+  let cells: string[] = [];
+  let rowErrors: RowError[] = [];
+  const fail = (f: Field | null, reason: string) => {
+    const value = f === null ? null : (cells[index[f]!] ?? null);
+    rowErrors.push({ line, column: f === null ? null : headerName(f), value, reason });
+  };
+  const get = (f: Field): string | undefined => {
+    const i = index[f];
+    return i === undefined ? undefined : cells[i]!.trim();
+  };
+  const take = <T>(f: Field, p: Parsed<T>): T | undefined => {
+    if (p.ok) return p.value;
+    fail(f, `${headerName(f)} ${p.reason}`);
+    return undefined;
+  };
+  const num = <T>(f: Field, parse: (s: string) => Parsed<T>, blank: T): T | undefined => {
+    const v = get(f);
+    return v === undefined || isBlank(v) ? blank : take(f, parse(v));
+  };
+  const money = (s: string) => parseCents(s);
+  const conversionsOf = (s: string) => parseNonNegative(s, MAX_COUNT);
+  const frequencyOf = (s: string) => parseNonNegative(s, 1000);
+
+  function push(records: Record_[]) {
+  order ??= inferDayOrder(records.slice(0, 5000).map((r) => r.cells[dateCol] ?? ''));
+  for (const record of records) {
+    line = record.line;
+    cells = record.cells;
     if (cells.length === 1 && cells[0]!.trim() === '') continue;
     if (isSummaryRow(cells, col('campaign'))) {
       skippedSummaryRows++;
       continue;
     }
-    const rowErrors: RowError[] = [];
-    const fail = (f: Field | null, reason: string) => {
-      const value = f === null ? null : (cells[index[f]!] ?? null);
-      rowErrors.push({ line, column: f === null ? null : headerName(f), value, reason });
-    };
+    rowErrors = [];
     if (cells.length !== width) {
       errors.push({
         line,
@@ -90,19 +134,6 @@ export function normalizeRecords(plan: ColumnPlan, records: Record_[], opts: Nor
       rejectedLines++;
       continue;
     }
-    const get = (f: Field): string | undefined => {
-      const i = index[f];
-      return i === undefined ? undefined : cells[i]!.trim();
-    };
-    const take = <T>(f: Field, p: Parsed<T>): T | undefined => {
-      if (p.ok) return p.value;
-      fail(f, `${headerName(f)} ${p.reason}`);
-      return undefined;
-    };
-    const num = <T>(f: Field, parse: (s: string) => Parsed<T>, blank: T): T | undefined => {
-      const v = get(f);
-      return v === undefined || isBlank(v) ? blank : take(f, parse(v));
-    };
 
     // Date (and, for Meta, a single-day reporting window).
     const rawDate = get('date') ?? '';
@@ -139,13 +170,13 @@ export function normalizeRecords(plan: ColumnPlan, records: Record_[], opts: Nor
     if (format.name === 'generic' && !account) fail('account', 'account is missing');
 
     // Metrics.
-    const spendCents = num('spend', (s) => parseCents(s), 0);
+    const spendCents = num('spend', money, 0);
     const impressions = num('impressions', parseCount, 0);
     const clicks = num('clicks', parseCount, 0);
-    const conversions = num('conversions', (s) => parseNonNegative(s, MAX_COUNT), 0);
-    const revenueCents = num('revenue', (s) => parseCents(s), 0);
+    const conversions = num('conversions', conversionsOf, 0);
+    const revenueCents = num('revenue', money, 0);
     const reach = num<number | null>('reach', parseCount, null);
-    const frequency = num<number | null>('frequency', (s) => parseNonNegative(s, 1000), null);
+    const frequency = num<number | null>('frequency', frequencyOf, null);
 
     if (rowErrors.length > 0) {
       errors.push(...rowErrors);
@@ -154,41 +185,64 @@ export function normalizeRecords(plan: ColumnPlan, records: Record_[], opts: Nor
     }
 
     // Entity path: account → campaign → ad set → ad → link. Name-based ids are
-    // qualified by their parent so "Ad 1" in two ad sets stays two ads.
+    // qualified by their parent so "Ad 1" in two ad sets stays two ads. Paths
+    // repeat every day, so each distinct path is resolved once.
     const p = platform!;
-    const accountId = get('accountId');
-    const accountExt = accountId || account || 'default';
-    const accountKey = addEntity(batch, {
-      platform: p,
-      kind: 'account',
-      externalId: accountExt,
-      name: account || accountId || `${PLATFORM_LABEL[p]} account`,
-    });
-    let parts = campaignParts.get(campaign);
-    if (!parts) campaignParts.set(campaign, (parts = parseCampaignName(campaign)));
-    const campaignExt = get('campaignId') || `${accountExt}/${campaign}`;
-    let leafKey = addEntity(batch, {
-      platform: p,
-      kind: 'campaign',
-      externalId: campaignExt,
-      name: campaign,
-      parentKey: accountKey,
-      attributes: parts.offer || parts.accountNumber || parts.sparkCode || parts.platform ? { ...parts } : undefined,
-    });
-    let leafExt = campaignExt;
-    addTagEntities(batch, p, parts);
-    const adset = get('adset');
-    if (adset) {
-      leafExt = get('adsetId') || `${leafExt}/${adset}`;
-      leafKey = addEntity(batch, { platform: p, kind: 'adset', externalId: leafExt, name: adset, parentKey: leafKey });
+    const accountId = get('accountId') ?? '';
+    const campaignId = get('campaignId') ?? '';
+    const adset = get('adset') ?? '';
+    const adsetId = get('adsetId') ?? '';
+    const ad = get('ad') ?? '';
+    const adId = get('adId') ?? '';
+    const pathId = `${p}\u0000${accountId}\u0000${account}\u0000${campaignId}\u0000${campaign}\u0000${adsetId}\u0000${adset}\u0000${adId}\u0000${ad}`;
+    let path = pathCache.get(pathId);
+    if (path === undefined) {
+      let leafKey: string;
+      const accountExt = accountId || account || 'default';
+      const accountKey = addEntity(batch, {
+        platform: p,
+        kind: 'account',
+        externalId: accountExt,
+        name: account || accountId || `${PLATFORM_LABEL[p]} account`,
+      });
+      let parts = campaignParts.get(campaign);
+      if (!parts) campaignParts.set(campaign, (parts = parseCampaignName(campaign)));
+      let leafExt = campaignId || `${accountExt}/${campaign}`;
+      leafKey = addEntity(batch, {
+        platform: p,
+        kind: 'campaign',
+        externalId: leafExt,
+        name: campaign,
+        parentKey: accountKey,
+        attributes: parts.offer || parts.accountNumber || parts.sparkCode || parts.platform ? { ...parts } : undefined,
+      });
+      addTagEntities(batch, p, parts);
+      if (adset) {
+        leafExt = adsetId || `${leafExt}/${adset}`;
+        leafKey = addEntity(batch, { platform: p, kind: 'adset', externalId: leafExt, name: adset, parentKey: leafKey });
+      }
+      if (ad) {
+        leafExt = adId || `${leafExt}/${ad}`;
+        leafKey = addEntity(batch, { platform: p, kind: 'ad', externalId: leafExt, name: ad, parentKey: leafKey });
+      }
+      path = { leafKey, links: new Map() };
+      pathCache.set(pathId, path);
     }
-    const ad = get('ad');
-    if (ad) {
-      leafExt = get('adId') || `${leafExt}/${ad}`;
-      leafKey = addEntity(batch, { platform: p, kind: 'ad', externalId: leafExt, name: ad, parentKey: leafKey });
+    // A row's identity is (path, link, day); numeric keys keep the million-row
+    // maps cheap: combo/leaf numbers × 2^16 + day number.
+    const link = get('link') ?? '';
+    let combo = path.links.get(link);
+    if (combo === undefined) {
+      let key = path.leafKey;
+      // A tracking link is one entity however many ads point at it.
+      if (link) key = addEntity(batch, { platform: p, kind: 'link', externalId: link, name: link, parentKey: path.leafKey });
+      let leafNo = leafNumbers.get(key);
+      if (leafNo === undefined) leafNumbers.set(key, (leafNo = leafNumbers.size));
+      combo = { no: comboCount++, leafKey: key, leafNo };
+      path.links.set(link, combo);
     }
-    const link = get('link');
-    const tuple = `${date}|${leafKey}|${link ?? ''}`;
+    const dayNo = dayNumber(date!);
+    const tuple = combo.no * 65536 + dayNo;
     const dup = seen.get(tuple);
     if (dup !== undefined) {
       errors.push({ line, column: null, value: null, reason: `duplicate row: same day and entity as line ${dup}` });
@@ -196,12 +250,8 @@ export function normalizeRecords(plan: ColumnPlan, records: Record_[], opts: Nor
       continue;
     }
     seen.set(tuple, line);
-    if (link) {
-      // A tracking link is one entity however many ads point at it.
-      leafKey = addEntity(batch, { platform: p, kind: 'link', externalId: link, name: link, parentKey: leafKey });
-    }
-
-    const mkey = `${leafKey}|${date}`;
+    const leafKey = combo.leafKey;
+    const mkey = combo.leafNo * 65536 + dayNo;
     const at = metricAt.get(mkey);
     if (at === undefined) {
       metricAt.set(mkey, batch.metrics.length);
@@ -232,6 +282,9 @@ export function normalizeRecords(plan: ColumnPlan, records: Record_[], opts: Nor
     if (dateTo === null || date! > dateTo) dateTo = date!;
   }
 
+  }
+
+  function finish(): NormalizeResult {
   return {
     batch,
     rowsTotal: rowsValid + rejectedLines,
@@ -242,6 +295,9 @@ export function normalizeRecords(plan: ColumnPlan, records: Record_[], opts: Nor
     dateFrom,
     dateTo,
   };
+  }
+
+  return { push, finish };
 }
 
 function addTagEntities(batch: WriteBatch, platform: Platform, parts: CampaignNameParts) {
@@ -256,8 +312,15 @@ function addTagEntities(batch: WriteBatch, platform: Platform, parts: CampaignNa
 
 /** TikTok ends exports with "Total of N …"; Meta can start with a totals row. */
 function isSummaryRow(cells: string[], campaignCol: number | undefined): boolean {
-  const first = (cells[0] ?? '').trim();
-  if (/^total\b/i.test(first)) return true;
-  const c = campaignCol === undefined ? '' : (cells[campaignCol] ?? '').trim();
-  return /^(total of |results from )/i.test(c);
+  const first = cells[0] ?? '';
+  if (startsWithLetter(first, 't') && /^\s*total\b/i.test(first)) return true;
+  const c = campaignCol === undefined ? '' : (cells[campaignCol] ?? '');
+  return (startsWithLetter(c, 't') || startsWithLetter(c, 'r')) && /^\s*(total of |results from )/i.test(c);
 }
+
+// A cheap first-character test before the regex: this runs on every row.
+function startsWithLetter(s: string, lower: string): boolean {
+  const c = s.trimStart().charAt(0);
+  return c === lower || c === lower.toUpperCase();
+}
+

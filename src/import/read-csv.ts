@@ -1,5 +1,7 @@
-// Reads a CSV file into records with their line numbers, using PapaParse
-// (quoted fields, embedded newlines, delimiter detection) — no hand-written parser.
+// Reads CSV text in chunks with PapaParse (quoted fields, embedded newlines,
+// delimiter detection — no hand-written parser), numbering physical lines, and
+// hands records to a consumer chunk by chunk so a large file's raw cells never
+// all sit in memory at once.
 import Papa from 'papaparse';
 import { AppError } from '../errors.ts';
 import type { Record_ } from './normalize.ts';
@@ -15,40 +17,78 @@ export function decodeText(buf: Buffer): string {
   return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
 
-export interface CsvTable {
-  header: string[];
-  records: Record_[];
-}
+export type RecordsConsumer = (records: Record_[]) => void;
 
-export function readCsv(text: string, fileName: string): CsvTable {
+/**
+ * Calls `onHeader` with the first non-blank row; the consumer it returns gets
+ * every later record with its line number.
+ */
+export function streamCsv(text: string, fileName: string, onHeader: (header: string[]) => RecordsConsumer): void {
   if (text.trim() === '') throw new AppError('invalid_input', `${fileName} is empty`);
-  const parsed = Papa.parse<string[]>(text, {
+  let line = 1;
+  let consumer: RecordsConsumer | undefined;
+  let failure: AppError | undefined;
+  // PapaParse chunks string input too; its typings only admit `chunk` for files.
+  const config: Papa.ParseConfig<string[]> & {
+    chunkSize: number;
+    chunk: (results: Papa.ParseResult<string[]>, parser: Papa.Parser) => void;
+  } = {
     delimitersToGuess: [',', ';', '\t', '|'],
     skipEmptyLines: false,
-  });
-  const rows = parsed.data;
-  // Line numbers count physical lines, so quoted values with newlines advance them.
-  const lines: number[] = new Array(rows.length);
-  let line = 1;
-  for (let i = 0; i < rows.length; i++) {
-    lines[i] = line;
-    let extra = 0;
-    for (const cell of rows[i]!) if (cell.includes('\n')) extra += cell.split('\n').length - 1;
-    line += 1 + extra;
-  }
-  const fatal = parsed.errors.find((e) => e.type === 'Quotes');
-  if (fatal) {
-    const at = fatal.row !== undefined ? lines[fatal.row] : undefined;
-    throw new AppError(
-      'invalid_input',
-      `${fileName}${at ? `, line ${at}` : ''}: ${fatal.message.toLowerCase()} (a quote that is never closed)`,
-    );
-  }
-  let h = 0;
-  while (h < rows.length && rows[h]!.every((c) => c.trim() === '')) h++;
-  if (h >= rows.length) throw new AppError('invalid_input', `${fileName} is empty`);
-  const header = rows[h]!;
+    chunkSize: 4 << 20,
+    chunk: (results, parser) => {
+      if (failure) return;
+      const rows = results.data;
+      const lines: number[] = new Array(rows.length);
+      for (let i = 0; i < rows.length; i++) {
+        lines[i] = line;
+        let extra = 0;
+        for (const cell of rows[i]!) if (cell.includes('\n')) extra += cell.split('\n').length - 1;
+        line += 1 + extra;
+      }
+      const quote = results.errors.find((e) => e.type === 'Quotes');
+      if (quote) {
+        const at = quote.row !== undefined ? lines[quote.row] : undefined;
+        failure = new AppError(
+          'invalid_input',
+          `${fileName}${at ? `, line ${at}` : ''}: ${quote.message.toLowerCase()} (a quote that is never closed)`,
+        );
+        parser.abort();
+        return;
+      }
+      const records: Record_[] = [];
+      for (let i = 0; i < rows.length; i++) {
+        const cells = rows[i]!;
+        if (!consumer) {
+          if (cells.every((c) => c.trim() === '')) continue;
+          try {
+            consumer = onHeader(cells);
+          } catch (err) {
+            failure = err instanceof AppError ? err : new AppError('internal', (err as Error).message);
+            parser.abort();
+            return;
+          }
+          continue;
+        }
+        records.push({ line: lines[i]!, cells });
+      }
+      if (consumer && records.length > 0) consumer(records);
+    },
+  };
+  Papa.parse<string[]>(text, config);
+  if (failure) throw failure;
+  if (!consumer) throw new AppError('invalid_input', `${fileName} is empty`);
+}
+
+/** The whole table at once, for small inputs and tests. */
+export function readCsv(text: string, fileName: string): { header: string[]; records: Record_[] } {
+  let header: string[] = [];
   const records: Record_[] = [];
-  for (let i = h + 1; i < rows.length; i++) records.push({ line: lines[i]!, cells: rows[i]! });
+  streamCsv(text, fileName, (h) => {
+    header = h;
+    return (rs) => {
+      for (const r of rs) records.push(r);
+    };
+  });
   return { header, records };
 }
