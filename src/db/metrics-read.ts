@@ -1,6 +1,7 @@
 // Loads one client's entities and daily metrics for a date range in two queries.
 // When several sources report the same entity and day, one wins: connectors over
 // CSV imports over demo data, so numbers are never double counted.
+import type { MetricValues } from '../ingest/batch.ts';
 import type { Sql } from './sql.ts';
 
 export interface EntityRow {
@@ -14,16 +15,9 @@ export interface EntityRow {
   attributes: Record<string, unknown>;
 }
 
-export interface DailyRow {
+export interface DailyRow extends MetricValues {
   entityId: string;
   date: string;
-  spendCents: number;
-  impressions: number;
-  clicks: number;
-  conversions: number;
-  revenueCents: number;
-  reach: number | null;
-  frequency: number | null;
 }
 
 export async function loadEntities(sql: Sql, clientId: string): Promise<EntityRow[]> {

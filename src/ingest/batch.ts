@@ -12,10 +12,8 @@ export interface EntitySpec {
   attributes?: Record<string, unknown>;
 }
 
-export interface MetricRow {
-  entityKey: string;
-  /** Local day in the client's timezone, YYYY-MM-DD. */
-  date: string;
+/** One day of one entity's numbers; money in integer cents. */
+export interface MetricValues {
   spendCents: number;
   impressions: number;
   clicks: number;
@@ -23,6 +21,12 @@ export interface MetricRow {
   revenueCents: number;
   reach: number | null;
   frequency: number | null;
+}
+
+export interface MetricRow extends MetricValues {
+  entityKey: string;
+  /** Local day in the client's timezone, YYYY-MM-DD. */
+  date: string;
 }
 
 export interface WriteBatch {
