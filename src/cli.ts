@@ -9,6 +9,7 @@ import { runDemo } from './demo/demo.ts';
 import { simulateDemo } from './demo/simulate.ts';
 import { AppError } from './errors.ts';
 import { importCsvFile } from './import/import-csv.ts';
+import { forecastFile, writeForecast } from './forecast/forecast-file.ts';
 import { formatRowErrors, printJson, reportError, table } from './cli/output.ts';
 import { withContext, type Ctx } from './cli/context.ts';
 import { runClientDay, type DayResult } from './run/day.ts';
@@ -155,6 +156,29 @@ program
         console.log(formatRowErrors(s.errors).join('\n'));
       }
     });
+  });
+
+// ---- forecast -------------------------------------------------------------------------
+program
+  .command('forecast')
+  .description('forecast every series of a long CSV (series_id,date,value)')
+  .requiredOption('--input <file>')
+  .option('--horizon <days>', 'days ahead', int, 14)
+  .option('--season <days>', 'season length', int, 7)
+  .option('--level <percent>', 'prediction interval coverage', int, 80)
+  .option('--out <file>', 'write the CSV here instead of stdout')
+  .addOption(json())
+  .action(async (o) => {
+    const t0 = performance.now();
+    const warnings: string[] = [];
+    const results = await forecastFile(o.input, { horizon: o.horizon, season: o.season, level: o.level }, warnings);
+    for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
+    if (o.json) return printJson(results);
+    await writeForecast(results, o.out);
+    const skipped = results.filter((r) => !r.forecast.ok).length;
+    process.stderr.write(
+      `forecast ${results.length - skipped} series${skipped ? ` (${skipped} with too little data)` : ''} in ${Math.round(performance.now() - t0)} ms${o.out ? ` → ${o.out}` : ''}\n`,
+    );
   });
 
 // ---- demo, run, start ------------------------------------------------------------

@@ -145,7 +145,8 @@ export function inferDayOrder(samples: Iterable<string>): DayOrder {
 // Files repeat the same few dozen dates thousands of times.
 const dateCache = { mdy: new Map<string, Parsed<string>>(), dmy: new Map<string, Parsed<string>>() };
 
-export function parseDate(raw: string, order: DayOrder = 'mdy'): Parsed<string> {
+export function parseDate(raw: string, order: DayOrder = 'mdy', anyYear = false): Parsed<string> {
+  if (anyYear) return parseDateUncached(raw, order, true);
   const cache = dateCache[order];
   let r = cache.get(raw);
   if (!r) {
@@ -156,7 +157,7 @@ export function parseDate(raw: string, order: DayOrder = 'mdy'): Parsed<string> 
   return r;
 }
 
-function parseDateUncached(raw: string, order: DayOrder): Parsed<string> {
+function parseDateUncached(raw: string, order: DayOrder, anyYear = false): Parsed<string> {
   const s = raw.trim();
   let y: number, m: number, d: number;
   let g = ISO.exec(s);
@@ -177,7 +178,7 @@ function parseDateUncached(raw: string, order: DayOrder): Parsed<string> {
     return { ok: false, reason: 'is not a date (expected YYYY-MM-DD, MM/DD/YYYY or DD.MM.YYYY)' };
   }
   if (m < 1 || m > 12 || d < 1 || d > daysInMonth(y, m)) return { ok: false, reason: 'is not a real calendar date' };
-  if (y < 2000 || y > 2100) return { ok: false, reason: 'is out of range (years 2000–2100)' };
+  if (!anyYear && (y < 2000 || y > 2100)) return { ok: false, reason: 'is out of range (years 2000–2100)' };
   return { ok: true, value: `${y}-${pad(m)}-${pad(d)}` };
 }
 

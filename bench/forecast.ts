@@ -1,0 +1,133 @@
+// npm run bench:forecast — rolling-origin evaluation on ../shared/data/real-daily-panel.csv
+// (4 windows of 14 days, season 7): mean / median MASE (scale: in-sample seasonal
+// naive MAE), 80 % interval coverage and ms per series for adbrain and seasonal
+// naive, and — when Rscript with forecast and prophet is installed — R's ets and
+// prophet on the same windows. Ratios against the best other method are printed.
+// Targets: mean MASE ≤ 0.95 × best other; coverage 0.75–0.85; ≥ 20× faster than R ets.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { forecastSeries } from '../src/brain/oracle/forecast.ts';
+import { quantileSorted } from '../src/brain/oracle/ets.ts';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const panel = process.env.ADBRAIN_PANEL ?? path.resolve(here, '../../shared/data/real-daily-panel.csv');
+const H = 14, M = 7, LEVEL = 0.8, WINDOWS = 4;
+
+if (!existsSync(panel)) {
+  console.error(`panel not found: ${panel} (set ADBRAIN_PANEL)`);
+  process.exit(2);
+}
+const series = new Map<string, { dates: string[]; values: number[] }>();
+for (const line of readFileSync(panel, 'utf8').trim().split('\n').slice(1)) {
+  const [id, date, v] = line.split(',');
+  const s = series.get(id!) ?? series.set(id!, { dates: [], values: [] }).get(id!)!;
+  s.dates.push(date!);
+  s.values.push(Number(v));
+}
+
+interface Window { key: string; train: number[]; trainDates: string[]; test: number[]; scale: number }
+const windows: Window[] = [];
+for (const [id, s] of series) {
+  for (let w = WINDOWS; w >= 1; w--) {
+    const cut = s.values.length - w * H;
+    const train = s.values.slice(0, cut);
+    let sum = 0;
+    for (let t = M; t < train.length; t++) sum += Math.abs(train[t]! - train[t - M]!);
+    windows.push({ key: `${id}#w${w}`, train, trainDates: s.dates.slice(0, cut), test: s.values.slice(cut, cut + H), scale: sum / (train.length - M) || 1 });
+  }
+}
+
+type Fc = { point: number[]; lower: number[]; upper: number[] };
+interface Score { mase: number[]; coverage: number[]; ms: number }
+const score = (): Score => ({ mase: [], coverage: [], ms: 0 });
+function add(s: Score, w: Window, f: Fc) {
+  let ae = 0, hit = 0;
+  for (let i = 0; i < H; i++) {
+    ae += Math.abs(w.test[i]! - f.point[i]!);
+    if (w.test[i]! >= f.lower[i]! && w.test[i]! <= f.upper[i]!) hit++;
+  }
+  s.mase.push(ae / H / w.scale);
+  s.coverage.push(hit / H);
+}
+
+function snaive(y: number[]): Fc {
+  const n = y.length;
+  const errs = new Float64Array(n - M);
+  for (let t = M; t < n; t++) errs[t - M] = Math.abs(y[t]! - y[t - M]!);
+  errs.sort();
+  const q = quantileSorted(errs, LEVEL);
+  const f: Fc = { point: [], lower: [], upper: [] };
+  for (let k = 1; k <= H; k++) {
+    const p = y[n - M + ((k - 1) % M)]!;
+    const w = q * Math.sqrt(Math.ceil(k / M));
+    f.point.push(p); f.lower.push(p - w); f.upper.push(p + w);
+  }
+  return f;
+}
+
+const results: Record<string, Score> = { adbrain: score(), 'seasonal naive': score() };
+for (const w of windows.slice(0, 20)) forecastSeries(w.train, { horizon: H, season: M, level: LEVEL }); // JIT warm-up
+for (const w of windows) {
+  let t0 = performance.now();
+  const f = forecastSeries(w.train, { horizon: H, season: M, level: LEVEL });
+  results.adbrain!.ms += performance.now() - t0;
+  if (!f.ok) throw new Error(`${w.key}: ${f.reason}`);
+  add(results.adbrain!, w, f);
+  t0 = performance.now();
+  const s = snaive(w.train);
+  results['seasonal naive']!.ms += performance.now() - t0;
+  add(results['seasonal naive']!, w, s);
+}
+
+// R anchors, on the same windows.
+const rOk = spawnSync('Rscript', ['-e', 'suppressPackageStartupMessages({library(forecast); library(prophet)})'], { encoding: 'utf8' }).status === 0;
+if (rOk && process.env.ADBRAIN_BENCH_SKIP_R !== '1') {
+  const dir = mkdtempSync(path.join(tmpdir(), 'adbrain-fc-'));
+  const lines = ['series_id,date,value'];
+  for (const w of windows) w.train.forEach((v, i) => lines.push(`${w.key},${w.trainDates[i]},${v}`));
+  writeFileSync(path.join(dir, 'train.csv'), lines.join('\n') + '\n');
+  console.error(`running R's ets and prophet on ${windows.length} windows (a few minutes)…`);
+  const r = spawnSync('Rscript', [path.join(here, 'forecast.R'), path.join(dir, 'train.csv'), path.join(dir, 'out.csv'), String(H), String(LEVEL * 100)], { encoding: 'utf8' });
+  const secs = /seconds ets=([\d.]+) prophet=([\d.]+)/.exec(r.stdout);
+  if (r.status !== 0 || !secs) {
+    console.error(`R failed: ${r.stderr.slice(-500)}`);
+  } else {
+    const byKey = new Map<string, Map<string, Fc>>();
+    for (const line of readFileSync(path.join(dir, 'out.csv'), 'utf8').trim().split('\n').slice(1)) {
+      const [method, key, , point, lower, upper] = line.replace(/"/g, '').split(',');
+      const m = byKey.get(method!) ?? byKey.set(method!, new Map()).get(method!)!;
+      const f = m.get(key!) ?? m.set(key!, { point: [], lower: [], upper: [] }).get(key!)!;
+      f.point.push(Number(point)); f.lower.push(Number(lower)); f.upper.push(Number(upper));
+    }
+    for (const [method, label, s] of [['ets', "R ets", secs[1]], ['prophet', 'R prophet', secs[2]]] as const) {
+      const sc = score();
+      sc.ms = Number(s) * 1000;
+      for (const w of windows) add(sc, w, byKey.get(method)!.get(w.key)!);
+      results[label] = sc;
+    }
+  }
+} else {
+  console.error('Rscript with the forecast and prophet packages not found: R anchors skipped (Debian: r-base-core r-cran-forecast r-cran-prophet)');
+}
+
+const mean = (a: number[]) => a.reduce((x, y) => x + y, 0) / a.length;
+const median = (a: number[]) => [...a].sort((x, y) => x - y)[a.length >> 1]!;
+console.log(`\n${series.size} series × ${WINDOWS} rolling origins, h = ${H}, season = ${M}, ${LEVEL * 100} % intervals\n`);
+console.log('method            mean MASE  median MASE  coverage  ms/series');
+for (const [name, s] of Object.entries(results)) {
+  console.log(`${name.padEnd(16)}  ${mean(s.mase).toFixed(3).padStart(9)}  ${median(s.mase).toFixed(3).padStart(11)}  ${mean(s.coverage).toFixed(3).padStart(8)}  ${(s.ms / windows.length).toFixed(2).padStart(9)}`);
+}
+const ours = results.adbrain!;
+const others = Object.entries(results).filter(([k]) => k !== 'adbrain');
+const [bestName, bestScore] = others.sort((a, b) => mean(a[1].mase) - mean(b[1].mase))[0]!;
+const ratio = mean(ours.mase) / mean(bestScore.mase);
+const cov = mean(ours.coverage);
+console.log(`\nmean MASE vs best other (${bestName}): ${ratio.toFixed(3)} (target ≤ 0.95) ${ratio <= 0.95 ? 'OK' : 'MISSED'}`);
+console.log(`coverage ${cov.toFixed(3)} (target 0.75–0.85) ${cov >= 0.75 && cov <= 0.85 ? 'OK' : 'MISSED'}`);
+if (results['R ets']) {
+  const speed = results['R ets'].ms / ours.ms;
+  console.log(`speed vs R ets: ${speed.toFixed(0)}× faster per series (target ≥ 20×) ${speed >= 20 ? 'OK' : 'MISSED'}`);
+}

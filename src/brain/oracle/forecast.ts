@@ -1,0 +1,82 @@
+// Forecasts for one daily series: an Akaike-weighted average of every fitted
+// ETS model (averaging beats picking one on real ad series), with empirical
+// prediction intervals; seasonal naive for short series; nothing at all when
+// there is too little data to say anything.
+import { fitAllEts, forecastEts, intervalHalfWidths, specName, quantileSorted } from './ets.ts';
+
+export interface ForecastOptions {
+  horizon: number;
+  /** Season length in days (7 = weekly). */
+  season?: number;
+  /** Central interval coverage, 0–1 (0.8 = 80 %). */
+  level?: number;
+}
+
+export type SeriesForecast =
+  | { ok: true; model: string; point: number[]; lower: number[]; upper: number[] }
+  | { ok: false; reason: string };
+
+/** Fewer days than this: no forecast. Fewer than ETS_MIN: seasonal naive. */
+export const MIN_HISTORY = 14;
+export const ETS_MIN = 28;
+
+export function forecastSeries(values: ArrayLike<number>, opts: ForecastOptions): SeriesForecast {
+  const m = opts.season ?? 7;
+  const level = opts.level ?? 0.8;
+  const h = opts.horizon;
+  const n = values.length;
+  if (n < Math.max(MIN_HISTORY, 2 * m)) {
+    return { ok: false, reason: `insufficient data: ${n} days of history, at least ${Math.max(MIN_HISTORY, 2 * m)} needed` };
+  }
+  for (let i = 0; i < n; i++) {
+    if (!Number.isFinite(values[i]!)) return { ok: false, reason: `value ${i + 1} is not a number` };
+  }
+  let nonNegative = true;
+  for (let i = 0; i < n; i++) if (values[i]! < 0) nonNegative = false;
+  const clamp = (v: number) => (nonNegative ? Math.max(0, v) : v);
+  const y = Float64Array.from(values);
+  const fits = n >= Math.max(ETS_MIN, 3 * m) ? fitAllEts(y, m) : [];
+  if (fits.length === 0) return seasonalNaive(y, m, h, level, clamp);
+
+  const best = fits[0]!.aicc;
+  const weights = fits.map((f) => Math.exp(-0.5 * (f.aicc - best)));
+  const total = weights.reduce((a, b) => a + b, 0);
+  const point = new Float64Array(h);
+  const half = new Float64Array(h);
+  fits.forEach((fit, i) => {
+    const w = weights[i]! / total;
+    if (w < 1e-4) return;
+    const fc = forecastEts(fit, h);
+    const hw = intervalHalfWidths(fit, fc, level);
+    for (let k = 0; k < h; k++) {
+      point[k]! += w * fc.point[k]!;
+      half[k]! += w * hw[k]!;
+    }
+  });
+  const out = { point: [] as number[], lower: [] as number[], upper: [] as number[] };
+  for (let k = 0; k < h; k++) {
+    out.point.push(clamp(point[k]!));
+    out.lower.push(clamp(point[k]! - half[k]!));
+    out.upper.push(clamp(point[k]! + half[k]!));
+  }
+  const lead = weights[0]! / total;
+  const model = lead > 0.9 ? specName(fits[0]!.spec) : `ETS ensemble (${specName(fits[0]!.spec)} ${Math.round(lead * 100)}%)`;
+  return { ok: true, model, ...out };
+}
+
+function seasonalNaive(y: Float64Array, m: number, h: number, level: number, clamp: (v: number) => number): SeriesForecast {
+  const n = y.length;
+  const errs = new Float64Array(n - m);
+  for (let t = m; t < n; t++) errs[t - m] = Math.abs(y[t]! - y[t - m]!);
+  errs.sort();
+  const q = quantileSorted(errs, level);
+  const out = { point: [] as number[], lower: [] as number[], upper: [] as number[] };
+  for (let k = 1; k <= h; k++) {
+    const p = y[n - m + ((k - 1) % m)]!;
+    const w = q * Math.sqrt(Math.ceil(k / m));
+    out.point.push(clamp(p));
+    out.lower.push(clamp(p - w));
+    out.upper.push(clamp(p + w));
+  }
+  return { ok: true, model: 'seasonal naive', ...out };
+}
