@@ -10,6 +10,9 @@ import { simulateDemo } from './demo/simulate.ts';
 import { AppError } from './errors.ts';
 import { importCsvFile } from './import/import-csv.ts';
 import { forecastFile, writeForecast } from './forecast/forecast-file.ts';
+import { runBrain } from './brain/run.ts';
+import { presentAnalysis } from './brain/present.ts';
+import { money } from './reports/format.ts';
 import { formatRowErrors, printJson, reportError, table } from './cli/output.ts';
 import { withContext, type Ctx } from './cli/context.ts';
 import { runClientDay, type DayResult } from './run/day.ts';
@@ -155,6 +158,30 @@ program
         console.log(`rejected ${s.rejected} row(s), stored on import run ${s.importRunId}:`);
         console.log(formatRowErrors(s.errors).join('\n'));
       }
+    });
+  });
+
+// ---- analyze ----------------------------------------------------------------------------
+program
+  .command('analyze')
+  .description('run the brain for a client as of a day and print insights, forecasts and the track record (sends nothing)')
+  .requiredOption('--client <slug>')
+  .option('--as-of <date>', 'last day the brain may see (default: yesterday in the client timezone)', day)
+  .addOption(json())
+  .action(async (o) => {
+    await withContext(async ({ db }) => {
+      const client = await getClientBySlug(db.prisma, o.client);
+      const asOf = o.asOf ?? lastCompleteDay(client.timezone, new Date());
+      const r = await runBrain(db, client, asOf, { now: new Date(), clock: () => performance.now() });
+      const entities = new Map((await db.prisma.entity.findMany({ where: { clientId: client.id } })).map((e) => [e.id, { id: e.id, kind: e.kind, externalId: e.externalId, name: e.name, platform: e.platform }]));
+      const view = presentAnalysis(r.output, entities);
+      if (o.json) return printJson(view);
+      console.log(`${client.name} as of ${asOf}: ${view.insights.length} insights, ${view.forecasts.length} entities forecast`);
+      for (const i of view.insights.slice(0, 20)) {
+        console.log(`  ${String(i.action?.rank ?? '-').padStart(3)}. [${i.severity}] ${i.type.padEnd(17)} ${i.title}  (impact ${money(i.impactCents, client.currency)}, confidence ${Math.round(i.confidence * 100)}%)`);
+      }
+      const tr = view.trackRecord;
+      console.log(tr.predictions ? `track record: MASE ${tr.mase}, 80% coverage ${tr.coverage} over ${tr.predictions} scored predictions` : 'track record: no scored predictions yet');
     });
   });
 

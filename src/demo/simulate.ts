@@ -134,8 +134,8 @@ function simulateLeaves(ctx: Ctx, batch: WriteBatch, leaves: Leaf[]) {
       let cpmMult = 1;
       if (l.fatigueAt !== undefined && t >= l.fatigueAt) {
         const d = t - l.fatigueAt;
-        ctrMult = Math.max(0.35, Math.exp(-0.07 * d));
-        cpmMult = 1 + Math.min(0.6, 0.02 * d);
+        ctrMult = Math.max(0.6, Math.exp(-0.07 * d));
+        cpmMult = 1 + Math.min(0.25, 0.02 * d);
       }
       const shock = l.shocks.find((s) => s.day === t);
       if (shock?.metric === 'spend') spend *= shock.factor;
@@ -216,7 +216,7 @@ function affiliate(ctx: Ctx): SimClient {
       ]);
       addEntity(batch, { platform: 'tiktok', kind: 'offer', externalId: offer.toLowerCase(), name: offer });
       addEntity(batch, { platform: 'tiktok', kind: 'spark_code', externalId: `${acct}-SC${sc}`, name: `${acct}-SC${sc}` });
-      leaves.push(leaf(ctx, batch, key, { spend: rng.uniform(45, 140), roas: rng.uniform(1.15, 1.6), value: offers[offer], launch: rng.int(0, 20) }));
+      leaves.push(leaf(ctx, batch, key, { spend: rng.uniform(45, 140), roas: rng.uniform(1.3, 1.7), value: offers[offer], launch: rng.int(0, 20) }));
     }
   }
   for (const offer of ['ApplePay', 'CashApp'] as const) {
@@ -230,7 +230,7 @@ function affiliate(ctx: Ctx): SimClient {
       ['link', link, link],
     ]);
     addEntity(batch, { platform: 'meta', kind: 'offer', externalId: offer.toLowerCase(), name: offer });
-    leaves.push(leaf(ctx, batch, key, { spend: rng.uniform(60, 120), roas: rng.uniform(1.2, 1.5), value: offers[offer] }));
+    leaves.push(leaf(ctx, batch, key, { spend: rng.uniform(60, 120), roas: rng.uniform(1.3, 1.6), value: offers[offer] }));
   }
   // A burning link: the offer stops converting while spend keeps flowing.
   const burning = leaves[2]!;
@@ -246,7 +246,7 @@ function affiliate(ctx: Ctx): SimClient {
   addShock(ctx, slug, leaves[6]!, days - 20, 'spend', 3.2);
   addShock(ctx, slug, leaves[13]!, days - 12, 'conversions', 0.1);
   simulateLeaves(ctx, batch, leaves);
-  return finish(ctx, slug, 'Lumen Affiliates', 'America/Los_Angeles', 'USD', batch, 1.25, ['media@lumen.example']);
+  return finish(ctx, slug, 'Lumen Affiliates', 'America/Los_Angeles', 'USD', batch, 1.05, ['media@lumen.example']);
 }
 
 // ---- client 2: e-commerce on Meta + Google with Shopify revenue -----------------
@@ -269,11 +269,11 @@ function ecommerce(ctx: Ctx): SimClient {
         ['adset', `fb-8841-c${ci}-as`, adset],
         ['ad', `fb-8841-c${ci}-ad${ai}`, ad],
       ]);
-      const roas = ci === 2 ? rng.uniform(3.5, 5) : rng.uniform(1.6, 2.6);
+      const roas = ci === 2 ? rng.uniform(1.8, 2.0) : rng.uniform(1.5, 1.9);
       leaves.push(leaf(ctx, batch, key, { spend: rng.uniform(60, 220), roas, value: 85, valueSigma: 0.3, launch: rng.int(0, 30) }));
     });
   });
-  const google: [string, number][] = [['Search - Brand', 6], ['Search - Generic', 2.1], ['PMax - All products', 2.8]];
+  const google: [string, number][] = [['Search - Brand', 2.0], ['Search - Generic', 1.6], ['PMax - All products', 1.8]];
   google.forEach(([campaign, roas], i) => {
     const key = path(batch, 'google', [
       ['account', '123-456-7890', 'Northwind Google Ads'],
@@ -334,7 +334,7 @@ function leadgen(ctx: Ctx): SimClient {
           ['adset', `fb-bp-as${si}`, adset as string],
           ['ad', `fb-bp-as${si}-ad${ai}`, ad],
         ]);
-        leaves.push(leaf(ctx, batch, key, { spend: rng.uniform(40, 110), roas: rng.uniform(1.2, 1.9), value: 60 }));
+        leaves.push(leaf(ctx, batch, key, { spend: rng.uniform(40, 110), roas: rng.uniform(1.4, 1.9), value: 60 }));
       });
     },
   );
@@ -344,16 +344,26 @@ function leadgen(ctx: Ctx): SimClient {
   addShock(ctx, slug, leaves[4]!, days - 18, 'conversions', 0.05);
   addFatigue(ctx, slug, leaves[3]!, days - 28);
   simulateLeaves(ctx, batch, leaves);
-  return finish(ctx, slug, 'Brightpath Leads', 'America/Chicago', 'USD', batch, 1.3, ['ops@brightpath.example']);
+  return finish(ctx, slug, 'Brightpath Leads', 'America/Chicago', 'USD', batch, 1.05, ['ops@brightpath.example']);
 }
 
 function addFatigue(ctx: Ctx, client: string, l: Leaf, day: number) {
   l.fatigueAt = day;
-  note(ctx, client, 'creative_fatigue', l, day, { metric: 'ctr', note: 'CTR decays ~7 %/day from here (floor 35 %), CPM and frequency rise' });
+  // Fatigue is staged on a healthy, well-funded creative (ROAS 1.8, ≈ 150 clicks a
+  // day), so its decline reads as fatigue and its ROI stays clear of "burning".
+  l.cvr *= 1.8 / ((100_000 / l.cpmCents) * l.ctr * l.cvr * (l.valueCents / 100));
+  l.baseSpendCents = Math.max(l.baseSpendCents, Math.round((150 * l.cpmCents) / (1000 * l.ctr)));
+  note(ctx, client, 'creative_fatigue', l, day, { metric: 'ctr', note: 'CTR decays ~7 %/day from here (floor 60 %), CPM and frequency rise' });
 }
 
 function addShock(ctx: Ctx, client: string, l: Leaf, day: number, metric: 'spend' | 'conversions' | 'revenue', factor: number) {
   l.shocks.push({ day, metric, factor });
+  // A one-day drop in a handful of conversions is indistinguishable from chance;
+  // outages worth catching hit entities with volume (≈ 25 conversions a day).
+  if (metric !== 'spend') {
+    const roas = (100_000 / l.cpmCents) * l.ctr * l.cvr * (l.valueCents / 100);
+    l.baseSpendCents = Math.max(l.baseSpendCents, Math.round((25 * l.valueCents) / roas));
+  }
   const type = factor > 1 ? 'anomaly_spike' : 'anomaly_drop';
   note(ctx, client, type, l, day, { metric, factor, end: addDays(ctx.startDate, day), note: `${metric} × ${factor} for one day` });
 }

@@ -3,6 +3,7 @@
 // reported and the rest still run on the data there is.
 import type { Db } from '../db/client.ts';
 import { latestDayByPlatform } from '../db/metrics-read.ts';
+import { runBrain } from '../brain/run.ts';
 import { deliverDailyReport, type ReportClient } from '../reports/daily-report.ts';
 
 export interface DayClient extends ReportClient {}
@@ -40,6 +41,23 @@ export const syncStep: DayStep = {
   },
 };
 
+export const brainStep: DayStep = {
+  name: 'brain',
+  async run({ db, client, asOf, now }) {
+    const full = await db.prisma.client.findUniqueOrThrow({ where: { id: client.id } });
+    const r = await runBrain(db, full, asOf, { now, clock: () => performance.now() });
+    const f = r.output.oracle.findings;
+    const counts = new Map<string, number>();
+    for (const x of f) counts.set(x.type, (counts.get(x.type) ?? 0) + 1);
+    const summary = [...counts.entries()].map(([t, n]) => `${n} ${t}`).join(', ') || 'nothing unusual';
+    return {
+      status: 'ok',
+      detail: `${summary}; ${r.output.curiosity.actions.length} actions ranked, ${r.predictions.written} predictions, ${r.insights.created} new / ${r.insights.updated} updated insights`,
+      data: { brainRunId: r.brainRunId, insights: r.insights.created + r.insights.updated, predictions: r.predictions.written, scored: r.predictions.scored },
+    };
+  },
+};
+
 export const reportStep: DayStep = {
   name: 'report',
   async run({ db, client, asOf, now, outboxDir }) {
@@ -51,7 +69,7 @@ export const reportStep: DayStep = {
   },
 };
 
-export const DAY_STEPS: DayStep[] = [syncStep, reportStep];
+export const DAY_STEPS: DayStep[] = [syncStep, brainStep, reportStep];
 
 export interface DayResult {
   client: string;

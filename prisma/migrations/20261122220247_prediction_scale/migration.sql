@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "prediction" ADD COLUMN     "scale" DOUBLE PRECISION NOT NULL DEFAULT 0;

@@ -1,0 +1,171 @@
+// Curiosity: turns findings (and a few opportunities of its own) into candidate
+// actions, each with the money it should make or save over 7 days, how sure we
+// are, how urgent it is, and the inputs that explain it — then ranks them.
+// It learns per action kind from what this client applied or dismissed.
+import { round } from '../memory.ts';
+import { refOf, windowTotals } from '../oracle/performance.ts';
+import { sumRange, type SeriesSet } from '../series.ts';
+import type { ActionKind, EntityRef, Finding, PastInsight, Severity } from '../types.ts';
+
+export interface Action {
+  rank: number;
+  kind: ActionKind;
+  entity: EntityRef | null;
+  /** The finding this acts on, if any (by type and since). */
+  basedOn: { type: Finding['type']; since: string } | null;
+  impactCents: number;
+  confidence: number;
+  urgency: Severity;
+  score: number;
+  inputs: Record<string, number | string | null>;
+}
+
+const ACTION_FOR: Record<Finding['type'], ActionKind> = {
+  burning: 'pause',
+  winner: 'scale',
+  creative_fatigue: 'refresh_creative',
+  anomaly_spike: 'investigate',
+  anomaly_drop: 'investigate',
+  budget_overspend: 'cut_budget',
+  budget_underspend: 'raise_budget',
+  forecast_risk: 'investigate',
+};
+
+export interface Prior {
+  applied: number;
+  dismissed: number;
+  /** Posterior mean of "the user acts on this kind", Beta(1 + applied, 1 + dismissed). */
+  acceptRate: number;
+}
+
+/** Per action kind, what the user did with earlier suggestions of that kind. */
+export function learnPriors(insights: PastInsight[]): Map<ActionKind, Prior> {
+  const counts = new Map<ActionKind, { applied: number; dismissed: number }>();
+  for (const i of insights) {
+    const kind = i.action ?? (i.type !== 'action' ? ACTION_FOR[i.type] : null);
+    if (!kind) continue;
+    const c = counts.get(kind) ?? counts.set(kind, { applied: 0, dismissed: 0 }).get(kind)!;
+    if (i.status === 'APPLIED') c.applied++;
+    else if (i.status === 'DISMISSED') c.dismissed++;
+  }
+  const out = new Map<ActionKind, Prior>();
+  for (const [k, c] of counts) out.set(k, { ...c, acceptRate: (1 + c.applied) / (2 + c.applied + c.dismissed) });
+  return out;
+}
+
+const URGENCY_WEIGHT: Record<Severity, number> = { critical: 1.3, high: 1.15, medium: 1, low: 0.9 };
+
+export function rankActions(findings: Finding[], s: SeriesSet, insights: PastInsight[]): Action[] {
+  const priors = learnPriors(insights);
+  const candidates: Omit<Action, 'rank' | 'score'>[] = findings.map((f) => ({
+    kind: ACTION_FOR[f.type],
+    entity: f.entity,
+    basedOn: { type: f.type, since: f.since },
+    impactCents: f.impactCents,
+    confidence: f.confidence,
+    urgency: f.severity,
+    inputs: { ...f.facts },
+  }));
+  candidates.push(...budgetMoves(s), ...tests(s));
+  const scored = candidates.map((c) => {
+    const prior = priors.get(c.kind) ?? { applied: 0, dismissed: 0, acceptRate: 0.5 };
+    const n = prior.applied + prior.dismissed;
+    // Kinds the user keeps dismissing sink, applied kinds rise; little feedback
+    // and an unsure estimate earn an exploration bonus that fades with feedback.
+    const learned = 2 * prior.acceptRate;
+    const exploration = (c.impactCents * (1 - c.confidence) * 0.5) / Math.sqrt(1 + n);
+    const score = c.impactCents * c.confidence * learned * URGENCY_WEIGHT[c.urgency] + exploration;
+    return {
+      ...c,
+      score: round(score, 2),
+      inputs: { ...c.inputs, priorApplied: prior.applied, priorDismissed: prior.dismissed, acceptRate: round(prior.acceptRate, 3) },
+    };
+  });
+  scored.sort((a, b) => b.score - a.score || (a.entity?.name ?? '').localeCompare(b.entity?.name ?? ''));
+  return scored.map((a, i) => ({ ...a, rank: i + 1 }));
+}
+
+const MIN_CAMPAIGN_SPEND_7 = 10_000;
+
+/** Shift a fifth of the weakest campaign's budget to the strongest. */
+function budgetMoves(s: SeriesSet): Omit<Action, 'rank' | 'score'>[] {
+  const end = s.length - 1;
+  const rows = [...s.byId.values()]
+    .filter((e) => e.entity.kind === 'campaign' && e.entity.status !== 'killed')
+    .map((e) => ({ e, t: windowTotals(e, end - 6, end) }))
+    .filter((r) => r.t.spend >= MIN_CAMPAIGN_SPEND_7);
+  if (rows.length < 2) return [];
+  rows.sort((a, b) => a.t.revenue / a.t.spend - b.t.revenue / b.t.spend);
+  const low = rows[0]!;
+  const high = rows.at(-1)!;
+  const lowRoas = low.t.revenue / low.t.spend;
+  const highRoas = high.t.revenue / high.t.spend;
+  // Marginal returns fall as spend grows: count the receiver at 70 % of its average ROAS.
+  const gainPerDollar = highRoas * 0.7 - lowRoas;
+  if (lowRoas >= 1 || gainPerDollar <= 0.2) return [];
+  const moved = low.t.spend * 0.2;
+  return [{
+    kind: 'move_budget',
+    entity: refOf(low.e),
+    basedOn: null,
+    impactCents: Math.round(moved * gainPerDollar),
+    confidence: 0.5,
+    urgency: 'medium',
+    inputs: {
+      fromCampaign: low.e.entity.name,
+      toCampaign: high.e.entity.name,
+      toEntityId: high.e.entity.id,
+      fromRoas: round(lowRoas, 3),
+      toRoas: round(highRoas, 3),
+      movedSpendCents: Math.round(moved),
+    },
+  }];
+}
+
+/** Young, barely funded entities whose early numbers look good: worth a real test. */
+function tests(s: SeriesSet): Omit<Action, 'rank' | 'score'>[] {
+  const end = s.length - 1;
+  const leaves = [...s.byId.values()].filter((e) => e.leaf && e.launch >= 0 && e.entity.status !== 'killed' && e.entity.platform !== 'shopify');
+  const spends = leaves.map((e) => sumRange(e.spendCents, end - 6, end)).sort((a, b) => a - b);
+  const typical = spends[spends.length >> 1] ?? 0;
+  const out: Omit<Action, 'rank' | 'score'>[] = [];
+  for (const e of leaves) {
+    const age = end - e.launch + 1;
+    const t = windowTotals(e, end - 6, end);
+    if (age > 14 || t.spend <= 0 || t.spend > typical * 0.3 || t.roi === null || t.roi <= 0) continue;
+    out.push({
+      kind: 'test',
+      entity: refOf(e),
+      basedOn: null,
+      // If it held its ROI at typical spend for a week.
+      impactCents: Math.round((typical - t.spend) * t.roi * 0.5),
+      confidence: round(Math.min(0.6, 0.2 + t.conversions / 50), 3),
+      urgency: 'low',
+      inputs: { ageDays: age, spend7Cents: Math.round(t.spend), typicalSpend7Cents: Math.round(typical), roi: round(t.roi, 4), conversions: round(t.conversions, 2) },
+    });
+  }
+  return out;
+}
+
+/** A short imperative line for an action, from its own inputs. */
+export function describeAction(a: Pick<Action, 'kind' | 'entity' | 'inputs'>): string {
+  const name = a.entity?.name ?? 'the account';
+  switch (a.kind) {
+    case 'pause':
+      return `Pause ${name}`;
+    case 'scale':
+      return `Raise the budget of ${name} by 20%`;
+    case 'refresh_creative':
+      return `Refresh the creative ${name}`;
+    case 'move_budget':
+      return `Move a fifth of ${a.inputs.fromCampaign}'s budget to ${a.inputs.toCampaign}`;
+    case 'investigate':
+      return `Check what happened to ${name}`;
+    case 'test':
+      return `Give ${name} a real test budget`;
+    case 'cut_budget':
+      return 'Cut daily budgets to land on the monthly budget';
+    case 'raise_budget':
+      return 'Raise daily budgets on profitable campaigns to use the monthly budget';
+  }
+}

@@ -1,0 +1,67 @@
+// One brain cycle for one client as of a day: memory → oracle → curiosity.
+// Pure: everything it knows is in `input`; data after `asOf` is invisible.
+import { rankActions, type Action } from './curiosity/actions.ts';
+import { buildMemory, type EntityMemory } from './memory.ts';
+import { detectAnomalies } from './oracle/anomalies.ts';
+import { detectFatigue } from './oracle/fatigue.ts';
+import { detectForecastRisk } from './oracle/forecast-risk.ts';
+import { forecastEntities, type EntityForecast, type ForecastGap } from './oracle/forecasts.ts';
+import { pace, pacingFindings, type Pacing } from './oracle/pacing.ts';
+import { detectPerformance } from './oracle/performance.ts';
+import { trackRecordOf, type TrackRecord } from './oracle/track-record.ts';
+import { buildSeries } from './series.ts';
+import type { BrainInput, Finding } from './types.ts';
+
+export interface BrainOutput {
+  asOf: string;
+  memory: EntityMemory[];
+  oracle: {
+    forecasts: EntityForecast[];
+    gaps: ForecastGap[];
+    findings: Finding[];
+    pacing: Pacing | null;
+    trackRecord: TrackRecord;
+  };
+  curiosity: { actions: Action[] };
+  timings: Record<string, number>;
+}
+
+export interface CycleOptions {
+  /** A monotonic clock in ms, for timings only (the caller's; the brain reads none). */
+  clock?: () => number;
+  forecasts?: boolean;
+}
+
+export function runCycle(input: BrainInput, opts: CycleOptions = {}): BrainOutput {
+  const clock = opts.clock ?? (() => 0);
+  const timings: Record<string, number> = {};
+  let t = clock();
+  const lap = (name: string) => {
+    const now = clock();
+    timings[name] = Math.round((now - t) * 10) / 10;
+    t = now;
+  };
+  const s = buildSeries(input.entities, input.days, input.asOf);
+  const memory = buildMemory(s, input.insights);
+  lap('memory');
+  const { forecasts, gaps } = opts.forecasts === false ? { forecasts: [], gaps: [] } : forecastEntities(s);
+  lap('forecasts');
+  const pacing = pace(s, input.settings, forecasts);
+  const findings: Finding[] = [
+    ...detectPerformance(s, input.settings),
+    ...detectFatigue(s),
+    ...detectAnomalies(s, input.settings.currency),
+    ...pacingFindings(pacing, s),
+    ...detectForecastRisk(s, forecasts),
+  ];
+  lap('detection');
+  const actions = rankActions(findings, s, input.insights);
+  lap('curiosity');
+  return {
+    asOf: input.asOf,
+    memory: [...memory.values()],
+    oracle: { forecasts, gaps, findings, pacing, trackRecord: trackRecordOf(input.scored) },
+    curiosity: { actions },
+    timings,
+  };
+}

@@ -1,0 +1,138 @@
+// Anomalies: a day far from a weekday-matched robust baseline. The expected value
+// for a day is the median of the same weekday over the four weeks before it;
+// the scale is the MAD of such residuals over the eight weeks before. Money is
+// compared on a log scale, counts on the Anscombe (square-root) scale, so one
+// threshold fits big and small entities. Severity comes from the robust z.
+import { median, round } from '../memory.ts';
+import type { EntitySeries, SeriesSet } from '../series.ts';
+import type { Finding, Severity } from '../types.ts';
+import { money } from '../../reports/format.ts';
+import { refOf } from './performance.ts';
+
+type Transform = (x: number) => number;
+const logT: Transform = (x) => Math.log1p(Math.max(0, x) / 100); // cents → log(1 + dollars)
+const anscombe: Transform = (x) => 2 * Math.sqrt(Math.max(0, x) + 3 / 8);
+
+export const ANOMALY_Z = 4.5;
+const HISTORY_WEEKS = 8;
+
+interface MetricSpec {
+  metric: 'spendCents' | 'conversions' | 'revenueCents' | 'cpa';
+  t: Transform;
+  /** Smallest absolute deviation worth a call (cents or count). */
+  minDelta: number;
+}
+
+// Revenue is conversions × order value: its noise is count noise, so it is
+// tested in units of the entity's average order value on the count scale.
+const SPECS: MetricSpec[] = [
+  { metric: 'spendCents', t: logT, minDelta: 2_000 },
+  { metric: 'revenueCents', t: anscombe, minDelta: 2_000 },
+  { metric: 'conversions', t: anscombe, minDelta: 3 },
+  { metric: 'cpa', t: logT, minDelta: 500 },
+];
+
+/** CPA is only judged where conversions are plentiful enough to make it stable. */
+const CPA_MIN_CONVERSIONS = 10;
+
+function valueAt(e: EntitySeries, m: MetricSpec['metric'], i: number): number {
+  if (m !== 'cpa') return e[m][i]!;
+  const c = e.conversions[i]!;
+  return c > 0 ? e.spendCents[i]! / c : Number.NaN;
+}
+
+function expectedAt(e: EntitySeries, m: MetricSpec['metric'], i: number): number {
+  const same: number[] = [];
+  for (let k = 1; k <= 4; k++) {
+    const v = valueAt(e, m, i - 7 * k);
+    if (!Number.isNaN(v)) same.push(v);
+  }
+  return same.length >= 3 ? median(same) : Number.NaN;
+}
+
+export interface AnomalyCall {
+  metric: MetricSpec['metric'];
+  value: number;
+  expected: number;
+  z: number;
+}
+
+/** Tests day `i` of one entity; returns the calls whose |z| passes the threshold. */
+export function anomaliesAt(e: EntitySeries, i: number, threshold = ANOMALY_Z): AnomalyCall[] {
+  // Needs the four weeks behind the day plus the weeks used to scale residuals.
+  if (e.launch < 0 || i - e.launch < 7 * (4 + 2)) return [];
+  const calls: AnomalyCall[] = [];
+  const aov = avgValue(e, i);
+  for (const spec of SPECS) {
+    const value = valueAt(e, spec.metric, i);
+    const expected = expectedAt(e, spec.metric, i);
+    if (Number.isNaN(value) || Number.isNaN(expected)) continue;
+    if (Math.abs(value - expected) < Math.max(spec.minDelta, 0.3 * expected)) continue;
+    if (spec.metric === 'cpa' && expectedAt(e, 'conversions', i) < CPA_MIN_CONVERSIONS) continue;
+    if (spec.metric === 'revenueCents' && !(aov > 0)) continue;
+    const unit = spec.metric === 'revenueCents' ? aov : 1;
+    const t = (x: number) => spec.t(x / unit);
+    const residuals: number[] = [];
+    for (let j = Math.max(e.launch + 28, i - HISTORY_WEEKS * 7); j < i; j++) {
+      const v = valueAt(e, spec.metric, j);
+      const x = expectedAt(e, spec.metric, j);
+      if (!Number.isNaN(v) && !Number.isNaN(x)) residuals.push(t(v) - t(x));
+    }
+    if (residuals.length < 14) continue;
+    const center = median(residuals);
+    const mad = median(residuals.map((r) => Math.abs(r - center))) * 1.4826;
+    const floor = spec.t === logT ? 0.05 : 0.25;
+    const z = (t(value) - t(expected) - center) / Math.max(mad, floor);
+    if (Math.abs(z) >= threshold) calls.push({ metric: spec.metric, value, expected, z });
+  }
+  return calls;
+}
+
+const severityOf = (z: number): Severity => (z >= 12 ? 'critical' : z >= 8 ? 'high' : z >= 6 ? 'medium' : 'low');
+
+/** Anomalies on the as-of day, one finding per entity and direction. */
+export function detectAnomalies(s: SeriesSet, currency: string): Finding[] {
+  const out: Finding[] = [];
+  const i = s.length - 1;
+  for (const e of s.byId.values()) {
+    if (!e.leaf || e.entity.status === 'killed') continue;
+    const calls = anomaliesAt(e, i);
+    if (calls.length === 0) continue;
+    // CPA moves opposite to value: a CPA spike is a drop in efficiency.
+    const direction = (c: AnomalyCall) => (c.metric === 'cpa' ? -Math.sign(c.z) : Math.sign(c.z));
+    // CPA only leads when no volume metric moved: a spend spike also spikes CPA.
+    const volume = calls.filter((c) => c.metric !== 'cpa');
+    const lead = [...(volume.length ? volume : calls)].sort((a, b) => Math.abs(b.z) - Math.abs(a.z))[0]!;
+    const up = direction(lead) > 0;
+    const facts: Record<string, number | string | null> = { day: s.dayOf(i) };
+    for (const c of calls) {
+      facts[`${c.metric}`] = round(c.value, 2);
+      facts[`${c.metric}Expected`] = round(c.expected, 2);
+      facts[`${c.metric}Z`] = round(c.z, 2);
+    }
+    const moneyAtStake = lead.metric === 'conversions' ? Math.abs(lead.value - lead.expected) * avgValue(e, i) : Math.abs(lead.value - lead.expected);
+    out.push({
+      type: up ? 'anomaly_spike' : 'anomaly_drop',
+      entity: refOf(e),
+      severity: severityOf(Math.abs(lead.z)),
+      impactCents: Math.round(lead.metric === 'cpa' ? Math.abs(lead.value - lead.expected) * e.conversions[i]! : moneyAtStake),
+      confidence: round(Math.min(0.99, 1 - Math.exp(-(Math.abs(lead.z) - 2))), 3),
+      since: s.dayOf(i),
+      title: `${e.entity.name}: ${label(lead.metric)} ${lead.z > 0 ? 'jumped' : 'fell'} to ${fmt(lead.metric, lead.value, currency)} against ${fmt(lead.metric, lead.expected, currency)} expected`,
+      facts,
+    });
+  }
+  return out;
+}
+
+function avgValue(e: EntitySeries, i: number): number {
+  let rev = 0, conv = 0;
+  for (let j = Math.max(0, i - 28); j < i; j++) {
+    rev += e.revenueCents[j]!;
+    conv += e.conversions[j]!;
+  }
+  return conv > 0 ? rev / conv : 0;
+}
+
+const label = (m: AnomalyCall['metric']) => ({ spendCents: 'spend', revenueCents: 'revenue', conversions: 'conversions', cpa: 'CPA' })[m];
+const fmt = (m: AnomalyCall['metric'], v: number, currency: string) => (m === 'conversions' ? String(round(v, 1)) : money(Math.round(v), currency));

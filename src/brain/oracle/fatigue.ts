@@ -1,0 +1,218 @@
+// Creative fatigue: an ad's CTR sliding below its own early baseline for
+// several days. A one-sided CUSUM on the day's log-CTR (in units of the ad's own
+// day-to-day noise) catches a steady slide within days while ignoring single bad
+// days; the call also needs the slide to be material now and to be backed by
+// rising cost per click or frequency where those exist. Tiny spend gets no call.
+import { round } from '../memory.ts';
+import { sumRange, type EntitySeries, type SeriesSet } from '../series.ts';
+import type { Finding, Severity } from '../types.ts';
+import { refOf } from './performance.ts';
+
+export const FATIGUE = {
+  rampDays: 3,
+  referenceDays: 14,
+  /** CUSUM allowance and alarm level, in noise units. */
+  k: 0.5,
+  h: 5,
+  /** Per-day cap on the evidence of CTR and of frequency: neither decides alone. */
+  cap: 4,
+  capFrequency: 2,
+  /** CTR's own CUSUM must pass this too (frequency also rises with spend). */
+  hCtr: 2.5,
+  /** Fewer clicks a day than this and a daily CTR is too noisy to call. */
+  minClicksPerDay: 100,
+  /** The last 2 days' CTR must be at least this far below the reference. */
+  minDrop: 0.12,
+  minSpend7Cents: 2_000,
+  minImpressionsPerDay: 200,
+};
+
+export interface FatigueState {
+  alarm: boolean;
+  /** Index where the current slide began (the CUSUM's last zero). */
+  onset: number;
+  refCtr: number;
+  recentCtr: number;
+  drop: number;
+  cpmChange: number;
+  cpcChange: number;
+  frequencyChange: number | null;
+}
+
+function robustSd(values: number[], floor: number): number {
+  if (values.length < 5) return floor;
+  const sorted = [...values].sort((a, b) => a - b);
+  const med = sorted[sorted.length >> 1]!;
+  const abs = sorted.map((d) => Math.abs(d - med)).sort((a, b) => a - b);
+  return Math.max(floor, abs[abs.length >> 1]! * 1.4826);
+}
+
+const clampAbs = (x: number, c: number) => Math.max(-c, Math.min(c, x));
+
+interface Reference {
+  clicksPerDay: number;
+  ctr: number;
+  cpm: number;
+  cpc: number;
+  frequency: number | null;
+  sCtr: number;
+  sCpm: number;
+  sF: number;
+}
+
+function reference(e: EntitySeries, r0: number, r1: number, p: typeof FATIGUE): Reference | null {
+  const imp = sumRange(e.impressions, r0, r1);
+  const clicks = sumRange(e.clicks, r0, r1);
+  const days = r1 - r0 + 1;
+  if (imp < p.minImpressionsPerDay * days || clicks <= 0) return null;
+  const spend = sumRange(e.spendCents, r0, r1);
+  const ctr = clicks / imp;
+  const cpm = spend / imp;
+  const frequency = meanFinite(e.frequency, r0, r1);
+  const ctrDev: number[] = [], cpmDev: number[] = [], fDev: number[] = [];
+  for (let i = r0; i <= r1; i++) {
+    if (e.impressions[i]! <= 0) continue;
+    if (e.clicks[i]! > 0) ctrDev.push(Math.log(e.clicks[i]! / e.impressions[i]! / ctr));
+    if (e.spendCents[i]! > 0) cpmDev.push(Math.log(e.spendCents[i]! / e.impressions[i]! / cpm));
+    if (frequency !== null && Number.isFinite(e.frequency[i]!)) fDev.push(e.frequency[i]! - frequency);
+  }
+  if (ctrDev.length < 7) return null;
+  return {
+    ctr,
+    cpm,
+    cpc: spend / clicks,
+    clicksPerDay: clicks / days,
+    frequency,
+    // Noise floors: counting clicks alone adds 1/√clicks to log CTR.
+    sCtr: robustSd(ctrDev, Math.max(0.04, Math.sqrt(days / clicks))),
+    sCpm: robustSd(cpmDev, 0.03),
+    sF: frequency !== null ? robustSd(fDev, 0.02 * frequency) : 0,
+  };
+}
+
+/**
+ * The detector as of day `end`. Each recent day's evidence of fatigue — CTR
+ * below the ad's level of the three weeks before and frequency above it, each in
+ * units of its own noise — is pooled and fed to a one-sided CUSUM, so a
+ * steady slide is caught in days while single bad days are not. Once the slide
+ * is older than the reference gap, the CTR's drop from the ad's early baseline
+ * keeps the condition open.
+ */
+export function fatigueAt(e: EntitySeries, end: number, p = FATIGUE): FatigueState | null {
+  if (e.launch < 0) return null;
+  const early0 = e.launch + p.rampDays;
+  const early = reference(e, early0, early0 + p.referenceDays - 1, p);
+  if (!early || end <= early0 + p.referenceDays) return null;
+  // Local reference: days end−27 … end−8, not before the ramp is over.
+  const l0 = Math.max(early0, end - 27);
+  const l1 = end - 8;
+  const local = l1 - l0 + 1 >= 10 ? reference(e, l0, l1, p) : null;
+
+  let S = 0;
+  let sCtrOnly = 0;
+  let onset = -1;
+  if (local && local.clicksPerDay >= p.minClicksPerDay) {
+    for (let i = l1 + 1; i <= end; i++) {
+      const imp = e.impressions[i]!;
+      if (imp < p.minImpressionsPerDay) continue;
+      const zCtr = -clampAbs(Math.log(Math.max(e.clicks[i]!, 0.5) / imp / local.ctr) / local.sCtr, p.cap);
+      sCtrOnly = Math.max(0, sCtrOnly + zCtr - p.k);
+      let sum = zCtr;
+      let n = 1;
+      if (local.frequency !== null && Number.isFinite(e.frequency[i]!)) {
+        sum += clampAbs((e.frequency[i]! - local.frequency) / local.sF, p.capFrequency);
+        n++;
+      }
+      const next = Math.max(0, S + sum / Math.sqrt(n) - p.k);
+      if (S === 0 && next > 0) onset = i;
+      S = next;
+    }
+  }
+  const recentImp = sumRange(e.impressions, end - 1, end);
+  const recentClicks = sumRange(e.clicks, end - 1, end);
+  const recentSpend = sumRange(e.spendCents, end - 1, end);
+  const recentCtr = recentImp > 0 ? recentClicks / recentImp : 0;
+  const base = local ?? early;
+  const dropLocal = 1 - recentCtr / base.ctr;
+  const drop = 1 - recentCtr / early.ctr;
+  const fNow = meanFinite(e.frequency, end - 1, end);
+  const state = {
+    refCtr: early.ctr,
+    recentCtr,
+    drop,
+    cpcChange: recentClicks > 0 ? recentSpend / recentClicks / early.cpc - 1 : 0,
+    cpmChange: recentImp > 0 ? recentSpend / recentImp / early.cpm - 1 : 0,
+    frequencyChange: early.frequency !== null && fNow !== null && early.frequency > 0 ? fNow / early.frequency - 1 : null,
+  };
+  // Costs confirm it: CPM or CPC up against the local reference.
+  const backed = recentSpend / Math.max(1, recentImp) > local!.cpm * 1.02 || (recentClicks > 0 && recentSpend / recentClicks > local!.cpc * 1.08);
+  const fresh = local !== null && S > p.h && sCtrOnly > p.hCtr && dropLocal >= p.minDrop && onset >= 0 && backed;
+  if (fresh) return { alarm: true, onset, ...state };
+  // An older slide: CTR still far below the early baseline and not recovering.
+  const lastWeek = sumRange(e.clicks, end - 6, end) / Math.max(1, sumRange(e.impressions, end - 6, end));
+  const weekBefore = sumRange(e.clicks, end - 13, end - 7) / Math.max(1, sumRange(e.impressions, end - 13, end - 7));
+  const lasting = drop >= 2 * p.minDrop && 1 - lastWeek / early.ctr >= 2 * p.minDrop && lastWeek <= weekBefore * 1.05;
+  return { alarm: lasting, onset: lasting ? findOnset(e, early, early0 + p.referenceDays, end) : -1, ...state };
+}
+
+/** The first day of the last run of days whose 3-day CTR sat below the early baseline by the minimum drop. */
+function findOnset(e: EntitySeries, early: Reference, from: number, end: number): number {
+  let onset = end;
+  for (let i = end; i >= from + 2; i--) {
+    const ctr = sumRange(e.clicks, i - 2, i) / Math.max(1, sumRange(e.impressions, i - 2, i));
+    if (ctr > early.ctr * (1 - FATIGUE.minDrop / 2)) break;
+    onset = i - 2;
+  }
+  return onset;
+}
+
+function meanFinite(a: Float64Array, from: number, to: number): number | null {
+  let s = 0, n = 0;
+  for (let i = Math.max(0, from); i <= to; i++) {
+    if (Number.isFinite(a[i]!)) {
+      s += a[i]!;
+      n++;
+    }
+  }
+  return n ? s / n : null;
+}
+
+const severityOf = (drop: number): Severity => (drop >= 0.55 ? 'critical' : drop >= 0.4 ? 'high' : drop >= 0.25 ? 'medium' : 'low');
+
+export function detectFatigue(s: SeriesSet): Finding[] {
+  const out: Finding[] = [];
+  const end = s.length - 1;
+  for (const e of s.byId.values()) {
+    if ((e.entity.kind !== 'ad' && e.entity.kind !== 'creative') || e.entity.status === 'killed') continue;
+    if (sumRange(e.spendCents, end - 6, end) < FATIGUE.minSpend7Cents) continue;
+    const f = fatigueAt(e, end);
+    if (!f?.alarm) continue;
+    // What the lost CTR costs: clicks not bought at the reference CTR, valued at
+    // this ad's revenue per click over the last four weeks.
+    const imp7 = sumRange(e.impressions, end - 6, end);
+    const clicks28 = sumRange(e.clicks, end - 27, end);
+    const valuePerClick = clicks28 > 0 ? sumRange(e.revenueCents, end - 27, end) / clicks28 : 0;
+    const impact = Math.round((f.refCtr - f.recentCtr) * imp7 * valuePerClick);
+    out.push({
+      type: 'creative_fatigue',
+      entity: refOf(e),
+      severity: severityOf(f.drop),
+      impactCents: Math.max(0, impact),
+      confidence: round(Math.min(0.95, 0.5 + f.drop), 3),
+      since: s.dayOf(f.onset),
+      title: `${e.entity.name} is wearing out: CTR ${pct(f.recentCtr)} vs ${pct(f.refCtr)} at its start (−${Math.round(f.drop * 100)}%)`,
+      facts: {
+        referenceCtr: round(f.refCtr, 5),
+        recentCtr: round(f.recentCtr, 5),
+        drop: round(f.drop, 4),
+        cpcChange: round(f.cpcChange, 4),
+        cpmChange: round(f.cpmChange, 4),
+        frequencyChange: f.frequencyChange === null ? null : round(f.frequencyChange, 4),
+        lostValueCents: Math.max(0, impact),
+      },
+    });
+  }
+  return out;
+}
+
+const pct = (x: number) => `${(x * 100).toFixed(2)}%`;

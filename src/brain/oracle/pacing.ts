@@ -1,0 +1,97 @@
+// Budget pacing: month-to-date spend plus the forecast for the rest of the month
+// against the client's monthly budget.
+import { round } from '../memory.ts';
+import { sumRange, type SeriesSet } from '../series.ts';
+import type { BrainSettings, Finding } from '../types.ts';
+import type { EntityForecast } from './forecasts.ts';
+
+export interface Pacing {
+  month: string;
+  budgetCents: number;
+  spentCents: number;
+  projectedCents: number;
+  daysLeft: number;
+  ratio: number;
+  /** ROI of the last 7 days across the accounts, null without spend. */
+  recentRoi: number | null;
+}
+
+const OVER = 1.05;
+const UNDER = 0.85;
+
+export function pace(s: SeriesSet, settings: BrainSettings, forecasts: EntityForecast[]): Pacing | null {
+  if (!settings.monthlyBudgetCents) return null;
+  const asOf = s.asOf;
+  const month = asOf.slice(0, 7);
+  const y = Number(asOf.slice(0, 4));
+  const m = Number(asOf.slice(5, 7));
+  const daysInMonth = new Date(Date.UTC(y, m, 0)).getUTCDate();
+  const day = Number(asOf.slice(8, 10));
+  const daysLeft = daysInMonth - day;
+  const end = s.length - 1;
+  const from = end - (day - 1);
+  let spent = 0;
+  let dailyRate = 0;
+  let spend7 = 0;
+  let revenue7 = 0;
+  const accountIds = new Set<string>();
+  for (const e of s.byId.values()) {
+    if (e.entity.kind !== 'account' || e.entity.platform === 'shopify') continue;
+    accountIds.add(e.entity.id);
+    spent += sumRange(e.spendCents, from, end);
+    dailyRate += sumRange(e.spendCents, end - 6, end) / 7;
+    spend7 += sumRange(e.spendCents, end - 6, end);
+    revenue7 += sumRange(e.revenueCents, end - 6, end);
+  }
+  // Rest of the month: the accounts' spend forecasts where they exist, else the last week's pace.
+  let rest = 0;
+  const covered = new Set<string>();
+  for (const f of forecasts) {
+    if (f.metric !== 'spendCents' || !accountIds.has(f.entityId)) continue;
+    covered.add(f.entityId);
+    for (const d of f.days) if (d.date.slice(0, 7) === month) rest += d.point;
+  }
+  if (covered.size < accountIds.size) {
+    let uncoveredRate = 0;
+    for (const id of accountIds) if (!covered.has(id)) uncoveredRate += sumRange(s.byId.get(id)!.spendCents, end - 6, end) / 7;
+    rest += uncoveredRate * daysLeft;
+  }
+  if (covered.size === 0) rest = dailyRate * daysLeft;
+  const projected = spent + rest;
+  return { month, budgetCents: settings.monthlyBudgetCents, spentCents: Math.round(spent), projectedCents: Math.round(projected), daysLeft, ratio: round(projected / settings.monthlyBudgetCents, 4), recentRoi: spend7 > 0 ? round((revenue7 - spend7) / spend7, 4) : null };
+}
+
+export function pacingFindings(p: Pacing | null, s: SeriesSet): Finding[] {
+  if (!p) return [];
+  const day = Number(s.asOf.slice(8, 10));
+  const facts = { month: p.month, budgetCents: p.budgetCents, spentCents: p.spentCents, projectedCents: p.projectedCents, daysLeft: p.daysLeft, ratio: p.ratio, recentRoi: p.recentRoi };
+  if (p.ratio > OVER) {
+    const over = p.projectedCents - p.budgetCents;
+    return [{
+      type: 'budget_overspend',
+      entity: null,
+      severity: p.ratio > 1.25 ? 'critical' : p.ratio > 1.15 ? 'high' : 'medium',
+      impactCents: Math.round(over),
+      confidence: round(Math.min(0.95, 0.4 + day / 40), 3),
+      since: `${p.month}-01`,
+      title: `On pace to spend ${Math.round((p.ratio - 1) * 100)}% over this month's budget`,
+      facts,
+    }];
+  }
+  // Early in a month the projection is mostly forecast: only call underspend from the 8th.
+  if (p.ratio < UNDER && day >= 8) {
+    return [{
+      type: 'budget_underspend',
+      entity: null,
+      severity: p.ratio < 0.6 ? 'high' : 'medium',
+      // Budget left unspent earns nothing; spent at the recent ROI (halved for
+      // diminishing returns) it would. No gain to claim when ROI is negative.
+      impactCents: Math.round((p.budgetCents - p.projectedCents) * Math.max(0, p.recentRoi ?? 0) * 0.5),
+      confidence: round(Math.min(0.9, 0.3 + day / 40), 3),
+      since: `${p.month}-01`,
+      title: `On pace to spend only ${Math.round(p.ratio * 100)}% of this month's budget`,
+      facts,
+    }];
+  }
+  return [];
+}

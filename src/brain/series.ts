@@ -1,0 +1,103 @@
+// Dense daily series per entity: each leaf's own rows, rolled up into every
+// ancestor, on one shared day axis ending at asOf.
+import { addDays, daysBetween } from '../time.ts';
+import type { BrainDay, BrainEntity } from './types.ts';
+
+export const METRICS = ['spendCents', 'impressions', 'clicks', 'conversions', 'revenueCents'] as const;
+export type Metric = (typeof METRICS)[number];
+
+export interface EntitySeries {
+  entity: BrainEntity;
+  /** Has rows of its own (not only through children). */
+  leaf: boolean;
+  spendCents: Float64Array;
+  impressions: Float64Array;
+  clicks: Float64Array;
+  conversions: Float64Array;
+  revenueCents: Float64Array;
+  /** Frequency as reported, impression-weighted over children (NaN when missing). */
+  frequency: Float64Array;
+  /** Index of the first day with spend or impressions, or -1. */
+  launch: number;
+}
+
+export interface SeriesSet {
+  start: string;
+  asOf: string;
+  length: number;
+  byId: Map<string, EntitySeries>;
+  dayOf(i: number): string;
+}
+
+export function buildSeries(entities: BrainEntity[], days: BrainDay[], asOf: string, maxDays = 400): SeriesSet {
+  let first = asOf;
+  for (const d of days) if (d.date < first && d.date <= asOf) first = d.date;
+  const earliest = addDays(asOf, -(maxDays - 1));
+  const start = first < earliest ? earliest : first;
+  const length = daysBetween(start, asOf) + 1;
+  const byId = new Map<string, EntitySeries>();
+  const make = (entity: BrainEntity): EntitySeries => ({
+    entity,
+    leaf: false,
+    spendCents: new Float64Array(length),
+    impressions: new Float64Array(length),
+    clicks: new Float64Array(length),
+    conversions: new Float64Array(length),
+    revenueCents: new Float64Array(length),
+    frequency: new Float64Array(length).fill(Number.NaN),
+    launch: -1,
+  });
+  for (const e of entities) byId.set(e.id, make(e));
+  const freqImpressions = new Map<EntitySeries, Float64Array>();
+  for (const s of byId.values()) freqImpressions.set(s, new Float64Array(length));
+  // Ancestor chains, computed once per entity.
+  const chains = new Map<string, EntitySeries[]>();
+  const chainOf = (id: string): EntitySeries[] => {
+    let c = chains.get(id);
+    if (c) return c;
+    c = [];
+    const seen = new Set<string>();
+    for (let e = byId.get(id); e && !seen.has(e.entity.id); e = e.entity.parentId ? byId.get(e.entity.parentId) : undefined) {
+      seen.add(e.entity.id);
+      c.push(e);
+    }
+    chains.set(id, c);
+    return c;
+  };
+  for (const d of days) {
+    if (d.date > asOf || d.date < start) continue;
+    const i = daysBetween(start, d.date);
+    const chain = chainOf(d.entityId);
+    if (chain.length === 0) continue;
+    chain[0]!.leaf = true;
+    for (const s of chain) {
+      // Frequency rolls up impression-weighted (summed here, divided below).
+      if (d.frequency !== null && d.impressions > 0) {
+        s.frequency[i] = (Number.isNaN(s.frequency[i]!) ? 0 : s.frequency[i]!) + d.frequency * d.impressions;
+        freqImpressions.get(s)![i]! += d.impressions;
+      }
+      s.spendCents[i]! += d.spendCents;
+      s.impressions[i]! += d.impressions;
+      s.clicks[i]! += d.clicks;
+      s.conversions[i]! += d.conversions;
+      s.revenueCents[i]! += d.revenueCents;
+    }
+  }
+  for (const s of byId.values()) {
+    const w = freqImpressions.get(s)!;
+    for (let i = 0; i < length; i++) if (w[i]! > 0) s.frequency[i] = s.frequency[i]! / w[i]!;
+    for (let i = 0; i < length; i++) {
+      if (s.spendCents[i]! > 0 || s.impressions[i]! > 0) {
+        s.launch = i;
+        break;
+      }
+    }
+  }
+  return { start, asOf, length, byId, dayOf: (i) => addDays(start, i) };
+}
+
+export function sumRange(a: Float64Array, from: number, to: number): number {
+  let s = 0;
+  for (let i = Math.max(0, from); i <= to && i < a.length; i++) s += a[i]!;
+  return s;
+}

@@ -1,0 +1,117 @@
+// The brain's inputs and outputs. Pure data: the brain reads no database, no
+// clock and no files; src/brain/run.ts loads and persists around it.
+
+export interface BrainEntity {
+  id: string;
+  platform: string;
+  kind: string;
+  externalId: string;
+  name: string;
+  parentId: string | null;
+  status: string;
+  attributes: Record<string, unknown>;
+}
+
+export interface BrainDay {
+  entityId: string;
+  date: string;
+  spendCents: number;
+  impressions: number;
+  clicks: number;
+  conversions: number;
+  revenueCents: number;
+  reach: number | null;
+  frequency: number | null;
+}
+
+export interface BrainSettings {
+  currency: string;
+  monthlyBudgetCents: number | null;
+  burnRoiBelow: number;
+  burnMinSpendCents: number;
+  winRoiAbove: number;
+  winMinRevenueCents: number;
+}
+
+export type InsightStatus = 'PENDING' | 'IN_PROGRESS' | 'APPLIED' | 'DISMISSED' | 'RESOLVED';
+
+export interface PastInsight {
+  id: string;
+  type: InsightType;
+  entityId: string | null;
+  status: InsightStatus;
+  since: string | null;
+  impactCents: number;
+  /** Measured after an APPLIED insight's follow-up window; null until then. */
+  realisedCents: number | null;
+  /** The action kind the insight proposed, for learning. */
+  action: ActionKind | null;
+}
+
+export interface ScoredPrediction {
+  metric: string;
+  targetDate: string;
+  point: number;
+  actual: number;
+  hit: boolean;
+  /** In-sample seasonal-naive MAE of the series when the forecast was made. */
+  scale: number;
+}
+
+export interface BrainInput {
+  asOf: string;
+  settings: BrainSettings;
+  entities: BrainEntity[];
+  /** Daily rows up to and including asOf (later rows are ignored). */
+  days: BrainDay[];
+  insights: PastInsight[];
+  /** Predictions whose actuals are known, for the track record. */
+  scored: ScoredPrediction[];
+}
+
+export const INSIGHT_TYPES = [
+  'burning',
+  'winner',
+  'creative_fatigue',
+  'anomaly_spike',
+  'anomaly_drop',
+  'budget_overspend',
+  'budget_underspend',
+  'forecast_risk',
+  'action',
+] as const;
+export type InsightType = (typeof INSIGHT_TYPES)[number];
+
+export type Severity = 'low' | 'medium' | 'high' | 'critical';
+
+export type ActionKind =
+  | 'pause'
+  | 'scale'
+  | 'refresh_creative'
+  | 'move_budget'
+  | 'investigate'
+  | 'test'
+  | 'cut_budget'
+  | 'raise_budget';
+
+export interface EntityRef {
+  id: string;
+  kind: string;
+  externalId: string;
+  name: string;
+  platform: string;
+}
+
+export interface Finding {
+  type: Exclude<InsightType, 'action'>;
+  entity: EntityRef | null;
+  severity: Severity;
+  /** Expected $ at stake over the next 7 days, in cents (positive = money to save or gain). */
+  impactCents: number;
+  confidence: number;
+  /** The day the condition began. */
+  since: string;
+  title: string;
+  /** The numbers behind the finding, JSON-safe. */
+  facts: Record<string, number | string | null>;
+}

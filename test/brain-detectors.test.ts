@@ -1,0 +1,173 @@
+import { describe, expect, it } from 'vitest';
+import { runCycle } from '../src/brain/cycle.ts';
+import { detectAnomalies } from '../src/brain/oracle/anomalies.ts';
+import { detectFatigue } from '../src/brain/oracle/fatigue.ts';
+import { detectPerformance } from '../src/brain/oracle/performance.ts';
+import { pace, pacingFindings } from '../src/brain/oracle/pacing.ts';
+import { buildSeries } from '../src/brain/series.ts';
+import { simBrainInput } from '../src/demo/brain-input.ts';
+import { Rng } from '../src/demo/random.ts';
+import { simulateDemo } from '../src/demo/simulate.ts';
+import { addDays } from '../src/time.ts';
+import { makeInput } from './helpers/brain.ts';
+
+const AS_OF = '2026-06-30';
+const WEEK = [1, 1.05, 1.08, 1.02, 0.95, 0.85, 0.9];
+
+describe('burning and winners', () => {
+  it('match the simulator\'s injected burning link and winner exactly, for every demo client', () => {
+    for (const seed of [42, 7]) {
+      const sim = simulateDemo({ endDate: '2026-11-21', seed });
+      for (const c of sim.clients) {
+        const input = simBrainInput(c, '2026-11-21');
+        const found = detectPerformance(buildSeries(input.entities, input.days, input.asOf), input.settings)
+          .map((f) => `${f.type}:${f.entity!.externalId}`)
+          .sort();
+        const truth = sim.groundTruth
+          .filter((g) => g.client === c.slug && (g.type === 'burning' || g.type === 'winner'))
+          .map((g) => `${g.type}:${g.entity!.externalId}`)
+          .sort();
+        expect(found, `${c.slug} seed ${seed}`).toEqual(truth);
+      }
+    }
+  });
+
+  it('apply the thresholds on the 7-day window: spend > $50 and ROI < −50 %, revenue > $100 and ROI > 200 %', () => {
+    const input = makeInput({
+      asOf: AS_OF,
+      days: 30,
+      series: [
+        { id: 'burn', spend: () => 1000, revenue: () => 400 }, // $70 spend, ROI −60 %
+        { id: 'small-burn', spend: () => 600, revenue: () => 100 }, // $42 spend: too small to call
+        { id: 'win', spend: () => 500, revenue: () => 1600 }, // $112 revenue, ROI 220 %
+        { id: 'meh', spend: () => 1000, revenue: () => 1200 },
+        { id: 'killed', spend: () => 1000, revenue: () => 100, status: 'killed' },
+      ],
+    });
+    const f = detectPerformance(buildSeries(input.entities, input.days, AS_OF), input.settings);
+    expect(f.map((x) => [x.type, x.entity!.id])).toEqual([['burning', 'burn'], ['winner', 'win']]);
+    expect(f[0]!.facts).toMatchObject({ spendCents: 7000, revenueCents: 2800, roi: -0.6 });
+    expect(f[0]!.impactCents).toBe(4200);
+    const stricter = detectPerformance(buildSeries(input.entities, input.days, AS_OF), { ...input.settings, burnRoiBelow: -0.7 });
+    expect(stricter.map((x) => x.type)).toEqual(['winner']);
+  });
+
+  it('date the condition from when the link started losing money', () => {
+    const input = makeInput({ asOf: AS_OF, days: 40, series: [{ id: 'l', spend: () => 2000, revenue: (t) => (t >= 30 ? 200 : 3000) }] });
+    const [f] = detectPerformance(buildSeries(input.entities, input.days, AS_OF), input.settings);
+    expect(f!.since).toBe(addDays(AS_OF, -9));
+  });
+});
+
+describe('anomalies', () => {
+  const noisy = (seed: number, base: number) => {
+    const rng = new Rng(seed);
+    return (t: number) => base * WEEK[t % 7]! * rng.lognormal(0.1);
+  };
+
+  it('flag a spend spike and a conversions drop on the day, with severity from the robust z', () => {
+    const spend = noisy(1, 20_000);
+    const rng = new Rng(2);
+    const input = makeInput({
+      asOf: AS_OF,
+      days: 90,
+      series: [
+        { id: 'spiky', spend: (t) => (t === 89 ? 60_000 : spend(t)), revenue: () => 30_000, conversions: () => 10 },
+        { id: 'outage', spend: () => 20_000, conversions: (t) => (t === 89 ? 2 : rng.poisson(40)), revenue: (t) => (t === 89 ? 6000 : 120_000) },
+      ],
+    });
+    const f = detectAnomalies(buildSeries(input.entities, input.days, AS_OF), 'USD');
+    const byId = Object.fromEntries(f.map((x) => [x.entity!.id, x]));
+    expect(byId.spiky).toMatchObject({ type: 'anomaly_spike', since: AS_OF });
+    expect(byId.spiky!.facts.spendCentsZ as number).toBeGreaterThan(6);
+    expect(byId.outage).toMatchObject({ type: 'anomaly_drop' });
+    expect(['high', 'critical']).toContain(byId.outage!.severity);
+  });
+
+  it('stay quiet on ordinary noisy series (no call in 60 days × 20 entities)', () => {
+    let calls = 0;
+    for (let day = 0; day < 60; day++) {
+      const asOf = addDays(AS_OF, -day);
+      const input = makeInput({
+        asOf,
+        days: 120 - day,
+        series: Array.from({ length: 20 }, (_, k) => {
+          const s = noisy(100 + k, 10_000 + 1000 * k);
+          const rng = new Rng(500 + k);
+          return { id: `e${k}`, spend: s, conversions: () => rng.poisson(20), revenue: () => 50_000 };
+        }),
+      });
+      calls += detectAnomalies(buildSeries(input.entities, input.days, asOf), 'USD').length;
+    }
+    expect(calls).toBeLessThanOrEqual(2);
+  });
+});
+
+describe('creative fatigue', () => {
+  const ad = (seed: number, onset: number | null, opts: { clicks?: number } = {}) => {
+    const rng = new Rng(seed);
+    const baseClicks = opts.clicks ?? 200;
+    return {
+      id: `ad-${seed}`,
+      spend: () => 10_000 * rng.lognormal(0.05),
+      impressions: () => baseClicks * 70,
+      clicks: (t: number) => rng.poisson(baseClicks * (onset !== null && t > onset ? Math.max(0.6, Math.exp(-0.07 * (t - onset))) : 1)),
+      frequency: (t: number) => 1.3 + (onset !== null && t > onset ? 0.05 * (t - onset) : 0),
+    };
+  };
+
+  it('is called within days of the onset, dated near it', () => {
+    const onset = 80;
+    let firstCall: number | null = null;
+    for (let t = onset; t < 90 && firstCall === null; t++) {
+      const asOf = addDays(AS_OF, t - 89);
+      const input = makeInput({ asOf, days: t + 1, series: [ad(3, onset)] });
+      const f = detectFatigue(buildSeries(input.entities, input.days, asOf));
+      if (f.length) {
+        firstCall = t;
+        expect(f[0]!.since >= addDays(asOf, -(t - onset) - 1)).toBe(true);
+      }
+    }
+    expect(firstCall).not.toBeNull();
+    expect(firstCall! - onset).toBeGreaterThanOrEqual(1);
+    expect(firstCall! - onset).toBeLessThanOrEqual(4);
+  });
+
+  it('is not called on a steady ad, nor on one with too little spend', () => {
+    const steady = makeInput({ asOf: AS_OF, days: 90, series: [ad(4, null)] });
+    expect(detectFatigue(buildSeries(steady.entities, steady.days, AS_OF))).toEqual([]);
+    const tiny = makeInput({ asOf: AS_OF, days: 90, series: [{ ...ad(5, 70), spend: () => 100 }] });
+    expect(detectFatigue(buildSeries(tiny.entities, tiny.days, AS_OF))).toEqual([]);
+  });
+});
+
+describe('budget pacing', () => {
+  const account = (perDay: number) => ({ id: 'acct', kind: 'account', spend: () => perDay, revenue: () => perDay * 1.5 });
+  it('projects month spend against the budget', () => {
+    // June 30 is the month's last day: projection = June's spend.
+    const over = makeInput({ asOf: '2026-06-20', days: 60, series: [account(10_000)], budgetCents: 200_000 });
+    const s = buildSeries(over.entities, over.days, over.asOf);
+    const p = pace(s, over.settings, [])!;
+    expect(p).toMatchObject({ month: '2026-06', spentCents: 200_000, projectedCents: 300_000, daysLeft: 10, ratio: 1.5 });
+    expect(pacingFindings(p, s).map((f) => [f.type, f.severity, f.impactCents])).toEqual([['budget_overspend', 'critical', 100_000]]);
+    const under = makeInput({ asOf: '2026-06-20', days: 60, series: [account(10_000)], budgetCents: 600_000 });
+    const su = buildSeries(under.entities, under.days, under.asOf);
+    expect(pacingFindings(pace(su, under.settings, []), su).map((f) => f.type)).toEqual(['budget_underspend']);
+    const none = makeInput({ asOf: '2026-06-20', days: 60, series: [account(10_000)], budgetCents: null });
+    expect(pace(buildSeries(none.entities, none.days, none.asOf), none.settings, [])).toBeNull();
+  });
+});
+
+describe('the cycle', () => {
+  it('cannot see data after as-of', () => {
+    const sim = simulateDemo({ endDate: '2026-11-21', seed: 42 });
+    const c = sim.clients[0]!;
+    const asOf = '2026-11-10';
+    const clipped = simBrainInput(c, asOf);
+    const full = { ...clipped, days: c.batch.metrics.map((m) => ({ ...m, entityId: m.entityKey })) };
+    const a = runCycle(clipped);
+    const b = runCycle(full);
+    expect(JSON.stringify(b.oracle)).toBe(JSON.stringify(a.oracle));
+    expect(JSON.stringify(b.curiosity)).toBe(JSON.stringify(a.curiosity));
+  });
+});

@@ -1,0 +1,68 @@
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { presentAnalysis } from '../src/brain/present.ts';
+import { runBrain } from '../src/brain/run.ts';
+import { INSIGHT_TYPES } from '../src/brain/types.ts';
+import { runDemo } from '../src/demo/demo.ts';
+import { dbKinds, freshDb, type TestDb } from './helpers/db.ts';
+
+const END = '2026-11-21';
+
+describe.each(dbKinds)('brain persistence on %s', (kind) => {
+  let db: TestDb;
+  beforeAll(async () => {
+    db = await freshDb(kind);
+    await runDemo(db, { endDate: END, dataDir: await mkdtemp(path.join(tmpdir(), 'adbrain-brain-')) });
+  });
+  afterAll(async () => db?.destroy());
+
+  const client = () => db.prisma.client.findUniqueOrThrow({ where: { slug: 'demo-affiliate' } });
+
+  it('writes a BrainRun, predictions and insights; a re-run of the day duplicates nothing', async () => {
+    const c = await client();
+    const first = await runBrain(db, c, '2026-11-14', { now: new Date('2026-11-15T10:00:00Z') });
+    expect(first.predictions.written).toBeGreaterThan(100);
+    expect(first.insights.created).toBeGreaterThan(0);
+    const counts = async () => ({
+      runs: await db.prisma.brainRun.count({ where: { clientId: c.id } }),
+      predictions: await db.prisma.prediction.count({ where: { entity: { clientId: c.id } } }),
+      insights: await db.prisma.insight.count({ where: { clientId: c.id } }),
+      events: await db.prisma.insightEvent.count({ where: { insight: { clientId: c.id } } }),
+    });
+    const before = await counts();
+    const again = await runBrain(db, c, '2026-11-14', { now: new Date('2026-11-15T11:00:00Z') });
+    expect(again.insights).toMatchObject({ created: 0, updated: first.insights.created + first.insights.updated });
+    expect(await counts()).toEqual(before);
+    const types = (await db.prisma.insight.findMany({ where: { clientId: c.id } })).map((i) => i.type);
+    for (const t of types) expect(INSIGHT_TYPES).toContain(t);
+  });
+
+  it('scores earlier predictions when their actuals arrive and reports a track record', async () => {
+    const c = await client();
+    const later = await runBrain(db, c, END, { now: new Date('2026-11-22T10:00:00Z') });
+    expect(later.predictions.scored).toBeGreaterThan(100);
+    const tr = later.output.oracle.trackRecord;
+    expect(tr.predictions).toBeGreaterThan(100);
+    expect(tr.mase).toBeGreaterThan(0);
+    expect(tr.mase).toBeLessThan(3);
+    expect(tr.coverage).toBeGreaterThan(0.4);
+    const scored = await db.prisma.prediction.findFirstOrThrow({ where: { entity: { clientId: c.id }, actual: { not: null } } });
+    expect(scored.error).toBeCloseTo(scored.actual! - scored.point, 6);
+  });
+
+  it('presents insights with type codes, entities, severity, impact and confidence, and ROAS forecasts', async () => {
+    const c = await client();
+    const r = await runBrain(db, c, END, { now: new Date('2026-11-22T12:00:00Z') });
+    const entities = new Map((await db.prisma.entity.findMany({ where: { clientId: c.id } })).map((e) => [e.id, { id: e.id, kind: e.kind, externalId: e.externalId, name: e.name, platform: e.platform }]));
+    const view = presentAnalysis(r.output, entities);
+    const burning = view.insights.find((i) => i.type === 'burning')!;
+    expect(burning).toMatchObject({ entity: { kind: 'link', platform: 'tiktok' }, severity: expect.any(String), since: expect.stringMatching(/^2026-11-/) });
+    expect(burning.impact).toBeCloseTo(burning.impactCents / 100, 2);
+    expect(burning.confidence).toBeGreaterThan(0.5);
+    const campaign = view.forecasts.find((f) => f.entity?.kind === 'campaign')!;
+    expect(campaign.metrics.spendCents!.days).toHaveLength(14);
+    expect(campaign.roas![0]!.date).toBe('2026-11-22');
+  });
+});

@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import { learnPriors, rankActions } from '../src/brain/curiosity/actions.ts';
+import { buildSeries } from '../src/brain/series.ts';
+import type { Finding, PastInsight } from '../src/brain/types.ts';
+import { trackRecordOf } from '../src/brain/oracle/track-record.ts';
+import { makeInput } from './helpers/brain.ts';
+
+const AS_OF = '2026-06-30';
+const s = (() => {
+  const input = makeInput({ asOf: AS_OF, days: 30, series: [{ id: 'a', spend: () => 1000 }] });
+  return buildSeries(input.entities, input.days, AS_OF);
+})();
+
+const finding = (type: Finding['type'], id: string, impactCents: number, confidence: number, severity: Finding['severity'] = 'medium'): Finding => ({
+  type,
+  entity: { id, kind: 'link', externalId: id, name: id, platform: 'tiktok' },
+  severity,
+  impactCents,
+  confidence,
+  since: AS_OF,
+  title: id,
+  facts: { x: 1 },
+});
+
+const past = (type: PastInsight['type'], status: PastInsight['status'], n: number): PastInsight[] =>
+  Array.from({ length: n }, (_, i) => ({ id: `${type}-${status}-${i}`, type, entityId: null, status, since: null, impactCents: 0, realisedCents: null, action: null }));
+
+describe('curiosity', () => {
+  it('ranks by expected $ impact × confidence, carrying the inputs that explain each action', () => {
+    const actions = rankActions([finding('winner', 'w', 20_000, 0.9), finding('burning', 'b', 50_000, 0.9), finding('creative_fatigue', 'f', 30_000, 0.5)], s, []);
+    expect(actions.map((a) => [a.rank, a.kind, a.entity!.id])).toEqual([[1, 'pause', 'b'], [2, 'refresh_creative', 'f'], [3, 'scale', 'w']]);
+    expect(actions[0]!.inputs).toMatchObject({ x: 1, priorApplied: 0, priorDismissed: 0, acceptRate: 0.5 });
+  });
+
+  it('sinks kinds the user keeps dismissing and lifts kinds they apply', () => {
+    const findings = [finding('burning', 'b', 30_000, 0.9), finding('winner', 'w', 30_000, 0.9)];
+    const neutral = rankActions(findings, s, []);
+    expect(neutral[0]!.kind).toBe('pause');
+    const learned = rankActions(findings, s, [...past('burning', 'DISMISSED', 6), ...past('winner', 'APPLIED', 3)]);
+    expect(learned.map((a) => a.kind)).toEqual(['scale', 'pause']);
+    const priors = learnPriors([...past('burning', 'DISMISSED', 6), ...past('winner', 'APPLIED', 3), ...past('winner', 'PENDING', 5)]);
+    expect(priors.get('pause')).toEqual({ applied: 0, dismissed: 6, acceptRate: 1 / 8 });
+    expect(priors.get('scale')).toEqual({ applied: 3, dismissed: 0, acceptRate: 4 / 5 });
+  });
+
+  it('gives uncertain candidates an exploration bonus that fades with feedback', () => {
+    const sure = finding('winner', 'sure', 10_000, 0.95);
+    const unsure = finding('anomaly_spike', 'unsure', 14_000, 0.3);
+    expect(rankActions([sure, unsure], s, []).map((a) => a.entity!.id)).toEqual(['sure', 'unsure']);
+    const bonus = (n: number) => rankActions([unsure], s, past('anomaly_spike', 'APPLIED', n).concat(past('anomaly_spike', 'DISMISSED', n)))[0]!.score;
+    expect(bonus(0)).toBeGreaterThan(bonus(10));
+  });
+});
+
+describe('track record', () => {
+  it('is the MASE and interval coverage of scored predictions', () => {
+    const tr = trackRecordOf([
+      { metric: 'spendCents', targetDate: AS_OF, point: 100, actual: 110, hit: true, scale: 20 },
+      { metric: 'spendCents', targetDate: AS_OF, point: 100, actual: 60, hit: false, scale: 20 },
+      { metric: 'clicks', targetDate: AS_OF, point: 10, actual: 10, hit: true, scale: 5 },
+    ]);
+    expect(tr).toMatchObject({ predictions: 3, mase: round((0.5 + 2 + 0) / 3), coverage: round(2 / 3) });
+    expect(tr.byMetric.spendCents).toEqual({ predictions: 2, mase: 1.25, coverage: 0.5 });
+    expect(trackRecordOf([])).toMatchObject({ predictions: 0, mase: null, coverage: null });
+  });
+});
+
+const round = (x: number) => Math.round(x * 1e4) / 1e4;
