@@ -118,6 +118,10 @@ describe.each(dbKinds)('demo agency and the day run on %s', (kind) => {
     const text = await readFile(path.join(dir, 'report.txt'), 'utf8');
     const usd = (c: number) => new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD' }).format(c / 100);
     expect(text).toContain(usd(sum!.spend));
+    // The brain ran before the report: its ranked actions are in it.
+    expect(model.actions.length).toBeGreaterThan(0);
+    expect(model.actions[0].rank).toBe(1);
+    expect(text).toContain(`1. ${model.actions[0].what}`);
 
     const again = await runClientDay(ctx);
     expect(again.steps.find((s) => s.name === 'report')).toMatchObject({ status: 'skipped', detail: expect.stringMatching(/already delivered/) });

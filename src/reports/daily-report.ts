@@ -2,6 +2,7 @@
 // row's idempotency key makes a re-run of the same day a no-op.
 import { latestDayByPlatform, loadDaily, loadEntities } from '../db/metrics-read.ts';
 import type { Db } from '../db/client.ts';
+import { describeAction, type Action } from '../brain/curiosity/actions.ts';
 import { addDays } from '../time.ts';
 import { buildDailySummary, type DailySummary } from './daily-summary.ts';
 import { writeOutbox } from './outbox.ts';
@@ -16,17 +17,27 @@ export interface ReportClient {
 }
 
 export async function buildSummaryFor(db: Db, client: ReportClient, date: string): Promise<DailySummary> {
-  const [entities, daily, latest] = await Promise.all([
+  const [entities, daily, latest, brainRun] = await Promise.all([
     loadEntities(db.sql, client.id),
     loadDaily(db.sql, client.id, addDays(date, -7), date),
     latestDayByPlatform(db.sql, client.id),
+    db.prisma.brainRun.findUnique({ where: { clientId_asOf: { clientId: client.id, asOf: new Date(`${date}T00:00:00Z`) } }, select: { curiosity: true } }),
   ]);
+  const ranked = ((brainRun?.curiosity as { actions?: Action[] } | null)?.actions ?? []).map((a) => ({
+    rank: a.rank,
+    what: describeAction(a),
+    kind: a.kind,
+    urgency: a.urgency,
+    impactCents: a.impactCents,
+    confidence: a.confidence,
+  }));
   return buildDailySummary({
     client: { slug: client.slug, name: client.name, currency: client.currency, timezone: client.timezone },
     date,
     entities,
     daily,
     latestByPlatform: latest,
+    actions: ranked,
   });
 }
 

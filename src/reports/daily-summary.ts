@@ -35,7 +35,18 @@ export interface DailySummary {
   topCampaigns: CampaignLine[];
   bottomCampaigns: CampaignLine[];
   freshness: { platform: string; latest: string; daysBehind: number }[];
+  /** The brain's ranked actions for the day (empty when the brain has not run). */
+  actions: ActionLine[];
   hasData: boolean;
+}
+
+export interface ActionLine {
+  rank: number;
+  what: string;
+  kind: string;
+  urgency: string;
+  impactCents: number;
+  confidence: number;
 }
 
 export interface SummaryInput {
@@ -45,6 +56,7 @@ export interface SummaryInput {
   /** At least the 8 days up to `date`; later days are ignored. */
   daily: DailyRow[];
   latestByPlatform: { platform: string; latest: string }[];
+  actions?: ActionLine[];
 }
 
 export function kpisOf(spendCents: number, revenueCents: number, conversions: number): Kpis {
@@ -147,6 +159,7 @@ export function buildDailySummary(input: SummaryInput): DailySummary {
       latest: f.latest,
       daysBehind: Math.max(0, Math.round((Date.parse(date) - Date.parse(f.latest)) / 86_400_000)),
     })),
+    actions: (input.actions ?? []).slice(0, 5),
     hasData: day.spendCents > 0 || day.revenueCents > 0,
   };
 }

@@ -27,6 +27,13 @@ export function renderSummaryText(s: DailySummary): string {
   out.push(row('Conversions', (k) => count(k.conversions), 'conversions'));
   out.push(row('CPA', (k) => money(k.cpaCents, cur), 'cpaCents'));
   if (s.revenueSource === 'shopify') out.push('  (revenue and conversions: Shopify orders)');
+  if (s.actions.length) {
+    out.push('');
+    out.push('Act now');
+    for (const a of s.actions) {
+      out.push(`  ${a.rank}. ${a.what} — ${money(a.impactCents, cur)} at stake over 7 days (confidence ${pct(a.confidence)}, ${a.urgency})`);
+    }
+  }
   const list = (title: string, lines: DailySummary['topCampaigns']) => {
     if (lines.length === 0) return;
     out.push('');
