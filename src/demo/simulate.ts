@@ -397,3 +397,55 @@ function finish(
 }
 
 export { entityKey };
+
+// ---- detection scenarios -----------------------------------------------------------
+
+export interface ScenarioOptions {
+  seed: number;
+  endDate: string;
+  days?: number;
+  ads?: number;
+  /** false = clean series: no injected events at all. */
+  events?: boolean;
+}
+
+/**
+ * One client with many Meta ads of ordinary volume (100–300 clicks a day) for
+ * scoring detectors: when `events` is on, about a third of the ads fatigue and a
+ * fifth get a one-day spike or drop, all inside the last 60 days and recorded
+ * as ground truth. The same seed without events gives the clean control.
+ */
+export function simulateScenario(opts: ScenarioOptions): Simulation {
+  const days = opts.days ?? 150;
+  const startDate = addDays(opts.endDate, -(days - 1));
+  const rng = new Rng(opts.seed);
+  const groundTruth: GroundTruthEvent[] = [];
+  const ctx: Ctx = { rng, days, startDate, groundTruth };
+  const slug = 'scenario';
+  const batch = newBatch();
+  const leaves: Leaf[] = [];
+  const n = opts.ads ?? 40;
+  for (let k = 0; k < n; k++) {
+    const key = path(batch, 'meta', [
+      ['account', 'act_1', 'Scenario Meta'],
+      ['campaign', `c${k % 8}`, `Campaign ${k % 8}`],
+      ['adset', `c${k % 8}-as`, `Ad set ${k % 8}`],
+      ['ad', `ad${k}`, `Ad ${k}`],
+    ]);
+    const cpm = rng.uniform(6, 11);
+    const ctr = rng.uniform(0.009, 0.02);
+    const clicks = rng.uniform(100, 300);
+    const l = leaf(ctx, batch, key, { spend: (clicks * cpm) / (1000 * ctr), roas: rng.uniform(1.3, 1.8), value: 40, cpm, ctr, launch: rng.int(0, 30) });
+    leaves.push(l);
+  }
+  if (opts.events !== false) {
+    leaves.forEach((l, k) => {
+      if (k % 3 === 0) addFatigue(ctx, slug, l, days - rng.int(8, 60));
+      else if (k % 5 === 1) addShock(ctx, slug, l, days - rng.int(3, 60), 'spend', rng.uniform(2.5, 4));
+      else if (k % 5 === 2) addShock(ctx, slug, l, days - rng.int(3, 60), 'conversions', rng.uniform(0.05, 0.15));
+    });
+  }
+  simulateLeaves(ctx, batch, leaves);
+  const client: SimClient = { slug, name: 'Scenario', timezone: 'UTC', currency: 'USD', monthlyBudgetCents: 0, recipients: [], batch };
+  return { seed: opts.seed, startDate, endDate: opts.endDate, clients: [client], groundTruth };
+}

@@ -13,7 +13,7 @@ type Transform = (x: number) => number;
 const logT: Transform = (x) => Math.log1p(Math.max(0, x) / 100); // cents → log(1 + dollars)
 const anscombe: Transform = (x) => 2 * Math.sqrt(Math.max(0, x) + 3 / 8);
 
-export const ANOMALY_Z = 4.5;
+export const ANOMALY_Z = 5.5;
 const HISTORY_WEEKS = 8;
 
 interface MetricSpec {

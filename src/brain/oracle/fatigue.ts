@@ -144,8 +144,14 @@ export function fatigueAt(e: EntitySeries, end: number, p = FATIGUE): FatigueSta
     cpmChange: recentImp > 0 ? recentSpend / recentImp / early.cpm - 1 : 0,
     frequencyChange: early.frequency !== null && fNow !== null && early.frequency > 0 ? fNow / early.frequency - 1 : null,
   };
-  // Costs confirm it: CPM or CPC up against the local reference.
-  const backed = recentSpend / Math.max(1, recentImp) > local!.cpm * 1.02 || (recentClicks > 0 && recentSpend / recentClicks > local!.cpc * 1.08);
+  // Confirmation: frequency clearly up where it is reported (audience saturation,
+  // the signature of fatigue); otherwise costs up — CPM, or CPC beyond what the CTR explains.
+  const fRecent = meanFinite(e.frequency, end - 1, end);
+  const backed =
+    local !== null &&
+    (local.frequency !== null && fRecent !== null
+      ? (fRecent - local.frequency) / local.sF >= 2 && fRecent / local.frequency - 1 >= 0.03
+      : recentSpend / Math.max(1, recentImp) > local.cpm * 1.02 || (recentClicks > 0 && recentSpend / recentClicks > local.cpc * 1.08));
   const fresh = local !== null && S > p.h && sCtrOnly > p.hCtr && dropLocal >= p.minDrop && onset >= 0 && backed;
   if (fresh) return { alarm: true, onset, ...state };
   // An older slide: CTR still far below the early baseline and not recovering.
