@@ -2,7 +2,7 @@
 // run the pure cycle, and persist the BrainRun, its predictions (scoring older
 // ones whose actuals have arrived) and its insights (one per condition episode).
 import type { Db } from '../db/client.ts';
-import { loadDaily, loadEntities } from '../db/metrics-read.ts';
+import { loadDailyBulk, loadEntities } from '../db/metrics-read.ts';
 import type { Prisma } from '../generated/prisma/client.ts';
 import { addDays } from '../time.ts';
 import { runCycle, type BrainOutput } from './cycle.ts';
@@ -28,7 +28,7 @@ export interface BrainClient {
 export async function loadBrainInput(db: Db, client: BrainClient, asOf: string): Promise<BrainInput> {
   const [entities, days, insights] = await Promise.all([
     loadEntities(db.sql, client.id),
-    loadDaily(db.sql, client.id, addDays(asOf, -(HISTORY_DAYS - 1)), asOf),
+    loadDailyBulk(db.sql, client.id, addDays(asOf, -(HISTORY_DAYS - 1)), asOf),
     db.prisma.insight.findMany({ where: { clientId: client.id }, select: { id: true, type: true, entityId: true, status: true, since: true, impactCents: true, payload: true } }),
   ]);
   const past: PastInsight[] = insights.map((i) => {
@@ -88,13 +88,19 @@ export interface BrainRunResult {
 }
 
 export async function runBrain(db: Db, client: BrainClient, asOf: string, opts: { now: Date; clock?: () => number }): Promise<BrainRunResult> {
+  const clock = opts.clock ?? (() => 0);
+  const t0 = clock();
   const input = await loadBrainInput(db, client, asOf);
+  const t1 = clock();
   const scored = await scorePredictions(db, client.id, input);
   // The track record includes what was just scored.
   if (scored > 0) input.scored = await loadScored(db, client.id, asOf);
+  const t2 = clock();
   const output = runCycle(input, { clock: opts.clock });
+  const t3 = clock();
   const written = await writePredictions(db, output);
   const insights = await upsertInsights(db, client.id, output, opts.now);
+  Object.assign(output.timings, { load: ms(t1 - t0), scoring: ms(t2 - t1), cycle: ms(t3 - t2) });
   const asOfDate = new Date(`${asOf}T00:00:00Z`);
   const data = {
     status: 'succeeded' as const,
@@ -109,9 +115,11 @@ export async function runBrain(db: Db, client: BrainClient, asOf: string, opts: 
     update: data,
     create: { clientId: client.id, asOf: asOfDate, ...data },
   });
+  output.timings.persist = ms(clock() - t3);
   return { brainRunId: run.id, output, insights, predictions: { written, scored } };
 }
 
+const ms = (x: number) => Math.round(x);
 const json = (v: unknown) => JSON.parse(JSON.stringify(v)) as Prisma.InputJsonValue;
 
 /** Fills actual, error and interval hit for earlier predictions whose day is now known. */
@@ -180,41 +188,52 @@ async function upsertInsights(db: Db, clientId: string, output: BrainOutput, now
       action: a,
     });
   }
-  let created = 0, updated = 0;
-  const ids: string[] = [];
-  for (const it of items) {
-    const f = it.finding;
-    const payload = json({ facts: f.facts, action: it.action && { kind: it.action.kind, rank: it.action.rank, score: it.action.score, impactCents: it.action.impactCents } });
-    const existing = await db.prisma.insight.findUnique({ where: { clientId_fingerprint: { clientId, fingerprint: it.fingerprint } } });
-    if (existing) {
-      await db.prisma.insight.update({
-        where: { id: existing.id },
-        data: { severity: f.severity, title: f.title, body: f.title, payload, impactCents: BigInt(f.impactCents), confidence: f.confidence, lastSeen: now },
-      });
-      updated++;
-      ids.push(existing.id);
-    } else {
-      const row = await db.prisma.insight.create({
-        data: {
-          clientId,
-          entityId: f.entity?.id ?? null,
-          type: f.type,
-          severity: f.severity,
-          title: f.title,
-          body: f.title,
-          payload,
-          impactCents: BigInt(f.impactCents),
-          confidence: round(f.confidence, 4),
-          fingerprint: it.fingerprint,
-          since: new Date(`${f.since}T00:00:00Z`),
-          firstSeen: now,
-          lastSeen: now,
-          events: { create: { actor: 'adbrain', toStatus: 'PENDING', note: 'detected', at: now } },
-        },
-      });
-      created++;
-      ids.push(row.id);
+  // Bulk: one lookup, one update and one insert (plus its events) per cycle.
+  const fingerprints = items.map((it) => it.fingerprint);
+  const existing = new Map(
+    (await db.sql.query<{ id: string; fingerprint: string }>(
+      `SELECT id::text, fingerprint FROM insight WHERE client_id = $1::uuid AND fingerprint = ANY($2::text[])`,
+      [clientId, fingerprints],
+    )).map((r) => [r.fingerprint, r.id]),
+  );
+  const payloadOf = (it: (typeof items)[number]) =>
+    JSON.stringify({ facts: it.finding.facts, action: it.action && { kind: it.action.kind, rank: it.action.rank, score: it.action.score, impactCents: it.action.impactCents } });
+  const updates = items.filter((it) => existing.has(it.fingerprint));
+  const creates = items.filter((it) => !existing.has(it.fingerprint));
+  return db.sql.tx(async (sql) => {
+    if (updates.length) {
+      await sql.query(
+        `UPDATE insight i SET severity = u.severity::"Severity", title = u.title, body = u.title, payload = u.payload::jsonb,
+                impact_cents = u.impact, confidence = u.confidence, last_seen = $7
+           FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::int8[], $6::float8[])
+             AS u(id, severity, title, payload, impact, confidence)
+          WHERE i.id = u.id`,
+        [
+          updates.map((u) => existing.get(u.fingerprint)), updates.map((u) => u.finding.severity), updates.map((u) => u.finding.title),
+          updates.map(payloadOf), updates.map((u) => Math.round(u.finding.impactCents)), updates.map((u) => round(u.finding.confidence, 4)), now,
+        ],
+      );
     }
-  }
-  return { created, updated, ids };
+    let createdIds: string[] = [];
+    if (creates.length) {
+      createdIds = (await sql.query<{ id: string }>(
+        `INSERT INTO insight (client_id, entity_id, type, severity, title, body, payload, impact_cents, confidence, fingerprint, since, first_seen, last_seen)
+         SELECT $1::uuid, e, t, s::"Severity", ti, ti, p::jsonb, im, c, f, si, $10, $10
+           FROM unnest($2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::int8[], $8::float8[], $9::text[], $11::date[])
+             AS u(e, t, s, ti, p, im, c, f, si)
+         RETURNING id::text`,
+        [
+          clientId, creates.map((c) => c.finding.entity?.id ?? null), creates.map((c) => c.finding.type), creates.map((c) => c.finding.severity),
+          creates.map((c) => c.finding.title), creates.map(payloadOf), creates.map((c) => Math.round(c.finding.impactCents)),
+          creates.map((c) => round(c.finding.confidence, 4)), creates.map((c) => c.fingerprint), now, creates.map((c) => c.finding.since),
+        ],
+      )).map((r) => r.id);
+      await sql.query(
+        `INSERT INTO insight_event (insight_id, actor, to_status, note, at)
+         SELECT id, 'adbrain', 'PENDING', 'detected', $2 FROM unnest($1::uuid[]) AS id`,
+        [createdIds, now],
+      );
+    }
+    return { created: creates.length, updated: updates.length, ids: [...updates.map((u) => existing.get(u.fingerprint)!), ...createdIds] };
+  });
 }

@@ -407,6 +407,8 @@ export interface ScenarioOptions {
   ads?: number;
   /** false = clean series: no injected events at all. */
   events?: boolean;
+  /** Ads per campaign (default: 5 campaigns' worth of ads each get their own; see below). */
+  adsPerCampaign?: number;
 }
 
 /**
@@ -425,11 +427,14 @@ export function simulateScenario(opts: ScenarioOptions): Simulation {
   const batch = newBatch();
   const leaves: Leaf[] = [];
   const n = opts.ads ?? 40;
+  const perCampaign = opts.adsPerCampaign ?? 5;
   for (let k = 0; k < n; k++) {
+    const c = Math.floor(k / perCampaign);
+    const acct = c % 20;
     const key = path(batch, 'meta', [
-      ['account', 'act_1', 'Scenario Meta'],
-      ['campaign', `c${k % 8}`, `Campaign ${k % 8}`],
-      ['adset', `c${k % 8}-as`, `Ad set ${k % 8}`],
+      ['account', `act_${acct}`, `Scenario Meta ${acct}`],
+      ['campaign', `c${c}`, `Campaign ${c}`],
+      ['adset', `c${c}-as`, `Ad set ${c}`],
       ['ad', `ad${k}`, `Ad ${k}`],
     ]);
     const cpm = rng.uniform(6, 11);

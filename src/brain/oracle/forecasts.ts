@@ -2,7 +2,7 @@
 // (and ads with enough history), 14 days ahead with 80 % intervals. Each one
 // carries the in-sample seasonal-naive MAE so its error can later be scored as MASE.
 import { forecastSeries, MIN_HISTORY } from './forecast.ts';
-import type { SeriesSet } from '../series.ts';
+import { sumRange, type SeriesSet } from '../series.ts';
 
 export const FORECAST_METRICS = ['spendCents', 'revenueCents', 'conversions', 'clicks'] as const;
 export type ForecastMetric = (typeof FORECAST_METRICS)[number];
@@ -24,16 +24,24 @@ export interface ForecastGap {
 }
 
 const AD_MIN_DAYS = 56;
+/** Ads are forecast only where it pays: the biggest spenders with eight weeks of history. */
+export const MAX_AD_FORECASTS = 100;
 
 export function forecastEntities(s: SeriesSet, opts: { horizon?: number; level?: number } = {}) {
   const horizon = opts.horizon ?? HORIZON;
   const forecasts: EntityForecast[] = [];
   const gaps: ForecastGap[] = [];
   const end = s.length - 1;
-  for (const e of s.byId.values()) {
-    const kind = e.entity.kind;
-    const eligible = kind === 'account' || kind === 'campaign' || (kind === 'ad' && e.launch >= 0 && end - e.launch + 1 >= AD_MIN_DAYS);
-    if (!eligible || e.launch < 0 || e.entity.status === 'killed') continue;
+  const live = [...s.byId.values()].filter((e) => e.launch >= 0 && e.entity.status !== 'killed');
+  const ads = live
+    .filter((e) => e.entity.kind === 'ad' && end - e.launch + 1 >= AD_MIN_DAYS)
+    .map((e) => ({ e, spend: sumRange(e.spendCents, end - 27, end) }))
+    .filter((x) => x.spend > 0)
+    .sort((a, b) => b.spend - a.spend)
+    .slice(0, MAX_AD_FORECASTS)
+    .map((x) => x.e);
+  const targets = [...live.filter((e) => e.entity.kind === 'account' || e.entity.kind === 'campaign'), ...ads];
+  for (const e of targets) {
     for (const metric of FORECAST_METRICS) {
       const history = e[metric].subarray(e.launch, end + 1);
       if (history.every((v) => v === 0)) continue;

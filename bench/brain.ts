@@ -1,0 +1,78 @@
+// npm run bench:brain [-- --entities 10000 --days 400]
+// The full brain cycle (load → score → memory/oracle/curiosity → persist) for one
+// client with N simulated ads × D days, on embedded PGlite and (when
+// TEST_DATABASE_URL or DATABASE_URL is set) a Postgres server, then again at
+// twice the entities. Targets: ≤ 60 s on Postgres, ≤ 180 s embedded, 2× data ≤ 2.2× time.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { runBrain } from '../src/brain/run.ts';
+import { openDb, type Db } from '../src/db/client.ts';
+import { writeBatch } from '../src/db/metrics-write.ts';
+import { simulateScenario } from '../src/demo/simulate.ts';
+
+const arg = (name: string, dflt: number) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : dflt;
+};
+const ENTITIES = arg('entities', 10_000);
+const DAYS = arg('days', 400);
+const END = '2026-11-21';
+
+async function measure(db: Db, ads: number) {
+  const sim = simulateScenario({ seed: 1, endDate: END, days: DAYS, ads, adsPerCampaign: 20 });
+  const c = sim.clients[0]!;
+  const client = await db.prisma.client.create({
+    data: { agency: { create: { slug: `bench-${Date.now()}`, name: 'bench' } }, slug: `bench-${ads}-${Date.now()}`, name: 'bench', monthlyBudgetCents: BigInt(1e9) },
+  });
+  const tl = performance.now();
+  await db.sql.tx((sql) => writeBatch(sql, c.batch, { clientId: client.id, source: 'demo' }));
+  const loadS = (performance.now() - tl) / 1000;
+  const t0 = performance.now();
+  const r = await runBrain(db, client, END, { now: new Date(), clock: () => performance.now() });
+  const secs = (performance.now() - t0) / 1000;
+  console.log(
+    `  ${ads.toLocaleString()} ads × ${DAYS} days (${c.batch.metrics.length.toLocaleString()} rows, written in ${loadS.toFixed(0)} s): ` +
+      `cycle ${secs.toFixed(1)} s — ${JSON.stringify(r.output.timings)}; ${r.output.oracle.findings.length} findings, ${r.predictions.written} predictions`,
+  );
+  return secs;
+}
+
+async function bench(label: string, open: () => Promise<{ db: Db; done: () => Promise<void> }>, target: number) {
+  console.log(`\n[${label}]`);
+  const times: number[] = [];
+  for (const scale of [1, 2]) {
+    const { db, done } = await open();
+    try {
+      times.push(await measure(db, ENTITIES * scale));
+    } finally {
+      await done();
+    }
+  }
+  const ratio = times[1]! / times[0]!;
+  console.log(`  ${ENTITIES.toLocaleString()} ads: ${times[0]!.toFixed(1)} s (target ≤ ${target} s) ${times[0]! <= target ? 'OK' : 'MISSED'}`);
+  console.log(`  2× data / 1× = ${ratio.toFixed(2)} (target ≤ 2.2) ${ratio <= 2.2 ? 'OK' : 'MISSED'}`);
+}
+
+await bench('PGlite (embedded, on disk)', async () => {
+  const dir = await mkdtemp(path.join(tmpdir(), 'adbrain-bench-brain-'));
+  const db = await openDb({ databaseUrl: null, dataDir: dir });
+  return { db, done: async () => { await db.close(); await rm(dir, { recursive: true, force: true }); } };
+}, 180);
+
+const server = process.env.TEST_DATABASE_URL || process.env.DATABASE_URL;
+if (server) {
+  await bench('Postgres server', async () => {
+    const name = `adbrain_bench_${Date.now()}`;
+    const admin = new pg.Client({ connectionString: server });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${name}`);
+    const u = new URL(server);
+    u.pathname = `/${name}`;
+    const db = await openDb({ databaseUrl: u.toString(), dataDir: 'memory://', migrate: true });
+    return { db, done: async () => { await db.close(); await admin.query(`DROP DATABASE ${name} WITH (FORCE)`); await admin.end(); } };
+  }, 60);
+} else {
+  console.log('\n(set TEST_DATABASE_URL=postgres://… to measure a Postgres server too)');
+}
