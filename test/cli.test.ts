@@ -1,6 +1,6 @@
 // The real `adbrain` binary against an embedded database in a temporary folder.
 import { spawnSync } from 'node:child_process';
-import { mkdtemp, readdir, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -97,5 +97,40 @@ describe('adbrain CLI', () => {
     expect(out.results.map((x: { client: string }) => x.client).sort()).toEqual(['demo-affiliate', 'demo-leads', 'demo-shop']);
     expect(out.results.every((x: { ok: boolean }) => x.ok)).toBe(true);
     expect((await readdir(path.join(cwd, 'outbox'))).sort()).toEqual(['acme', 'demo-affiliate', 'demo-leads', 'demo-shop']);
+  });
+
+  it('analyze: prints insights with type codes, forecasts and the track record as JSON', () => {
+    const r = adbrain('analyze', '--client', 'demo-affiliate', '--json');
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.out);
+    expect(Object.keys(out)).toEqual(expect.arrayContaining(['asOf', 'insights', 'forecasts', 'trackRecord']));
+    expect(out.insights.map((i: { type: string }) => i.type)).toEqual(expect.arrayContaining(['burning', 'winner']));
+    const burning = out.insights.find((i: { type: string }) => i.type === 'burning');
+    expect(burning).toMatchObject({ entity: { kind: 'link', platform: 'tiktok' }, severity: expect.any(String), impact: expect.any(Number), confidence: expect.any(Number) });
+    const unknown = adbrain('analyze', '--client', 'nope');
+    expect(unknown.code).toBe(2);
+    expect(unknown.err).toMatch(/client 'nope' not found/);
+  });
+
+  it('forecast: every series of a long CSV, to a file', async () => {
+    const rows = ['series_id,date,value'];
+    for (let t = 0; t < 70; t++) {
+      const d = new Date(Date.UTC(2026, 0, 1 + t)).toISOString().slice(0, 10);
+      rows.push(`a,${d},${100 + 10 * (t % 7)}`, `b,${d},${50 + t}`);
+    }
+    await writeFile(path.join(cwd, 'long.csv'), rows.join('\n') + '\n');
+    const r = adbrain('forecast', '--input', 'long.csv', '--horizon', '7', '--out', 'fc.csv');
+    expect(r.code).toBe(0);
+    expect(r.err).toMatch(/forecast 2 series/);
+    const lines = (await readFile(path.join(cwd, 'fc.csv'), 'utf8')).trim().split('\n');
+    expect(lines[0]).toBe('series_id,date,h,point,lower,upper,model');
+    expect(lines).toHaveLength(1 + 2 * 7);
+    const [, date, h, point, lower, upper] = lines[1]!.split(',');
+    expect([date, h]).toEqual(['2026-03-12', '1']);
+    expect(Number(lower)).toBeLessThanOrEqual(Number(point));
+    expect(Number(upper)).toBeGreaterThanOrEqual(Number(point));
+    const bad = adbrain('forecast', '--input', 'good.csv');
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/expected the columns series_id, date, value/);
   });
 });
