@@ -6,11 +6,11 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
 import { runBrain } from '../src/brain/run.ts';
 import { openDb, type Db } from '../src/db/client.ts';
 import { writeBatch } from '../src/db/metrics-write.ts';
 import { simulateScenario } from '../src/demo/simulate.ts';
+import { openServerBenchDb, serverUrl } from './server-db.ts';
 
 const arg = (name: string, dflt: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -61,18 +61,8 @@ await bench('PGlite (embedded, on disk)', async () => {
   return { db, done: async () => { await db.close(); await rm(dir, { recursive: true, force: true }); } };
 }, 180);
 
-const server = process.env.TEST_DATABASE_URL || process.env.DATABASE_URL;
-if (server) {
-  await bench('Postgres server', async () => {
-    const name = `adbrain_bench_${Date.now()}`;
-    const admin = new pg.Client({ connectionString: server });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${name}`);
-    const u = new URL(server);
-    u.pathname = `/${name}`;
-    const db = await openDb({ databaseUrl: u.toString(), dataDir: 'memory://', migrate: true });
-    return { db, done: async () => { await db.close(); await admin.query(`DROP DATABASE ${name} WITH (FORCE)`); await admin.end(); } };
-  }, 60);
+if (serverUrl) {
+  await bench('Postgres server', openServerBenchDb, 60);
 } else {
   console.log('\n(set TEST_DATABASE_URL=postgres://… to measure a Postgres server too)');
 }

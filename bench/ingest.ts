@@ -9,7 +9,6 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
 import { openDb, type Db } from '../src/db/client.ts';
 import { writeBatch } from '../src/db/metrics-write.ts';
 import { addClient } from '../src/domain/clients.ts';
@@ -18,6 +17,7 @@ import { createNormalizer } from '../src/import/normalize.ts';
 import { streamCsv } from '../src/import/read-csv.ts';
 import type { WriteBatch } from '../src/ingest/batch.ts';
 import { addDays } from '../src/time.ts';
+import { openServerBenchDb, serverUrl } from './server-db.ts';
 
 const arg = (name: string, dflt: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -140,21 +140,12 @@ try {
   await rm(dir, { recursive: true, force: true });
 }
 
-const server = process.env.TEST_DATABASE_URL || process.env.DATABASE_URL;
-if (server) {
-  const name = `adbrain_bench_${Date.now()}`;
-  const admin = new pg.Client({ connectionString: server });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  const u = new URL(server);
-  u.pathname = `/${name}`;
-  const db = await openDb({ databaseUrl: u.toString(), dataDir: 'memory://', migrate: true });
+if (serverUrl) {
+  const { db, done } = await openServerBenchDb();
   try {
     await benchDb('Postgres server', db, result.batch);
   } finally {
-    await db.close();
-    await admin.query(`DROP DATABASE ${name} WITH (FORCE)`);
-    await admin.end();
+    await done();
   }
 } else {
   console.log('\n(set TEST_DATABASE_URL=postgres://… to measure a Postgres server too)');

@@ -1,5 +1,6 @@
 // The brain's inputs and outputs. Pure data: the brain reads no database, no
 // clock and no files; src/brain/run.ts loads and persists around it.
+import type { MetricValues } from '../ingest/batch.ts';
 
 export interface BrainEntity {
   id: string;
@@ -12,16 +13,10 @@ export interface BrainEntity {
   attributes: Record<string, unknown>;
 }
 
-export interface BrainDay {
+/** One entity's own numbers for one local day (money in cents). */
+export interface BrainDay extends MetricValues {
   entityId: string;
   date: string;
-  spendCents: number;
-  impressions: number;
-  clicks: number;
-  conversions: number;
-  revenueCents: number;
-  reach: number | null;
-  frequency: number | null;
 }
 
 export interface BrainSettings {

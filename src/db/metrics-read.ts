@@ -1,24 +1,12 @@
 // Loads one client's entities and daily metrics for a date range in two queries.
 // When several sources report the same entity and day, one wins: connectors over
 // CSV imports over demo data, so numbers are never double counted.
-import type { MetricValues } from '../ingest/batch.ts';
+import type { BrainDay, BrainEntity } from '../brain/types.ts';
 import type { Sql } from './sql.ts';
 
-export interface EntityRow {
-  id: string;
-  platform: string;
-  kind: string;
-  externalId: string;
-  name: string;
-  parentId: string | null;
-  status: string;
-  attributes: Record<string, unknown>;
-}
-
-export interface DailyRow extends MetricValues {
-  entityId: string;
-  date: string;
-}
+// The loaders produce exactly the brain's input shapes.
+export type EntityRow = BrainEntity;
+export type DailyRow = BrainDay;
 
 export async function loadEntities(sql: Sql, clientId: string): Promise<EntityRow[]> {
   return sql.query<EntityRow>(

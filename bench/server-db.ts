@@ -1,0 +1,24 @@
+// A throwaway database on the Postgres server named by TEST_DATABASE_URL or
+// DATABASE_URL, for benchmarks that compare it with the embedded one.
+import pg from 'pg';
+import { openDb, type Db } from '../src/db/client.ts';
+
+export const serverUrl = process.env.TEST_DATABASE_URL || process.env.DATABASE_URL || '';
+
+export async function openServerBenchDb(): Promise<{ db: Db; done: () => Promise<void> }> {
+  const name = `adbrain_bench_${Date.now()}_${Math.floor(Math.random() * 1e6)}`;
+  const admin = new pg.Client({ connectionString: serverUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  const u = new URL(serverUrl);
+  u.pathname = `/${name}`;
+  const db = await openDb({ databaseUrl: u.toString(), dataDir: 'memory://', migrate: true });
+  return {
+    db,
+    async done() {
+      await db.close();
+      await admin.query(`DROP DATABASE ${name} WITH (FORCE)`);
+      await admin.end();
+    },
+  };
+}
