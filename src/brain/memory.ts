@@ -3,7 +3,6 @@
 // happened to earlier insights about it.
 import { METRICS, sumRange, type EntitySeries, type Metric, type SeriesSet } from './series.ts';
 import type { PastInsight } from './types.ts';
-import { weekday } from '../time.ts';
 
 export interface MetricMemory {
   baseline7: number;
@@ -40,7 +39,7 @@ export function weekdayProfile(s: SeriesSet, a: Float64Array, weeks = 8): number
   const counts = [0, 0, 0, 0, 0, 0, 0];
   let total = 0;
   for (let i = from; i <= end; i++) {
-    const wd = weekday(s.dayOf(i));
+    const wd = s.weekdayOf(i);
     sums[wd]! += a[i]!;
     counts[wd]!++;
     total += a[i]!;

@@ -1,6 +1,6 @@
 // Dense daily series per entity: each leaf's own rows, rolled up into every
 // ancestor, on one shared day axis ending at asOf.
-import { addDays, daysBetween } from '../time.ts';
+import { addDays, daysBetween, weekday } from '../time.ts';
 import type { BrainDay, BrainEntity } from './types.ts';
 
 export const METRICS = ['spendCents', 'impressions', 'clicks', 'conversions', 'revenueCents'] as const;
@@ -19,6 +19,8 @@ export interface EntitySeries {
   frequency: Float64Array;
   /** Index of the first day with spend or impressions, or -1. */
   launch: number;
+  /** Impressions behind each day's frequency (the weights of its roll-up). */
+  frequencyWeight: Float64Array;
 }
 
 export interface SeriesSet {
@@ -27,6 +29,8 @@ export interface SeriesSet {
   length: number;
   byId: Map<string, EntitySeries>;
   dayOf(i: number): string;
+  /** Monday = 0 … Sunday = 6, without date parsing. */
+  weekdayOf(i: number): number;
 }
 
 export function buildSeries(entities: BrainEntity[], days: BrainDay[], asOf: string, maxDays = 400): SeriesSet {
@@ -46,10 +50,9 @@ export function buildSeries(entities: BrainEntity[], days: BrainDay[], asOf: str
     revenueCents: new Float64Array(length),
     frequency: new Float64Array(length).fill(Number.NaN),
     launch: -1,
+    frequencyWeight: new Float64Array(length),
   });
   for (const e of entities) byId.set(e.id, make(e));
-  const freqImpressions = new Map<EntitySeries, Float64Array>();
-  for (const s of byId.values()) freqImpressions.set(s, new Float64Array(length));
   // Ancestor chains, computed once per entity.
   const chains = new Map<string, EntitySeries[]>();
   const chainOf = (id: string): EntitySeries[] => {
@@ -64,9 +67,12 @@ export function buildSeries(entities: BrainEntity[], days: BrainDay[], asOf: str
     chains.set(id, c);
     return c;
   };
+  // Millions of rows share a few hundred dates: index each date once.
+  const dayIndex = new Map<string, number>();
+  for (let i = 0; i < length; i++) dayIndex.set(addDays(start, i), i);
   for (const d of days) {
-    if (d.date > asOf || d.date < start) continue;
-    const i = daysBetween(start, d.date);
+    const i = dayIndex.get(d.date);
+    if (i === undefined) continue;
     const chain = chainOf(d.entityId);
     if (chain.length === 0) continue;
     chain[0]!.leaf = true;
@@ -74,7 +80,7 @@ export function buildSeries(entities: BrainEntity[], days: BrainDay[], asOf: str
       // Frequency rolls up impression-weighted (summed here, divided below).
       if (d.frequency !== null && d.impressions > 0) {
         s.frequency[i] = (Number.isNaN(s.frequency[i]!) ? 0 : s.frequency[i]!) + d.frequency * d.impressions;
-        freqImpressions.get(s)![i]! += d.impressions;
+        s.frequencyWeight[i]! += d.impressions;
       }
       s.spendCents[i]! += d.spendCents;
       s.impressions[i]! += d.impressions;
@@ -84,7 +90,7 @@ export function buildSeries(entities: BrainEntity[], days: BrainDay[], asOf: str
     }
   }
   for (const s of byId.values()) {
-    const w = freqImpressions.get(s)!;
+    const w = s.frequencyWeight;
     for (let i = 0; i < length; i++) if (w[i]! > 0) s.frequency[i] = s.frequency[i]! / w[i]!;
     for (let i = 0; i < length; i++) {
       if (s.spendCents[i]! > 0 || s.impressions[i]! > 0) {
@@ -93,7 +99,8 @@ export function buildSeries(entities: BrainEntity[], days: BrainDay[], asOf: str
       }
     }
   }
-  return { start, asOf, length, byId, dayOf: (i) => addDays(start, i) };
+  const startWeekday = weekday(start);
+  return { start, asOf, length, byId, dayOf: (i) => addDays(start, i), weekdayOf: (i) => (startWeekday + i) % 7 };
 }
 
 export function sumRange(a: Float64Array, from: number, to: number): number {
