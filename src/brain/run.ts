@@ -102,9 +102,12 @@ export async function runBrain(db: Db, client: BrainClient, asOf: string, opts: 
   const insights = await upsertInsights(db, client.id, output, opts.now);
   Object.assign(output.timings, { load: ms(t1 - t0), scoring: ms(t2 - t1), cycle: ms(t3 - t2) });
   const asOfDate = new Date(`${asOf}T00:00:00Z`);
+  const named = new Set([...output.oracle.findings, ...output.curiosity.actions].map((f) => f.entity?.id).filter(Boolean));
   const data = {
     status: 'succeeded' as const,
-    memory: json(output.memory),
+    // Stored memory: accounts, campaigns and every entity a finding names —
+    // all of it for 20,000 ads would be tens of MB a day.
+    memory: json(output.memory.filter((m) => m.kind === 'account' || m.kind === 'campaign' || named.has(m.entityId))),
     oracle: json({ ...output.oracle, forecasts: output.oracle.forecasts.length }),
     curiosity: json(output.curiosity),
     timings: json(output.timings),
