@@ -41,7 +41,7 @@ export function runCycle(input: BrainInput, opts: CycleOptions = {}): BrainOutpu
     timings[name] = Math.round((now - t) * 10) / 10;
     t = now;
   };
-  const s = buildSeries(input.entities, input.days, input.asOf);
+  const s = buildSeries(input.entities, input.days, input.asOf, undefined, input.columns);
   const memory = buildMemory(s, input.insights);
   lap('memory');
   const { forecasts, gaps } = opts.forecasts === false ? { forecasts: [], gaps: [] } : forecastEntities(s);

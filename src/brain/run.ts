@@ -2,7 +2,7 @@
 // run the pure cycle, and persist the BrainRun, its predictions (scoring older
 // ones whose actuals have arrived) and its insights (one per condition episode).
 import type { Db } from '../db/client.ts';
-import { loadDailyBulk, loadEntities } from '../db/metrics-read.ts';
+import { loadDailyColumns, loadEntities } from '../db/metrics-read.ts';
 import type { Prisma } from '../generated/prisma/client.ts';
 import { addDays } from '../time.ts';
 import { runCycle, type BrainOutput } from './cycle.ts';
@@ -26,9 +26,9 @@ export interface BrainClient {
 }
 
 export async function loadBrainInput(db: Db, client: BrainClient, asOf: string): Promise<BrainInput> {
-  const [entities, days, insights] = await Promise.all([
+  const [entities, columns, insights] = await Promise.all([
     loadEntities(db.sql, client.id),
-    loadDailyBulk(db.sql, client.id, addDays(asOf, -(HISTORY_DAYS - 1)), asOf),
+    loadDailyColumns(db.sql, client.id, addDays(asOf, -(HISTORY_DAYS - 1)), asOf),
     db.prisma.insight.findMany({ where: { clientId: client.id }, select: { id: true, type: true, entityId: true, status: true, since: true, impactCents: true, payload: true } }),
   ]);
   const past: PastInsight[] = insights.map((i) => {
@@ -55,7 +55,8 @@ export async function loadBrainInput(db: Db, client: BrainClient, asOf: string):
       winMinRevenueCents: Number(client.winMinRevenueCents),
     },
     entities,
-    days,
+    days: [],
+    columns,
     insights: past,
     scored: await loadScored(db, client.id, asOf),
   };
@@ -132,7 +133,7 @@ async function scorePredictions(db: Db, clientId: string, input: BrainInput): Pr
     select: { id: true, entityId: true, metric: true, targetDate: true, lower: true, upper: true },
   });
   if (open.length === 0) return 0;
-  const s = buildSeries(input.entities, input.days, input.asOf);
+  const s = buildSeries(input.entities, input.days, input.asOf, undefined, input.columns);
   const ids: string[] = [], actuals: number[] = [], hits: boolean[] = [];
   for (const p of open) {
     const series = s.byId.get(p.entityId);

@@ -1,7 +1,7 @@
 // Dense daily series per entity: each leaf's own rows, rolled up into every
 // ancestor, on one shared day axis ending at asOf.
 import { addDays, daysBetween, weekday } from '../time.ts';
-import type { BrainDay, BrainEntity } from './types.ts';
+import type { BrainDay, BrainEntity, EntityColumns } from './types.ts';
 
 export const METRICS = ['spendCents', 'impressions', 'clicks', 'conversions', 'revenueCents'] as const;
 export type Metric = (typeof METRICS)[number];
@@ -33,9 +33,16 @@ export interface SeriesSet {
   weekdayOf(i: number): number;
 }
 
-export function buildSeries(entities: BrainEntity[], days: BrainDay[], asOf: string, maxDays = 400): SeriesSet {
+export function buildSeries(
+  entities: BrainEntity[],
+  days: BrainDay[],
+  asOf: string,
+  maxDays = 400,
+  columns: EntityColumns[] = [],
+): SeriesSet {
   let first = asOf;
   for (const d of days) if (d.date < first && d.date <= asOf) first = d.date;
+  for (const c of columns) for (const d of c.dates) if (d < first && d <= asOf) first = d;
   const earliest = addDays(asOf, -(maxDays - 1));
   const start = first < earliest ? earliest : first;
   const length = daysBetween(start, asOf) + 1;
@@ -70,23 +77,36 @@ export function buildSeries(entities: BrainEntity[], days: BrainDay[], asOf: str
   // Millions of rows share a few hundred dates: index each date once.
   const dayIndex = new Map<string, number>();
   for (let i = 0; i < length; i++) dayIndex.set(addDays(start, i), i);
+  const add = (chain: EntitySeries[], i: number, spend: number, imp: number, clicks: number, conv: number, rev: number, freq: number | null) => {
+    for (const s of chain) {
+      // Frequency rolls up impression-weighted (summed here, divided below).
+      if (freq !== null && imp > 0) {
+        s.frequency[i] = (Number.isNaN(s.frequency[i]!) ? 0 : s.frequency[i]!) + freq * imp;
+        s.frequencyWeight[i]! += imp;
+      }
+      s.spendCents[i]! += spend;
+      s.impressions[i]! += imp;
+      s.clicks[i]! += clicks;
+      s.conversions[i]! += conv;
+      s.revenueCents[i]! += rev;
+    }
+  };
   for (const d of days) {
     const i = dayIndex.get(d.date);
     if (i === undefined) continue;
     const chain = chainOf(d.entityId);
     if (chain.length === 0) continue;
     chain[0]!.leaf = true;
-    for (const s of chain) {
-      // Frequency rolls up impression-weighted (summed here, divided below).
-      if (d.frequency !== null && d.impressions > 0) {
-        s.frequency[i] = (Number.isNaN(s.frequency[i]!) ? 0 : s.frequency[i]!) + d.frequency * d.impressions;
-        s.frequencyWeight[i]! += d.impressions;
-      }
-      s.spendCents[i]! += d.spendCents;
-      s.impressions[i]! += d.impressions;
-      s.clicks[i]! += d.clicks;
-      s.conversions[i]! += d.conversions;
-      s.revenueCents[i]! += d.revenueCents;
+    add(chain, i, d.spendCents, d.impressions, d.clicks, d.conversions, d.revenueCents, d.frequency);
+  }
+  for (const c of columns) {
+    const chain = chainOf(c.entityId);
+    if (chain.length === 0) continue;
+    chain[0]!.leaf = true;
+    for (let k = 0; k < c.dates.length; k++) {
+      const i = dayIndex.get(c.dates[k]!);
+      if (i === undefined) continue;
+      add(chain, i, c.spendCents[k]!, c.impressions[k]!, c.clicks[k]!, c.conversions[k]!, c.revenueCents[k]!, c.frequency[k] ?? null);
     }
   }
   for (const s of byId.values()) {

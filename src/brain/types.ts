@@ -19,6 +19,17 @@ export interface BrainDay extends MetricValues {
   date: string;
 }
 
+export interface EntityColumns {
+  entityId: string;
+  dates: string[];
+  spendCents: number[];
+  impressions: number[];
+  clicks: number[];
+  conversions: number[];
+  revenueCents: number[];
+  frequency: (number | null)[];
+}
+
 export interface BrainSettings {
   currency: string;
   monthlyBudgetCents: number | null;
@@ -59,6 +70,9 @@ export interface BrainInput {
   entities: BrainEntity[];
   /** Daily rows up to and including asOf (later rows are ignored). */
   days: BrainDay[];
+  /** The same kind of data, one entry per entity with parallel arrays: how the
+   * database loader hands over millions of rows without an object per row. */
+  columns?: EntityColumns[];
   insights: PastInsight[];
   /** Predictions whose actuals are known, for the track record. */
   scored: ScoredPrediction[];

@@ -1,7 +1,7 @@
 // Loads one client's entities and daily metrics for a date range in two queries.
 // When several sources report the same entity and day, one wins: connectors over
 // CSV imports over demo data, so numbers are never double counted.
-import type { BrainDay, BrainEntity } from '../brain/types.ts';
+import type { BrainDay, BrainEntity, EntityColumns } from '../brain/types.ts';
 import type { Sql } from './sql.ts';
 
 // The loaders produce exactly the brain's input shapes.
@@ -44,19 +44,18 @@ export async function latestDayByPlatform(sql: Sql, clientId: string): Promise<{
 const SOURCE_PRIORITY = (source: string) => (source === 'demo' ? 3 : source === 'csv' ? 2 : 1);
 
 /**
- * The same rows as loadDaily, fetched as one row of arrays per entity and source
- * (no sort, a fraction of the per-row overhead): the brain's path for clients
+ * The same data as loadDaily, as parallel arrays per entity (one result row per
+ * entity and source, no sort, no object per day): the brain's path for clients
  * with tens of thousands of entities.
  */
-export async function loadDailyBulk(sql: Sql, clientId: string, from: string, to: string): Promise<DailyRow[]> {
+export async function loadDailyColumns(sql: Sql, clientId: string, from: string, to: string): Promise<EntityColumns[]> {
   const groups = await sql.query<{
-    entity_id: string; source: string; d: string[]; s: number[]; i: number[]; c: number[]; v: number[]; r: number[]; re: (number | null)[]; f: (number | null)[];
+    entity_id: string; source: string; d: string[]; s: number[]; i: number[]; c: number[]; v: number[]; r: number[]; f: (number | null)[];
   }>(
     `SELECT m.entity_id::text AS entity_id, m.source, array_agg(m.date::text) AS d,
             array_agg(m.spend_cents::float8) AS s, array_agg(m.impressions::float8) AS i,
             array_agg(m.clicks::float8) AS c, array_agg(m.conversions::float8) AS v,
-            array_agg(m.revenue_cents::float8) AS r, array_agg(m.reach::float8) AS re,
-            array_agg(m.frequency::float8) AS f
+            array_agg(m.revenue_cents::float8) AS r, array_agg(m.frequency::float8) AS f
        FROM daily_metric m JOIN entity e ON e.id = m.entity_id
       WHERE e.client_id = $1::uuid AND m.date BETWEEN $2::date AND $3::date
       GROUP BY m.entity_id, m.source`,
@@ -64,24 +63,32 @@ export async function loadDailyBulk(sql: Sql, clientId: string, from: string, to
   );
   const perEntity = new Map<string, typeof groups>();
   for (const g of groups) (perEntity.get(g.entity_id) ?? perEntity.set(g.entity_id, []).get(g.entity_id)!).push(g);
-  const out: DailyRow[] = [];
+  const out: EntityColumns[] = [];
   for (const [entityId, gs] of perEntity) {
+    const col = (g: (typeof groups)[number], keep?: boolean[]): EntityColumns => {
+      const pick = <T>(a: T[]) => (keep ? a.filter((_, k) => keep[k]) : a);
+      return {
+        entityId,
+        dates: pick(g.d),
+        spendCents: pick(g.s).map(Number),
+        impressions: pick(g.i).map(Number),
+        clicks: pick(g.c).map(Number),
+        conversions: pick(g.v).map(Number),
+        revenueCents: pick(g.r).map(Number),
+        frequency: pick(g.f).map((x) => (x === null ? null : Number(x))),
+      };
+    };
+    if (gs.length === 1) {
+      out.push(col(gs[0]!));
+      continue;
+    }
     // Several sources for one entity: per day, connectors over CSV over demo.
     gs.sort((a, b) => SOURCE_PRIORITY(a.source) - SOURCE_PRIORITY(b.source));
-    const seen = gs.length > 1 ? new Set<string>() : null;
+    const seen = new Set<string>();
     for (const g of gs) {
-      for (let k = 0; k < g.d.length; k++) {
-        const date = g.d[k]!;
-        if (seen) {
-          if (seen.has(date)) continue;
-          seen.add(date);
-        }
-        out.push({
-          entityId, date, spendCents: Number(g.s[k]), impressions: Number(g.i[k]), clicks: Number(g.c[k]),
-          conversions: Number(g.v[k]), revenueCents: Number(g.r[k]),
-          reach: g.re[k] === null ? null : Number(g.re[k]), frequency: g.f[k] === null ? null : Number(g.f[k]),
-        });
-      }
+      const keep = g.d.map((d) => !seen.has(d));
+      g.d.forEach((d) => seen.add(d));
+      out.push(col(g, keep));
     }
   }
   return out;
