@@ -1,5 +1,6 @@
 // `adbrain` — the command line. Each command parses its flags, calls domain
 // functions and prints; errors become one clear line and a non-zero exit code.
+import { userInfo } from 'node:os';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { loadConfig } from './config.ts';
 import { addAgency } from './domain/agencies.ts';
@@ -13,6 +14,7 @@ import { forecastFile, writeForecast } from './forecast/forecast-file.ts';
 import { runBrain } from './brain/run.ts';
 import { presentAnalysis } from './brain/present.ts';
 import { money } from './reports/format.ts';
+import { findInsight, listInsights, transition } from './insights/inbox.ts';
 import { formatRowErrors, printJson, reportError, table } from './cli/output.ts';
 import { withContext, type Ctx } from './cli/context.ts';
 import { runClientDay, type DayResult } from './run/day.ts';
@@ -184,6 +186,49 @@ program
       console.log(tr.predictions ? `track record: MASE ${tr.mase}, 80% coverage ${tr.coverage} over ${tr.predictions} scored predictions` : 'track record: no scored predictions yet');
     });
   });
+
+// ---- insights inbox --------------------------------------------------------------------
+const insightsCmd = program.command('insights').description('the insight inbox: list, and mark insights in progress, applied or dismissed');
+insightsCmd
+  .command('list')
+  .option('--client <slug>')
+  .addOption(new Option('--status <status>').choices(['PENDING', 'IN_PROGRESS', 'APPLIED', 'DISMISSED', 'RESOLVED']))
+  .option('--limit <n>', 'at most this many', int, 200)
+  .addOption(json())
+  .action(async (o) => {
+    await withContext(async ({ db }) => {
+      const client = o.client ? await getClientBySlug(db.prisma, o.client) : null;
+      const rows = await listInsights(db.prisma, { clientId: client?.id, status: o.status, limit: o.limit });
+      if (o.json) {
+        return printJson(rows.map((i) => ({
+          id: i.id, client: i.client.slug, type: i.type, status: i.status, severity: i.severity, title: i.title,
+          entity: i.entity, impactCents: Number(i.impactCents), confidence: i.confidence,
+          since: i.since?.toISOString().slice(0, 10) ?? null, firstSeen: i.firstSeen, lastSeen: i.lastSeen,
+        })));
+      }
+      if (rows.length === 0) return console.log('no insights (run `adbrain run` or `adbrain analyze --client <slug>` first)');
+      console.log(table([['ID', 'CLIENT', 'STATUS', 'SEVERITY', 'TYPE', 'IMPACT', 'TITLE'], ...rows.map((i) => [
+        i.id.slice(0, 8), i.client.slug, i.status, i.severity, i.type, money(Number(i.impactCents), i.client.currency), i.title.length > 70 ? `${i.title.slice(0, 69)}…` : i.title,
+      ])]));
+    });
+  });
+for (const action of ['start', 'apply', 'dismiss', 'reopen'] as const) {
+  insightsCmd
+    .command(`${action} <id>`)
+    .description({ start: 'mark in progress', apply: 'mark applied', dismiss: 'dismiss', reopen: 'back to pending' }[action])
+    .option('--note <text>')
+    .option('--actor <name>', 'who is acting (default: the OS user)')
+    .addOption(json())
+    .action(async (id, o) => {
+      await withContext(async ({ db }) => {
+        const insight = await findInsight(db.prisma, id);
+        const actor = o.actor ?? `cli:${userInfo().username}`;
+        const updated = await transition(db.prisma, insight.id, action, { actor, note: o.note });
+        if (o.json) return printJson(updated);
+        console.log(`${updated.id.slice(0, 8)} ${insight.status} → ${updated.status}: ${updated.title}`);
+      });
+    });
+}
 
 // ---- forecast -------------------------------------------------------------------------
 program

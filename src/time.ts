@@ -36,3 +36,8 @@ export function isDay(s: string): boolean {
 export function lastCompleteDay(timeZone: string, now: Date): string {
   return addDays(localDate(timeZone, now), -1);
 }
+
+/** Calendar day ↔ days since 1970-01-01, for compact day arrays. */
+export function dayNumber(day: string): number {
+  return Math.round(Date.parse(`${day}T00:00:00Z`) / 86_400_000);
+}

@@ -133,4 +133,21 @@ describe('adbrain CLI', () => {
     expect(bad.code).toBe(2);
     expect(bad.err).toMatch(/expected the columns series_id, date, value/);
   });
+
+  it('insights: list the inbox and move an insight through it', () => {
+    const list = adbrain('insights', 'list', '--client', 'demo-affiliate', '--status', 'PENDING', '--json');
+    expect(list.code).toBe(0);
+    const rows = JSON.parse(list.out) as { id: string; type: string; status: string }[];
+    const burning = rows.find((r) => r.type === 'burning')!;
+    expect(burning.status).toBe('PENDING');
+    const prefix = burning.id.slice(0, 8);
+    const start = adbrain('insights', 'start', prefix, '--actor', 'ana');
+    expect(start.code).toBe(0);
+    expect(start.out).toContain('PENDING → IN_PROGRESS');
+    const apply = adbrain('insights', 'apply', prefix, '--note', 'paused it', '--json');
+    expect(JSON.parse(apply.out)).toMatchObject({ status: 'APPLIED', events: [{ toStatus: 'PENDING' }, { toStatus: 'IN_PROGRESS', actor: 'ana' }, { toStatus: 'APPLIED', note: 'paused it' }] });
+    const again = adbrain('insights', 'dismiss', prefix);
+    expect(again.code).toBe(2);
+    expect(again.err).toBe('error: cannot dismiss an insight that is APPLIED (allowed from: PENDING, IN_PROGRESS)\n');
+  });
 });

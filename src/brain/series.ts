@@ -1,6 +1,6 @@
 // Dense daily series per entity: each leaf's own rows, rolled up into every
 // ancestor, on one shared day axis ending at asOf.
-import { addDays, daysBetween, weekday } from '../time.ts';
+import { addDays, dayNumber, daysBetween, weekday } from '../time.ts';
 import type { BrainDay, BrainEntity, EntityColumns } from './types.ts';
 
 export const METRICS = ['spendCents', 'impressions', 'clicks', 'conversions', 'revenueCents'] as const;
@@ -42,7 +42,10 @@ export function buildSeries(
 ): SeriesSet {
   let first = asOf;
   for (const d of days) if (d.date < first && d.date <= asOf) first = d.date;
-  for (const c of columns) for (const d of c.dates) if (d < first && d <= asOf) first = d;
+  const asOfNo = dayNumber(asOf);
+  let firstNo = dayNumber(first);
+  for (const c of columns) for (const n of c.days) if (n < firstNo && n <= asOfNo) firstNo = n;
+  if (firstNo < dayNumber(first)) first = addDays('1970-01-01', firstNo);
   const earliest = addDays(asOf, -(maxDays - 1));
   const start = first < earliest ? earliest : first;
   const length = daysBetween(start, asOf) + 1;
@@ -99,13 +102,14 @@ export function buildSeries(
     chain[0]!.leaf = true;
     add(chain, i, d.spendCents, d.impressions, d.clicks, d.conversions, d.revenueCents, d.frequency);
   }
+  const startNo = dayNumber(start);
   for (const c of columns) {
     const chain = chainOf(c.entityId);
     if (chain.length === 0) continue;
     chain[0]!.leaf = true;
-    for (let k = 0; k < c.dates.length; k++) {
-      const i = dayIndex.get(c.dates[k]!);
-      if (i === undefined) continue;
+    for (let k = 0; k < c.days.length; k++) {
+      const i = c.days[k]! - startNo;
+      if (i < 0 || i >= length) continue;
       add(chain, i, c.spendCents[k]!, c.impressions[k]!, c.clicks[k]!, c.conversions[k]!, c.revenueCents[k]!, c.frequency[k] ?? null);
     }
   }

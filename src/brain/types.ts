@@ -21,7 +21,8 @@ export interface BrainDay extends MetricValues {
 
 export interface EntityColumns {
   entityId: string;
-  dates: string[];
+  /** Days since 1970-01-01 (UTC calendar days): no date strings to parse per row. */
+  days: number[];
   spendCents: number[];
   impressions: number[];
   clicks: number[];

@@ -50,9 +50,9 @@ const SOURCE_PRIORITY = (source: string) => (source === 'demo' ? 3 : source === 
  */
 export async function loadDailyColumns(sql: Sql, clientId: string, from: string, to: string): Promise<EntityColumns[]> {
   const groups = await sql.query<{
-    entity_id: string; source: string; d: string[]; s: number[]; i: number[]; c: number[]; v: number[]; r: number[]; f: (number | null)[];
+    entity_id: string; source: string; d: number[]; s: number[]; i: number[]; c: number[]; v: number[]; r: number[]; f: (number | null)[];
   }>(
-    `SELECT m.entity_id::text AS entity_id, m.source, array_agg(m.date::text) AS d,
+    `SELECT m.entity_id::text AS entity_id, m.source, array_agg(m.date - DATE '1970-01-01') AS d,
             array_agg(m.spend_cents::float8) AS s, array_agg(m.impressions::float8) AS i,
             array_agg(m.clicks::float8) AS c, array_agg(m.conversions::float8) AS v,
             array_agg(m.revenue_cents::float8) AS r, array_agg(m.frequency::float8) AS f
@@ -69,7 +69,7 @@ export async function loadDailyColumns(sql: Sql, clientId: string, from: string,
       const pick = <T>(a: T[]) => (keep ? a.filter((_, k) => keep[k]) : a);
       return {
         entityId,
-        dates: pick(g.d),
+        days: pick(g.d).map(Number),
         spendCents: pick(g.s).map(Number),
         impressions: pick(g.i).map(Number),
         clicks: pick(g.c).map(Number),
@@ -84,7 +84,7 @@ export async function loadDailyColumns(sql: Sql, clientId: string, from: string,
     }
     // Several sources for one entity: per day, connectors over CSV over demo.
     gs.sort((a, b) => SOURCE_PRIORITY(a.source) - SOURCE_PRIORITY(b.source));
-    const seen = new Set<string>();
+    const seen = new Set<number>();
     for (const g of gs) {
       const keep = g.d.map((d) => !seen.has(d));
       g.d.forEach((d) => seen.add(d));

@@ -1,0 +1,86 @@
+// The insight inbox: what users decided about each insight. Every change is a
+// compare-and-set on the current status (two people clicking at once cannot both
+// win) and leaves an InsightEvent with who, when, from, to and the note.
+import { AppError } from '../errors.ts';
+import type { PrismaClient } from '../generated/prisma/client.ts';
+import type { InsightStatus } from '../generated/prisma/enums.ts';
+
+export type InboxAction = 'start' | 'apply' | 'dismiss' | 'reopen';
+
+const TARGET: Record<InboxAction, InsightStatus> = {
+  start: 'IN_PROGRESS',
+  apply: 'APPLIED',
+  dismiss: 'DISMISSED',
+  reopen: 'PENDING',
+};
+
+/** Which statuses each action may leave from. */
+const FROM: Record<InboxAction, InsightStatus[]> = {
+  start: ['PENDING'],
+  apply: ['PENDING', 'IN_PROGRESS'],
+  dismiss: ['PENDING', 'IN_PROGRESS'],
+  // A decision can be taken back; a resolved condition is reopened by the brain when it returns.
+  reopen: ['IN_PROGRESS', 'APPLIED', 'DISMISSED'],
+};
+
+export function canTransition(from: InsightStatus, action: InboxAction): boolean {
+  return FROM[action].includes(from);
+}
+
+/** Finds an insight by id or unique id prefix (8+ characters), within a client or agency scope. */
+export async function findInsight(prisma: PrismaClient, idOrPrefix: string, scope: { clientId?: string; agencyId?: string } = {}) {
+  const id = idOrPrefix.trim().toLowerCase();
+  if (!/^[0-9a-f-]{8,36}$/.test(id)) throw new AppError('invalid_input', `"${idOrPrefix}" is not an insight id (at least 8 characters of it)`);
+  // uuid columns have no LIKE; compare on the text form, inside the scope.
+  const rows = await prisma.$queryRawUnsafe<{ id: string }[]>(
+    `SELECT i.id::text AS id FROM insight i JOIN client c ON c.id = i.client_id
+      WHERE i.id::text LIKE $1 AND ($2::uuid IS NULL OR i.client_id = $2::uuid) AND ($3::uuid IS NULL OR c.agency_id = $3::uuid)
+      LIMIT 2`,
+    `${id}%`,
+    scope.clientId ?? null,
+    scope.agencyId ?? null,
+  );
+  if (rows.length === 0) throw new AppError('not_found', `insight ${idOrPrefix} not found`);
+  if (rows.length > 1) throw new AppError('invalid_input', `"${idOrPrefix}" matches several insights; give more of the id`);
+  return prisma.insight.findUniqueOrThrow({ where: { id: rows[0]!.id } });
+}
+
+export async function transition(
+  prisma: PrismaClient,
+  insightId: string,
+  action: InboxAction,
+  opts: { actor: string; note?: string; now?: Date },
+) {
+  const now = opts.now ?? new Date();
+  const insight = await prisma.insight.findUnique({ where: { id: insightId } });
+  if (!insight) throw new AppError('not_found', `insight ${insightId} not found`);
+  const to = TARGET[action];
+  if (!canTransition(insight.status, action)) {
+    throw new AppError(
+      'conflict',
+      `cannot ${action} an insight that is ${insight.status} (allowed from: ${FROM[action].join(', ')})`,
+    );
+  }
+  const note = opts.note?.trim() || null;
+  return prisma.$transaction(async (tx) => {
+    const changed = await tx.insight.updateMany({
+      where: { id: insight.id, status: insight.status },
+      data: { status: to, resolvedAt: to === 'PENDING' || to === 'IN_PROGRESS' ? null : now },
+    });
+    if (changed.count !== 1) throw new AppError('conflict', `insight ${insight.id} changed meanwhile; look again and retry`);
+    await tx.insightEvent.create({ data: { insightId: insight.id, actor: opts.actor, at: now, fromStatus: insight.status, toStatus: to, note } });
+    return tx.insight.findUniqueOrThrow({ where: { id: insight.id }, include: { events: { orderBy: { at: 'asc' } } } });
+  });
+}
+
+export async function listInsights(
+  prisma: PrismaClient,
+  opts: { clientId?: string; status?: InsightStatus; limit?: number } = {},
+) {
+  return prisma.insight.findMany({
+    where: { ...(opts.clientId ? { clientId: opts.clientId } : {}), ...(opts.status ? { status: opts.status } : {}) },
+    include: { entity: { select: { kind: true, externalId: true, name: true, platform: true } }, client: { select: { slug: true, currency: true } } },
+    orderBy: [{ lastSeen: 'desc' }, { impactCents: 'desc' }],
+    take: opts.limit ?? 200,
+  });
+}
