@@ -28,7 +28,7 @@ describe.each(dbKinds)('metric loaders on %s', (kind) => {
     );
     const rows = await loadDaily(db.sql, client.id, '2026-10-01', '2026-11-21');
     const cols = await loadDailyColumns(db.sql, client.id, '2026-10-01', '2026-11-21');
-    const flat = cols.flatMap((c) => c.days.map((n, k) => ({ entityId: c.entityId, date: addDays('1970-01-01', n), spendCents: c.spendCents[k], clicks: c.clicks[k], revenueCents: c.revenueCents[k], frequency: c.frequency[k] })));
+    const flat = cols.flatMap((c) => Array.from(c.days, (n, k) => ({ entityId: c.entityId, date: addDays('1970-01-01', n), spendCents: c.spendCents[k], clicks: c.clicks[k], revenueCents: c.revenueCents[k], frequency: Number.isNaN(c.frequency[k]!) ? null : c.frequency[k] })));
     const key = (r: { entityId: string; date: string }) => `${r.entityId}|${r.date}`;
     expect(flat.map(key).sort()).toEqual(rows.map(key).sort());
     const byKey = new Map(rows.map((r) => [key(r), r]));

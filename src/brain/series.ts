@@ -44,7 +44,12 @@ export function buildSeries(
   for (const d of days) if (d.date < first && d.date <= asOf) first = d.date;
   const asOfNo = dayNumber(asOf);
   let firstNo = dayNumber(first);
-  for (const c of columns) for (const n of c.days) if (n < firstNo && n <= asOfNo) firstNo = n;
+  for (const c of columns) {
+    for (let k = 0; k < c.days.length; k++) {
+      const n = c.days[k]!;
+      if (n < firstNo && n <= asOfNo) firstNo = n;
+    }
+  }
   if (firstNo < dayNumber(first)) first = addDays('1970-01-01', firstNo);
   const earliest = addDays(asOf, -(maxDays - 1));
   const start = first < earliest ? earliest : first;
@@ -110,7 +115,8 @@ export function buildSeries(
     for (let k = 0; k < c.days.length; k++) {
       const i = c.days[k]! - startNo;
       if (i < 0 || i >= length) continue;
-      add(chain, i, c.spendCents[k]!, c.impressions[k]!, c.clicks[k]!, c.conversions[k]!, c.revenueCents[k]!, c.frequency[k] ?? null);
+      const f = c.frequency[k]!;
+      add(chain, i, c.spendCents[k]!, c.impressions[k]!, c.clicks[k]!, c.conversions[k]!, c.revenueCents[k]!, Number.isNaN(f) ? null : f);
     }
   }
   for (const s of byId.values()) {

@@ -22,13 +22,14 @@ export interface BrainDay extends MetricValues {
 export interface EntityColumns {
   entityId: string;
   /** Days since 1970-01-01 (UTC calendar days): no date strings to parse per row. */
-  days: number[];
-  spendCents: number[];
-  impressions: number[];
-  clicks: number[];
-  conversions: number[];
-  revenueCents: number[];
-  frequency: (number | null)[];
+  days: ArrayLike<number>;
+  spendCents: ArrayLike<number>;
+  impressions: ArrayLike<number>;
+  clicks: ArrayLike<number>;
+  conversions: ArrayLike<number>;
+  revenueCents: ArrayLike<number>;
+  /** NaN where not reported. */
+  frequency: ArrayLike<number>;
 }
 
 export interface BrainSettings {

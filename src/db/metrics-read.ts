@@ -4,6 +4,12 @@
 import type { BrainDay, BrainEntity, EntityColumns } from '../brain/types.ts';
 import type { Sql } from './sql.ts';
 
+// When several sources report one entity and day: connectors (rank 1) over CSV
+// imports over demo data. One table, used by the SQL and the JS paths alike.
+const SOURCE_RANK: Record<string, number> = { csv: 2, demo: 3 };
+const SOURCE_PRIORITY = (source: string) => (Object.hasOwn(SOURCE_RANK, source) ? SOURCE_RANK[source]! : 1);
+const SOURCE_PRIORITY_SQL = `CASE m.source ${Object.entries(SOURCE_RANK).map(([k, v]) => `WHEN '${k}' THEN ${v}`).join(' ')} ELSE 1 END`;
+
 // The loaders produce exactly the brain's input shapes.
 export type EntityRow = BrainEntity;
 export type DailyRow = BrainDay;
@@ -26,7 +32,7 @@ export async function loadDaily(sql: Sql, clientId: string, from: string, to: st
             m.reach::float8 AS "reach", m.frequency::float8 AS "frequency"
        FROM daily_metric m JOIN entity e ON e.id = m.entity_id
       WHERE e.client_id = $1::uuid AND m.date BETWEEN $2::date AND $3::date
-      ORDER BY m.entity_id, m.date, CASE m.source WHEN 'demo' THEN 3 WHEN 'csv' THEN 2 ELSE 1 END`,
+      ORDER BY m.entity_id, m.date, ${SOURCE_PRIORITY_SQL}`,
     [clientId, from, to],
   );
 }
@@ -41,7 +47,6 @@ export async function latestDayByPlatform(sql: Sql, clientId: string): Promise<{
   );
 }
 
-const SOURCE_PRIORITY = (source: string) => (source === 'demo' ? 3 : source === 'csv' ? 2 : 1);
 
 /**
  * The same data as loadDaily, as parallel arrays per entity (one result row per
@@ -65,17 +70,23 @@ export async function loadDailyColumns(sql: Sql, clientId: string, from: string,
   for (const g of groups) (perEntity.get(g.entity_id) ?? perEntity.set(g.entity_id, []).get(g.entity_id)!).push(g);
   const out: EntityColumns[] = [];
   for (const [entityId, gs] of perEntity) {
+    // Typed arrays: off the JS heap, so millions of values do not slow the collector.
     const col = (g: (typeof groups)[number], keep?: boolean[]): EntityColumns => {
-      const pick = <T>(a: T[]) => (keep ? a.filter((_, k) => keep[k]) : a);
+      const pick = (a: (number | string | null)[]) => {
+        const kept = keep ? a.filter((_, k) => keep[k]) : a;
+        const out = new Float64Array(kept.length);
+        for (let k = 0; k < kept.length; k++) out[k] = kept[k] === null ? Number.NaN : Number(kept[k]);
+        return out;
+      };
       return {
         entityId,
-        days: pick(g.d).map(Number),
-        spendCents: pick(g.s).map(Number),
-        impressions: pick(g.i).map(Number),
-        clicks: pick(g.c).map(Number),
-        conversions: pick(g.v).map(Number),
-        revenueCents: pick(g.r).map(Number),
-        frequency: pick(g.f).map((x) => (x === null ? null : Number(x))),
+        days: pick(g.d),
+        spendCents: pick(g.s),
+        impressions: pick(g.i),
+        clicks: pick(g.c),
+        conversions: pick(g.v),
+        revenueCents: pick(g.r),
+        frequency: pick(g.f),
       };
     };
     if (gs.length === 1) {
@@ -86,8 +97,8 @@ export async function loadDailyColumns(sql: Sql, clientId: string, from: string,
     gs.sort((a, b) => SOURCE_PRIORITY(a.source) - SOURCE_PRIORITY(b.source));
     const seen = new Set<number>();
     for (const g of gs) {
-      const keep = g.d.map((d) => !seen.has(d));
-      g.d.forEach((d) => seen.add(d));
+      const keep = g.d.map((d) => !seen.has(Number(d)));
+      g.d.forEach((d) => seen.add(Number(d)));
       out.push(col(g, keep));
     }
   }
