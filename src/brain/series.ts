@@ -55,17 +55,23 @@ export function buildSeries(
   const start = first < earliest ? earliest : first;
   const length = daysBetween(start, asOf) + 1;
   const byId = new Map<string, EntitySeries>();
+  // One slab for every series: tens of thousands of separate buffers make the
+  // garbage collector's work grow faster than the data.
+  const FIELDS = 8;
+  const slab = new Float64Array(entities.length * FIELDS * length);
+  let offset = 0;
+  const view = () => slab.subarray(offset, (offset += length));
   const make = (entity: BrainEntity): EntitySeries => ({
     entity,
     leaf: false,
-    spendCents: new Float64Array(length),
-    impressions: new Float64Array(length),
-    clicks: new Float64Array(length),
-    conversions: new Float64Array(length),
-    revenueCents: new Float64Array(length),
-    frequency: new Float64Array(length).fill(Number.NaN),
+    spendCents: view(),
+    impressions: view(),
+    clicks: view(),
+    conversions: view(),
+    revenueCents: view(),
+    frequency: view().fill(Number.NaN),
     launch: -1,
-    frequencyWeight: new Float64Array(length),
+    frequencyWeight: view(),
   });
   for (const e of entities) byId.set(e.id, make(e));
   // Ancestor chains, computed once per entity.
