@@ -10,6 +10,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { bindMigrationAwareSqlAdapterFactory } from '@prisma/driver-adapter-utils';
 import type { SchemaEngine as SchemaEngineType } from '@prisma/schema-engine-wasm';
+import { loadMigrations } from './migrate.ts';
 
 const require = createRequire(import.meta.url);
 const noFilters = { externalTables: [], externalEnums: [] };
@@ -34,23 +35,6 @@ async function instantiateEngine() {
   return bg as { SchemaEngine: typeof SchemaEngineType };
 }
 
-export interface MigrationDirOnDisk {
-  name: string;
-  sql: string;
-}
-
-export async function readMigrationDirs(migrationsDir: string): Promise<MigrationDirOnDisk[]> {
-  const { readdir } = await import('node:fs/promises');
-  const entries = await readdir(migrationsDir, { withFileTypes: true }).catch(() => []);
-  const dirs = entries.filter((e) => e.isDirectory()).map((e) => e.name).sort();
-  return Promise.all(
-    dirs.map(async (name) => ({
-      name,
-      sql: await readFile(path.join(migrationsDir, name, 'migration.sql'), 'utf8'),
-    })),
-  );
-}
-
 /**
  * SQL that takes a database from the state of `migrationsDir` to `schema.prisma`.
  * Empty string when they agree. The engine replays the migrations into a throwaway
@@ -59,7 +43,7 @@ export async function readMigrationDirs(migrationsDir: string): Promise<Migratio
 export async function diffMigrationsToSchema(schemaPath: string, migrationsDir: string): Promise<string> {
   const { SchemaEngine } = await loadEngineModule();
   const schema = await readFile(schemaPath, 'utf8');
-  const migrations = await readMigrationDirs(migrationsDir);
+  const migrations = await loadMigrations(migrationsDir);
   const db = new PGlite();
   const logs: string[] = [];
   const engine = await SchemaEngine.new(
