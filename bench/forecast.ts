@@ -9,8 +9,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { forecastSeries } from '../src/brain/oracle/forecast.ts';
-import { quantileSorted } from '../src/brain/oracle/ets.ts';
+import { forecastSeries, seasonalNaive } from '../src/brain/oracle/forecast.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const panel = process.env.ADBRAIN_PANEL ?? path.resolve(here, '../../shared/data/real-daily-panel.csv');
@@ -53,21 +52,6 @@ function add(s: Score, w: Window, f: Fc) {
   s.coverage.push(hit / H);
 }
 
-function snaive(y: number[]): Fc {
-  const n = y.length;
-  const errs = new Float64Array(n - M);
-  for (let t = M; t < n; t++) errs[t - M] = Math.abs(y[t]! - y[t - M]!);
-  errs.sort();
-  const q = quantileSorted(errs, LEVEL);
-  const f: Fc = { point: [], lower: [], upper: [] };
-  for (let k = 1; k <= H; k++) {
-    const p = y[n - M + ((k - 1) % M)]!;
-    const w = q * Math.sqrt(Math.ceil(k / M));
-    f.point.push(p); f.lower.push(p - w); f.upper.push(p + w);
-  }
-  return f;
-}
-
 const results: Record<string, Score> = { adbrain: score(), 'seasonal naive': score() };
 for (const w of windows.slice(0, 20)) forecastSeries(w.train, { horizon: H, season: M, level: LEVEL }); // JIT warm-up
 for (const w of windows) {
@@ -77,7 +61,7 @@ for (const w of windows) {
   if (!f.ok) throw new Error(`${w.key}: ${f.reason}`);
   add(results.adbrain!, w, f);
   t0 = performance.now();
-  const s = snaive(w.train);
+  const s = seasonalNaive(w.train, M, H, LEVEL);
   results['seasonal naive']!.ms += performance.now() - t0;
   add(results['seasonal naive']!, w, s);
 }

@@ -64,7 +64,14 @@ export function forecastSeries(values: ArrayLike<number>, opts: ForecastOptions)
   return { ok: true, model, ...out };
 }
 
-function seasonalNaive(y: Float64Array, m: number, h: number, level: number, clamp: (v: number) => number): SeriesForecast {
+/** Seasonal naive with empirical intervals: the short-series fallback and the benchmark baseline. */
+export function seasonalNaive(
+  y: ArrayLike<number>,
+  m: number,
+  h: number,
+  level: number,
+  clamp: (v: number) => number = (v) => v,
+): SeriesForecast & { ok: true } {
   const n = y.length;
   const errs = new Float64Array(n - m);
   for (let t = m; t < n; t++) errs[t - m] = Math.abs(y[t]! - y[t - m]!);
