@@ -9,7 +9,7 @@ import { forecastEntities, type EntityForecast, type ForecastGap } from './oracl
 import { pace, pacingFindings, type Pacing } from './oracle/pacing.ts';
 import { detectPerformance } from './oracle/performance.ts';
 import { trackRecordOf, type TrackRecord } from './oracle/track-record.ts';
-import { buildSeries } from './series.ts';
+import { buildSeries, type SeriesSet } from './series.ts';
 import type { BrainInput, Finding } from './types.ts';
 
 export interface BrainOutput {
@@ -30,6 +30,8 @@ export interface CycleOptions {
   /** A monotonic clock in ms, for timings only (the caller's; the brain reads none). */
   clock?: () => number;
   forecasts?: boolean;
+  /** The series already built from this same input (the DB wrapper scores with them first). */
+  series?: SeriesSet;
 }
 
 export function runCycle(input: BrainInput, opts: CycleOptions = {}): BrainOutput {
@@ -41,7 +43,7 @@ export function runCycle(input: BrainInput, opts: CycleOptions = {}): BrainOutpu
     timings[name] = Math.round((now - t) * 10) / 10;
     t = now;
   };
-  const s = buildSeries(input.entities, input.days, input.asOf, undefined, input.columns);
+  const s = opts.series ?? seriesOf(input);
   const memory = buildMemory(s, input.insights);
   lap('memory');
   const { forecasts, gaps } = opts.forecasts === false ? { forecasts: [], gaps: [] } : forecastEntities(s);
@@ -64,4 +66,8 @@ export function runCycle(input: BrainInput, opts: CycleOptions = {}): BrainOutpu
     curiosity: { actions },
     timings,
   };
+}
+
+export function seriesOf(input: BrainInput): SeriesSet {
+  return buildSeries(input.entities, input.days, input.asOf, undefined, input.columns);
 }

@@ -5,9 +5,9 @@ import type { Db } from '../db/client.ts';
 import { loadDailyColumns, loadEntities } from '../db/metrics-read.ts';
 import type { Prisma } from '../generated/prisma/client.ts';
 import { addDays } from '../time.ts';
-import { runCycle, type BrainOutput } from './cycle.ts';
+import { runCycle, seriesOf, type BrainOutput } from './cycle.ts';
 import { round } from './memory.ts';
-import { buildSeries, type Metric } from './series.ts';
+import type { Metric, SeriesSet } from './series.ts';
 import { describeAction, type Action } from './curiosity/actions.ts';
 import type { BrainInput, Finding, PastInsight, ScoredPrediction } from './types.ts';
 
@@ -92,12 +92,14 @@ export async function runBrain(db: Db, client: BrainClient, asOf: string, opts: 
   const clock = opts.clock ?? (() => 0);
   const t0 = clock();
   const input = await loadBrainInput(db, client, asOf);
+  // Built once: scoring reads the actuals from the same series the cycle judges.
+  const series = seriesOf(input);
   const t1 = clock();
-  const scored = await scorePredictions(db, client.id, input);
+  const scored = await scorePredictions(db, client.id, input, series);
   // The track record includes what was just scored.
   if (scored > 0) input.scored = await loadScored(db, client.id, asOf);
   const t2 = clock();
-  const output = runCycle(input, { clock: opts.clock });
+  const output = runCycle(input, { clock: opts.clock, series });
   const t3 = clock();
   const written = await writePredictions(db, output);
   const insights = await upsertInsights(db, client.id, output, opts.now);
@@ -127,13 +129,12 @@ const ms = (x: number) => Math.round(x);
 const json = (v: unknown) => JSON.parse(JSON.stringify(v)) as Prisma.InputJsonValue;
 
 /** Fills actual, error and interval hit for earlier predictions whose day is now known. */
-async function scorePredictions(db: Db, clientId: string, input: BrainInput): Promise<number> {
+async function scorePredictions(db: Db, clientId: string, input: BrainInput, s: SeriesSet): Promise<number> {
   const open = await db.prisma.prediction.findMany({
     where: { entity: { clientId }, actual: null, targetDate: { lte: new Date(`${input.asOf}T00:00:00Z`) } },
     select: { id: true, entityId: true, metric: true, targetDate: true, lower: true, upper: true },
   });
   if (open.length === 0) return 0;
-  const s = buildSeries(input.entities, input.days, input.asOf, undefined, input.columns);
   const ids: string[] = [], actuals: number[] = [], hits: boolean[] = [];
   for (const p of open) {
     const series = s.byId.get(p.entityId);
