@@ -61,6 +61,10 @@ describe.each(dbKinds)('brain persistence on %s', (kind) => {
     expect(burning).toMatchObject({ entity: { kind: 'link', platform: 'tiktok' }, severity: expect.any(String), since: expect.stringMatching(/^2026-11-/) });
     expect(burning.impact).toBeCloseTo(burning.impactCents / 100, 2);
     expect(burning.confidence).toBeGreaterThan(0.5);
+    // Each finding carries the ranked action curiosity attached to it, in the view and in the stored insight.
+    expect(burning.action).toMatchObject({ kind: 'pause', rank: expect.any(Number), what: expect.stringMatching(/^Pause /) });
+    const stored = await db.prisma.insight.findFirstOrThrow({ where: { clientId: c.id, type: 'burning' } });
+    expect(stored.payload).toMatchObject({ action: { kind: 'pause', rank: burning.action!.rank } });
     const campaign = view.forecasts.find((f) => f.entity?.kind === 'campaign')!;
     expect(campaign.metrics.spendCents!.days).toHaveLength(14);
     expect(campaign.roas![0]!.date).toBe('2026-11-22');

@@ -1,6 +1,6 @@
 // The brain's output as users and machines read it (`adbrain analyze --json`):
 // insights with their type codes, forecasts with ROAS derived, the track record.
-import { describeAction } from './curiosity/actions.ts';
+import { actionsByFinding, describeAction, findingKey } from './curiosity/actions.ts';
 import type { BrainOutput } from './cycle.ts';
 import type { EntityRef } from './types.ts';
 
@@ -8,10 +8,10 @@ const entityOut = (e: EntityRef | null) => e && { kind: e.kind, externalId: e.ex
 const dollars = (cents: number) => Math.round(cents) / 100;
 
 export function presentAnalysis(out: BrainOutput, entities: Map<string, EntityRef>) {
-  const actionFor = new Map(out.curiosity.actions.filter((a) => a.basedOn).map((a) => [`${a.basedOn!.type}|${a.entity?.id}|${a.basedOn!.since}`, a]));
+  const actionFor = actionsByFinding(out.curiosity.actions);
   const insights = [
     ...out.oracle.findings.map((f) => {
-      const a = actionFor.get(`${f.type}|${f.entity?.id}|${f.since}`);
+      const a = actionFor.get(findingKey(f));
       return {
         type: f.type,
         entity: entityOut(f.entity),

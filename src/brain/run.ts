@@ -8,7 +8,7 @@ import { addDays } from '../time.ts';
 import { runCycle, seriesOf, type BrainOutput } from './cycle.ts';
 import { round } from './memory.ts';
 import type { Metric, SeriesSet } from './series.ts';
-import { describeAction, type Action } from './curiosity/actions.ts';
+import { actionsByFinding, describeAction, findingKey, type Action } from './curiosity/actions.ts';
 import type { BrainInput, Finding, PastInsight, ScoredPrediction } from './types.ts';
 
 /** Days of history loaded for a cycle: enough for forecasts and baselines. */
@@ -173,16 +173,11 @@ async function writePredictions(db: Db, output: BrainOutput): Promise<number> {
   return rows.length;
 }
 
-/** One insight per condition and episode: fingerprint = type, entity and the day it began. */
-export function fingerprintOf(f: Pick<Finding, 'type' | 'entity' | 'since'>): string {
-  return `${f.type}:${f.entity?.id ?? 'client'}:${f.since}`;
-}
-
 async function upsertInsights(db: Db, clientId: string, output: BrainOutput, now: Date) {
-  const actionFor = new Map<string, Action>();
-  for (const a of output.curiosity.actions) if (a.basedOn) actionFor.set(`${a.basedOn.type}:${a.entity?.id ?? 'client'}:${a.basedOn.since}`, a);
+  const actionFor = actionsByFinding(output.curiosity.actions);
   const items: { fingerprint: string; finding: Omit<Finding, 'type'> & { type: Finding['type'] | 'action' }; action: Action | null }[] = [];
-  for (const f of output.oracle.findings) items.push({ fingerprint: fingerprintOf(f), finding: f, action: actionFor.get(fingerprintOf(f)) ?? null });
+  // One insight per condition and episode: the finding's key is its fingerprint.
+  for (const f of output.oracle.findings) items.push({ fingerprint: findingKey(f), finding: f, action: actionFor.get(findingKey(f)) ?? null });
   // Actions that rest on no finding (budget moves, tests) are inbox items of their own.
   for (const a of output.curiosity.actions) {
     if (a.basedOn) continue;

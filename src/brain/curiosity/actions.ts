@@ -11,8 +11,8 @@ export interface Action {
   rank: number;
   kind: ActionKind;
   entity: EntityRef | null;
-  /** The finding this acts on, if any (by type and since). */
-  basedOn: { type: Finding['type']; since: string } | null;
+  /** The finding this acts on, if any; `key` is that finding's findingKey. */
+  basedOn: { type: Finding['type']; since: string; key: string } | null;
   impactCents: number;
   confidence: number;
   urgency: Severity;
@@ -30,6 +30,16 @@ const ACTION_FOR: Record<Finding['type'], ActionKind> = {
   budget_underspend: 'raise_budget',
   forecast_risk: 'investigate',
 };
+
+/** One condition episode: its type, its entity and the day it began. Also the insight fingerprint. */
+export function findingKey(f: Pick<Finding, 'type' | 'entity' | 'since'>): string {
+  return `${f.type}:${f.entity?.id ?? 'client'}:${f.since}`;
+}
+
+/** The ranked action for each finding that has one. */
+export function actionsByFinding(actions: Action[]): Map<string, Action> {
+  return new Map(actions.filter((a) => a.basedOn).map((a) => [a.basedOn!.key, a]));
+}
 
 export interface Prior {
   applied: number;
@@ -60,7 +70,7 @@ export function rankActions(findings: Finding[], s: SeriesSet, insights: PastIns
   const candidates: Omit<Action, 'rank' | 'score'>[] = findings.map((f) => ({
     kind: ACTION_FOR[f.type],
     entity: f.entity,
-    basedOn: { type: f.type, since: f.since },
+    basedOn: { type: f.type, since: f.since, key: findingKey(f) },
     impactCents: f.impactCents,
     confidence: f.confidence,
     urgency: f.severity,
