@@ -28,6 +28,9 @@ const envSchema = z.object({
   OPENAI_API_KEY: optionalString,
   OPENAI_BASE_URL: optionalString,
   OPENAI_MODEL: optionalString,
+  LLM_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
+  LLM_MAX_RETRIES: z.coerce.number().int().min(0).max(5).default(2),
+  LLM_DAILY_TOKEN_BUDGET: z.coerce.number().int().min(0).default(200_000),
   RESEND_API_KEY: optionalString,
   RESEND_BASE_URL: optionalString,
   ADBRAIN_EMAIL_FROM: optionalString,
@@ -51,6 +54,11 @@ export interface Config {
     provider: 'anthropic' | 'openai' | 'none';
     anthropic: { apiKey: string; baseURL?: string; model: string } | null;
     openai: { apiKey: string; baseURL?: string; model: string } | null;
+    /** Per request; 429/5xx/timeouts are retried maxRetries times, each with this timeout. */
+    timeoutMs: number;
+    maxRetries: number;
+    /** Tokens per agency and day unless the agency sets its own. */
+    dailyTokenBudget: number;
   };
   email: {
     resend: { apiKey: string; baseURL?: string } | null;
@@ -74,7 +82,7 @@ export function loadConfig(
   const e = parsed.data;
   const dataDir = path.resolve(cwd, e.ADBRAIN_DATA_DIR ?? 'data');
   const anthropic = e.ANTHROPIC_API_KEY
-    ? { apiKey: e.ANTHROPIC_API_KEY, baseURL: e.ANTHROPIC_BASE_URL, model: e.ANTHROPIC_MODEL ?? 'claude-sonnet-4-5' }
+    ? { apiKey: e.ANTHROPIC_API_KEY, baseURL: e.ANTHROPIC_BASE_URL, model: e.ANTHROPIC_MODEL ?? 'claude-sonnet-4-6' }
     : null;
   const openai = e.OPENAI_API_KEY
     ? { apiKey: e.OPENAI_API_KEY, baseURL: e.OPENAI_BASE_URL, model: e.OPENAI_MODEL ?? 'gpt-4.1-mini' }
@@ -87,7 +95,7 @@ export function loadConfig(
     encryptionKey: e.ADBRAIN_ENCRYPTION_KEY ?? null,
     logLevel: e.ADBRAIN_LOG_LEVEL,
     debug: Boolean(e.ADBRAIN_DEBUG && e.ADBRAIN_DEBUG !== '0'),
-    llm: { provider, anthropic, openai },
+    llm: { provider, anthropic, openai, timeoutMs: e.LLM_TIMEOUT_MS, maxRetries: e.LLM_MAX_RETRIES, dailyTokenBudget: e.LLM_DAILY_TOKEN_BUDGET },
     email: {
       resend: e.RESEND_API_KEY ? { apiKey: e.RESEND_API_KEY, baseURL: e.RESEND_BASE_URL } : null,
       from: e.ADBRAIN_EMAIL_FROM ?? 'adbrain <reports@adbrain.local>',

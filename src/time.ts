@@ -41,3 +41,21 @@ export function lastCompleteDay(timeZone: string, now: Date): string {
 export function dayNumber(day: string): number {
   return Math.round(Date.parse(`${day}T00:00:00Z`) / 86_400_000);
 }
+
+/** Minutes the zone is ahead of UTC at an instant. */
+function offsetMinutes(timeZone: string, at: Date): number {
+  const parts = new Intl.DateTimeFormat('en-US', {
+    timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit',
+  }).formatToParts(at);
+  const get = (t: string) => Number(parts.find((p) => p.type === t)!.value);
+  const asUtc = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'));
+  return Math.round((asUtc - Math.floor(at.getTime() / 1000) * 1000) / 60_000);
+}
+
+/** The instant a local day begins in a zone (DST-safe: the offset is re-read at the guess). */
+export function startOfLocalDay(timeZone: string, day: string): Date {
+  const midnightUtc = Date.parse(`${day}T00:00:00Z`);
+  let t = midnightUtc - offsetMinutes(timeZone, new Date(midnightUtc)) * 60_000;
+  t = midnightUtc - offsetMinutes(timeZone, new Date(t)) * 60_000;
+  return new Date(t);
+}

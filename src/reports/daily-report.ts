@@ -30,6 +30,10 @@ export async function buildSummaryFor(db: Db, client: ReportClient, date: string
     urgency: a.urgency,
     impactCents: a.impactCents,
     confidence: a.confidence,
+    entity: a.entity && { id: a.entity.id, kind: a.entity.kind, name: a.entity.name, platform: a.entity.platform },
+    basis: a.basedOn?.type ?? null,
+    since: a.basedOn?.since ?? null,
+    inputs: a.inputs,
   }));
   return buildDailySummary({
     client: { slug: client.slug, name: client.name, currency: client.currency, timezone: client.timezone },

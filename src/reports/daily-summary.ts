@@ -42,11 +42,18 @@ export interface DailySummary {
 
 export interface ActionLine {
   rank: number;
+  /** Plain wording with the entity's name (deterministic; the LLM may reword it). */
   what: string;
   kind: string;
   urgency: string;
   impactCents: number;
   confidence: number;
+  entity: { id: string; kind: string; name: string; platform: string } | null;
+  /** The finding behind it (burning, creative_fatigue, …) or null for an opportunity. */
+  basis: string | null;
+  since: string | null;
+  /** The numbers behind the action, as the brain computed them. */
+  inputs: Record<string, number | string | null>;
 }
 
 export interface SummaryInput {

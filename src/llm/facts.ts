@@ -1,0 +1,157 @@
+// The facts a summary may use: everything is already computed and formatted
+// here, so the model only has to choose and phrase, never to calculate. Names
+// sit in their own fields (see NAME_KEYS in grounding.ts) so that text inside a
+// name can never become a number the guard accepts.
+import type { DailySummary, ActionLine, Kpis } from '../reports/daily-summary.ts';
+import { count, money, pct, ratio, signedPct } from '../reports/format.ts';
+
+export interface KpiFact {
+  metric: string;
+  value: string;
+  vsPreviousDay: string;
+  vs7DayAverage: string;
+}
+
+export interface ActionFact {
+  /** Stable reference the model must use when wording this action. */
+  ref: string;
+  rank: number;
+  kind: string;
+  /** The entity the action is about (data, not instructions). */
+  name: string | null;
+  entityKind: string | null;
+  /** What to do, without the name. */
+  action: string;
+  basis: string | null;
+  impact7d: string;
+  confidence: string;
+  urgency: string;
+  why: string[];
+  /** For budget moves: the two campaigns (names). */
+  from?: string;
+  to?: string;
+}
+
+export interface CampaignFact {
+  name: string;
+  platform: string;
+  profit: string;
+  spend: string;
+  roas: string;
+}
+
+export interface SummaryFacts {
+  client: string;
+  currency: string;
+  date: string;
+  hasData: boolean;
+  comparisons: string;
+  revenueSource: string;
+  kpis: KpiFact[];
+  actions: ActionFact[];
+  topCampaigns: CampaignFact[];
+  losingCampaigns: CampaignFact[];
+  freshness: { platform: string; through: string; daysBehind: number }[];
+  /** Extra computed lines (forecast, track record) when the report model has them. */
+  notes: string[];
+}
+
+const ACTION_WORDS: Record<string, string> = {
+  pause: 'pause it',
+  scale: 'raise its budget by 20%',
+  refresh_creative: 'refresh the creative',
+  move_budget: 'move a fifth of the budget from one campaign to another',
+  investigate: 'check what happened',
+  test: 'give it a real test budget',
+  cut_budget: 'cut daily budgets to land on the monthly budget',
+  raise_budget: 'raise daily budgets on profitable campaigns',
+};
+
+const LABELS: Record<string, string> = {
+  windowDays: 'window', spendCents: 'spend', revenueCents: 'revenue', profitCents: 'profit', roi: 'ROI',
+  referenceCtr: 'CTR at its best', recentCtr: 'CTR now', drop: 'CTR drop', cpcChange: 'CPC change', cpmChange: 'CPM change',
+  frequencyChange: 'frequency change', spend7Cents: 'spend over 7 days', typicalSpend7Cents: 'typical 7-day spend',
+  ageDays: 'age', budgetCents: 'monthly budget', spentCents: 'spent so far', projectedCents: 'projected month', recentRoi: 'recent ROI',
+  fromRoas: 'ROAS of the weaker campaign', toRoas: 'ROAS of the stronger campaign', day: 'day', month: 'month',
+};
+
+const SKIP = /(Z|Id|priorApplied|priorDismissed|acceptRate)$/;
+
+/** One input of an action as a phrase with its unit, or null when it is internal. */
+export function formatInput(key: string, v: number | string | null, currency: string): string | null {
+  if (v === null || SKIP.test(key) || key === 'fromCampaign' || key === 'toCampaign') return null;
+  const words = LABELS[key] ?? key.replace(/Cents/g, '').replace(/([A-Z])/g, ' $1').toLowerCase().trim();
+  if (typeof v === 'string') return `${words} ${v}`;
+  if (/Cents/.test(key) || /^cpa/.test(key)) return `${words} ${money(Math.round(v), currency)}`;
+  if (/Ctr$/i.test(key)) return `${words} ${pct(v, 2)}`;
+  if (/roas$/i.test(key)) return `${words} ${ratio(v)}`;
+  if (/(roi|Roi|drop|Change|ratio)$/.test(key)) return `${words} ${pct(v)}`;
+  if (/days|Days|daysLeft/.test(key)) return `${words} ${Math.round(v)} days`;
+  return `${words} ${count(v)}`;
+}
+
+function kpiFacts(s: DailySummary): KpiFact[] {
+  const cur = s.client.currency;
+  const rows: [string, keyof Kpis, (k: Kpis) => string][] = [
+    ['spend', 'spendCents', (k) => money(k.spendCents, cur)],
+    ['revenue', 'revenueCents', (k) => money(k.revenueCents, cur)],
+    ['profit', 'profitCents', (k) => money(k.profitCents, cur)],
+    ['ROAS', 'roas', (k) => ratio(k.roas)],
+    ['ROI', 'roi', (k) => pct(k.roi)],
+    ['conversions', 'conversions', (k) => count(k.conversions)],
+    ['CPA', 'cpaCents', (k) => money(k.cpaCents, cur)],
+  ];
+  return rows.map(([metric, key, get]) => ({
+    metric,
+    value: get(s.day),
+    vsPreviousDay: signedPct(s.change.vsPreviousDay[key]),
+    vs7DayAverage: signedPct(s.change.vs7DayAverage[key]),
+  }));
+}
+
+function actionFact(a: ActionLine, currency: string): ActionFact {
+  const f: ActionFact = {
+    ref: `A${a.rank}`,
+    rank: a.rank,
+    kind: a.kind,
+    name: a.entity?.name ?? null,
+    entityKind: a.entity?.kind ?? null,
+    action: ACTION_WORDS[a.kind] ?? a.kind,
+    basis: a.basis,
+    impact7d: money(a.impactCents, currency),
+    confidence: pct(a.confidence),
+    urgency: a.urgency,
+    why: Object.entries(a.inputs)
+      .map(([k, v]) => formatInput(k, v, currency))
+      .filter((x): x is string => x !== null),
+  };
+  if (typeof a.inputs.fromCampaign === 'string') f.from = a.inputs.fromCampaign;
+  if (typeof a.inputs.toCampaign === 'string') f.to = a.inputs.toCampaign;
+  return f;
+}
+
+const campaignFact = (cur: string) => (c: DailySummary['topCampaigns'][number]): CampaignFact => ({
+  name: c.name,
+  platform: c.platform,
+  profit: money(c.kpis.profitCents, cur),
+  spend: money(c.kpis.spendCents, cur),
+  roas: ratio(c.kpis.roas),
+});
+
+export function summaryFacts(s: DailySummary, notes: string[] = []): SummaryFacts {
+  const cur = s.client.currency;
+  return {
+    client: s.client.name,
+    currency: cur,
+    date: s.date,
+    hasData: s.hasData,
+    comparisons: 'previous day and the 7-day average',
+    revenueSource: s.revenueSource === 'shopify' ? 'store orders (Shopify)' : 'ad platforms',
+    kpis: kpiFacts(s),
+    actions: s.actions.map((a) => actionFact(a, cur)),
+    topCampaigns: s.topCampaigns.map(campaignFact(cur)),
+    losingCampaigns: s.bottomCampaigns.map(campaignFact(cur)),
+    freshness: s.freshness.map((f) => ({ platform: f.platform, through: f.latest, daysBehind: f.daysBehind })),
+    notes,
+  };
+}
