@@ -69,4 +69,39 @@ describe.each(dbKinds)('brain persistence on %s', (kind) => {
     expect(campaign.metrics.spendCents!.days).toHaveLength(14);
     expect(campaign.roas![0]!.date).toBe('2026-11-22');
   });
+  it('resolves open insights whose condition cleared, keeps decisions, and reopens a condition that returns', async () => {
+    const c = await client();
+    const mk = (fingerprint: string, status: 'PENDING' | 'IN_PROGRESS' | 'APPLIED' | 'DISMISSED') =>
+      db.prisma.insight.create({
+        data: { clientId: c.id, type: 'burning', severity: 'high', title: fingerprint, body: '', fingerprint, status, since: new Date('2026-11-01T00:00:00Z') },
+      });
+    const open = await mk('burning:gone:2026-11-01', 'PENDING');
+    const working = await mk('burning:gone2:2026-11-01', 'IN_PROGRESS');
+    const applied = await mk('burning:gone3:2026-11-01', 'APPLIED');
+    const dismissed = await mk('burning:gone4:2026-11-01', 'DISMISSED');
+    // An episode that begins after the day being run is not judged by it.
+    const future = await db.prisma.insight.create({ data: { clientId: c.id, type: 'winner', severity: 'low', title: 'f', body: '', fingerprint: 'winner:x:2026-11-30', since: new Date('2026-11-30T00:00:00Z') } });
+    const now = new Date('2026-11-22T13:00:00Z');
+    const first = await runBrain(db, c, END, { now });
+    const live = await db.prisma.insight.findFirstOrThrow({ where: { clientId: c.id, id: { in: first.insights.ids } } });
+    expect(first.insights.resolved).toBeGreaterThanOrEqual(2);
+    const status = async (id: string) => (await db.prisma.insight.findUniqueOrThrow({ where: { id } })).status;
+    expect(await status(open.id)).toBe('RESOLVED');
+    expect(await status(working.id)).toBe('RESOLVED');
+    expect(await status(applied.id)).toBe('APPLIED');
+    expect(await status(dismissed.id)).toBe('DISMISSED');
+    expect(await status(future.id)).toBe('PENDING');
+    expect(await status(live.id)).not.toBe('RESOLVED');
+    const ev = await db.prisma.insightEvent.findFirstOrThrow({ where: { insightId: working.id, toStatus: 'RESOLVED' } });
+    expect(ev).toMatchObject({ actor: 'adbrain', fromStatus: 'IN_PROGRESS', note: 'condition cleared', at: now });
+
+    // The same episode seen again after it was resolved is reopened, not duplicated.
+    await db.prisma.insight.update({ where: { id: live.id }, data: { status: 'RESOLVED', resolvedAt: now } });
+    const count = await db.prisma.insight.count({ where: { clientId: c.id } });
+    const again = await runBrain(db, c, END, { now: new Date('2026-11-22T14:00:00Z') });
+    expect(again.insights).toMatchObject({ created: 0, reopened: 1 });
+    expect(await db.prisma.insight.count({ where: { clientId: c.id } })).toBe(count);
+    expect(await db.prisma.insight.findUniqueOrThrow({ where: { id: live.id } })).toMatchObject({ status: 'PENDING', resolvedAt: null });
+    expect(await db.prisma.insightEvent.count({ where: { insightId: live.id, note: 'condition returned' } })).toBe(1);
+  });
 });

@@ -39,8 +39,24 @@ describe('curiosity', () => {
     const learned = rankActions(findings, s, [...past('burning', 'DISMISSED', 6), ...past('winner', 'APPLIED', 3)]);
     expect(learned.map((a) => a.kind)).toEqual(['scale', 'pause']);
     const priors = learnPriors([...past('burning', 'DISMISSED', 6), ...past('winner', 'APPLIED', 3), ...past('winner', 'PENDING', 5)]);
-    expect(priors.get('pause')).toEqual({ applied: 0, dismissed: 6, acceptRate: 1 / 8 });
-    expect(priors.get('scale')).toEqual({ applied: 3, dismissed: 0, acceptRate: 4 / 5 });
+    expect(priors.get('pause')).toEqual({ applied: 0, dismissed: 6, acceptRate: 1 / 8, measured: 0, realisation: 1 });
+    expect(priors.get('scale')).toEqual({ applied: 3, dismissed: 0, acceptRate: 4 / 5, measured: 0, realisation: 1 });
+  });
+
+  it('learns from realised impact: kinds that paid less than promised sink, kinds that paid more rise', () => {
+    const measured = (type: PastInsight['type'], ratio: number, n: number): PastInsight[] =>
+      Array.from({ length: n }, (_, i) => ({ id: `${type}-m-${i}`, type, entityId: null, status: 'APPLIED', since: null, impactCents: 10_000, realisedCents: Math.round(10_000 * ratio), action: null }));
+    const findings = [finding('burning', 'b', 30_000, 0.9), finding('winner', 'w', 30_000, 0.9)];
+    // Same applied counts for both kinds: only what the applied ones delivered differs.
+    const history = [...measured('burning', -0.5, 4), ...measured('winner', 1.5, 4)];
+    const ranked = rankActions(findings, s, history);
+    expect(ranked.map((a) => a.kind)).toEqual(['scale', 'pause']);
+    const priors = learnPriors(history);
+    expect(priors.get('pause')!.realisation).toBeCloseTo((4 * -0.5 + 2) / 6 < 0.1 ? 0.1 : (4 * -0.5 + 2) / 6, 6);
+    expect(priors.get('scale')!.realisation).toBeCloseTo((4 * 1.5 + 2) / 6, 6);
+    expect(ranked.find((a) => a.kind === 'pause')!.inputs.realisation).toBe(0.1);
+    // Unmeasured history leaves the estimate alone.
+    expect(learnPriors(past('winner', 'APPLIED', 4)).get('scale')!.realisation).toBe(1);
   });
 
   it('gives uncertain candidates an exploration bonus that fades with feedback', () => {

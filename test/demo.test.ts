@@ -104,7 +104,7 @@ describe.each(dbKinds)('demo agency and the day run on %s', (kind) => {
     const ctx = { db, client, asOf: END, now: new Date('2026-11-22T15:00:00Z'), outboxDir };
     const r = await runClientDay(ctx);
     expect(r.ok).toBe(true);
-    expect(r.steps.map((s) => [s.name, s.status])).toEqual([['sync', 'skipped'], ['brain', 'ok'], ['report', 'ok']]);
+    expect(r.steps.map((s) => [s.name, s.status])).toEqual([['sync', 'skipped'], ['brain', 'ok'], ['summary', 'ok'], ['report', 'ok']]);
     const dir = path.join(outboxDir, 'demo-leads', END);
     expect((await readdir(dir)).sort()).toEqual(['report.json', 'report.txt']);
     const model = JSON.parse(await readFile(path.join(dir, 'report.json'), 'utf8'));
@@ -121,7 +121,11 @@ describe.each(dbKinds)('demo agency and the day run on %s', (kind) => {
     // The brain ran before the report: its ranked actions are in it.
     expect(model.actions.length).toBeGreaterThan(0);
     expect(model.actions[0].rank).toBe(1);
-    expect(text).toContain(`1. ${model.actions[0].what}`);
+    // …worded by the summary step (deterministic here: no LLM key).
+    const words = r.steps.find((s) => s.name === 'summary')!.data!.summary as { headline: string; actions: { wording: string }[] };
+    const flat = text.replace(/\s+/g, ' ');
+    expect(flat).toContain(words.headline);
+    expect(flat).toContain(`1. ${words.actions[0]!.wording}`);
 
     const again = await runClientDay(ctx);
     expect(again.steps.find((s) => s.name === 'report')).toMatchObject({ status: 'skipped', detail: expect.stringMatching(/already delivered/) });

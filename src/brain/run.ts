@@ -5,6 +5,7 @@ import type { Db } from '../db/client.ts';
 import { loadDailyColumns, loadEntities } from '../db/metrics-read.ts';
 import type { Prisma } from '../generated/prisma/client.ts';
 import { addDays } from '../time.ts';
+import { realiseApplied } from '../insights/follow-up.ts';
 import { runCycle, seriesOf, type BrainOutput } from './cycle.ts';
 import { round } from './memory.ts';
 import type { Metric, SeriesSet } from './series.ts';
@@ -29,10 +30,10 @@ export async function loadBrainInput(db: Db, client: BrainClient, asOf: string):
   const [entities, columns, insights] = await Promise.all([
     loadEntities(db.sql, client.id),
     loadDailyColumns(db.sql, client.id, addDays(asOf, -(HISTORY_DAYS - 1)), asOf),
-    db.prisma.insight.findMany({ where: { clientId: client.id }, select: { id: true, type: true, entityId: true, status: true, since: true, impactCents: true, payload: true } }),
+    db.prisma.insight.findMany({ where: { clientId: client.id }, select: { id: true, type: true, entityId: true, status: true, since: true, impactCents: true, payload: true, realisedCents: true } }),
   ]);
   const past: PastInsight[] = insights.map((i) => {
-    const p = (i.payload ?? {}) as { action?: { kind?: string }; realisedCents?: number };
+    const p = (i.payload ?? {}) as { action?: { kind?: string } };
     return {
       id: i.id,
       type: i.type as PastInsight['type'],
@@ -40,7 +41,7 @@ export async function loadBrainInput(db: Db, client: BrainClient, asOf: string):
       status: i.status,
       since: i.since ? i.since.toISOString().slice(0, 10) : null,
       impactCents: Number(i.impactCents),
-      realisedCents: typeof p.realisedCents === 'number' ? p.realisedCents : null,
+      realisedCents: i.realisedCents === null ? null : Number(i.realisedCents),
       action: (p.action?.kind as PastInsight['action']) ?? null,
     };
   });
@@ -84,7 +85,7 @@ async function loadScored(db: Db, clientId: string, asOf: string): Promise<Score
 export interface BrainRunResult {
   brainRunId: string;
   output: BrainOutput;
-  insights: { created: number; updated: number; ids: string[] };
+  insights: { created: number; updated: number; resolved: number; reopened: number; ids: string[] };
   predictions: { written: number; scored: number };
 }
 
@@ -94,6 +95,9 @@ export async function runBrain(db: Db, client: BrainClient, asOf: string, opts: 
   const input = await loadBrainInput(db, client, asOf);
   // Built once: scoring reads the actuals from the same series the cycle judges.
   const series = seriesOf(input);
+  // Applied insights whose week has passed: what they did feeds this cycle's learning.
+  const realised = await realiseApplied(db, client.id, series, opts.now);
+  for (const p of input.insights) if (realised.has(p.id)) p.realisedCents = realised.get(p.id)!;
   const t1 = clock();
   const scored = await scorePredictions(db, client.id, input, series);
   // The track record includes what was just scored.
@@ -201,18 +205,33 @@ async function upsertInsights(db: Db, clientId: string, output: BrainOutput, now
   const updates = items.filter((it) => existing.has(it.fingerprint));
   const creates = items.filter((it) => !existing.has(it.fingerprint));
   return db.sql.tx(async (sql) => {
+    let reopened = 0;
     if (updates.length) {
-      await sql.query(
-        `UPDATE insight i SET severity = u.severity::"Severity", title = u.title, body = u.title, payload = u.payload::jsonb,
-                impact_cents = u.impact, confidence = u.confidence, last_seen = $7
+      // A continuing condition updates its insight; one that had cleared and came back is reopened.
+      const back = await sql.query<{ id: string; was: string }>(
+        `WITH prev AS (SELECT id, status FROM insight WHERE id = ANY($1::uuid[]) FOR UPDATE)
+         UPDATE insight i SET severity = u.severity::"Severity", title = u.title, body = u.title, payload = u.payload::jsonb,
+                impact_cents = u.impact, confidence = u.confidence, last_seen = $7,
+                status = CASE WHEN p.status = 'RESOLVED' THEN 'PENDING'::"InsightStatus" ELSE i.status END,
+                resolved_at = CASE WHEN p.status = 'RESOLVED' THEN NULL ELSE i.resolved_at END
            FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::int8[], $6::float8[])
-             AS u(id, severity, title, payload, impact, confidence)
-          WHERE i.id = u.id`,
+             AS u(id, severity, title, payload, impact, confidence), prev p
+          WHERE i.id = u.id AND p.id = u.id
+         RETURNING i.id::text, p.status::text AS was`,
         [
           updates.map((u) => existing.get(u.fingerprint)), updates.map((u) => u.finding.severity), updates.map((u) => u.finding.title),
           updates.map(payloadOf), updates.map((u) => Math.round(u.finding.impactCents)), updates.map((u) => round(u.finding.confidence, 4)), now,
         ],
       );
+      const back2 = back.filter((r) => r.was === 'RESOLVED').map((r) => r.id);
+      reopened = back2.length;
+      if (back2.length) {
+        await sql.query(
+          `INSERT INTO insight_event (insight_id, actor, from_status, to_status, note, at)
+           SELECT id, 'adbrain', 'RESOLVED', 'PENDING', 'condition returned', $2 FROM unnest($1::uuid[]) AS id`,
+          [back2, now],
+        );
+      }
     }
     let createdIds: string[] = [];
     if (creates.length) {
@@ -234,6 +253,22 @@ async function upsertInsights(db: Db, clientId: string, output: BrainOutput, now
         [createdIds, now],
       );
     }
-    return { created: creates.length, updated: updates.length, ids: [...updates.map((u) => existing.get(u.fingerprint)!), ...createdIds] };
+    // Open insights of episodes this day no longer sees have cleared. Decisions
+    // the user took (APPLIED / DISMISSED) stay as they are.
+    const cleared = await sql.query<{ id: string }>(
+      `WITH gone AS (
+         SELECT id, status FROM insight
+          WHERE client_id = $1::uuid AND status IN ('PENDING', 'IN_PROGRESS')
+            AND (since IS NULL OR since <= $3::date) AND fingerprint <> ALL($2::text[])
+          FOR UPDATE),
+       upd AS (
+         UPDATE insight i SET status = 'RESOLVED', resolved_at = $4 FROM gone g WHERE i.id = g.id
+         RETURNING i.id, g.status AS was)
+       INSERT INTO insight_event (insight_id, actor, from_status, to_status, note, at)
+       SELECT id, 'adbrain', was, 'RESOLVED', 'condition cleared', $4 FROM upd
+       RETURNING insight_id::text AS id`,
+      [clientId, fingerprints, output.asOf, now],
+    );
+    return { created: creates.length, updated: updates.length, resolved: cleared.length, reopened, ids: [...updates.map((u) => existing.get(u.fingerprint)!), ...createdIds] };
   });
 }

@@ -2,7 +2,9 @@
 // compare-and-set on the current status (two people clicking at once cannot both
 // win) and leaves an InsightEvent with who, when, from, to and the note.
 import { AppError } from '../errors.ts';
-import type { PrismaClient } from '../generated/prisma/client.ts';
+import { Prisma, type PrismaClient } from '../generated/prisma/client.ts';
+import { localDate } from '../time.ts';
+import { appliedBasis } from './follow-up.ts';
 import type { InsightStatus } from '../generated/prisma/enums.ts';
 
 export type InboxAction = 'start' | 'apply' | 'dismiss' | 'reopen';
@@ -52,7 +54,7 @@ export async function transition(
   opts: { actor: string; note?: string; now?: Date },
 ) {
   const now = opts.now ?? new Date();
-  const insight = await prisma.insight.findUnique({ where: { id: insightId } });
+  const insight = await prisma.insight.findUnique({ where: { id: insightId }, include: { client: { select: { timezone: true } } } });
   if (!insight) throw new AppError('not_found', `insight ${insightId} not found`);
   const to = TARGET[action];
   if (!canTransition(insight.status, action)) {
@@ -62,10 +64,19 @@ export async function transition(
     );
   }
   const note = opts.note?.trim() || null;
+  // Applying stores the forecast the outcome will be judged against; taking it back forgets it.
+  let followUp: Prisma.InsightUpdateManyMutationInput = {};
+  if (action === 'apply') {
+    const appliedOn = localDate(insight.client.timezone, now);
+    const basis = await appliedBasis(prisma, insight, appliedOn);
+    followUp = { appliedOn: new Date(`${appliedOn}T00:00:00Z`), appliedBasis: JSON.parse(JSON.stringify(basis)) };
+  } else if (insight.status === 'APPLIED') {
+    followUp = { appliedOn: null, appliedBasis: Prisma.DbNull, realisedCents: null, realisedAt: null };
+  }
   return prisma.$transaction(async (tx) => {
     const changed = await tx.insight.updateMany({
       where: { id: insight.id, status: insight.status },
-      data: { status: to, resolvedAt: to === 'PENDING' || to === 'IN_PROGRESS' ? null : now },
+      data: { status: to, resolvedAt: to === 'PENDING' || to === 'IN_PROGRESS' ? null : now, ...followUp },
     });
     if (changed.count !== 1) throw new AppError('conflict', `insight ${insight.id} changed meanwhile; look again and retry`);
     await tx.insightEvent.create({ data: { insightId: insight.id, actor: opts.actor, at: now, fromStatus: insight.status, toStatus: to, note } });

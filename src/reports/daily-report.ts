@@ -6,7 +6,10 @@ import { describeAction, type Action } from '../brain/curiosity/actions.ts';
 import { addDays } from '../time.ts';
 import { buildDailySummary, type DailySummary } from './daily-summary.ts';
 import { writeOutbox } from './outbox.ts';
-import { renderSummaryText, summaryHeadline } from './render-text.ts';
+import { renderSummaryText } from './render-text.ts';
+import { deterministicSummary } from '../llm/deterministic.ts';
+import { summaryFacts } from '../llm/facts.ts';
+import type { Summary } from '../llm/schema.ts';
 
 export interface ReportClient {
   id: string;
@@ -56,7 +59,7 @@ export async function deliverDailyReport(
   db: Db,
   client: ReportClient,
   date: string,
-  opts: { outboxDir: string; now: Date },
+  opts: { outboxDir: string; now: Date; summary?: Summary },
 ): Promise<DeliverResult> {
   const key = `report:${client.id}:${date}`;
   const summary = await buildSummaryFor(db, client, date);
@@ -64,11 +67,12 @@ export async function deliverDailyReport(
   if (existing?.status === 'sent') {
     return { status: 'already-delivered', reportId: existing.id, location: existing.providerId, summary };
   }
-  const text = renderSummaryText(summary);
+  const words = opts.summary ?? deterministicSummary(summaryFacts(summary));
+  const text = renderSummaryText(summary, words);
   const day = new Date(`${date}T00:00:00Z`);
   const report = await db.prisma.report.upsert({
     where: { idempotencyKey: key },
-    update: { text, summary: summaryHeadline(summary), status: 'rendered' },
+    update: { text, summary: words.headline, status: 'rendered' },
     create: {
       clientId: client.id,
       kind: 'daily',
@@ -76,7 +80,7 @@ export async function deliverDailyReport(
       periodEnd: day,
       idempotencyKey: key,
       text,
-      summary: summaryHeadline(summary),
+      summary: words.headline,
       status: 'rendered',
     },
   });

@@ -1,6 +1,7 @@
 // Plain-text rendering of the daily summary (the outbox's report.txt and the
 // email's text part later). Displays the model; computes nothing.
 import type { DailySummary, Kpis } from './daily-summary.ts';
+import type { Summary } from '../llm/schema.ts';
 import { count, money, pct, ratio, signedPct } from './format.ts';
 
 export function summaryHeadline(s: DailySummary): string {
@@ -9,14 +10,15 @@ export function summaryHeadline(s: DailySummary): string {
   return `${s.client.name} — ${s.date}: spent ${money(s.day.spendCents, cur)}, revenue ${money(s.day.revenueCents, cur)}, profit ${money(s.day.profitCents, cur)} (ROI ${pct(s.day.roi)})`;
 }
 
-export function renderSummaryText(s: DailySummary): string {
+export function renderSummaryText(s: DailySummary, words?: Summary): string {
   const cur = s.client.currency;
   const out: string[] = [];
   out.push(`adbrain daily report — ${s.client.name} (${s.client.slug})`);
   out.push(`Day: ${s.date} (${s.client.timezone})`);
   out.push('');
-  out.push(summaryHeadline(s));
+  out.push(words?.headline ?? summaryHeadline(s));
   out.push('');
+  for (const p of words?.paragraphs ?? []) out.push(...wrap(p), '');
   const row = (label: string, get: (k: Kpis) => string, key: keyof Kpis) =>
     `  ${label.padEnd(12)} ${get(s.day).padStart(14)}   vs prev day ${signedPct(s.change.vsPreviousDay[key]).padStart(6)}   vs 7-day avg ${signedPct(s.change.vs7DayAverage[key]).padStart(6)}`;
   out.push(row('Spend', (k) => money(k.spendCents, cur), 'spendCents'));
@@ -31,7 +33,8 @@ export function renderSummaryText(s: DailySummary): string {
     out.push('');
     out.push('Act now');
     for (const a of s.actions) {
-      out.push(`  ${a.rank}. ${a.what} — ${money(a.impactCents, cur)} at stake over 7 days (confidence ${pct(a.confidence)}, ${a.urgency})`);
+      const worded = words?.actions.find((w) => w.rank === a.rank)?.wording;
+      out.push(...wrap(`${a.rank}. ${worded ?? `${a.what} — ${money(a.impactCents, cur)} at stake over 7 days (confidence ${pct(a.confidence)}, ${a.urgency})`}`, '  ', '     '));
     }
   }
   const list = (title: string, lines: DailySummary['topCampaigns']) => {
@@ -52,4 +55,19 @@ export function renderSummaryText(s: DailySummary): string {
     }
   }
   return out.join('\n') + '\n';
+}
+
+/** Word-wraps a paragraph at 78 columns for the plain-text part. */
+export function wrap(text: string, first = '', rest = first, width = 78): string[] {
+  const lines: string[] = [];
+  let line = first;
+  for (const word of text.split(/\s+/)) {
+    if (line.trim() && (line + word).length > width) {
+      lines.push(line.trimEnd());
+      line = rest;
+    }
+    line += word + ' ';
+  }
+  if (line.trim()) lines.push(line.trimEnd());
+  return lines;
 }

@@ -4,7 +4,10 @@
 import type { Db } from '../db/client.ts';
 import { latestDayByPlatform } from '../db/metrics-read.ts';
 import { runBrain } from '../brain/run.ts';
-import { deliverDailyReport, type ReportClient } from '../reports/daily-report.ts';
+import { buildSummaryFor, deliverDailyReport, type ReportClient } from '../reports/daily-report.ts';
+import type { Config } from '../config.ts';
+import { summaryFacts } from '../llm/facts.ts';
+import { summarizeDay, type Summary } from '../llm/index.ts';
 
 export interface DayClient extends ReportClient {}
 
@@ -15,6 +18,8 @@ export interface DayContext {
   asOf: string;
   now: Date;
   outboxDir: string;
+  /** LLM settings; without them the summary is the deterministic one. */
+  llm?: Config['llm'];
 }
 
 export interface StepResult {
@@ -25,7 +30,8 @@ export interface StepResult {
 
 export interface DayStep {
   name: string;
-  run(ctx: DayContext): Promise<StepResult>;
+  /** `earlier` holds the results of the steps before it (Inngest replays them from its memo). */
+  run(ctx: DayContext, earlier: Record<string, StepResult>): Promise<StepResult>;
 }
 
 export const syncStep: DayStep = {
@@ -58,10 +64,28 @@ export const brainStep: DayStep = {
   },
 };
 
+const NO_LLM: Config['llm'] = { provider: 'none', anthropic: null, openai: null, timeoutMs: 30_000, maxRetries: 2, dailyTokenBudget: 0 };
+
+export const summaryStep: DayStep = {
+  name: 'summary',
+  async run({ db, client, asOf, now, llm }) {
+    const model = await buildSummaryFor(db, client, asOf);
+    const c = await db.prisma.client.findUniqueOrThrow({ where: { id: client.id }, select: { agency: { select: { id: true, timezone: true, llmDailyTokenBudget: true } } } });
+    const r = await summarizeDay(summaryFacts(model), { prisma: db.prisma, llm: llm ?? NO_LLM, agency: c.agency, now });
+    const how = r.source === 'deterministic' ? `deterministic (${r.reason})` : r.source === 'cache' ? 'LLM (cached, no request)' : `LLM (${r.requests} request${r.requests > 1 ? 's' : ''})`;
+    return {
+      status: 'ok',
+      detail: `${how}: ${r.summary.headline}`,
+      data: { summary: r.summary, source: r.source, reason: r.reason, violations: r.violations.length },
+    };
+  },
+};
+
 export const reportStep: DayStep = {
   name: 'report',
-  async run({ db, client, asOf, now, outboxDir }) {
-    const r = await deliverDailyReport(db, client, asOf, { outboxDir, now });
+  async run({ db, client, asOf, now, outboxDir }, earlier) {
+    const summary = earlier.summary?.data?.summary as Summary | undefined;
+    const r = await deliverDailyReport(db, client, asOf, { outboxDir, now, summary });
     if (r.status === 'already-delivered') {
       return { status: 'skipped', detail: `already delivered (${r.location})`, data: { reportId: r.reportId } };
     }
@@ -69,7 +93,7 @@ export const reportStep: DayStep = {
   },
 };
 
-export const DAY_STEPS: DayStep[] = [syncStep, brainStep, reportStep];
+export const DAY_STEPS: DayStep[] = [syncStep, brainStep, summaryStep, reportStep];
 
 export interface DayResult {
   client: string;
@@ -83,11 +107,13 @@ export async function runClientDay(
   opts: { steps?: DayStep[]; onStep?: (name: string, r: StepResult & { ms: number }) => void } = {},
 ): Promise<DayResult> {
   const results: DayResult['steps'] = [];
+  const earlier: Record<string, StepResult> = {};
   for (const step of opts.steps ?? DAY_STEPS) {
     const t0 = performance.now();
     let r: StepResult;
     try {
-      r = await step.run(ctx);
+      r = await step.run(ctx, earlier);
+      earlier[step.name] = r;
     } catch (err) {
       r = { status: 'failed', detail: (err as Error).message };
     }

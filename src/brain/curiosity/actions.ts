@@ -46,20 +46,34 @@ export interface Prior {
   dismissed: number;
   /** Posterior mean of "the user acts on this kind", Beta(1 + applied, 1 + dismissed). */
   acceptRate: number;
+  /** Applied insights of this kind whose outcome was measured. */
+  measured: number;
+  /** How much of the expected impact this kind really delivered, shrunk towards 1
+   * (two pseudo-observations of "as expected") and bounded to [0.1, 2]. */
+  realisation: number;
 }
+
+const REALISATION_PSEUDO = 2;
 
 /** Per action kind, what the user did with earlier suggestions of that kind. */
 export function learnPriors(insights: PastInsight[]): Map<ActionKind, Prior> {
-  const counts = new Map<ActionKind, { applied: number; dismissed: number }>();
+  const counts = new Map<ActionKind, { applied: number; dismissed: number; measured: number; ratioSum: number }>();
   for (const i of insights) {
     const kind = i.action ?? (i.type !== 'action' ? ACTION_FOR[i.type] : null);
     if (!kind) continue;
-    const c = counts.get(kind) ?? counts.set(kind, { applied: 0, dismissed: 0 }).get(kind)!;
+    const c = counts.get(kind) ?? counts.set(kind, { applied: 0, dismissed: 0, measured: 0, ratioSum: 0 }).get(kind)!;
     if (i.status === 'APPLIED') c.applied++;
     else if (i.status === 'DISMISSED') c.dismissed++;
+    if (i.status === 'APPLIED' && i.realisedCents !== null && i.impactCents > 0) {
+      c.measured++;
+      c.ratioSum += Math.max(-1, Math.min(3, i.realisedCents / i.impactCents));
+    }
   }
   const out = new Map<ActionKind, Prior>();
-  for (const [k, c] of counts) out.set(k, { ...c, acceptRate: (1 + c.applied) / (2 + c.applied + c.dismissed) });
+  for (const [k, c] of counts) {
+    const realisation = Math.max(0.1, Math.min(2, (c.ratioSum + REALISATION_PSEUDO) / (c.measured + REALISATION_PSEUDO)));
+    out.set(k, { applied: c.applied, dismissed: c.dismissed, acceptRate: (1 + c.applied) / (2 + c.applied + c.dismissed), measured: c.measured, realisation });
+  }
   return out;
 }
 
@@ -78,17 +92,18 @@ export function rankActions(findings: Finding[], s: SeriesSet, insights: PastIns
   }));
   candidates.push(...budgetMoves(s), ...tests(s));
   const scored = candidates.map((c) => {
-    const prior = priors.get(c.kind) ?? { applied: 0, dismissed: 0, acceptRate: 0.5 };
+    const prior = priors.get(c.kind) ?? { applied: 0, dismissed: 0, acceptRate: 0.5, measured: 0, realisation: 1 };
     const n = prior.applied + prior.dismissed;
     // Kinds the user keeps dismissing sink, applied kinds rise; little feedback
     // and an unsure estimate earn an exploration bonus that fades with feedback.
     const learned = 2 * prior.acceptRate;
     const exploration = (c.impactCents * (1 - c.confidence) * 0.5) / Math.sqrt(1 + n);
-    const score = c.impactCents * c.confidence * learned * URGENCY_WEIGHT[c.urgency] + exploration;
+    // Kinds whose applied suggestions paid less than promised are discounted, by what they did deliver.
+    const score = c.impactCents * prior.realisation * c.confidence * learned * URGENCY_WEIGHT[c.urgency] + exploration;
     return {
       ...c,
       score: round(score, 2),
-      inputs: { ...c.inputs, priorApplied: prior.applied, priorDismissed: prior.dismissed, acceptRate: round(prior.acceptRate, 3) },
+      inputs: { ...c.inputs, priorApplied: prior.applied, priorDismissed: prior.dismissed, acceptRate: round(prior.acceptRate, 3), realisation: round(prior.realisation, 3) },
     };
   });
   scored.sort((a, b) => b.score - a.score || (a.entity?.name ?? '').localeCompare(b.entity?.name ?? ''));
