@@ -66,6 +66,17 @@ export function deterministicSummary(f: SummaryFacts): Summary {
   for (const x of f.freshness.filter((x) => x.daysBehind > 0)) {
     p2parts.push(`${x.platform} data only runs through ${x.through}, so its numbers for the day are incomplete.`);
   }
+  const week = f.periods[0];
+  if (week && week.profitVsPrevious !== 'n/a') {
+    p2parts.push(`Over the last ${week.days}, profit was ${week.profit} (${week.profitVsPrevious} vs the ${week.days} before) on ${week.spend} of spend.`);
+  }
+  if (f.burningLinks.length) {
+    const b = f.burningLinks[0]!;
+    p2parts.push(`${q(b.name)} is burning money: ${b.profit.replace(/^-/, '')} lost on ${b.spend} over ${b.window} (ROI ${b.roi}).`);
+  }
+  if (f.forecastNext7Days) {
+    p2parts.push(`The next 7 days are forecast at ${f.forecastNext7Days.spend} of spend and ${f.forecastNext7Days.revenue} of revenue.`);
+  }
   p2parts.push(...f.notes);
   const paragraphs = [p1];
   if (p2parts.length) paragraphs.push(p2parts.join(' '));

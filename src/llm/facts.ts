@@ -52,6 +52,10 @@ export interface SummaryFacts {
   topCampaigns: CampaignFact[];
   losingCampaigns: CampaignFact[];
   freshness: { platform: string; through: string; daysBehind: number }[];
+  periods: { days: string; spend: string; revenue: string; profit: string; spendVsPrevious: string; revenueVsPrevious: string; profitVsPrevious: string }[];
+  burningLinks: { name: string; spend: string; profit: string; roi: string; window: string }[];
+  forecastNext7Days: { spend: string; revenue: string; profit: string; interval: string } | null;
+  trackRecord: { mase: string; coverage: string; predictions: number } | null;
   /** Extra computed lines (forecast, track record) when the report model has them. */
   notes: string[];
 }
@@ -152,6 +156,23 @@ export function summaryFacts(s: DailySummary, notes: string[] = []): SummaryFact
     topCampaigns: s.topCampaigns.map(campaignFact(cur)),
     losingCampaigns: s.bottomCampaigns.map(campaignFact(cur)),
     freshness: s.freshness.map((f) => ({ platform: f.platform, through: f.latest, daysBehind: f.daysBehind })),
+    periods: [s.trend.last7, s.trend.last30].map((p) => ({
+      days: `${p.days} days`,
+      spend: money(p.current.spendCents, cur),
+      revenue: money(p.current.revenueCents, cur),
+      profit: money(p.current.profitCents, cur),
+      spendVsPrevious: signedPct(p.change.spendCents),
+      revenueVsPrevious: signedPct(p.change.revenueCents),
+      profitVsPrevious: signedPct(p.change.profitCents),
+    })),
+    burningLinks: s.burning.map((b) => ({ name: b.name, spend: money(b.spendCents, cur), profit: money(b.profitCents, cur), roi: pct(b.roi), window: `${b.windowDays} days` })),
+    forecastNext7Days: s.forecast && {
+      spend: `${money(s.forecast.spendCents.point, cur)} (${money(s.forecast.spendCents.lower, cur)} to ${money(s.forecast.spendCents.upper, cur)})`,
+      revenue: `${money(s.forecast.revenueCents.point, cur)} (${money(s.forecast.revenueCents.lower, cur)} to ${money(s.forecast.revenueCents.upper, cur)})`,
+      profit: money(s.forecast.profitCents, cur),
+      interval: '80% per day',
+    },
+    trackRecord: s.trackRecord && s.trackRecord.mase !== null ? { mase: s.trackRecord.mase.toFixed(2), coverage: pct(s.trackRecord.coverage), predictions: s.trackRecord.predictions } : null,
     notes,
   };
 }

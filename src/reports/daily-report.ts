@@ -1,52 +1,15 @@
 // The report step of a day: load → model → render → deliver once. The Report
 // row's idempotency key makes a re-run of the same day a no-op.
-import { latestDayByPlatform, loadDaily, loadEntities } from '../db/metrics-read.ts';
 import type { Db } from '../db/client.ts';
-import { describeAction, type Action } from '../brain/curiosity/actions.ts';
-import { addDays } from '../time.ts';
-import { buildDailySummary, type DailySummary } from './daily-summary.ts';
+import type { DailySummary } from './daily-summary.ts';
+import { loadReportModel, type ReportClient } from './load-model.ts';
 import { writeOutbox } from './outbox.ts';
 import { renderSummaryText } from './render-text.ts';
 import { deterministicSummary } from '../llm/deterministic.ts';
 import { summaryFacts } from '../llm/facts.ts';
 import type { Summary } from '../llm/schema.ts';
 
-export interface ReportClient {
-  id: string;
-  slug: string;
-  name: string;
-  currency: string;
-  timezone: string;
-}
-
-export async function buildSummaryFor(db: Db, client: ReportClient, date: string): Promise<DailySummary> {
-  const [entities, daily, latest, brainRun] = await Promise.all([
-    loadEntities(db.sql, client.id),
-    loadDaily(db.sql, client.id, addDays(date, -7), date),
-    latestDayByPlatform(db.sql, client.id),
-    db.prisma.brainRun.findUnique({ where: { clientId_asOf: { clientId: client.id, asOf: new Date(`${date}T00:00:00Z`) } }, select: { curiosity: true } }),
-  ]);
-  const ranked = ((brainRun?.curiosity as { actions?: Action[] } | null)?.actions ?? []).map((a) => ({
-    rank: a.rank,
-    what: describeAction(a),
-    kind: a.kind,
-    urgency: a.urgency,
-    impactCents: a.impactCents,
-    confidence: a.confidence,
-    entity: a.entity && { id: a.entity.id, kind: a.entity.kind, name: a.entity.name, platform: a.entity.platform },
-    basis: a.basedOn?.type ?? null,
-    since: a.basedOn?.since ?? null,
-    inputs: a.inputs,
-  }));
-  return buildDailySummary({
-    client: { slug: client.slug, name: client.name, currency: client.currency, timezone: client.timezone },
-    date,
-    entities,
-    daily,
-    latestByPlatform: latest,
-    actions: ranked,
-  });
-}
+export { loadReportModel as buildSummaryFor, type ReportClient } from './load-model.ts';
 
 export interface DeliverResult {
   status: 'delivered' | 'already-delivered';
@@ -62,7 +25,7 @@ export async function deliverDailyReport(
   opts: { outboxDir: string; now: Date; summary?: Summary },
 ): Promise<DeliverResult> {
   const key = `report:${client.id}:${date}`;
-  const summary = await buildSummaryFor(db, client, date);
+  const summary = await loadReportModel(db, client, date);
   const existing = await db.prisma.report.findUnique({ where: { idempotencyKey: key } });
   if (existing?.status === 'sent') {
     return { status: 'already-delivered', reportId: existing.id, location: existing.providerId, summary };

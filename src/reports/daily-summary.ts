@@ -2,18 +2,10 @@
 // here from loaded rows. Renderers only format it.
 import type { DailyRow, EntityRow } from '../db/metrics-read.ts';
 import { addDays } from '../time.ts';
+import { kpisOf, type Kpis } from './kpis.ts';
+import { buildTrend, type DayTotals, type Trend } from './trend.ts';
 
-export interface Kpis {
-  spendCents: number;
-  revenueCents: number;
-  profitCents: number;
-  /** revenue / spend; null without spend. */
-  roas: number | null;
-  /** profit / spend; null without spend. */
-  roi: number | null;
-  conversions: number;
-  cpaCents: number | null;
-}
+export { kpisOf, type Kpis } from './kpis.ts';
 
 export interface CampaignLine {
   entityId: string;
@@ -22,7 +14,64 @@ export interface CampaignLine {
   kpis: Kpis;
 }
 
-export interface DailySummary {
+export interface RollupLine {
+  key: string;
+  name: string;
+  kpis: Kpis;
+}
+
+/** Last 7 days grouped four ways, top 5 of each by spend. */
+export interface Rollups {
+  accounts: RollupLine[];
+  offers: RollupLine[];
+  sparkCodes: RollupLine[];
+  creatives: RollupLine[];
+}
+
+export interface BurningLine {
+  entityId: string;
+  name: string;
+  kind: string;
+  platform: string;
+  windowDays: number;
+  spendCents: number;
+  revenueCents: number;
+  profitCents: number;
+  roi: number;
+  since: string;
+}
+
+export interface Range {
+  point: number;
+  lower: number;
+  upper: number;
+}
+
+export interface ForecastSummary {
+  from: string;
+  to: string;
+  /** Sums over the 7 days of the account-level forecasts; the interval sums the
+   * per-day 80 % bounds, so it is wider (more cautious) than a true 80 % interval of the sum. */
+  spendCents: Range;
+  revenueCents: Range;
+  profitCents: number;
+  days: { date: string; spendCents: number; revenueCents: number }[];
+}
+
+export interface TrackRecordLine {
+  predictions: number;
+  mase: number | null;
+  coverage: number | null;
+}
+
+/** What the brain adds to the report (absent when it has not run for the day). */
+export interface BrainPart {
+  burning: BurningLine[];
+  forecast: ForecastSummary | null;
+  trackRecord: TrackRecordLine | null;
+}
+
+export interface DailySummary extends BrainPart {
   client: { slug: string; name: string; currency: string; timezone: string };
   date: string;
   /** "shopify" when a store reports revenue: then revenue is the store's, not the ad platforms' claims. */
@@ -34,6 +83,8 @@ export interface DailySummary {
   change: { vsPreviousDay: Partial<Record<keyof Kpis, number | null>>; vs7DayAverage: Partial<Record<keyof Kpis, number | null>> };
   topCampaigns: CampaignLine[];
   bottomCampaigns: CampaignLine[];
+  trend: Trend;
+  rollups: Rollups;
   freshness: { platform: string; latest: string; daysBehind: number }[];
   /** The brain's ranked actions for the day (empty when the brain has not run). */
   actions: ActionLine[];
@@ -60,23 +111,11 @@ export interface SummaryInput {
   client: DailySummary['client'];
   date: string;
   entities: EntityRow[];
-  /** At least the 8 days up to `date`; later days are ignored. */
+  /** The 60 days up to `date` (fewer only shortens the trend); later days are ignored. */
   daily: DailyRow[];
   latestByPlatform: { platform: string; latest: string }[];
   actions?: ActionLine[];
-}
-
-export function kpisOf(spendCents: number, revenueCents: number, conversions: number): Kpis {
-  const profitCents = revenueCents - spendCents;
-  return {
-    spendCents,
-    revenueCents,
-    profitCents,
-    roas: spendCents > 0 ? revenueCents / spendCents : null,
-    roi: spendCents > 0 ? profitCents / spendCents : null,
-    conversions,
-    cpaCents: conversions > 0 ? Math.round(spendCents / conversions) : null,
-  };
+  brain?: Partial<BrainPart>;
 }
 
 const ratioChange = (now: number | null, before: number | null) =>
@@ -86,14 +125,10 @@ export function buildDailySummary(input: SummaryInput): DailySummary {
   const { date } = input;
   const byId = new Map(input.entities.map((e) => [e.id, e]));
   const usesStore = input.entities.some((e) => e.platform === 'shopify');
-  const campaignOf = (id: string): EntityRow | undefined => {
-    let e = byId.get(id);
-    while (e && e.kind !== 'campaign') e = e.parentId ? byId.get(e.parentId) : undefined;
-    return e;
-  };
-  const from7 = addDays(date, -7);
+  const from = addDays(date, -59);
+  const from7 = addDays(date, -6);
   const prev = addDays(date, -1);
-  const totals = new Map<string, { spend: number; revenue: number; conv: number }>();
+  const totals: DayTotals = new Map();
   const bump = (day: string, spend: number, revenue: number, conv: number) => {
     const t = totals.get(day) ?? { spend: 0, revenue: 0, conv: 0 };
     t.spend += spend;
@@ -101,25 +136,29 @@ export function buildDailySummary(input: SummaryInput): DailySummary {
     t.conv += conv;
     totals.set(day, t);
   };
-  const campaigns = new Map<string, { spend: number; revenue: number; conv: number }>();
+  const groups = { campaigns: new Map<string, Acc>(), accounts: new Map<string, Acc>(), offers: new Map<string, Acc>(), sparkCodes: new Map<string, Acc>(), creatives: new Map<string, Acc>() };
+  const anc = ancestry(byId);
   for (const r of input.daily) {
-    if (r.date > date || r.date < from7) continue;
+    if (r.date > date || r.date < from) continue;
     const platform = byId.get(r.entityId)?.platform;
     if (usesStore) {
       // With a store connected, orders and revenue come from the store alone.
       if (platform === 'shopify') bump(r.date, r.spendCents, r.revenueCents, r.conversions);
       else bump(r.date, r.spendCents, 0, 0);
     } else bump(r.date, r.spendCents, r.revenueCents, r.conversions);
-    if (r.date === date && platform !== 'shopify') {
-      const c = campaignOf(r.entityId);
-      if (!c) continue;
-      const t = campaigns.get(c.id) ?? { spend: 0, revenue: 0, conv: 0 };
-      t.spend += r.spendCents;
-      t.revenue += r.revenueCents;
-      t.conv += r.conversions;
-      campaigns.set(c.id, t);
+    if (platform === 'shopify' || r.date < from7) continue;
+    const a = anc(r.entityId);
+    if (r.date === date && a.campaign) add(groups.campaigns, a.campaign.id, a.campaign.name, r);
+    if (a.account) add(groups.accounts, a.account.id, a.account.name, r);
+    const parts = (a.campaign?.attributes ?? {}) as { offer?: string; offerKey?: string; sparkCode?: string; accountNumber?: string };
+    if (parts.offerKey) add(groups.offers, parts.offerKey, parts.offer ?? parts.offerKey, r);
+    if (parts.sparkCode) {
+      const key = `${parts.accountNumber ?? ''}-${parts.sparkCode}`;
+      add(groups.sparkCodes, key, parts.accountNumber ? `${parts.sparkCode} (${parts.accountNumber})` : parts.sparkCode, r);
     }
+    if (a.creative) add(groups.creatives, a.creative.id, a.creative.name, r);
   }
+  const campaigns = groups.campaigns;
   const k = (day: string) => {
     const t = totals.get(day) ?? { spend: 0, revenue: 0, conv: 0 };
     return kpisOf(t.spend, t.revenue, t.conv);
@@ -148,6 +187,11 @@ export function buildDailySummary(input: SummaryInput): DailySummary {
     name: byId.get(id)!.name,
     kpis: kpisOf(t.spend, t.revenue, t.conv),
   }));
+  const top5 = (m: Map<string, Acc>): RollupLine[] =>
+    [...m.entries()]
+      .map(([key, t]) => ({ key, name: t.name, kpis: kpisOf(t.spend, t.revenue, t.conv) }))
+      .sort((a, b) => b.kpis.spendCents - a.kpis.spendCents || a.name.localeCompare(b.name))
+      .slice(0, 5);
   lines.sort((a, b) => b.kpis.profitCents - a.kpis.profitCents || a.name.localeCompare(b.name));
   const top = lines.filter((l) => l.kpis.profitCents > 0).slice(0, 5);
   const bottom = lines.filter((l) => l.kpis.profitCents < 0).reverse().slice(0, 5);
@@ -161,12 +205,56 @@ export function buildDailySummary(input: SummaryInput): DailySummary {
     change,
     topCampaigns: top,
     bottomCampaigns: bottom,
+    trend: buildTrend(totals, date),
+    rollups: { accounts: top5(groups.accounts), offers: top5(groups.offers), sparkCodes: top5(groups.sparkCodes), creatives: top5(groups.creatives) },
     freshness: input.latestByPlatform.map((f) => ({
       platform: f.platform,
       latest: f.latest,
       daysBehind: Math.max(0, Math.round((Date.parse(date) - Date.parse(f.latest)) / 86_400_000)),
     })),
     actions: (input.actions ?? []).slice(0, 5),
+    burning: input.brain?.burning ?? [],
+    forecast: input.brain?.forecast ?? null,
+    trackRecord: input.brain?.trackRecord ?? null,
     hasData: day.spendCents > 0 || day.revenueCents > 0,
   };
+}
+
+interface Acc {
+  name: string;
+  spend: number;
+  revenue: number;
+  conv: number;
+}
+
+function add(m: Map<string, Acc>, key: string, name: string, r: DailyRow) {
+  const t = m.get(key) ?? m.set(key, { name, spend: 0, revenue: 0, conv: 0 }).get(key)!;
+  t.spend += r.spendCents;
+  t.revenue += r.revenueCents;
+  t.conv += r.conversions;
+}
+
+interface Ancestry {
+  account?: EntityRow;
+  campaign?: EntityRow;
+  creative?: EntityRow;
+}
+
+/** The account, campaign and ad/creative above (or at) each entity, memoised. */
+function ancestry(byId: Map<string, EntityRow>): (id: string) => Ancestry {
+  const memo = new Map<string, Ancestry>();
+  const of = (id: string): Ancestry => {
+    const hit = memo.get(id);
+    if (hit) return hit;
+    const e = byId.get(id);
+    if (!e) return {};
+    const up = e.parentId ? of(e.parentId) : {};
+    const a: Ancestry = { ...up };
+    if (e.kind === 'account') a.account = e;
+    if (e.kind === 'campaign') a.campaign = e;
+    if ((e.kind === 'ad' || e.kind === 'creative') && !a.creative) a.creative = e;
+    memo.set(id, a);
+    return a;
+  };
+  return of;
 }

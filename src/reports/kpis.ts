@@ -1,0 +1,24 @@
+export interface Kpis {
+  spendCents: number;
+  revenueCents: number;
+  profitCents: number;
+  /** revenue / spend; null without spend. */
+  roas: number | null;
+  /** profit / spend; null without spend. */
+  roi: number | null;
+  conversions: number;
+  cpaCents: number | null;
+}
+
+export function kpisOf(spendCents: number, revenueCents: number, conversions: number): Kpis {
+  const profitCents = revenueCents - spendCents;
+  return {
+    spendCents,
+    revenueCents,
+    profitCents,
+    roas: spendCents > 0 ? revenueCents / spendCents : null,
+    roi: spendCents > 0 ? profitCents / spendCents : null,
+    conversions,
+    cpaCents: conversions > 0 ? Math.round(spendCents / conversions) : null,
+  };
+}

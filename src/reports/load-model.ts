@@ -1,0 +1,95 @@
+// Loads everything the day's report shows for one client and builds the model.
+import type { Db } from '../db/client.ts';
+import { latestDayByPlatform, loadDaily, loadEntities } from '../db/metrics-read.ts';
+import { describeAction, type Action } from '../brain/curiosity/actions.ts';
+import type { BrainOutput } from '../brain/cycle.ts';
+import { addDays } from '../time.ts';
+import { buildDailySummary, type ActionLine, type BrainPart, type BurningLine, type DailySummary, type ForecastSummary } from './daily-summary.ts';
+
+export interface ReportClient {
+  id: string;
+  slug: string;
+  name: string;
+  currency: string;
+  timezone: string;
+}
+
+const day = (d: string) => new Date(`${d}T00:00:00Z`);
+
+export async function loadReportModel(db: Db, client: ReportClient, date: string): Promise<DailySummary> {
+  const [entities, daily, latest, brainRun] = await Promise.all([
+    loadEntities(db.sql, client.id),
+    loadDaily(db.sql, client.id, addDays(date, -59), date),
+    latestDayByPlatform(db.sql, client.id),
+    db.prisma.brainRun.findUnique({ where: { clientId_asOf: { clientId: client.id, asOf: day(date) } }, select: { curiosity: true, oracle: true } }),
+  ]);
+  // Killed links and ads stay in history but leave the "act now" lists.
+  const killed = new Set(entities.filter((e) => e.status === 'killed').map((e) => e.id));
+  const ranked: ActionLine[] = ((brainRun?.curiosity as { actions?: Action[] } | null)?.actions ?? [])
+    .filter((a) => !a.entity || !killed.has(a.entity.id))
+    .map((a, i) => ({
+      rank: i + 1,
+      what: describeAction(a),
+      kind: a.kind,
+      urgency: a.urgency,
+      impactCents: a.impactCents,
+      confidence: a.confidence,
+      entity: a.entity && { id: a.entity.id, kind: a.entity.kind, name: a.entity.name, platform: a.entity.platform },
+      basis: a.basedOn?.type ?? null,
+      since: a.basedOn?.since ?? null,
+      inputs: a.inputs,
+    }));
+  const oracle = brainRun?.oracle as Pick<BrainOutput['oracle'], 'findings' | 'trackRecord'> | null;
+  const burning: BurningLine[] = (oracle?.findings ?? [])
+    .filter((f) => f.type === 'burning' && f.entity && !killed.has(f.entity.id))
+    .map((f) => ({
+      entityId: f.entity!.id,
+      name: f.entity!.name,
+      kind: f.entity!.kind,
+      platform: f.entity!.platform,
+      windowDays: Number(f.facts.windowDays),
+      spendCents: Number(f.facts.spendCents),
+      revenueCents: Number(f.facts.revenueCents),
+      profitCents: Number(f.facts.profitCents),
+      roi: Number(f.facts.roi),
+      since: f.since,
+    }))
+    .sort((a, b) => a.profitCents - b.profitCents);
+  const brain: BrainPart = {
+    burning,
+    forecast: brainRun ? await loadForecast(db, entities.filter((e) => e.kind === 'account' && e.platform !== 'shopify').map((e) => e.id), date) : null,
+    trackRecord: oracle?.trackRecord ? { predictions: oracle.trackRecord.predictions, mase: oracle.trackRecord.mase, coverage: oracle.trackRecord.coverage } : null,
+  };
+  return buildDailySummary({
+    client: { slug: client.slug, name: client.name, currency: client.currency, timezone: client.timezone },
+    date,
+    entities,
+    daily,
+    latestByPlatform: latest,
+    actions: ranked,
+    brain,
+  });
+}
+
+/** The next 7 days of spend and revenue, summed over the client's ad accounts. */
+async function loadForecast(db: Db, accountIds: string[], date: string): Promise<ForecastSummary | null> {
+  if (accountIds.length === 0) return null;
+  const from = addDays(date, 1), to = addDays(date, 7);
+  const rows = await db.prisma.prediction.findMany({
+    where: { entityId: { in: accountIds }, madeOn: day(date), metric: { in: ['spendCents', 'revenueCents'] }, targetDate: { gte: day(from), lte: day(to) } },
+    select: { metric: true, targetDate: true, point: true, lower: true, upper: true },
+  });
+  if (rows.length === 0) return null;
+  const sum = (metric: string) => {
+    const r = rows.filter((x) => x.metric === metric);
+    return { point: Math.round(r.reduce((a, x) => a + x.point, 0)), lower: Math.round(r.reduce((a, x) => a + Math.max(0, x.lower), 0)), upper: Math.round(r.reduce((a, x) => a + x.upper, 0)) };
+  };
+  const spendCents = sum('spendCents'), revenueCents = sum('revenueCents');
+  const days = Array.from({ length: 7 }, (_, i) => {
+    const d = addDays(date, i + 1);
+    const at = rows.filter((x) => x.targetDate.toISOString().slice(0, 10) === d);
+    const pt = (m: string) => Math.round(at.filter((x) => x.metric === m).reduce((a, x) => a + x.point, 0));
+    return { date: d, spendCents: pt('spendCents'), revenueCents: pt('revenueCents') };
+  });
+  return { from, to, spendCents, revenueCents, profitCents: revenueCents.point - spendCents.point, days };
+}
