@@ -307,7 +307,7 @@ async function runDays(ctx: Ctx, o: { client?: string; asOf?: string; json?: boo
     const asOf = o.asOf ?? lastCompleteDay(c.timezone, now);
     if (live) ctx.log(`▸ ${c.slug} — ${asOf}`);
     const r = await runClientDay(
-      { db: ctx.db, client: c, asOf, now, outboxDir: ctx.config.outboxDir, llm: ctx.config.llm },
+      { db: ctx.db, client: c, asOf, now, outboxDir: ctx.config.outboxDir, llm: ctx.config.llm, email: ctx.config.email },
       {
         onStep: (name, s) => {
           if (live) ctx.log(`  ${s.status === 'failed' ? '✗' : s.status === 'ok' ? '✓' : '·'} ${name.padEnd(8)} ${s.detail} (${s.ms} ms)`);

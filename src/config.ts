@@ -68,6 +68,8 @@ export interface Config {
   port: number;
 }
 
+export const DEFAULT_FROM = 'adbrain <reports@adbrain.local>';
+
 export class ConfigError extends Error {}
 
 export function loadConfig(
@@ -98,7 +100,7 @@ export function loadConfig(
     llm: { provider, anthropic, openai, timeoutMs: e.LLM_TIMEOUT_MS, maxRetries: e.LLM_MAX_RETRIES, dailyTokenBudget: e.LLM_DAILY_TOKEN_BUDGET },
     email: {
       resend: e.RESEND_API_KEY ? { apiKey: e.RESEND_API_KEY, baseURL: e.RESEND_BASE_URL } : null,
-      from: e.ADBRAIN_EMAIL_FROM ?? 'adbrain <reports@adbrain.local>',
+      from: e.ADBRAIN_EMAIL_FROM ?? DEFAULT_FROM,
     },
     inngest: {
       eventKey: e.INNGEST_EVENT_KEY,

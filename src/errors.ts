@@ -8,6 +8,8 @@ export type ErrorCode =
   | 'forbidden'
   | 'config'
   | 'database'
+  | 'provider_error'
+  | 'rate_limited'
   | 'internal';
 
 export class AppError extends Error {
@@ -15,7 +17,7 @@ export class AppError extends Error {
     readonly code: ErrorCode,
     message: string,
     readonly details?: unknown,
-    readonly exitCode: number = code === 'internal' ? 1 : 2,
+    readonly exitCode: number = code === 'internal' || code === 'provider_error' ? 1 : 2,
   ) {
     super(message);
     this.name = 'AppError';
@@ -30,6 +32,8 @@ export const httpStatusFor: Record<ErrorCode, number> = {
   forbidden: 403,
   config: 500,
   database: 503,
+  provider_error: 502,
+  rate_limited: 429,
   internal: 500,
 };
 

@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { DailyRow, EntityRow } from '../src/db/metrics-read.ts';
 import { buildDailySummary } from '../src/reports/daily-summary.ts';
-import { renderSummaryText } from '../src/reports/render-text.ts';
+import { renderReportText } from '../src/reports/render-text.ts';
+import { buildReportView } from '../src/reports/view.ts';
+import { deterministicSummary } from '../src/llm/deterministic.ts';
+import { summaryFacts } from '../src/llm/facts.ts';
 import { addDays } from '../src/time.ts';
 
 const ent = (id: string, kind: string, parentId: string | null, platform = 'meta', name = id): EntityRow => ({
@@ -44,10 +47,10 @@ describe('daily summary model', () => {
   });
 
   it('renders the model\'s numbers as text', () => {
-    const text = renderSummaryText(s);
+    const text = renderReportText(buildReportView(s, deterministicSummary(summaryFacts(s))));
     expect(text).toContain('$300.00');
     expect(text).toContain('$520.00');
-    expect(text).toContain('Winner [meta] — profit $300.00');
-    expect(text).toContain('vs prev day  +200%');
+    expect(text).toMatch(/Winner\s+meta\s+\$300\.00/);
+    expect(text).toMatch(/Spend\s+\$300\.00\s+\+200% vs prev\. day/);
   });
 });

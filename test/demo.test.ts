@@ -106,7 +106,7 @@ describe.each(dbKinds)('demo agency and the day run on %s', (kind) => {
     expect(r.ok).toBe(true);
     expect(r.steps.map((s) => [s.name, s.status])).toEqual([['sync', 'skipped'], ['brain', 'ok'], ['summary', 'ok'], ['report', 'ok']]);
     const dir = path.join(outboxDir, 'demo-leads', END);
-    expect((await readdir(dir)).sort()).toEqual(['report.json', 'report.txt']);
+    expect((await readdir(dir)).sort()).toEqual(['message.eml', 'report.html', 'report.json', 'report.pdf', 'report.txt']);
     const model = JSON.parse(await readFile(path.join(dir, 'report.json'), 'utf8'));
     const [sum] = await db.sql.query<{ spend: number; revenue: number }>(
       `SELECT sum(spend_cents)::float8 AS spend, sum(revenue_cents)::float8 AS revenue FROM daily_metric m
@@ -125,13 +125,14 @@ describe.each(dbKinds)('demo agency and the day run on %s', (kind) => {
     const words = r.steps.find((s) => s.name === 'summary')!.data!.summary as { headline: string; actions: { wording: string }[] };
     const flat = text.replace(/\s+/g, ' ');
     expect(flat).toContain(words.headline);
-    expect(flat).toContain(`1. ${words.actions[0]!.wording}`);
+    expect(flat).toContain(`1. ${model.actions[0].what}`);
+    expect(flat).toContain(words.actions[0]!.wording);
 
     const again = await runClientDay(ctx);
     expect(again.steps.find((s) => s.name === 'report')).toMatchObject({ status: 'skipped', detail: expect.stringMatching(/already delivered/) });
     const reports = await db.prisma.report.findMany({ where: { clientId: client.id } });
     expect(reports).toHaveLength(1);
-    expect(reports[0]).toMatchObject({ status: 'sent', provider: 'outbox', providerId: dir });
+    expect(reports[0]).toMatchObject({ status: 'sent', provider: 'outbox', providerId: path.join(dir, 'message.eml') });
   });
 
   it('a failing step is reported and the others still run', async () => {

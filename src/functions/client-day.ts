@@ -31,7 +31,7 @@ export function createClientDayFunction(
       const results: Record<string, StepResult> = {};
       for (const s of steps) {
         results[s.name] = await step.run(`${s.name}-${clientId}-${date}`, async () => {
-          const r = await s.run({ db: rt.db, client, asOf: date, now: rt.now(), outboxDir: rt.config.outboxDir, llm: rt.config.llm }, results);
+          const r = await s.run({ db: rt.db, client, asOf: date, now: rt.now(), outboxDir: rt.config.outboxDir, llm: rt.config.llm, email: rt.config.email }, results);
           // Failing the step lets Inngest retry it with backoff.
           if (r.status === 'failed') throw new Error(`${s.name} failed: ${r.detail}`);
           return JSON.parse(JSON.stringify(r)) as StepResult;

@@ -1,59 +1,84 @@
-// The report step of a day: load → model → render → deliver once. The Report
-// row's idempotency key makes a re-run of the same day a no-op.
+// The report step of a day: load → model → words → view → HTML, text, PDF →
+// deliver once. The Report row's idempotency key (`daily:${clientId}:${date}`,
+// also Resend's idempotency key) makes a re-run of the same day a no-op.
 import type { Db } from '../db/client.ts';
-import type { DailySummary } from './daily-summary.ts';
-import { loadReportModel, type ReportClient } from './load-model.ts';
-import { writeOutbox } from './outbox.ts';
-import { renderSummaryText } from './render-text.ts';
+import { AppError } from '../errors.ts';
 import { deterministicSummary } from '../llm/deterministic.ts';
 import { summaryFacts } from '../llm/facts.ts';
 import type { Summary } from '../llm/schema.ts';
+import type { DailySummary } from './daily-summary.ts';
+import { loadReportModel, type ReportClient } from './load-model.ts';
+import { writeOutbox } from './outbox.ts';
+import { renderReportHtml } from './render-html.tsx';
+import { renderReportPdf } from './render-pdf.tsx';
+import { renderReportText } from './render-text.ts';
+import type { OutgoingEmail, Sender } from './senders.ts';
+import { buildReportView, type ReportView } from './view.ts';
 
 export { loadReportModel as buildSummaryFor, type ReportClient } from './load-model.ts';
+
+export interface RenderedReport {
+  model: DailySummary;
+  view: ReportView;
+  html: string;
+  text: string;
+  pdf: Buffer;
+}
+
+export async function renderDailyReport(model: DailySummary, words?: Summary): Promise<RenderedReport> {
+  const view = buildReportView(model, words ?? deterministicSummary(summaryFacts(model)));
+  const [html, pdf] = await Promise.all([renderReportHtml(view), renderReportPdf(view)]);
+  return { model, view, html, text: renderReportText(view), pdf };
+}
+
+export const reportKey = (clientId: string, date: string) => `daily:${clientId}:${date}`;
 
 export interface DeliverResult {
   status: 'delivered' | 'already-delivered';
   reportId: string;
+  provider: string | null;
   location: string | null;
-  summary: DailySummary;
+  summary: DailySummary | null;
 }
 
 export async function deliverDailyReport(
   db: Db,
   client: ReportClient,
   date: string,
-  opts: { outboxDir: string; now: Date; summary?: Summary },
+  opts: { sender: Sender; from: string; outboxDir: string; now: Date; summary?: Summary },
 ): Promise<DeliverResult> {
-  const key = `report:${client.id}:${date}`;
-  const summary = await loadReportModel(db, client, date);
+  const key = reportKey(client.id, date);
   const existing = await db.prisma.report.findUnique({ where: { idempotencyKey: key } });
   if (existing?.status === 'sent') {
-    return { status: 'already-delivered', reportId: existing.id, location: existing.providerId, summary };
+    return { status: 'already-delivered', reportId: existing.id, provider: existing.provider, location: existing.providerId, summary: null };
   }
-  const words = opts.summary ?? deterministicSummary(summaryFacts(summary));
-  const text = renderSummaryText(summary, words);
+  const r = await renderDailyReport(await loadReportModel(db, client, date), opts.summary);
   const day = new Date(`${date}T00:00:00Z`);
+  const content = { html: r.html, text: r.text, pdf: new Uint8Array(r.pdf), summary: r.view.headline, status: 'rendered' as const, error: null };
   const report = await db.prisma.report.upsert({
     where: { idempotencyKey: key },
-    update: { text, summary: words.headline, status: 'rendered' },
-    create: {
-      clientId: client.id,
-      kind: 'daily',
-      periodStart: day,
-      periodEnd: day,
-      idempotencyKey: key,
-      text,
-      summary: words.headline,
-      status: 'rendered',
-    },
+    update: content,
+    create: { clientId: client.id, kind: 'daily', periodStart: day, periodEnd: day, idempotencyKey: key, ...content },
   });
-  const dir = await writeOutbox(opts.outboxDir, client.slug, date, {
-    'report.txt': text,
-    'report.json': JSON.stringify(summary, null, 2) + '\n',
-  });
-  await db.prisma.report.update({
-    where: { id: report.id },
-    data: { status: 'sent', provider: 'outbox', providerId: dir, sentAt: opts.now },
-  });
-  return { status: 'delivered', reportId: report.id, location: dir, summary };
+  const { recipients } = await db.prisma.client.findUniqueOrThrow({ where: { id: client.id }, select: { recipients: true } });
+  const msg: OutgoingEmail = {
+    idempotencyKey: key,
+    from: opts.from,
+    to: recipients,
+    subject: r.view.subject,
+    html: r.html,
+    text: r.text,
+    attachments: [{ filename: 'report.pdf', content: r.pdf, contentType: 'application/pdf' }],
+    outbox: { client: client.slug, date, stem: 'report' },
+  };
+  try {
+    const sent = await opts.sender.send(msg);
+    if (sent.provider === 'outbox') await writeOutbox(opts.outboxDir, client.slug, date, { 'report.json': JSON.stringify(r.model, null, 2) + '\n' });
+    await db.prisma.report.update({ where: { id: report.id }, data: { status: 'sent', provider: sent.provider, providerId: sent.providerId, sentAt: opts.now } });
+    return { status: 'delivered', reportId: report.id, provider: sent.provider, location: sent.providerId, summary: r.model };
+  } catch (err) {
+    const message = (err as Error).message;
+    await db.prisma.report.update({ where: { id: report.id }, data: { status: 'failed', error: message.slice(0, 1000) } });
+    throw err instanceof AppError ? err : new AppError('provider_error', `delivery failed: ${message}`);
+  }
 }

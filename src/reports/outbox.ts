@@ -1,5 +1,5 @@
 // Delivery without an email provider: files in <outbox>/<client>/<date>/.
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
 export async function writeOutbox(
@@ -11,10 +11,9 @@ export async function writeOutbox(
   const dir = path.join(outboxDir, clientSlug, date);
   await mkdir(dir, { recursive: true });
   for (const [name, content] of Object.entries(files)) {
-    // Write then rename, so a reader never sees half a report.
-    const tmp = path.join(dir, `.${name}.tmp`);
+    // Write then rename, so a reader never sees half a file.
+    const tmp = path.join(dir, `.${name}.${process.pid}.tmp`);
     await writeFile(tmp, content);
-    const { rename } = await import('node:fs/promises');
     await rename(tmp, path.join(dir, name));
   }
   return dir;

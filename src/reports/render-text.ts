@@ -1,63 +1,8 @@
-// Plain-text rendering of the daily summary (the outbox's report.txt and the
-// email's text part later). Displays the model; computes nothing.
-import type { DailySummary, Kpis } from './daily-summary.ts';
-import type { Summary } from '../llm/schema.ts';
-import { count, money, pct, ratio, signedPct } from './format.ts';
+// The plain-text part (and report.txt): the same view as the HTML and PDF,
+// laid out for a monospaced reader.
+import type { ReportView, Table } from './view.ts';
 
-export function summaryHeadline(s: DailySummary): string {
-  if (!s.hasData) return `${s.client.name} — no spend or revenue recorded for ${s.date}`;
-  const cur = s.client.currency;
-  return `${s.client.name} — ${s.date}: spent ${money(s.day.spendCents, cur)}, revenue ${money(s.day.revenueCents, cur)}, profit ${money(s.day.profitCents, cur)} (ROI ${pct(s.day.roi)})`;
-}
-
-export function renderSummaryText(s: DailySummary, words?: Summary): string {
-  const cur = s.client.currency;
-  const out: string[] = [];
-  out.push(`adbrain daily report — ${s.client.name} (${s.client.slug})`);
-  out.push(`Day: ${s.date} (${s.client.timezone})`);
-  out.push('');
-  out.push(words?.headline ?? summaryHeadline(s));
-  out.push('');
-  for (const p of words?.paragraphs ?? []) out.push(...wrap(p), '');
-  const row = (label: string, get: (k: Kpis) => string, key: keyof Kpis) =>
-    `  ${label.padEnd(12)} ${get(s.day).padStart(14)}   vs prev day ${signedPct(s.change.vsPreviousDay[key]).padStart(6)}   vs 7-day avg ${signedPct(s.change.vs7DayAverage[key]).padStart(6)}`;
-  out.push(row('Spend', (k) => money(k.spendCents, cur), 'spendCents'));
-  out.push(row('Revenue', (k) => money(k.revenueCents, cur), 'revenueCents'));
-  out.push(row('Profit', (k) => money(k.profitCents, cur), 'profitCents'));
-  out.push(row('ROAS', (k) => ratio(k.roas), 'roas'));
-  out.push(row('ROI', (k) => pct(k.roi), 'roi'));
-  out.push(row('Conversions', (k) => count(k.conversions), 'conversions'));
-  out.push(row('CPA', (k) => money(k.cpaCents, cur), 'cpaCents'));
-  if (s.revenueSource === 'shopify') out.push('  (revenue and conversions: Shopify orders)');
-  if (s.actions.length) {
-    out.push('');
-    out.push('Act now');
-    for (const a of s.actions) {
-      const worded = words?.actions.find((w) => w.rank === a.rank)?.wording;
-      out.push(...wrap(`${a.rank}. ${worded ?? `${a.what} — ${money(a.impactCents, cur)} at stake over 7 days (confidence ${pct(a.confidence)}, ${a.urgency})`}`, '  ', '     '));
-    }
-  }
-  const list = (title: string, lines: DailySummary['topCampaigns']) => {
-    if (lines.length === 0) return;
-    out.push('');
-    out.push(title);
-    for (const l of lines) {
-      out.push(`  ${l.name} [${l.platform}] — profit ${money(l.kpis.profitCents, cur)}, spend ${money(l.kpis.spendCents, cur)}, ROAS ${ratio(l.kpis.roas)}`);
-    }
-  };
-  list('Most profitable campaigns', s.topCampaigns);
-  list('Losing campaigns', s.bottomCampaigns);
-  if (s.freshness.length) {
-    out.push('');
-    out.push('Data freshness');
-    for (const f of s.freshness) {
-      out.push(`  ${f.platform.padEnd(9)} through ${f.latest}${f.daysBehind > 0 ? ` (${f.daysBehind} day${f.daysBehind > 1 ? 's' : ''} behind)` : ''}`);
-    }
-  }
-  return out.join('\n') + '\n';
-}
-
-/** Word-wraps a paragraph at 78 columns for the plain-text part. */
+/** Word-wraps a paragraph at 78 columns. */
 export function wrap(text: string, first = '', rest = first, width = 78): string[] {
   const lines: string[] = [];
   let line = first;
@@ -70,4 +15,45 @@ export function wrap(text: string, first = '', rest = first, width = 78): string
   }
   if (line.trim()) lines.push(line.trimEnd());
   return lines;
+}
+
+function table(t: Table): string[] {
+  const widths = t.columns.map((c, i) => Math.max(c.length, ...t.rows.map((r) => (i === 0 ? Math.min(r.name.length, 34) : r.cells[i - 1]!.length))));
+  const clip = (s: string, w: number) => (s.length > w ? `${s.slice(0, w - 1)}…` : s);
+  const line = (cells: string[]) => '  ' + cells.map((c, i) => (i === 0 ? clip(c, widths[0]!).padEnd(widths[0]!) : c.padStart(widths[i]!))).join('  ');
+  return [t.title, line(t.columns), ...t.rows.map((r) => line([r.name, ...r.cells])), ''];
+}
+
+export function renderReportText(v: ReportView): string {
+  const out: string[] = [];
+  out.push(`adbrain daily report — ${v.client}`, `${v.dateLabel} (${v.timezone})`, '');
+  out.push(...wrap(v.headline), '');
+  for (const p of v.paragraphs) out.push(...wrap(p), '');
+  for (const t of v.tiles) {
+    out.push(`  ${t.label.padEnd(12)} ${t.value.padStart(14)}   ${t.vsPreviousDay.text.padStart(6)} vs prev. day   ${t.vs7DayAverage.text.padStart(6)} vs 7-day avg`);
+  }
+  if (v.revenueNote) out.push(`  (${v.revenueNote})`);
+  out.push('');
+  if (v.actions.length) {
+    out.push('Act now');
+    for (const a of v.actions) {
+      out.push(...wrap(`${a.rank}. ${a.title} [${a.urgency}]`, '  ', '     '));
+      out.push(...wrap(a.wording, '     '));
+      out.push(`     ${a.impact} at stake over 7 days · confidence ${a.confidence}`, '');
+    }
+  }
+  if (v.burning) out.push(...table(v.burning));
+  out.push(...table({ ...v.periods, title: 'Trend: last 7 and 30 days' }));
+  if (v.top) out.push(...table(v.top));
+  if (v.bottom) out.push(...table(v.bottom));
+  for (const t of v.rollups) out.push(...table(t));
+  if (v.forecast) {
+    out.push('Next 7 days', `  Spend ${v.forecast.spend}`, `  Revenue ${v.forecast.revenue}`, `  Profit ${v.forecast.profit}`, ...wrap(v.forecast.note, '  '), '');
+  }
+  if (v.trackRecord) out.push(...wrap(v.trackRecord.text), '');
+  out.push('Data freshness');
+  for (const f of v.freshness) out.push(`  ${f.platform.padEnd(9)} through ${f.through} (${f.behind})`);
+  if (v.freshness.length === 0) out.push('  no data yet');
+  out.push('', v.footer);
+  return out.join('\n') + '\n';
 }

@@ -5,7 +5,8 @@ import type { Db } from '../db/client.ts';
 import { latestDayByPlatform } from '../db/metrics-read.ts';
 import { runBrain } from '../brain/run.ts';
 import { buildSummaryFor, deliverDailyReport, type ReportClient } from '../reports/daily-report.ts';
-import type { Config } from '../config.ts';
+import { DEFAULT_FROM, type Config } from '../config.ts';
+import { senderFor } from '../reports/senders.ts';
 import { summaryFacts } from '../llm/facts.ts';
 import { summarizeDay, type Summary } from '../llm/index.ts';
 
@@ -20,6 +21,8 @@ export interface DayContext {
   outboxDir: string;
   /** LLM settings; without them the summary is the deterministic one. */
   llm?: Config['llm'];
+  /** Email settings; without Resend, reports go to the outbox. */
+  email?: Config['email'];
 }
 
 export interface StepResult {
@@ -83,13 +86,15 @@ export const summaryStep: DayStep = {
 
 export const reportStep: DayStep = {
   name: 'report',
-  async run({ db, client, asOf, now, outboxDir }, earlier) {
+  async run({ db, client, asOf, now, outboxDir, email }, earlier) {
     const summary = earlier.summary?.data?.summary as Summary | undefined;
-    const r = await deliverDailyReport(db, client, asOf, { outboxDir, now, summary });
+    const sender = senderFor(email, outboxDir);
+    const r = await deliverDailyReport(db, client, asOf, { sender, from: email?.from ?? DEFAULT_FROM, outboxDir, now, summary });
     if (r.status === 'already-delivered') {
       return { status: 'skipped', detail: `already delivered (${r.location})`, data: { reportId: r.reportId } };
     }
-    return { status: 'ok', detail: `written to ${r.location}`, data: { reportId: r.reportId, location: r.location } };
+    const where = r.provider === 'resend' ? `sent via Resend (${r.location})` : `written to ${r.location}`;
+    return { status: 'ok', detail: where, data: { reportId: r.reportId, provider: r.provider, location: r.location } };
   },
 };
 

@@ -1,0 +1,44 @@
+// Email-safe bar chart: nested tables with fixed heights, no SVG or images.
+import { Heading, Section, Text } from '@react-email/components';
+import type { Bar } from '../../src/reports/view.ts';
+import { theme } from './theme.ts';
+
+const HEIGHT = 90;
+
+function Column({ pct, color, title }: { pct: number; color: string; title: string }) {
+  const h = Math.max(pct > 0 ? 1 : 0, Math.round((pct / 100) * HEIGHT));
+  return (
+    <td valign="bottom" style={{ padding: '0 1px', verticalAlign: 'bottom' }} title={title}>
+      <div style={{ height: `${h}px`, lineHeight: `${h}px`, fontSize: '1px', background: color, width: '100%' }}>&nbsp;</div>
+    </td>
+  );
+}
+
+export function BarChart({ title, legend, bars }: { title: string; legend: [string, string]; bars: Bar[] }) {
+  return (
+    <Section style={{ margin: '8px 0 16px' }}>
+      <Heading as="h3" style={{ fontSize: '15px', margin: '0 0 6px', color: theme.ink }}>{title}</Heading>
+      <table width="100%" cellPadding={0} cellSpacing={0} role="presentation" style={{ borderCollapse: 'collapse', height: `${HEIGHT}px` }}>
+        <tbody>
+          <tr style={{ height: `${HEIGHT}px` }}>
+            {bars.map((b, i) => (
+              <td key={i} valign="bottom" style={{ verticalAlign: 'bottom', padding: '0 1px', borderBottom: `1px solid ${theme.line}` }}>
+                <table width="100%" cellPadding={0} cellSpacing={0} role="presentation" style={{ borderCollapse: 'collapse' }}>
+                  <tbody>
+                    <tr>
+                      <Column pct={b.a} color={theme.spend} title={b.title} />
+                      <Column pct={b.b} color={theme.revenue} title={b.title} />
+                    </tr>
+                  </tbody>
+                </table>
+              </td>
+            ))}
+          </tr>
+        </tbody>
+      </table>
+      <Text style={{ margin: '4px 0 0', fontSize: '11px', color: theme.muted }}>
+        {bars[0]?.label} – {bars.at(-1)?.label} · <span style={{ color: theme.spend }}>■</span> {legend[0]} · <span style={{ color: theme.revenue }}>■</span> {legend[1]}
+      </Text>
+    </Section>
+  );
+}

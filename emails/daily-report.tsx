@@ -1,0 +1,92 @@
+// The daily report email. It only displays a ReportView (src/reports/view.ts).
+import { Body, Container, Head, Heading, Hr, Html, Preview, Section, Text } from '@react-email/components';
+import type { ReportView } from '../src/reports/view.ts';
+import { BarChart } from './components/bar-chart.tsx';
+import { DataTable } from './components/data-table.tsx';
+import { Tiles } from './components/tiles.tsx';
+import { theme } from './components/theme.ts';
+import { previewReportView } from './preview-data.ts';
+
+const p = { margin: '0 0 10px', fontSize: '14px', lineHeight: '21px', color: theme.ink };
+const h2 = { fontSize: '17px', margin: '20px 0 8px', color: theme.ink };
+const urgencyColor: Record<string, string> = { critical: theme.bad, high: theme.bad, medium: '#b54708', low: theme.muted };
+
+export default function DailyReport({ view }: { view: ReportView }) {
+  return (
+    <Html lang="en">
+      <Head />
+      <Preview>{view.preview}</Preview>
+      <Body style={{ background: '#ffffff', fontFamily: theme.font, margin: 0, padding: 0 }}>
+        <Container style={{ maxWidth: '680px', margin: '0 auto', padding: '20px 16px' }}>
+          <Text style={{ margin: 0, fontSize: '12px', color: theme.muted, textTransform: 'uppercase', letterSpacing: '0.05em' }}>
+            adbrain · daily report
+          </Text>
+          <Heading as="h1" style={{ fontSize: '22px', lineHeight: '28px', margin: '4px 0 2px', color: theme.ink }}>{view.client}</Heading>
+          <Text style={{ margin: '0 0 12px', fontSize: '13px', color: theme.muted }}>{view.dateLabel} ({view.timezone})</Text>
+
+          <Section style={{ borderLeft: `4px solid ${theme.brand}`, padding: '4px 0 4px 12px', margin: '0 0 12px' }}>
+            <Text style={{ ...p, fontSize: '16px', fontWeight: 700 }}>{view.headline}</Text>
+            {view.paragraphs.map((t, i) => (
+              <Text key={i} style={p}>{t}</Text>
+            ))}
+          </Section>
+
+          <Tiles tiles={view.tiles} />
+          {view.revenueNote && <Text style={{ ...p, fontSize: '12px', color: theme.muted }}>{view.revenueNote}</Text>}
+
+          {view.actions.length > 0 && (
+            <Section>
+              <Heading as="h2" style={h2}>Act now</Heading>
+              {view.actions.map((a) => (
+                <Section key={a.rank} style={{ padding: '8px 12px', margin: '0 0 8px', background: theme.panel, borderRadius: '6px' }}>
+                  <Text style={{ ...p, margin: '0 0 4px', fontWeight: 700 }}>
+                    {a.rank}. {a.title}{' '}
+                    <span style={{ fontSize: '11px', fontWeight: 600, color: urgencyColor[a.urgency] ?? theme.muted, textTransform: 'uppercase' }}>{a.urgency}</span>
+                  </Text>
+                  <Text style={{ ...p, margin: '0 0 4px' }}>{a.wording}</Text>
+                  <Text style={{ ...p, margin: 0, fontSize: '12px', color: theme.muted }}>
+                    {a.impact} at stake over 7 days · confidence {a.confidence}
+                  </Text>
+                </Section>
+              ))}
+            </Section>
+          )}
+
+          {view.burning && <DataTable table={view.burning} />}
+
+          <Heading as="h2" style={h2}>Trend</Heading>
+          <DataTable table={{ ...view.periods, title: 'Last 7 and 30 days' }} />
+          <BarChart {...view.chart} />
+
+          {view.top && <DataTable table={view.top} />}
+          {view.bottom && <DataTable table={view.bottom} />}
+
+          {view.rollups.length > 0 && <Heading as="h2" style={h2}>Roll-ups</Heading>}
+          {view.rollups.map((t) => (
+            <DataTable key={t.title} table={t} />
+          ))}
+
+          {view.forecast && (
+            <Section>
+              <Heading as="h2" style={h2}>Next 7 days</Heading>
+              <Text style={p}>
+                Spend {view.forecast.spend} · Revenue {view.forecast.revenue} · Profit {view.forecast.profit}
+              </Text>
+              <Text style={{ ...p, fontSize: '12px', color: theme.muted }}>{view.forecast.note}</Text>
+              <BarChart {...view.forecast.chart} />
+            </Section>
+          )}
+          {view.trackRecord && <Text style={{ ...p, fontSize: '12px', color: theme.muted }}>{view.trackRecord.text}</Text>}
+
+          <Hr style={{ borderColor: theme.line, margin: '16px 0' }} />
+          <Text style={{ ...p, fontSize: '12px', color: theme.muted }}>
+            Data freshness: {view.freshness.map((f) => `${f.platform} through ${f.through} (${f.behind})`).join(' · ') || 'no data yet'}
+          </Text>
+          <Text style={{ ...p, fontSize: '11px', color: theme.muted }}>{view.footer}</Text>
+        </Container>
+      </Body>
+    </Html>
+  );
+}
+
+DailyReport.PreviewProps = { view: previewReportView() };

@@ -1,0 +1,161 @@
+// The PDF of the daily report: the same view as the email, laid out for A4.
+// DejaVu Sans ships in an npm package (no download at run time) and has €, Δ, ≥,
+// × and accented letters, which react-pdf's built-in Helvetica lacks.
+import { createRequire } from 'node:module';
+import { Document, Font, Page, StyleSheet, Text, View, renderToBuffer } from '@react-pdf/renderer';
+import { theme } from '../../emails/components/theme.ts';
+import type { Bar, ReportView, Table, Tone } from './view.ts';
+
+const require = createRequire(import.meta.url);
+const FAMILY = 'DejaVu Sans';
+let registered = false;
+
+function registerFont() {
+  if (registered) return;
+  Font.register({
+    family: FAMILY,
+    fonts: [
+      { src: require.resolve('@fontsource/dejavu-sans/files/dejavu-sans-latin-400-normal.woff'), fontWeight: 400 },
+      { src: require.resolve('@fontsource/dejavu-sans/files/dejavu-sans-latin-700-normal.woff'), fontWeight: 700 },
+    ],
+  });
+  // Long names break anywhere rather than overflow a cell; no hyphen is invented.
+  Font.registerHyphenationCallback((word) => (word.length > 18 ? word.match(/.{1,12}/g) ?? [word] : [word]));
+  registered = true;
+}
+
+const s = StyleSheet.create({
+  page: { fontFamily: FAMILY, fontSize: 9, color: theme.ink, padding: '28 32 36 32', lineHeight: 1.35 },
+  kicker: { fontSize: 7.5, color: theme.muted, textTransform: 'uppercase', letterSpacing: 0.6 },
+  h1: { fontSize: 16, fontWeight: 700, marginTop: 2, marginBottom: 3, lineHeight: 1.2 },
+  date: { fontSize: 8.5, color: theme.muted, marginBottom: 8 },
+  summary: { borderLeft: `3 solid ${theme.brand}`, paddingLeft: 8, marginBottom: 8 },
+  headline: { fontSize: 11, fontWeight: 700, marginBottom: 4 },
+  p: { marginBottom: 4 },
+  h2: { fontSize: 11.5, fontWeight: 700, marginTop: 10, marginBottom: 4 },
+  h3: { fontSize: 10, fontWeight: 700, marginTop: 6, marginBottom: 3 },
+  tiles: { flexDirection: 'row', flexWrap: 'wrap', marginHorizontal: -3 },
+  tile: { width: '25%', padding: 3 },
+  tileInner: { backgroundColor: theme.panel, borderRadius: 4, padding: 6 },
+  small: { fontSize: 7.5, color: theme.muted },
+  value: { fontSize: 12, fontWeight: 700, marginVertical: 1 },
+  action: { backgroundColor: theme.panel, borderRadius: 4, padding: 6, marginBottom: 4 },
+  row: { flexDirection: 'row', borderBottom: `0.5 solid ${theme.line}`, paddingVertical: 2.5 },
+  th: { color: theme.muted, fontWeight: 700, fontSize: 8 },
+  cellName: { flex: 3, paddingRight: 4 },
+  cell: { flex: 1.3, textAlign: 'right' },
+  chart: { flexDirection: 'row', alignItems: 'flex-end', height: 70, borderBottom: `0.5 solid ${theme.line}` },
+  footer: { position: 'absolute', bottom: 16, left: 32, right: 32, fontSize: 7, color: theme.muted, flexDirection: 'row', justifyContent: 'space-between' },
+});
+
+const color = (t: Tone | undefined) => (t === 'good' ? theme.good : t === 'bad' ? theme.bad : theme.ink);
+
+function DataTable({ table }: { table: Table }) {
+  return (
+    <View wrap={false} style={{ marginBottom: 4 }}>
+      <Text style={s.h3}>{table.title}</Text>
+      <View style={s.row}>
+        {table.columns.map((c, i) => (
+          <Text key={c} style={[i === 0 ? s.cellName : s.cell, s.th]}>{c}</Text>
+        ))}
+      </View>
+      {table.rows.map((r, i) => (
+        <View key={i} style={s.row}>
+          <Text style={s.cellName}>{r.name}</Text>
+          {r.cells.map((c, j) => (
+            <Text key={j} style={[s.cell, { color: table.columns[j + 1] === 'Profit' ? color(r.tone) : theme.ink }]}>{c}</Text>
+          ))}
+        </View>
+      ))}
+    </View>
+  );
+}
+
+function Chart({ title, legend, bars }: { title: string; legend: [string, string]; bars: Bar[] }) {
+  return (
+    <View wrap={false} style={{ marginBottom: 6 }}>
+      <Text style={s.h3}>{title}</Text>
+      <View style={s.chart}>
+        {bars.map((b, i) => (
+          <View key={i} style={{ flex: 1, flexDirection: 'row', alignItems: 'flex-end', height: '100%', paddingHorizontal: 0.6 }}>
+            <View style={{ flex: 1, height: `${b.a}%`, backgroundColor: theme.spend }} />
+            <View style={{ flex: 1, height: `${b.b}%`, backgroundColor: theme.revenue }} />
+          </View>
+        ))}
+      </View>
+      <Text style={[s.small, { marginTop: 2 }]}>
+        {bars[0]?.label} – {bars.at(-1)?.label} · <Text style={{ color: theme.spend }}>■</Text> {legend[0]} · <Text style={{ color: theme.revenue }}>■</Text> {legend[1]}
+      </Text>
+    </View>
+  );
+}
+
+export function ReportPdf({ view }: { view: ReportView }) {
+  return (
+    <Document title={view.subject} author="adbrain" subject={`Daily report ${view.date}`}>
+      <Page size="A4" style={s.page}>
+        <Text style={s.kicker}>adbrain · daily report</Text>
+        <Text style={s.h1}>{view.client}</Text>
+        <Text style={s.date}>{view.dateLabel} ({view.timezone})</Text>
+        <View style={s.summary}>
+          <Text style={s.headline}>{view.headline}</Text>
+          {view.paragraphs.map((t, i) => (
+            <Text key={i} style={s.p}>{t}</Text>
+          ))}
+        </View>
+        <View style={s.tiles}>
+          {view.tiles.map((t) => (
+            <View key={t.label} style={s.tile}>
+              <View style={s.tileInner}>
+                <Text style={s.small}>{t.label}</Text>
+                <Text style={s.value}>{t.value}</Text>
+                <Text style={s.small}><Text style={{ color: color(t.vsPreviousDay.tone) }}>{t.vsPreviousDay.text}</Text> vs prev. day</Text>
+                <Text style={s.small}><Text style={{ color: color(t.vs7DayAverage.tone) }}>{t.vs7DayAverage.text}</Text> vs 7-day avg</Text>
+              </View>
+            </View>
+          ))}
+        </View>
+        {view.revenueNote && <Text style={[s.small, { marginTop: 3 }]}>{view.revenueNote}</Text>}
+        {view.actions.length > 0 && <Text style={s.h2}>Act now</Text>}
+        {view.actions.map((a) => (
+          <View key={a.rank} style={s.action} wrap={false}>
+            <Text style={{ fontWeight: 700 }}>{a.rank}. {a.title} <Text style={[s.small, { color: a.urgency === 'high' || a.urgency === 'critical' ? theme.bad : theme.muted }]}>{a.urgency.toUpperCase()}</Text></Text>
+            <Text style={{ marginVertical: 2 }}>{a.wording}</Text>
+            <Text style={s.small}>{a.impact} at stake over 7 days · confidence {a.confidence}</Text>
+          </View>
+        ))}
+        {view.burning && <DataTable table={view.burning} />}
+        <Text style={s.h2}>Trend</Text>
+        <DataTable table={{ ...view.periods, title: 'Last 7 and 30 days' }} />
+        <Chart {...view.chart} />
+        {view.top && <DataTable table={view.top} />}
+        {view.bottom && <DataTable table={view.bottom} />}
+        {view.rollups.length > 0 && <Text style={s.h2}>Roll-ups</Text>}
+        {view.rollups.map((t) => (
+          <DataTable key={t.title} table={t} />
+        ))}
+        {view.forecast && (
+          <View wrap={false}>
+            <Text style={s.h2}>Next 7 days</Text>
+            <Text>Spend {view.forecast.spend} · Revenue {view.forecast.revenue} · Profit {view.forecast.profit}</Text>
+            <Text style={[s.small, { marginBottom: 2 }]}>{view.forecast.note}</Text>
+            <Chart {...view.forecast.chart} />
+          </View>
+        )}
+        {view.trackRecord && <Text style={s.small}>{view.trackRecord.text}</Text>}
+        <Text style={[s.small, { marginTop: 8 }]}>
+          Data freshness: {view.freshness.map((f) => `${f.platform} through ${f.through} (${f.behind})`).join(' · ') || 'no data yet'}
+        </Text>
+        <View style={s.footer} fixed>
+          <Text>{view.footer}</Text>
+          <Text render={({ pageNumber, totalPages }) => `${pageNumber} / ${totalPages}`} />
+        </View>
+      </Page>
+    </Document>
+  );
+}
+
+export async function renderReportPdf(view: ReportView): Promise<Buffer> {
+  registerFont();
+  return renderToBuffer(<ReportPdf view={view} />);
+}

@@ -1,0 +1,188 @@
+// The report as it is shown: every number of the model formatted once, chart
+// bars scaled once. The email (HTML), the PDF and the plain text all render this
+// same view, so they cannot disagree.
+import type { Summary } from '../llm/schema.ts';
+import type { DailySummary, Kpis, RollupLine, CampaignLine } from './daily-summary.ts';
+import { count, money, pct, ratio, signedPct } from './format.ts';
+
+export type Tone = 'good' | 'bad' | 'flat';
+
+export interface Change {
+  text: string;
+  tone: Tone;
+}
+
+export interface Tile {
+  label: string;
+  value: string;
+  vsPreviousDay: Change;
+  vs7DayAverage: Change;
+}
+
+export interface Row {
+  name: string;
+  cells: string[];
+  tone?: Tone;
+}
+
+export interface Table {
+  title: string;
+  columns: string[];
+  rows: Row[];
+}
+
+export interface Bar {
+  label: string;
+  /** 0–100, share of the chart's largest value. */
+  a: number;
+  b: number;
+  title: string;
+}
+
+export interface ReportView {
+  subject: string;
+  preview: string;
+  client: string;
+  dateLabel: string;
+  date: string;
+  timezone: string;
+  headline: string;
+  paragraphs: string[];
+  tiles: Tile[];
+  actions: { rank: number; title: string; wording: string; impact: string; confidence: string; urgency: string }[];
+  burning: Table | null;
+  periods: Table;
+  chart: { title: string; legend: [string, string]; bars: Bar[] };
+  top: Table | null;
+  bottom: Table | null;
+  rollups: Table[];
+  forecast: { spend: string; revenue: string; profit: string; note: string; chart: { title: string; legend: [string, string]; bars: Bar[] } } | null;
+  trackRecord: { text: string } | null;
+  freshness: { platform: string; through: string; behind: string }[];
+  revenueNote: string | null;
+  footer: string;
+}
+
+// For costs a rise is bad; for results it is good.
+const UP_IS: Record<keyof Kpis, Tone> = {
+  spendCents: 'flat', revenueCents: 'good', profitCents: 'good', roas: 'good', roi: 'good', conversions: 'good', cpaCents: 'bad',
+};
+
+function change(x: number | null | undefined, key: keyof Kpis): Change {
+  const text = signedPct(x);
+  if (x === null || x === undefined || !Number.isFinite(x) || Math.round(x * 100) === 0) return { text, tone: 'flat' };
+  const up = UP_IS[key];
+  if (up === 'flat') return { text, tone: 'flat' };
+  return { text, tone: (x > 0) === (up === 'good') ? 'good' : 'bad' };
+}
+
+const tone = (cents: number): Tone => (cents > 0 ? 'good' : cents < 0 ? 'bad' : 'flat');
+
+function dateLabel(date: string): string {
+  return new Intl.DateTimeFormat('en-GB', { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' }).format(new Date(`${date}T00:00:00Z`));
+}
+
+const short = (date: string) => new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', timeZone: 'UTC' }).format(new Date(`${date}T00:00:00Z`));
+
+function scale(values: [number, number][]): (v: number) => number {
+  const max = Math.max(1, ...values.flat().map((v) => Math.abs(v)));
+  return (v: number) => Math.round((Math.max(0, v) / max) * 1000) / 10;
+}
+
+export function buildReportView(m: DailySummary, words: Summary): ReportView {
+  const cur = m.client.currency;
+  const $ = (c: number | null) => money(c, cur);
+  const tiles: Tile[] = [
+    ['Spend', 'spendCents', (k: Kpis) => $(k.spendCents)],
+    ['Revenue', 'revenueCents', (k: Kpis) => $(k.revenueCents)],
+    ['Profit', 'profitCents', (k: Kpis) => $(k.profitCents)],
+    ['ROAS', 'roas', (k: Kpis) => ratio(k.roas)],
+    ['ROI', 'roi', (k: Kpis) => pct(k.roi)],
+    ['Conversions', 'conversions', (k: Kpis) => count(k.conversions)],
+    ['CPA', 'cpaCents', (k: Kpis) => $(k.cpaCents)],
+  ].map(([label, key, get]) => ({
+    label: label as string,
+    value: (get as (k: Kpis) => string)(m.day),
+    vsPreviousDay: change(m.change.vsPreviousDay[key as keyof Kpis], key as keyof Kpis),
+    vs7DayAverage: change(m.change.vs7DayAverage[key as keyof Kpis], key as keyof Kpis),
+  }));
+  const worded = new Map(words.actions.map((a) => [a.rank, a.wording]));
+  const campaignTable = (title: string, lines: CampaignLine[]): Table | null =>
+    lines.length === 0
+      ? null
+      : { title, columns: ['Campaign', 'Platform', 'Profit', 'Spend', 'ROAS'], rows: lines.map((l) => ({ name: l.name, cells: [l.platform, $(l.kpis.profitCents), $(l.kpis.spendCents), ratio(l.kpis.roas)], tone: tone(l.kpis.profitCents) })) };
+  const rollup = (title: string, label: string, lines: RollupLine[]): Table | null =>
+    lines.length === 0
+      ? null
+      : { title, columns: [label, 'Spend', 'Revenue', 'Profit', 'ROAS'], rows: lines.map((l) => ({ name: l.name, cells: [$(l.kpis.spendCents), $(l.kpis.revenueCents), $(l.kpis.profitCents), ratio(l.kpis.roas)], tone: tone(l.kpis.profitCents) })) };
+  const trendScale = scale(m.trend.days.map((d) => [d.spendCents, d.revenueCents]));
+  const f = m.forecast;
+  const fScale = f ? scale(f.days.map((d) => [d.spendCents, d.revenueCents])) : null;
+  const period = (label: string, p: DailySummary['trend']['last7']): Row => ({
+    name: label,
+    cells: [$(p.current.spendCents), $(p.current.revenueCents), $(p.current.profitCents), ratio(p.current.roas), signedPct(p.change.profitCents)],
+    tone: tone(p.current.profitCents),
+  });
+  const tr = m.trackRecord;
+  return {
+    subject: `${m.client.name} — ${words.headline}`.slice(0, 180),
+    preview: words.headline,
+    client: m.client.name,
+    date: m.date,
+    dateLabel: dateLabel(m.date),
+    timezone: m.client.timezone,
+    headline: words.headline,
+    paragraphs: words.paragraphs,
+    tiles,
+    actions: m.actions.map((a) => ({
+      rank: a.rank,
+      title: a.what,
+      wording: worded.get(a.rank) ?? a.what,
+      impact: $(a.impactCents),
+      confidence: pct(a.confidence),
+      urgency: a.urgency,
+    })),
+    burning: m.burning.length
+      ? {
+          title: 'Burning links',
+          columns: ['Link or ad', 'Platform', 'Spend', 'Profit', 'ROI', 'Since'],
+          rows: m.burning.map((b) => ({ name: b.name, cells: [b.platform, $(b.spendCents), $(b.profitCents), pct(b.roi), b.since], tone: 'bad' as const })),
+        }
+      : null,
+    periods: {
+      title: 'Trend',
+      columns: ['Period', 'Spend', 'Revenue', 'Profit', 'ROAS', 'Profit vs previous period'],
+      rows: [period('Last 7 days', m.trend.last7), period('Last 30 days', m.trend.last30)],
+    },
+    chart: {
+      title: 'Spend and revenue, last 30 days',
+      legend: ['Spend', 'Revenue'],
+      bars: m.trend.days.map((d) => ({ label: short(d.date), a: trendScale(d.spendCents), b: trendScale(d.revenueCents), title: `${short(d.date)}: spend ${$(d.spendCents)}, revenue ${$(d.revenueCents)}` })),
+    },
+    top: campaignTable('Most profitable campaigns', m.topCampaigns),
+    bottom: campaignTable('Losing campaigns', m.bottomCampaigns),
+    rollups: [
+      rollup('By account (7 days)', 'Account', m.rollups.accounts),
+      rollup('By offer (7 days)', 'Offer', m.rollups.offers),
+      rollup('By spark code (7 days)', 'Spark code', m.rollups.sparkCodes),
+      rollup('By creative (7 days)', 'Creative', m.rollups.creatives),
+    ].filter((t): t is Table => t !== null),
+    forecast: f && {
+      spend: `${$(f.spendCents.point)} (${$(f.spendCents.lower)} – ${$(f.spendCents.upper)})`,
+      revenue: `${$(f.revenueCents.point)} (${$(f.revenueCents.lower)} – ${$(f.revenueCents.upper)})`,
+      profit: $(f.profitCents),
+      note: `${short(f.from)} – ${short(f.to)}; ranges add up the 80 % daily intervals, so they are on the wide side.`,
+      chart: {
+        title: 'Forecast, next 7 days',
+        legend: ['Spend', 'Revenue'],
+        bars: f.days.map((d) => ({ label: short(d.date), a: fScale!(d.spendCents), b: fScale!(d.revenueCents), title: `${short(d.date)}: spend ${$(d.spendCents)}, revenue ${$(d.revenueCents)}` })),
+      },
+    },
+    trackRecord: tr && tr.mase !== null
+      ? { text: `Forecast track record (last 28 days, ${count(tr.predictions)} forecasts scored): MASE ${tr.mase.toFixed(2)} (below 1 beats a seasonal-naive guess), ${pct(tr.coverage)} of actuals inside the 80 % range.` }
+      : null,
+    freshness: m.freshness.map((x) => ({ platform: x.platform, through: x.latest, behind: x.daysBehind > 0 ? `${x.daysBehind} day${x.daysBehind > 1 ? 's' : ''} behind` : 'up to date' })),
+    revenueNote: m.revenueSource === 'shopify' ? 'Revenue and conversions are Shopify orders, not the ad platforms’ claims.' : null,
+    footer: `adbrain daily report for ${m.client.name} · ${m.date} (${m.client.timezone}) · amounts in ${cur}`,
+  };
+}
