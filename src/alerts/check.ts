@@ -1,0 +1,152 @@
+// One alert check for one client (run after every sync): evaluate the rules on
+// the check window, apply the cooldown / escalation / two-checks policy, and
+// send each alert that earns it exactly once. An Alert row's fingerprint is
+// the email's idempotency key, so a retried check never sends a second email.
+import type { Db } from '../db/client.ts';
+import { loadDaily, loadEntities } from '../db/metrics-read.ts';
+import { renderAlertHtml } from '../reports/render-html.tsx';
+import type { Sender } from '../reports/senders.ts';
+import { addDays, localDate } from '../time.ts';
+import { decide, evaluate, type AlertEntity, type Condition, type WindowTotals } from './rules.ts';
+import { buildAlertView, renderAlertText } from './view.ts';
+
+export const DEFAULT_WINDOW_DAYS = 3;
+/** The state row that remembers when the client's previous check ran. */
+const CHECK_MARKER = { rule: 'check', subject: 'client' };
+
+export interface AlertClient {
+  id: string;
+  slug: string;
+  name: string;
+  currency: string;
+  timezone: string;
+  burnRoiBelow: unknown;
+  burnMinSpendCents: bigint;
+  winRoiAbove: unknown;
+  winMinRevenueCents: bigint;
+  dailySpendAlertCents: bigint | null;
+  alertCooldownHours: number;
+  alertConsecutiveCheck: boolean;
+}
+
+export interface AlertCheckResult {
+  client: string;
+  window: { from: string; to: string };
+  sent: { rule: string; entity: string; level: number; why: string; providerId: string }[];
+  suppressed: { rule: string; entity: string; level: number; why: string }[];
+}
+
+const fingerprint = (clientId: string, c: Condition, day: string) => `alert:${clientId}:${c.rule}:${c.subject}:${day}:L${c.level}`;
+
+export async function checkAlerts(
+  db: Db,
+  client: AlertClient,
+  opts: { now: Date; sender: Sender; from: string; windowDays?: number },
+): Promise<AlertCheckResult> {
+  const { now } = opts;
+  // Intraday syncs update today's row, so the window ends today (local).
+  const to = localDate(client.timezone, now);
+  const from = addDays(to, -((opts.windowDays ?? DEFAULT_WINDOW_DAYS) - 1));
+  const [rows, daily] = await Promise.all([loadEntities(db.sql, client.id), loadDaily(db.sql, client.id, from, to)]);
+  const entities: AlertEntity[] = rows.map((e) => ({ id: e.id, name: e.name, kind: e.kind, platform: e.platform, killed: e.status === 'killed' }));
+  const platformOf = new Map(rows.map((e) => [e.id, e.platform]));
+  const totals = new Map<string, WindowTotals>();
+  const spendByDay = new Map<string, number>();
+  for (const r of daily) {
+    const t = totals.get(r.entityId) ?? totals.set(r.entityId, { spendCents: 0, revenueCents: 0, conversions: 0 }).get(r.entityId)!;
+    t.spendCents += r.spendCents;
+    t.revenueCents += r.revenueCents;
+    t.conversions += r.conversions;
+    if (platformOf.get(r.entityId) !== 'shopify') spendByDay.set(r.date, (spendByDay.get(r.date) ?? 0) + r.spendCents);
+  }
+  const latestDay = [...spendByDay.keys()].sort().at(-1);
+  const conditions = evaluate(entities, totals, latestDay ? spendByDay.get(latestDay)! : 0, {
+    burnRoiBelow: Number(client.burnRoiBelow),
+    burnMinSpendCents: Number(client.burnMinSpendCents),
+    winRoiAbove: Number(client.winRoiAbove),
+    winMinRevenueCents: Number(client.winMinRevenueCents),
+    dailySpendAlertCents: client.dailySpendAlertCents === null ? null : Number(client.dailySpendAlertCents),
+  });
+
+  const states = new Map(
+    (await db.prisma.alertState.findMany({ where: { clientId: client.id } })).map((s) => [`${s.rule}:${s.subject}`, s]),
+  );
+  const prevCheck = states.get(`${CHECK_MARKER.rule}:${CHECK_MARKER.subject}`)?.lastSeenAt ?? null;
+  const result: AlertCheckResult = { client: client.slug, window: { from, to }, sent: [], suppressed: [] };
+  const policy = { cooldownHours: client.alertCooldownHours, consecutive: client.alertConsecutiveCheck };
+
+  for (const c of conditions) {
+    const state = states.get(`${c.rule}:${c.subject}`) ?? null;
+    const seenLastCheck = Boolean(state?.lastSeenAt && prevCheck && state.lastSeenAt.getTime() >= prevCheck.getTime());
+    const d = decide(c.level, state, seenLastCheck, now, policy);
+    const key = { clientId_rule_subject: { clientId: client.id, rule: c.rule, subject: c.subject } };
+    await db.prisma.alertState.upsert({
+      where: key,
+      update: { streak: d.streak, lastSeenAt: now },
+      create: { clientId: client.id, rule: c.rule, subject: c.subject, streak: d.streak, lastSeenAt: now },
+    });
+    const label = c.entity?.name ?? client.name;
+    if (!d.send) {
+      result.suppressed.push({ rule: c.rule, entity: label, level: c.level, why: d.why });
+      continue;
+    }
+    const providerId = await sendOnce(db, client, c, to, from, d.why, opts);
+    await db.prisma.alertState.update({ where: key, data: { lastSentAt: now, lastLevel: c.level } });
+    result.sent.push({ rule: c.rule, entity: label, level: c.level, why: d.why, providerId });
+  }
+
+  // Conditions not seen this time have cleared: their streak starts again.
+  const seen = new Set(conditions.map((c) => `${c.rule}:${c.subject}`));
+  for (const [k, s] of states) {
+    if (!seen.has(k) && s.rule !== CHECK_MARKER.rule && s.streak > 0) {
+      await db.prisma.alertState.update({ where: { clientId_rule_subject: { clientId: client.id, rule: s.rule, subject: s.subject } }, data: { streak: 0 } });
+    }
+  }
+  await db.prisma.alertState.upsert({
+    where: { clientId_rule_subject: { clientId: client.id, ...CHECK_MARKER } },
+    update: { lastSeenAt: now },
+    create: { clientId: client.id, ...CHECK_MARKER, lastSeenAt: now },
+  });
+  return result;
+}
+
+async function sendOnce(
+  db: Db,
+  client: AlertClient,
+  c: Condition,
+  day: string,
+  from: string,
+  why: string,
+  opts: { now: Date; sender: Sender; from: string },
+): Promise<string> {
+  const fp = fingerprint(client.id, c, day);
+  const view = buildAlertView(c, client, { from, to: day }, why);
+  const existing = await db.prisma.alert.findUnique({ where: { fingerprint: fp } });
+  if (existing?.sentAt && existing.providerId) return existing.providerId;
+  const alert = existing ?? (await db.prisma.alert.create({
+    data: {
+      clientId: client.id,
+      entityId: c.entity?.id ?? null,
+      rule: c.rule,
+      severity: c.level >= 3 ? 'critical' : c.level === 2 ? 'high' : 'medium',
+      level: c.level,
+      value: c.value,
+      fingerprint: fp,
+      payload: { window: { from, to: day }, totals: { ...c.totals }, threshold: c.threshold, why, headline: view.headline },
+    },
+  }));
+  const { recipients } = await db.prisma.client.findUniqueOrThrow({ where: { id: client.id }, select: { recipients: true } });
+  const stem = `alert-${c.rule}-${(c.entity?.name ?? 'client').toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 40) || 'entity'}-L${c.level}`;
+  const sent = await opts.sender.send({
+    idempotencyKey: fp,
+    from: opts.from,
+    to: recipients,
+    subject: view.subject,
+    html: await renderAlertHtml(view),
+    text: renderAlertText(view),
+    attachments: [],
+    outbox: { client: client.slug, date: day, stem },
+  });
+  await db.prisma.alert.update({ where: { id: alert.id }, data: { sentAt: opts.now, providerId: sent.providerId } });
+  return sent.providerId;
+}

@@ -1,0 +1,68 @@
+// The alert email's content, formatted once (the template only displays it).
+import { money, pct } from '../reports/format.ts';
+import type { Condition } from './rules.ts';
+
+export interface AlertView {
+  subject: string;
+  preview: string;
+  client: string;
+  rule: string;
+  headline: string;
+  entity: { name: string; kind: string; platform: string } | null;
+  numbers: { label: string; value: string }[];
+  suggestion: string;
+  context: string;
+  footer: string;
+}
+
+const LABEL = { burning: 'Burning money', winner: 'Winner', budget: 'Daily spend over the alert line' } as const;
+
+export function buildAlertView(c: Condition, client: { name: string; currency: string; timezone: string }, window: { from: string; to: string }, why: string): AlertView {
+  const $ = (x: number) => money(x, client.currency);
+  const t = c.totals;
+  const name = c.entity?.name ?? client.name;
+  const profit = t.revenueCents - t.spendCents;
+  let headline: string, suggestion: string;
+  const numbers: AlertView['numbers'] = [];
+  if (c.rule === 'budget') {
+    headline = `${client.name} spent ${$(c.value)} on ${window.to}, above the ${$(c.threshold)} alert line`;
+    suggestion = 'Check the daily budgets and any campaign that scaled up unexpectedly; lower them if the extra spend is not paying back.';
+    numbers.push({ label: 'Spend on the day', value: $(c.value) }, { label: 'Alert line', value: $(c.threshold) }, { label: 'Over by', value: $(c.value - c.threshold) });
+  } else {
+    numbers.push(
+      { label: 'Spend', value: $(t.spendCents) },
+      { label: 'Revenue', value: $(t.revenueCents) },
+      { label: 'Profit', value: $(profit) },
+      { label: 'ROI', value: pct(c.value) },
+      { label: 'Conversions', value: String(Math.round(t.conversions * 10) / 10) },
+    );
+    if (c.rule === 'burning') {
+      headline = `${name} is burning money: ROI ${pct(c.value)} on ${$(t.spendCents)} of spend`;
+      suggestion = `Pause ${name} now (or cut its budget), then check the offer, the landing page and the tracking before turning it back on.`;
+    } else {
+      headline = `${name} is a winner: ROI ${pct(c.value)} on ${$(t.revenueCents)} of revenue`;
+      suggestion = `Raise the budget of ${name} by about 20% and watch its ROI over the next two days before scaling further.`;
+    }
+  }
+  const level = c.level > 1 ? ` Level ${c.level} of 3${why === 'escalated' ? ' — it got worse since the last alert' : ''}.` : '';
+  return {
+    subject: `[${LABEL[c.rule]}] ${headline}`.slice(0, 180),
+    preview: suggestion,
+    client: client.name,
+    rule: LABEL[c.rule],
+    headline,
+    entity: c.entity && { name: c.entity.name, kind: c.entity.kind, platform: c.entity.platform },
+    numbers,
+    suggestion,
+    context: `Check window ${window.from} to ${window.to} (${client.timezone}).${level}`,
+    footer: `adbrain alert for ${client.name}. Mark a link as killed with \`adbrain links kill\` to stop its alerts.`,
+  };
+}
+
+export function renderAlertText(v: AlertView): string {
+  const lines = [`${v.rule} — ${v.client}`, '', v.headline, ''];
+  if (v.entity) lines.push(`${v.entity.kind} on ${v.entity.platform}: ${v.entity.name}`, '');
+  for (const n of v.numbers) lines.push(`  ${n.label.padEnd(18)} ${n.value}`);
+  lines.push('', `What to do: ${v.suggestion}`, '', v.context, '', v.footer);
+  return lines.join('\n') + '\n';
+}

@@ -1,0 +1,126 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkAlerts } from '../src/alerts/check.ts';
+import { decide, evaluate, type AlertEntity, type AlertStateRow, type Thresholds } from '../src/alerts/rules.ts';
+import { addClient } from '../src/domain/clients.ts';
+import { importCsv } from '../src/import/import-csv.ts';
+import { resendSender } from '../src/reports/senders.ts';
+import { dbKinds, freshDb, type TestDb } from './helpers/db.ts';
+import { startFakeResend, type FakeResend } from './fakes/resend-server.ts';
+
+const th: Thresholds = { burnRoiBelow: -0.5, burnMinSpendCents: 5_000, winRoiAbove: 2, winMinRevenueCents: 10_000, dailySpendAlertCents: 100_000 };
+const ent = (id: string, kind = 'link', killed = false): AlertEntity => ({ id, name: id, kind, platform: 'tiktok', killed });
+const t = (spendCents: number, revenueCents: number) => ({ spendCents, revenueCents, conversions: 1 });
+
+describe('alert rules', () => {
+  it.each([
+    ['burning at the line', t(5_001, 2_000), 'burning', 1],
+    ['not burning: spend at the minimum', t(5_000, 0), null, 0],
+    ['not burning: ROI exactly −50 %', t(10_000, 5_000), null, 0],
+    ['burning, level 2 by ROI below −80 %', t(6_000, 1_000), 'burning', 2],
+    ['burning, level 2 by spend over 4× the minimum', t(25_000, 10_000), 'burning', 2],
+    ['burning, level 3', t(60_000, 1_000), 'burning', 3],
+    ['winner', t(4_000, 15_000), 'winner', 1],
+    ['not a winner: revenue at the minimum', t(2_000, 10_000), null, 0],
+    ['winner, level 2', t(10_000, 60_000), 'winner', 2],
+  ] as const)('%s', (_what, totals, rule, level) => {
+    const c = evaluate([ent('x')], new Map([['x', totals]]), 0, th);
+    expect(c.map((x) => [x.rule, x.level])).toEqual(rule ? [[rule, level]] : []);
+  });
+
+  it('never alerts on killed links, watches only links and ads, and flags daily spend over the line', () => {
+    const totals = new Map([['k', t(60_000, 0)], ['c', t(60_000, 0)], ['a', t(60_000, 0)]]);
+    const c = evaluate([ent('k', 'link', true), ent('c', 'campaign'), ent('a', 'ad')], totals, 130_000, th);
+    expect(c.map((x) => [x.rule, x.subject, x.level])).toEqual([['burning', 'a', 3], ['budget', 'client', 2]]);
+    expect(evaluate([], new Map(), 100_000, th)).toEqual([]);
+    expect(evaluate([], new Map(), 999_999, { ...th, dailySpendAlertCents: null })).toEqual([]);
+  });
+});
+
+describe('cooldown, escalation and the two-checks guard', () => {
+  const now = new Date('2026-11-22T15:00:00Z');
+  const hoursAgo = (h: number) => new Date(now.getTime() - h * 3_600_000);
+  const st = (sentHoursAgo: number | null, lastLevel: number, streak = 1): AlertStateRow => ({ streak, lastSeenAt: hoursAgo(1), lastSentAt: sentHoursAgo === null ? null : hoursAgo(sentHoursAgo), lastLevel });
+  const policy = { cooldownHours: 24, consecutive: false };
+  it.each([
+    ['first time', 1, null, false, policy, true, 'new'],
+    ['same level within the cooldown', 1, st(2, 1), true, policy, false, 'in cooldown'],
+    ['lower level within the cooldown', 1, st(2, 2), true, policy, false, 'in cooldown'],
+    ['escalated within the cooldown', 2, st(2, 1), true, policy, true, 'escalated'],
+    ['same level once the cooldown is over', 1, st(24, 1), true, policy, true, 'cooldown over'],
+    ['just inside the cooldown', 1, st(23.99, 1), true, policy, false, 'in cooldown'],
+    ['guard: first sighting waits', 1, null, false, { ...policy, consecutive: true }, false, 'waiting for a second check'],
+    ['guard: seen at the previous check too', 1, st(null, 0, 1), true, { ...policy, consecutive: true }, true, 'new'],
+    ['guard: seen before, but not at the previous check', 1, st(null, 0, 3), false, { ...policy, consecutive: true }, false, 'waiting for a second check'],
+  ] as const)('%s', (_what, level, state, seenLast, p, send, why) => {
+    expect(decide(level, state, seenLast, now, p)).toMatchObject({ send, why });
+  });
+});
+
+describe.each(dbKinds)('alert checks on %s', (kind) => {
+  let db: TestDb;
+  let fake: FakeResend;
+  beforeAll(async () => {
+    db = await freshDb(kind);
+    fake = await startFakeResend();
+    await addClient(db.prisma, { slug: 'aff', name: 'Affiliate', timezone: 'Asia/Kolkata', currency: 'USD', recipients: ['ops@aff.test'] });
+    // Two links burning, one winning, over the three days up to local "today".
+    const rows = ['date,platform,account,campaign,adset,ad,link,spend,impressions,clicks,conversions,revenue'];
+    for (const d of ['2026-11-21', '2026-11-22', '2026-11-23']) {
+      rows.push(`${d},tiktok,Acc,Camp,,Ad A,lnk-burn,40.00,1000,10,0,5.00`);
+      rows.push(`${d},tiktok,Acc,Camp,,Ad B,lnk-dead,30.00,1000,10,0,0`);
+      rows.push(`${d},tiktok,Acc,Camp,,Ad C,lnk-win,20.00,1000,10,5,90.00`);
+    }
+    await importCsv(db, Buffer.from(rows.join('\n')), 'alerts.csv', { clientSlug: 'aff', now: new Date('2026-11-23T12:00:00Z') });
+  });
+  afterAll(async () => {
+    await fake?.close();
+    await db?.destroy();
+  });
+
+  const client = () => db.prisma.client.findUniqueOrThrow({ where: { slug: 'aff' } });
+  const run = async (now: string) =>
+    checkAlerts(db, await client(), { now: new Date(now), sender: resendSender({ apiKey: 're_test', baseURL: fake.url, retries: 2, minTimeoutMs: 5 }), from: 'a@x.test' });
+
+  it('sends each alert once, names the entity, numbers and action; cooldown holds; escalation re-alerts; killed links stop', async () => {
+    // 2026-11-23 17:30 in Kolkata (UTC+5:30): the window is 21–23 November.
+    const first = await run('2026-11-23T12:00:00Z');
+    expect(first.window).toEqual({ from: '2026-11-21', to: '2026-11-23' });
+    expect(first.sent.map((s) => [s.rule, s.entity, s.level]).sort()).toEqual([['burning', 'lnk-burn', 2], ['burning', 'lnk-dead', 2], ['winner', 'lnk-win', 1]]);
+    const burn = [...fake.sent.values()].find((m) => m.body.subject.includes('lnk-burn'))!.body;
+    expect(burn.subject).toBe('[Burning money] lnk-burn is burning money: ROI -88% on $120.00 of spend');
+    expect(burn.html).toContain('Pause lnk-burn now');
+    expect(burn.text).toContain('Profit             -$105.00');
+    expect(burn.to).toEqual(['ops@aff.test']);
+    expect(await db.prisma.alert.count()).toBe(3);
+
+    // An hour later nothing changed: nothing is sent.
+    const sentBefore = fake.requests.length;
+    const again = await run('2026-11-23T13:00:00Z');
+    expect(again.sent).toEqual([]);
+    expect(again.suppressed.map((s) => s.why)).toEqual(['in cooldown', 'in cooldown', 'in cooldown']);
+    expect(fake.requests.length).toBe(sentBefore);
+
+    // One link gets much worse (level 3): it alone is alerted again, inside the cooldown.
+    const c = await client();
+    await importCsv(db, Buffer.from('date,platform,account,campaign,adset,ad,link,spend,impressions,clicks,conversions,revenue\n2026-11-23,tiktok,Acc,Camp,,Ad B,lnk-dead,600.00,1000,10,0,0\n'), 'more.csv', { clientSlug: 'aff', now: new Date('2026-11-23T14:00:00Z') });
+    const worse = await run('2026-11-23T14:00:00Z');
+    expect(worse.sent.map((s) => [s.entity, s.level, s.why])).toEqual([['lnk-dead', 3, 'escalated']]);
+
+    // Killed: no alert, even after the cooldown.
+    const dead = await db.prisma.entity.findFirstOrThrow({ where: { clientId: c.id, kind: 'link', externalId: { contains: 'lnk-burn' } } });
+    await db.prisma.entity.update({ where: { id: dead.id }, data: { status: 'killed', killedAt: new Date() } });
+    const nextDay = await run('2026-11-24T13:00:00Z');
+    expect(nextDay.sent.map((s) => s.entity)).not.toContain('lnk-burn');
+    expect(nextDay.suppressed.map((s) => s.entity)).not.toContain('lnk-burn');
+  });
+
+  it('a retried check after Resend accepted but the row was not marked sends no second email', async () => {
+    const c = await client();
+    await db.prisma.alert.updateMany({ where: { clientId: c.id }, data: { sentAt: null } });
+    await db.prisma.alertState.deleteMany({ where: { clientId: c.id } });
+    const distinct = fake.sent.size;
+    const r = await run('2026-11-23T12:30:00Z');
+    expect(r.sent.length).toBeGreaterThan(0);
+    expect(fake.sent.size).toBe(distinct);
+  });
+});
