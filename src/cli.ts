@@ -1,10 +1,12 @@
 // `adbrain` — the command line. Each command parses its flags, calls domain
 // functions and prints; errors become one clear line and a non-zero exit code.
 import { userInfo } from 'node:os';
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, Option } from 'commander';
+import { amountOrOff, day, int, json } from './cli/options.ts';
+import { registerDeliveryCommands } from './cli/delivery.ts';
 import { loadConfig } from './config.ts';
 import { addAgency } from './domain/agencies.ts';
-import { addClient, getClientBySlug, listClients } from './domain/clients.ts';
+import { addClient, getClientBySlug, listClients, updateClient } from './domain/clients.ts';
 import { migrate, migrationStatus } from './db/migrate.ts';
 import { runDemo } from './demo/demo.ts';
 import { simulateDemo } from './demo/simulate.ts';
@@ -18,7 +20,7 @@ import { findInsight, listInsights, transition } from './insights/inbox.ts';
 import { formatRowErrors, printJson, reportError, table } from './cli/output.ts';
 import { withContext, type Ctx } from './cli/context.ts';
 import { runClientDay, type DayResult } from './run/day.ts';
-import { isDay, lastCompleteDay } from './time.ts';
+import { lastCompleteDay } from './time.ts';
 
 const program = new Command('adbrain')
   .description('AI insight and reporting engine for performance marketers')
@@ -26,15 +28,6 @@ const program = new Command('adbrain')
   .configureOutput({ writeErr: (s) => process.stderr.write(s) });
 
 let jsonMode = false;
-const json = () => new Option('--json', 'print JSON for machines');
-const day = (v: string) => {
-  if (!isDay(v)) throw new InvalidArgumentError('expected a date as YYYY-MM-DD');
-  return v;
-};
-const int = (v: string) => {
-  if (!/^\d+$/.test(v)) throw new InvalidArgumentError('expected a whole number');
-  return Number(v);
-};
 
 // ---- db -------------------------------------------------------------------------
 const db = program.command('db').description('database maintenance');
@@ -136,6 +129,38 @@ clients
         })));
       } else if (rows.length === 0) console.log('no clients yet: add one with `adbrain clients add <slug>` or run `adbrain demo`');
       else console.log(table([['SLUG', 'NAME', 'AGENCY', 'TIMEZONE', 'CURRENCY'], ...rows.map((c) => [c.slug, c.name, c.agency.slug, c.timezone, c.currency])]));
+    });
+  });
+
+clients
+  .command('update <slug>')
+  .description('change a client\'s settings: recipients, budget, alert thresholds')
+  .option('--name <name>')
+  .option('--timezone <tz>')
+  .option('--report-hour <hour>', 'local hour of the daily report (0–23)', int)
+  .option('--recipients <emails>', 'comma-separated report and alert recipients (replaces the list)')
+  .option('--budget <amount|off>', 'monthly budget in the client currency', amountOrOff)
+  .option('--daily-spend-alert <amount|off>', 'alert when a day\'s spend goes above this', amountOrOff)
+  .option('--burn-roi <roi>', 'burning below this ROI, e.g. -0.5', Number)
+  .option('--burn-min-spend <amount>', 'burning only above this spend', amountOrOff)
+  .option('--win-roi <roi>', 'winner above this ROI, e.g. 2', Number)
+  .option('--win-min-revenue <amount>', 'winner only above this revenue', amountOrOff)
+  .option('--cooldown-hours <hours>', 'hours before the same alert is repeated (escalations excepted)', int)
+  .option('--consecutive-check <on|off>', 'alert only when two checks in a row agree')
+  .addOption(json())
+  .action(async (slug, o) => {
+    await withContext(async ({ db }) => {
+      const c = await getClientBySlug(db.prisma, slug);
+      const onOff = o.consecutiveCheck === undefined ? undefined : o.consecutiveCheck === 'on' ? true : o.consecutiveCheck === 'off' ? false : NaN;
+      const u = await updateClient(db.prisma, c.id, {
+        name: o.name, timezone: o.timezone, reportHour: o.reportHour,
+        recipients: o.recipients === undefined ? undefined : String(o.recipients).split(',').map((x: string) => x.trim()).filter(Boolean),
+        monthlyBudgetCents: o.budget, dailySpendAlertCents: o.dailySpendAlert,
+        burnRoiBelow: o.burnRoi, burnMinSpendCents: o.burnMinSpend ?? undefined, winRoiAbove: o.winRoi, winMinRevenueCents: o.winMinRevenue ?? undefined,
+        alertCooldownHours: o.cooldownHours, alertConsecutiveCheck: onOff,
+      });
+      if (o.json) printJson({ slug: u.slug, recipients: u.recipients, alertCooldownHours: u.alertCooldownHours, alertConsecutiveCheck: u.alertConsecutiveCheck });
+      else console.log(`updated client ${u.slug}`);
     });
   });
 
@@ -337,6 +362,7 @@ program
 // ---- entry ------------------------------------------------------------------------
 try {
   jsonMode = process.argv.includes('--json');
+  registerDeliveryCommands(program);
   await program.parseAsync(process.argv);
 } catch (err) {
   let debug = false;

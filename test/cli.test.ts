@@ -150,4 +150,45 @@ describe('adbrain CLI', () => {
     expect(again.code).toBe(2);
     expect(again.err).toBe('error: cannot dismiss an insight that is APPLIED (allowed from: PENDING, IN_PROGRESS)\n');
   });
+  it('report, links kill|restore, clients update and alerts check', async () => {
+    const rep = adbrain('report', '--client', 'demo-leads', '--date', '2026-11-10', '--outbox', '--json');
+    expect(rep.code).toBe(0);
+    expect(JSON.parse(rep.out)).toMatchObject({ status: 'delivered', provider: 'outbox' });
+    expect((await readdir(path.join(cwd, 'outbox', 'demo-leads', '2026-11-10'))).sort()).toEqual(['message.eml', 'report.html', 'report.json', 'report.pdf', 'report.txt']);
+    const eml = await readFile(path.join(cwd, 'outbox', 'demo-leads', '2026-11-10', 'message.eml'), 'utf8');
+    expect(eml).toMatch(/Content-Type: multipart\/mixed/);
+    expect(eml).toMatch(/filename=report\.pdf/);
+    const twice = adbrain('report', '--client', 'demo-leads', '--date', '2026-11-10');
+    expect(twice.out).toMatch(/already delivered .*not sent again/);
+    const send = adbrain('report', '--client', 'demo-leads', '--send');
+    expect(send.code).toBe(2);
+    expect(send.err).toBe('error: --send needs RESEND_API_KEY\n');
+
+    const links = JSON.parse(adbrain('insights', 'list', '--client', 'demo-affiliate', '--json').out) as { entity: { name: string; kind: string } | null }[];
+    const link = links.find((i) => i.entity?.kind === 'link')!.entity!.name;
+    const kill = adbrain('links', 'kill', link, '--client', 'demo-affiliate', '--reason', 'offer paused', '--json');
+    expect(kill.code).toBe(0);
+    expect(JSON.parse(kill.out)).toMatchObject({ name: link, status: 'killed', killedReason: 'offer paused' });
+    expect(JSON.parse(adbrain('links', 'list', '--client', 'demo-affiliate', '--json').out)).toMatchObject([{ name: link, reason: 'offer paused' }]);
+    expect(JSON.parse(adbrain('links', 'restore', link, '--client', 'demo-affiliate', '--json').out)).toMatchObject({ status: 'active', killedReason: null });
+    const unknown = adbrain('links', 'kill', 'no-such-link', '--client', 'demo-affiliate');
+    expect(unknown.code).toBe(2);
+    expect(unknown.err).toMatch(/no link, ad or other entity "no-such-link"/);
+
+    const upd = adbrain('clients', 'update', 'demo-affiliate', '--daily-spend-alert', '1', '--cooldown-hours', '12', '--consecutive-check', 'off', '--json');
+    expect(upd.code).toBe(0);
+    expect(JSON.parse(upd.out)).toMatchObject({ alertCooldownHours: 12, alertConsecutiveCheck: false });
+    const bad = adbrain('clients', 'update', 'demo-affiliate', '--recipients', 'not-an-email');
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/recipients\.0/);
+    noStack(bad.err);
+
+    const check = adbrain('alerts', 'check', '--client', 'demo-affiliate', '--window', '400', '--json');
+    expect(check.code).toBe(0);
+    const [res] = JSON.parse(check.out).results;
+    expect(res.sent.length).toBeGreaterThan(0);
+    const again = JSON.parse(adbrain('alerts', 'check', '--client', 'demo-affiliate', '--window', '400', '--json').out).results[0];
+    expect(again.sent).toEqual([]);
+    expect(again.suppressed.length).toBe(res.sent.length);
+  });
 });

@@ -1,7 +1,7 @@
 import { AppError, invalid } from '../errors.ts';
 import type { PrismaClient } from '../generated/prisma/client.ts';
 import { ensureDefaultAgency, getAgencyBySlug } from './agencies.ts';
-import { issuesOf, newClientSchema } from './schemas.ts';
+import { clientUpdateSchema, issuesOf, newClientSchema } from './schemas.ts';
 
 export async function addClient(prisma: PrismaClient, input: unknown) {
   const parsed = newClientSchema.safeParse(input);
@@ -41,5 +41,24 @@ export async function listClients(prisma: PrismaClient, opts: { agency?: string 
     where: opts.agency ? { agency: { slug: opts.agency } } : undefined,
     include: { agency: { select: { slug: true } } },
     orderBy: [{ agency: { slug: 'asc' } }, { slug: 'asc' }],
+  });
+}
+
+const big = (v: number | null | undefined) => (v === undefined ? undefined : v === null ? null : BigInt(v));
+
+/** Changes a client's settings; unknown fields and bad values are refused with their paths. */
+export async function updateClient(prisma: PrismaClient, clientId: string, input: unknown) {
+  const parsed = clientUpdateSchema.safeParse(input);
+  if (!parsed.success) throw invalid('invalid client settings', issuesOf(parsed.error));
+  const u = parsed.data;
+  return prisma.client.update({
+    where: { id: clientId },
+    data: {
+      ...u,
+      monthlyBudgetCents: big(u.monthlyBudgetCents),
+      burnMinSpendCents: big(u.burnMinSpendCents) ?? undefined,
+      winMinRevenueCents: big(u.winMinRevenueCents) ?? undefined,
+      dailySpendAlertCents: big(u.dailySpendAlertCents),
+    },
   });
 }

@@ -47,6 +47,28 @@ export const newClientSchema = z.object({
 
 export type NewClient = z.input<typeof newClientSchema>;
 
+/** Settings a client can change after creation (all optional; null clears a budget or alert line). */
+export const clientUpdateSchema = z
+  .object({
+    name: z.string().trim().min(1).max(200),
+    timezone: timezoneSchema,
+    currency: currencySchema,
+    reportHour: z.number().int().min(0).max(23),
+    recipients: z.array(z.email()).max(50),
+    monthlyBudgetCents: z.number().int().min(0).nullable(),
+    burnRoiBelow: z.number().min(-1).max(0),
+    burnMinSpendCents: z.number().int().min(0),
+    winRoiAbove: z.number().min(0).max(100),
+    winMinRevenueCents: z.number().int().min(0),
+    dailySpendAlertCents: z.number().int().min(0).nullable(),
+    alertCooldownHours: z.number().int().min(0).max(24 * 30),
+    alertConsecutiveCheck: z.boolean(),
+  })
+  .partial()
+  .strict();
+
+export type ClientUpdate = z.input<typeof clientUpdateSchema>;
+
 /** Formats zod issues as "field: message" lines for CLI and API errors. */
 export function issuesOf(error: z.ZodError): { path: string; message: string }[] {
   return error.issues.map((i) => ({ path: i.path.join('.') || '(input)', message: i.message }));

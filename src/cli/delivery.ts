@@ -1,0 +1,105 @@
+// CLI: the report on demand, alert checks and the kill list.
+import type { Command } from 'commander';
+import { checkAlerts } from '../alerts/check.ts';
+import { DEFAULT_FROM } from '../config.ts';
+import { getClientBySlug, listClients } from '../domain/clients.ts';
+import { findEntity, killEntity, restoreEntity } from '../domain/entities.ts';
+import { AppError } from '../errors.ts';
+import { deliverDailyReport } from '../reports/daily-report.ts';
+import { outboxSender, resendSender, senderFor } from '../reports/senders.ts';
+import { lastCompleteDay } from '../time.ts';
+import { withContext, type Ctx } from './context.ts';
+import { day, int, json } from './options.ts';
+import { printJson, table } from './output.ts';
+
+function chooseSender(ctx: Ctx, o: { send?: boolean; outbox?: boolean }) {
+  if (o.send && o.outbox) throw new AppError('invalid_input', 'choose one of --send and --outbox');
+  if (o.send) {
+    if (!ctx.config.email.resend) throw new AppError('config', '--send needs RESEND_API_KEY');
+    return resendSender(ctx.config.email.resend);
+  }
+  if (o.outbox) return outboxSender(ctx.config.outboxDir);
+  return senderFor(ctx.config.email, ctx.config.outboxDir);
+}
+
+export function registerDeliveryCommands(program: Command) {
+  program
+    .command('report')
+    .description('render and deliver a client\'s daily report (once per day: a delivered day is not sent again)')
+    .requiredOption('--client <slug>')
+    .option('--date <YYYY-MM-DD>', 'the report day (default: yesterday in the client\'s timezone)', day)
+    .option('--send', 'send through Resend (needs RESEND_API_KEY)')
+    .option('--outbox', 'write to the outbox folder instead of sending')
+    .addOption(json())
+    .action(async (o) => {
+      await withContext(async (ctx) => {
+        const c = await getClientBySlug(ctx.db.prisma, o.client);
+        const date = o.date ?? lastCompleteDay(c.timezone, new Date());
+        const r = await deliverDailyReport(ctx.db, c, date, {
+          sender: chooseSender(ctx, o),
+          from: ctx.config.email.from ?? DEFAULT_FROM,
+          outboxDir: ctx.config.outboxDir,
+          now: new Date(),
+        });
+        if (o.json) printJson({ client: c.slug, date, status: r.status, provider: r.provider, location: r.location, reportId: r.reportId });
+        else if (r.status === 'already-delivered') console.log(`${c.slug} ${date}: already delivered (${r.provider}: ${r.location}); not sent again`);
+        else console.log(`${c.slug} ${date}: ${r.provider === 'resend' ? `sent via Resend (${r.location})` : `written to ${r.location}`}`);
+      });
+    });
+
+  const alerts = program.command('alerts').description('alert checks: burning links, winners, daily spend over the line');
+  alerts
+    .command('check')
+    .description('evaluate the alert rules now and send what is due (cooldown and escalation apply)')
+    .option('--client <slug>', 'one client (default: all)')
+    .option('--window <days>', 'days in the check window, ending today (default 3)', int)
+    .addOption(json())
+    .action(async (o) => {
+      await withContext(async (ctx) => {
+        const targets = o.client ? [await getClientBySlug(ctx.db.prisma, o.client)] : await listClients(ctx.db.prisma);
+        const sender = senderFor(ctx.config.email, ctx.config.outboxDir);
+        const results = [];
+        for (const c of targets) {
+          results.push(await checkAlerts(ctx.db, c, { now: new Date(), sender, from: ctx.config.email.from, windowDays: o.window }));
+        }
+        if (o.json) return printJson({ results });
+        for (const r of results) {
+          console.log(`${r.client} (${r.window.from} – ${r.window.to}): ${r.sent.length} sent, ${r.suppressed.length} held back`);
+          for (const s of r.sent) console.log(`  ✉ ${s.rule} ${s.entity} (level ${s.level}, ${s.why})`);
+          for (const s of r.suppressed) console.log(`  · ${s.rule} ${s.entity} (level ${s.level}, ${s.why})`);
+        }
+      });
+    });
+
+  const links = program.command('links').description('the kill list: killed links and ads stop alerting and leave "act now" lists');
+  for (const action of ['kill', 'restore'] as const) {
+    links
+      .command(`${action} <entity>`)
+      .description(action === 'kill' ? 'mark a link or ad as killed (its history stays)' : 'take a link or ad off the kill list')
+      .requiredOption('--client <slug>')
+      .option('--reason <text>')
+      .addOption(json())
+      .action(async (ref, o) => {
+        await withContext(async ({ db }) => {
+          const c = await getClientBySlug(db.prisma, o.client);
+          const e = await findEntity(db.prisma, c.id, ref);
+          const u = action === 'kill' ? await killEntity(db.prisma, e.id, { reason: o.reason }) : await restoreEntity(db.prisma, e.id);
+          if (o.json) printJson({ id: u.id, kind: u.kind, name: u.name, status: u.status, killedAt: u.killedAt, killedReason: u.killedReason });
+          else console.log(`${u.kind} ${u.name}: ${u.status}${u.killedReason ? ` (${u.killedReason})` : ''}`);
+        });
+      });
+  }
+  links
+    .command('list')
+    .description('killed links and ads of a client')
+    .requiredOption('--client <slug>')
+    .addOption(json())
+    .action(async (o) => {
+      await withContext(async ({ db }) => {
+        const c = await getClientBySlug(db.prisma, o.client);
+        const rows = await db.prisma.entity.findMany({ where: { clientId: c.id, status: 'killed' }, orderBy: { killedAt: 'desc' } });
+        if (o.json) return printJson(rows.map((e) => ({ id: e.id, kind: e.kind, name: e.name, killedAt: e.killedAt, reason: e.killedReason })));
+        console.log(rows.length ? table([['KIND', 'NAME', 'KILLED', 'REASON'], ...rows.map((e) => [e.kind, e.name, e.killedAt?.toISOString() ?? '', e.killedReason ?? ''])]) : 'no killed links or ads');
+      });
+    });
+}

@@ -1,0 +1,22 @@
+import { InvalidArgumentError, Option } from 'commander';
+import { isDay } from '../time.ts';
+
+export const json = () => new Option('--json', 'print JSON for machines');
+
+export const day = (v: string) => {
+  if (!isDay(v)) throw new InvalidArgumentError('expected a date as YYYY-MM-DD');
+  return v;
+};
+
+export const int = (v: string) => {
+  if (!/^\d+$/.test(v)) throw new InvalidArgumentError('expected a whole number');
+  return Number(v);
+};
+
+/** An amount in the client's currency → cents; "off" clears it. */
+export const amountOrOff = (v: string) => {
+  if (v === 'off') return null;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError('expected a non-negative amount or "off"');
+  return Math.round(n * 100);
+};
