@@ -20,7 +20,7 @@ const squash = (s: string) => s.replace(/\s+/g, ' ');
 describe('rendered report', () => {
   // A euro client, an accented name and an attacker's HTML/markdown in a creative name.
   const model = previewModel();
-  model.client = { ...model.client, name: 'Zoë’s Café GmbH', currency: 'EUR' };
+  model.client = { ...model.client, name: 'Zoë’s Café GmbH (Δ ≥ 5 €)', currency: 'EUR' };
   for (const line of model.rollups.creatives) if (line.name === 'Unboxing 15s') line.name = HTML_NAME;
   let r: Awaited<ReturnType<typeof renderDailyReport>>;
   let pdf: { text: string; pages: number };
@@ -48,7 +48,7 @@ describe('rendered report', () => {
       expect(pdfFlat, `PDF lacks ${k}`).toContain(k);
     }
     // Accented names and Δ-free symbols survive into the PDF's text layer (the font has the glyphs).
-    expect(pdfFlat).toContain('Zoë’s Café GmbH');
+    expect(pdfFlat).toContain('Zoë’s Café GmbH (Δ ≥ 5 €)');
     expect(pdfFlat).toContain('Café hook — Zoë v2');
   });
 

@@ -7,6 +7,7 @@ import { runBrain } from '../brain/run.ts';
 import { buildSummaryFor, deliverDailyReport, type ReportClient } from '../reports/daily-report.ts';
 import { DEFAULT_FROM, type Config } from '../config.ts';
 import { senderFor } from '../reports/senders.ts';
+import { checkAlerts } from '../alerts/check.ts';
 import { summaryFacts } from '../llm/facts.ts';
 import { summarizeDay, type Summary } from '../llm/index.ts';
 
@@ -67,6 +68,18 @@ export const brainStep: DayStep = {
   },
 };
 
+export const alertsStep: DayStep = {
+  name: 'alerts',
+  async run({ db, client, now, outboxDir, email }) {
+    const full = await db.prisma.client.findUniqueOrThrow({ where: { id: client.id } });
+    const r = await checkAlerts(db, full, { now, sender: senderFor(email, outboxDir), from: email?.from ?? DEFAULT_FROM });
+    const detail = r.sent.length === 0 && r.suppressed.length === 0
+      ? 'nothing to alert'
+      : `${r.sent.length} sent${r.sent.length ? ` (${r.sent.map((x) => `${x.rule} ${x.entity}`).join(', ')})` : ''}, ${r.suppressed.length} held back`;
+    return { status: 'ok', detail, data: { sent: r.sent.length, suppressed: r.suppressed.length } };
+  },
+};
+
 const NO_LLM: Config['llm'] = { provider: 'none', anthropic: null, openai: null, timeoutMs: 30_000, maxRetries: 2, dailyTokenBudget: 0 };
 
 export const summaryStep: DayStep = {
@@ -98,7 +111,7 @@ export const reportStep: DayStep = {
   },
 };
 
-export const DAY_STEPS: DayStep[] = [syncStep, brainStep, summaryStep, reportStep];
+export const DAY_STEPS: DayStep[] = [syncStep, alertsStep, brainStep, summaryStep, reportStep];
 
 export interface DayResult {
   client: string;
