@@ -9,11 +9,11 @@ const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD');
 export const events = {
   /** Run one client's day (sync → brain → insights → report → alerts). id: `${clientId}:${date}` */
   clientDayRequested: eventType('adbrain/client.day.requested', {
-    schema: z.object({ clientId: z.uuid(), date: day }),
+    schema: z.object({ clientId: z.uuid(), date: day, agencyId: z.uuid().optional() }),
   }),
   /** Run the brain now for one client; no email unless asked. */
   analysisRequested: eventType('adbrain/analysis.requested', {
-    schema: z.object({ clientId: z.uuid(), asOf: day.optional(), requestedBy: z.string().min(1), email: z.boolean().optional() }),
+    schema: z.object({ clientId: z.uuid(), asOf: day.optional(), requestedBy: z.string().min(1), email: z.boolean().optional(), runId: z.uuid().optional() }),
   }),
   /** A source finished syncing a date range for a client. */
   syncCompleted: eventType('adbrain/sync.completed', {

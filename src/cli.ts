@@ -4,6 +4,7 @@ import { userInfo } from 'node:os';
 import { Command, Option } from 'commander';
 import { amountOrOff, day, int, json } from './cli/options.ts';
 import { registerDeliveryCommands } from './cli/delivery.ts';
+import { registerServeCommands } from './cli/serve.ts';
 import { loadConfig } from './config.ts';
 import { addAgency } from './domain/agencies.ts';
 import { addClient, getClientBySlug, listClients, updateClient } from './domain/clients.ts';
@@ -363,6 +364,7 @@ program
 try {
   jsonMode = process.argv.includes('--json');
   registerDeliveryCommands(program);
+  registerServeCommands(program);
   await program.parseAsync(process.argv);
 } catch (err) {
   let debug = false;

@@ -272,3 +272,9 @@ async function upsertInsights(db: Db, clientId: string, output: BrainOutput, now
     return { created: creates.length, updated: updates.length, resolved: cleared.length, reopened, ids: [...updates.map((u) => existing.get(u.fingerprint)!), ...createdIds] };
   });
 }
+
+/** Scores the client's open predictions up to `asOf` (after a sync brought actuals in). */
+export async function scoreClientPredictions(db: Db, client: BrainClient, asOf: string): Promise<number> {
+  const input = await loadBrainInput(db, client, asOf);
+  return scorePredictions(db, client.id, input, seriesOf(input));
+}

@@ -4,6 +4,7 @@
 import type { Inngest } from 'inngest';
 import { events } from '../../inngest.config.ts';
 import { DAY_STEPS, type DayStep, type StepResult } from '../run/day.ts';
+import { reportKey } from '../reports/daily-report.ts';
 import type { Runtime } from './runtime.ts';
 
 export function createClientDayFunction(
@@ -16,8 +17,20 @@ export function createClientDayFunction(
       id: 'client-day',
       triggers: [events.clientDayRequested],
       retries: 4,
-      // One client's day at a time, so two deliveries of the same day never race.
-      concurrency: [{ key: 'event.data.clientId', limit: 1 }],
+      // One day per client at a time (two deliveries of a day never race), and a
+      // few clients per agency at once so one big agency cannot starve the rest.
+      concurrency: [
+        { key: 'event.data.clientId', limit: 1 },
+        { key: 'event.data.agencyId', limit: 3 },
+      ],
+      // After the last retry: the day's report row says what failed.
+      onFailure: async ({ event, error }) => {
+        const original = (event.data as { event?: { data?: unknown } }).event?.data;
+        const parsed = events.clientDayRequested.schema.safeParse(original);
+        if (!parsed.success) return;
+        const rt = await runtime();
+        await recordDayFailure(rt, parsed.data.clientId, parsed.data.date, error.message);
+      },
     },
     async ({ event, step }) => {
       const { clientId, date } = events.clientDayRequested.schema.parse(event.data);
@@ -31,7 +44,8 @@ export function createClientDayFunction(
       const results: Record<string, StepResult> = {};
       for (const s of steps) {
         results[s.name] = await step.run(`${s.name}-${clientId}-${date}`, async () => {
-          const r = await s.run({ db: rt.db, client, asOf: date, now: rt.now(), outboxDir: rt.config.outboxDir, llm: rt.config.llm, email: rt.config.email }, results);
+          const ctx = { db: rt.db, client, asOf: date, now: rt.now(), outboxDir: rt.config.outboxDir, llm: rt.config.llm, email: rt.config.email };
+          const r = await s.run(ctx, results);
           // Failing the step lets Inngest retry it with backoff.
           if (r.status === 'failed') throw new Error(`${s.name} failed: ${r.detail}`);
           return JSON.parse(JSON.stringify(r)) as StepResult;
@@ -42,3 +56,16 @@ export function createClientDayFunction(
   );
 }
 
+export async function recordDayFailure(rt: Runtime, clientId: string, date: string, message: string) {
+  const client = await rt.db.prisma.client.findUnique({ where: { id: clientId }, select: { id: true } });
+  if (!client) return;
+  const day = new Date(`${date}T00:00:00Z`);
+  const key = reportKey(clientId, date);
+  const error = `the day failed after its retries: ${message}`.slice(0, 1000);
+  await rt.db.prisma.report.upsert({
+    where: { idempotencyKey: key },
+    // A report already sent stays sent; only the error is noted.
+    update: { error },
+    create: { clientId, kind: 'daily', periodStart: day, periodEnd: day, idempotencyKey: key, status: 'failed', error },
+  });
+}

@@ -1,6 +1,17 @@
 // Every Inngest function adbrain serves.
-import { inngest } from '../../inngest.config.ts';
+import type { Inngest } from 'inngest';
+import { inngest as defaultClient } from '../../inngest.config.ts';
 import { createClientDayFunction } from './client-day.ts';
-import { processRuntime } from './runtime.ts';
+import { createAlertCheckFunction, createAnalysisFunction, createDailySweepFunction, createIntradaySyncFunction, createScoringFunction } from './orchestration.ts';
+import { processRuntime, type Runtime } from './runtime.ts';
 
-export const functions = [createClientDayFunction(inngest, processRuntime)];
+export function createFunctions(inngest: Inngest = defaultClient, runtime: () => Promise<Runtime> = processRuntime) {
+  return [
+    createDailySweepFunction(inngest, runtime),
+    createClientDayFunction(inngest, runtime),
+    createAnalysisFunction(inngest, runtime),
+    createIntradaySyncFunction(inngest, runtime),
+    createAlertCheckFunction(inngest, runtime),
+    createScoringFunction(inngest, runtime),
+  ];
+}

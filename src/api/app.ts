@@ -1,0 +1,87 @@
+// The HTTP face of adbrain: REST under /v1 (API keys, roles, tenant scope),
+// OpenAPI 3.1 at /openapi.json, and the Inngest endpoint at /api/inngest.
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { bodyLimit } from 'hono/body-limit';
+import { rateLimiter } from 'hono-rate-limiter';
+import type { InngestFunction, Inngest } from 'inngest';
+import { serve as inngestServe } from 'inngest/hono';
+import { verifyApiKey } from '../domain/api-keys.ts';
+import type { ApiDeps, AppEnv } from './env.ts';
+import { errorBody, onError, validationError } from './errors.ts';
+import { clientRoutes } from './routes/clients.ts';
+import { dataRoutes, MAX_IMPORT_BYTES } from './routes/data.ts';
+import { insightRoutes } from './routes/insights.ts';
+import { opsRoutes } from './routes/ops.ts';
+
+export interface AppOptions {
+  /** Requests per key per minute. */
+  rateLimit?: number;
+  /** The client carries the signing key: with one, every request to /api/inngest must be signed. */
+  inngest?: { client: Inngest; functions: InngestFunction.Any[] };
+}
+
+export function createApp(deps: ApiDeps, opts: AppOptions = {}) {
+  const app = new OpenAPIHono<AppEnv>({
+    defaultHook: (result, c) => {
+      if (!result.success) return validationError(c, result.error, result.target === 'json' ? 'body' : result.target);
+    },
+  });
+  app.onError(onError);
+  app.notFound((c) => c.json(errorBody('not_found', `no route ${c.req.method} ${c.req.path}`), 404));
+  app.use('*', async (c, next) => {
+    c.set('deps', deps);
+    await next();
+  });
+
+  app.get('/v1/health', async (c) => {
+    try {
+      await deps.db.sql.query('SELECT 1');
+      return c.json({ ok: true, database: deps.db.kind }, 200);
+    } catch {
+      return c.json({ ok: false, database: 'unreachable' }, 503);
+    }
+  });
+
+  app.use('/v1/*', async (c, next) => {
+    const header = c.req.header('authorization') ?? '';
+    const m = /^Bearer\s+(\S+)$/i.exec(header);
+    const key = m ? await verifyApiKey(deps.db.prisma, m[1]!, deps.now()) : null;
+    if (!key) {
+      return c.json(errorBody('unauthorized', m ? 'unknown or revoked API key' : 'send an API key as "Authorization: Bearer adb_…"'), 401, { 'www-authenticate': 'Bearer' });
+    }
+    c.set('key', key);
+    await next();
+  });
+  app.use(
+    '/v1/*',
+    rateLimiter<AppEnv>({
+      windowMs: 60_000,
+      limit: opts.rateLimit ?? 600,
+      standardHeaders: 'draft-6',
+      keyGenerator: (c) => c.get('key').keyId,
+      handler: (c) => c.json(errorBody('rate_limited', 'too many requests for this API key; wait a minute and retry'), 429),
+    }),
+  );
+  app.use('/v1/clients/:id/imports', bodyLimit({ maxSize: MAX_IMPORT_BYTES, onError: (c) => c.json(errorBody('payload_too_large', `the file is larger than ${MAX_IMPORT_BYTES / 1024 / 1024} MB`), 413) }));
+  app.use('/v1/*', async (c, next) => {
+    if (c.req.path.endsWith('/imports')) return next();
+    return bodyLimit({ maxSize: 1024 * 1024, onError: (cc) => cc.json(errorBody('payload_too_large', 'request body larger than 1 MB'), 413) })(c, next);
+  });
+
+  clientRoutes(app);
+  insightRoutes(app);
+  dataRoutes(app);
+  opsRoutes(app);
+
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', description: 'An adbrain API key: adb_<prefix>_<secret>' });
+  app.doc31('/openapi.json', {
+    openapi: '3.1.0',
+    info: { title: 'adbrain API', version: '1', description: 'Insights, reports, alerts and analyses for every client of your agency. Every id is scoped to the API key\'s agency.' },
+  });
+
+  if (opts.inngest) {
+    const handler = inngestServe({ client: opts.inngest.client, functions: opts.inngest.functions });
+    app.on(['GET', 'POST', 'PUT'], '/api/inngest', (c) => handler(c));
+  }
+  return app;
+}

@@ -1,0 +1,117 @@
+import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
+import { addClient, updateClient } from '../../domain/clients.ts';
+import { clientUpdateSchema } from '../../domain/schemas.ts';
+import { AppError } from '../../errors.ts';
+import type { Client } from '../../generated/prisma/client.ts';
+import { IdParam, cents, errors, json, requireRole, scopedClient, security } from '../common.ts';
+import type { AppEnv } from '../env.ts';
+
+export const ClientSchema = z
+  .object({
+    id: z.uuid(),
+    slug: z.string(),
+    name: z.string(),
+    timezone: z.string(),
+    currency: z.string(),
+    reportHour: z.number().int(),
+    recipients: z.array(z.string()),
+    monthlyBudgetCents: z.number().int().nullable(),
+    thresholds: z.object({
+      burnRoiBelow: z.number(),
+      burnMinSpendCents: z.number().int(),
+      winRoiAbove: z.number(),
+      winMinRevenueCents: z.number().int(),
+      dailySpendAlertCents: z.number().int().nullable(),
+      alertCooldownHours: z.number().int(),
+      alertConsecutiveCheck: z.boolean(),
+    }),
+    createdAt: z.string(),
+  })
+  .openapi('Client');
+
+export const clientOut = (c: Client) => ({
+  id: c.id,
+  slug: c.slug,
+  name: c.name,
+  timezone: c.timezone,
+  currency: c.currency,
+  reportHour: c.reportHour,
+  recipients: c.recipients,
+  monthlyBudgetCents: cents(c.monthlyBudgetCents),
+  thresholds: {
+    burnRoiBelow: Number(c.burnRoiBelow),
+    burnMinSpendCents: Number(c.burnMinSpendCents),
+    winRoiAbove: Number(c.winRoiAbove),
+    winMinRevenueCents: Number(c.winMinRevenueCents),
+    dailySpendAlertCents: cents(c.dailySpendAlertCents),
+    alertCooldownHours: c.alertCooldownHours,
+    alertConsecutiveCheck: c.alertConsecutiveCheck,
+  },
+  createdAt: c.createdAt.toISOString(),
+});
+
+const NewClient = z
+  .object({
+    slug: z.string().min(2).max(64).regex(/^[a-z0-9][a-z0-9-]*$/, 'lowercase letters, digits and dashes'),
+    name: z.string().min(1).max(200).optional(),
+    timezone: z.string().optional(),
+    currency: z.string().length(3).optional(),
+    reportHour: z.number().int().min(0).max(23).optional(),
+    recipients: z.array(z.email()).max(50).optional(),
+    monthlyBudgetCents: z.number().int().min(0).optional(),
+  })
+  .strict()
+  .openapi('NewClient');
+
+const tags = ['clients'];
+
+export function clientRoutes(app: OpenAPIHono<AppEnv>) {
+  app.openapi(
+    createRoute({ method: 'get', path: '/v1/clients', tags, security, summary: 'List the agency\'s clients', responses: { 200: json(z.object({ data: z.array(ClientSchema) }), 'Clients'), ...errors } }),
+    async (c) => {
+      const rows = await c.get('deps').db.prisma.client.findMany({ where: { agencyId: c.get('key').agencyId }, orderBy: { slug: 'asc' } });
+      return c.json({ data: rows.map(clientOut) }, 200);
+    },
+  );
+  app.openapi(
+    createRoute({
+      method: 'post', path: '/v1/clients', tags, security, summary: 'Add a client (admin)',
+      request: { body: { content: { 'application/json': { schema: NewClient } }, required: true } },
+      responses: { 201: json(ClientSchema, 'Created'), 409: json(z.any(), 'Slug taken'), ...errors },
+    }),
+    async (c) => {
+      requireRole(c, 'admin');
+      const { prisma } = c.get('deps').db;
+      const agency = await prisma.agency.findUniqueOrThrow({ where: { id: c.get('key').agencyId } });
+      const created = await addClient(prisma, { ...c.req.valid('json'), agency: agency.slug });
+      return c.json(clientOut(created), 201);
+    },
+  );
+  app.openapi(
+    createRoute({ method: 'get', path: '/v1/clients/{id}', tags, security, summary: 'One client with its settings', request: { params: IdParam }, responses: { 200: json(ClientSchema, 'The client'), ...errors } }),
+    async (c) => c.json(clientOut(await scopedClient(c, c.req.valid('param').id)), 200),
+  );
+  app.openapi(
+    createRoute({
+      method: 'patch', path: '/v1/clients/{id}', tags, security, summary: 'Change settings, recipients, thresholds, budget (admin)',
+      request: { params: IdParam, body: { content: { 'application/json': { schema: clientUpdateSchema } }, required: true } },
+      responses: { 200: json(ClientSchema, 'Updated'), ...errors },
+    }),
+    async (c) => {
+      requireRole(c, 'admin');
+      const client = await scopedClient(c, c.req.valid('param').id);
+      const body = c.req.valid('json');
+      if (Object.keys(body).length === 0) throw new AppError('invalid_input', 'nothing to change: send at least one field');
+      return c.json(clientOut(await updateClient(c.get('deps').db.prisma, client.id, body)), 200);
+    },
+  );
+  app.openapi(
+    createRoute({ method: 'delete', path: '/v1/clients/{id}', tags, security, summary: 'Delete a client and all its data (admin)', request: { params: IdParam }, responses: { 204: { description: 'Deleted' }, ...errors } }),
+    async (c) => {
+      requireRole(c, 'admin');
+      const client = await scopedClient(c, c.req.valid('param').id);
+      await c.get('deps').db.prisma.client.delete({ where: { id: client.id } });
+      return c.body(null, 204);
+    },
+  );
+}

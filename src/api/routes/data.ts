@@ -1,0 +1,108 @@
+// Imports (CSV upload → import run) and metrics (by entity, date range, grouping).
+import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
+import { loadDaily, loadEntities } from '../../db/metrics-read.ts';
+import { AppError } from '../../errors.ts';
+import { importCsv } from '../../import/import-csv.ts';
+import { kpisOf } from '../../reports/kpis.ts';
+import { daysBetween } from '../../time.ts';
+import { Day, IdParam, errors, isoDay, json, requireRole, scopedClient, security } from '../common.ts';
+import type { AppEnv } from '../env.ts';
+
+export const MAX_IMPORT_BYTES = 50 * 1024 * 1024;
+
+const ImportQuery = z.object({
+  format: z.enum(['auto', 'generic', 'tiktok', 'meta']).default('auto'),
+  skipInvalid: z.enum(['true', 'false']).default('false'),
+  fileName: z.string().max(200).default('upload.csv'),
+});
+
+const ImportRunSchema = z.object({
+  id: z.uuid(), fileName: z.string(), format: z.string(), status: z.string(), rowsTotal: z.number(), rowsImported: z.number(), rowsRejected: z.number(),
+  rejected: z.any(), dateFrom: z.string().nullable(), dateTo: z.string().nullable(), startedAt: z.string(),
+}).openapi('ImportRun');
+
+const MetricsQuery = z.object({
+  from: Day,
+  to: Day,
+  groupBy: z.enum(['day', 'entity', 'campaign', 'platform']).default('day'),
+  entityId: z.uuid().optional(),
+});
+
+const tags = ['data'];
+
+export function dataRoutes(app: OpenAPIHono<AppEnv>) {
+  app.openapi(
+    createRoute({
+      method: 'post', path: '/v1/clients/{id}/imports', tags, security,
+      summary: 'Upload a CSV (generic, TikTok or Meta export) as the request body (member). Strict by default: any bad row → 422 listing every bad row, nothing imported',
+      request: { params: IdParam, query: ImportQuery, body: { content: { 'text/csv': { schema: z.string() } }, required: true } },
+      responses: { 201: json(z.any(), 'Imported: the import summary'), 413: json(z.any(), 'File too large'), ...errors },
+    }),
+    async (c) => {
+      requireRole(c, 'member');
+      const client = await scopedClient(c, c.req.valid('param').id);
+      const q = c.req.valid('query');
+      const buf = Buffer.from(await c.req.arrayBuffer());
+      if (buf.length === 0) throw new AppError('invalid_input', 'the request body is empty: send the CSV file as the body (Content-Type: text/csv)');
+      if (buf.length > MAX_IMPORT_BYTES) throw new AppError('invalid_input', `the file is larger than ${MAX_IMPORT_BYTES / 1024 / 1024} MB`);
+      const deps = c.get('deps');
+      const r = await importCsv(deps.db, buf, q.fileName, { clientSlug: client.slug, format: q.format, skipInvalid: q.skipInvalid === 'true', now: deps.now() });
+      if (r.dateFrom && r.dateTo && deps.notifySync) await deps.notifySync({ clientId: client.id, source: 'csv', from: r.dateFrom, to: r.dateTo });
+      return c.json(r, 201);
+    },
+  );
+  app.openapi(
+    createRoute({ method: 'get', path: '/v1/clients/{id}/imports', tags, security, summary: 'Import runs, newest first, with their rejected rows', request: { params: IdParam }, responses: { 200: json(z.object({ data: z.array(ImportRunSchema) }), 'Import runs'), ...errors } }),
+    async (c) => {
+      const client = await scopedClient(c, c.req.valid('param').id);
+      const rows = await c.get('deps').db.prisma.importRun.findMany({ where: { clientId: client.id }, orderBy: { startedAt: 'desc' }, take: 100 });
+      return c.json({ data: rows.map((r) => ({ id: r.id, fileName: r.fileName, format: r.format, status: r.status, rowsTotal: r.rowsTotal, rowsImported: r.rowsImported, rowsRejected: r.rowsRejected, rejected: r.rejected, dateFrom: isoDay(r.dateFrom), dateTo: isoDay(r.dateTo), startedAt: r.startedAt.toISOString() })) }, 200);
+    },
+  );
+  app.openapi(
+    createRoute({
+      method: 'get', path: '/v1/clients/{id}/metrics', tags, security, summary: 'Spend, revenue, profit, ROAS, ROI, conversions, CPA over a date range, grouped by day, entity, campaign or platform',
+      request: { params: IdParam, query: MetricsQuery },
+      responses: { 200: json(z.object({ currency: z.string(), from: z.string(), to: z.string(), groupBy: z.string(), rows: z.array(z.any()) }), 'Metrics'), ...errors },
+    }),
+    async (c) => {
+      const client = await scopedClient(c, c.req.valid('param').id);
+      const q = c.req.valid('query');
+      const span = daysBetween(q.from, q.to);
+      if (span < 0) throw new AppError('invalid_input', '`from` is after `to`', [{ path: 'query.from', message: 'must not be after to' }]);
+      if (span > 400) throw new AppError('invalid_input', 'ask for at most 400 days at a time', [{ path: 'query.to', message: 'range longer than 400 days' }]);
+      const { db } = c.get('deps');
+      const [entities, daily] = await Promise.all([loadEntities(db.sql, client.id), loadDaily(db.sql, client.id, q.from, q.to)]);
+      const byId = new Map(entities.map((e) => [e.id, e]));
+      if (q.entityId && !byId.has(q.entityId)) throw new AppError('not_found', `entity ${q.entityId} not found`);
+      // Rows live on leaves; an entity's numbers are its leaves' sums.
+      const under = (id: string, target: string): boolean => {
+        for (let e = byId.get(id); e; e = e.parentId ? byId.get(e.parentId) : undefined) if (e.id === target) return true;
+        return false;
+      };
+      const campaignOf = (id: string) => {
+        for (let e = byId.get(id); e; e = e.parentId ? byId.get(e.parentId) : undefined) if (e.kind === 'campaign') return e;
+        return undefined;
+      };
+      const groups = new Map<string, { key: string; label: string; spend: number; revenue: number; conv: number; clicks: number; impressions: number }>();
+      for (const r of daily) {
+        if (q.entityId && !under(r.entityId, q.entityId)) continue;
+        const e = byId.get(r.entityId)!;
+        const g = q.groupBy === 'day' ? { key: r.date, label: r.date }
+          : q.groupBy === 'platform' ? { key: e.platform, label: e.platform }
+          : q.groupBy === 'campaign' ? (() => { const k = campaignOf(r.entityId); return { key: k?.id ?? 'none', label: k?.name ?? '(no campaign)' }; })()
+          : { key: e.id, label: e.name };
+        const t = groups.get(g.key) ?? groups.set(g.key, { ...g, spend: 0, revenue: 0, conv: 0, clicks: 0, impressions: 0 }).get(g.key)!;
+        t.spend += r.spendCents;
+        t.revenue += r.revenueCents;
+        t.conv += r.conversions;
+        t.clicks += r.clicks;
+        t.impressions += r.impressions;
+      }
+      const rows = [...groups.values()]
+        .map((g) => ({ key: g.key, label: g.label, ...kpisOf(g.spend, g.revenue, g.conv), clicks: g.clicks, impressions: g.impressions }))
+        .sort((a, b) => (q.groupBy === 'day' ? a.key.localeCompare(b.key) : b.spendCents - a.spendCents));
+      return c.json({ currency: client.currency, from: q.from, to: q.to, groupBy: q.groupBy, rows }, 200);
+    },
+  );
+}

@@ -1,0 +1,143 @@
+import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
+import { events } from '../../../inngest.config.ts';
+import { transition } from '../../insights/inbox.ts';
+import { AppError } from '../../errors.ts';
+import type { Prisma } from '../../generated/prisma/client.ts';
+import { INSIGHT_TYPES } from '../../brain/types.ts';
+import { IdParam, cents, errors, isoDay, json, requireRole, scopedClient, scopedInsight, security } from '../common.ts';
+import type { AppEnv } from '../env.ts';
+
+const STATUSES = ['PENDING', 'IN_PROGRESS', 'APPLIED', 'DISMISSED', 'RESOLVED'] as const;
+
+const InsightSchema = z
+  .object({
+    id: z.uuid(),
+    clientId: z.uuid(),
+    entity: z.object({ id: z.uuid(), kind: z.string(), name: z.string(), platform: z.string() }).nullable(),
+    type: z.string(),
+    severity: z.string(),
+    status: z.enum(STATUSES),
+    title: z.string(),
+    impactCents: z.number().int(),
+    confidence: z.number(),
+    since: z.string().nullable(),
+    firstSeen: z.string(),
+    lastSeen: z.string(),
+    resolvedAt: z.string().nullable(),
+    appliedOn: z.string().nullable(),
+    realisedCents: z.number().int().nullable(),
+    payload: z.any(),
+  })
+  .openapi('Insight');
+
+type Row = Prisma.InsightGetPayload<{ include: { entity: { select: { id: true; kind: true; name: true; platform: true } } } }>;
+const out = (i: Row) => ({
+  id: i.id,
+  clientId: i.clientId,
+  entity: i.entity,
+  type: i.type,
+  severity: i.severity,
+  status: i.status,
+  title: i.title,
+  impactCents: Number(i.impactCents),
+  confidence: i.confidence,
+  since: isoDay(i.since),
+  firstSeen: i.firstSeen.toISOString(),
+  lastSeen: i.lastSeen.toISOString(),
+  resolvedAt: i.resolvedAt?.toISOString() ?? null,
+  appliedOn: isoDay(i.appliedOn),
+  realisedCents: cents(i.realisedCents),
+  payload: i.payload,
+});
+const include = { entity: { select: { id: true, kind: true, name: true, platform: true } } } as const;
+
+const ListQuery = z.object({
+  clientId: z.uuid().optional(),
+  status: z.enum(STATUSES).optional(),
+  type: z.enum(INSIGHT_TYPES).optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  cursor: z.string().max(200).optional(),
+});
+
+const Patch = z
+  .object({
+    status: z.enum(['IN_PROGRESS', 'APPLIED', 'DISMISSED', 'PENDING']).describe('PENDING reopens a decision'),
+    note: z.string().max(2000).optional(),
+  })
+  .strict()
+  .openapi('InsightStatusChange');
+
+const ACTION = { IN_PROGRESS: 'start', APPLIED: 'apply', DISMISSED: 'dismiss', PENDING: 'reopen' } as const;
+
+/** Keyset paging on (lastSeen, id), newest first; the cursor is opaque to callers. */
+const encode = (i: { lastSeen: Date; id: string }) => Buffer.from(JSON.stringify([i.lastSeen.toISOString(), i.id])).toString('base64url');
+function decode(cursor: string): { lastSeen: Date; id: string } {
+  try {
+    const [t, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString()) as [string, string];
+    const lastSeen = new Date(t);
+    if (Number.isNaN(lastSeen.getTime()) || !/^[0-9a-f-]{36}$/.test(id)) throw new Error();
+    return { lastSeen, id };
+  } catch {
+    throw new AppError('invalid_input', 'cursor is not one this API returned', [{ path: 'query.cursor', message: 'invalid cursor' }]);
+  }
+}
+
+const tags = ['insights'];
+
+export function insightRoutes(app: OpenAPIHono<AppEnv>) {
+  app.openapi(
+    createRoute({
+      method: 'get', path: '/v1/insights', tags, security, summary: 'The inbox: filter by client, status and type; newest first, paged',
+      request: { query: ListQuery },
+      responses: { 200: json(z.object({ data: z.array(InsightSchema), nextCursor: z.string().nullable() }), 'A page of insights'), ...errors },
+    }),
+    async (c) => {
+      const q = c.req.valid('query');
+      if (q.clientId) await scopedClient(c, q.clientId);
+      const after = q.cursor ? decode(q.cursor) : null;
+      const rows = await c.get('deps').db.prisma.insight.findMany({
+        where: {
+          client: { agencyId: c.get('key').agencyId },
+          ...(q.clientId ? { clientId: q.clientId } : {}),
+          ...(q.status ? { status: q.status } : {}),
+          ...(q.type ? { type: q.type } : {}),
+          ...(after ? { OR: [{ lastSeen: { lt: after.lastSeen } }, { lastSeen: after.lastSeen, id: { lt: after.id } }] } : {}),
+        },
+        include,
+        orderBy: [{ lastSeen: 'desc' }, { id: 'desc' }],
+        take: q.limit + 1,
+      });
+      const page = rows.slice(0, q.limit);
+      return c.json({ data: page.map(out), nextCursor: rows.length > q.limit ? encode(page.at(-1)!) : null }, 200);
+    },
+  );
+  app.openapi(
+    createRoute({ method: 'get', path: '/v1/insights/{id}', tags, security, summary: 'One insight with its history', request: { params: IdParam }, responses: { 200: json(InsightSchema.extend({ events: z.array(z.any()) }), 'The insight'), ...errors } }),
+    async (c) => {
+      const i = await scopedInsight(c, c.req.valid('param').id);
+      const full = await c.get('deps').db.prisma.insight.findUniqueOrThrow({ where: { id: i.id }, include: { ...include, events: { orderBy: { at: 'asc' } } } });
+      return c.json({ ...out(full), events: full.events.map((e) => ({ actor: e.actor, at: e.at.toISOString(), from: e.fromStatus, to: e.toStatus, note: e.note })) }, 200);
+    },
+  );
+  app.openapi(
+    createRoute({
+      method: 'patch', path: '/v1/insights/{id}', tags, security, summary: 'Mark an insight in progress, applied or dismissed (with a note), or reopen it (member)',
+      request: { params: IdParam, body: { content: { 'application/json': { schema: Patch } }, required: true } },
+      responses: { 200: json(InsightSchema, 'Updated'), 409: json(z.any(), 'Not allowed from the current status'), ...errors },
+    }),
+    async (c) => {
+      requireRole(c, 'member');
+      const i = await scopedInsight(c, c.req.valid('param').id);
+      const body = c.req.valid('json');
+      const deps = c.get('deps');
+      const updated = await transition(deps.db.prisma, i.id, ACTION[body.status], { actor: `api-key:${c.get('key').keyId}`, note: body.note, now: deps.now() });
+      if (deps.inngest) {
+        await deps.inngest
+          .send({ name: events.insightStatusChanged.name, data: { insightId: i.id, clientId: i.clientId, from: i.status, to: updated.status, actor: `api-key:${c.get('key').keyId}` } })
+          .catch(() => undefined);
+      }
+      const row = await deps.db.prisma.insight.findUniqueOrThrow({ where: { id: i.id }, include });
+      return c.json(out(row), 200);
+    },
+  );
+}

@@ -1,0 +1,51 @@
+// `adbrain serve`: the API and the Inngest endpoint on one Hono server.
+import { serve } from '@hono/node-server';
+import type { AddressInfo } from 'node:net';
+import { createInngest, events } from '../../inngest.config.ts';
+import { executeAnalysis } from '../analysis/runs.ts';
+import type { Config } from '../config.ts';
+import type { Db } from '../db/client.ts';
+import { createFunctions } from '../functions/index.ts';
+import { createApp } from './app.ts';
+import type { ApiDeps } from './env.ts';
+
+/** Inngest runs the jobs when it can be reached (an event key or a self-hosted URL); otherwise they run in this process. */
+export function usesInngest(config: Config): boolean {
+  return Boolean(config.inngest.eventKey || config.inngest.baseUrl);
+}
+
+export function apiDeps(db: Db, config: Config, now: () => Date = () => new Date()): ApiDeps {
+  const inngest = usesInngest(config) ? createInngest(config) : undefined;
+  return {
+    db,
+    config,
+    now,
+    inngest,
+    async dispatchAnalysis(run) {
+      if (inngest) {
+        await inngest.send({ name: events.analysisRequested.name, data: { clientId: run.clientId, asOf: run.asOf, requestedBy: run.requestedBy, email: run.email, runId: run.runId } });
+        return;
+      }
+      // In-process: answer 202 now, run right after; the run row records the outcome.
+      setImmediate(() => {
+        executeAnalysis(db, run.clientId, { asOf: run.asOf, runId: run.runId, now: now() }).catch((err) => console.error('adbrain: analysis failed', err));
+      });
+    },
+    notifySync: inngest
+      ? async (e) => {
+          await inngest.send({ name: events.syncCompleted.name, data: e });
+        }
+      : undefined,
+  };
+}
+
+export async function startServer(db: Db, config: Config, opts: { port?: number; hostname?: string } = {}) {
+  const inngest = createInngest(config);
+  const runtime = async () => ({ db, config, now: () => new Date() });
+  const app = createApp(apiDeps(db, config), { inngest: { client: inngest, functions: createFunctions(inngest, runtime) } });
+  return new Promise<{ port: number; close: () => Promise<void> }>((resolve) => {
+    const server = serve({ fetch: app.fetch, port: opts.port ?? config.port, hostname: opts.hostname ?? '0.0.0.0' }, (info: AddressInfo) => {
+      resolve({ port: info.port, close: () => new Promise((r) => server.close(() => r())) });
+    });
+  });
+}

@@ -1,0 +1,69 @@
+// CLI: the server and API keys.
+import type { Command } from 'commander';
+import { startServer, usesInngest } from '../api/server.ts';
+import { getAgencyBySlug } from '../domain/agencies.ts';
+import { createApiKey, listApiKeys, revokeApiKey } from '../domain/api-keys.ts';
+import { withContext } from './context.ts';
+import { int, json } from './options.ts';
+import { printJson, table } from './output.ts';
+
+export function registerServeCommands(program: Command) {
+  program
+    .command('serve')
+    .description('start the HTTP server: REST API at /v1, OpenAPI at /openapi.json, Inngest at /api/inngest')
+    .option('--port <port>', 'port (default: PORT or 3000)', int)
+    .option('--host <host>', 'interface to listen on', '0.0.0.0')
+    .action(async (o) => {
+      await withContext(async (ctx) => {
+        const s = await startServer(ctx.db, ctx.config, { port: o.port, hostname: o.host });
+        const mode = ctx.config.inngest.signingKey ? 'signed requests only' : 'dev mode, unsigned';
+        ctx.log(`adbrain serving on http://${o.host}:${s.port} — /v1 (API keys), /openapi.json, /api/inngest (${mode}); jobs run ${usesInngest(ctx.config) ? 'on Inngest' : 'in this process'}`);
+        await new Promise<void>((resolve) => {
+          const stop = () => void s.close().then(resolve);
+          process.once('SIGINT', stop);
+          process.once('SIGTERM', stop);
+        });
+      });
+    });
+
+  const keys = program.command('keys').description('API keys of an agency (roles: admin, member, viewer)');
+  keys
+    .command('create')
+    .description('create a key; the secret is printed once and stored only hashed')
+    .requiredOption('--agency <slug>')
+    .requiredOption('--role <role>', 'admin, member or viewer')
+    .option('--name <name>', 'what the key is for', 'api key')
+    .addOption(json())
+    .action(async (o) => {
+      await withContext(async ({ db }) => {
+        const agency = await getAgencyBySlug(db.prisma, o.agency);
+        const { key, row } = await createApiKey(db.prisma, agency.id, { name: o.name, role: o.role });
+        if (o.json) printJson({ id: row.id, prefix: row.prefix, role: row.role, name: row.name, key });
+        else console.log(`${key}\n(${row.role} key "${row.name}" for ${agency.slug}; store it now — it is not shown again)`);
+      });
+    });
+  keys
+    .command('list')
+    .requiredOption('--agency <slug>')
+    .addOption(json())
+    .action(async (o) => {
+      await withContext(async ({ db }) => {
+        const agency = await getAgencyBySlug(db.prisma, o.agency);
+        const rows = await listApiKeys(db.prisma, agency.id);
+        if (o.json) return printJson(rows);
+        console.log(rows.length ? table([['PREFIX', 'ROLE', 'NAME', 'CREATED', 'LAST USED', 'REVOKED'], ...rows.map((k) => [k.prefix, k.role, k.name, k.createdAt.toISOString(), k.lastUsedAt?.toISOString() ?? '', k.revokedAt?.toISOString() ?? ''])]) : 'no keys');
+      });
+    });
+  keys
+    .command('revoke <idOrPrefix>')
+    .requiredOption('--agency <slug>')
+    .addOption(json())
+    .action(async (ref, o) => {
+      await withContext(async ({ db }) => {
+        const agency = await getAgencyBySlug(db.prisma, o.agency);
+        const k = await revokeApiKey(db.prisma, agency.id, ref);
+        if (o.json) printJson({ id: k.id, prefix: k.prefix, revokedAt: k.revokedAt });
+        else console.log(`revoked ${k.prefix} (${k.role}, "${k.name}")`);
+      });
+    });
+}
