@@ -33,6 +33,8 @@ const envSchema = z.object({
   LLM_DAILY_TOKEN_BUDGET: z.coerce.number().int().min(0).default(200_000),
   RESEND_API_KEY: optionalString,
   RESEND_BASE_URL: optionalString,
+  RESEND_MAX_RETRIES: z.coerce.number().int().min(0).max(10).default(4),
+  RESEND_RETRY_MIN_MS: z.coerce.number().int().min(1).max(60_000).default(1_000),
   ADBRAIN_EMAIL_FROM: optionalString,
   INNGEST_EVENT_KEY: optionalString,
   INNGEST_SIGNING_KEY: optionalString,
@@ -61,7 +63,7 @@ export interface Config {
     dailyTokenBudget: number;
   };
   email: {
-    resend: { apiKey: string; baseURL?: string } | null;
+    resend: { apiKey: string; baseURL?: string; retries: number; minTimeoutMs: number } | null;
     from: string;
   };
   inngest: { eventKey?: string; signingKey?: string; baseUrl?: string; isDev: boolean };
@@ -99,7 +101,7 @@ export function loadConfig(
     debug: Boolean(e.ADBRAIN_DEBUG && e.ADBRAIN_DEBUG !== '0'),
     llm: { provider, anthropic, openai, timeoutMs: e.LLM_TIMEOUT_MS, maxRetries: e.LLM_MAX_RETRIES, dailyTokenBudget: e.LLM_DAILY_TOKEN_BUDGET },
     email: {
-      resend: e.RESEND_API_KEY ? { apiKey: e.RESEND_API_KEY, baseURL: e.RESEND_BASE_URL } : null,
+      resend: e.RESEND_API_KEY ? { apiKey: e.RESEND_API_KEY, baseURL: e.RESEND_BASE_URL, retries: e.RESEND_MAX_RETRIES, minTimeoutMs: e.RESEND_RETRY_MIN_MS } : null,
       from: e.ADBRAIN_EMAIL_FROM ?? DEFAULT_FROM,
     },
     inngest: {

@@ -8,6 +8,9 @@ import { events } from '../inngest.config.ts';
 import { loadConfig } from '../src/config.ts';
 import { runDemo } from '../src/demo/demo.ts';
 import { createClientDayFunction } from '../src/functions/client-day.ts';
+import { createAlertCheckFunction, createAnalysisFunction, createScoringFunction } from '../src/functions/orchestration.ts';
+import { dueClients, localHour } from '../src/functions/schedule.ts';
+import { createAnalysisRun } from '../src/analysis/runs.ts';
 import type { Runtime } from '../src/functions/runtime.ts';
 import { freshDb, type TestDb } from './helpers/db.ts';
 
@@ -49,5 +52,30 @@ describe('client-day Inngest function', () => {
   it('refuses an event whose data does not match the catalogue', async () => {
     const { error } = await engine({ clientId, date: '21/11/2026' }).execute();
     expect(String((error as Error)?.message ?? error)).toMatch(/YYYY-MM-DD/);
+  });
+
+  it('analysis-requested settles the queued run with the brain\'s result', async () => {
+    const run = await createAnalysisRun(db, clientId, { asOf: END, requestedBy: 'test' });
+    const t = new InngestTestEngine({ function: createAnalysisFunction(inngest, async () => runtime), events: [{ name: events.analysisRequested.name, data: { clientId, asOf: END, requestedBy: 'test', runId: run.id } }] });
+    const { result } = await t.execute();
+    expect(result).toMatchObject({ status: 'succeeded', asOf: END });
+    expect(await db.prisma.analysisRun.findUniqueOrThrow({ where: { id: run.id } })).toMatchObject({ status: 'succeeded', result: expect.objectContaining({ asOf: END }) });
+  });
+
+  it('after a sync: the alert check runs and old predictions are scored', async () => {
+    const data = { clientId, source: 'csv', from: END, to: END };
+    const alerts = await new InngestTestEngine({ function: createAlertCheckFunction(inngest, async () => runtime), events: [{ name: events.syncCompleted.name, data }] }).execute();
+    expect(alerts.result).toMatchObject({ sent: expect.any(Number), suppressed: expect.any(Number) });
+    const scoring = await new InngestTestEngine({ function: createScoringFunction(inngest, async () => runtime), events: [{ name: events.syncCompleted.name, data }] }).execute();
+    expect(scoring.result).toMatchObject({ scored: expect.any(Number) });
+  });
+
+  it('the sweep finds the clients whose local hour is their report hour', async () => {
+    expect(localHour('America/Los_Angeles', new Date('2026-11-22T17:00:00Z'))).toBe(9);
+    expect(localHour('Asia/Kolkata', new Date('2026-11-22T03:30:00Z'))).toBe(9);
+    const due = await dueClients(db.prisma, new Date('2026-11-22T17:00:00Z'));
+    const slugs = await db.prisma.client.findMany({ where: { id: { in: due.map((d) => d.clientId) } }, select: { slug: true, timezone: true } });
+    expect(slugs.every((c) => localHour(c.timezone, new Date('2026-11-22T17:00:00Z')) === 9)).toBe(true);
+    expect(due.find((d) => d.clientId === clientId)).toMatchObject({ date: END });
   });
 });
