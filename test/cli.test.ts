@@ -13,14 +13,14 @@ function adbrain(...args: string[]) {
     cwd,
     encoding: 'utf8',
     env: { PATH: process.env.PATH, HOME: process.env.HOME, ADBRAIN_DATA_DIR: path.join(cwd, 'data') },
-    timeout: 60_000,
+    timeout: 150_000,
   });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
 const noStack = (s: string) => expect(s).not.toMatch(/^\s+at /m);
 
-describe('adbrain CLI', () => {
+describe('adbrain CLI', { timeout: 180_000 }, () => {
   beforeAll(async () => {
     cwd = await mkdtemp(path.join(tmpdir(), 'adbrain-cli-'));
   });
@@ -190,5 +190,20 @@ describe('adbrain CLI', () => {
     const again = JSON.parse(adbrain('alerts', 'check', '--client', 'demo-affiliate', '--window', '400', '--json').out).results[0];
     expect(again.sent).toEqual([]);
     expect(again.suppressed.length).toBe(res.sent.length + res.suppressed.length);
+  });
+
+  it('keys: create prints the secret once, list never shows it, revoke', () => {
+    const made = adbrain('keys', 'create', '--agency', 'demo', '--role', 'member', '--name', 'zapier', '--json');
+    expect(made.code).toBe(0);
+    const k = JSON.parse(made.out) as { key: string; prefix: string; role: string };
+    expect(k).toMatchObject({ role: 'member', key: expect.stringMatching(/^adb_[0-9a-f]{12}_[\w-]{43}$/) });
+    const list = adbrain('keys', 'list', '--agency', 'demo');
+    expect(list.out).toContain(k.prefix);
+    expect(list.out).not.toContain(k.key.split('_')[2]);
+    expect(adbrain('keys', 'revoke', k.prefix, '--agency', 'demo').out).toMatch(/revoked/);
+    const bad = adbrain('keys', 'create', '--agency', 'demo', '--role', 'root');
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/role/);
+    noStack(bad.err);
   });
 });
