@@ -62,6 +62,17 @@ describe('client-day Inngest function', () => {
     expect(await db.prisma.analysisRun.findUniqueOrThrow({ where: { id: run.id } })).toMatchObject({ status: 'succeeded', result: expect.objectContaining({ asOf: END }) });
   });
 
+  it('analysis-requested with email: true also delivers that day\'s report; without it, no email', async () => {
+    const day = '2026-11-18';
+    const quiet = new InngestTestEngine({ function: createAnalysisFunction(inngest, async () => runtime), events: [{ name: events.analysisRequested.name, data: { clientId, asOf: '2026-11-17', requestedBy: 'test' } }] });
+    await quiet.execute();
+    expect(await db.prisma.report.count({ where: { clientId, periodStart: new Date('2026-11-17T00:00:00Z') } })).toBe(0);
+    const t = new InngestTestEngine({ function: createAnalysisFunction(inngest, async () => runtime), events: [{ name: events.analysisRequested.name, data: { clientId, asOf: day, requestedBy: 'test', email: true } }] });
+    await t.execute();
+    expect(await readdir(path.join(runtime.config.outboxDir, 'demo-affiliate', day))).toContain('report.pdf');
+    expect(await db.prisma.report.findFirstOrThrow({ where: { clientId, periodStart: new Date(`${day}T00:00:00Z`) } })).toMatchObject({ status: 'sent' });
+  });
+
   it('after a sync: the alert check runs and old predictions are scored', async () => {
     const data = { clientId, source: 'csv', from: END, to: END };
     const alerts = await new InngestTestEngine({ function: createAlertCheckFunction(inngest, async () => runtime), events: [{ name: events.syncCompleted.name, data }] }).execute();

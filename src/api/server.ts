@@ -6,6 +6,7 @@ import { executeAnalysis } from '../analysis/runs.ts';
 import type { Config } from '../config.ts';
 import type { Db } from '../db/client.ts';
 import { createFunctions } from '../functions/index.ts';
+import { reportAfterAnalysis } from '../run/day.ts';
 import { createApp } from './app.ts';
 import type { ApiDeps } from './env.ts';
 
@@ -28,7 +29,9 @@ export function apiDeps(db: Db, config: Config, now: () => Date = () => new Date
       }
       // In-process: answer 202 now, run right after; the run row records the outcome.
       setImmediate(() => {
-        executeAnalysis(db, run.clientId, { asOf: run.asOf, runId: run.runId, now: now() }).catch((err) => console.error('adbrain: analysis failed', err));
+        executeAnalysis(db, run.clientId, { asOf: run.asOf, runId: run.runId, now: now() })
+          .then((r) => (run.email && r.status === 'succeeded' ? reportAfterAnalysis({ db, config, now }, run.clientId, r.asOf) : null))
+          .catch((err) => console.error('adbrain: analysis failed', err));
       });
     },
     notifySync: inngest

@@ -6,7 +6,7 @@ import { checkAlerts } from '../alerts/check.ts';
 import { executeAnalysis } from '../analysis/runs.ts';
 import { scoreClientPredictions } from '../brain/run.ts';
 import { senderFor } from '../reports/senders.ts';
-import { syncStep } from '../run/day.ts';
+import { reportAfterAnalysis, syncStep } from '../run/day.ts';
 import { lastCompleteDay, localDate } from '../time.ts';
 import type { Runtime } from './runtime.ts';
 import { dueClients } from './schedule.ts';
@@ -38,9 +38,14 @@ export function createAnalysisFunction(inngest: Inngest, runtime: Rt) {
       retries: 2,
     },
     async ({ event, step }) => {
-      const { clientId, asOf, runId } = events.analysisRequested.schema.parse(event.data);
+      const { clientId, asOf, runId, email } = events.analysisRequested.schema.parse(event.data);
       const rt = await runtime();
-      return step.run(`analysis-${clientId}-${asOf ?? 'latest'}`, () => executeAnalysis(rt.db, clientId, { asOf, runId, now: rt.now() }));
+      const r = await step.run(`analysis-${clientId}-${asOf ?? 'latest'}`, () => executeAnalysis(rt.db, clientId, { asOf, runId, now: rt.now() }));
+      // Email only when asked: the day's report, delivered once like any other.
+      if (email && r.status === 'succeeded') {
+        await step.run(`analysis-report-${clientId}-${r.asOf}`, () => reportAfterAnalysis(rt, clientId, r.asOf));
+      }
+      return r;
     },
   );
 }

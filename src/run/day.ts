@@ -141,3 +141,11 @@ export async function runClientDay(
   }
   return { client: ctx.client.slug, asOf: ctx.asOf, ok: results.every((r) => r.status !== 'failed'), steps: results };
 }
+
+/** After an on-demand analysis that asked for email: the summary and the day's report (sent once). */
+export async function reportAfterAnalysis(rt: { db: Db; config: Config; now: () => Date }, clientId: string, asOf: string) {
+  const c = await rt.db.prisma.client.findUniqueOrThrow({ where: { id: clientId } });
+  const ctx: DayContext = { db: rt.db, client: c, asOf, now: rt.now(), outboxDir: rt.config.outboxDir, llm: rt.config.llm, email: rt.config.email };
+  const r = await runClientDay(ctx, { steps: [summaryStep, reportStep] });
+  return { ok: r.ok, steps: r.steps.map((s) => ({ name: s.name, status: s.status, detail: s.detail })) };
+}
