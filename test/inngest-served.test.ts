@@ -116,6 +116,18 @@ describe('client-day served over HTTP', () => {
     expect(await db.prisma.report.findUniqueOrThrow({ where: { idempotencyKey: reportKey(clientId, date) } })).toMatchObject({ status: 'sent', provider: 'resend' });
   });
 
+  it('after its last retry, client-day\'s failure handler records the failure on the day\'s report', async () => {
+    const date = addDays(END, -20);
+    const intro = (await (await fetch(`${server.url}/api/inngest`)).json()) as { function_count: number };
+    expect(intro.function_count).toBeGreaterThan(6);
+    const r = await drive(server.url, 'adbrain-client-day-failure', {
+      name: 'inngest/function.failed',
+      data: { function_id: 'adbrain-client-day', run_id: '01X', error: { name: 'Error', message: 'brain failed: database down' }, event: { name: events.clientDayRequested.name, data: { clientId, date } } },
+    });
+    expect(r.status).toBe(200);
+    expect(await db.prisma.report.findUniqueOrThrow({ where: { idempotencyKey: reportKey(clientId, date) } })).toMatchObject({ status: 'failed', error: 'the day failed after its retries: brain failed: database down' });
+  });
+
   it('the hourly sweep sends one client.day event per due client, with the dedupe id, to the event API', async () => {
     // A loopback Inngest event API that records what it receives.
     const received: { name: string; id?: string; data: { clientId: string; date: string } }[] = [];
