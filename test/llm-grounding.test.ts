@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { deterministicSummary } from '../src/llm/deterministic.ts';
+import { formatInput } from '../src/llm/facts.ts';
 import { checkGrounding, extractNumbers, factNumbers } from '../src/llm/grounding.ts';
 import { judge } from '../src/llm/summarize.ts';
 import { userPrompt, SYSTEM_PROMPT } from '../src/llm/prompt.ts';
@@ -95,6 +96,16 @@ describe('deterministic summary', () => {
     const s = deterministicSummary(facts);
     expect(s.actions[0]!.wording).toContain(HTML_NAME);
     expect(checkGrounding(texts(s), factNumbers(facts))).toEqual([]);
+  });
+});
+
+describe('action inputs as facts', () => {
+  it('formats money, ratios and windows with units and leaves the learning internals out', () => {
+    expect(formatInput('spendCents', 43_800, 'EUR')).toBe('spend €438.00');
+    expect(formatInput('roi', -0.8425, 'USD')).toBe('ROI -84%');
+    expect(formatInput('toRoas', 3.031, 'USD')).toBe('ROAS of the stronger campaign 3.03×');
+    expect(formatInput('windowDays', 7, 'USD')).toBe('window 7 days');
+    for (const k of ['realisation', 'acceptRate', 'priorApplied', 'spendCentsZ', 'toEntityId']) expect(formatInput(k, 1, 'USD')).toBeNull();
   });
 });
 

@@ -79,7 +79,7 @@ const LABELS: Record<string, string> = {
   fromRoas: 'ROAS of the weaker campaign', toRoas: 'ROAS of the stronger campaign', day: 'day', month: 'month',
 };
 
-const SKIP = /(Z|Id|priorApplied|priorDismissed|acceptRate)$/;
+const SKIP = /(Z|Id|priorApplied|priorDismissed|acceptRate|realisation)$/;
 
 /** One input of an action as a phrase with its unit, or null when it is internal. */
 export function formatInput(key: string, v: number | string | null, currency: string): string | null {
