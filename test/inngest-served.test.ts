@@ -94,15 +94,14 @@ describe('client-day served over HTTP', () => {
     // …and still: one email for the day, one insight per fingerprint, one "detected" event per insight, one prediction set.
     expect(fake.sent.has(reportKey(clientId, date))).toBe(true);
     expect(new Set(emailsFor(date).map((e) => e.body.subject)).size).toBe(1);
-    expect(fake.sent.get(reportKey(clientId, date))).toBeDefined();
     const after = await counts(date);
     expect(after.insights).toBe(after.fingerprints);
     expect(after.detected).toBe(after.insights);
     const brain = (r.result as { steps: { brain: { data: { predictions: number; insights: number } } } }).steps.brain.data;
     expect(after.predictions).toBe(brain.predictions);
     expect(after.insights - before.insights).toBeLessThanOrEqual(brain.insights);
-    // Provider-level: at most one accepted email for the key, whatever the number of requests.
-    expect([...fake.sent.keys()].filter((k) => k === reportKey(clientId, date))).toHaveLength(1);
+    // One report email accepted for the day, under whatever key: a second key would show here.
+    expect(fake.reportsFor(date)).toHaveLength(1);
   });
 
   it('a failing email provider makes the report step fail and retry; still one email', async () => {
@@ -112,7 +111,7 @@ describe('client-day served over HTTP', () => {
     expect(r.status).toBe(200);
     expect(r.retries).toBeGreaterThanOrEqual(1);
     expect(emailsFor(date).length).toBe(4);
-    expect([...fake.sent.keys()].filter((k) => k === reportKey(clientId, date))).toHaveLength(1);
+    expect(fake.reportsFor(date)).toHaveLength(1);
     expect(await db.prisma.report.findUniqueOrThrow({ where: { idempotencyKey: reportKey(clientId, date) } })).toMatchObject({ status: 'sent', provider: 'resend' });
   });
 

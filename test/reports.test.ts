@@ -97,7 +97,7 @@ describe('report delivery through Resend', () => {
     const mine = fake.requests.slice(before);
     expect(mine).toHaveLength(3);
     expect(new Set(mine.map((m) => m.key))).toEqual(new Set([reportKey(c.id, DATE)]));
-    expect([...fake.sent.keys()].filter((k) => k === reportKey(c.id, DATE))).toHaveLength(1);
+    expect(fake.reportsFor(DATE)).toHaveLength(1);
     const body = fake.sent.get(reportKey(c.id, DATE))!.body;
     expect(body.to).toEqual(c.recipients);
     expect(body.attachments[0]).toMatchObject({ filename: 'report.pdf' });

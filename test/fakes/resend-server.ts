@@ -8,6 +8,8 @@ export interface FakeResend {
   requests: { key: string | undefined; body: any }[];
   /** Emails actually "sent": one per distinct idempotency key. */
   sent: Map<string, { id: string; body: any }>;
+  /** Daily-report emails accepted for a day, whatever key they came with. */
+  reportsFor(date: string): { id: string; body: any }[];
   /** Status codes to answer with before succeeding (e.g. [500, 429]). */
   failNext(statuses: number[]): void;
   close(): Promise<void>;
@@ -44,6 +46,10 @@ export async function startFakeResend(): Promise<FakeResend> {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     requests,
     sent,
+    reportsFor(date) {
+      // The report footer names the day: "… · 2026-11-21 (Timezone) · …".
+      return [...sent.values()].filter((m) => m.body.attachments?.some((a: { filename: string }) => a.filename === 'report.pdf') && String(m.body.text).includes(` · ${date} (`));
+    },
     failNext(statuses) {
       failures = [...statuses];
     },

@@ -20,7 +20,8 @@ export interface Action {
   inputs: Record<string, number | string | null>;
 }
 
-const ACTION_FOR: Record<Finding['type'], ActionKind> = {
+/** The action each kind of finding calls for. */
+export const ACTION_FOR: Record<Finding['type'], ActionKind> = {
   burning: 'pause',
   winner: 'scale',
   creative_fatigue: 'refresh_creative',
