@@ -36,7 +36,7 @@ describe('REST API', () => {
     const c = await db.prisma.client.findUniqueOrThrow({ where: { slug: 'demo-affiliate' } });
     ids.client = c.id;
     await runBrain(db, c, END, { now: NOW });
-    const rep = await deliverDailyReport(db, c, END, { sender: outboxSender(path.join(dir, 'outbox')), from: 'a@x.test', outboxDir: path.join(dir, 'outbox'), now: NOW });
+    const rep = await deliverDailyReport(db, c, END, { sender: outboxSender(path.join(dir, 'outbox')), from: 'a@x.test', now: NOW });
     ids.report = rep.reportId;
     ids.insight = (await db.prisma.insight.findFirstOrThrow({ where: { clientId: c.id, status: 'PENDING' } })).id;
     ids.entity = (await db.prisma.entity.findFirstOrThrow({ where: { clientId: c.id, kind: 'link' } })).id;

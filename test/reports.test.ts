@@ -86,7 +86,7 @@ describe('report delivery through Resend', () => {
 
   const client = (slug: string) => db.prisma.client.findUniqueOrThrow({ where: { slug } });
   const sender = () => resendSender({ apiKey: 're_test', baseURL: fake.url, retries: 3, minTimeoutMs: 5 });
-  const opts = () => ({ sender: sender(), from: 'adbrain <r@x.test>', outboxDir: '/nonexistent', now: new Date('2026-11-22T09:00:00Z') });
+  const opts = () => ({ sender: sender(), from: 'adbrain <r@x.test>', now: new Date('2026-11-22T09:00:00Z') });
 
   it('retries 5xx and 429 with the same key and sends exactly one email; a re-run sends nothing', async () => {
     const c = await client('demo-affiliate');

@@ -1,5 +1,5 @@
 // The alert email's content, formatted once (the template only displays it).
-import { money, pct } from '../reports/format.ts';
+import { count, money, pct } from '../reports/format.ts';
 import type { Condition } from './rules.ts';
 
 export interface AlertView {
@@ -34,7 +34,7 @@ export function buildAlertView(c: Condition, client: { name: string; currency: s
       { label: 'Revenue', value: $(t.revenueCents) },
       { label: 'Profit', value: $(profit) },
       { label: 'ROI', value: pct(c.value) },
-      { label: 'Conversions', value: String(Math.round(t.conversions * 10) / 10) },
+      { label: 'Conversions', value: count(t.conversions) },
     );
     if (c.rule === 'burning') {
       headline = `${name} is burning money: ROI ${pct(c.value)} on ${$(t.spendCents)} of spend`;

@@ -1,6 +1,7 @@
 // `adbrain serve`: the API and the Inngest endpoint on one Hono server.
 import { serve } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
+import type { Inngest } from 'inngest';
 import { createInngest, events } from '../../inngest.config.ts';
 import { executeAnalysis } from '../analysis/runs.ts';
 import type { Config } from '../config.ts';
@@ -15,8 +16,8 @@ export function usesInngest(config: Config): boolean {
   return Boolean(config.inngest.eventKey || config.inngest.baseUrl);
 }
 
-export function apiDeps(db: Db, config: Config, now: () => Date = () => new Date()): ApiDeps {
-  const inngest = usesInngest(config) ? createInngest(config) : undefined;
+export function apiDeps(db: Db, config: Config, now: () => Date = () => new Date(), client?: Inngest): ApiDeps {
+  const inngest = usesInngest(config) ? client ?? createInngest(config) : undefined;
   return {
     db,
     config,
@@ -45,7 +46,7 @@ export function apiDeps(db: Db, config: Config, now: () => Date = () => new Date
 export async function startServer(db: Db, config: Config, opts: { port?: number; hostname?: string } = {}) {
   const inngest = createInngest(config);
   const runtime = async () => ({ db, config, now: () => new Date() });
-  const app = createApp(apiDeps(db, config), { inngest: { client: inngest, functions: createFunctions(inngest, runtime) } });
+  const app = createApp(apiDeps(db, config, undefined, inngest), { inngest: { client: inngest, functions: createFunctions(inngest, runtime) } });
   return new Promise<{ port: number; close: () => Promise<void> }>((resolve) => {
     const server = serve({ fetch: app.fetch, port: opts.port ?? config.port, hostname: opts.hostname ?? '0.0.0.0' }, (info: AddressInfo) => {
       resolve({ port: info.port, close: () => new Promise((r) => server.close(() => r())) });

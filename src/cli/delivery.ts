@@ -38,7 +38,6 @@ export function registerDeliveryCommands(program: Command) {
         const r = await deliverDailyReport(ctx.db, c, date, {
           sender: chooseSender(ctx, o),
           from: ctx.config.email.from ?? DEFAULT_FROM,
-          outboxDir: ctx.config.outboxDir,
           now: new Date(),
         });
         if (o.json) printJson({ client: c.slug, date, status: r.status, provider: r.provider, location: r.location, reportId: r.reportId });

@@ -9,7 +9,8 @@ import type { InsightStatus } from '../generated/prisma/enums.ts';
 
 export type InboxAction = 'start' | 'apply' | 'dismiss' | 'reopen';
 
-const TARGET: Record<InboxAction, InsightStatus> = {
+/** The status each action leads to. */
+export const TARGET: Record<InboxAction, InsightStatus> = {
   start: 'IN_PROGRESS',
   apply: 'APPLIED',
   dismiss: 'DISMISSED',

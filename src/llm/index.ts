@@ -23,7 +23,8 @@ export function createProvider(llm: Config['llm']): LlmProvider | null {
 
 export interface SummarizeDayOptions {
   prisma: PrismaClient;
-  llm: Config['llm'];
+  /** LLM settings; without them there is no provider and the summary is deterministic. */
+  llm?: Config['llm'];
   agency: { id: string; timezone: string; llmDailyTokenBudget: number | null };
   now: Date;
   provider?: LlmProvider | null;
@@ -31,10 +32,10 @@ export interface SummarizeDayOptions {
 
 export async function summarizeDay(facts: SummaryFacts, o: SummarizeDayOptions): Promise<SummaryOutcome> {
   return summarize(facts, {
-    provider: o.provider === undefined ? createProvider(o.llm) : o.provider,
+    provider: o.provider !== undefined ? o.provider : o.llm ? createProvider(o.llm) : null,
     store: prismaLlmStore(o.prisma),
     agencyId: o.agency.id,
-    dailyTokenBudget: o.agency.llmDailyTokenBudget ?? o.llm.dailyTokenBudget,
+    dailyTokenBudget: o.agency.llmDailyTokenBudget ?? o.llm?.dailyTokenBudget ?? 0,
     now: o.now,
     dayStart: startOfLocalDay(o.agency.timezone, localDate(o.agency.timezone, o.now)),
   });

@@ -8,14 +8,11 @@ import { summaryFacts } from '../llm/facts.ts';
 import type { Summary } from '../llm/schema.ts';
 import type { DailySummary } from './daily-summary.ts';
 import { loadReportModel, type ReportClient } from './load-model.ts';
-import { writeOutbox } from './outbox.ts';
 import { renderReportHtml } from './render-html.tsx';
 import { renderReportPdf } from './render-pdf.tsx';
 import { renderReportText } from './render-text.ts';
 import type { OutgoingEmail, Sender } from './senders.ts';
 import { buildReportView, type ReportView } from './view.ts';
-
-export { loadReportModel as buildSummaryFor, type ReportClient } from './load-model.ts';
 
 export interface RenderedReport {
   model: DailySummary;
@@ -45,7 +42,7 @@ export async function deliverDailyReport(
   db: Db,
   client: ReportClient,
   date: string,
-  opts: { sender: Sender; from: string; outboxDir: string; now: Date; summary?: Summary },
+  opts: { sender: Sender; from: string; now: Date; summary?: Summary },
 ): Promise<DeliverResult> {
   const key = reportKey(client.id, date);
   const existing = await db.prisma.report.findUnique({ where: { idempotencyKey: key } });
@@ -69,11 +66,10 @@ export async function deliverDailyReport(
     html: r.html,
     text: r.text,
     attachments: [{ filename: 'report.pdf', content: r.pdf, contentType: 'application/pdf' }],
-    outbox: { client: client.slug, date, stem: 'report' },
+    outbox: { client: client.slug, date, stem: 'report', extra: { 'report.json': JSON.stringify(r.model, null, 2) + '\n' } },
   };
   try {
     const sent = await opts.sender.send(msg);
-    if (sent.provider === 'outbox') await writeOutbox(opts.outboxDir, client.slug, date, { 'report.json': JSON.stringify(r.model, null, 2) + '\n' });
     await db.prisma.report.update({ where: { id: report.id }, data: { status: 'sent', provider: sent.provider, providerId: sent.providerId, sentAt: opts.now } });
     return { status: 'delivered', reportId: report.id, provider: sent.provider, location: sent.providerId, summary: r.model };
   } catch (err) {

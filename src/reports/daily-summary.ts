@@ -4,6 +4,7 @@ import type { DailyRow, EntityRow } from '../db/metrics-read.ts';
 import { addDays } from '../time.ts';
 import { kpisOf, type Kpis } from './kpis.ts';
 import { buildTrend, type DayTotals, type Trend } from './trend.ts';
+import { ancestry } from './entity-tree.ts';
 
 export { kpisOf, type Kpis } from './kpis.ts';
 
@@ -232,29 +233,4 @@ function add(m: Map<string, Acc>, key: string, name: string, r: DailyRow) {
   t.spend += r.spendCents;
   t.revenue += r.revenueCents;
   t.conv += r.conversions;
-}
-
-interface Ancestry {
-  account?: EntityRow;
-  campaign?: EntityRow;
-  creative?: EntityRow;
-}
-
-/** The account, campaign and ad/creative above (or at) each entity, memoised. */
-function ancestry(byId: Map<string, EntityRow>): (id: string) => Ancestry {
-  const memo = new Map<string, Ancestry>();
-  const of = (id: string): Ancestry => {
-    const hit = memo.get(id);
-    if (hit) return hit;
-    const e = byId.get(id);
-    if (!e) return {};
-    const up = e.parentId ? of(e.parentId) : {};
-    const a: Ancestry = { ...up };
-    if (e.kind === 'account') a.account = e;
-    if (e.kind === 'campaign') a.campaign = e;
-    if ((e.kind === 'ad' || e.kind === 'creative') && !a.creative) a.creative = e;
-    memo.set(id, a);
-    return a;
-  };
-  return of;
 }

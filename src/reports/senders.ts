@@ -23,8 +23,9 @@ export interface OutgoingEmail {
   html: string;
   text: string;
   attachments: Attachment[];
-  /** Where the outbox keeps it: <outbox>/<client>/<date>/ and the file stem. */
-  outbox: { client: string; date: string; stem: string };
+  /** Where the outbox keeps it: <outbox>/<client>/<date>/, the file stem, and files
+   * only the outbox writes (an email provider has no use for them). */
+  outbox: { client: string; date: string; stem: string; extra?: Record<string, string | Buffer> };
 }
 
 export interface SendResult {
@@ -56,9 +57,9 @@ export function outboxSender(outboxDir: string): Sender {
   return {
     name: 'outbox',
     async send(msg) {
-      const { client, date, stem } = msg.outbox;
+      const { client, date, stem, extra } = msg.outbox;
       const eml = stem === 'report' ? 'message.eml' : `${stem}.eml`;
-      const files: Record<string, string | Buffer> = { [`${stem}.html`]: msg.html, [`${stem}.txt`]: msg.text };
+      const files: Record<string, string | Buffer> = { [`${stem}.html`]: msg.html, [`${stem}.txt`]: msg.text, ...extra };
       for (const a of msg.attachments) files[a.filename] = a.content;
       files[eml] = await toEml(msg);
       const dir = await writeOutbox(outboxDir, client, date, files);

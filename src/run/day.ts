@@ -4,7 +4,8 @@
 import type { Db } from '../db/client.ts';
 import { latestDayByPlatform } from '../db/metrics-read.ts';
 import { runBrain } from '../brain/run.ts';
-import { buildSummaryFor, deliverDailyReport, type ReportClient } from '../reports/daily-report.ts';
+import { deliverDailyReport } from '../reports/daily-report.ts';
+import { loadReportModel, type ReportClient } from '../reports/load-model.ts';
 import { DEFAULT_FROM, type Config } from '../config.ts';
 import { senderFor } from '../reports/senders.ts';
 import { checkAlerts } from '../alerts/check.ts';
@@ -80,14 +81,12 @@ export const alertsStep: DayStep = {
   },
 };
 
-const NO_LLM: Config['llm'] = { provider: 'none', anthropic: null, openai: null, timeoutMs: 30_000, maxRetries: 2, dailyTokenBudget: 0 };
-
 export const summaryStep: DayStep = {
   name: 'summary',
   async run({ db, client, asOf, now, llm }) {
-    const model = await buildSummaryFor(db, client, asOf);
+    const model = await loadReportModel(db, client, asOf);
     const c = await db.prisma.client.findUniqueOrThrow({ where: { id: client.id }, select: { agency: { select: { id: true, timezone: true, llmDailyTokenBudget: true } } } });
-    const r = await summarizeDay(summaryFacts(model), { prisma: db.prisma, llm: llm ?? NO_LLM, agency: c.agency, now });
+    const r = await summarizeDay(summaryFacts(model), { prisma: db.prisma, llm, agency: c.agency, now });
     const how = r.source === 'deterministic' ? `deterministic (${r.reason})` : r.source === 'cache' ? 'LLM (cached, no request)' : `LLM (${r.requests} request${r.requests > 1 ? 's' : ''})`;
     return {
       status: 'ok',
@@ -102,7 +101,7 @@ export const reportStep: DayStep = {
   async run({ db, client, asOf, now, outboxDir, email }, earlier) {
     const summary = earlier.summary?.data?.summary as Summary | undefined;
     const sender = senderFor(email, outboxDir);
-    const r = await deliverDailyReport(db, client, asOf, { sender, from: email?.from ?? DEFAULT_FROM, outboxDir, now, summary });
+    const r = await deliverDailyReport(db, client, asOf, { sender, from: email?.from ?? DEFAULT_FROM, now, summary });
     if (r.status === 'already-delivered') {
       return { status: 'skipped', detail: `already delivered (${r.location})`, data: { reportId: r.reportId } };
     }

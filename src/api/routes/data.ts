@@ -4,6 +4,7 @@ import { loadDaily, loadEntities } from '../../db/metrics-read.ts';
 import { AppError } from '../../errors.ts';
 import { importCsv } from '../../import/import-csv.ts';
 import { kpisOf } from '../../reports/kpis.ts';
+import { ancestry } from '../../reports/entity-tree.ts';
 import { daysBetween } from '../../time.ts';
 import { Day, IdParam, errors, isoDay, json, requireRole, scopedClient, security } from '../common.ts';
 import type { AppEnv } from '../env.ts';
@@ -80,17 +81,14 @@ export function dataRoutes(app: OpenAPIHono<AppEnv>) {
         for (let e = byId.get(id); e; e = e.parentId ? byId.get(e.parentId) : undefined) if (e.id === target) return true;
         return false;
       };
-      const campaignOf = (id: string) => {
-        for (let e = byId.get(id); e; e = e.parentId ? byId.get(e.parentId) : undefined) if (e.kind === 'campaign') return e;
-        return undefined;
-      };
+      const above = ancestry(byId);
       const groups = new Map<string, { key: string; label: string; spend: number; revenue: number; conv: number; clicks: number; impressions: number }>();
       for (const r of daily) {
         if (q.entityId && !under(r.entityId, q.entityId)) continue;
         const e = byId.get(r.entityId)!;
         const g = q.groupBy === 'day' ? { key: r.date, label: r.date }
           : q.groupBy === 'platform' ? { key: e.platform, label: e.platform }
-          : q.groupBy === 'campaign' ? (() => { const k = campaignOf(r.entityId); return { key: k?.id ?? 'none', label: k?.name ?? '(no campaign)' }; })()
+          : q.groupBy === 'campaign' ? (() => { const k = above(r.entityId).campaign; return { key: k?.id ?? 'none', label: k?.name ?? '(no campaign)' }; })()
           : { key: e.id, label: e.name };
         const t = groups.get(g.key) ?? groups.set(g.key, { ...g, spend: 0, revenue: 0, conv: 0, clicks: 0, impressions: 0 }).get(g.key)!;
         t.spend += r.spendCents;

@@ -1,6 +1,6 @@
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import { events } from '../../../inngest.config.ts';
-import { transition } from '../../insights/inbox.ts';
+import { TARGET, transition, type InboxAction } from '../../insights/inbox.ts';
 import { AppError } from '../../errors.ts';
 import type { Prisma } from '../../generated/prisma/client.ts';
 import { INSIGHT_TYPES } from '../../brain/types.ts';
@@ -67,7 +67,8 @@ const Patch = z
   .strict()
   .openapi('InsightStatusChange');
 
-const ACTION = { IN_PROGRESS: 'start', APPLIED: 'apply', DISMISSED: 'dismiss', PENDING: 'reopen' } as const;
+/** The inbox action that leads to each status a caller may ask for. */
+const ACTION = Object.fromEntries(Object.entries(TARGET).map(([action, status]) => [status, action])) as Record<(typeof TARGET)[InboxAction], InboxAction>;
 
 /** Keyset paging on (lastSeen, id), newest first; the cursor is opaque to callers. */
 const encode = (i: { lastSeen: Date; id: string }) => Buffer.from(JSON.stringify([i.lastSeen.toISOString(), i.id])).toString('base64url');

@@ -3,6 +3,7 @@ import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import { createAnalysisRun } from '../../analysis/runs.ts';
 import { createApiKey, listApiKeys, revokeApiKey, ROLES } from '../../domain/api-keys.ts';
 import { killEntity, restoreEntity } from '../../domain/entities.ts';
+import { AppError } from '../../errors.ts';
 import { Day, IdParam, errors, isoDay, json, requireRole, scopedAnalysis, scopedClient, scopedEntity, scopedReport, security } from '../common.ts';
 import type { AppEnv } from '../env.ts';
 
@@ -80,7 +81,7 @@ export function opsRoutes(app: OpenAPIHono<AppEnv>) {
       async (c) => {
         const r = await scopedReport(c, c.req.valid('param').id);
         const doc = format === 'html' ? r.html : r.pdf;
-        if (!doc) return c.json({ error: { code: 'not_found', message: `report ${r.id} has no ${format} (status ${r.status})`, details: null } }, 404);
+        if (!doc) throw new AppError('not_found', `report ${r.id} has no ${format} (status ${r.status})`);
         return format === 'html'
           ? c.body(doc as string, 200, { 'content-type': 'text/html; charset=utf-8' })
           : c.body(new Uint8Array(doc as Uint8Array), 200, { 'content-type': 'application/pdf', 'content-disposition': `inline; filename="report-${isoDay(r.periodStart)}.pdf"` });
