@@ -20,6 +20,7 @@ export interface AlertClient {
   name: string;
   currency: string;
   timezone: string;
+  recipients: string[];
   burnRoiBelow: unknown;
   burnMinSpendCents: bigint;
   winRoiAbove: unknown;
@@ -95,13 +96,11 @@ export async function checkAlerts(
     result.sent.push({ rule: c.rule, entity: label, level: c.level, why: d.why, providerId });
   }
 
-  // Conditions not seen this time have cleared: their streak starts again.
-  const seen = new Set(conditions.map((c) => `${c.rule}:${c.subject}`));
-  for (const [k, s] of states) {
-    if (!seen.has(k) && s.rule !== CHECK_MARKER.rule && s.streak > 0) {
-      await db.prisma.alertState.update({ where: { clientId_rule_subject: { clientId: client.id, rule: s.rule, subject: s.subject } }, data: { streak: 0 } });
-    }
-  }
+  // Conditions not seen this time (their state was not touched at `now`) have cleared: their streak starts again.
+  await db.prisma.alertState.updateMany({
+    where: { clientId: client.id, rule: { not: CHECK_MARKER.rule }, streak: { gt: 0 }, OR: [{ lastSeenAt: null }, { lastSeenAt: { lt: now } }] },
+    data: { streak: 0 },
+  });
   await db.prisma.alertState.upsert({
     where: { clientId_rule_subject: { clientId: client.id, ...CHECK_MARKER } },
     update: { lastSeenAt: now },
@@ -135,12 +134,11 @@ async function sendOnce(
       payload: { window: { from, to: day }, totals: { ...c.totals }, threshold: c.threshold, why, headline: view.headline },
     },
   }));
-  const { recipients } = await db.prisma.client.findUniqueOrThrow({ where: { id: client.id }, select: { recipients: true } });
   const stem = `alert-${c.rule}-${(c.entity?.name ?? 'client').toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 40) || 'entity'}-L${c.level}`;
   const sent = await opts.sender.send({
     idempotencyKey: fp,
     from: opts.from,
-    to: recipients,
+    to: client.recipients,
     subject: view.subject,
     html: await renderAlertHtml(view),
     text: renderAlertText(view),

@@ -86,8 +86,10 @@ export async function realiseApplied(db: Db, clientId: string, s: SeriesSet, now
     select: { id: true, entityId: true, appliedOn: true, appliedBasis: true },
   });
   const done = new Map<string, number>();
+  // Client-level insights all stand for the same accounts: look them up once.
+  let accounts: string[] | undefined;
   for (const i of due) {
-    const ids = await subjects(db.prisma, clientId, i.entityId);
+    const ids = i.entityId ? [i.entityId] : (accounts ??= await subjects(db.prisma, clientId, null));
     const r = realise(s, ids, day(i.appliedOn!), (i.appliedBasis ?? { madeOn: null, forecastProfitCents: null }) as unknown as AppliedBasis);
     if (!r) continue;
     const { realisedCents, ...basis } = r;
