@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { presentAnalysis } from '../src/brain/present.ts';
-import { runBrain } from '../src/brain/run.ts';
+import { runBrain, scoreClientPredictions } from '../src/brain/run.ts';
 import { INSIGHT_TYPES } from '../src/brain/types.ts';
 import { runDemo } from '../src/demo/demo.ts';
 import { dbKinds, freshDb, type TestDb } from './helpers/db.ts';
@@ -103,5 +103,20 @@ describe.each(dbKinds)('brain persistence on %s', (kind) => {
     expect(await db.prisma.insight.count({ where: { clientId: c.id } })).toBe(count);
     expect(await db.prisma.insight.findUniqueOrThrow({ where: { id: live.id } })).toMatchObject({ status: 'PENDING', resolvedAt: null });
     expect(await db.prisma.insightEvent.count({ where: { insightId: live.id, note: 'condition returned' } })).toBe(1);
+  });
+
+  it('scoring after a sync (short window) gives the same actuals as the brain run\'s scoring (full history)', async () => {
+    const c = await client();
+    await runBrain(db, c, '2026-11-05', { now: new Date('2026-11-06T08:00:00Z') });
+    const made = { entity: { clientId: c.id }, madeOn: new Date('2026-11-05T00:00:00Z'), targetDate: { lte: new Date('2026-11-12T00:00:00Z') } };
+    const scored = await scoreClientPredictions(db, c, '2026-11-12');
+    const short = await db.prisma.prediction.findMany({ where: made, orderBy: { id: 'asc' }, select: { id: true, actual: true, hit: true } });
+    expect(scored).toBeGreaterThan(50);
+    expect(short.every((p) => p.actual !== null)).toBe(true);
+    await db.prisma.prediction.updateMany({ where: made, data: { actual: null, error: null, hit: null, scoredAt: null } });
+    await runBrain(db, c, '2026-11-12', { now: new Date('2026-11-13T08:00:00Z') });
+    const full = await db.prisma.prediction.findMany({ where: made, orderBy: { id: 'asc' }, select: { id: true, actual: true, hit: true } });
+    expect(full).toEqual(short);
+    expect(await scoreClientPredictions(db, c, '2026-11-12')).toBe(0);
   });
 });

@@ -8,7 +8,7 @@ import { addDays } from '../time.ts';
 import { realiseApplied } from '../insights/follow-up.ts';
 import { runCycle, seriesOf, type BrainOutput } from './cycle.ts';
 import { round } from './memory.ts';
-import type { Metric, SeriesSet } from './series.ts';
+import { buildSeries, type Metric, type SeriesSet } from './series.ts';
 import { actionsByFinding, describeAction, findingKey, type Action } from './curiosity/actions.ts';
 import type { BrainInput, Finding, PastInsight, ScoredPrediction } from './types.ts';
 
@@ -99,7 +99,7 @@ export async function runBrain(db: Db, client: BrainClient, asOf: string, opts: 
   const realised = await realiseApplied(db, client.id, series, opts.now);
   for (const p of input.insights) if (realised.has(p.id)) p.realisedCents = realised.get(p.id)!;
   const t1 = clock();
-  const scored = await scorePredictions(db, client.id, input, series);
+  const scored = await scorePredictions(db, client.id, asOf, series);
   // The track record includes what was just scored.
   if (scored > 0) input.scored = await loadScored(db, client.id, asOf);
   const t2 = clock();
@@ -133,9 +133,9 @@ const ms = (x: number) => Math.round(x);
 const json = (v: unknown) => JSON.parse(JSON.stringify(v)) as Prisma.InputJsonValue;
 
 /** Fills actual, error and interval hit for earlier predictions whose day is now known. */
-async function scorePredictions(db: Db, clientId: string, input: BrainInput, s: SeriesSet): Promise<number> {
+async function scorePredictions(db: Db, clientId: string, asOf: string, s: SeriesSet): Promise<number> {
   const open = await db.prisma.prediction.findMany({
-    where: { entity: { clientId }, actual: null, targetDate: { lte: new Date(`${input.asOf}T00:00:00Z`) } },
+    where: { entity: { clientId }, actual: null, targetDate: { lte: new Date(`${asOf}T00:00:00Z`) } },
     select: { id: true, entityId: true, metric: true, targetDate: true, lower: true, upper: true },
   });
   if (open.length === 0) return 0;
@@ -273,8 +273,18 @@ async function upsertInsights(db: Db, clientId: string, output: BrainOutput, now
   });
 }
 
-/** Scores the client's open predictions up to `asOf` (after a sync brought actuals in). */
+/**
+ * Scores the client's open predictions up to `asOf` (after a sync brought actuals
+ * in). Runs after every sync, so it loads only the days those predictions target,
+ * not the brain's 400-day history.
+ */
 export async function scoreClientPredictions(db: Db, client: BrainClient, asOf: string): Promise<number> {
-  const input = await loadBrainInput(db, client, asOf);
-  return scorePredictions(db, client.id, input, seriesOf(input));
+  const [first] = await db.sql.query<{ d: string | null }>(
+    `SELECT min(p.target_date)::text AS d FROM prediction p JOIN entity e ON e.id = p.entity_id
+      WHERE e.client_id = $1::uuid AND p.actual IS NULL AND p.target_date <= $2::date`,
+    [client.id, asOf],
+  );
+  if (!first?.d) return 0;
+  const [entities, columns] = await Promise.all([loadEntities(db.sql, client.id), loadDailyColumns(db.sql, client.id, first.d, asOf)]);
+  return scorePredictions(db, client.id, asOf, buildSeries(entities, [], asOf, undefined, columns));
 }
