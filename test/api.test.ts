@@ -1,11 +1,13 @@
 // The REST API in-process (Hono's app.request): every endpoint, tenant isolation,
 // the role matrix, and random / malformed input that must never produce a 5xx.
 import { mkdtemp } from 'node:fs/promises';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../src/api/app.ts';
-import { apiDeps } from '../src/api/server.ts';
+import { apiDeps, startServer } from '../src/api/server.ts';
 import { runBrain } from '../src/brain/run.ts';
 import { loadConfig } from '../src/config.ts';
 import { runDemo } from '../src/demo/demo.ts';
@@ -204,6 +206,45 @@ describe('REST API', () => {
     expect((await call('GET', '/v1/clients', { key: made.json.key })).status).toBe(401);
   });
 
+  it('with Inngest configured, an upload sends sync.completed and a decision sends insight.status.changed', async () => {
+    const received: { name: string; data: Record<string, unknown> }[] = [];
+    const eventApi = http.createServer((req, res) => {
+      let raw = '';
+      req.on('data', (c) => (raw += c));
+      req.on('end', () => {
+        received.push(...[JSON.parse(raw)].flat());
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ ids: ['e'], status: 200 }));
+      });
+    });
+    await new Promise<void>((r) => eventApi.listen(0, '127.0.0.1', r));
+    const baseUrl = `http://127.0.0.1:${(eventApi.address() as AddressInfo).port}`;
+    try {
+      const wired = createApp(apiDeps(db, loadConfig({ INNGEST_BASE_URL: baseUrl, INNGEST_EVENT_KEY: 'k', INNGEST_DEV: '1' }), () => NOW), { rateLimit: 1000 });
+      const auth = { authorization: `Bearer ${keys.member}` };
+      const csv = 'date,platform,account,campaign,adset,ad,link,spend,impressions,clicks,conversions,revenue\n2026-11-20,meta,Acc,Evt Camp,,Ad,,5.00,10,1,0,0\n';
+      expect((await wired.request(`/v1/clients/${ids.client}/imports`, { method: 'POST', headers: { ...auth, 'content-type': 'text/csv' }, body: csv })).status).toBe(201);
+      const pending = await db.prisma.insight.findFirstOrThrow({ where: { clientId: ids.client, status: 'PENDING' } });
+      expect((await wired.request(`/v1/insights/${pending.id}`, { method: 'PATCH', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ status: 'IN_PROGRESS' }) })).status).toBe(200);
+    } finally {
+      await new Promise((r) => eventApi.close(r));
+    }
+    expect(received.map((e) => e.name)).toEqual(['adbrain/sync.completed', 'adbrain/insight.status.changed']);
+    expect(received[0]!.data).toEqual({ clientId: ids.client, source: 'csv', from: '2026-11-20', to: '2026-11-20' });
+    expect(received[1]!.data).toMatchObject({ clientId: ids.client, from: 'PENDING', to: 'IN_PROGRESS' });
+  });
+
+  it('adbrain serve\'s server answers over HTTP', async () => {
+    const s = await startServer(db, loadConfig({}), { port: 0, hostname: '127.0.0.1' });
+    try {
+      expect(await (await fetch(`http://127.0.0.1:${s.port}/v1/health`)).json()).toEqual({ ok: true, database: 'pglite' });
+      expect((await fetch(`http://127.0.0.1:${s.port}/openapi.json`)).status).toBe(200);
+      expect(await (await fetch(`http://127.0.0.1:${s.port}/api/inngest`)).json()).toMatchObject({ mode: 'dev' });
+    } finally {
+      await s.close();
+    }
+  });
+
   // ---- every endpoint, from the OpenAPI document ----
   const endpoints = async () => {
     const doc = (await call('GET', '/openapi.json')).json as { paths: Record<string, Record<string, unknown>> };
@@ -304,4 +345,5 @@ describe('REST API', () => {
     // Another key has its own budget.
     expect((await get(b)).status).toBe(200);
   });
+
 });
