@@ -2,7 +2,7 @@
 // here from loaded rows. Renderers only format it.
 import type { DailyRow, EntityRow } from '../db/metrics-read.ts';
 import { addDays } from '../time.ts';
-import { kpisOf, type Kpis } from './kpis.ts';
+import { kpisOf, relativeChange, type Kpis } from './kpis.ts';
 import { buildTrend, type DayTotals, type Trend } from './trend.ts';
 import { ancestry } from './entity-tree.ts';
 
@@ -119,8 +119,6 @@ export interface SummaryInput {
   brain?: Partial<BrainPart>;
 }
 
-const ratioChange = (now: number | null, before: number | null) =>
-  now === null || before === null || before === 0 ? null : (now - before) / Math.abs(before);
 
 export function buildDailySummary(input: SummaryInput): DailySummary {
   const { date } = input;
@@ -179,8 +177,8 @@ export function buildDailySummary(input: SummaryInput): DailySummary {
   const keys: (keyof Kpis)[] = ['spendCents', 'revenueCents', 'profitCents', 'roas', 'roi', 'conversions', 'cpaCents'];
   const change = { vsPreviousDay: {} as DailySummary['change']['vsPreviousDay'], vs7DayAverage: {} as DailySummary['change']['vs7DayAverage'] };
   for (const key of keys) {
-    change.vsPreviousDay[key] = ratioChange(day[key], previousDay[key]);
-    change.vs7DayAverage[key] = ratioChange(day[key], average7[key]);
+    change.vsPreviousDay[key] = relativeChange(day[key], previousDay[key]);
+    change.vs7DayAverage[key] = relativeChange(day[key], average7[key]);
   }
   const lines: CampaignLine[] = [...campaigns.entries()].map(([id, t]) => ({
     entityId: id,

@@ -22,3 +22,7 @@ export function kpisOf(spendCents: number, revenueCents: number, conversions: nu
     cpaCents: conversions > 0 ? Math.round(spendCents / conversions) : null,
   };
 }
+
+/** (now − before) / |before|; null when either is missing or before is zero. */
+export const relativeChange = (now: number | null, before: number | null) =>
+  now === null || before === null || before === 0 ? null : (now - before) / Math.abs(before);

@@ -1,7 +1,7 @@
 // Daily totals over the last 30 days (the report's charts) and the 7- and
 // 30-day totals against the periods before them.
 import { addDays } from '../time.ts';
-import { kpisOf, type Kpis } from './kpis.ts';
+import { kpisOf, relativeChange, type Kpis } from './kpis.ts';
 
 export interface TrendDay {
   date: string;
@@ -26,8 +26,6 @@ export interface Trend {
 
 export type DayTotals = Map<string, { spend: number; revenue: number; conv: number }>;
 
-const rel = (now: number | null, before: number | null) =>
-  now === null || before === null || before === 0 ? null : (now - before) / Math.abs(before);
 
 function period(totals: DayTotals, date: string, days: number): PeriodChange {
   const sum = (fromBack: number) => {
@@ -45,10 +43,10 @@ function period(totals: DayTotals, date: string, days: number): PeriodChange {
     current,
     previous,
     change: {
-      spendCents: rel(current.spendCents, previous.spendCents),
-      revenueCents: rel(current.revenueCents, previous.revenueCents),
-      profitCents: rel(current.profitCents, previous.profitCents),
-      roas: rel(current.roas, previous.roas),
+      spendCents: relativeChange(current.spendCents, previous.spendCents),
+      revenueCents: relativeChange(current.revenueCents, previous.revenueCents),
+      profitCents: relativeChange(current.profitCents, previous.profitCents),
+      roas: relativeChange(current.roas, previous.roas),
     },
   };
 }
