@@ -36,6 +36,17 @@ describe('daily summary model', () => {
     expect(s.bottomCampaigns.map((c) => [c.name, c.kpis.profitCents])).toEqual([['Loser', -8_000]]);
   });
 
+  it('builds the 30-day series, 7/30-day periods against the ones before, and 7-day roll-ups', () => {
+    expect(s.trend.days).toHaveLength(30);
+    expect(s.trend.days.at(-1)).toEqual({ date: D, spendCents: 30_000, revenueCents: 52_000, profitCents: 22_000 });
+    expect(s.trend.last7.current).toMatchObject({ spendCents: 90_000, revenueCents: 172_000 });
+    expect(s.trend.last7.previous).toMatchObject({ spendCents: 10_000, revenueCents: 20_000 });
+    expect(s.trend.last7.change.spendCents).toBeCloseTo(8);
+    expect(s.trend.last30.current.spendCents).toBe(100_000);
+    expect(s.rollups.accounts).toEqual([{ key: 'acct', name: 'acct', kpis: expect.objectContaining({ spendCents: 90_000 }) }]);
+    expect(s.rollups.creatives).toEqual([{ key: 'ad', name: 'ad', kpis: expect.objectContaining({ spendCents: 10_000, revenueCents: 2_000 }) }]);
+  });
+
   it('uses Shopify revenue instead of the platforms\' claims when a store is connected', () => {
     const withStore = buildDailySummary({
       client, date: D, latestByPlatform: [],
