@@ -40,3 +40,9 @@ export const httpStatusFor: Record<ErrorCode, number> = {
 export const notFound = (what: string, hint?: string) =>
   new AppError('not_found', hint ? `${what} not found. ${hint}` : `${what} not found`);
 export const invalid = (message: string, details?: unknown) => new AppError('invalid_input', message, details);
+
+/** First meaningful line of a message, trimmed: what a user sees without ADBRAIN_DEBUG. */
+export function oneLine(message: string, max = 300): string {
+  const first = message.split('\n').map((l) => l.trim()).find((l) => l !== '') ?? '';
+  return first.length > max ? `${first.slice(0, max - 1)}…` : first;
+}

@@ -1,14 +1,15 @@
 // The database factory: embedded PGlite in a folder when no DATABASE_URL is set,
 // a Postgres server through node-postgres otherwise. Both expose the same
 // Prisma client (domain objects) and the same Sql executor (bulk paths).
-import { mkdirSync } from 'node:fs';
+import { chmodSync, mkdirSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
-import { AppError } from '../errors.ts';
+import { AppError, oneLine } from '../errors.ts';
 import { PrismaClient } from '../generated/prisma/client.ts';
+import { acquireFolderLock, type FolderLock } from './folder-lock.ts';
 import { migrate, type MigrateResult } from './migrate.ts';
 import { pgliteSql, pgPoolSql, type Sql } from './sql.ts';
 
@@ -51,21 +52,21 @@ export async function openDb(opts: OpenDbOptions): Promise<Db> {
 async function openEmbedded(dataDir: string): Promise<Db> {
   let pglite: PGlite;
   let location: string;
+  let lock: FolderLock | undefined;
   if (dataDir.startsWith('memory://')) {
     pglite = new PGlite();
     location = 'in-memory embedded Postgres';
   } else {
     const dir = path.join(dataDir, 'pgdata');
-    mkdirSync(dir, { recursive: true });
+    restrictFolder(dataDir, dir);
+    lock = acquireFolderLock(path.join(dataDir, 'adbrain.lock'), dataDir);
     location = dir;
     try {
       pglite = await PGlite.create(dir);
+      await pglite.waitReady;
     } catch (err) {
-      throw new AppError(
-        'database',
-        `could not open the embedded database in ${dir} (${(err as Error).message}). ` +
-          'Is another adbrain process using it? The embedded database allows one process at a time; use DATABASE_URL for more.',
-      );
+      lock.release();
+      throw new AppError('database', `could not open the embedded database in ${dir} (${oneLine((err as Error).message)})`);
     }
   }
   await pglite.waitReady;
@@ -76,10 +77,46 @@ async function openEmbedded(dataDir: string): Promise<Db> {
     sql: pgliteSql(pglite),
     location,
     async close() {
-      await prisma.$disconnect();
-      await pglite.close();
+      try {
+        await prisma.$disconnect();
+        await pglite.close();
+      } finally {
+        if (lock) {
+          restrictFiles(path.join(dataDir, 'pgdata'));
+          lock.release();
+        }
+      }
     },
   };
+}
+
+/**
+ * The data folder holds every client's numbers and the credential key: 0700 for
+ * folders, 0600 for files. PGlite creates its files with the process umask, so the
+ * umask is narrowed too (not possible in worker threads; the 0700 folder still
+ * keeps other users out, and files are tightened on close).
+ */
+function restrictFolder(dataDir: string, dbDir: string) {
+  mkdirSync(dbDir, { recursive: true, mode: 0o700 });
+  chmodSync(dataDir, 0o700);
+  chmodSync(dbDir, 0o700);
+  try {
+    process.umask(process.umask() | 0o077);
+  } catch {
+    // worker thread: umask is per process
+  }
+  restrictFiles(dbDir);
+}
+
+function restrictFiles(dir: string) {
+  for (const e of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    const p = path.join(e.parentPath, e.name);
+    try {
+      chmodSync(p, e.isDirectory() ? 0o700 : 0o600);
+    } catch {
+      // a file PGlite removed meanwhile
+    }
+  }
 }
 
 function openPostgres(url: string): Db {
