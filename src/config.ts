@@ -108,7 +108,8 @@ export function loadConfig(
       eventKey: e.INNGEST_EVENT_KEY,
       signingKey: e.INNGEST_SIGNING_KEY,
       baseUrl: e.INNGEST_BASE_URL,
-      isDev: Boolean(e.INNGEST_DEV && e.INNGEST_DEV !== '0') || !e.INNGEST_SIGNING_KEY,
+      // Dev mode (unsigned) only when asked for, and never alongside a signing key.
+      isDev: !e.INNGEST_SIGNING_KEY && Boolean(e.INNGEST_DEV && e.INNGEST_DEV !== '0'),
     },
     port: e.PORT ?? 3000,
   };

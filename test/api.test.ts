@@ -235,11 +235,12 @@ describe('REST API', () => {
   });
 
   it('adbrain serve\'s server answers over HTTP', async () => {
-    const s = await startServer(db, loadConfig({}), { port: 0, hostname: '127.0.0.1' });
+    const s = await startServer(db, loadConfig({ INNGEST_DEV: '1' }), { port: 0 });
     try {
       expect(await (await fetch(`http://127.0.0.1:${s.port}/v1/health`)).json()).toEqual({ ok: true, database: 'pglite' });
       expect((await fetch(`http://127.0.0.1:${s.port}/openapi.json`)).status).toBe(200);
       expect(await (await fetch(`http://127.0.0.1:${s.port}/api/inngest`)).json()).toMatchObject({ mode: 'dev' });
+      expect(s.address).toBe('127.0.0.1');
     } finally {
       await s.close();
     }

@@ -47,7 +47,7 @@ describe('client-day served over HTTP', () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'adbrain-served-'));
     await runDemo(db, { endDate: END, dataDir: dir });
     clientId = (await db.prisma.client.findUniqueOrThrow({ where: { slug: 'demo-affiliate' } })).id;
-    config = loadConfig({ RESEND_API_KEY: 're_test', RESEND_BASE_URL: fake.url, RESEND_RETRY_MIN_MS: '5', RESEND_MAX_RETRIES: '2', ADBRAIN_OUTBOX_DIR: path.join(dir, 'outbox') });
+    config = loadConfig({ INNGEST_DEV: '1', RESEND_API_KEY: 're_test', RESEND_BASE_URL: fake.url, RESEND_RETRY_MIN_MS: '5', RESEND_MAX_RETRIES: '2', ADBRAIN_OUTBOX_DIR: path.join(dir, 'outbox') });
     const inngest = new Inngest({ id: 'adbrain', isDev: true });
     const runtime = async () => ({ db, config, now: () => new Date('2026-11-22T17:00:00Z') });
     server = await listen(createApp(apiDeps(db, config), { inngest: { client: inngest, functions: createFunctions(inngest, runtime) } }));
@@ -187,6 +187,16 @@ describe('signed mode', () => {
     ctx: { run_id: '01TEST', attempt: 0, disable_immediate_execution: false, use_api: false, stack: { stack: [], current: 0 } },
   });
 
+  it('refuses an unsigned or out-of-band sync (PUT) without calling out; a signed in-band sync answers', async () => {
+    const put = (headers: Record<string, string>, b = '') => fetch(`${server.url}/api/inngest`, { method: 'PUT', headers: { 'content-type': 'application/json', ...headers }, body: b });
+    expect((await put({})).status).toBe(401);
+    expect((await put({ 'x-inngest-signature': sign('{}', signingKey) }, '{}')).status).toBe(403);
+    const syncBody = JSON.stringify({ url: `${server.url}/api/inngest` });
+    const inBand = await put({ 'x-inngest-sync-kind': 'in_band', 'x-inngest-signature': sign(syncBody, signingKey) }, syncBody);
+    expect(inBand.status).toBe(200);
+    expect(await inBand.json()).toMatchObject({ functions: expect.any(Array) });
+  });
+
   it('refuses unsigned, tampered and stale requests with 401, and runs a properly signed one', async () => {
     expect((await post(body)).status).toBe(401);
     expect((await post(body.replace('e1', 'e2'), sign(body, signingKey))).status).toBe(401);
@@ -194,5 +204,71 @@ describe('signed mode', () => {
     expect((await post(body, sign(body, `signkey-test-${randomBytes(32).toString('hex')}`))).status).toBe(401);
     const ok = await post(body, sign(body, signingKey));
     expect([200, 206]).toContain(ok.status);
+  });
+});
+
+describe('without a signing key', () => {
+  let db: TestDb;
+  let clientId: string;
+  const runBody = (cid: string) => JSON.stringify({
+    version: 2,
+    event: { name: events.analysisRequested.name, data: { clientId: cid, requestedBy: 'attacker' }, id: 'e1', ts: Date.now() },
+    events: [],
+    steps: {},
+    ctx: { run_id: '01TEST', attempt: 0, disable_immediate_execution: false, use_api: false, stack: { stack: [], current: 0 } },
+  });
+  const appFor = (env: Record<string, string>) => {
+    const config = loadConfig(env);
+    const inngest = new Inngest({ id: 'adbrain', isDev: config.inngest.isDev, signingKey: config.inngest.signingKey });
+    return createApp(apiDeps(db, config), { inngest: { client: inngest, functions: createFunctions(inngest, async () => ({ db, config, now: () => new Date() })) } });
+  };
+  const brainRuns = async () => (await db.sql.query<{ n: number }>('SELECT count(*)::int AS n FROM brain_run'))[0]!.n;
+  beforeAll(async () => {
+    db = await freshDb('pglite');
+    const dir = await mkdtemp(path.join(tmpdir(), 'adbrain-unsigned-'));
+    await runDemo(db, { endDate: END, dataDir: dir, days: 60 });
+    clientId = (await db.prisma.client.findUniqueOrThrow({ where: { slug: 'demo-affiliate' } })).id;
+  });
+  afterAll(async () => {
+    await db?.destroy();
+  });
+
+  it('is off unless INNGEST_DEV=1: nothing runs, every method answers 503 with what to set', async () => {
+    const server = await listen(appFor({}));
+    try {
+      const before = await brainRuns();
+      for (const method of ['GET', 'POST', 'PUT']) {
+        const r = await fetch(`${server.url}/api/inngest?fnId=adbrain-analysis-requested&stepId=step`, { method, headers: { 'content-type': 'application/json' }, body: method === 'GET' ? undefined : runBody(clientId) });
+        expect(r.status).toBe(503);
+        expect(((await r.json()) as { error: { message: string } }).error.message).toMatch(/INNGEST_SIGNING_KEY .* INNGEST_DEV=1/);
+      }
+      expect(await brainRuns()).toBe(before);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('in dev mode answers loopback callers only', async () => {
+    const app = appFor({ INNGEST_DEV: '1' });
+    const remote = { incoming: { socket: { remoteAddress: '203.0.113.9' } } };
+    const before = await brainRuns();
+    const r = await app.request('/api/inngest?fnId=adbrain-analysis-requested&stepId=step', { method: 'POST', headers: { 'content-type': 'application/json' }, body: runBody(clientId) }, remote);
+    expect(r.status).toBe(403);
+    expect((await app.request('/api/inngest', {}, { incoming: { socket: { remoteAddress: '::ffff:198.51.100.7' } } })).status).toBe(403);
+    expect(await brainRuns()).toBe(before);
+    // The same request from loopback runs.
+    expect((await app.request('/api/inngest', {}, { incoming: { socket: { remoteAddress: '::ffff:127.0.0.1' } } })).status).toBe(200);
+    const server = await listen(app);
+    try {
+      expect((await fetch(`${server.url}/api/inngest`)).status).toBe(200);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('a signing key always wins over INNGEST_DEV: unsigned requests are refused', async () => {
+    const app = appFor({ INNGEST_DEV: '1', INNGEST_SIGNING_KEY: `signkey-test-${randomBytes(32).toString('hex')}` });
+    const r = await app.request('/api/inngest?fnId=adbrain-analysis-requested&stepId=step', { method: 'POST', headers: { 'content-type': 'application/json' }, body: runBody(clientId) }, { incoming: { socket: { remoteAddress: '127.0.0.1' } } });
+    expect(r.status).toBe(401);
   });
 });

@@ -8,6 +8,7 @@ import { serve as inngestServe } from 'inngest/hono';
 import { verifyApiKey } from '../domain/api-keys.ts';
 import type { ApiDeps, AppEnv } from './env.ts';
 import { errorBody, onError, validationError } from './errors.ts';
+import { inngestGuard, inngestMode } from './inngest-guard.ts';
 import { clientRoutes } from './routes/clients.ts';
 import { dataRoutes, MAX_IMPORT_BYTES } from './routes/data.ts';
 import { insightRoutes } from './routes/insights.ts';
@@ -16,7 +17,7 @@ import { opsRoutes } from './routes/ops.ts';
 export interface AppOptions {
   /** Requests per key per minute. */
   rateLimit?: number;
-  /** The client carries the signing key: with one, every request to /api/inngest must be signed. */
+  /** Served as the config says (src/api/inngest-guard.ts): signed, loopback-only dev mode, or off. */
   inngest?: { client: Inngest; functions: InngestFunction.Any[] };
 }
 
@@ -81,7 +82,8 @@ export function createApp(deps: ApiDeps, opts: AppOptions = {}) {
 
   if (opts.inngest) {
     const handler = inngestServe({ client: opts.inngest.client, functions: opts.inngest.functions });
-    app.on(['GET', 'POST', 'PUT'], '/api/inngest', (c) => handler(c));
+    const guard = inngestGuard(inngestMode(deps.config));
+    app.on(['GET', 'POST', 'PUT'], '/api/inngest', guard, (c) => handler(c));
   }
   return app;
 }

@@ -47,9 +47,10 @@ export async function startServer(db: Db, config: Config, opts: { port?: number;
   const inngest = createInngest(config);
   const runtime = async () => ({ db, config, now: () => new Date() });
   const app = createApp(apiDeps(db, config, undefined, inngest), { inngest: { client: inngest, functions: createFunctions(inngest, runtime) } });
-  return new Promise<{ port: number; close: () => Promise<void> }>((resolve) => {
-    const server = serve({ fetch: app.fetch, port: opts.port ?? config.port, hostname: opts.hostname ?? '0.0.0.0' }, (info: AddressInfo) => {
-      resolve({ port: info.port, close: () => new Promise((r) => server.close(() => r())) });
+  return new Promise<{ port: number; address: string; close: () => Promise<void> }>((resolve) => {
+    // Loopback unless told otherwise: exposing the API is a decision (`--host 0.0.0.0`).
+    const server = serve({ fetch: app.fetch, port: opts.port ?? config.port, hostname: opts.hostname ?? '127.0.0.1' }, (info: AddressInfo) => {
+      resolve({ port: info.port, address: info.address, close: () => new Promise((r) => server.close(() => r())) });
     });
   });
 }

@@ -1,5 +1,7 @@
 // CLI: the server and API keys.
 import type { Command } from 'commander';
+import { isLoopbackHost } from '../api/client-address.ts';
+import { inngestMode } from '../api/inngest-guard.ts';
 import { startServer, usesInngest } from '../api/server.ts';
 import { getAgencyBySlug } from '../domain/agencies.ts';
 import { createApiKey, listApiKeys, revokeApiKey } from '../domain/api-keys.ts';
@@ -12,12 +14,19 @@ export function registerServeCommands(program: Command) {
     .command('serve')
     .description('start the HTTP server: REST API at /v1, OpenAPI at /openapi.json, Inngest at /api/inngest')
     .option('--port <port>', 'port (default: PORT or 3000)', int)
-    .option('--host <host>', 'interface to listen on', '0.0.0.0')
+    .option('--host <host>', 'interface to listen on (0.0.0.0 for every interface)', '127.0.0.1')
     .action(async (o) => {
       await withContext(async (ctx) => {
+        const mode = inngestMode(ctx.config);
         const s = await startServer(ctx.db, ctx.config, { port: o.port, hostname: o.host });
-        const mode = ctx.config.inngest.signingKey ? 'signed requests only' : 'dev mode, unsigned';
-        ctx.log(`adbrain serving on http://${o.host}:${s.port} — /v1 (API keys), /openapi.json, /api/inngest (${mode}); jobs run ${usesInngest(ctx.config) ? 'on Inngest' : 'in this process'}`);
+        const described = { signed: 'signed requests only', dev: 'dev mode, unsigned, loopback callers only', off: 'off: no INNGEST_SIGNING_KEY' }[mode];
+        ctx.log(`adbrain serving on http://${o.host}:${s.port} — /v1 (API keys), /openapi.json, /api/inngest (${described}); jobs run ${usesInngest(ctx.config) ? 'on Inngest' : 'in this process'}`);
+        if (usesInngest(ctx.config) && mode === 'off') {
+          ctx.log('adbrain: warning: events go to Inngest but /api/inngest is off without INNGEST_SIGNING_KEY, so Inngest cannot run the functions here');
+        }
+        if (mode === 'dev' && !isLoopbackHost(o.host)) {
+          ctx.log('adbrain: note: INNGEST_DEV=1 — /api/inngest answers loopback callers only; set INNGEST_SIGNING_KEY for a remote Inngest');
+        }
         await new Promise<void>((resolve) => {
           const stop = () => void s.close().then(resolve);
           process.once('SIGINT', stop);
