@@ -1,9 +1,12 @@
+import { mkdtemp, readdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkAlerts } from '../src/alerts/check.ts';
 import { decide, evaluate, type AlertEntity, type AlertStateRow, type Thresholds } from '../src/alerts/rules.ts';
 import { addClient } from '../src/domain/clients.ts';
 import { importCsv } from '../src/import/import-csv.ts';
-import { resendSender } from '../src/reports/senders.ts';
+import { outboxSender, resendSender } from '../src/reports/senders.ts';
 import { dbKinds, freshDb, type TestDb } from './helpers/db.ts';
 import { startFakeResend, type FakeResend } from './fakes/resend-server.ts';
 
@@ -122,5 +125,31 @@ describe.each(dbKinds)('alert checks on %s', (kind) => {
     const r = await run('2026-11-23T12:30:00Z');
     expect(r.sent.length).toBeGreaterThan(0);
     expect(fake.sent.size).toBe(distinct);
+  });
+});
+
+describe('alerts in the outbox', () => {
+  it('two burning ads with the same name are two files, and a retried check rewrites the same ones', async () => {
+    const db = await freshDb('pglite');
+    try {
+      await addClient(db.prisma, { slug: 'twins', name: 'Twins', timezone: 'UTC', currency: 'USD' });
+      const rows = ['date,platform,account,campaign,adset,ad,link,spend,impressions,clicks,conversions,revenue'];
+      for (const set of ['Set A', 'Set B']) rows.push(`2026-11-23,tiktok,Acc,Camp,${set},Ad 1,,90.00,1000,10,0,0`);
+      await importCsv(db, Buffer.from(rows.join('\n')), 'twins.csv', { clientSlug: 'twins', now: new Date('2026-11-23T12:00:00Z') });
+      const outbox = await mkdtemp(path.join(tmpdir(), 'adbrain-alert-outbox-'));
+      const client = await db.prisma.client.findUniqueOrThrow({ where: { slug: 'twins' } });
+      const r = await checkAlerts(db, client, { now: new Date('2026-11-23T12:00:00Z'), sender: outboxSender(outbox), from: 'a@x.test' });
+      expect(r.sent.map((s) => s.entity)).toEqual(['Ad 1', 'Ad 1']);
+      const files = async () => (await readdir(path.join(outbox, 'twins', '2026-11-23'))).filter((f) => f.endsWith('.eml')).sort();
+      const first = await files();
+      expect(first).toHaveLength(2);
+      expect(first.every((f) => f.startsWith('alert-burning-ad-1-L'))).toBe(true);
+      await db.prisma.alert.updateMany({ data: { sentAt: null } });
+      await db.prisma.alertState.deleteMany({});
+      await checkAlerts(db, client, { now: new Date('2026-11-23T12:30:00Z'), sender: outboxSender(outbox), from: 'a@x.test' });
+      expect(await files()).toEqual(first);
+    } finally {
+      await db.destroy();
+    }
   });
 });

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 // One alert check for one client (run after every sync): evaluate the rules on
 // the check window, apply the cooldown / escalation / two-checks policy, and
 // send each alert that earns it exactly once. An Alert row's fingerprint is
@@ -134,7 +135,10 @@ async function sendOnce(
       payload: { window: { from, to: day }, totals: { ...c.totals }, threshold: c.threshold, why, headline: view.headline },
     },
   }));
-  const stem = `alert-${c.rule}-${(c.entity?.name ?? 'client').toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 40) || 'entity'}-L${c.level}`;
+  // The name is for people; the fingerprint's hash makes the file unique (two ads
+  // may share a name) and stable (a retried send rewrites the same file).
+  const readable = (c.entity?.name ?? 'client').toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 40) || 'entity';
+  const stem = `alert-${c.rule}-${readable}-L${c.level}-${createHash('sha256').update(fp).digest('hex').slice(0, 12)}`;
   const sent = await opts.sender.send({
     idempotencyKey: fp,
     from: opts.from,
