@@ -174,8 +174,8 @@ program
   .option('--skip-invalid', 'import the valid rows and list the rejected ones')
   .addOption(json())
   .action(async (file, o) => {
-    await withContext(async ({ db }) => {
-      const s = await importCsvFile(db, file, { clientSlug: o.client, format: o.format, skipInvalid: Boolean(o.skipInvalid) });
+    await withContext(async ({ db, config }) => {
+      const s = await importCsvFile(db, file, { clientSlug: o.client, format: o.format, skipInvalid: Boolean(o.skipInvalid), dbRetry: config.dbRetry });
       if (o.json) return printJson(s);
       const range = s.dateFrom === s.dateTo ? s.dateFrom : `${s.dateFrom} → ${s.dateTo}`;
       console.log(
@@ -333,7 +333,10 @@ async function runDays(ctx: Ctx, o: { client?: string; asOf?: string; json?: boo
     const asOf = o.asOf ?? lastCompleteDay(c.timezone, now);
     if (live) ctx.log(`▸ ${c.slug} — ${asOf}`);
     const r = await runClientDay(
-      { db: ctx.db, client: c, asOf, now, outboxDir: ctx.config.outboxDir, llm: ctx.config.llm, email: ctx.config.email },
+      {
+        db: ctx.db, client: c, asOf, now, outboxDir: ctx.config.outboxDir, llm: ctx.config.llm, email: ctx.config.email, dbRetry: ctx.config.dbRetry,
+        onRetry: (step, attempt, message) => ctx.log(`  … ${step}: ${message} — retry ${attempt} of ${ctx.config.dbRetry.retries}`),
+      },
       {
         onStep: (name, s) => {
           if (live) ctx.log(`  ${s.status === 'failed' ? '✗' : s.status === 'ok' ? '✓' : '·'} ${name.padEnd(8)} ${s.detail} (${s.ms} ms)`);

@@ -1,6 +1,7 @@
 // The one place that reads the environment. Everything else receives a Config.
 import path from 'node:path';
 import { z } from 'zod';
+import { rememberSecret } from './crypto/redact.ts';
 
 const optionalString = z
   .string()
@@ -41,6 +42,8 @@ const envSchema = z.object({
   INNGEST_BASE_URL: optionalString,
   INNGEST_DEV: optionalString,
   PORT: z.coerce.number().int().min(1).max(65535).optional(),
+  ADBRAIN_DB_RETRIES: z.coerce.number().int().min(0).max(10).default(4),
+  ADBRAIN_DB_RETRY_MIN_MS: z.coerce.number().int().min(1).max(60_000).default(500),
 });
 
 export interface Config {
@@ -68,6 +71,8 @@ export interface Config {
   };
   inngest: { eventKey?: string; signingKey?: string; baseUrl?: string; isDev: boolean };
   port: number;
+  /** Lost or refused database connections: retries of a day step or an import, first backoff (doubling). */
+  dbRetry: { retries: number; minTimeoutMs: number };
 }
 
 export const DEFAULT_FROM = 'adbrain <reports@adbrain.local>';
@@ -84,6 +89,8 @@ export function loadConfig(
     throw new ConfigError(`invalid environment:\n  ${lines.join('\n  ')}`);
   }
   const e = parsed.data;
+  rememberSecret(e.ANTHROPIC_API_KEY, e.OPENAI_API_KEY, e.RESEND_API_KEY, e.INNGEST_SIGNING_KEY, e.INNGEST_EVENT_KEY, e.ADBRAIN_ENCRYPTION_KEY);
+  if (e.DATABASE_URL) rememberSecret(decodeURIComponent(/\/\/[^:@/]+:([^@/]*)@/.exec(e.DATABASE_URL)?.[1] ?? ''));
   const dataDir = path.resolve(cwd, e.ADBRAIN_DATA_DIR ?? 'data');
   const anthropic = e.ANTHROPIC_API_KEY
     ? { apiKey: e.ANTHROPIC_API_KEY, baseURL: e.ANTHROPIC_BASE_URL, model: e.ANTHROPIC_MODEL ?? 'claude-sonnet-4-6' }
@@ -112,5 +119,6 @@ export function loadConfig(
       isDev: !e.INNGEST_SIGNING_KEY && Boolean(e.INNGEST_DEV && e.INNGEST_DEV !== '0'),
     },
     port: e.PORT ?? 3000,
+    dbRetry: { retries: e.ADBRAIN_DB_RETRIES, minTimeoutMs: e.ADBRAIN_DB_RETRY_MIN_MS },
   };
 }

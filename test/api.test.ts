@@ -56,7 +56,7 @@ describe('REST API', () => {
     other.key = (await db.prisma.apiKey.findFirstOrThrow({ where: { agencyId: o.id } })).id;
     other.analysis = (await db.prisma.analysisRun.create({ data: { clientId: oc.id, requestedBy: 'x' } })).id;
 
-    app = createApp(apiDeps(db, { ...loadConfig({}), outboxDir: path.join(dir, 'outbox') }, () => NOW), { rateLimit: 100_000 });
+    app = createApp(apiDeps(db, { ...loadConfig({}), outboxDir: path.join(dir, 'outbox') }, () => NOW), { rateLimit: 100_000, authFailureLimit: 100_000 });
   });
   afterAll(async () => db?.destroy());
 
@@ -345,6 +345,26 @@ describe('REST API', () => {
     expect(await r.json()).toMatchObject({ error: { code: 'rate_limited' } });
     // Another key has its own budget.
     expect((await get(b)).status).toBe(200);
+  });
+
+  it('rate-limits failed sign-ins per client address, not per key', async () => {
+    const guarded = createApp(apiDeps(db, loadConfig({}), () => NOW), { authFailureLimit: 5 });
+    const from = (address: string, key: string) =>
+      guarded.request('/v1/clients', { headers: { authorization: `Bearer ${key}` } }, { incoming: { socket: { remoteAddress: address } } });
+    const agencyId = (await db.prisma.agency.findUniqueOrThrow({ where: { slug: 'demo' } })).id;
+    const good = (await createApiKey(db.prisma, agencyId, { role: 'viewer' })).key;
+    // Successful requests do not count.
+    for (let i = 0; i < 8; i++) expect((await from('198.51.100.1', good)).status).toBe(200);
+    const codes = [];
+    for (let i = 0; i < 7; i++) codes.push((await from('198.51.100.1', `adb_guess${i}_xxxxxxxxxxxxxxxxxxxx`)).status);
+    expect(codes).toEqual([401, 401, 401, 401, 401, 429, 429]);
+    const r = await from('198.51.100.1', good);
+    expect(r.status).toBe(429);
+    expect(r.headers.get('retry-after')).toBe('60');
+    expect(await r.json()).toMatchObject({ error: { code: 'rate_limited' } });
+    // Another address is not affected.
+    expect((await from('198.51.100.2', 'adb_nope_xxxxxxxxxxxxxxxxxxxx')).status).toBe(401);
+    expect((await from('198.51.100.2', good)).status).toBe(200);
   });
 
 });

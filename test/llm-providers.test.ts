@@ -128,6 +128,18 @@ for (const name of ['anthropic', 'openai'] as const) {
       expect(c!.error).toContain('500');
     });
 
+    it('a provider error that echoes the key is stored and returned without it', async () => {
+      fake.script([{ status: 401, message: 'Incorrect API key provided: test-key. Also seen: sk-proj-AbCdEf0123456789xyz, Authorization: Bearer abcdefgh12345678' }]);
+      const r = await run();
+      expect(r.source).toBe('deterministic');
+      const [c] = await calls();
+      for (const text of [r.reason!, c!.error!]) {
+        expect(text).toContain('HTTP 401');
+        expect(text).toContain('[redacted]');
+        expect(text).not.toMatch(/test-key|sk-proj-AbCd|abcdefgh12345678/);
+      }
+    });
+
     it('timeout: each attempt is cut at the configured timeout, then the deterministic summary', async () => {
       llm.maxRetries = 1;
       fake.script([{ delayMs: 2_000, answer: {} }]);

@@ -6,6 +6,7 @@ import { rateLimiter } from 'hono-rate-limiter';
 import type { InngestFunction, Inngest } from 'inngest';
 import { serve as inngestServe } from 'inngest/hono';
 import { verifyApiKey } from '../domain/api-keys.ts';
+import { remoteAddress } from './client-address.ts';
 import type { ApiDeps, AppEnv } from './env.ts';
 import { errorBody, onError, validationError } from './errors.ts';
 import { inngestGuard, inngestMode } from './inngest-guard.ts';
@@ -17,6 +18,8 @@ import { opsRoutes } from './routes/ops.ts';
 export interface AppOptions {
   /** Requests per key per minute. */
   rateLimit?: number;
+  /** Requests with a missing or wrong key per client address and minute (default 30). */
+  authFailureLimit?: number;
   /** Served as the config says (src/api/inngest-guard.ts): signed, loopback-only dev mode, or off. */
   inngest?: { client: Inngest; functions: InngestFunction.Any[] };
 }
@@ -43,6 +46,20 @@ export function createApp(deps: ApiDeps, opts: AppOptions = {}) {
     }
   });
 
+  // Guessing keys: failed sign-ins (401) are counted per address; past the limit
+  // the address waits out the minute, valid key or not.
+  app.use(
+    '/v1/*',
+    rateLimiter<AppEnv>({
+      windowMs: 60_000,
+      limit: opts.authFailureLimit ?? 30,
+      keyGenerator: (c) => `auth-failures:${remoteAddress(c) ?? 'in-process'}`,
+      skipSuccessfulRequests: true,
+      requestWasSuccessful: (c) => c.res.status !== 401,
+      standardHeaders: false,
+      handler: (c) => c.json(errorBody('rate_limited', 'too many requests with a missing or wrong API key from this address; wait a minute'), 429, { 'retry-after': '60' }),
+    }),
+  );
   app.use('/v1/*', async (c, next) => {
     const header = c.req.header('authorization') ?? '';
     const m = /^Bearer\s+(\S+)$/i.exec(header);

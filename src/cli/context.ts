@@ -3,6 +3,8 @@ import { loadConfig, type Config } from '../config.ts';
 import { resolveEncryptionKey } from '../crypto/secrets.ts';
 import { openDb, type Db } from '../db/client.ts';
 import { migrationStatus } from '../db/migrate.ts';
+import { redact } from '../crypto/redact.ts';
+import { isTransientDbError, userMessage } from '../db/retry.ts';
 import { AppError } from '../errors.ts';
 
 export interface Ctx {
@@ -30,7 +32,7 @@ export async function withContext<T>(fn: (ctx: Ctx) => Promise<T>, opts: { migra
     },
   }).catch((err) => {
     if (err instanceof AppError) throw err;
-    throw new AppError('database', `cannot connect to the database: ${(err as Error).message}`);
+    throw new AppError('database', `cannot connect to the database at ${config.databaseUrl ? redact(config.databaseUrl) : config.dataDir}: ${userMessage(err)}`, undefined, 1);
   });
   try {
     if (db.kind === 'postgres' && opts.migrate === undefined) {
@@ -40,6 +42,10 @@ export async function withContext<T>(fn: (ctx: Ctx) => Promise<T>, opts: { migra
       }
     }
     return await fn({ config, db, log: stderrLog });
+  } catch (err) {
+    // Say which database, in one line (db.location carries no password).
+    if (isTransientDbError(err)) throw new AppError('database', `${userMessage(err)} — ${db.location}`, undefined, 1);
+    throw err;
   } finally {
     await db.close();
   }

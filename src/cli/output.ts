@@ -1,6 +1,8 @@
 // Printing for the CLI: JSON for machines, aligned text for people, and errors
 // without stack traces.
 import { ConfigError } from '../config.ts';
+import { redact } from '../crypto/redact.ts';
+import { isTransientDbError, userMessage } from '../db/retry.ts';
 import { AppError } from '../errors.ts';
 
 export function printJson(value: unknown) {
@@ -38,9 +40,9 @@ export function reportError(err: unknown, json: boolean, debug: boolean): number
   }
   if (err instanceof AppError) {
     if (json) {
-      printJson({ error: { code: err.code, message: err.message, details: err.details ?? null } });
+      printJson({ error: { code: err.code, message: redact(err.message), details: err.details ?? null } });
     } else {
-      process.stderr.write(`error: ${err.message}\n`);
+      process.stderr.write(`error: ${redact(err.message)}\n`);
       const d = err.details as { errors?: RowErrorLike[] } | RowErrorLike[] | { path: string; message: string }[] | undefined;
       if (d && !Array.isArray(d) && Array.isArray(d.errors)) process.stderr.write(formatRowErrors(d.errors).join('\n') + '\n');
       else if (Array.isArray(d)) {
@@ -51,9 +53,11 @@ export function reportError(err: unknown, json: boolean, debug: boolean): number
     }
     return err.exitCode;
   }
-  const message = (err as Error)?.message ?? String(err);
-  if (json) printJson({ error: { code: 'internal', message } });
-  else process.stderr.write(`error: unexpected failure: ${message}${debug ? '' : ' (set ADBRAIN_DEBUG=1 for details)'}\n`);
-  if (debug) process.stderr.write(`${(err as Error)?.stack ?? ''}\n`);
+  const message = userMessage(err);
+  const transient = isTransientDbError(err);
+  const code = transient ? 'database_unavailable' : 'internal';
+  if (json) printJson({ error: { code, message } });
+  else process.stderr.write(`error: ${transient ? '' : 'unexpected failure: '}${message}${debug ? '' : ' (set ADBRAIN_DEBUG=1 for details)'}\n`);
+  if (debug) process.stderr.write(`${redact((err as Error)?.stack ?? '')}\n`);
   return 1;
 }

@@ -122,7 +122,14 @@ function restrictFiles(dir: string) {
 function openPostgres(url: string): Db {
   // DATE values stay 'YYYY-MM-DD' strings: pg's default turns them into local-time Dates.
   const pool = new pg.Pool({ connectionString: url, max: 8, types: { getTypeParser: dateAsText } });
-  pool.on('error', () => undefined); // idle-client errors surface on the next query instead
+  // A connection the server drops emits 'error' on its client; without a listener
+  // Node ends the process. Idle clients report to the pool, checked-out ones (a
+  // transaction in flight) to themselves: both are heard here, and the query in
+  // flight fails with the error, which callers retry (src/db/retry.ts).
+  pool.on('error', () => undefined);
+  pool.on('connect', (client) => {
+    client.on('error', () => undefined);
+  });
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
   const safe = url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
   return {

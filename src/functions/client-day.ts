@@ -1,6 +1,7 @@
 // client-day: one client's day as durable steps. Each step calls the same domain
 // function `adbrain run` calls in-process; step ids carry the client and the day
 // so a retry resumes where it failed instead of redoing finished steps.
+import { redact } from '../crypto/redact.ts';
 import type { Inngest } from 'inngest';
 import { events } from '../../inngest.config.ts';
 import { DAY_STEPS, type DayStep, type StepResult } from '../run/day.ts';
@@ -61,7 +62,7 @@ export async function recordDayFailure(rt: Runtime, clientId: string, date: stri
   if (!client) return;
   const day = new Date(`${date}T00:00:00Z`);
   const key = reportKey(clientId, date);
-  const error = `the day failed after its retries: ${message}`.slice(0, 1000);
+  const error = `the day failed after its retries: ${redact(message)}`.slice(0, 1000);
   await rt.db.prisma.report.upsert({
     where: { idempotencyKey: key },
     // A report already sent stays sent; only the error is noted.

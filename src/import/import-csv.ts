@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Db } from '../db/client.ts';
 import { writeBatch } from '../db/metrics-write.ts';
+import { withDbRetry, type RetryOptions } from '../db/retry.ts';
 import { getClientBySlug } from '../domain/clients.ts';
 import { AppError } from '../errors.ts';
 import { localDate } from '../time.ts';
@@ -31,6 +32,8 @@ export interface ImportOptions {
   format?: FormatName | 'auto';
   skipInvalid?: boolean;
   now?: Date;
+  /** Retries of the write after a lost database connection (the write is one transaction). */
+  dbRetry?: RetryOptions;
 }
 
 export interface ImportSummary {
@@ -64,7 +67,7 @@ export async function importCsvFile(db: Db, filePath: string, opts: ImportOption
 }
 
 export async function importCsv(db: Db, content: Buffer, fileName: string, opts: ImportOptions): Promise<ImportSummary> {
-  const client = await getClientBySlug(db.prisma, opts.clientSlug);
+  const client = await withDbRetry(() => getClientBySlug(db.prisma, opts.clientSlug), opts.dbRetry);
   const today = localDate(client.timezone, opts.now ?? new Date());
   let plan: ColumnPlan | undefined;
   let normalizer: ReturnType<typeof createNormalizer> | undefined;
@@ -100,11 +103,14 @@ export async function importCsv(db: Db, content: Buffer, fileName: string, opts:
   const importRunId = randomUUID();
   const status = result.rowsValid === 0 ? 'failed' : result.errors.length > 0 ? 'partial' : 'succeeded';
   const sha = createHash('sha256').update(content).digest('hex');
-  const written = await db.sql.tx(async (sql) => {
+  // All or nothing, retried whole when the connection drops. A retry after a lost
+  // COMMIT acknowledgement finds its import run already there and rewrites nothing.
+  const written = await withDbRetry(() => db.sql.tx(async (sql) => {
     await sql.query(
       `INSERT INTO import_run (id, client_id, source, format, file_name, file_sha256, status, rows_total,
                                rows_imported, rows_rejected, rejected, date_from, date_to, finished_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7::"RunStatus", $8, $9, $10, $11::jsonb, $12::date, $13::date, now())`,
+       VALUES ($1, $2, $3, $4, $5, $6, $7::"RunStatus", $8, $9, $10, $11::jsonb, $12::date, $13::date, now())
+       ON CONFLICT (id) DO NOTHING`,
       [
         importRunId, client.id, CSV_SOURCE, plan!.format.name, fileName, sha, status, result.rowsTotal,
         result.rowsValid, result.rejectedLines, JSON.stringify(result.errors.slice(0, MAX_STORED_ERRORS)),
@@ -112,7 +118,7 @@ export async function importCsv(db: Db, content: Buffer, fileName: string, opts:
       ],
     );
     return writeBatch(sql, result.batch, { clientId: client.id, source: CSV_SOURCE, importRunId });
-  });
+  }), opts.dbRetry);
   const summary: ImportSummary = {
     ...base,
     importRunId,

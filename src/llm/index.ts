@@ -1,6 +1,7 @@
 // The LLM capability as the rest of adbrain sees it: a provider chosen from the
 // config (or none), and summarizeDay() which never throws.
 import type { Config } from '../config.ts';
+import { rememberSecret } from '../crypto/redact.ts';
 import type { PrismaClient } from '../generated/prisma/client.ts';
 import { startOfLocalDay, localDate } from '../time.ts';
 import { anthropicProvider } from './providers/anthropic.ts';
@@ -16,6 +17,7 @@ export type { SummaryOutcome } from './summarize.ts';
 
 export function createProvider(llm: Config['llm']): LlmProvider | null {
   const common = { timeoutMs: llm.timeoutMs, maxRetries: llm.maxRetries };
+  rememberSecret(llm.anthropic?.apiKey, llm.openai?.apiKey);
   if (llm.provider === 'anthropic' && llm.anthropic) return anthropicProvider({ ...llm.anthropic, ...common });
   if (llm.provider === 'openai' && llm.openai) return openaiProvider({ ...llm.openai, ...common });
   return null;

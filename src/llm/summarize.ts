@@ -4,6 +4,7 @@
 // final result per input (facts + prompt version + model) is cached in LlmCall,
 // so a re-run of a day makes no request. Nothing here throws: the day never
 // fails because of a model.
+import { redact } from '../crypto/redact.ts';
 import { createHash } from 'node:crypto';
 import { deterministicSummary } from './deterministic.ts';
 import type { SummaryFacts } from './facts.ts';
@@ -81,7 +82,8 @@ export function judge(raw: unknown, facts: SummaryFacts): { summary: Summary } |
 function describeError(err: unknown): string {
   const e = err as { status?: number; name?: string; message?: string };
   const what = e.status ? `HTTP ${e.status}` : e.name ?? 'Error';
-  return `${what}: ${(e.message ?? String(err)).slice(0, 300)}`;
+  // Providers echo what they were sent (a wrong key, a header): never store or print that.
+  return `${what}: ${redact(e.message ?? String(err)).slice(0, 300)}`;
 }
 
 export async function summarize(facts: SummaryFacts, deps: SummarizeDeps): Promise<SummaryOutcome> {

@@ -8,6 +8,7 @@ import { Resend } from 'resend';
 import type { Config } from '../config.ts';
 import { AppError } from '../errors.ts';
 import { writeOutbox } from './outbox.ts';
+import { redact, rememberSecret } from '../crypto/redact.ts';
 
 export interface Attachment {
   filename: string;
@@ -85,6 +86,7 @@ const RETRYABLE = (status: number | null | undefined) => status === undefined ||
 
 export function resendSender(o: ResendOptions): Sender {
   const resend = new Resend(o.apiKey, o.baseURL ? { baseUrl: o.baseURL } : undefined);
+  rememberSecret(o.apiKey);
   return {
     name: 'resend',
     async send(msg) {
@@ -105,7 +107,7 @@ export function resendSender(o: ResendOptions): Sender {
           );
           if (error) {
             const status = (error as { statusCode?: number | null }).statusCode;
-            const err = new AppError('provider_error', `Resend refused the email: ${error.message}${status ? ` (HTTP ${status})` : ''}`);
+            const err = new AppError('provider_error', `Resend refused the email: ${redact(error.message)}${status ? ` (HTTP ${status})` : ''}`);
             if (!RETRYABLE(status)) throw new AbortError(err);
             throw err;
           }

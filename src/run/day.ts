@@ -2,6 +2,7 @@
 // functions will call step by step. Steps run in order; a failed step is
 // reported and the rest still run on the data there is.
 import type { Db } from '../db/client.ts';
+import { userMessage, withDbRetry } from '../db/retry.ts';
 import { latestDayByPlatform } from '../db/metrics-read.ts';
 import { runBrain } from '../brain/run.ts';
 import { deliverDailyReport } from '../reports/daily-report.ts';
@@ -25,6 +26,10 @@ export interface DayContext {
   llm?: Config['llm'];
   /** Email settings; without Resend, reports go to the outbox. */
   email?: Config['email'];
+  /** Retries of a step that lost its database connection (steps are idempotent); none when absent. */
+  dbRetry?: Config['dbRetry'];
+  /** Told when a step is retried after a lost connection. */
+  onRetry?: (step: string, attempt: number, message: string) => void;
 }
 
 export interface StepResult {
@@ -129,10 +134,15 @@ export async function runClientDay(
     const t0 = performance.now();
     let r: StepResult;
     try {
-      r = await step.run(ctx, earlier);
+      // A restart of the database server mid-day costs a retry, not the day.
+      r = await withDbRetry(() => step.run(ctx, earlier), {
+        retries: ctx.dbRetry?.retries ?? 0,
+        minTimeoutMs: ctx.dbRetry?.minTimeoutMs,
+        onRetry: (attempt, err) => ctx.onRetry?.(step.name, attempt, userMessage(err)),
+      });
       earlier[step.name] = r;
     } catch (err) {
-      r = { status: 'failed', detail: (err as Error).message };
+      r = { status: 'failed', detail: userMessage(err) };
     }
     const res = { name: step.name, ...r, ms: Math.round(performance.now() - t0) };
     results.push(res);
@@ -144,7 +154,7 @@ export async function runClientDay(
 /** After an on-demand analysis that asked for email: the summary and the day's report (sent once). */
 export async function reportAfterAnalysis(rt: { db: Db; config: Config; now: () => Date }, clientId: string, asOf: string) {
   const c = await rt.db.prisma.client.findUniqueOrThrow({ where: { id: clientId } });
-  const ctx: DayContext = { db: rt.db, client: c, asOf, now: rt.now(), outboxDir: rt.config.outboxDir, llm: rt.config.llm, email: rt.config.email };
+  const ctx: DayContext = { db: rt.db, client: c, asOf, now: rt.now(), outboxDir: rt.config.outboxDir, llm: rt.config.llm, email: rt.config.email, dbRetry: rt.config.dbRetry };
   const r = await runClientDay(ctx, { steps: [summaryStep, reportStep] });
   return { ok: r.ok, steps: r.steps.map((s) => ({ name: s.name, status: s.status, detail: s.detail })) };
 }
