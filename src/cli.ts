@@ -1,7 +1,7 @@
 // `adbrain` — the command line. Each command parses its flags, calls domain
 // functions and prints; errors become one clear line and a non-zero exit code.
 import { userInfo } from 'node:os';
-import { Command, Option } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import { amountOrOff, day, int, json } from './cli/options.ts';
 import { registerDeliveryCommands } from './cli/delivery.ts';
 import { registerServeCommands } from './cli/serve.ts';
@@ -15,6 +15,7 @@ import { AppError } from './errors.ts';
 import { importCsvFile } from './import/import-csv.ts';
 import { forecastFile, writeForecast } from './forecast/forecast-file.ts';
 import { runBrain } from './brain/run.ts';
+import { checkAsOf } from './analysis/as-of.ts';
 import { presentAnalysis } from './brain/present.ts';
 import { money } from './reports/format.ts';
 import { findInsight, listInsights, transition } from './insights/inbox.ts';
@@ -26,7 +27,9 @@ import { lastCompleteDay } from './time.ts';
 const program = new Command('adbrain')
   .description('AI insight and reporting engine for performance marketers')
   .showHelpAfterError('(run with --help for usage)')
-  .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+  .configureOutput({ writeErr: (s) => process.stderr.write(s) })
+  // Usage errors are bad input (exit 2), like every other; commander prints them itself.
+  .exitOverride();
 
 let jsonMode = false;
 
@@ -184,7 +187,7 @@ program
       );
       if (s.rejected > 0) {
         console.log(`rejected ${s.rejected} row(s), stored on import run ${s.importRunId}:`);
-        console.log(formatRowErrors(s.errors).join('\n'));
+        console.log(formatRowErrors(s.errors, 50, s.errorsTotal).join('\n'));
       }
     });
   });
@@ -199,6 +202,7 @@ program
   .action(async (o) => {
     await withContext(async ({ db }) => {
       const client = await getClientBySlug(db.prisma, o.client);
+      if (o.asOf) await checkAsOf(db, client, o.asOf, new Date(), { field: '--as-of' });
       const asOf = o.asOf ?? lastCompleteDay(client.timezone, new Date());
       const r = await runBrain(db, client, asOf, { now: new Date(), clock: () => performance.now() });
       const entities = new Map((await db.prisma.entity.findMany({ where: { clientId: client.id } })).map((e) => [e.id, { id: e.id, kind: e.kind, externalId: e.externalId, name: e.name, platform: e.platform }]));
@@ -317,18 +321,20 @@ program
   .addOption(json())
   .action(async (o) => {
     await withContext(async (ctx) => {
-      const results = await runDays(ctx, o);
+      const results = await runDays(ctx, { ...o, checkAsOf: true });
       if (o.json) printJson({ results });
       if (results.some((r) => !r.ok)) process.exitCode = 1;
     });
   });
 
-async function runDays(ctx: Ctx, o: { client?: string; asOf?: string; json?: boolean; agency?: string }): Promise<DayResult[]> {
+async function runDays(ctx: Ctx, o: { client?: string; asOf?: string; json?: boolean; agency?: string; checkAsOf?: boolean }): Promise<DayResult[]> {
   const now = new Date();
   const targets = o.client ? [await getClientBySlug(ctx.db.prisma, o.client)] : await listClients(ctx.db.prisma, { agency: o.agency });
   if (targets.length === 0) throw new AppError('not_found', 'no clients to run: add one with `adbrain clients add <slug>` or run `adbrain demo`');
   const results: DayResult[] = [];
   const live = !o.json;
+  // A day the user names must make sense for every client before any of them runs.
+  if (o.asOf && o.checkAsOf) for (const c of targets) await checkAsOf(ctx.db, c, o.asOf, now, { field: '--as-of', requireData: false });
   for (const c of targets) {
     const asOf = o.asOf ?? lastCompleteDay(c.timezone, now);
     if (live) ctx.log(`▸ ${c.slug} — ${asOf}`);
@@ -370,11 +376,13 @@ try {
   registerServeCommands(program);
   await program.parseAsync(process.argv);
 } catch (err) {
-  let debug = false;
+  process.exitCode = err instanceof CommanderError ? (err.exitCode === 0 ? 0 : 2) : reportError(err, jsonMode, debugMode());
+}
+
+function debugMode(): boolean {
   try {
-    debug = loadConfig().debug;
+    return loadConfig().debug;
   } catch {
-    // the config error itself is being reported
+    return false; // the config error itself is being reported
   }
-  process.exitCode = reportError(err, jsonMode, debug);
 }

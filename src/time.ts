@@ -32,6 +32,13 @@ export function isDay(s: string): boolean {
     new Date(`${s}T00:00:00Z`).toISOString().startsWith(s);
 }
 
+/** The days adbrain accepts anywhere: real calendar dates in 2000–2100. */
+export const FIRST_DAY = '2000-01-01';
+export const LAST_DAY = '2100-12-31';
+export function isSaneDay(s: string): boolean {
+  return isDay(s) && s >= FIRST_DAY && s <= LAST_DAY;
+}
+
 /** The last complete day for a client: yesterday in its timezone. */
 export function lastCompleteDay(timeZone: string, now: Date): string {
   return addDays(localDate(timeZone, now), -1);

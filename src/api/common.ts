@@ -4,6 +4,7 @@
 import { z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { AppError } from '../errors.ts';
+import { isSaneDay } from '../time.ts';
 import type { AppEnv } from './env.ts';
 
 export const ErrorSchema = z
@@ -11,7 +12,10 @@ export const ErrorSchema = z
   .openapi('Error');
 
 export const IdParam = z.object({ id: z.uuid().openapi({ param: { name: 'id', in: 'path' } }) });
-export const Day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD');
+export const Day = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD')
+  .refine(isSaneDay, 'not a real calendar date between 2000-01-01 and 2100-12-31');
 
 const err = (description: string) => ({ content: { 'application/json': { schema: ErrorSchema } }, description });
 /** The error responses every authenticated route can give. */

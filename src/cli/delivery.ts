@@ -1,4 +1,5 @@
 // CLI: the report on demand, alert checks and the kill list.
+import { checkAsOf } from '../analysis/as-of.ts';
 import type { Command } from 'commander';
 import { checkAlerts } from '../alerts/check.ts';
 import { DEFAULT_FROM } from '../config.ts';
@@ -34,6 +35,7 @@ export function registerDeliveryCommands(program: Command) {
     .action(async (o) => {
       await withContext(async (ctx) => {
         const c = await getClientBySlug(ctx.db.prisma, o.client);
+        if (o.date) await checkAsOf(ctx.db, c, o.date, new Date(), { field: '--date', requireData: false });
         const date = o.date ?? lastCompleteDay(c.timezone, new Date());
         const r = await deliverDailyReport(ctx.db, c, date, {
           sender: chooseSender(ctx, o),

@@ -1,10 +1,10 @@
 import { InvalidArgumentError, Option } from 'commander';
-import { isDay } from '../time.ts';
+import { isSaneDay } from '../time.ts';
 
 export const json = () => new Option('--json', 'print JSON for machines');
 
 export const day = (v: string) => {
-  if (!isDay(v)) throw new InvalidArgumentError('expected a date as YYYY-MM-DD');
+  if (!isSaneDay(v)) throw new InvalidArgumentError('expected a real date as YYYY-MM-DD (2000–2100)');
   return v;
 };
 

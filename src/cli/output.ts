@@ -21,13 +21,14 @@ interface RowErrorLike {
   reason: string;
 }
 
-export function formatRowErrors(errors: RowErrorLike[], limit = 50): string[] {
+export function formatRowErrors(errors: RowErrorLike[], limit = 50, total = errors.length): string[] {
   const lines = errors.slice(0, limit).map((e) => {
     const where = `line ${e.line}${e.column ? `, ${e.column}` : ''}`;
     const value = e.value !== null && e.value !== '' ? ` (value: ${JSON.stringify(e.value)})` : '';
     return `  ${where}: ${e.reason}${value}`;
   });
-  if (errors.length > limit) lines.push(`  … and ${errors.length - limit} more (use --json to list all)`);
+  const shown = Math.min(limit, errors.length);
+  if (total > shown) lines.push(`  … and ${total - shown} more (the import run keeps the first 10,000)`);
   return lines;
 }
 
@@ -43,8 +44,8 @@ export function reportError(err: unknown, json: boolean, debug: boolean): number
       printJson({ error: { code: err.code, message: redact(err.message), details: err.details ?? null } });
     } else {
       process.stderr.write(`error: ${redact(err.message)}\n`);
-      const d = err.details as { errors?: RowErrorLike[] } | RowErrorLike[] | { path: string; message: string }[] | undefined;
-      if (d && !Array.isArray(d) && Array.isArray(d.errors)) process.stderr.write(formatRowErrors(d.errors).join('\n') + '\n');
+      const d = err.details as { errors?: RowErrorLike[]; errorsTotal?: number } | RowErrorLike[] | { path: string; message: string }[] | undefined;
+      if (d && !Array.isArray(d) && Array.isArray(d.errors)) process.stderr.write(formatRowErrors(d.errors, 50, d.errorsTotal).join('\n') + '\n');
       else if (Array.isArray(d)) {
         for (const i of d as { path?: string; message?: string }[]) {
           if (i.path !== undefined) process.stderr.write(`  ${i.path}: ${i.message}\n`);

@@ -143,7 +143,9 @@ export function normalizeHeader(raw: string): Header {
     currency = m[1]!.toUpperCase();
     key = key.slice(0, m.index);
   }
-  return { raw: raw.trim(), key, currency };
+  // raw is only shown to people: a 10 MB header cell must not become a 10 MB message.
+  const shown = raw.trim();
+  return { raw: shown.length > 200 ? `${shown.slice(0, 199)}…` : shown, key, currency };
 }
 
 export interface ColumnPlan {

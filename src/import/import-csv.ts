@@ -26,6 +26,7 @@ import { decodeText, streamCsv } from './read-csv.ts';
 
 export const CSV_SOURCE = 'csv';
 const MAX_STORED_ERRORS = 10_000;
+export const MAX_LISTED_ERRORS = 100;
 
 export interface ImportOptions {
   clientSlug: string;
@@ -53,6 +54,8 @@ export interface ImportSummary {
   dateFrom: string | null;
   dateTo: string | null;
   errors: RowError[];
+  /** All row errors; `errors` lists the first MAX_LISTED_ERRORS. */
+  errorsTotal: number;
 }
 
 export async function importCsvFile(db: Db, filePath: string, opts: ImportOptions): Promise<ImportSummary> {
@@ -71,9 +74,14 @@ export async function importCsv(db: Db, content: Buffer, fileName: string, opts:
   const today = localDate(client.timezone, opts.now ?? new Date());
   let plan: ColumnPlan | undefined;
   let normalizer: ReturnType<typeof createNormalizer> | undefined;
-  streamCsv(decodeText(content), fileName, (header) => {
+  const text = decodeText(content);
+  const checkCharacters = text.includes('\u0000') || text.includes('\ufffd');
+  streamCsv(text, fileName, (header) => {
+    if (checkCharacters && header.some((h) => h.includes('\u0000') || h.includes('\ufffd'))) {
+      throw new AppError('invalid_input', `${fileName}: the header has NUL bytes or bytes that are not UTF-8 (is it a binary file, or in another encoding?)`);
+    }
     plan = planFor(header.map(normalizeHeader), opts.format ?? 'auto', fileName, client);
-    normalizer = createNormalizer(plan, { currency: client.currency, today });
+    normalizer = createNormalizer(plan, { currency: client.currency, today, checkCharacters });
     return normalizer.push;
   });
   const result = normalizer!.finish();
@@ -86,7 +94,9 @@ export async function importCsv(db: Db, content: Buffer, fileName: string, opts:
     skippedSummaryRows: result.skippedSummaryRows,
     dateFrom: result.dateFrom,
     dateTo: result.dateTo,
-    errors: result.errors,
+    // A response lists the first errors and how many there are; the import run keeps more.
+    errors: result.errors.slice(0, MAX_LISTED_ERRORS),
+    errorsTotal: result.errors.length,
   };
   if (result.rowsTotal === 0) {
     throw new AppError('invalid_input', `${fileName}: the file has a header but no data rows`);
@@ -100,8 +110,14 @@ export async function importCsv(db: Db, content: Buffer, fileName: string, opts:
     );
   }
 
+  if (result.rowsValid === 0) {
+    // Even with skipInvalid: a call that imports nothing writes nothing.
+    throw new AppError('invalid_input', `${fileName}: every row has errors; nothing was imported`, {
+      ...base, importRunId: null, status: 'failed', imported: 0, inserted: 0, updated: 0, unchanged: 0, entities: 0,
+    });
+  }
   const importRunId = randomUUID();
-  const status = result.rowsValid === 0 ? 'failed' : result.errors.length > 0 ? 'partial' : 'succeeded';
+  const status = result.errors.length > 0 ? 'partial' : 'succeeded';
   const sha = createHash('sha256').update(content).digest('hex');
   // All or nothing, retried whole when the connection drops. A retry after a lost
   // COMMIT acknowledgement finds its import run already there and rewrites nothing.
@@ -129,9 +145,6 @@ export async function importCsv(db: Db, content: Buffer, fileName: string, opts:
     unchanged: written.unchanged,
     entities: written.entitiesTouched,
   };
-  if (status === 'failed') {
-    throw new AppError('invalid_input', `${fileName}: every row has errors; nothing was imported`, summary);
-  }
   return summary;
 }
 
@@ -140,7 +153,8 @@ function planFor(headers: Header[], wanted: FormatName | 'auto', fileName: strin
   if (wanted === 'auto') {
     plan = detectFormat(headers);
     if (!plan) {
-      const found = headers.map((h) => `"${h.raw}"`).join(', ');
+      const shown = headers.slice(0, 20).map((h) => `"${h.raw.length > 60 ? `${h.raw.slice(0, 59)}…` : h.raw}"`);
+      const found = shown.join(', ') + (headers.length > 20 ? `, … ${headers.length - 20} more` : '');
       throw new AppError(
         'invalid_input',
         `${fileName}: could not recognise the columns (${found}). Expected the generic columns ` +

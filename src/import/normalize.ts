@@ -1,5 +1,6 @@
 // Turns parsed CSV records into a WriteBatch, or a list of precise errors
 // (line, column, value, reason). Nothing here touches the database.
+import { createHash } from 'node:crypto';
 import { addEntity, newBatch, type WriteBatch } from '../ingest/batch.ts';
 import type { Platform } from '../generated/prisma/enums.ts';
 import { parseCampaignName, type CampaignNameParts } from './campaign-name.ts';
@@ -7,7 +8,9 @@ import { PLATFORM_NAMES, parsePlatform, type ColumnPlan, type Field } from './fo
 import {
   inferDayOrder,
   isBlank,
-  MAX_COUNT,
+  MAX_CONVERSIONS,
+  MAX_LINK_BYTES,
+  MAX_NAME_CHARS,
   parseCents,
   parseCount,
   parseDate,
@@ -44,6 +47,8 @@ export interface NormalizeOptions {
   currency: string;
   /** The client's local today; later dates are refused. */
   today: string;
+  /** The text has NUL bytes or invalid UTF-8 somewhere: check each row (skipped when clean, a hot loop). */
+  checkCharacters?: boolean;
 }
 
 const PLATFORM_LABEL: Record<string, string> = {
@@ -93,7 +98,8 @@ export function createNormalizer(plan: ColumnPlan, opts: NormalizeOptions) {
   let cells: string[] = [];
   let rowErrors: RowError[] = [];
   const fail = (f: Field | null, reason: string) => {
-    const value = f === null ? null : (cells[index[f]!] ?? null);
+    const raw = f === null ? null : (cells[index[f]!] ?? null);
+    const value = raw !== null && raw.length > 200 ? `${raw.slice(0, 199)}…` : raw;
     rowErrors.push({ line, column: f === null ? null : headerName(f), value, reason });
   };
   const get = (f: Field): string | undefined => {
@@ -110,7 +116,12 @@ export function createNormalizer(plan: ColumnPlan, opts: NormalizeOptions) {
     return v === undefined || isBlank(v) ? blank : take(f, parse(v));
   };
   const money = (s: string) => parseCents(s);
-  const conversionsOf = (s: string) => parseNonNegative(s, MAX_COUNT);
+  const conversionsOf = (s: string) => parseNonNegative(s, MAX_CONVERSIONS);
+  const nameOf = (f: Field): string => {
+    const v = get(f) ?? '';
+    if (v.length > MAX_NAME_CHARS) fail(f, `${headerName(f)} is longer than ${MAX_NAME_CHARS} characters`);
+    return v;
+  };
   const frequencyOf = (s: string) => parseNonNegative(s, 1000);
 
   function push(records: Record_[]) {
@@ -124,6 +135,14 @@ export function createNormalizer(plan: ColumnPlan, opts: NormalizeOptions) {
       continue;
     }
     rowErrors = [];
+    if (opts.checkCharacters) {
+      const bad = badCharacters(cells);
+      if (bad) {
+        errors.push({ line, column: headers[bad.column]?.raw ?? null, value: null, reason: bad.reason });
+        rejectedLines++;
+        continue;
+      }
+    }
     if (cells.length !== width) {
       errors.push({
         line,
@@ -164,9 +183,13 @@ export function createNormalizer(plan: ColumnPlan, opts: NormalizeOptions) {
     }
 
     // Names.
-    const campaign = get('campaign') ?? '';
+    const campaign = nameOf('campaign');
     if (!campaign) fail('campaign', 'campaign is missing');
-    const account = get('account') ?? '';
+    const account = nameOf('account');
+    const adset = nameOf('adset');
+    const ad = nameOf('ad');
+    const link = get('link') ?? '';
+    if (Buffer.byteLength(link) > MAX_LINK_BYTES) fail('link', `link is longer than ${MAX_LINK_BYTES} bytes`);
     if (format.name === 'generic' && !account) fail('account', 'account is missing');
 
     // Metrics.
@@ -188,17 +211,15 @@ export function createNormalizer(plan: ColumnPlan, opts: NormalizeOptions) {
     // qualified by their parent so "Ad 1" in two ad sets stays two ads. Paths
     // repeat every day, so each distinct path is resolved once.
     const p = platform!;
-    const accountId = get('accountId') ?? '';
-    const campaignId = get('campaignId') ?? '';
-    const adset = get('adset') ?? '';
-    const adsetId = get('adsetId') ?? '';
-    const ad = get('ad') ?? '';
-    const adId = get('adId') ?? '';
+    const accountId = idOf(get('accountId') ?? '');
+    const campaignId = idOf(get('campaignId') ?? '');
+    const adsetId = idOf(get('adsetId') ?? '');
+    const adId = idOf(get('adId') ?? '');
     const pathId = `${p}\u0000${accountId}\u0000${account}\u0000${campaignId}\u0000${campaign}\u0000${adsetId}\u0000${adset}\u0000${adId}\u0000${ad}`;
     let path = pathCache.get(pathId);
     if (path === undefined) {
       let leafKey: string;
-      const accountExt = accountId || account || 'default';
+      const accountExt = accountId || boundedId(account) || 'default';
       const accountKey = addEntity(batch, {
         platform: p,
         kind: 'account',
@@ -207,7 +228,7 @@ export function createNormalizer(plan: ColumnPlan, opts: NormalizeOptions) {
       });
       let parts = campaignParts.get(campaign);
       if (!parts) campaignParts.set(campaign, (parts = parseCampaignName(campaign)));
-      let leafExt = campaignId || `${accountExt}/${campaign}`;
+      let leafExt = campaignId || boundedId(`${accountExt}/${campaign}`);
       leafKey = addEntity(batch, {
         platform: p,
         kind: 'campaign',
@@ -218,11 +239,11 @@ export function createNormalizer(plan: ColumnPlan, opts: NormalizeOptions) {
       });
       addTagEntities(batch, p, parts);
       if (adset) {
-        leafExt = adsetId || `${leafExt}/${adset}`;
+        leafExt = adsetId || boundedId(`${leafExt}/${adset}`);
         leafKey = addEntity(batch, { platform: p, kind: 'adset', externalId: leafExt, name: adset, parentKey: leafKey });
       }
       if (ad) {
-        leafExt = adId || `${leafExt}/${ad}`;
+        leafExt = adId || boundedId(`${leafExt}/${ad}`);
         leafKey = addEntity(batch, { platform: p, kind: 'ad', externalId: leafExt, name: ad, parentKey: leafKey });
       }
       path = { leafKey, links: new Map() };
@@ -230,7 +251,6 @@ export function createNormalizer(plan: ColumnPlan, opts: NormalizeOptions) {
     }
     // A row's identity is (path, link, day); numeric keys keep the million-row
     // maps cheap: combo/leaf numbers × 2^16 + day number.
-    const link = get('link') ?? '';
     let combo = path.links.get(link);
     if (combo === undefined) {
       let key = path.leafKey;
@@ -269,6 +289,11 @@ export function createNormalizer(plan: ColumnPlan, opts: NormalizeOptions) {
     } else {
       // The same link under two ads on one day: its day is the sum.
       const m = batch.metrics[at]!;
+      if (m.conversions + conversions! > MAX_CONVERSIONS) {
+        errors.push({ line, column: headerName('conversions'), value: null, reason: `conversions of this link on ${date} add up to more than ${MAX_CONVERSIONS}` });
+        rejectedLines++;
+        continue;
+      }
       m.spendCents += spendCents!;
       m.impressions += impressions!;
       m.clicks += clicks!;
@@ -324,3 +349,25 @@ function startsWithLetter(s: string, lower: string): boolean {
   return c === lower || c === lower.toUpperCase();
 }
 
+
+/** Platform ids are short; anything else in an id column is not one. */
+function idOf(v: string): string {
+  return v.length > MAX_NAME_CHARS ? boundedId(v) : v;
+}
+
+// Ids built from names (account/campaign/ad set/ad) can grow past what a btree
+// index row holds (~2.7 kB): long ones are replaced by their hash, stable across imports.
+const MAX_ID_BYTES = 1024;
+function boundedId(id: string): string {
+  return Buffer.byteLength(id) <= MAX_ID_BYTES ? id : `sha256:${createHash('sha256').update(id).digest('hex')}`;
+}
+
+/** A NUL byte or a character that was not valid UTF-8 in the file. */
+function badCharacters(cells: string[]): { column: number; reason: string } | null {
+  for (let i = 0; i < cells.length; i++) {
+    const c = cells[i]!;
+    if (c.includes('\u0000')) return { column: i, reason: 'contains a NUL byte (is this a binary file, or UTF-16 without a byte-order mark?)' };
+    if (c.includes('\ufffd')) return { column: i, reason: 'contains bytes that are not valid UTF-8 (save the file as UTF-8)' };
+  }
+  return null;
+}

@@ -11,6 +11,11 @@ const ISO_AFFIX = /^[A-Z]{3}\s*|\s*[A-Z]{3}$/;
 /** Money / count ceilings: far above any real day, low enough to stay exact in JS numbers. */
 export const MAX_CENTS = 1e14; // $1 trillion per row
 export const MAX_COUNT = 1e13;
+/** Conversions are numeric(14,4) in the database: a billion a row leaves room for sums. */
+export const MAX_CONVERSIONS = 1e9;
+/** Names are for people; longer ones are pasted by mistake (or hostile). Links are URLs. */
+export const MAX_NAME_CHARS = 500;
+export const MAX_LINK_BYTES = 2048;
 
 export function isBlank(raw: string | undefined): boolean {
   if (raw === undefined) return true;

@@ -1,5 +1,6 @@
 // Analysis on demand, reports, alerts, entities (kill list), API keys, health.
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
+import { checkAsOf } from '../../analysis/as-of.ts';
 import { createAnalysisRun } from '../../analysis/runs.ts';
 import { createApiKey, listApiKeys, revokeApiKey, ROLES } from '../../domain/api-keys.ts';
 import { killEntity, restoreEntity } from '../../domain/entities.ts';
@@ -49,6 +50,7 @@ export function opsRoutes(app: OpenAPIHono<AppEnv>) {
       const body = (c.req.valid('json') ?? {}) as { asOf?: string; email?: boolean };
       const deps = c.get('deps');
       const requestedBy = `api-key:${c.get('key').keyId}`;
+      if (body.asOf) await checkAsOf(deps.db, client, body.asOf, deps.now(), { field: 'body.asOf' });
       const run = await createAnalysisRun(deps.db, client.id, { asOf: body.asOf, requestedBy, email: body.email });
       await deps.dispatchAnalysis({ runId: run.id, clientId: client.id, asOf: body.asOf, requestedBy, email: body.email ?? false });
       return c.json(analysisOut(run), 202);
