@@ -87,7 +87,7 @@ describe('adbrain CLI', { timeout: 180_000 }, () => {
     expect(await readdir(path.join(cwd, 'outbox', 'acme', '2026-03-02'))).toContain('report.txt');
     const badDate = adbrain('run', '--as-of', '2026-02-31');
     expect(badDate.code).not.toBe(0);
-    expect(badDate.err).toMatch(/expected a date as YYYY-MM-DD/);
+    expect(badDate.err).toMatch(/expected a real date as YYYY-MM-DD/);
   });
 
   it('start: demo agency plus a run for each demo client', async () => {

@@ -282,6 +282,28 @@ describe.each(dbKinds)('CSV import on %s', (kind) => {
     expect(Number(links[0]!.metrics[0]!.spendCents)).toBe(1500);
   });
 
+  it('a file parsed in the worker thread imports exactly what the main thread would, errors included', async () => {
+    const rows = [HEADER];
+    for (let i = 0; i < 3000; i++) rows.push(`2026-03-0${1 + (i % 9)},meta,A,C ${i % 7},S,Ad ${Math.floor(i / 9)},${i % 5 ? '' : `https://l/${i % 3}`},${(i % 97) + 0.5},100,2,${i % 4},${i % 13}.25`);
+    const good = csv(...rows);
+    const inWorker = await run(good, { offThread: true });
+    const other = `${client}-main`;
+    await addClient(db.prisma, { slug: other, timezone: 'America/New_York', currency: 'USD' });
+    const inThread = await importCsv(db, good, 'file.csv', { clientSlug: other, now: NOW, offThread: false });
+    const { importRunId: _a, client: _c, ...w } = inWorker;
+    const { importRunId: _b, client: _d, ...t } = inThread;
+    expect(w).toEqual(t);
+    expect(await totals()).toEqual(await totals(other));
+    expect(await metricCount()).toBe(await metricCount(other));
+
+    const bad = csv(HEADER, '2026-03-01,meta,A,C,,,,-1,1,1,0,0', 'x'.repeat(10), '2026-13-01,meta,A,C,,,,1,1,1,0,0');
+    const [ew, et] = [await rejection(bad, { offThread: true }), await rejection(bad, { offThread: false })];
+    expect(ew.code).toBe('invalid_input');
+    expect(ew.message).toBe(et.message);
+    expect(ew.details).toEqual(et.details);
+    expect((await rejection(Buffer.from('only,a,header'), { offThread: true })).message).toMatch(/could not recognise the columns/);
+  });
+
   it('ad names repeated under different ad sets stay separate ads', async () => {
     await run(csv(HEADER, '2026-03-01,meta,A,C,Set 1,Ad 1,,10,100,2,1,30', '2026-03-01,meta,A,C,Set 2,Ad 1,,5,50,1,0,0'));
     expect(await db.prisma.entity.count({ where: { client: { slug: client }, kind: 'ad' } })).toBe(2);

@@ -21,6 +21,8 @@ export interface Db {
   sql: Sql;
   /** A short description for humans: the data folder or the server (without password). */
   location: string;
+  /** The embedded database is inside a transaction (it serialises all work, so others wait). */
+  busy(): boolean;
   close(): Promise<void>;
 }
 
@@ -76,6 +78,7 @@ async function openEmbedded(dataDir: string): Promise<Db> {
     prisma,
     sql: pgliteSql(pglite),
     location,
+    busy: () => pglite.isInTransaction(),
     async close() {
       try {
         await prisma.$disconnect();
@@ -137,6 +140,7 @@ function openPostgres(url: string): Db {
     prisma,
     sql: pgPoolSql(pool),
     location: safe,
+    busy: () => false,
     async close() {
       await prisma.$disconnect();
       await pool.end();

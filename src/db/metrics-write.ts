@@ -21,15 +21,21 @@ export interface WriteOptions {
   source: string;
   importRunId?: string | null;
   syncRunId?: string | null;
+  /** Rows per statement (default 20,000). An embedded database runs each statement on
+   * this thread: smaller statements plus a yield between them keep a server answering. */
+  chunkRows?: number;
+  yieldBetweenChunks?: boolean;
 }
 
 /** Must be called inside a transaction (sql.tx) so a failure leaves nothing behind. */
 export async function writeBatch(sql: Sql, batch: WriteBatch, opts: WriteOptions): Promise<WriteResult> {
-  const ids = await upsertEntities(sql, opts.clientId, batch.entities);
+  const ids = await upsertEntities(sql, opts.clientId, batch.entities, opts);
   let inserted = 0;
   let updated = 0;
-  for (let i = 0; i < batch.metrics.length; i += CHUNK) {
-    const chunk = batch.metrics.slice(i, i + CHUNK);
+  const size = opts.chunkRows ?? CHUNK;
+  for (let i = 0; i < batch.metrics.length; i += size) {
+    if (i > 0 && opts.yieldBetweenChunks) await new Promise((r) => setImmediate(r));
+    const chunk = batch.metrics.slice(i, i + size);
     const cols = {
       entity: [] as string[], date: [] as string[], spend: [] as number[], impr: [] as number[],
       clicks: [] as number[], conv: [] as number[], rev: [] as number[], reach: [] as (number | null)[],
@@ -80,13 +86,16 @@ export async function writeBatch(sql: Sql, batch: WriteBatch, opts: WriteOptions
   };
 }
 
-async function upsertEntities(sql: Sql, clientId: string, entities: Map<string, EntitySpec>) {
+async function upsertEntities(sql: Sql, clientId: string, entities: Map<string, EntitySpec>, opts: WriteOptions) {
+  // An entity row costs several metric rows (enum casts, jsonb, two statements).
+  const size = opts.chunkRows ? Math.max(1, Math.floor(opts.chunkRows / 4)) : CHUNK;
   const ids = new Map<string, string>();
   const byDepth: [string, EntitySpec][][] = [[], [], [], [], []];
   for (const entry of entities) byDepth[KIND_DEPTH[entry[1].kind] ?? 0]!.push(entry);
   for (const level of byDepth) {
-    for (let i = 0; i < level.length; i += CHUNK) {
-      const chunk = level.slice(i, i + CHUNK);
+    for (let i = 0; i < level.length; i += size) {
+      if (opts.yieldBetweenChunks) await new Promise((r) => setImmediate(r));
+      const chunk = level.slice(i, i + size);
       const platform: string[] = [], kind: string[] = [], ext: string[] = [], name: string[] = [];
       const parent: (string | null)[] = [], attrs: string[] = [];
       for (const [, e] of chunk) {
@@ -116,6 +125,7 @@ async function upsertEntities(sql: Sql, clientId: string, entities: Map<string, 
             OR NOT (x.attributes @> EXCLUDED.attributes)`,
         params,
       );
+      if (opts.yieldBetweenChunks) await new Promise((r) => setImmediate(r));
       // A data-modifying CTE cannot see its own inserts, hence the second statement.
       const rows = await sql.query<{ id: string; platform: string; kind: string; external_id: string }>(
         `SELECT e.id::text, e.platform::text, e.kind::text, e.external_id

@@ -11,18 +11,9 @@ import { withDbRetry, type RetryOptions } from '../db/retry.ts';
 import { getClientBySlug } from '../domain/clients.ts';
 import { AppError } from '../errors.ts';
 import { localDate } from '../time.ts';
-import {
-  describeMissing,
-  detectFormat,
-  FORMATS,
-  normalizeHeader,
-  planColumns,
-  type ColumnPlan,
-  type FormatName,
-  type Header,
-} from './formats.ts';
-import { createNormalizer, type RowError } from './normalize.ts';
-import { decodeText, streamCsv } from './read-csv.ts';
+import type { FormatName } from './formats.ts';
+import type { RowError } from './normalize.ts';
+import { parseImport, type OffThread } from './parse-off-thread.ts';
 
 export const CSV_SOURCE = 'csv';
 const MAX_STORED_ERRORS = 10_000;
@@ -35,6 +26,8 @@ export interface ImportOptions {
   now?: Date;
   /** Retries of the write after a lost database connection (the write is one transaction). */
   dbRetry?: RetryOptions;
+  /** Parse in a worker thread: 'auto' (default) for files of 1 MB and more. */
+  offThread?: OffThread;
 }
 
 export interface ImportSummary {
@@ -72,23 +65,14 @@ export async function importCsvFile(db: Db, filePath: string, opts: ImportOption
 export async function importCsv(db: Db, content: Buffer, fileName: string, opts: ImportOptions): Promise<ImportSummary> {
   const client = await withDbRetry(() => getClientBySlug(db.prisma, opts.clientSlug), opts.dbRetry);
   const today = localDate(client.timezone, opts.now ?? new Date());
-  let plan: ColumnPlan | undefined;
-  let normalizer: ReturnType<typeof createNormalizer> | undefined;
-  const text = decodeText(content);
-  const checkCharacters = text.includes('\u0000') || text.includes('\ufffd');
-  streamCsv(text, fileName, (header) => {
-    if (checkCharacters && header.some((h) => h.includes('\u0000') || h.includes('\ufffd'))) {
-      throw new AppError('invalid_input', `${fileName}: the header has NUL bytes or bytes that are not UTF-8 (is it a binary file, or in another encoding?)`);
-    }
-    plan = planFor(header.map(normalizeHeader), opts.format ?? 'auto', fileName, client);
-    normalizer = createNormalizer(plan, { currency: client.currency, today, checkCharacters });
-    return normalizer.push;
-  });
-  const result = normalizer!.finish();
+  // Parsing and validation are CPU work: large files go to a worker thread so the
+  // server keeps answering while a 300k-row upload is read.
+  const parsed = await parseImport(content, { fileName, format: opts.format ?? 'auto', client: { slug: client.slug, currency: client.currency }, today }, opts.offThread);
+  const { result, format } = parsed;
   const base = {
     client: client.slug,
     file: fileName,
-    format: plan!.format.name,
+    format,
     rows: result.rowsTotal,
     rejected: result.rejectedLines,
     skippedSummaryRows: result.skippedSummaryRows,
@@ -96,7 +80,7 @@ export async function importCsv(db: Db, content: Buffer, fileName: string, opts:
     dateTo: result.dateTo,
     // A response lists the first errors and how many there are; the import run keeps more.
     errors: result.errors.slice(0, MAX_LISTED_ERRORS),
-    errorsTotal: result.errors.length,
+    errorsTotal: parsed.errorsTotal,
   };
   if (result.rowsTotal === 0) {
     throw new AppError('invalid_input', `${fileName}: the file has a header but no data rows`);
@@ -128,12 +112,12 @@ export async function importCsv(db: Db, content: Buffer, fileName: string, opts:
        VALUES ($1, $2, $3, $4, $5, $6, $7::"RunStatus", $8, $9, $10, $11::jsonb, $12::date, $13::date, now())
        ON CONFLICT (id) DO NOTHING`,
       [
-        importRunId, client.id, CSV_SOURCE, plan!.format.name, fileName, sha, status, result.rowsTotal,
+        importRunId, client.id, CSV_SOURCE, format, fileName, sha, status, result.rowsTotal,
         result.rowsValid, result.rejectedLines, JSON.stringify(result.errors.slice(0, MAX_STORED_ERRORS)),
         result.dateFrom, result.dateTo,
       ],
     );
-    return writeBatch(sql, result.batch, { clientId: client.id, source: CSV_SOURCE, importRunId });
+    return writeBatch(sql, result.batch, { clientId: client.id, source: CSV_SOURCE, importRunId, yieldBetweenChunks: true, chunkRows: db.kind === 'pglite' ? 500 : 20_000 });
   }), opts.dbRetry);
   const summary: ImportSummary = {
     ...base,
@@ -146,41 +130,4 @@ export async function importCsv(db: Db, content: Buffer, fileName: string, opts:
     entities: written.entitiesTouched,
   };
   return summary;
-}
-
-function planFor(headers: Header[], wanted: FormatName | 'auto', fileName: string, client: { slug: string; currency: string }): ColumnPlan {
-  let plan: ColumnPlan | undefined;
-  if (wanted === 'auto') {
-    plan = detectFormat(headers);
-    if (!plan) {
-      const shown = headers.slice(0, 20).map((h) => `"${h.raw.length > 60 ? `${h.raw.slice(0, 59)}…` : h.raw}"`);
-      const found = shown.join(', ') + (headers.length > 20 ? `, … ${headers.length - 20} more` : '');
-      throw new AppError(
-        'invalid_input',
-        `${fileName}: could not recognise the columns (${found}). Expected the generic columns ` +
-          `(${FORMATS.generic.required.join(', ')}; optional adset, ad, link, reach, frequency) ` +
-          'or a TikTok / Meta Ads Manager export with a daily breakdown.',
-      );
-    }
-  } else {
-    const format = FORMATS[wanted];
-    const r = planColumns(format, headers);
-    if (!r.plan) {
-      throw new AppError('invalid_input', `${fileName}: not a ${format.label}: missing column(s) ${describeMissing(format, r.missing)}`);
-    }
-    plan = r.plan;
-  }
-  // Money columns that name a currency must match the client's.
-  for (const f of ['spend', 'revenue'] as const) {
-    const i = plan.index[f];
-    const cur = i === undefined ? undefined : headers[i]!.currency;
-    if (cur && cur !== client.currency) {
-      throw new AppError(
-        'invalid_input',
-        `${fileName}: column "${headers[i!]!.raw}" is in ${cur} but client '${client.slug}' reports in ${client.currency}. ` +
-          'Export in the client currency or change the client currency.',
-      );
-    }
-  }
-  return plan;
 }
