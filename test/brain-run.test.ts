@@ -120,3 +120,38 @@ describe.each(dbKinds)('brain persistence on %s', (kind) => {
     expect(await scoreClientPredictions(db, c, '2026-11-12')).toBe(0);
   });
 });
+
+describe.each(dbKinds)('runs out of order on %s: the past never rewrites the present', (kind) => {
+  let db: TestDb;
+  beforeAll(async () => {
+    db = await freshDb(kind);
+    await runDemo(db, { endDate: END, dataDir: await mkdtemp(path.join(tmpdir(), 'adbrain-brain-order-')) });
+  });
+  afterAll(async () => db?.destroy());
+
+  it('a run of an earlier day leaves every insight seen later as it was, and opens nothing new', async () => {
+    const c = await db.prisma.client.findUniqueOrThrow({ where: { slug: 'demo-affiliate' } });
+    const snapshot = async () => {
+      const rows = await db.prisma.insight.findMany({ where: { clientId: c.id }, orderBy: { id: 'asc' }, include: { events: { orderBy: { id: 'asc' } } } });
+      return rows.map(({ lastSeen: _l, ...r }) => r);
+    };
+    await runBrain(db, c, '2026-11-14', { now: new Date('2026-11-15T10:00:00Z') });
+    await runBrain(db, c, END, { now: new Date('2026-11-22T10:00:00Z') });
+    const present = await snapshot();
+    expect(present.filter((i) => i.status === 'PENDING').length).toBeGreaterThan(0);
+    expect(present.every((i) => i.seenAsOf !== null)).toBe(true);
+
+    // Back in time, far enough that other episodes are open and today's have not begun.
+    const past = await runBrain(db, c, '2026-10-20', { now: new Date('2026-11-22T11:00:00Z') });
+    expect(past.output.oracle.findings.length).toBeGreaterThan(0); // it did see things back then
+    expect(past.insights.created).toBe(0);
+    expect(past.insights.resolved).toBe(0);
+    expect(await snapshot()).toEqual(present);
+
+    // The present again: nothing moved while we looked at the past.
+    const again = await runBrain(db, c, END, { now: new Date('2026-11-22T12:00:00Z') });
+    expect(again.insights).toMatchObject({ created: 0, resolved: 0, reopened: 0 });
+    const after = await snapshot();
+    expect(after.map((i) => [i.id, i.status, i.title, i.impactCents])).toEqual(present.map((i) => [i.id, i.status, i.title, i.impactCents]));
+  });
+});

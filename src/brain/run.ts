@@ -202,16 +202,30 @@ async function upsertInsights(db: Db, clientId: string, output: BrainOutput, now
   );
   const payloadOf = (it: (typeof items)[number]) =>
     JSON.stringify({ facts: it.finding.facts, action: it.action && { kind: it.action.kind, rank: it.action.rank, score: it.action.score, impactCents: it.action.impactCents } });
-  const updates = items.filter((it) => existing.has(it.fingerprint));
-  const creates = items.filter((it) => !existing.has(it.fingerprint));
   return db.sql.tx(async (sql) => {
+    // The present is the newest day a run has seen. A run of an earlier day (a
+    // re-run of the past) opens nothing new, and leaves alone every insight seen
+    // at a later day: no resolving, reopening, retitling or renumbering.
+    const [present] = await sql.query<{ d: string | null }>(
+      `SELECT max(seen_as_of)::text AS d FROM insight WHERE client_id = $1::uuid`,
+      [clientId],
+    );
+    const ofThePast = present?.d != null && output.asOf < present.d;
+    const movable = new Set(
+      (await sql.query<{ id: string }>(
+        `SELECT id::text FROM insight WHERE id = ANY($1::uuid[]) AND (seen_as_of IS NULL OR seen_as_of <= $2::date)`,
+        [[...existing.values()], output.asOf],
+      )).map((r) => r.id),
+    );
+    const updates = items.filter((it) => existing.has(it.fingerprint) && movable.has(existing.get(it.fingerprint)!));
+    const creates = ofThePast ? [] : items.filter((it) => !existing.has(it.fingerprint));
     let reopened = 0;
     if (updates.length) {
       // A continuing condition updates its insight; one that had cleared and came back is reopened.
       const back = await sql.query<{ id: string; was: string }>(
         `WITH prev AS (SELECT id, status FROM insight WHERE id = ANY($1::uuid[]) FOR UPDATE)
          UPDATE insight i SET severity = u.severity::"Severity", title = u.title, body = u.title, payload = u.payload::jsonb,
-                impact_cents = u.impact, confidence = u.confidence, last_seen = $7,
+                impact_cents = u.impact, confidence = u.confidence, last_seen = $7, seen_as_of = $8::date,
                 status = CASE WHEN p.status = 'RESOLVED' THEN 'PENDING'::"InsightStatus" ELSE i.status END,
                 resolved_at = CASE WHEN p.status = 'RESOLVED' THEN NULL ELSE i.resolved_at END
            FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::int8[], $6::float8[])
@@ -220,7 +234,7 @@ async function upsertInsights(db: Db, clientId: string, output: BrainOutput, now
          RETURNING i.id::text, p.status::text AS was`,
         [
           updates.map((u) => existing.get(u.fingerprint)), updates.map((u) => u.finding.severity), updates.map((u) => u.finding.title),
-          updates.map(payloadOf), updates.map((u) => Math.round(u.finding.impactCents)), updates.map((u) => round(u.finding.confidence, 4)), now,
+          updates.map(payloadOf), updates.map((u) => Math.round(u.finding.impactCents)), updates.map((u) => round(u.finding.confidence, 4)), now, output.asOf,
         ],
       );
       const back2 = back.filter((r) => r.was === 'RESOLVED').map((r) => r.id);
@@ -236,15 +250,15 @@ async function upsertInsights(db: Db, clientId: string, output: BrainOutput, now
     let createdIds: string[] = [];
     if (creates.length) {
       createdIds = (await sql.query<{ id: string }>(
-        `INSERT INTO insight (client_id, entity_id, type, severity, title, body, payload, impact_cents, confidence, fingerprint, since, first_seen, last_seen)
-         SELECT $1::uuid, e, t, s::"Severity", ti, ti, p::jsonb, im, c, f, si, $10, $10
+        `INSERT INTO insight (client_id, entity_id, type, severity, title, body, payload, impact_cents, confidence, fingerprint, since, first_seen, last_seen, seen_as_of)
+         SELECT $1::uuid, e, t, s::"Severity", ti, ti, p::jsonb, im, c, f, si, $10, $10, $12::date
            FROM unnest($2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::int8[], $8::float8[], $9::text[], $11::date[])
              AS u(e, t, s, ti, p, im, c, f, si)
          RETURNING id::text`,
         [
           clientId, creates.map((c) => c.finding.entity?.id ?? null), creates.map((c) => c.finding.type), creates.map((c) => c.finding.severity),
           creates.map((c) => c.finding.title), creates.map(payloadOf), creates.map((c) => Math.round(c.finding.impactCents)),
-          creates.map((c) => round(c.finding.confidence, 4)), creates.map((c) => c.fingerprint), now, creates.map((c) => c.finding.since),
+          creates.map((c) => round(c.finding.confidence, 4)), creates.map((c) => c.fingerprint), now, creates.map((c) => c.finding.since), output.asOf,
         ],
       )).map((r) => r.id);
       await sql.query(
@@ -259,10 +273,11 @@ async function upsertInsights(db: Db, clientId: string, output: BrainOutput, now
       `WITH gone AS (
          SELECT id, status FROM insight
           WHERE client_id = $1::uuid AND status IN ('PENDING', 'IN_PROGRESS')
-            AND (since IS NULL OR since <= $3::date) AND fingerprint <> ALL($2::text[])
+            AND (since IS NULL OR since <= $3::date) AND (seen_as_of IS NULL OR seen_as_of <= $3::date)
+            AND fingerprint <> ALL($2::text[])
           FOR UPDATE),
        upd AS (
-         UPDATE insight i SET status = 'RESOLVED', resolved_at = $4 FROM gone g WHERE i.id = g.id
+         UPDATE insight i SET status = 'RESOLVED', resolved_at = $4, seen_as_of = $3::date FROM gone g WHERE i.id = g.id
          RETURNING i.id, g.status AS was)
        INSERT INTO insight_event (insight_id, actor, from_status, to_status, note, at)
        SELECT id, 'adbrain', was, 'RESOLVED', 'condition cleared', $4 FROM upd

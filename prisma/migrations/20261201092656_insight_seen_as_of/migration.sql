@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "insight" ADD COLUMN     "seen_as_of" DATE;
