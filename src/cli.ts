@@ -19,7 +19,7 @@ import { checkAsOf } from './analysis/as-of.ts';
 import { presentAnalysis } from './brain/present.ts';
 import { money } from './reports/format.ts';
 import { findInsight, listInsights, transition } from './insights/inbox.ts';
-import { formatRowErrors, printJson, reportError, table } from './cli/output.ts';
+import { formatErrorGroups, printJson, reportError, table } from './cli/output.ts';
 import { withContext, type Ctx } from './cli/context.ts';
 import { runClientDay, type DayResult } from './run/day.ts';
 import { lastCompleteDay } from './time.ts';
@@ -175,19 +175,20 @@ program
   .requiredOption('--client <slug>')
   .addOption(new Option('--format <format>', 'file layout').choices(['auto', 'generic', 'tiktok', 'meta']).default('auto'))
   .option('--skip-invalid', 'import the valid rows and list the rejected ones')
+  .addOption(new Option('--date-format <order>', 'a/b/yyyy dates: mdy (MM/DD/YYYY) or dmy (DD/MM/YYYY); auto refuses ambiguous or mixed files').choices(['auto', 'mdy', 'dmy']).default('auto'))
   .addOption(json())
   .action(async (file, o) => {
     await withContext(async ({ db, config }) => {
-      const s = await importCsvFile(db, file, { clientSlug: o.client, format: o.format, skipInvalid: Boolean(o.skipInvalid), dbRetry: config.dbRetry });
+      const s = await importCsvFile(db, file, { clientSlug: o.client, format: o.format, skipInvalid: Boolean(o.skipInvalid), dateFormat: o.dateFormat, dbRetry: config.dbRetry });
       if (o.json) return printJson(s);
       const range = s.dateFrom === s.dateTo ? s.dateFrom : `${s.dateFrom} → ${s.dateTo}`;
       console.log(
-        `imported ${s.imported} of ${s.rows} rows from ${s.file} (${s.format}) into ${s.client}, ${range}: ` +
+        `imported ${s.imported} of ${s.rows} rows from ${s.file} (${s.format}, dates ${s.dateFormat ?? 'none'}) into ${s.client}, ${range}: ` +
           `${s.inserted} new, ${s.updated} updated, ${s.unchanged} unchanged`,
       );
       if (s.rejected > 0) {
         console.log(`rejected ${s.rejected} row(s), stored on import run ${s.importRunId}:`);
-        console.log(formatRowErrors(s.errors, 50, s.errorsTotal).join('\n'));
+        console.log(formatErrorGroups(s.errorGroups, s.errorsTotal).join('\n'));
       }
     });
   });

@@ -304,6 +304,40 @@ describe.each(dbKinds)('CSV import on %s', (kind) => {
     expect((await rejection(Buffer.from('only,a,header'), { offThread: true })).message).toMatch(/could not recognise the columns/);
   });
 
+  it('never guesses the day order: mixed or ambiguous a/b/yyyy dates are refused naming the lines, --date-format decides', async () => {
+    const mixed = csv(HEADER, '02/25/2026,meta,A,C,,,,1,1,1,0,0', '03/01/2026,meta,A,C,,,,1,1,1,0,0', '26/02/2026,meta,A,C,,,,1,1,1,0,0');
+    for (const skipInvalid of [false, true]) {
+      const e = await rejection(mixed, { skipInvalid });
+      expect(e.message).toMatch(/mix month-first \(line 2: 02\/25\/2026\) and day-first \(line 4: 26\/02\/2026\).*--date-format mdy\|dmy/);
+    }
+    expect(await metricCount()).toBe(0);
+    // With the order given, the row that contradicts it is a row error, never a silent other date.
+    const mdy = await run(mixed, { dateFormat: 'mdy', skipInvalid: true });
+    expect(mdy).toMatchObject({ imported: 2, rejected: 1, dateFormat: 'MM/DD/YYYY', dateFrom: '2026-02-25', dateTo: '2026-03-01' });
+    expect(mdy.errors[0]).toMatchObject({ line: 4, column: 'date' });
+
+    const ambiguous = csv(HEADER, '03/02/2026,meta,A,C2,,,,1,1,1,0,0', '02/03/2026,meta,A,C2,,,,2,1,1,0,0');
+    expect((await rejection(ambiguous)).message).toMatch(/every date could be month-first or day-first \(line 2: 03\/02\/2026\).*--date-format mdy \(MM\/DD\/YYYY\) or dmy/);
+    const dmy = await run(ambiguous, { dateFormat: 'dmy' });
+    expect(dmy).toMatchObject({ dateFormat: 'DD/MM/YYYY', dateFrom: '2026-02-03', dateTo: '2026-03-02' });
+    expect((await run(csv(HEADER, '2026-03-05,meta,A,C3,,,,1,1,1,0,0'))).dateFormat).toBe('YYYY-MM-DD');
+  });
+
+  it('many rows failing for one reason are one group with line ranges', async () => {
+    const rows = [HEADER, '2026-03-01,meta,A,C,,,,1,1,1,0,0'];
+    for (let i = 0; i < 299; i++) rows.push('2026-03-01,meta,A,C,,,,1,1,1,0,0');
+    rows.push('2026-03-02,meta,A,C,,,,-4,1,1,0,0', '2026-03-03,meta,A,C,,,,-5,1,1,0,0', '2026-03-04,meta,A,C,,,,1,x,1,0,0');
+    const e = await rejection(csv(...rows));
+    const d = e.details as ImportSummary;
+    expect(d.errorsTotal).toBe(302);
+    expect(d.errors).toHaveLength(100);
+    expect(d.errorGroups).toEqual([
+      { column: null, reason: 'duplicate row: same day and entity as an earlier line', count: 299, lines: '3–301', example: null },
+      { column: 'spend', reason: 'spend cannot be negative', count: 2, lines: '302–303', example: '-4' },
+      { column: 'impressions', reason: 'impressions is not a number', count: 1, lines: '304', example: 'x' },
+    ]);
+  });
+
   it('ad names repeated under different ad sets stay separate ads', async () => {
     await run(csv(HEADER, '2026-03-01,meta,A,C,Set 1,Ad 1,,10,100,2,1,30', '2026-03-01,meta,A,C,Set 2,Ad 1,,5,50,1,0,0'));
     expect(await db.prisma.entity.count({ where: { client: { slug: client }, kind: 'ad' } })).toBe(2);

@@ -21,6 +21,26 @@ interface RowErrorLike {
   reason: string;
 }
 
+interface RowErrorGroupLike {
+  column: string | null;
+  reason: string;
+  count: number;
+  lines: string;
+  example: string | null;
+}
+
+/** Grouped errors: one line per reason, with how many rows and which lines. */
+export function formatErrorGroups(groups: RowErrorGroupLike[], total: number): string[] {
+  const lines = groups.map((g) => {
+    const value = g.example !== null && g.example !== '' ? ` (value: ${JSON.stringify(g.example)})` : '';
+    if (g.count === 1) return `  line ${g.lines}${g.column ? `, ${g.column}` : ''}: ${g.reason}${value}`;
+    return `  ${g.count} rows${g.column ? `, ${g.column}` : ''}: ${g.reason}${value.replace('value', 'e.g.')} — lines ${g.lines}`;
+  });
+  const shown = groups.reduce((n, g) => n + g.count, 0);
+  if (total > shown) lines.push(`  … and ${total - shown} more`);
+  return lines;
+}
+
 export function formatRowErrors(errors: RowErrorLike[], limit = 50, total = errors.length): string[] {
   const lines = errors.slice(0, limit).map((e) => {
     const where = `line ${e.line}${e.column ? `, ${e.column}` : ''}`;
@@ -44,8 +64,9 @@ export function reportError(err: unknown, json: boolean, debug: boolean): number
       printJson({ error: { code: err.code, message: redact(err.message), details: err.details ?? null } });
     } else {
       process.stderr.write(`error: ${redact(err.message)}\n`);
-      const d = err.details as { errors?: RowErrorLike[]; errorsTotal?: number } | RowErrorLike[] | { path: string; message: string }[] | undefined;
-      if (d && !Array.isArray(d) && Array.isArray(d.errors)) process.stderr.write(formatRowErrors(d.errors, 50, d.errorsTotal).join('\n') + '\n');
+      const d = err.details as { errors?: RowErrorLike[]; errorsTotal?: number; errorGroups?: RowErrorGroupLike[] } | RowErrorLike[] | { path: string; message: string }[] | undefined;
+      if (d && !Array.isArray(d) && Array.isArray(d.errorGroups)) process.stderr.write(formatErrorGroups(d.errorGroups, d.errorsTotal ?? 0).join('\n') + '\n');
+      else if (d && !Array.isArray(d) && Array.isArray(d.errors)) process.stderr.write(formatRowErrors(d.errors, 50, d.errorsTotal).join('\n') + '\n');
       else if (Array.isArray(d)) {
         for (const i of d as { path?: string; message?: string }[]) {
           if (i.path !== undefined) process.stderr.write(`  ${i.path}: ${i.message}\n`);

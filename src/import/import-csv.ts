@@ -11,7 +11,9 @@ import { withDbRetry, type RetryOptions } from '../db/retry.ts';
 import { getClientBySlug } from '../domain/clients.ts';
 import { AppError } from '../errors.ts';
 import { localDate } from '../time.ts';
+import type { RowErrorGroup } from './error-groups.ts';
 import type { FormatName } from './formats.ts';
+import type { DayOrder } from './values.ts';
 import type { RowError } from './normalize.ts';
 import { parseImport, type OffThread } from './parse-off-thread.ts';
 
@@ -26,6 +28,8 @@ export interface ImportOptions {
   now?: Date;
   /** Retries of the write after a lost database connection (the write is one transaction). */
   dbRetry?: RetryOptions;
+  /** a/b/yyyy dates: 'mdy' or 'dmy'; 'auto' (default) reads the order from the file and refuses ambiguous or mixed files. */
+  dateFormat?: 'auto' | DayOrder;
   /** Parse in a worker thread: 'auto' (default) for files of 1 MB and more. */
   offThread?: OffThread;
 }
@@ -46,9 +50,13 @@ export interface ImportSummary {
   entities: number;
   dateFrom: string | null;
   dateTo: string | null;
+  /** How the dates were read ('YYYY-MM-DD', 'MM/DD/YYYY', 'DD/MM/YYYY'). */
+  dateFormat: string | null;
   errors: RowError[];
   /** All row errors; `errors` lists the first MAX_LISTED_ERRORS. */
   errorsTotal: number;
+  /** Every row error grouped by reason and column, with line ranges. */
+  errorGroups: RowErrorGroup[];
 }
 
 export async function importCsvFile(db: Db, filePath: string, opts: ImportOptions): Promise<ImportSummary> {
@@ -67,7 +75,7 @@ export async function importCsv(db: Db, content: Buffer, fileName: string, opts:
   const today = localDate(client.timezone, opts.now ?? new Date());
   // Parsing and validation are CPU work: large files go to a worker thread so the
   // server keeps answering while a 300k-row upload is read.
-  const parsed = await parseImport(content, { fileName, format: opts.format ?? 'auto', client: { slug: client.slug, currency: client.currency }, today }, opts.offThread);
+  const parsed = await parseImport(content, { fileName, format: opts.format ?? 'auto', client: { slug: client.slug, currency: client.currency }, today, dayOrder: opts.dateFormat === 'auto' ? undefined : opts.dateFormat }, opts.offThread);
   const { result, format } = parsed;
   const base = {
     client: client.slug,
@@ -78,9 +86,11 @@ export async function importCsv(db: Db, content: Buffer, fileName: string, opts:
     skippedSummaryRows: result.skippedSummaryRows,
     dateFrom: result.dateFrom,
     dateTo: result.dateTo,
+    dateFormat: result.dateFormat,
     // A response lists the first errors and how many there are; the import run keeps more.
     errors: result.errors.slice(0, MAX_LISTED_ERRORS),
     errorsTotal: parsed.errorsTotal,
+    errorGroups: parsed.errorGroups,
   };
   if (result.rowsTotal === 0) {
     throw new AppError('invalid_input', `${fileName}: the file has a header but no data rows`);

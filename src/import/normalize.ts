@@ -1,13 +1,16 @@
 // Turns parsed CSV records into a WriteBatch, or a list of precise errors
 // (line, column, value, reason). Nothing here touches the database.
 import { createHash } from 'node:crypto';
+import { AppError } from '../errors.ts';
 import { addEntity, newBatch, type WriteBatch } from '../ingest/batch.ts';
 import type { Platform } from '../generated/prisma/enums.ts';
 import { parseCampaignName, type CampaignNameParts } from './campaign-name.ts';
 import { PLATFORM_NAMES, parsePlatform, type ColumnPlan, type Field } from './formats.ts';
 import {
+  dateEvidence,
   inferDayOrder,
   isBlank,
+  type DayOrder,
   MAX_CONVERSIONS,
   MAX_LINK_BYTES,
   MAX_NAME_CHARS,
@@ -33,6 +36,8 @@ export interface NormalizeResult {
   errors: RowError[];
   /** Rows with errors (a row may have several errors). */
   rejectedLines: number;
+  /** How the dates were read, for the summary: 'YYYY-MM-DD', 'MM/DD/YYYY', 'DD/MM/YYYY' (or several, comma-separated). */
+  dateFormat: string | null;
   dateFrom: string | null;
   dateTo: string | null;
 }
@@ -49,6 +54,8 @@ export interface NormalizeOptions {
   today: string;
   /** The text has NUL bytes or invalid UTF-8 somewhere: check each row (skipped when clean, a hot loop). */
   checkCharacters?: boolean;
+  /** Day order of a/b/yyyy dates as the user said (`--date-format`); otherwise read from the file, never guessed. */
+  dayOrder?: DayOrder;
 }
 
 const PLATFORM_LABEL: Record<string, string> = {
@@ -62,7 +69,7 @@ export function normalizeRecords(plan: ColumnPlan, records: Record_[], opts: Nor
 }
 
 /** Validates records chunk by chunk; `finish` returns the batch and every error. */
-export function createNormalizer(plan: ColumnPlan, opts: NormalizeOptions) {
+export function createNormalizer(plan: ColumnPlan, opts: NormalizeOptions, fileName = 'the file') {
   const { index, headers, format } = plan;
   const col = (f: Field) => index[f];
   const headerName = (f: Field) => headers[index[f]!]?.raw ?? f;
@@ -124,8 +131,12 @@ export function createNormalizer(plan: ColumnPlan, opts: NormalizeOptions) {
   };
   const frequencyOf = (s: string) => parseNonNegative(s, 1000);
 
+  // Evidence for the day order, over the whole file: the first line showing each.
+  const evidence: Partial<Record<'mdy' | 'dmy' | 'either' | 'fixed', { line: number; value: string }>> = {};
+
   function push(records: Record_[]) {
-  order ??= inferDayOrder(records.slice(0, 5000).map((r) => r.cells[dateCol] ?? ''));
+  // The first chunk proposes an order; finish() refuses the file if any line disagrees.
+  order ??= opts.dayOrder ?? inferDayOrder(records.slice(0, 5000).map((r) => r.cells[dateCol] ?? ''));
   for (const record of records) {
     line = record.line;
     cells = record.cells;
@@ -156,6 +167,10 @@ export function createNormalizer(plan: ColumnPlan, opts: NormalizeOptions) {
 
     // Date (and, for Meta, a single-day reporting window).
     const rawDate = get('date') ?? '';
+    if (!isBlank(rawDate)) {
+      const ev = dateEvidence(rawDate);
+      if (!evidence[ev]) evidence[ev] = { line, value: rawDate };
+    }
     const date = isBlank(rawDate) ? (fail('date', 'date is missing'), undefined) : take('date', parseDate(rawDate, order));
     if (date && date > opts.today) fail('date', `date ${date} is in the future`);
     const rawEnd = get('dateEnd');
@@ -310,7 +325,27 @@ export function createNormalizer(plan: ColumnPlan, opts: NormalizeOptions) {
   }
 
   function finish(): NormalizeResult {
+  const numeric = evidence.mdy || evidence.dmy || evidence.either;
+  if (numeric && !opts.dayOrder) {
+    const at = (e: { line: number; value: string }) => `line ${e.line}: ${e.value}`;
+    if (evidence.mdy && evidence.dmy) {
+      throw new AppError('invalid_input', `${fileName}: the dates mix month-first (${at(evidence.mdy)}) and day-first (${at(evidence.dmy)}) order; ` +
+        'fix the file, or say which it is with --date-format mdy|dmy (API: ?dateFormat=)');
+    }
+    if (!evidence.mdy && !evidence.dmy) {
+      throw new AppError('invalid_input', `${fileName}: every date could be month-first or day-first (${at(evidence.either!)}); ` +
+        'say which with --date-format mdy (MM/DD/YYYY) or dmy (DD/MM/YYYY) (API: ?dateFormat=)');
+    }
+    const seen = evidence.mdy ? 'mdy' : 'dmy';
+    if (seen !== order) {
+      // Only possible when the first chunk had no evidence and a later one does.
+      throw new AppError('invalid_input', `${fileName}: ${at(evidence[seen]!)} shows ${seen === 'dmy' ? 'day-first' : 'month-first'} dates, but the start of the file was read the other way; ` +
+        `pass --date-format ${seen} (API: ?dateFormat=${seen})`);
+    }
+  }
+  const formats = [evidence.fixed ? 'YYYY-MM-DD' : null, numeric ? (order === 'dmy' ? 'DD/MM/YYYY' : 'MM/DD/YYYY') : null].filter(Boolean);
   return {
+    dateFormat: formats.length ? formats.join(', ') : null,
     batch,
     rowsTotal: rowsValid + rejectedLines,
     rowsValid,

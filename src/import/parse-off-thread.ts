@@ -24,7 +24,7 @@ function workerEntry(): URL {
 }
 
 type WorkerAnswer =
-  | { ok: true; format: ParsedImport['format']; errorsTotal: number; result: Omit<ParsedImport['result'], 'batch'>; packed: PackedBatch }
+  | { ok: true; format: ParsedImport['format']; errorsTotal: number; errorGroups: ParsedImport['errorGroups']; result: Omit<ParsedImport['result'], 'batch'>; packed: PackedBatch }
   | { ok: false; error: { code: ErrorCode; message: string; details: unknown } };
 
 async function parseInWorker(content: Buffer, req: ParseRequest): Promise<ParsedImport> {
@@ -48,5 +48,5 @@ async function parseInWorker(content: Buffer, req: ParseRequest): Promise<Parsed
   });
   if (!answer.ok) throw new AppError(answer.error.code, answer.error.message, answer.error.details ?? undefined);
   const batch = await unpackBatch(answer.packed);
-  return { format: answer.format, errorsTotal: answer.errorsTotal, result: { ...answer.result, batch } };
+  return { format: answer.format, errorsTotal: answer.errorsTotal, errorGroups: answer.errorGroups, result: { ...answer.result, batch } };
 }

@@ -12,7 +12,9 @@ import {
   type Header,
 } from './formats.ts';
 import { createNormalizer, type NormalizeResult } from './normalize.ts';
+import { groupRowErrors, type RowErrorGroup } from './error-groups.ts';
 import { decodeText, streamCsv } from './read-csv.ts';
+import type { DayOrder } from './values.ts';
 
 export interface ParseRequest {
   fileName: string;
@@ -20,6 +22,8 @@ export interface ParseRequest {
   client: { slug: string; currency: string };
   /** The client's local today: later dates are refused. */
   today: string;
+  /** a/b/yyyy dates: month-first or day-first, as the user said; absent = read from the file. */
+  dayOrder?: DayOrder;
 }
 
 export interface ParsedImport {
@@ -27,6 +31,8 @@ export interface ParsedImport {
   result: NormalizeResult;
   /** Every row error; `result.errors` may hold only the first ones (from a worker). */
   errorsTotal: number;
+  /** All row errors grouped by reason (computed over every error, before any cap). */
+  errorGroups: RowErrorGroup[];
 }
 
 export function parseImportSync(content: Uint8Array, req: ParseRequest): ParsedImport {
@@ -39,11 +45,11 @@ export function parseImportSync(content: Uint8Array, req: ParseRequest): ParsedI
       throw new AppError('invalid_input', `${req.fileName}: the header has NUL bytes or bytes that are not UTF-8 (is it a binary file, or in another encoding?)`);
     }
     plan = planFor(header.map(normalizeHeader), req.format, req.fileName, req.client);
-    normalizer = createNormalizer(plan, { currency: req.client.currency, today: req.today, checkCharacters });
+    normalizer = createNormalizer(plan, { currency: req.client.currency, today: req.today, checkCharacters, dayOrder: req.dayOrder }, req.fileName);
     return normalizer.push;
   });
   const result = normalizer!.finish();
-  return { format: plan!.format.name, result, errorsTotal: result.errors.length };
+  return { format: plan!.format.name, result, errorsTotal: result.errors.length, errorGroups: groupRowErrors(result.errors) };
 }
 
 function planFor(headers: Header[], wanted: FormatName | 'auto', fileName: string, client: { slug: string; currency: string }): ColumnPlan {

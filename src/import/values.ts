@@ -147,6 +147,24 @@ export function inferDayOrder(samples: Iterable<string>): DayOrder {
   return 'mdy';
 }
 
+/**
+ * What a date cell says about the file's day order: 'mdy' (its second part is
+ * above 12), 'dmy' (its first part is), 'either' (a/b/yyyy with both ≤ 12, e.g.
+ * 03/04/2026), or 'fixed' (ISO or a month name: no order to decide).
+ */
+export type DateEvidence = 'mdy' | 'dmy' | 'either' | 'fixed';
+const evidenceCache = new Map<string, DateEvidence>();
+export function dateEvidence(raw: string): DateEvidence {
+  let e = evidenceCache.get(raw);
+  if (e === undefined) {
+    const m = NUMERIC.exec(raw.trim());
+    e = !m ? 'fixed' : Number(m[1]) > 12 ? 'dmy' : Number(m[2]) > 12 ? 'mdy' : 'either';
+    if (evidenceCache.size > 10_000) evidenceCache.clear();
+    evidenceCache.set(raw, e);
+  }
+  return e;
+}
+
 // Files repeat the same few dozen dates thousands of times.
 const dateCache = { mdy: new Map<string, Parsed<string>>(), dmy: new Map<string, Parsed<string>>() };
 

@@ -14,6 +14,7 @@ export const MAX_IMPORT_BYTES = 50 * 1024 * 1024;
 const ImportQuery = z.object({
   format: z.enum(['auto', 'generic', 'tiktok', 'meta']).default('auto'),
   skipInvalid: z.enum(['true', 'false']).default('false'),
+  dateFormat: z.enum(['auto', 'mdy', 'dmy']).default('auto'),
   fileName: z.string().max(200).default('upload.csv'),
 });
 
@@ -47,7 +48,7 @@ export function dataRoutes(app: OpenAPIHono<AppEnv>) {
       if (buf.length === 0) throw new AppError('invalid_input', 'the request body is empty: send the CSV file as the body (Content-Type: text/csv)');
       if (buf.length > MAX_IMPORT_BYTES) throw new AppError('invalid_input', `the file is larger than ${MAX_IMPORT_BYTES / 1024 / 1024} MB`);
       const deps = c.get('deps');
-      const r = await importCsv(deps.db, buf, q.fileName, { clientSlug: client.slug, format: q.format, skipInvalid: q.skipInvalid === 'true', now: deps.now(), dbRetry: deps.config.dbRetry });
+      const r = await importCsv(deps.db, buf, q.fileName, { clientSlug: client.slug, format: q.format, skipInvalid: q.skipInvalid === 'true', dateFormat: q.dateFormat, now: deps.now(), dbRetry: deps.config.dbRetry });
       if (r.dateFrom && r.dateTo && deps.notifySync) await deps.notifySync({ clientId: client.id, source: 'csv', from: r.dateFrom, to: r.dateTo });
       return c.json(r, 201);
     },
