@@ -15,6 +15,8 @@ import { AppError } from './errors.ts';
 import { importCsvFile } from './import/import-csv.ts';
 import { forecastFile, writeForecast } from './forecast/forecast-file.ts';
 import { runBrain } from './brain/run.ts';
+import { columnMap, platformOption } from './cli/options.ts';
+import { CONVERSION_KINDS } from './import/parse.ts';
 import { checkAsOf } from './analysis/as-of.ts';
 import { presentAnalysis } from './brain/present.ts';
 import { money } from './reports/format.ts';
@@ -171,15 +173,20 @@ clients
 // ---- import -------------------------------------------------------------------------
 program
   .command('import <file>')
-  .description('import a CSV (generic, TikTok or Meta Ads Manager export) into a client')
+  .description('import a CSV (generic, TikTok or Meta Ads Manager export, Google Ads report) into a client')
   .requiredOption('--client <slug>')
-  .addOption(new Option('--format <format>', 'file layout').choices(['auto', 'generic', 'tiktok', 'meta']).default('auto'))
+  .addOption(new Option('--format <format>', 'file layout').choices(['auto', 'generic', 'tiktok', 'meta', 'google']).default('auto'))
   .option('--skip-invalid', 'import the valid rows and list the rejected ones')
+  .option('--map <pairs>', 'your headers for our fields, e.g. campaign=Kampagne,spend=Kosten (saved for the client\'s next import)', columnMap)
+  .option('--conversions <kind>', `the conversions column: ${Object.keys(CONVERSION_KINDS).join(', ')} or a header name (saved)`)
+  .option('--platform <platform>', 'platform of a file without a platform column (saved)', platformOption)
   .addOption(new Option('--date-format <order>', 'a/b/yyyy dates: mdy (MM/DD/YYYY) or dmy (DD/MM/YYYY); auto refuses ambiguous or mixed files').choices(['auto', 'mdy', 'dmy']).default('auto'))
   .addOption(json())
   .action(async (file, o) => {
     await withContext(async ({ db, config }) => {
-      const s = await importCsvFile(db, file, { clientSlug: o.client, format: o.format, skipInvalid: Boolean(o.skipInvalid), dateFormat: o.dateFormat, dbRetry: config.dbRetry });
+      const s = await importCsvFile(db, file, { clientSlug: o.client, format: o.format, skipInvalid: Boolean(o.skipInvalid), dateFormat: o.dateFormat, dbRetry: config.dbRetry,
+        choices: o.map || o.conversions || o.platform ? { map: o.map, conversions: o.conversions, platform: o.platform } : undefined,
+      });
       if (o.json) return printJson(s);
       const range = s.dateFrom === s.dateTo ? s.dateFrom : `${s.dateFrom} → ${s.dateTo}`;
       console.log(

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { addClient } from '../src/domain/clients.ts';
 import { AppError } from '../src/errors.ts';
@@ -336,6 +338,54 @@ describe.each(dbKinds)('CSV import on %s', (kind) => {
       { column: 'spend', reason: 'spend cannot be negative', count: 2, lines: '302–303', example: '-4' },
       { column: 'impressions', reason: 'impressions is not a number', count: 1, lines: '304', example: 'x' },
     ]);
+  });
+
+  const fixture = (name: string) => readFileSync(path.join('test/fixtures/exports', name));
+  const NOV = new Date('2026-11-20T12:00:00Z');
+
+  it('reads a Google Ads report: title lines, thousands separators, "--", total rows, currency code', async () => {
+    const s = await run(fixture('google-ads-campaigns.csv'), { now: NOV }, 'google-ads-campaigns.csv');
+    expect(s).toMatchObject({ format: 'google', rows: 6, imported: 6, skippedSummaryRows: 2, dateFrom: '2026-11-01', dateTo: '2026-11-03', dateFormat: 'YYYY-MM-DD' });
+    // Independent sums of the file's rows (the total rows say the same).
+    expect(await totals()).toEqual({ spend: 421555, revenue: 1269955, clicks: 2796 });
+    const sets = await db.prisma.entity.findMany({ where: { client: { slug: client }, kind: 'adset' }, select: { name: true, platform: true } });
+    expect(sets.map((e) => e.name).sort()).toEqual(['Brand terms', 'Running shoes']);
+    expect(new Set(sets.map((e) => e.platform))).toEqual(new Set(['google']));
+  });
+
+  it('knows common synonyms (campaign_name, amount_spent, purchases, purchase_value) and needs no account column', async () => {
+    const s = await run(fixture('snake-case-export.csv'), { now: NOV });
+    expect(s).toMatchObject({ format: 'generic', imported: 2 });
+    expect(await totals()).toEqual({ spend: 23050, revenue: 90000, clicks: 468 });
+    const account = await db.prisma.entity.findFirstOrThrow({ where: { client: { slug: client }, kind: 'account' } });
+    expect(account).toMatchObject({ platform: 'meta', externalId: 'default', name: 'Meta account' });
+  });
+
+  it('maps any headers (--map), remembers the mapping for the client and uses it on the next file', async () => {
+    const german = fixture('german-mapped.csv');
+    expect((await rejection(german, { now: NOV })).message).toMatch(/could not recognise the columns \("Datum", "Kanal", "Kampagne"/);
+    const map = { date: 'Datum', platform: 'Kanal', campaign: 'Kampagne', spend: 'Kosten', impressions: 'Impressionen', clicks: 'Klicks', conversions: 'Käufe', revenue: 'Umsatz' } as const;
+    const first = await run(german, { choices: { map }, now: NOV });
+    expect(first).toMatchObject({ imported: 2, dateFormat: 'DD/MM/YYYY', columns: { map, from: 'given' } });
+    expect(await totals()).toEqual({ spend: 233450, revenue: 440000, clicks: 580 });
+    const next = await run(Buffer.from(german.toString().replace(/01\.11\.2026/, '03.11.2026')), { now: NOV });
+    expect(next).toMatchObject({ inserted: 1, unchanged: 1, columns: { from: 'saved' } });
+    expect((await rejection(german, { choices: { map: { ...map, spend: 'Cost' } }, now: NOV })).message).toMatch(/--map spend=Cost: the file has no column "Cost"/);
+  });
+
+  it('--conversions picks the column that counts, and is remembered for the client', async () => {
+    await db.prisma.client.update({ where: { slug: client }, data: { currency: 'EUR' } });
+    const file = fixture('meta-results-leads.csv');
+    const conv = async () => (await db.sql.query<{ n: number }>(`SELECT sum(conversions)::float8 AS n FROM daily_metric m JOIN entity e ON e.id = m.entity_id JOIN client c ON c.id = e.client_id WHERE c.slug = $1`, [client]))[0]!.n;
+    await run(file, { now: NOV });
+    expect(await conv()).toBe(17); // "Leads" wins over Meta's "Results" by default
+    // "Results" counts whatever each ad set optimises for: leads for one ad, link clicks for the other.
+    await run(file, { choices: { conversions: 'results' }, now: NOV });
+    expect(await conv()).toBe(52);
+    const again = await run(file, { now: NOV });
+    expect(again.columns).toEqual({ conversions: 'results', from: 'saved' });
+    expect(await conv()).toBe(52);
+    expect((await rejection(file, { choices: { conversions: 'purchases' }, now: NOV })).message).toMatch(/--conversions purchases: no such column .* Conversion columns in this file: "Results", "Leads"/);
   });
 
   it('ad names repeated under different ad sets stay separate ads', async () => {

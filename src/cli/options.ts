@@ -1,4 +1,6 @@
 import { InvalidArgumentError, Option } from 'commander';
+import { parsePlatform, PLATFORM_NAMES } from '../import/formats.ts';
+import { parseColumnMap } from '../import/parse.ts';
 import { isSaneDay } from '../time.ts';
 
 export const json = () => new Option('--json', 'print JSON for machines');
@@ -19,4 +21,16 @@ export const amountOrOff = (v: string) => {
   const n = Number(v);
   if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError('expected a non-negative amount or "off"');
   return Math.round(n * 100);
+};
+
+export const columnMap = (v: string) => {
+  const r = parseColumnMap(v);
+  if (typeof r === 'string') throw new InvalidArgumentError(r);
+  return r;
+};
+
+export const platformOption = (v: string) => {
+  const p = parsePlatform(v);
+  if (!p) throw new InvalidArgumentError(`unknown platform (one of: ${PLATFORM_NAMES.join(', ')})`);
+  return p;
 };

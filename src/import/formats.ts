@@ -3,7 +3,7 @@
 // currency in a header ("Amount spent (EUR)") is remembered and checked.
 import type { Platform } from '../generated/prisma/enums.ts';
 
-export type FormatName = 'generic' | 'tiktok' | 'meta';
+export type FormatName = 'generic' | 'tiktok' | 'meta' | 'google';
 
 export type Field =
   | 'date'
@@ -41,23 +41,29 @@ export const FORMATS: Record<FormatName, FormatSpec> = {
   generic: {
     name: 'generic',
     label: 'generic adbrain CSV',
+    // The names people and other tools give these columns (underscores read as spaces).
     columns: {
-      date: ['date'],
-      platform: ['platform'],
-      account: ['account'],
-      campaign: ['campaign'],
-      adset: ['adset', 'ad set', 'ad_set'],
-      ad: ['ad'],
-      link: ['link'],
-      spend: ['spend'],
-      impressions: ['impressions'],
-      clicks: ['clicks'],
-      conversions: ['conversions'],
-      revenue: ['revenue'],
+      date: ['date', 'day'],
+      platform: ['platform', 'channel'],
+      account: ['account', 'account name'],
+      accountId: ['account id'],
+      campaign: ['campaign', 'campaign name'],
+      campaignId: ['campaign id'],
+      adset: ['adset', 'ad set', 'adset name', 'ad set name', 'ad group', 'ad group name'],
+      adsetId: ['adset id', 'ad set id', 'ad group id'],
+      ad: ['ad', 'ad name'],
+      adId: ['ad id'],
+      link: ['link', 'url', 'landing page', 'landing page url', 'final url'],
+      spend: ['spend', 'amount spent', 'cost'],
+      impressions: ['impressions', 'impr.'],
+      clicks: ['clicks', 'link clicks'],
+      conversions: ['conversions', 'purchases', 'results', 'leads'],
+      revenue: ['revenue', 'purchase value', 'purchases value', 'conversion value', 'conv. value', 'value'],
       reach: ['reach'],
       frequency: ['frequency'],
+      currency: ['currency'],
     },
-    required: ['date', 'platform', 'account', 'campaign', 'spend', 'impressions', 'clicks', 'conversions', 'revenue'],
+    required: ['date', 'platform', 'campaign', 'spend', 'impressions', 'clicks', 'conversions', 'revenue'],
   },
   tiktok: {
     name: 'tiktok',
@@ -125,6 +131,31 @@ export const FORMATS: Record<FormatName, FormatSpec> = {
     },
     required: ['date', 'campaign', 'spend', 'impressions'],
   },
+  google: {
+    name: 'google',
+    label: 'Google Ads report',
+    platform: 'google',
+    // Column names of the Google Ads UI's downloaded reports (English).
+    columns: {
+      date: ['day', 'date'],
+      account: ['account', 'account name', 'customer name'],
+      accountId: ['customer id', 'account id'],
+      campaign: ['campaign', 'campaign name'],
+      campaignId: ['campaign id'],
+      adset: ['ad group', 'ad group name'],
+      adsetId: ['ad group id'],
+      ad: ['ad', 'ad name'],
+      adId: ['ad id'],
+      link: ['final url', 'final urls', 'landing page'],
+      spend: ['cost'],
+      impressions: ['impr.', 'impressions'],
+      clicks: ['clicks'],
+      conversions: ['conversions', 'conv.', 'all conv.'],
+      revenue: ['conv. value', 'conversion value', 'total conv. value', 'all conv. value'],
+      currency: ['currency code', 'currency'],
+    },
+    required: ['date', 'campaign', 'spend', 'impressions', 'clicks'],
+  },
 };
 
 export interface Header {
@@ -136,7 +167,8 @@ export interface Header {
 }
 
 export function normalizeHeader(raw: string): Header {
-  let key = raw.replace(/^\ufeff/, '').trim().replace(/\s+/g, ' ').toLowerCase();
+  // campaign_name, Campaign Name and "campaign  name" are one header.
+  let key = raw.replace(/^\ufeff/, '').trim().replace(/[\s_]+/g, ' ').toLowerCase();
   let currency: string | undefined;
   const m = /\s*\(([a-z]{3})\)$/.exec(key);
   if (m) {
@@ -173,11 +205,16 @@ export function planColumns(format: FormatSpec, headers: Header[]): { plan?: Col
 /** Picks the format whose required columns are all present; generic wins ties. */
 export function detectFormat(headers: Header[]): ColumnPlan | undefined {
   const keys = new Set(headers.map((h) => h.key));
-  const order: FormatName[] = keys.has('amount spent')
-    ? ['meta', 'generic', 'tiktok']
-    : keys.has('ad group name') || keys.has('ad group id') || keys.has('stat time day') || keys.has('cost')
-      ? ['tiktok', 'generic', 'meta']
-      : ['generic', 'tiktok', 'meta'];
+  // A platform column is the generic layout's mark, whatever else the headers say.
+  const order: FormatName[] = keys.has('platform')
+    ? ['generic', 'meta', 'tiktok', 'google']
+    : keys.has('amount spent')
+    ? ['meta', 'generic', 'tiktok', 'google']
+    : keys.has('impr.') || keys.has('conv. value') || keys.has('currency code') || (keys.has('ad group') && keys.has('cost'))
+      ? ['google', 'generic', 'tiktok', 'meta']
+      : keys.has('ad group name') || keys.has('ad group id') || keys.has('stat time day') || keys.has('cost')
+        ? ['tiktok', 'generic', 'meta', 'google']
+        : ['generic', 'tiktok', 'meta', 'google'];
   for (const name of order) {
     const { plan } = planColumns(FORMATS[name], headers);
     if (plan) return plan;

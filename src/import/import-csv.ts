@@ -16,6 +16,7 @@ import type { FormatName } from './formats.ts';
 import type { DayOrder } from './values.ts';
 import type { RowError } from './normalize.ts';
 import { parseImport, type OffThread } from './parse-off-thread.ts';
+import type { ColumnChoices } from './parse.ts';
 
 export const CSV_SOURCE = 'csv';
 const MAX_STORED_ERRORS = 10_000;
@@ -30,6 +31,9 @@ export interface ImportOptions {
   dbRetry?: RetryOptions;
   /** a/b/yyyy dates: 'mdy' or 'dmy'; 'auto' (default) reads the order from the file and refuses ambiguous or mixed files. */
   dateFormat?: 'auto' | DayOrder;
+  /** Column mapping, conversions column, fixed platform. Given: used and saved on the client
+   * for the next import; absent: the client's saved choices are used. */
+  choices?: ColumnChoices;
   /** Parse in a worker thread: 'auto' (default) for files of 1 MB and more. */
   offThread?: OffThread;
 }
@@ -52,6 +56,8 @@ export interface ImportSummary {
   dateTo: string | null;
   /** How the dates were read ('YYYY-MM-DD', 'MM/DD/YYYY', 'DD/MM/YYYY'). */
   dateFormat: string | null;
+  /** The column choices used: given with this import (and saved), the client's saved ones, or none (the file's headers). */
+  columns: ColumnChoices & { from: 'given' | 'saved' | 'file' };
   errors: RowError[];
   /** All row errors; `errors` lists the first MAX_LISTED_ERRORS. */
   errorsTotal: number;
@@ -75,7 +81,13 @@ export async function importCsv(db: Db, content: Buffer, fileName: string, opts:
   const today = localDate(client.timezone, opts.now ?? new Date());
   // Parsing and validation are CPU work: large files go to a worker thread so the
   // server keeps answering while a 300k-row upload is read.
-  const parsed = await parseImport(content, { fileName, format: opts.format ?? 'auto', client: { slug: client.slug, currency: client.currency }, today, dayOrder: opts.dateFormat === 'auto' ? undefined : opts.dateFormat }, opts.offThread);
+  const saved = (client.importSettings ?? {}) as ColumnChoices;
+  const given = opts.choices && Object.values(opts.choices).some((v) => v !== undefined) ? opts.choices : undefined;
+  const choices = given ?? saved;
+  const parsed = await parseImport(content, {
+    fileName, format: opts.format ?? 'auto', client: { slug: client.slug, currency: client.currency }, today,
+    dayOrder: opts.dateFormat === 'auto' ? undefined : opts.dateFormat, choices,
+  }, opts.offThread);
   const { result, format } = parsed;
   const base = {
     client: client.slug,
@@ -87,6 +99,7 @@ export async function importCsv(db: Db, content: Buffer, fileName: string, opts:
     dateFrom: result.dateFrom,
     dateTo: result.dateTo,
     dateFormat: result.dateFormat,
+    columns: { ...choices, from: given ? ('given' as const) : Object.keys(saved).length ? ('saved' as const) : ('file' as const) },
     // A response lists the first errors and how many there are; the import run keeps more.
     errors: result.errors.slice(0, MAX_LISTED_ERRORS),
     errorsTotal: parsed.errorsTotal,
@@ -127,6 +140,8 @@ export async function importCsv(db: Db, content: Buffer, fileName: string, opts:
         result.dateFrom, result.dateTo,
       ],
     );
+    // Choices that worked are remembered for this client's next file.
+    if (given) await sql.query('UPDATE client SET import_settings = $2::jsonb WHERE id = $1::uuid', [client.id, JSON.stringify(given)]);
     return writeBatch(sql, result.batch, { clientId: client.id, source: CSV_SOURCE, importRunId, yieldBetweenChunks: true, chunkRows: db.kind === 'pglite' ? 500 : 20_000 });
   }), opts.dbRetry);
   const summary: ImportSummary = {

@@ -200,12 +200,12 @@ export function createNormalizer(plan: ColumnPlan, opts: NormalizeOptions, fileN
     // Names.
     const campaign = nameOf('campaign');
     if (!campaign) fail('campaign', 'campaign is missing');
+    // No account column: one default account per platform.
     const account = nameOf('account');
     const adset = nameOf('adset');
     const ad = nameOf('ad');
     const link = get('link') ?? '';
     if (Buffer.byteLength(link) > MAX_LINK_BYTES) fail('link', `link is longer than ${MAX_LINK_BYTES} bytes`);
-    if (format.name === 'generic' && !account) fail('account', 'account is missing');
 
     // Metrics.
     const spendCents = num('spend', money, 0);

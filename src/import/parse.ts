@@ -8,9 +8,12 @@ import {
   normalizeHeader,
   planColumns,
   type ColumnPlan,
+  type Field,
   type FormatName,
+  type FormatSpec,
   type Header,
 } from './formats.ts';
+import type { Platform } from '../generated/prisma/enums.ts';
 import { createNormalizer, type NormalizeResult } from './normalize.ts';
 import { groupRowErrors, type RowErrorGroup } from './error-groups.ts';
 import { decodeText, streamCsv } from './read-csv.ts';
@@ -24,6 +27,49 @@ export interface ParseRequest {
   today: string;
   /** a/b/yyyy dates: month-first or day-first, as the user said; absent = read from the file. */
   dayOrder?: DayOrder;
+  /** The user's say on columns: a mapping, the conversions column, a fixed platform. */
+  choices?: ColumnChoices;
+}
+
+export interface ColumnChoices {
+  /** field → header as written in the file ("spend" → "Kosten"): any language, any tool. */
+  map?: Partial<Record<Field, string>>;
+  /** Which column counts as conversions: a kind (purchases, leads, results, …) or a header. */
+  conversions?: string;
+  /** The platform of a file without a platform column. */
+  platform?: Platform;
+}
+
+/** Conversion kinds and the headers the platforms give them (Meta's result types among them). */
+export const CONVERSION_KINDS: Record<string, string[]> = {
+  purchases: ['purchases', 'website purchases', 'purchase', 'complete payment', 'conversions'],
+  leads: ['leads', 'website leads', 'on-facebook leads', 'meta leads', 'lead', 'form submissions'],
+  results: ['results', 'result'],
+  checkouts_initiated: ['checkouts initiated', 'website checkouts initiated', 'initiate checkout', 'initiated checkout'],
+  adds_to_cart: ['adds to cart', 'website adds to cart', 'add to cart'],
+  registrations: ['registrations completed', 'website registrations completed', 'complete registration', 'registrations'],
+  messaging: ['messaging conversations started', 'new messaging contacts', 'messaging contacts'],
+  installs: ['app installs', 'installs', 'mobile app installs'],
+};
+
+const FIELD_NAMES = new Set<string>(Object.keys({ ...FORMATS.generic.columns, ...FORMATS.meta.columns, ...FORMATS.tiktok.columns }));
+export function isField(s: string): s is Field {
+  return FIELD_NAMES.has(s);
+}
+export const FIELDS = [...FIELD_NAMES];
+
+/** "campaign=Kampagne,spend=Kosten" → { campaign: 'Kampagne', spend: 'Kosten' }, or what is wrong with it. */
+export function parseColumnMap(v: string): Partial<Record<Field, string>> | string {
+  const map: Partial<Record<Field, string>> = {};
+  for (const pair of v.split(',').map((p) => p.trim()).filter(Boolean)) {
+    const eq = pair.indexOf('=');
+    const field = pair.slice(0, eq).trim().toLowerCase();
+    const header = pair.slice(eq + 1).trim();
+    if (eq < 1 || !header) return `"${pair}" is not field=Header (e.g. campaign=Kampagne)`;
+    if (!isField(field)) return `unknown field "${field}" (fields: ${FIELDS.join(', ')})`;
+    map[field] = header;
+  }
+  return map;
 }
 
 export interface ParsedImport {
@@ -44,7 +90,11 @@ export function parseImportSync(content: Uint8Array, req: ParseRequest): ParsedI
     if (checkCharacters && header.some((h) => h.includes('\u0000') || h.includes('\ufffd'))) {
       throw new AppError('invalid_input', `${req.fileName}: the header has NUL bytes or bytes that are not UTF-8 (is it a binary file, or in another encoding?)`);
     }
-    plan = planFor(header.map(normalizeHeader), req.format, req.fileName, req.client);
+    const headers = header.map(normalizeHeader);
+    const mapped = applyMap(headers, req.choices?.map, req.fileName);
+    plan = planFor(headers, req.format, req.fileName, req.client, req.choices?.platform);
+    for (const [field, i] of mapped) plan.index[field] = i;
+    if (req.choices?.conversions) plan.index.conversions = conversionsColumn(headers, req.choices.conversions, req.fileName);
     normalizer = createNormalizer(plan, { currency: req.client.currency, today: req.today, checkCharacters, dayOrder: req.dayOrder }, req.fileName);
     return normalizer.push;
   });
@@ -52,22 +102,51 @@ export function parseImportSync(content: Uint8Array, req: ParseRequest): ParsedI
   return { format: plan!.format.name, result, errorsTotal: result.errors.length, errorGroups: groupRowErrors(result.errors) };
 }
 
-function planFor(headers: Header[], wanted: FormatName | 'auto', fileName: string, client: { slug: string; currency: string }): ColumnPlan {
+const shownHeaders = (headers: Header[]) =>
+  headers.slice(0, 20).map((h) => `"${h.raw.length > 60 ? `${h.raw.slice(0, 59)}…` : h.raw}"`).join(', ') + (headers.length > 20 ? `, … ${headers.length - 20} more` : '');
+
+/** Renames mapped headers to the generic names (so detection sees them) and returns field → column. */
+function applyMap(headers: Header[], map: ColumnChoices['map'], fileName: string): [Field, number][] {
+  const out: [Field, number][] = [];
+  for (const [field, name] of Object.entries(map ?? {}) as [Field, string][]) {
+    const key = normalizeHeader(name).key;
+    const i = headers.findIndex((h) => h.key === key);
+    if (i < 0) throw new AppError('invalid_input', `${fileName}: --map ${field}=${name}: the file has no column "${name}" (columns: ${shownHeaders(headers)})`);
+    headers[i] = { ...headers[i]!, key: FORMATS.generic.columns[field]?.[0] ?? field };
+    out.push([field, i]);
+  }
+  return out;
+}
+
+function conversionsColumn(headers: Header[], choice: string, fileName: string): number {
+  const wanted = CONVERSION_KINDS[choice.toLowerCase()] ?? [normalizeHeader(choice).key];
+  for (const w of wanted) {
+    const i = headers.findIndex((h) => h.key === w);
+    if (i >= 0) return i;
+  }
+  const known = new Set(Object.values(CONVERSION_KINDS).flat());
+  const present = headers.filter((h) => known.has(h.key)).map((h) => `"${h.raw}"`);
+  throw new AppError('invalid_input', `${fileName}: --conversions ${choice}: no such column (${wanted.map((w) => `"${w}"`).join(', ')}). ` +
+    (present.length ? `Conversion columns in this file: ${present.join(', ')}.` : 'The file has no conversion column adbrain knows; name the header itself.'));
+}
+
+function planFor(headers: Header[], wanted: FormatName | 'auto', fileName: string, client: { slug: string; currency: string }, platform?: Platform): ColumnPlan {
   let plan: ColumnPlan | undefined;
+  // A fixed platform stands in for a platform column in generic files.
+  const generic: FormatSpec = platform ? { ...FORMATS.generic, platform, required: FORMATS.generic.required.filter((f) => f !== 'platform') } : FORMATS.generic;
   if (wanted === 'auto') {
-    plan = detectFormat(headers);
+    plan = platform ? (planColumns(generic, headers).plan ?? detectFormat(headers)) : detectFormat(headers);
     if (!plan) {
-      const shown = headers.slice(0, 20).map((h) => `"${h.raw.length > 60 ? `${h.raw.slice(0, 59)}…` : h.raw}"`);
-      const found = shown.join(', ') + (headers.length > 20 ? `, … ${headers.length - 20} more` : '');
+      const found = shownHeaders(headers);
       throw new AppError(
         'invalid_input',
         `${fileName}: could not recognise the columns (${found}). Expected the generic columns ` +
-          `(${FORMATS.generic.required.join(', ')}; optional adset, ad, link, reach, frequency) ` +
-          'or a TikTok / Meta Ads Manager export with a daily breakdown.',
+          `(${FORMATS.generic.required.join(', ')}; optional account, adset, ad, link, reach, frequency), ` +
+          'a TikTok / Meta Ads Manager export or a Google Ads report with a daily breakdown, or map your columns with --map field=Header.',
       );
     }
   } else {
-    const format = FORMATS[wanted];
+    const format = wanted === 'generic' ? generic : FORMATS[wanted];
     const r = planColumns(format, headers);
     if (!r.plan) {
       throw new AppError('invalid_input', `${fileName}: not a ${format.label}: missing column(s) ${describeMissing(format, r.missing)}`);

@@ -27,13 +27,14 @@ export function streamCsv(text: string, fileName: string, onHeader: (header: str
   if (text.trim() === '') throw new AppError('invalid_input', `${fileName} is empty`);
   let line = 1;
   let consumer: RecordsConsumer | undefined;
+  let preamble = 0;
   let failure: AppError | undefined;
   // PapaParse chunks string input too; its typings only admit `chunk` for files.
   const config: Papa.ParseConfig<string[]> & {
     chunkSize: number;
     chunk: (results: Papa.ParseResult<string[]>, parser: Papa.Parser) => void;
   } = {
-    delimitersToGuess: [',', ';', '\t', '|'],
+    delimiter: guessDelimiter(text),
     skipEmptyLines: false,
     chunkSize: 4 << 20,
     chunk: (results, parser) => {
@@ -61,6 +62,12 @@ export function streamCsv(text: string, fileName: string, onHeader: (header: str
         const cells = rows[i]!;
         if (!consumer) {
           if (cells.every((c) => c.trim() === '')) continue;
+          // Report titles above the header (Google Ads: "Campaign report", the date range):
+          // rows of one or two cells before anything that looks like a header.
+          if (preamble < 5 && cells.filter((c) => c.trim() !== '').length <= 2) {
+            preamble++;
+            continue;
+          }
           try {
             consumer = onHeader(cells);
           } catch (err) {
@@ -78,6 +85,16 @@ export function streamCsv(text: string, fileName: string, onHeader: (header: str
   Papa.parse<string[]>(text, config);
   if (failure) throw failure;
   if (!consumer) throw new AppError('invalid_input', `${fileName} is empty`);
+}
+
+/**
+ * The separator, guessed by PapaParse from the first non-blank lines. Guessing on
+ * the whole text counts the empty line after the final newline (and blank lines) as
+ * one-field rows, which makes a semicolon file with decimal commas look comma-separated.
+ */
+function guessDelimiter(text: string): string {
+  const sample = text.slice(0, 64 * 1024).split(/\r?\n/).filter((l) => l.trim() !== '').slice(0, 50).join('\n');
+  return Papa.parse<string[]>(sample, { delimitersToGuess: [',', ';', '\t', '|'], preview: 20 }).meta.delimiter || ',';
 }
 
 /** The whole table at once, for small inputs and tests. */

@@ -140,10 +140,7 @@ const DAY_FIRST = /^(\d{1,2})\s+([a-z]{3,9})\.?,?\s+(\d{4})$/i;
  * month-first or day-first: any first part above 12 means day-first.
  */
 export function inferDayOrder(samples: Iterable<string>): DayOrder {
-  for (const s of samples) {
-    const m = NUMERIC.exec(s.trim());
-    if (m && Number(m[1]) > 12) return 'dmy';
-  }
+  for (const s of samples) if (dateEvidence(s) === 'dmy') return 'dmy';
   return 'mdy';
 }
 
@@ -157,8 +154,11 @@ const evidenceCache = new Map<string, DateEvidence>();
 export function dateEvidence(raw: string): DateEvidence {
   let e = evidenceCache.get(raw);
   if (e === undefined) {
-    const m = NUMERIC.exec(raw.trim());
-    e = !m ? 'fixed' : Number(m[1]) > 12 ? 'dmy' : Number(m[2]) > 12 ? 'mdy' : 'either';
+    const t = raw.trim();
+    const m = NUMERIC.exec(t);
+    // Dotted dates (01.11.2026) are day-first by convention (DIN 5008 and its kin); month-first dots are not written.
+    const dotted = m !== null && t.charAt(m[1]!.length) === '.';
+    e = !m ? 'fixed' : Number(m[1]) > 12 ? 'dmy' : Number(m[2]) > 12 ? 'mdy' : dotted ? 'dmy' : 'either';
     if (evidenceCache.size > 10_000) evidenceCache.clear();
     evidenceCache.set(raw, e);
   }

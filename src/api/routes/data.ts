@@ -3,6 +3,8 @@ import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import { loadDaily, loadEntities } from '../../db/metrics-read.ts';
 import { AppError } from '../../errors.ts';
 import { importCsv } from '../../import/import-csv.ts';
+import { parseColumnMap, type ColumnChoices } from '../../import/parse.ts';
+import type { Platform } from '../../generated/prisma/enums.ts';
 import { kpisOf } from '../../reports/kpis.ts';
 import { ancestry } from '../../reports/entity-tree.ts';
 import { daysBetween } from '../../time.ts';
@@ -12,9 +14,12 @@ import type { AppEnv } from '../env.ts';
 export const MAX_IMPORT_BYTES = 50 * 1024 * 1024;
 
 const ImportQuery = z.object({
-  format: z.enum(['auto', 'generic', 'tiktok', 'meta']).default('auto'),
+  format: z.enum(['auto', 'generic', 'tiktok', 'meta', 'google']).default('auto'),
   skipInvalid: z.enum(['true', 'false']).default('false'),
   dateFormat: z.enum(['auto', 'mdy', 'dmy']).default('auto'),
+  map: z.string().max(2000).optional().openapi({ description: 'your headers for our fields: campaign=Kampagne,spend=Kosten (saved for the client)' }),
+  conversions: z.string().max(100).optional().openapi({ description: 'the conversions column: purchases, leads, results, checkouts_initiated, … or a header (saved)' }),
+  platform: z.enum(['tiktok', 'meta', 'google', 'shopify', 'redtrack', 'other']).optional().openapi({ description: 'platform of a file without a platform column (saved)' }),
   fileName: z.string().max(200).default('upload.csv'),
 });
 
@@ -48,7 +53,7 @@ export function dataRoutes(app: OpenAPIHono<AppEnv>) {
       if (buf.length === 0) throw new AppError('invalid_input', 'the request body is empty: send the CSV file as the body (Content-Type: text/csv)');
       if (buf.length > MAX_IMPORT_BYTES) throw new AppError('invalid_input', `the file is larger than ${MAX_IMPORT_BYTES / 1024 / 1024} MB`);
       const deps = c.get('deps');
-      const r = await importCsv(deps.db, buf, q.fileName, { clientSlug: client.slug, format: q.format, skipInvalid: q.skipInvalid === 'true', dateFormat: q.dateFormat, now: deps.now(), dbRetry: deps.config.dbRetry });
+      const r = await importCsv(deps.db, buf, q.fileName, { clientSlug: client.slug, format: q.format, skipInvalid: q.skipInvalid === 'true', dateFormat: q.dateFormat, now: deps.now(), choices: choicesOf(q), dbRetry: deps.config.dbRetry });
       if (r.dateFrom && r.dateTo && deps.notifySync) await deps.notifySync({ clientId: client.id, source: 'csv', from: r.dateFrom, to: r.dateTo });
       return c.json(r, 201);
     },
@@ -104,4 +109,11 @@ export function dataRoutes(app: OpenAPIHono<AppEnv>) {
       return c.json({ currency: client.currency, from: q.from, to: q.to, groupBy: q.groupBy, rows }, 200);
     },
   );
+}
+
+function choicesOf(q: { map?: string; conversions?: string; platform?: Platform }): ColumnChoices | undefined {
+  if (!q.map && !q.conversions && !q.platform) return undefined;
+  const map = q.map ? parseColumnMap(q.map) : undefined;
+  if (typeof map === 'string') throw new AppError('invalid_input', `map: ${map}`, [{ path: 'query.map', message: map }]);
+  return { map, conversions: q.conversions, platform: q.platform };
 }

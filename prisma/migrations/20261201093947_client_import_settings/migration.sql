@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "client" ADD COLUMN     "import_settings" JSONB NOT NULL DEFAULT '{}';
