@@ -4,6 +4,7 @@ import { detectAnomalies } from '../src/brain/oracle/anomalies.ts';
 import { detectFatigue } from '../src/brain/oracle/fatigue.ts';
 import { detectPerformance } from '../src/brain/oracle/performance.ts';
 import { pace, pacingFindings } from '../src/brain/oracle/pacing.ts';
+import { rankActions } from '../src/brain/curiosity/actions.ts';
 import { buildSeries } from '../src/brain/series.ts';
 import { simBrainInput } from '../src/demo/brain-input.ts';
 import { Rng } from '../src/demo/random.ts';
@@ -59,6 +60,18 @@ describe('burning and winners', () => {
   });
 });
 
+describe('budget pacing on the last day of the month', () => {
+  it('is information, not an action: no days left to change, nothing at stake, past tense', () => {
+    const input = makeInput({ asOf: '2026-06-30', days: 60, series: [{ id: 'acct', kind: 'account', spend: () => 10_000, revenue: () => 15_000 }], budgetCents: 200_000 });
+    const s = buildSeries(input.entities, input.days, input.asOf);
+    const p = pace(s, input.settings, [])!;
+    expect(p.daysLeft).toBe(0);
+    const [f] = pacingFindings(p, s);
+    expect(f).toMatchObject({ type: 'budget_overspend', severity: 'low', impactCents: 0, informational: true, title: "Spent 50% over this month's budget" });
+    expect(rankActions([f!], s, [])).toEqual([]);
+  });
+});
+
 describe('anomalies', () => {
   const noisy = (seed: number, base: number) => {
     const rng = new Rng(seed);
@@ -82,6 +95,20 @@ describe('anomalies', () => {
     expect(byId.spiky!.facts.spendCentsZ as number).toBeGreaterThan(6);
     expect(byId.outage).toMatchObject({ type: 'anomaly_drop' });
     expect(['high', 'critical']).toContain(byId.outage!.severity);
+  });
+
+  it('call a revenue jump good news: informational, low severity, no "check what happened" action', () => {
+    const rng = new Rng(7);
+    const input = makeInput({
+      asOf: AS_OF,
+      days: 90,
+      series: [{ id: 'lucky', spend: () => 20_000, conversions: (t) => (t === 89 ? 160 : rng.poisson(40)), revenue: (t) => (t === 89 ? 480_000 : 120_000) }],
+    });
+    const s = buildSeries(input.entities, input.days, AS_OF);
+    const [f] = detectAnomalies(s, 'USD');
+    expect(f).toMatchObject({ type: 'anomaly_spike', severity: 'low', informational: true });
+    expect(f!.title).toMatch(/^Good news — lucky: (revenue|conversions) jumped/);
+    expect(rankActions([f!], s, []).filter((a) => a.kind === 'investigate')).toEqual([]);
   });
 
   it('stay quiet on ordinary noisy series (no call in 60 days × 20 entities)', () => {
@@ -149,10 +176,15 @@ describe('budget pacing', () => {
     const s = buildSeries(over.entities, over.days, over.asOf);
     const p = pace(s, over.settings, [])!;
     expect(p).toMatchObject({ month: '2026-06', spentCents: 200_000, projectedCents: 300_000, daysLeft: 10, ratio: 1.5 });
-    expect(pacingFindings(p, s).map((f) => [f.type, f.severity, f.impactCents])).toEqual([['budget_overspend', 'critical', 100_000]]);
+    // 100,000 over by month end, 10 days left: 7 of those days fall in the next week.
+    expect(pacingFindings(p, s).map((f) => [f.type, f.severity, f.impactCents, f.informational])).toEqual([['budget_overspend', 'critical', 70_000, undefined]]);
     const under = makeInput({ asOf: '2026-06-20', days: 60, series: [account(10_000)], budgetCents: 600_000 });
     const su = buildSeries(under.entities, under.days, under.asOf);
     expect(pacingFindings(pace(su, under.settings, []), su).map((f) => f.type)).toEqual(['budget_underspend']);
+    // Three days left: the whole remaining gap is within the week.
+    const late = makeInput({ asOf: '2026-06-27', days: 60, series: [account(10_000)], budgetCents: 200_000 });
+    const sl = buildSeries(late.entities, late.days, late.asOf);
+    expect(pacingFindings(pace(sl, late.settings, []), sl).map((f) => f.impactCents)).toEqual([100_000]);
     const none = makeInput({ asOf: '2026-06-20', days: 60, series: [account(10_000)], budgetCents: null });
     expect(pace(buildSeries(none.entities, none.days, none.asOf), none.settings, [])).toBeNull();
   });

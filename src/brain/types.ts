@@ -125,4 +125,6 @@ export interface Finding {
   title: string;
   /** The numbers behind the finding, JSON-safe. */
   facts: Record<string, number | string | null>;
+  /** Worth knowing, nothing to do (good news, a month already over): no ranked action. */
+  informational?: boolean;
 }

@@ -82,7 +82,7 @@ const URGENCY_WEIGHT: Record<Severity, number> = { critical: 1.3, high: 1.15, me
 
 export function rankActions(findings: Finding[], s: SeriesSet, insights: PastInsight[]): Action[] {
   const priors = learnPriors(insights);
-  const candidates: Omit<Action, 'rank' | 'score'>[] = findings.map((f) => ({
+  const candidates: Omit<Action, 'rank' | 'score'>[] = findings.filter((f) => !f.informational).map((f) => ({
     kind: ACTION_FOR[f.type],
     entity: f.entity,
     basedOn: { type: f.type, since: f.since, key: findingKey(f) },

@@ -111,14 +111,17 @@ export function detectAnomalies(s: SeriesSet, currency: string): Finding[] {
       facts[`${c.metric}Z`] = round(c.z, 2);
     }
     const moneyAtStake = lead.metric === 'conversions' ? Math.abs(lead.value - lead.expected) * avgValue(e, i) : Math.abs(lead.value - lead.expected);
+    // More revenue or conversions than expected is good news: worth knowing why, not an alarm.
+    const goodNews = up && (lead.metric === 'revenueCents' || lead.metric === 'conversions');
     out.push({
       type: up ? 'anomaly_spike' : 'anomaly_drop',
       entity: refOf(e),
-      severity: severityOf(Math.abs(lead.z)),
+      severity: goodNews ? 'low' : severityOf(Math.abs(lead.z)),
+      informational: goodNews || undefined,
       impactCents: Math.round(lead.metric === 'cpa' ? Math.abs(lead.value - lead.expected) * e.conversions[i]! : moneyAtStake),
       confidence: round(Math.min(0.99, 1 - Math.exp(-(Math.abs(lead.z) - 2))), 3),
       since: s.dayOf(i),
-      title: `${e.entity.name}: ${label(lead.metric)} ${lead.z > 0 ? 'jumped' : 'fell'} to ${fmt(lead.metric, lead.value, currency)} against ${fmt(lead.metric, lead.expected, currency)} expected`,
+      title: `${goodNews ? 'Good news — ' : ''}${e.entity.name}: ${label(lead.metric)} ${lead.z > 0 ? 'jumped' : 'fell'} to ${fmt(lead.metric, lead.value, currency)} against ${fmt(lead.metric, lead.expected, currency)} expected`,
       facts,
     });
   }

@@ -65,16 +65,24 @@ export function pacingFindings(p: Pacing | null, s: SeriesSet): Finding[] {
   if (!p) return [];
   const day = Number(s.asOf.slice(8, 10));
   const facts = { month: p.month, budgetCents: p.budgetCents, spentCents: p.spentCents, projectedCents: p.projectedCents, daysLeft: p.daysLeft, ratio: p.ratio, recentRoi: p.recentRoi };
+  // What acting now can change lies in the days left, and "$ at stake" is a 7-day
+  // figure: the part of the gap that falls in the next min(7, days left) days. On
+  // the month's last day nothing is left to change: the finding is information.
+  const over = p.daysLeft === 0;
+  const weekShare = over ? 0 : Math.min(7, p.daysLeft) / p.daysLeft;
   if (p.ratio > OVER) {
-    const over = p.projectedCents - p.budgetCents;
+    const gap = p.projectedCents - p.budgetCents;
     return [{
       type: 'budget_overspend',
       entity: null,
-      severity: p.ratio > 1.25 ? 'critical' : p.ratio > 1.15 ? 'high' : 'medium',
-      impactCents: Math.round(over),
+      severity: over ? 'low' : p.ratio > 1.25 ? 'critical' : p.ratio > 1.15 ? 'high' : 'medium',
+      impactCents: Math.round(gap * weekShare),
+      informational: over || undefined,
       confidence: round(Math.min(0.95, 0.4 + day / 40), 3),
       since: `${p.month}-01`,
-      title: `On pace to spend ${Math.round((p.ratio - 1) * 100)}% over this month's budget`,
+      title: over
+        ? `Spent ${Math.round((p.ratio - 1) * 100)}% over this month's budget`
+        : `On pace to spend ${Math.round((p.ratio - 1) * 100)}% over this month's budget`,
       facts,
     }];
   }
@@ -83,13 +91,16 @@ export function pacingFindings(p: Pacing | null, s: SeriesSet): Finding[] {
     return [{
       type: 'budget_underspend',
       entity: null,
-      severity: p.ratio < 0.6 ? 'high' : 'medium',
+      severity: over ? 'low' : p.ratio < 0.6 ? 'high' : 'medium',
       // Budget left unspent earns nothing; spent at the recent ROI (halved for
       // diminishing returns) it would. No gain to claim when ROI is negative.
-      impactCents: Math.round((p.budgetCents - p.projectedCents) * Math.max(0, p.recentRoi ?? 0) * 0.5),
+      impactCents: Math.round((p.budgetCents - p.projectedCents) * weekShare * Math.max(0, p.recentRoi ?? 0) * 0.5),
+      informational: over || undefined,
       confidence: round(Math.min(0.9, 0.3 + day / 40), 3),
       since: `${p.month}-01`,
-      title: `On pace to spend only ${Math.round(p.ratio * 100)}% of this month's budget`,
+      title: over
+        ? `Spent only ${Math.round(p.ratio * 100)}% of this month's budget`
+        : `On pace to spend only ${Math.round(p.ratio * 100)}% of this month's budget`,
       facts,
     }];
   }
