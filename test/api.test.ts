@@ -177,7 +177,7 @@ describe('REST API', () => {
 
   it('reports (list, HTML, PDF), alerts, entities with kill / restore', async () => {
     const list = await call('GET', `/v1/clients/${ids.client}/reports`, { key: keys.viewer });
-    expect(list.json.data[0]).toMatchObject({ id: ids.report, date: END, status: 'sent' });
+    expect(list.json.data[0]).toMatchObject({ id: ids.report, date: END, status: 'written' });
     const html = await call('GET', `/v1/reports/${ids.report}/html`, { key: keys.viewer });
     expect(html.headers.get('content-type')).toMatch(/text\/html/);
     expect(html.text).toContain('Lumen Affiliates');

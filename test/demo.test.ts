@@ -132,7 +132,7 @@ describe.each(dbKinds)('demo agency and the day run on %s', (kind) => {
     expect(again.steps.find((s) => s.name === 'report')).toMatchObject({ status: 'skipped', detail: expect.stringMatching(/already delivered/) });
     const reports = await db.prisma.report.findMany({ where: { clientId: client.id } });
     expect(reports).toHaveLength(1);
-    expect(reports[0]).toMatchObject({ status: 'sent', provider: 'outbox', providerId: path.join(dir, 'message.eml') });
+    expect(reports[0]).toMatchObject({ status: 'written', provider: 'outbox', providerId: path.join(dir, 'message.eml') });
   });
 
   it('a failing step is reported and the others still run', async () => {

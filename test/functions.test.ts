@@ -70,7 +70,7 @@ describe('client-day Inngest function', () => {
     const t = new InngestTestEngine({ function: createAnalysisFunction(inngest, async () => runtime), events: [{ name: events.analysisRequested.name, data: { clientId, asOf: day, requestedBy: 'test', email: true } }] });
     await t.execute();
     expect(await readdir(path.join(runtime.config.outboxDir, 'demo-affiliate', day))).toContain('report.pdf');
-    expect(await db.prisma.report.findFirstOrThrow({ where: { clientId, periodStart: new Date(`${day}T00:00:00Z`) } })).toMatchObject({ status: 'sent' });
+    expect(await db.prisma.report.findFirstOrThrow({ where: { clientId, periodStart: new Date(`${day}T00:00:00Z`) } })).toMatchObject({ status: 'written', provider: 'outbox' });
   });
 
   it('after a sync: the alert check runs and old predictions are scored', async () => {

@@ -6,7 +6,7 @@ import { previewModel } from '../emails/preview-data.ts';
 import { runDemo } from '../src/demo/demo.ts';
 import { deliverDailyReport, renderDailyReport, reportKey } from '../src/reports/daily-report.ts';
 import { loadReportModel } from '../src/reports/load-model.ts';
-import { resendSender } from '../src/reports/senders.ts';
+import { outboxSender, resendSender } from '../src/reports/senders.ts';
 import { lastCompleteDay } from '../src/time.ts';
 import { freshDb, type TestDb } from './helpers/db.ts';
 import { HTML_NAME } from './helpers/llm.ts';
@@ -107,6 +107,20 @@ describe('report delivery through Resend', () => {
     const again = await deliverDailyReport(db, c, DATE, opts());
     expect(again.status).toBe('already-delivered');
     expect(fake.requests.length - before).toBe(3);
+  });
+
+  it('written to the outbox is recorded as written, not sent; a provider configured later still sends it, once', async () => {
+    const c = await client('demo-leads');
+    const day = '2026-11-20';
+    const outbox = outboxSender(await mkdtemp(path.join(tmpdir(), 'adbrain-rep-outbox-')));
+    const w = await deliverDailyReport(db, c, day, { ...opts(), sender: outbox });
+    expect(w).toMatchObject({ status: 'delivered', provider: 'outbox' });
+    expect(await db.prisma.report.findUniqueOrThrow({ where: { idempotencyKey: reportKey(c.id, day) } })).toMatchObject({ status: 'written', provider: 'outbox' });
+    expect((await deliverDailyReport(db, c, day, { ...opts(), sender: outbox })).status).toBe('already-delivered');
+    const sent = await deliverDailyReport(db, c, day, opts());
+    expect(sent).toMatchObject({ status: 'delivered', provider: 'resend' });
+    expect((await deliverDailyReport(db, c, day, opts())).status).toBe('already-delivered');
+    expect(fake.reportsFor(day)).toHaveLength(1);
   });
 
   it('a crash after Resend accepted but before the row was marked sent does not send twice', async () => {

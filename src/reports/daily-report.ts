@@ -46,7 +46,9 @@ export async function deliverDailyReport(
 ): Promise<DeliverResult> {
   const key = reportKey(client.id, date);
   const existing = await db.prisma.report.findUnique({ where: { idempotencyKey: key } });
-  if (existing?.status === 'sent') {
+  // Emailed once is final. Written to the outbox is final for the outbox, but an
+  // email provider configured since then still sends it (nobody received it yet).
+  if (existing?.status === 'sent' || (existing?.status === 'written' && opts.sender.name === 'outbox')) {
     return { status: 'already-delivered', reportId: existing.id, provider: existing.provider, location: existing.providerId, summary: null };
   }
   const r = await renderDailyReport(await loadReportModel(db, client, date), opts.summary);
@@ -70,7 +72,7 @@ export async function deliverDailyReport(
   };
   try {
     const sent = await opts.sender.send(msg);
-    await db.prisma.report.update({ where: { id: report.id }, data: { status: 'sent', provider: sent.provider, providerId: sent.providerId, sentAt: opts.now } });
+    await db.prisma.report.update({ where: { id: report.id }, data: { status: sent.provider === 'outbox' ? 'written' : 'sent', provider: sent.provider, providerId: sent.providerId, sentAt: opts.now } });
     return { status: 'delivered', reportId: report.id, provider: sent.provider, location: sent.providerId, summary: r.model };
   } catch (err) {
     const message = (err as Error).message;

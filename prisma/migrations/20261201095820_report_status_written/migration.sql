@@ -1,0 +1,2 @@
+-- AlterEnum
+ALTER TYPE "ReportStatus" ADD VALUE 'written';
