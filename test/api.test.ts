@@ -365,6 +365,12 @@ describe('REST API', () => {
     // Another address is not affected.
     expect((await from('198.51.100.2', 'adb_nope_xxxxxxxxxxxxxxxxxxxx')).status).toBe(401);
     expect((await from('198.51.100.2', good)).status).toBe(200);
+    // Behind a reverse proxy on the same host: the client is the address the proxy appended.
+    const proxied = (client: string, key: string) =>
+      guarded.request('/v1/clients', { headers: { authorization: `Bearer ${key}`, 'x-forwarded-for': `10.9.9.9, ${client}` } }, { incoming: { socket: { remoteAddress: '127.0.0.1' } } });
+    for (let i = 0; i < 5; i++) expect((await proxied('203.0.113.5', 'adb_bad_xxxxxxxxxxxxxxxxxxxx')).status).toBe(401);
+    expect((await proxied('203.0.113.5', good)).status).toBe(429);
+    expect((await proxied('203.0.113.6', good)).status).toBe(200);
   });
 
 });

@@ -256,6 +256,8 @@ describe('without a signing key', () => {
     expect(r.status).toBe(403);
     expect((await app.request('/api/inngest', {}, { incoming: { socket: { remoteAddress: '::ffff:198.51.100.7' } } })).status).toBe(403);
     expect(await brainRuns()).toBe(before);
+    // Through a reverse proxy on the same host the socket is loopback, but the caller is not.
+    expect((await app.request('/api/inngest', { headers: { 'x-forwarded-for': '203.0.113.9' } }, { incoming: { socket: { remoteAddress: '127.0.0.1' } } })).status).toBe(403);
     // The same request from loopback runs.
     expect((await app.request('/api/inngest', {}, { incoming: { socket: { remoteAddress: '::ffff:127.0.0.1' } } })).status).toBe(200);
     const server = await listen(app);

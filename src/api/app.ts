@@ -6,7 +6,7 @@ import { rateLimiter } from 'hono-rate-limiter';
 import type { InngestFunction, Inngest } from 'inngest';
 import { serve as inngestServe } from 'inngest/hono';
 import { verifyApiKey } from '../domain/api-keys.ts';
-import { remoteAddress } from './client-address.ts';
+import { clientKey } from './client-address.ts';
 import type { ApiDeps, AppEnv } from './env.ts';
 import { errorBody, onError, validationError } from './errors.ts';
 import { inngestGuard, inngestMode } from './inngest-guard.ts';
@@ -53,7 +53,7 @@ export function createApp(deps: ApiDeps, opts: AppOptions = {}) {
     rateLimiter<AppEnv>({
       windowMs: 60_000,
       limit: opts.authFailureLimit ?? 30,
-      keyGenerator: (c) => `auth-failures:${remoteAddress(c) ?? 'in-process'}`,
+      keyGenerator: (c) => `auth-failures:${clientKey(c)}`,
       skipSuccessfulRequests: true,
       requestWasSuccessful: (c) => c.res.status !== 401,
       standardHeaders: false,

@@ -16,3 +16,20 @@ export function isLoopback(address: string | null): boolean {
 }
 
 export const isLoopbackHost = (host: string) => host === 'localhost' || isLoopback(host);
+
+/** Set by a reverse proxy: a request carrying one came through a proxy, whatever its socket says. */
+export function isProxied(c: Context): boolean {
+  return Boolean(c.req.header('x-forwarded-for') || c.req.header('forwarded') || c.req.header('x-real-ip'));
+}
+
+/**
+ * Who is calling, for per-client limits. Behind a reverse proxy on the same host
+ * every socket is loopback: then the address the proxy appended last to
+ * X-Forwarded-For is the client (earlier entries are whatever the client sent).
+ */
+export function clientKey(c: Context): string {
+  const socket = remoteAddress(c);
+  const forwarded = c.req.header('x-forwarded-for');
+  if (forwarded && isLoopback(socket)) return forwarded.split(',').map((s) => s.trim()).filter(Boolean).at(-1) ?? socket ?? 'in-process';
+  return socket ?? 'in-process';
+}

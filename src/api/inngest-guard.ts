@@ -6,7 +6,7 @@
 // register the URL taken from the request's Host header with Inngest.
 import type { Context, Next } from 'hono';
 import type { Config } from '../config.ts';
-import { isLoopback, remoteAddress } from './client-address.ts';
+import { isLoopback, isProxied, remoteAddress } from './client-address.ts';
 import { errorBody } from './errors.ts';
 
 export type InngestMode = 'signed' | 'dev' | 'off';
@@ -25,7 +25,8 @@ export function inngestGuard(mode: InngestMode) {
       );
     }
     if (mode === 'dev') {
-      if (!isLoopback(remoteAddress(c))) {
+      // A loopback socket behind a reverse proxy is the world: proxied requests are refused too.
+      if (!isLoopback(remoteAddress(c)) || isProxied(c)) {
         return c.json(errorBody('forbidden', 'the Inngest endpoint is in dev mode (unsigned) and answers only on loopback; set INNGEST_SIGNING_KEY to serve Inngest from elsewhere'), 403);
       }
       return next();
