@@ -20,7 +20,7 @@ import { CONVERSION_KINDS } from './import/parse.ts';
 import { checkAsOf } from './analysis/as-of.ts';
 import { presentAnalysis } from './brain/present.ts';
 import { money } from './reports/format.ts';
-import { findInsight, listInsights, transition } from './insights/inbox.ts';
+import { entityPath, findInsight, listInsights, transition } from './insights/inbox.ts';
 import { formatErrorGroups, printJson, reportError, table } from './cli/output.ts';
 import { withContext, type Ctx } from './cli/context.ts';
 import { runClientDay, type DayResult } from './run/day.ts';
@@ -232,21 +232,34 @@ insightsCmd
   .option('--client <slug>')
   .addOption(new Option('--status <status>').choices(['PENDING', 'IN_PROGRESS', 'APPLIED', 'DISMISSED', 'RESOLVED']))
   .option('--limit <n>', 'at most this many', int, 200)
+  .option('--offset <n>', 'skip this many (paging)', int, 0)
+  .addOption(new Option('--sort <order>', 'impact: most money first; recent: last seen first').choices(['impact', 'recent']).default('impact'))
   .addOption(json())
   .action(async (o) => {
     await withContext(async ({ db }) => {
       const client = o.client ? await getClientBySlug(db.prisma, o.client) : null;
-      const rows = await listInsights(db.prisma, { clientId: client?.id, status: o.status, limit: o.limit });
+      const { rows, total } = await listInsights(db.prisma, { clientId: client?.id, status: o.status, limit: o.limit, offset: o.offset, sort: o.sort });
+      // More than one page: say so, and how to get the next one (stderr: stdout stays the data).
+      const shownTo = o.offset + rows.length;
+      if (shownTo < total) {
+        const args = process.argv.slice(2).filter((a, i, all) => a !== '--offset' && all[i - 1] !== '--offset');
+        process.stderr.write(`showing ${o.offset + 1}–${shownTo} of ${total}; next page: adbrain ${args.join(' ')} --offset ${shownTo}\n`);
+      }
       if (o.json) {
         return printJson(rows.map((i) => ({
           id: i.id, client: i.client.slug, type: i.type, status: i.status, severity: i.severity, title: i.title,
-          entity: i.entity, impactCents: Number(i.impactCents), confidence: i.confidence,
+          entity: i.entity && { kind: i.entity.kind, externalId: i.entity.externalId, name: i.entity.name, platform: i.entity.platform, path: entityPath(i.entity) },
+          impactCents: Number(i.impactCents), confidence: i.confidence,
           since: i.since?.toISOString().slice(0, 10) ?? null, firstSeen: i.firstSeen, lastSeen: i.lastSeen,
         })));
       }
       if (rows.length === 0) return console.log('no insights (run `adbrain run` or `adbrain analyze --client <slug>` first)');
-      console.log(table([['ID', 'CLIENT', 'STATUS', 'SEVERITY', 'TYPE', 'IMPACT', 'TITLE'], ...rows.map((i) => [
-        i.id.slice(0, 8), i.client.slug, i.status, i.severity, i.type, money(Number(i.impactCents), i.client.currency), i.title.length > 70 ? `${i.title.slice(0, 69)}…` : i.title,
+      // Two entities of one name (an "Ad 1" in every ad set) are told apart by their parents.
+      const names = new Map<string, number>();
+      for (const i of rows) if (i.entity) names.set(i.entity.name, (names.get(i.entity.name) ?? 0) + 1);
+      const who = (i: (typeof rows)[number]) => (!i.entity ? '' : (names.get(i.entity.name) ?? 0) > 1 ? entityPath(i.entity) : i.entity.name);
+      console.log(table([['ID', 'CLIENT', 'STATUS', 'SEVERITY', 'TYPE', 'IMPACT', 'ENTITY', 'TITLE'], ...rows.map((i) => [
+        i.id.slice(0, 8), i.client.slug, i.status, i.severity, i.type, money(Number(i.impactCents), i.client.currency), clip(who(i), 60), clip(i.title, 70),
       ])]));
     });
   });
@@ -385,6 +398,10 @@ try {
   await program.parseAsync(process.argv);
 } catch (err) {
   process.exitCode = err instanceof CommanderError ? (err.exitCode === 0 ? 0 : 2) : reportError(err, jsonMode, debugMode());
+}
+
+function clip(s: string, n: number): string {
+  return s.length > n ? `${s.slice(0, n - 1)}…` : s;
 }
 
 function debugMode(): boolean {

@@ -140,6 +140,11 @@ describe('adbrain CLI', { timeout: 180_000 }, () => {
     const rows = JSON.parse(list.out) as { id: string; type: string; status: string }[];
     const burning = rows.find((r) => r.type === 'burning')!;
     expect(burning.status).toBe('PENDING');
+    // One page of one: the rest are announced on stderr with the command for the next page.
+    const page = adbrain('insights', 'list', '--client', 'demo-affiliate', '--status', 'PENDING', '--limit', '1');
+    expect(page.code).toBe(0);
+    expect(page.err).toBe(`showing 1–1 of ${rows.length}; next page: adbrain insights list --client demo-affiliate --status PENDING --limit 1 --offset 1\n`);
+    expect(page.out.trim().split('\n')).toHaveLength(2);
     const prefix = burning.id.slice(0, 8);
     const start = adbrain('insights', 'start', prefix, '--actor', 'ana');
     expect(start.code).toBe(0);

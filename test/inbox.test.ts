@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addClient } from '../src/domain/clients.ts';
 import { AppError } from '../src/errors.ts';
-import { canTransition, findInsight, listInsights, transition } from '../src/insights/inbox.ts';
+import { canTransition, entityPath, findInsight, listInsights, transition } from '../src/insights/inbox.ts';
 import { freshDb, type TestDb } from './helpers/db.ts';
 
 describe('insight inbox', () => {
@@ -72,8 +72,28 @@ describe('insight inbox', () => {
     await expect(findInsight(db.prisma, '00000000')).rejects.toThrow(/not found/);
     const other = (await addClient(db.prisma, { slug: 'other' })).id;
     await expect(findInsight(db.prisma, i.id, { clientId: other })).rejects.toThrow(/not found/);
-    const pending = await listInsights(db.prisma, { clientId, status: 'PENDING' });
+    const { rows: pending } = await listInsights(db.prisma, { clientId, status: 'PENDING' });
     expect(pending.map((p) => p.id)).toContain(i.id);
     expect(pending.every((p) => p.status === 'PENDING')).toBe(true);
+  });
+
+  it('lists most money first, pages with a total, and names entities by their parent path', async () => {
+    const c = (await addClient(db.prisma, { slug: 'paging' })).id;
+    const acct = await db.prisma.entity.create({ data: { clientId: c, platform: 'meta', kind: 'account', externalId: 'a', name: 'Acc' } });
+    const camp = await db.prisma.entity.create({ data: { clientId: c, platform: 'meta', kind: 'campaign', externalId: 'c', name: 'Camp', parentId: acct.id } });
+    const sets = await Promise.all(['Set A', 'Set B'].map((n) => db.prisma.entity.create({ data: { clientId: c, platform: 'meta', kind: 'adset', externalId: n, name: n, parentId: camp.id } })));
+    const ads = await Promise.all(sets.map((set) => db.prisma.entity.create({ data: { clientId: c, platform: 'meta', kind: 'ad', externalId: `${set.name}/Ad 1`, name: 'Ad 1', parentId: set.id } })));
+    const impacts = [500n, 90_000n, 1_200n, 40_000n, 7n];
+    for (const [k, impactCents] of impacts.entries()) {
+      await db.prisma.insight.create({ data: { clientId: c, entityId: ads[k % 2]!.id, type: 'burning', severity: 'high', title: `i${k}`, body: 'b', fingerprint: `p${k}`, impactCents, lastSeen: new Date(Date.UTC(2026, 10, 1 + k)) } });
+    }
+    const first = await listInsights(db.prisma, { clientId: c, limit: 2 });
+    expect(first.total).toBe(5);
+    expect(first.rows.map((r) => Number(r.impactCents))).toEqual([90_000, 40_000]);
+    const second = await listInsights(db.prisma, { clientId: c, limit: 2, offset: 2 });
+    expect(second.rows.map((r) => Number(r.impactCents))).toEqual([1_200, 500]);
+    expect((await listInsights(db.prisma, { clientId: c, sort: 'recent', limit: 1 })).rows[0]!.title).toBe('i4');
+    expect(first.rows.map((r) => entityPath(r.entity!))).toEqual(['Acc › Camp › Set B › Ad 1', 'Acc › Camp › Set B › Ad 1']);
+    expect(second.rows.map((r) => entityPath(r.entity!))).toEqual(['Acc › Camp › Set A › Ad 1', 'Acc › Camp › Set A › Ad 1']);
   });
 });
