@@ -1,10 +1,11 @@
 import { mkdtemp } from 'node:fs/promises';
+import Papa from 'papaparse';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { previewModel } from '../emails/preview-data.ts';
 import { runDemo } from '../src/demo/demo.ts';
-import { deliverDailyReport, renderDailyReport, reportKey } from '../src/reports/daily-report.ts';
+import { deliverDailyReport, renderDailyReport, reportAttachments, reportKey } from '../src/reports/daily-report.ts';
 import { loadReportModel } from '../src/reports/load-model.ts';
 import { outboxSender, resendSender } from '../src/reports/senders.ts';
 import { lastCompleteDay } from '../src/time.ts';
@@ -67,6 +68,37 @@ describe('rendered report', () => {
     expect(pdf.pages).toBeGreaterThanOrEqual(1);
     const rendered = popplerPages(r.pdf);
     if (rendered !== null) expect(rendered).toBe(pdf.pages);
+  });
+});
+
+describe('a report on real-sized data: 400 burning links', () => {
+  const model = previewModel();
+  const base = model.burning[0]!;
+  model.burning = Array.from({ length: 400 }, (_, k) => ({
+    ...base, entityId: `e${k}`, name: `Link ${k}, "quoted" https://trk.example/${k}?utm_campaign=${'x'.repeat(40)}`,
+    spendCents: 10_000 + k, revenueCents: 1_000, profitCents: -9_000 - k, roi: -0.9,
+  })).sort((a, b) => a.profitCents - b.profitCents);
+
+  it('shows the worst 15 with "and 385 more", keeps the email under 100 KB and attaches the full list', async () => {
+    const r = await renderDailyReport(model);
+    expect(r.view.burning!.rows).toHaveLength(15);
+    expect(r.view.burning!.rows[0]!.name).toContain('Link 399,');
+    expect(r.view.burning!.more).toBe('… and 385 more — all 400 are in burning-links.csv (attached)');
+    expect(Buffer.byteLength(r.html)).toBeLessThan(100 * 1024); // Gmail clips at about 102 KB
+    expect(r.text).toContain('… and 385 more');
+    expect(squash((await pdfText(r.pdf)).text)).toContain('and 385 more');
+
+    const files = reportAttachments(r);
+    expect(files.map((a) => a.filename)).toEqual(['report.pdf', 'burning-links.csv']);
+    const rows = Papa.parse<string[]>(files[1]!.content.toString().trim()).data;
+    expect(rows).toHaveLength(401);
+    expect(rows[0]).toEqual(['name', 'kind', 'platform', 'since', 'window_days', `spend_${model.client.currency}`, `revenue_${model.client.currency}`, `profit_${model.client.currency}`, 'roi']);
+    expect(rows[1]![0]).toBe(model.burning[0]!.name); // commas and quotes survive
+    expect(rows[1]![7]).toBe('-93.99');
+    const { burningCsv } = await import('../src/reports/burning-csv.ts');
+    expect(burningCsv([{ ...model.burning[0]!, name: '=HYPERLINK("http://evil")' }], 'USD').split('\n')[1]).toMatch(/^"'=HYPERLINK\(""http:\/\/evil""\)",/);
+    // A short list needs no attachment.
+    expect(reportAttachments(await renderDailyReport({ ...model, burning: model.burning.slice(0, 3) })).map((a) => a.filename)).toEqual(['report.pdf']);
   });
 });
 

@@ -1,4 +1,4 @@
-import { Heading, Section } from '@react-email/components';
+import { Heading, Section, Text } from '@react-email/components';
 import type { Table } from '../../src/reports/view.ts';
 import { theme, toneColor } from './theme.ts';
 
@@ -27,6 +27,7 @@ export function DataTable({ table }: { table: Table }) {
           ))}
         </tbody>
       </table>
+      {table.more && <Text style={{ fontSize: '12px', color: theme.muted, margin: '6px 0 0' }}>{table.more}</Text>}
     </Section>
   );
 }

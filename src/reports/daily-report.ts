@@ -10,9 +10,10 @@ import type { DailySummary } from './daily-summary.ts';
 import { loadReportModel, type ReportClient } from './load-model.ts';
 import { renderReportHtml } from './render-html.tsx';
 import { renderReportPdf } from './render-pdf.tsx';
+import { burningCsv } from './burning-csv.ts';
 import { renderReportText } from './render-text.ts';
 import type { OutgoingEmail, Sender } from './senders.ts';
-import { buildReportView, type ReportView } from './view.ts';
+import { BURNING_CSV, BURNING_SHOWN, buildReportView, type ReportView } from './view.ts';
 
 export interface RenderedReport {
   model: DailySummary;
@@ -29,6 +30,16 @@ export async function renderDailyReport(model: DailySummary, words?: Summary): P
 }
 
 export const reportKey = (clientId: string, date: string) => `daily:${clientId}:${date}`;
+
+/** The PDF, and the full list of burning links when the report shows only the worst. */
+export function reportAttachments(r: RenderedReport): OutgoingEmail['attachments'] {
+  return [
+    { filename: 'report.pdf', content: r.pdf, contentType: 'application/pdf' },
+    ...(r.model.burning.length > BURNING_SHOWN
+      ? [{ filename: BURNING_CSV, content: Buffer.from(burningCsv(r.model.burning, r.model.client.currency)), contentType: 'text/csv' }]
+      : []),
+  ];
+}
 
 export interface DeliverResult {
   status: 'delivered' | 'already-delivered';
@@ -67,7 +78,7 @@ export async function deliverDailyReport(
     subject: r.view.subject,
     html: r.html,
     text: r.text,
-    attachments: [{ filename: 'report.pdf', content: r.pdf, contentType: 'application/pdf' }],
+    attachments: reportAttachments(r),
     outbox: { client: client.slug, date, stem: 'report', extra: { 'report.json': JSON.stringify(r.model, null, 2) + '\n' } },
   };
   try {

@@ -76,6 +76,7 @@ function DataTable({ table }: { table: Table }) {
           ))}
         </View>
       ))}
+      {table.more && <Text style={{ fontSize: 8, color: theme.muted, marginTop: 2 }}>{table.more}</Text>}
     </View>
   );
 }

@@ -21,7 +21,7 @@ function table(t: Table): string[] {
   const widths = t.columns.map((c, i) => Math.max(c.length, ...t.rows.map((r) => (i === 0 ? Math.min(r.name.length, 34) : r.cells[i - 1]!.length))));
   const clip = (s: string, w: number) => (s.length > w ? `${s.slice(0, w - 1)}…` : s);
   const line = (cells: string[]) => '  ' + cells.map((c, i) => (i === 0 ? clip(c, widths[0]!).padEnd(widths[0]!) : c.padStart(widths[i]!))).join('  ');
-  return [t.title, line(t.columns), ...t.rows.map((r) => line([r.name, ...r.cells])), ''];
+  return [t.title, line(t.columns), ...t.rows.map((r) => line([r.name, ...r.cells])), ...(t.more ? [`  ${t.more}`] : []), ''];
 }
 
 export function renderReportText(v: ReportView): string {

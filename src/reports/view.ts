@@ -29,7 +29,13 @@ export interface Table {
   title: string;
   columns: string[];
   rows: Row[];
+  /** A line under the table when it shows only the top rows ("… and 385 more"). */
+  more?: string;
 }
+
+/** Burning links shown in the report; the full list travels as burning-links.csv. */
+export const BURNING_SHOWN = 15;
+export const BURNING_CSV = 'burning-links.csv';
 
 export interface Bar {
   label: string;
@@ -146,7 +152,9 @@ export function buildReportView(m: DailySummary, words: Summary): ReportView {
       ? {
           title: 'Burning links',
           columns: ['Link or ad', 'Platform', 'Spend', 'Profit', 'ROI', 'Since'],
-          rows: m.burning.map((b) => ({ name: b.name, cells: [b.platform, $(b.spendCents), $(b.profitCents), pct(b.roi), b.since], tone: 'bad' as const })),
+          // The worst first (the model sorts by profit); a long list would swamp the email and the PDF page.
+          rows: m.burning.slice(0, BURNING_SHOWN).map((b) => ({ name: b.name, cells: [b.platform, $(b.spendCents), $(b.profitCents), pct(b.roi), b.since], tone: 'bad' as const })),
+          more: m.burning.length > BURNING_SHOWN ? `… and ${m.burning.length - BURNING_SHOWN} more — all ${m.burning.length} are in ${BURNING_CSV} (attached)` : undefined,
         }
       : null,
     periods: {

@@ -1,0 +1,16 @@
+// The full list of burning links as a CSV attachment, when the report shows only
+// the worst ones. PapaParse writes it (quoting names with commas, quotes, newlines);
+// amounts are in the client currency with two decimals, as a spreadsheet reads them.
+import Papa from 'papaparse';
+import type { BurningLine } from './daily-summary.ts';
+
+const amount = (cents: number) => (cents / 100).toFixed(2);
+// A name starting with = + - @ would run as a formula in a spreadsheet: quote it as text.
+const text = (s: string) => (/^[=+\-@\t\r]/.test(s) ? `'${s}` : s);
+
+export function burningCsv(lines: BurningLine[], currency: string): string {
+  return Papa.unparse({
+    fields: ['name', 'kind', 'platform', 'since', 'window_days', `spend_${currency}`, `revenue_${currency}`, `profit_${currency}`, 'roi'],
+    data: lines.map((b) => [text(b.name), b.kind, b.platform, b.since, b.windowDays, amount(b.spendCents), amount(b.revenueCents), amount(b.profitCents), b.roi.toFixed(4)]),
+  }) + '\n';
+}
