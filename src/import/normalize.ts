@@ -205,7 +205,8 @@ export function createNormalizer(plan: ColumnPlan, opts: NormalizeOptions, fileN
     const adset = nameOf('adset');
     const ad = nameOf('ad');
     const link = get('link') ?? '';
-    if (Buffer.byteLength(link) > MAX_LINK_BYTES) fail('link', `link is longer than ${MAX_LINK_BYTES} bytes`);
+    // UTF-8 takes at most 3 bytes per UTF-16 unit: only long links need counting.
+    if (link.length * 3 > MAX_LINK_BYTES && Buffer.byteLength(link) > MAX_LINK_BYTES) fail('link', `link is longer than ${MAX_LINK_BYTES} bytes`);
 
     // Metrics.
     const spendCents = num('spend', money, 0);
