@@ -79,6 +79,19 @@ describe('adbrain CLI', { timeout: 180_000 }, () => {
     expect(missing.err).toBe('error: file not found: missing.csv\n');
   });
 
+  it('refuses a day after the client\'s last complete day, or before its data, naming the flag', () => {
+    const run = adbrain('run', '--client', 'acme', '--as-of', '2099-01-01');
+    expect(run.code).toBe(2);
+    expect(run.err).toMatch(/^error: --as-of 2099-01-01 is after acme's last complete day \(\d{4}-\d{2}-\d{2} in Europe\/Berlin\)\n/);
+    const report = adbrain('report', '--client', 'acme', '--date', '2099-01-01');
+    expect(report.code).toBe(2);
+    expect(report.err).toMatch(/^error: --date 2099-01-01 is after acme's last complete day/);
+    const before = adbrain('analyze', '--client', 'acme', '--as-of', '2001-01-01');
+    expect(before.code).toBe(2);
+    expect(before.err).toMatch(/^error: --as-of 2001-01-01 is before acme's first day of data \(2026-03-01\)/);
+    noStack(before.err);
+  });
+
   it('runs a day for a client and writes its report to ./outbox', async () => {
     const r = adbrain('run', '--client', 'acme', '--as-of', '2026-03-02', '--json');
     expect(r.code).toBe(0);

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import Papa from 'papaparse';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { addClient } from '../src/domain/clients.ts';
 import { AppError } from '../src/errors.ts';
@@ -351,6 +352,11 @@ describe.each(dbKinds)('CSV import on %s', (kind) => {
     const sets = await db.prisma.entity.findMany({ where: { client: { slug: client }, kind: 'adset' }, select: { name: true, platform: true } });
     expect(sets.map((e) => e.name).sort()).toEqual(['Brand terms', 'Running shoes']);
     expect(new Set(sets.map((e) => e.platform))).toEqual(new Set(['google']));
+    // The UI's "CSV for Excel" download: UTF-16 with a byte-order mark, tab-separated, CRLF. Same file, same rows.
+    const text = fixture('google-ads-campaigns.csv').toString();
+    const rows = Papa.parse<string[]>(text.trim()).data;
+    const excel = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(rows.map((r) => r.join('\t')).join('\r\n') + '\r\n', 'utf16le')]);
+    expect(await run(excel, { now: NOV }, 'excel.csv')).toMatchObject({ format: 'google', imported: 6, skippedSummaryRows: 2, unchanged: 6 });
   });
 
   it('knows common synonyms (campaign_name, amount_spent, purchases, purchase_value) and needs no account column', async () => {
