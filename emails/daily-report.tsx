@@ -32,7 +32,7 @@ export default function DailyReport({ view }: { view: ReportView }) {
           </Section>
 
           <Tiles tiles={view.tiles} />
-          {view.revenueNote && <Text style={{ ...p, fontSize: '12px', color: theme.muted }}>{view.revenueNote}</Text>}
+          <Text style={{ ...p, fontSize: '12px', color: theme.muted }}>{view.objective}.{view.revenueNote ? ` ${view.revenueNote}` : ''}</Text>
 
           {view.actions.length > 0 && (
             <Section>

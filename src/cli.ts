@@ -193,6 +193,11 @@ program
         `imported ${s.imported} of ${s.rows} rows from ${s.file} (${s.format}, dates ${s.dateFormat ?? 'none'}) into ${s.client}, ${range}: ` +
           `${s.inserted} new, ${s.updated} updated, ${s.unchanged} unchanged`,
       );
+      const notReported = Object.entries(s.unknown).filter(([, n]) => n > 0);
+      if (notReported.length > 0) {
+        console.log(`not reported (kept as unknown, not 0): ${notReported.map(([f, n]) => `${f} on ${n === s.imported ? 'every row' : `${n} row(s)`}`).join(', ')}`);
+      }
+      if (s.skippedEmptyRows > 0) console.log(`skipped ${s.skippedEmptyRows} row(s) without a single number`);
       if (s.rejected > 0) {
         console.log(`rejected ${s.rejected} row(s), stored on import run ${s.importRunId}:`);
         console.log(formatErrorGroups(s.errorGroups, s.errorsTotal).join('\n'));

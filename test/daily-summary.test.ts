@@ -24,7 +24,7 @@ describe('daily summary model', () => {
   const s = buildDailySummary({ client, date: D, entities, daily, latestByPlatform: [{ platform: 'meta', latest: addDays(D, 1) }] });
 
   it('computes the day, the previous day and the 7-day average', () => {
-    expect(s.day).toEqual({ spendCents: 30_000, revenueCents: 52_000, profitCents: 22_000, roas: 52_000 / 30_000, roi: 22_000 / 30_000, conversions: 11, cpaCents: Math.round(30_000 / 11) });
+    expect(s.day).toEqual({ spendCents: 30_000, revenueCents: 52_000, profitCents: 22_000, roas: 52_000 / 30_000, roi: 22_000 / 30_000, conversions: 11, cpaCents: Math.round(30_000 / 11), unreportedRevenueSpendCents: 0 });
     expect(s.previousDay).toMatchObject({ spendCents: 10_000, revenueCents: 20_000, conversions: 4 });
     expect(s.average7).toMatchObject({ spendCents: 10_000, revenueCents: 20_000, conversions: 4 });
     expect(s.change.vsPreviousDay.spendCents).toBeCloseTo(2);

@@ -17,7 +17,7 @@ function windowTotals(sim: Simulation, client: string, externalId: string, from:
   for (const m of c.batch.metrics) {
     if (m.entityKey === key && m.date >= from && m.date <= to) {
       spend += m.spendCents;
-      revenue += m.revenueCents;
+      revenue += m.revenueCents ?? 0;
     }
   }
   return { spend, revenue, roi: (revenue - spend) / spend };
@@ -46,7 +46,7 @@ describe('demo simulator', () => {
       expect(dates.size).toBe(150);
       for (const m of c.batch.metrics) {
         expect(Number.isInteger(m.spendCents) && m.spendCents >= 0).toBe(true);
-        expect(m.clicks).toBeLessThanOrEqual(m.impressions + 1);
+        expect(m.clicks).toBeLessThanOrEqual(m.impressions! + 1);
       }
     }
   });

@@ -9,6 +9,8 @@ import { renderAlertHtml } from '../reports/render-html.tsx';
 import type { Sender } from '../reports/senders.ts';
 import { addDays, localDate } from '../time.ts';
 import { decide, evaluate, type AlertEntity, type Condition, type WindowTotals } from './rules.ts';
+import { objectiveOf } from '../brain/objective.ts';
+import { objectiveSettings } from '../domain/objectives.ts';
 import { buildAlertView, renderAlertText } from './view.ts';
 
 export const DEFAULT_WINDOW_DAYS = 3;
@@ -29,6 +31,10 @@ export interface AlertClient {
   dailySpendAlertCents: bigint | null;
   alertCooldownHours: number;
   alertConsecutiveCheck: boolean;
+  objective?: string;
+  targetCpaCents?: bigint | null;
+  valuePerConversionCents?: bigint | null;
+  campaignObjectives?: unknown;
 }
 
 export interface AlertCheckResult {
@@ -50,15 +56,27 @@ export async function checkAlerts(
   const to = localDate(client.timezone, now);
   const from = addDays(to, -((opts.windowDays ?? DEFAULT_WINDOW_DAYS) - 1));
   const [rows, daily] = await Promise.all([loadEntities(db.sql, client.id), loadDaily(db.sql, client.id, from, to)]);
-  const entities: AlertEntity[] = rows.map((e) => ({ id: e.id, name: e.name, kind: e.kind, platform: e.platform, killed: e.status === 'killed' }));
+  const parentOf = new Map(rows.map((e) => [e.id, e.parentId]));
+  const clientObjective = objectiveSettings(client);
+  const entities: AlertEntity[] = rows.map((e) => ({
+    id: e.id, name: e.name, kind: e.kind, platform: e.platform, killed: e.status === 'killed',
+    objective: objectiveOf(e.id, (id) => parentOf.get(id), clientObjective.objective, clientObjective.campaignObjectives),
+  }));
   const platformOf = new Map(rows.map((e) => [e.id, e.platform]));
   const totals = new Map<string, WindowTotals>();
   const spendByDay = new Map<string, number>();
   for (const r of daily) {
-    const t = totals.get(r.entityId) ?? totals.set(r.entityId, { spendCents: 0, revenueCents: 0, conversions: 0 }).get(r.entityId)!;
+    const t = totals.get(r.entityId) ?? totals.set(r.entityId, { spendCents: 0, revenueCents: 0, revenueSpendCents: 0, conversions: 0, conversionSpendCents: 0 }).get(r.entityId)!;
     t.spendCents += r.spendCents;
-    t.revenueCents += r.revenueCents;
-    t.conversions += r.conversions;
+    // Unreported revenue / conversions are left out, with the spend they would be judged against.
+    if (r.revenueCents !== null) {
+      t.revenueCents += r.revenueCents;
+      t.revenueSpendCents += r.spendCents;
+    }
+    if (r.conversions !== null) {
+      t.conversions += r.conversions;
+      t.conversionSpendCents += r.spendCents;
+    }
     if (platformOf.get(r.entityId) !== 'shopify') spendByDay.set(r.date, (spendByDay.get(r.date) ?? 0) + r.spendCents);
   }
   const latestDay = [...spendByDay.keys()].sort().at(-1);

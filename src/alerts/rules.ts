@@ -2,6 +2,8 @@
 // totals into conditions with an escalation level; the policy decides, from what
 // was seen and sent before, whether a condition earns an email now.
 
+import { burnThreshold, judge, REVENUE, type KnownTotals, type Objective } from '../brain/objective.ts';
+
 export type AlertRule = 'burning' | 'winner' | 'budget';
 
 export interface Thresholds {
@@ -14,8 +16,11 @@ export interface Thresholds {
 
 export interface WindowTotals {
   spendCents: number;
+  /** Sums of the reported values; the spend on rows that reported each. */
   revenueCents: number;
+  revenueSpendCents: number;
   conversions: number;
+  conversionSpendCents: number;
 }
 
 export interface AlertEntity {
@@ -24,6 +29,8 @@ export interface AlertEntity {
   kind: string;
   platform: string;
   killed: boolean;
+  /** What it is judged by (default: revenue). */
+  objective?: Objective;
 }
 
 export interface Condition {
@@ -33,8 +40,10 @@ export interface Condition {
   entity: AlertEntity | null;
   /** 1 at the threshold; higher when the condition is markedly worse (or better, for winners). */
   level: number;
-  /** ROI for burning / winner, spend in cents for budget. */
+  /** ROI for burning / winner (leads: valued at the target CPA), spend in cents for budget. */
   value: number;
+  /** Spend per conversion, for lead objectives. */
+  cpaCents?: number | null;
   totals: WindowTotals;
   threshold: number;
 }
@@ -42,7 +51,9 @@ export interface Condition {
 /** Entities alerts watch: the leaves money is spent on. */
 export const WATCHED_KINDS = new Set(['link', 'ad']);
 
-const roiOf = (t: WindowTotals) => (t.spendCents > 0 ? (t.revenueCents - t.spendCents) / t.spendCents : null);
+const known = (t: WindowTotals): KnownTotals => ({
+  spend: t.spendCents, revenue: t.revenueCents, revenueSpend: t.revenueSpendCents, conversions: t.conversions, conversionSpend: t.conversionSpendCents,
+});
 
 export function evaluate(
   entities: AlertEntity[],
@@ -56,15 +67,19 @@ export function evaluate(
     if (e.killed || !WATCHED_KINDS.has(e.kind)) continue;
     const t = totals.get(e.id);
     if (!t) continue;
-    const roi = roiOf(t);
-    if (roi === null) continue;
-    if (roi < th.burnRoiBelow && t.spendCents > th.burnMinSpendCents) {
+    // The inbox's rules: the entity's objective, and unreported results never judged.
+    const o = e.objective ?? REVENUE;
+    const j = judge(known(t), o, th);
+    if (j.roi === null) continue;
+    const roi = j.roi;
+    const spend = j.basisSpend;
+    if (j.verdict === 'burning') {
       // Worse = more lost: level 2 at 4× the minimum spend or ROI below −80 %, 3 at 10× and −90 %.
-      const level = t.spendCents > 10 * th.burnMinSpendCents && roi < -0.9 ? 3 : t.spendCents > 4 * th.burnMinSpendCents || roi < -0.8 ? 2 : 1;
-      out.push({ rule: 'burning', subject: e.id, entity: e, level, value: roi, totals: t, threshold: th.burnRoiBelow });
-    } else if (roi > th.winRoiAbove && t.revenueCents > th.winMinRevenueCents) {
-      const level = roi > 2 * th.winRoiAbove && t.revenueCents > 5 * th.winMinRevenueCents ? 2 : 1;
-      out.push({ rule: 'winner', subject: e.id, entity: e, level, value: roi, totals: t, threshold: th.winRoiAbove });
+      const level = spend > 10 * th.burnMinSpendCents && roi < -0.9 ? 3 : spend > 4 * th.burnMinSpendCents || roi < -0.8 ? 2 : 1;
+      out.push({ rule: 'burning', subject: e.id, entity: e, level, value: roi, cpaCents: j.cpaCents, totals: t, threshold: burnThreshold(o, th) });
+    } else if (j.verdict === 'winner') {
+      const level = roi > 2 * th.winRoiAbove && j.valueCents > 5 * th.winMinRevenueCents ? 2 : 1;
+      out.push({ rule: 'winner', subject: e.id, entity: e, level, value: roi, cpaCents: j.cpaCents, totals: t, threshold: th.winRoiAbove });
     }
   }
   if (th.dailySpendAlertCents !== null && th.dailySpendAlertCents > 0 && latestDaySpendCents > th.dailySpendAlertCents) {
@@ -75,7 +90,7 @@ export function evaluate(
       entity: null,
       level: ratio > 1.5 ? 3 : ratio > 1.25 ? 2 : 1,
       value: latestDaySpendCents,
-      totals: { spendCents: latestDaySpendCents, revenueCents: 0, conversions: 0 },
+      totals: { spendCents: latestDaySpendCents, revenueCents: 0, revenueSpendCents: 0, conversions: 0, conversionSpendCents: 0 },
       threshold: th.dailySpendAlertCents,
     });
   }

@@ -51,8 +51,8 @@ export function runCycle(input: BrainInput, opts: CycleOptions = {}): BrainOutpu
   const pacing = pace(s, input.settings, forecasts);
   const findings: Finding[] = [
     ...detectPerformance(s, input.settings),
-    ...detectFatigue(s),
-    ...detectAnomalies(s, input.settings.currency),
+    ...detectFatigue(s, input.settings),
+    ...detectAnomalies(s, input.settings.currency, input.settings),
     ...pacingFindings(pacing, s),
     ...detectForecastRisk(s, forecasts),
   ];

@@ -5,6 +5,7 @@ import type { Db } from '../db/client.ts';
 import { loadDailyColumns, loadEntities } from '../db/metrics-read.ts';
 import type { Prisma } from '../generated/prisma/client.ts';
 import { addDays } from '../time.ts';
+import { objectiveSettings } from '../domain/objectives.ts';
 import { realiseApplied } from '../insights/follow-up.ts';
 import { runCycle, seriesOf, type BrainOutput } from './cycle.ts';
 import { round } from './memory.ts';
@@ -24,6 +25,10 @@ export interface BrainClient {
   burnMinSpendCents: bigint;
   winRoiAbove: Prisma.Decimal | number;
   winMinRevenueCents: bigint;
+  objective?: string;
+  targetCpaCents?: bigint | null;
+  valuePerConversionCents?: bigint | null;
+  campaignObjectives?: unknown;
 }
 
 export async function loadBrainInput(db: Db, client: BrainClient, asOf: string): Promise<BrainInput> {
@@ -54,6 +59,7 @@ export async function loadBrainInput(db: Db, client: BrainClient, asOf: string):
       burnMinSpendCents: Number(client.burnMinSpendCents),
       winRoiAbove: Number(client.winRoiAbove),
       winMinRevenueCents: Number(client.winMinRevenueCents),
+      ...objectiveSettings(client),
     },
     entities,
     days: [],
@@ -146,6 +152,8 @@ async function scorePredictions(db: Db, clientId: string, asOf: string, s: Serie
     const i = Math.round((Date.parse(`${day}T00:00:00Z`) - Date.parse(`${s.start}T00:00:00Z`)) / 86_400_000);
     if (!series || i < 0 || i >= s.length) continue;
     const actual = series[p.metric as Metric][i]!;
+    // Not reported that day: the prediction stays open rather than scored against a guess.
+    if (Number.isNaN(actual)) continue;
     ids.push(p.id.toString());
     actuals.push(actual);
     hits.push(actual >= p.lower && actual <= p.upper);

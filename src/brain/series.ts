@@ -6,6 +6,12 @@ import type { BrainDay, BrainEntity, EntityColumns } from './types.ts';
 export const METRICS = ['spendCents', 'impressions', 'clicks', 'conversions', 'revenueCents'] as const;
 export type Metric = (typeof METRICS)[number];
 
+/**
+ * NaN marks a day whose value was not reported (a lead-gen file without revenue,
+ * an export's NA) — for the entity and, rolled up, for every ancestor that day:
+ * unknown is never read as 0. sumRange over such a day is NaN; judging code
+ * either skips those days explicitly (windowTotals) or does not judge.
+ */
 export interface EntitySeries {
   entity: BrainEntity;
   /** Has rows of its own (not only through children). */
@@ -111,7 +117,7 @@ export function buildSeries(
     const chain = chainOf(d.entityId);
     if (chain.length === 0) continue;
     chain[0]!.leaf = true;
-    add(chain, i, d.spendCents, d.impressions, d.clicks, d.conversions, d.revenueCents, d.frequency);
+    add(chain, i, d.spendCents, nan(d.impressions), nan(d.clicks), nan(d.conversions), nan(d.revenueCents), d.frequency);
   }
   const startNo = dayNumber(start);
   for (const c of columns) {
@@ -138,6 +144,8 @@ export function buildSeries(
   const startWeekday = weekday(start);
   return { start, asOf, length, byId, dayOf: (i) => addDays(start, i), weekdayOf: (i) => (startWeekday + i) % 7 };
 }
+
+const nan = (v: number | null) => (v === null ? Number.NaN : v);
 
 export function sumRange(a: Float64Array, from: number, to: number): number {
   let s = 0;

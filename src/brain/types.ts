@@ -1,6 +1,7 @@
 // The brain's inputs and outputs. Pure data: the brain reads no database, no
 // clock and no files; src/brain/run.ts loads and persists around it.
 import type { MetricValues } from '../ingest/batch.ts';
+import type { CampaignObjectives, Objective } from './objective.ts';
 
 export interface BrainEntity {
   id: string;
@@ -34,6 +35,9 @@ export interface EntityColumns {
 
 export interface BrainSettings {
   currency: string;
+  /** What the client buys with its spend (default: revenue) and per-campaign overrides. */
+  objective?: Objective;
+  campaignObjectives?: CampaignObjectives;
   monthlyBudgetCents: number | null;
   burnRoiBelow: number;
   burnMinSpendCents: number;

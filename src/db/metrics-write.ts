@@ -37,8 +37,8 @@ export async function writeBatch(sql: Sql, batch: WriteBatch, opts: WriteOptions
     if (i > 0 && opts.yieldBetweenChunks) await new Promise((r) => setImmediate(r));
     const chunk = batch.metrics.slice(i, i + size);
     const cols = {
-      entity: [] as string[], date: [] as string[], spend: [] as number[], impr: [] as number[],
-      clicks: [] as number[], conv: [] as number[], rev: [] as number[], reach: [] as (number | null)[],
+      entity: [] as string[], date: [] as string[], spend: [] as number[], impr: [] as (number | null)[],
+      clicks: [] as (number | null)[], conv: [] as (number | null)[], rev: [] as (number | null)[], reach: [] as (number | null)[],
       freq: [] as (number | null)[],
     };
     for (const m of chunk) {

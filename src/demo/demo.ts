@@ -42,6 +42,7 @@ export async function runDemo(
         currency: c.currency,
         recipients: c.recipients,
         monthlyBudgetCents: BigInt(c.monthlyBudgetCents),
+        ...(c.objective && { objective: c.objective.kind, targetCpaCents: BigInt(c.objective.targetCpaCents) }),
       },
     });
     const r = await db.sql.tx((sql) => writeBatch(sql, c.batch, { clientId: client.id, source: DEMO_SOURCE }));

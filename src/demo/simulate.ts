@@ -37,6 +37,8 @@ export interface SimClient {
   monthlyBudgetCents: number;
   recipients: string[];
   batch: WriteBatch;
+  /** What the client buys (default: revenue). */
+  objective?: { kind: 'leads'; targetCpaCents: number };
 }
 
 export interface Simulation {
@@ -291,8 +293,8 @@ function ecommerce(ctx: Ctx): SimClient {
   const adByDay = new Map<string, { conv: number; rev: number }>();
   for (const m of batch.metrics) {
     const d = adByDay.get(m.date) ?? { conv: 0, rev: 0 };
-    d.conv += m.conversions;
-    d.rev += m.revenueCents;
+    d.conv += m.conversions ?? 0;
+    d.rev += m.revenueCents ?? 0;
     adByDay.set(m.date, d);
   }
   for (let t = 0; t < days; t++) {
@@ -344,7 +346,10 @@ function leadgen(ctx: Ctx): SimClient {
   addShock(ctx, slug, leaves[4]!, days - 18, 'conversions', 0.05);
   addFatigue(ctx, slug, leaves[3]!, days - 28);
   simulateLeaves(ctx, batch, leaves);
-  return finish(ctx, slug, 'Brightpath Leads', 'America/Chicago', 'USD', batch, 1.05, ['ops@brightpath.example']);
+  // Lead forms report leads, not revenue: unknown, and the client is judged by
+  // CPA against its target ($40; the simulated leads cost about $27–43).
+  for (const m of batch.metrics) m.revenueCents = null;
+  return { ...finish(ctx, slug, 'Brightpath Leads', 'America/Chicago', 'USD', batch, 1.05, ['ops@brightpath.example']), objective: { kind: 'leads', targetCpaCents: 4_000 } };
 }
 
 function addFatigue(ctx: Ctx, client: string, l: Leaf, day: number) {

@@ -44,6 +44,8 @@ export async function listClients(prisma: PrismaClient, opts: { agency?: string 
   });
 }
 
+import { checkObjective, objectiveSettings } from './objectives.ts';
+
 const big = (v: number | null | undefined) => (v === undefined ? undefined : v === null ? null : BigInt(v));
 
 /** Changes a client's settings; unknown fields and bad values are refused with their paths. */
@@ -51,10 +53,22 @@ export async function updateClient(prisma: PrismaClient, clientId: string, input
   const parsed = clientUpdateSchema.safeParse(input);
   if (!parsed.success) throw invalid('invalid client settings', issuesOf(parsed.error));
   const u = parsed.data;
+  if (u.objective !== undefined || u.targetCpaCents !== undefined || u.valuePerConversionCents !== undefined) {
+    // The objective must stay complete: a leads client needs its target CPA.
+    const cur = await prisma.client.findUniqueOrThrow({ where: { id: clientId }, select: { objective: true, targetCpaCents: true, valuePerConversionCents: true } });
+    const merged = objectiveSettings({
+      objective: u.objective ?? cur.objective,
+      targetCpaCents: u.targetCpaCents !== undefined ? u.targetCpaCents : cur.targetCpaCents,
+      valuePerConversionCents: u.valuePerConversionCents !== undefined ? u.valuePerConversionCents : cur.valuePerConversionCents,
+    }).objective;
+    checkObjective(merged, 'client objective');
+  }
   return prisma.client.update({
     where: { id: clientId },
     data: {
       ...u,
+      targetCpaCents: big(u.targetCpaCents),
+      valuePerConversionCents: big(u.valuePerConversionCents),
       monthlyBudgetCents: big(u.monthlyBudgetCents),
       burnMinSpendCents: big(u.burnMinSpendCents) ?? undefined,
       winMinRevenueCents: big(u.winMinRevenueCents) ?? undefined,

@@ -63,6 +63,10 @@ export const clientUpdateSchema = z
     dailySpendAlertCents: z.number().int().min(0).nullable(),
     alertCooldownHours: z.number().int().min(0).max(24 * 30),
     alertConsecutiveCheck: z.boolean(),
+    /** revenue (ROI / ROAS), leads (judged by CPA against targetCpaCents) or value (conversions × valuePerConversionCents). */
+    objective: z.enum(['revenue', 'leads', 'value']),
+    targetCpaCents: z.number().int().positive().nullable(),
+    valuePerConversionCents: z.number().int().positive().nullable(),
   })
   .partial()
   .strict();

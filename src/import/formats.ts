@@ -35,6 +35,8 @@ export interface FormatSpec {
   /** Candidate headers per field, best first. */
   columns: Partial<Record<Field, string[]>>;
   required: Field[];
+  /** The platform's exports leave a zero cell empty (Meta, TikTok): empty = 0, NA & co = unknown. */
+  emptyIsZero?: boolean;
 }
 
 export const FORMATS: Record<FormatName, FormatSpec> = {
@@ -97,6 +99,7 @@ export const FORMATS: Record<FormatName, FormatSpec> = {
       currency: ['currency'],
     },
     required: ['date', 'campaign', 'spend', 'impressions', 'clicks'],
+    emptyIsZero: true,
   },
   meta: {
     name: 'meta',
@@ -130,6 +133,7 @@ export const FORMATS: Record<FormatName, FormatSpec> = {
       currency: ['currency'],
     },
     required: ['date', 'campaign', 'spend', 'impressions'],
+    emptyIsZero: true,
   },
   google: {
     name: 'google',

@@ -51,6 +51,10 @@ export interface ImportSummary {
   updated: number;
   unchanged: number;
   skippedSummaryRows: number;
+  /** Rows without a single reported number. */
+  skippedEmptyRows: number;
+  /** Imported rows per metric whose value was not reported: stored as unknown, never as 0. */
+  unknown: { impressions: number; clicks: number; conversions: number; revenue: number };
   entities: number;
   dateFrom: string | null;
   dateTo: string | null;
@@ -96,6 +100,8 @@ export async function importCsv(db: Db, content: Buffer, fileName: string, opts:
     rows: result.rowsTotal,
     rejected: result.rejectedLines,
     skippedSummaryRows: result.skippedSummaryRows,
+    skippedEmptyRows: result.skippedEmptyRows,
+    unknown: result.unknown,
     dateFrom: result.dateFrom,
     dateTo: result.dateTo,
     dateFormat: result.dateFormat,

@@ -33,6 +33,10 @@ export interface NormalizeResult {
   rowsTotal: number;
   rowsValid: number;
   skippedSummaryRows: number;
+  /** Rows that report no number at all (every metric unknown): nothing to store. */
+  skippedEmptyRows: number;
+  /** Valid rows per metric whose value was not reported (stored as unknown, not 0). */
+  unknown: Record<'impressions' | 'clicks' | 'conversions' | 'revenue', number>;
   errors: RowError[];
   /** Rows with errors (a row may have several errors). */
   rejectedLines: number;
@@ -79,6 +83,8 @@ export function createNormalizer(plan: ColumnPlan, opts: NormalizeOptions, fileN
   let rejectedLines = 0;
   let rowsValid = 0;
   let skippedSummaryRows = 0;
+  let skippedEmptyRows = 0;
+  const unknown = { impressions: 0, clicks: 0, conversions: 0, revenue: 0 };
   let dateFrom: string | null = null;
   let dateTo: string | null = null;
   const seen = new Map<number, number>();
@@ -118,9 +124,14 @@ export function createNormalizer(plan: ColumnPlan, opts: NormalizeOptions, fileN
     fail(f, `${headerName(f)} ${p.reason}`);
     return undefined;
   };
-  const num = <T>(f: Field, parse: (s: string) => Parsed<T>, blank: T): T | undefined => {
+  // A missing column or a missing-value token is unknown (null); an empty cell is
+  // 0 only in exports that leave zeros empty. undefined = the cell is invalid.
+  const emptyIsZero = format.emptyIsZero === true;
+  const num = <T>(f: Field, parse: (s: string) => Parsed<T>): T | null | undefined => {
     const v = get(f);
-    return v === undefined || isBlank(v) ? blank : take(f, parse(v));
+    if (v === undefined) return null;
+    if (!isBlank(v)) return take(f, parse(v));
+    return v === '' && emptyIsZero ? (0 as T) : null;
   };
   const money = (s: string) => parseCents(s);
   const conversionsOf = (s: string) => parseNonNegative(s, MAX_CONVERSIONS);
@@ -209,13 +220,27 @@ export function createNormalizer(plan: ColumnPlan, opts: NormalizeOptions, fileN
     if (link.length * 3 > MAX_LINK_BYTES && Buffer.byteLength(link) > MAX_LINK_BYTES) fail('link', `link is longer than ${MAX_LINK_BYTES} bytes`);
 
     // Metrics.
-    const spendCents = num('spend', money, 0);
-    const impressions = num('impressions', parseCount, 0);
-    const clicks = num('clicks', parseCount, 0);
-    const conversions = num('conversions', conversionsOf, 0);
-    const revenueCents = num('revenue', money, 0);
-    const reach = num<number | null>('reach', parseCount, null);
-    const frequency = num<number | null>('frequency', frequencyOf, null);
+    let spendCents = num('spend', money);
+    const impressions = num('impressions', parseCount);
+    const clicks = num('clicks', parseCount);
+    const conversions = num('conversions', conversionsOf);
+    const revenueCents = num('revenue', money);
+    const reach = num('reach', parseCount);
+    const frequency = num('frequency', frequencyOf);
+    if (spendCents === null) {
+      const activity = (['impressions', 'clicks', 'conversions', 'revenue'] as const).filter((f, k) => ([impressions, clicks, conversions, revenueCents][k] ?? 0) > 0);
+      if (activity.length > 0) {
+        fail('spend', `${headerName('spend')} is not reported ("${get('spend')}") on a row with ${activity.join(', ')}: what it cost is unknown, and 0 would be wrong`);
+      } else if (impressions === null && clicks === null && conversions === null && revenueCents === null) {
+        if (rowErrors.length === 0) {
+          skippedEmptyRows++;
+          continue;
+        }
+      } else {
+        // Nothing happened on this row: nothing was spent.
+        spendCents = 0;
+      }
+    }
 
     if (rowErrors.length > 0) {
       errors.push(...rowErrors);
@@ -305,20 +330,25 @@ export function createNormalizer(plan: ColumnPlan, opts: NormalizeOptions, fileN
     } else {
       // The same link under two ads on one day: its day is the sum.
       const m = batch.metrics[at]!;
-      if (m.conversions + conversions! > MAX_CONVERSIONS) {
+      if ((m.conversions ?? 0) + (conversions ?? 0) > MAX_CONVERSIONS) {
         errors.push({ line, column: headerName('conversions'), value: null, reason: `conversions of this link on ${date} add up to more than ${MAX_CONVERSIONS}` });
         rejectedLines++;
         continue;
       }
+      // Unknown in either row: the sum is unknown too.
       m.spendCents += spendCents!;
-      m.impressions += impressions!;
-      m.clicks += clicks!;
-      m.conversions += conversions!;
-      m.revenueCents += revenueCents!;
+      m.impressions = addKnown(m.impressions, impressions!);
+      m.clicks = addKnown(m.clicks, clicks!);
+      m.conversions = addKnown(m.conversions, conversions!);
+      m.revenueCents = addKnown(m.revenueCents, revenueCents!);
       m.reach = null;
       m.frequency = null;
     }
     rowsValid++;
+    if (impressions === null) unknown.impressions++;
+    if (clicks === null) unknown.clicks++;
+    if (conversions === null) unknown.conversions++;
+    if (revenueCents === null) unknown.revenue++;
     if (dateFrom === null || date! < dateFrom) dateFrom = date!;
     if (dateTo === null || date! > dateTo) dateTo = date!;
   }
@@ -351,6 +381,8 @@ export function createNormalizer(plan: ColumnPlan, opts: NormalizeOptions, fileN
     rowsTotal: rowsValid + rejectedLines,
     rowsValid,
     skippedSummaryRows,
+    skippedEmptyRows,
+    unknown,
     errors,
     rejectedLines,
     dateFrom,
@@ -360,6 +392,8 @@ export function createNormalizer(plan: ColumnPlan, opts: NormalizeOptions, fileN
 
   return { push, finish };
 }
+
+const addKnown = (a: number | null, b: number | null): number | null => (a === null || b === null ? null : a + b);
 
 function addTagEntities(batch: WriteBatch, platform: Platform, parts: CampaignNameParts) {
   if (parts.offerKey) {

@@ -11,8 +11,8 @@ export interface MetricColumns {
   impressions: Float64Array;
   clicks: Float64Array;
   conversions: Float64Array;
+  /** NaN = unknown (not reported), in every metric column but spend. */
   revenue: Float64Array;
-  /** NaN = unknown */
   reach: Float64Array;
   frequency: Float64Array;
 }
@@ -44,10 +44,10 @@ export function packBatch(batch: WriteBatch): { packed: PackedBatch; transfer: A
     c.entity[i] = k;
     c.day[i] = d;
     c.spend[i] = m.spendCents;
-    c.impressions[i] = m.impressions;
-    c.clicks[i] = m.clicks;
-    c.conversions[i] = m.conversions;
-    c.revenue[i] = m.revenueCents;
+    c.impressions[i] = m.impressions ?? Number.NaN;
+    c.clicks[i] = m.clicks ?? Number.NaN;
+    c.conversions[i] = m.conversions ?? Number.NaN;
+    c.revenue[i] = m.revenueCents ?? Number.NaN;
     c.reach[i] = m.reach ?? Number.NaN;
     c.frequency[i] = m.frequency ?? Number.NaN;
   }
@@ -66,10 +66,11 @@ export async function unpackBatch(p: PackedBatch, slice = 20_000): Promise<Write
     let date = dates.get(c.day[i]!);
     if (date === undefined) dates.set(c.day[i]!, (date = new Date(c.day[i]! * DAY_MS).toISOString().slice(0, 10)));
     metrics[i] = {
-      entityKey: c.keys[c.entity[i]!]!, date, spendCents: c.spend[i]!, impressions: c.impressions[i]!, clicks: c.clicks[i]!,
-      conversions: c.conversions[i]!, revenueCents: c.revenue[i]!,
-      reach: Number.isNaN(c.reach[i]!) ? null : c.reach[i]!, frequency: Number.isNaN(c.frequency[i]!) ? null : c.frequency[i]!,
+      entityKey: c.keys[c.entity[i]!]!, date, spendCents: c.spend[i]!, impressions: known(c.impressions[i]!), clicks: known(c.clicks[i]!),
+      conversions: known(c.conversions[i]!), revenueCents: known(c.revenue[i]!), reach: known(c.reach[i]!), frequency: known(c.frequency[i]!),
     };
   }
   return { entities: new Map(p.entities), metrics };
 }
+
+const known = (v: number): number | null => (Number.isNaN(v) ? null : v);

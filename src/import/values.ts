@@ -4,7 +4,9 @@
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; reason: string };
 
-const EMPTY = new Set(['', '-', '--', '—', '–', 'n/a', 'na', 'null', 'none']);
+// What exports write where a number is not known. An empty cell is one of them,
+// except in formats whose exports leave zeros empty (FormatSpec.emptyIsZero).
+const EMPTY = new Set(['', '-', '--', '—', '–', 'n/a', 'na', 'null', 'none', '(not set)', 'not set', 'nan', '#n/a']);
 const CURRENCY_CHARS = /[$€£¥₹₩₽₺₫₱฿₴₦₪]/g;
 const ISO_AFFIX = /^[A-Z]{3}\s*|\s*[A-Z]{3}$/;
 

@@ -12,13 +12,13 @@ export interface EntitySpec {
   attributes?: Record<string, unknown>;
 }
 
-/** One day of one entity's numbers; money in integer cents. */
+/** One day of one entity's numbers; money in integer cents. null = not reported (unknown, not 0). */
 export interface MetricValues {
   spendCents: number;
-  impressions: number;
-  clicks: number;
-  conversions: number;
-  revenueCents: number;
+  impressions: number | null;
+  clicks: number | null;
+  conversions: number | null;
+  revenueCents: number | null;
   reach: number | null;
   frequency: number | null;
 }

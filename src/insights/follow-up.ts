@@ -68,7 +68,9 @@ export function realise(s: SeriesSet, ids: string[], appliedOn: string, basis: A
     actual += sumRange(e.revenueCents, start, end) - sumRange(e.spendCents, start, end);
     trailing += sumRange(e.revenueCents, start - FOLLOW_UP_DAYS, start - 1) - sumRange(e.spendCents, start - FOLLOW_UP_DAYS, start - 1);
   }
-  if (!found) return null;
+  // Results not reported in the window (a lead-gen client without revenue): nothing to measure.
+  if (!found || !Number.isFinite(actual)) return null;
+  if (basis.forecastProfitCents === null && !Number.isFinite(trailing)) return null;
   const baseline = basis.forecastProfitCents ?? Math.round(trailing);
   return {
     ...basis,

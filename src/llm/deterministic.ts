@@ -75,7 +75,9 @@ export function deterministicSummary(f: SummaryFacts): Summary {
     p2parts.push(`${q(b.name)} is burning money: ${b.profit.replace(/^-/, '')} lost on ${b.spend} over ${b.window} (ROI ${b.roi}).`);
   }
   if (f.forecastNext7Days) {
-    p2parts.push(`The next 7 days are forecast at ${f.forecastNext7Days.spend} of spend and ${f.forecastNext7Days.revenue} of revenue.`);
+    p2parts.push(f.forecastNext7Days.revenue === 'not reported'
+      ? `The next 7 days are forecast at ${f.forecastNext7Days.spend} of spend.`
+      : `The next 7 days are forecast at ${f.forecastNext7Days.spend} of spend and ${f.forecastNext7Days.revenue} of revenue.`);
   }
   p2parts.push(...f.notes);
   const paragraphs = [p1];

@@ -168,7 +168,7 @@ export function summaryFacts(s: DailySummary, notes: string[] = []): SummaryFact
     burningLinks: s.burning.map((b) => ({ name: b.name, spend: money(b.spendCents, cur), profit: money(b.profitCents, cur), roi: pct(b.roi), window: `${b.windowDays} days` })),
     forecastNext7Days: s.forecast && {
       spend: `${money(s.forecast.spendCents.point, cur)} (${money(s.forecast.spendCents.lower, cur)} to ${money(s.forecast.spendCents.upper, cur)})`,
-      revenue: `${money(s.forecast.revenueCents.point, cur)} (${money(s.forecast.revenueCents.lower, cur)} to ${money(s.forecast.revenueCents.upper, cur)})`,
+      revenue: s.forecast.revenueCents ? `${money(s.forecast.revenueCents.point, cur)} (${money(s.forecast.revenueCents.lower, cur)} to ${money(s.forecast.revenueCents.upper, cur)})` : 'not reported',
       profit: money(s.forecast.profitCents, cur),
       interval: '80% per day',
     },

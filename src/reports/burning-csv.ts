@@ -4,13 +4,14 @@
 import Papa from 'papaparse';
 import type { BurningLine } from './daily-summary.ts';
 
-const amount = (cents: number) => (cents / 100).toFixed(2);
+// Unknown stays empty (not 0) in the sheet.
+const amount = (cents: number | null | undefined) => (cents === null || cents === undefined ? '' : (cents / 100).toFixed(2));
 // A name starting with = + - @ would run as a formula in a spreadsheet: quote it as text.
 const text = (s: string) => (/^[=+\-@\t\r]/.test(s) ? `'${s}` : s);
 
 export function burningCsv(lines: BurningLine[], currency: string): string {
   return Papa.unparse({
-    fields: ['name', 'kind', 'platform', 'since', 'window_days', `spend_${currency}`, `revenue_${currency}`, `profit_${currency}`, 'roi'],
-    data: lines.map((b) => [text(b.name), b.kind, b.platform, b.since, b.windowDays, amount(b.spendCents), amount(b.revenueCents), amount(b.profitCents), b.roi.toFixed(4)]),
+    fields: ['name', 'kind', 'platform', 'since', 'window_days', `spend_${currency}`, `revenue_${currency}`, `profit_${currency}`, 'roi', 'conversions', `cpa_${currency}`],
+    data: lines.map((b) => [text(b.name), b.kind, b.platform, b.since, b.windowDays, amount(b.spendCents), amount(b.revenueCents), amount(b.profitCents), b.roi.toFixed(4), b.conversions ?? '', amount(b.cpaCents)]),
   }) + '\n';
 }

@@ -2,9 +2,11 @@
 // here from loaded rows. Renderers only format it.
 import type { DailyRow, EntityRow } from '../db/metrics-read.ts';
 import { addDays } from '../time.ts';
-import { kpisOf, relativeChange, type Kpis } from './kpis.ts';
+import { addRow, addSums, emptySums, kpisOfSums, relativeChange, type Kpis, type Sums } from './kpis.ts';
 import { buildTrend, type DayTotals, type Trend } from './trend.ts';
 import { ancestry } from './entity-tree.ts';
+import { describeObjective, REVENUE, type Objective, type ObjectiveKind } from '../brain/objective.ts';
+import { money } from './format.ts';
 
 export { kpisOf, type Kpis } from './kpis.ts';
 
@@ -36,9 +38,13 @@ export interface BurningLine {
   platform: string;
   windowDays: number;
   spendCents: number;
-  revenueCents: number;
+  /** null when the entity is judged by conversions, or its revenue was not reported. */
+  revenueCents: number | null;
+  /** In the objective's terms: for leads, the value of the leads at the target CPA minus spend. */
   profitCents: number;
   roi: number;
+  conversions?: number | null;
+  cpaCents?: number | null;
   since: string;
 }
 
@@ -54,9 +60,10 @@ export interface ForecastSummary {
   /** Sums over the 7 days of the account-level forecasts; the interval sums the
    * per-day 80 % bounds, so it is wider (more cautious) than a true 80 % interval of the sum. */
   spendCents: Range;
-  revenueCents: Range;
-  profitCents: number;
-  days: { date: string; spendCents: number; revenueCents: number }[];
+  /** null without revenue forecasts (revenue not reported). */
+  revenueCents: Range | null;
+  profitCents: number | null;
+  days: { date: string; spendCents: number; revenueCents: number | null }[];
 }
 
 export interface TrackRecordLine {
@@ -74,6 +81,8 @@ export interface BrainPart {
 
 export interface DailySummary extends BrainPart {
   client: { slug: string; name: string; currency: string; timezone: string };
+  /** What the client is judged by, and in words ("leads at a $45.00 target CPA"). */
+  objective: { kind: ObjectiveKind; targetCpaCents: number | null; valuePerConversionCents: number | null; label: string };
   date: string;
   /** "shopify" when a store reports revenue: then revenue is the store's, not the ad platforms' claims. */
   revenueSource: 'platforms' | 'shopify';
@@ -110,6 +119,8 @@ export interface ActionLine {
 
 export interface SummaryInput {
   client: DailySummary['client'];
+  /** Default: revenue. */
+  objective?: Objective;
   date: string;
   entities: EntityRow[];
   /** The 60 days up to `date` (fewer only shortens the trend); later days are ignored. */
@@ -128,11 +139,9 @@ export function buildDailySummary(input: SummaryInput): DailySummary {
   const from7 = addDays(date, -6);
   const prev = addDays(date, -1);
   const totals: DayTotals = new Map();
-  const bump = (day: string, spend: number, revenue: number, conv: number) => {
-    const t = totals.get(day) ?? { spend: 0, revenue: 0, conv: 0 };
-    t.spend += spend;
-    t.revenue += revenue;
-    t.conv += conv;
+  const bump = (day: string, spend: number, revenue: number | null, conv: number | null) => {
+    const t = totals.get(day) ?? emptySums();
+    addRow(t, spend, revenue, conv);
     totals.set(day, t);
   };
   const groups = { campaigns: new Map<string, Acc>(), accounts: new Map<string, Acc>(), offers: new Map<string, Acc>(), sparkCodes: new Map<string, Acc>(), creatives: new Map<string, Acc>() };
@@ -142,6 +151,8 @@ export function buildDailySummary(input: SummaryInput): DailySummary {
     const platform = byId.get(r.entityId)?.platform;
     if (usesStore) {
       // With a store connected, orders and revenue come from the store alone.
+      // With a store connected, orders and revenue come from the store alone: ad
+      // spend counts against them as if reported.
       if (platform === 'shopify') bump(r.date, r.spendCents, r.revenueCents, r.conversions);
       else bump(r.date, r.spendCents, 0, 0);
     } else bump(r.date, r.spendCents, r.revenueCents, r.conversions);
@@ -159,21 +170,19 @@ export function buildDailySummary(input: SummaryInput): DailySummary {
   }
   const campaigns = groups.campaigns;
   const k = (day: string) => {
-    const t = totals.get(day) ?? { spend: 0, revenue: 0, conv: 0 };
-    return kpisOf(t.spend, t.revenue, t.conv);
+    return kpisOfSums(totals.get(day) ?? emptySums());
   };
   const day = k(date);
   const previousDay = k(prev);
-  let s = 0, rv = 0, cv = 0;
+  const week = emptySums();
   for (let i = 1; i <= 7; i++) {
     const t = totals.get(addDays(date, -i));
-    if (t) {
-      s += t.spend;
-      rv += t.revenue;
-      cv += t.conv;
-    }
+    if (t) addSums(week, t);
   }
-  const average7 = kpisOf(Math.round(s / 7), Math.round(rv / 7), cv / 7);
+  const average7 = kpisOfSums({
+    spend: Math.round(week.spend / 7), revenue: Math.round(week.revenue / 7), conv: week.conv / 7,
+    revenueSpend: Math.round(week.revenueSpend / 7), convSpend: Math.round(week.convSpend / 7),
+  });
   const keys: (keyof Kpis)[] = ['spendCents', 'revenueCents', 'profitCents', 'roas', 'roi', 'conversions', 'cpaCents'];
   const change = { vsPreviousDay: {} as DailySummary['change']['vsPreviousDay'], vs7DayAverage: {} as DailySummary['change']['vs7DayAverage'] };
   for (const key of keys) {
@@ -184,18 +193,22 @@ export function buildDailySummary(input: SummaryInput): DailySummary {
     entityId: id,
     platform: byId.get(id)!.platform,
     name: byId.get(id)!.name,
-    kpis: kpisOf(t.spend, t.revenue, t.conv),
+    kpis: kpisOfSums(t),
   }));
   const top5 = (m: Map<string, Acc>): RollupLine[] =>
     [...m.entries()]
-      .map(([key, t]) => ({ key, name: t.name, kpis: kpisOf(t.spend, t.revenue, t.conv) }))
+      .map(([key, t]) => ({ key, name: t.name, kpis: kpisOfSums(t) }))
       .sort((a, b) => b.kpis.spendCents - a.kpis.spendCents || a.name.localeCompare(b.name))
       .slice(0, 5);
-  lines.sort((a, b) => b.kpis.profitCents - a.kpis.profitCents || a.name.localeCompare(b.name));
-  const top = lines.filter((l) => l.kpis.profitCents > 0).slice(0, 5);
-  const bottom = lines.filter((l) => l.kpis.profitCents < 0).reverse().slice(0, 5);
+  // Campaigns without reported revenue have no profit to rank by.
+  const ranked = lines.filter((l) => l.kpis.profitCents !== null);
+  ranked.sort((a, b) => b.kpis.profitCents! - a.kpis.profitCents! || a.name.localeCompare(b.name));
+  const top = ranked.filter((l) => l.kpis.profitCents! > 0).slice(0, 5);
+  const bottom = ranked.filter((l) => l.kpis.profitCents! < 0).reverse().slice(0, 5);
+  const objective = input.objective ?? REVENUE;
   return {
     client: input.client,
+    objective: { ...objective, label: describeObjective(objective, (c) => money(c, input.client.currency)) },
     date,
     revenueSource: usesStore ? 'shopify' : 'platforms',
     day,
@@ -215,20 +228,15 @@ export function buildDailySummary(input: SummaryInput): DailySummary {
     burning: input.brain?.burning ?? [],
     forecast: input.brain?.forecast ?? null,
     trackRecord: input.brain?.trackRecord ?? null,
-    hasData: day.spendCents > 0 || day.revenueCents > 0,
+    hasData: day.spendCents > 0 || (day.revenueCents ?? 0) > 0,
   };
 }
 
-interface Acc {
+interface Acc extends Sums {
   name: string;
-  spend: number;
-  revenue: number;
-  conv: number;
 }
 
 function add(m: Map<string, Acc>, key: string, name: string, r: DailyRow) {
-  const t = m.get(key) ?? m.set(key, { name, spend: 0, revenue: 0, conv: 0 }).get(key)!;
-  t.spend += r.spendCents;
-  t.revenue += r.revenueCents;
-  t.conv += r.conversions;
+  const t = m.get(key) ?? m.set(key, { name, ...emptySums() }).get(key)!;
+  addRow(t, r.spendCents, r.revenueCents, r.conversions);
 }

@@ -23,6 +23,7 @@ export function ratio(x: number | null): string {
   return x === null ? '—' : `${x.toFixed(2)}×`;
 }
 
-export function count(x: number): string {
+export function count(x: number | null): string {
+  if (x === null) return '—';
   return new Intl.NumberFormat('en-US', { maximumFractionDigits: 1 }).format(x);
 }

@@ -4,6 +4,7 @@ import { latestDayByPlatform, loadDaily, loadEntities } from '../db/metrics-read
 import { describeAction, type Action } from '../brain/curiosity/actions.ts';
 import type { BrainOutput } from '../brain/cycle.ts';
 import { addDays } from '../time.ts';
+import { objectiveSettings } from '../domain/objectives.ts';
 import { buildDailySummary, type ActionLine, type BrainPart, type BurningLine, type DailySummary, type ForecastSummary } from './daily-summary.ts';
 
 export interface ReportClient {
@@ -12,6 +13,9 @@ export interface ReportClient {
   name: string;
   currency: string;
   timezone: string;
+  objective?: string;
+  targetCpaCents?: bigint | null;
+  valuePerConversionCents?: bigint | null;
 }
 
 const day = (d: string) => new Date(`${d}T00:00:00Z`);
@@ -49,9 +53,11 @@ export async function loadReportModel(db: Db, client: ReportClient, date: string
       platform: f.entity!.platform,
       windowDays: Number(f.facts.windowDays),
       spendCents: Number(f.facts.spendCents),
-      revenueCents: Number(f.facts.revenueCents),
+      revenueCents: f.facts.revenueCents === null || f.facts.revenueCents === undefined ? null : Number(f.facts.revenueCents),
       profitCents: Number(f.facts.profitCents),
       roi: Number(f.facts.roi),
+      conversions: f.facts.conversions === null || f.facts.conversions === undefined ? null : Number(f.facts.conversions),
+      cpaCents: f.facts.cpaCents === null || f.facts.cpaCents === undefined ? null : Number(f.facts.cpaCents),
       since: f.since,
     }))
     .sort((a, b) => a.profitCents - b.profitCents);
@@ -62,6 +68,7 @@ export async function loadReportModel(db: Db, client: ReportClient, date: string
   };
   return buildDailySummary({
     client: { slug: client.slug, name: client.name, currency: client.currency, timezone: client.timezone },
+    objective: objectiveSettings(client).objective,
     date,
     entities,
     daily,
@@ -84,12 +91,14 @@ async function loadForecast(db: Db, accountIds: string[], date: string): Promise
     const r = rows.filter((x) => x.metric === metric);
     return { point: Math.round(r.reduce((a, x) => a + x.point, 0)), lower: Math.round(r.reduce((a, x) => a + Math.max(0, x.lower), 0)), upper: Math.round(r.reduce((a, x) => a + x.upper, 0)) };
   };
-  const spendCents = sum('spendCents'), revenueCents = sum('revenueCents');
+  // No revenue forecast (revenue not reported, a lead-gen client): unknown, not 0.
+  const hasRevenue = rows.some((x) => x.metric === 'revenueCents');
+  const spendCents = sum('spendCents'), revenueCents = hasRevenue ? sum('revenueCents') : null;
   const days = Array.from({ length: 7 }, (_, i) => {
     const d = addDays(date, i + 1);
     const at = rows.filter((x) => x.targetDate.toISOString().slice(0, 10) === d);
     const pt = (m: string) => Math.round(at.filter((x) => x.metric === m).reduce((a, x) => a + x.point, 0));
-    return { date: d, spendCents: pt('spendCents'), revenueCents: pt('revenueCents') };
+    return { date: d, spendCents: pt('spendCents'), revenueCents: hasRevenue ? pt('revenueCents') : null };
   });
-  return { from, to, spendCents, revenueCents, profitCents: revenueCents.point - spendCents.point, days };
+  return { from, to, spendCents, revenueCents, profitCents: revenueCents ? revenueCents.point - spendCents.point : null, days };
 }

@@ -125,7 +125,7 @@ export function ReportPdf({ view }: { view: ReportView }) {
             </View>
           ))}
         </View>
-        {view.revenueNote && <Text style={[s.small, { marginTop: 3 }]}>{view.revenueNote}</Text>}
+        <Text style={[s.small, { marginTop: 3 }]}>{view.objective}.{view.revenueNote ? ` ${view.revenueNote}` : ''}</Text>
         {view.actions.length > 0 && <Text style={s.h2}>Act now</Text>}
         {view.actions.map((a) => (
           <View key={a.rank} style={s.action} wrap={false}>

@@ -32,7 +32,7 @@ export function renderReportText(v: ReportView): string {
   for (const t of v.tiles) {
     out.push(`  ${t.label.padEnd(12)} ${t.value.padStart(14)}   ${t.vsPreviousDay.text.padStart(6)} vs prev. day   ${t.vs7DayAverage.text.padStart(6)} vs 7-day avg`);
   }
-  if (v.revenueNote) out.push(`  (${v.revenueNote})`);
+  out.push(`  (${v.objective}.${v.revenueNote ? ` ${v.revenueNote}` : ''})`);
   out.push('');
   if (v.actions.length) {
     out.push('Act now');

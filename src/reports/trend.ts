@@ -1,13 +1,14 @@
 // Daily totals over the last 30 days (the report's charts) and the 7- and
 // 30-day totals against the periods before them.
 import { addDays } from '../time.ts';
-import { kpisOf, relativeChange, type Kpis } from './kpis.ts';
+import { addSums, emptySums, kpisOfSums, relativeChange, type Kpis, type Sums } from './kpis.ts';
 
 export interface TrendDay {
   date: string;
   spendCents: number;
-  revenueCents: number;
-  profitCents: number;
+  /** null when not reported that day. */
+  revenueCents: number | null;
+  profitCents: number | null;
 }
 
 export interface PeriodChange {
@@ -24,17 +25,17 @@ export interface Trend {
   last30: PeriodChange;
 }
 
-export type DayTotals = Map<string, { spend: number; revenue: number; conv: number }>;
+export type DayTotals = Map<string, Sums>;
 
 
 function period(totals: DayTotals, date: string, days: number): PeriodChange {
   const sum = (fromBack: number) => {
-    let s = 0, r = 0, c = 0;
+    const sum = emptySums();
     for (let i = fromBack; i < fromBack + days; i++) {
       const t = totals.get(addDays(date, -i));
-      if (t) { s += t.spend; r += t.revenue; c += t.conv; }
+      if (t) addSums(sum, t);
     }
-    return kpisOf(s, r, c);
+    return kpisOfSums(sum);
   };
   const current = sum(0);
   const previous = sum(days);
@@ -55,8 +56,8 @@ export function buildTrend(totals: DayTotals, date: string): Trend {
   const days: TrendDay[] = [];
   for (let i = 29; i >= 0; i--) {
     const d = addDays(date, -i);
-    const t = totals.get(d) ?? { spend: 0, revenue: 0, conv: 0 };
-    days.push({ date: d, spendCents: t.spend, revenueCents: t.revenue, profitCents: t.revenue - t.spend });
+    const k = kpisOfSums(totals.get(d) ?? emptySums());
+    days.push({ date: d, spendCents: k.spendCents, revenueCents: k.revenueCents, profitCents: k.profitCents });
   }
   return { days, last7: period(totals, date, 7), last30: period(totals, date, 30) };
 }

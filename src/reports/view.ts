@@ -66,12 +66,15 @@ export interface ReportView {
   trackRecord: { text: string } | null;
   freshness: { platform: string; through: string; behind: string }[];
   revenueNote: string | null;
+  /** "Judged by leads at a $45.00 target CPA". */
+  objective: string;
   footer: string;
 }
 
 // For costs a rise is bad; for results it is good.
 const UP_IS: Record<keyof Kpis, Tone> = {
   spendCents: 'flat', revenueCents: 'good', profitCents: 'good', roas: 'good', roi: 'good', conversions: 'good', cpaCents: 'bad',
+  unreportedRevenueSpendCents: 'flat',
 };
 
 function change(x: number | null | undefined, key: keyof Kpis): Change {
@@ -82,7 +85,7 @@ function change(x: number | null | undefined, key: keyof Kpis): Change {
   return { text, tone: (x > 0) === (up === 'good') ? 'good' : 'bad' };
 }
 
-const tone = (cents: number): Tone => (cents > 0 ? 'good' : cents < 0 ? 'bad' : 'flat');
+const tone = (cents: number | null): Tone => (cents === null ? 'flat' : cents > 0 ? 'good' : cents < 0 ? 'bad' : 'flat');
 
 function dateLabel(date: string): string {
   return new Intl.DateTimeFormat('en-GB', { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' }).format(new Date(`${date}T00:00:00Z`));
@@ -90,22 +93,31 @@ function dateLabel(date: string): string {
 
 const short = (date: string) => new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', timeZone: 'UTC' }).format(new Date(`${date}T00:00:00Z`));
 
-function scale(values: [number, number][]): (v: number) => number {
-  const max = Math.max(1, ...values.flat().map((v) => Math.abs(v)));
-  return (v: number) => Math.round((Math.max(0, v) / max) * 1000) / 10;
+function scale(values: [number, number | null][]): (v: number | null) => number {
+  const max = Math.max(1, ...values.flat().map((v) => Math.abs(v ?? 0)));
+  return (v: number | null) => Math.round((Math.max(0, v ?? 0) / max) * 1000) / 10;
 }
 
 export function buildReportView(m: DailySummary, words: Summary): ReportView {
   const cur = m.client.currency;
   const $ = (c: number | null) => money(c, cur);
-  const tiles: Tile[] = [
-    ['Spend', 'spendCents', (k: Kpis) => $(k.spendCents)],
+  // A client judged by leads (or a conversion value) without reported revenue
+  // leads with its conversions and CPA; revenue tiles would only say "—".
+  const byConversions = m.objective.kind !== 'revenue';
+  const revenueTiles: [string, keyof Kpis, (k: Kpis) => string][] = [
     ['Revenue', 'revenueCents', (k: Kpis) => $(k.revenueCents)],
     ['Profit', 'profitCents', (k: Kpis) => $(k.profitCents)],
     ['ROAS', 'roas', (k: Kpis) => ratio(k.roas)],
     ['ROI', 'roi', (k: Kpis) => pct(k.roi)],
-    ['Conversions', 'conversions', (k: Kpis) => count(k.conversions)],
+  ];
+  const resultTiles: [string, keyof Kpis, (k: Kpis) => string][] = [
+    [m.objective.kind === 'leads' ? 'Leads' : 'Conversions', 'conversions', (k: Kpis) => count(k.conversions)],
     ['CPA', 'cpaCents', (k: Kpis) => $(k.cpaCents)],
+  ];
+  const hideRevenue = byConversions && m.day.revenueCents === null && m.previousDay.revenueCents === null;
+  const tiles: Tile[] = [
+    ['Spend', 'spendCents', (k: Kpis) => $(k.spendCents)] as [string, keyof Kpis, (k: Kpis) => string],
+    ...(byConversions ? [...resultTiles, ...(hideRevenue ? [] : revenueTiles)] : [...revenueTiles, ...resultTiles]),
   ].map(([label, key, get]) => ({
     label: label as string,
     value: (get as (k: Kpis) => string)(m.day),
@@ -151,9 +163,14 @@ export function buildReportView(m: DailySummary, words: Summary): ReportView {
     burning: m.burning.length
       ? {
           title: 'Burning links',
-          columns: ['Link or ad', 'Platform', 'Spend', 'Profit', 'ROI', 'Since'],
+          // Leads are judged by CPA: that is what the table shows for them.
+          columns: m.objective.kind === 'leads' ? ['Link or ad', 'Platform', 'Spend', 'Leads', 'CPA', 'Since'] : ['Link or ad', 'Platform', 'Spend', 'Profit', 'ROI', 'Since'],
           // The worst first (the model sorts by profit); a long list would swamp the email and the PDF page.
-          rows: m.burning.slice(0, BURNING_SHOWN).map((b) => ({ name: b.name, cells: [b.platform, $(b.spendCents), $(b.profitCents), pct(b.roi), b.since], tone: 'bad' as const })),
+          rows: m.burning.slice(0, BURNING_SHOWN).map((b) => ({
+            name: b.name,
+            cells: m.objective.kind === 'leads' ? [b.platform, $(b.spendCents), count(b.conversions ?? null), $(b.cpaCents ?? null), b.since] : [b.platform, $(b.spendCents), $(b.profitCents), pct(b.roi), b.since],
+            tone: 'bad' as const,
+          })),
           more: m.burning.length > BURNING_SHOWN ? `… and ${m.burning.length - BURNING_SHOWN} more — all ${m.burning.length} are in ${BURNING_CSV} (attached)` : undefined,
         }
       : null,
@@ -165,7 +182,7 @@ export function buildReportView(m: DailySummary, words: Summary): ReportView {
     chart: {
       title: 'Spend and revenue, last 30 days',
       legend: ['Spend', 'Revenue'],
-      bars: m.trend.days.map((d) => ({ label: short(d.date), a: trendScale(d.spendCents), b: trendScale(d.revenueCents), title: `${short(d.date)}: spend ${$(d.spendCents)}, revenue ${$(d.revenueCents)}` })),
+      bars: m.trend.days.map((d) => ({ label: short(d.date), a: trendScale(d.spendCents), b: trendScale(d.revenueCents), title: `${short(d.date)}: spend ${$(d.spendCents)}, revenue ${d.revenueCents === null ? 'not reported' : $(d.revenueCents)}` })),
     },
     top: campaignTable('Most profitable campaigns', m.topCampaigns),
     bottom: campaignTable('Losing campaigns', m.bottomCampaigns),
@@ -177,20 +194,28 @@ export function buildReportView(m: DailySummary, words: Summary): ReportView {
     ].filter((t): t is Table => t !== null),
     forecast: f && {
       spend: `${$(f.spendCents.point)} (${$(f.spendCents.lower)} – ${$(f.spendCents.upper)})`,
-      revenue: `${$(f.revenueCents.point)} (${$(f.revenueCents.lower)} – ${$(f.revenueCents.upper)})`,
+      revenue: f.revenueCents ? `${$(f.revenueCents.point)} (${$(f.revenueCents.lower)} – ${$(f.revenueCents.upper)})` : 'not reported',
       profit: $(f.profitCents),
       note: `${short(f.from)} – ${short(f.to)}; ranges add up the 80 % daily intervals, so they are on the wide side.`,
       chart: {
         title: 'Forecast, next 7 days',
         legend: ['Spend', 'Revenue'],
-        bars: f.days.map((d) => ({ label: short(d.date), a: fScale!(d.spendCents), b: fScale!(d.revenueCents), title: `${short(d.date)}: spend ${$(d.spendCents)}, revenue ${$(d.revenueCents)}` })),
+        bars: f.days.map((d) => ({ label: short(d.date), a: fScale!(d.spendCents), b: fScale!(d.revenueCents), title: `${short(d.date)}: spend ${$(d.spendCents)}, revenue ${d.revenueCents === null ? 'not reported' : $(d.revenueCents)}` })),
       },
     },
     trackRecord: tr && tr.mase !== null
       ? { text: `Forecast track record (last 28 days, ${count(tr.predictions)} forecasts scored): MASE ${tr.mase.toFixed(2)} (below 1 beats a seasonal-naive guess), ${pct(tr.coverage)} of actuals inside the 80 % range.` }
       : null,
     freshness: m.freshness.map((x) => ({ platform: x.platform, through: x.latest, behind: x.daysBehind > 0 ? `${x.daysBehind} day${x.daysBehind > 1 ? 's' : ''} behind` : 'up to date' })),
-    revenueNote: m.revenueSource === 'shopify' ? 'Revenue and conversions are Shopify orders, not the ad platforms’ claims.' : null,
+    revenueNote: [
+      m.revenueSource === 'shopify' ? 'Revenue and conversions are Shopify orders, not the ad platforms’ claims.' : null,
+      m.day.unreportedRevenueSpendCents > 0 && !hideRevenue
+        ? m.day.revenueCents === null
+          ? 'Revenue was not reported for this day: revenue, profit, ROAS and ROI are unknown (—), not zero.'
+          : `Revenue was not reported for ${$(m.day.unreportedRevenueSpendCents)} of the day’s spend: profit, ROAS and ROI count only the rest.`
+        : null,
+    ].filter(Boolean).join(' ') || null,
+    objective: `Judged by ${m.objective.label}`,
     footer: `adbrain daily report for ${m.client.name} · ${m.date} (${m.client.timezone}) · amounts in ${cur}`,
   };
 }

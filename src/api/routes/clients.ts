@@ -1,6 +1,7 @@
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import { addClient, updateClient } from '../../domain/clients.ts';
 import { clientUpdateSchema } from '../../domain/schemas.ts';
+import { findCampaign, objectiveInputSchema, objectiveSettings, setCampaignObjective } from '../../domain/objectives.ts';
 import { AppError } from '../../errors.ts';
 import type { Client } from '../../generated/prisma/client.ts';
 import { IdParam, cents, errors, json, requireRole, scopedClient, security } from '../common.ts';
@@ -25,6 +26,12 @@ export const ClientSchema = z
       alertCooldownHours: z.number().int(),
       alertConsecutiveCheck: z.boolean(),
     }),
+    objective: z.object({
+      kind: z.enum(['revenue', 'leads', 'value']).openapi({ description: 'revenue: judged by ROI; leads: by CPA against targetCpaCents; value: conversions × valuePerConversionCents' }),
+      targetCpaCents: z.number().int().nullable(),
+      valuePerConversionCents: z.number().int().nullable(),
+      campaigns: z.array(z.object({ campaignId: z.string(), kind: z.enum(['revenue', 'leads', 'value']), targetCpaCents: z.number().int().nullable(), valuePerConversionCents: z.number().int().nullable() })),
+    }),
     createdAt: z.string(),
   })
   .openapi('Client');
@@ -47,6 +54,10 @@ export const clientOut = (c: Client) => ({
     alertCooldownHours: c.alertCooldownHours,
     alertConsecutiveCheck: c.alertConsecutiveCheck,
   },
+  objective: (() => {
+    const o = objectiveSettings(c);
+    return { ...o.objective, campaigns: Object.entries(o.campaignObjectives).map(([campaignId, x]) => ({ campaignId, ...x })) };
+  })(),
   createdAt: c.createdAt.toISOString(),
 });
 
@@ -103,6 +114,40 @@ export function clientRoutes(app: OpenAPIHono<AppEnv>) {
       const body = c.req.valid('json');
       if (Object.keys(body).length === 0) throw new AppError('invalid_input', 'nothing to change: send at least one field');
       return c.json(clientOut(await updateClient(c.get('deps').db.prisma, client.id, body)), 200);
+    },
+  );
+  app.openapi(
+    createRoute({
+      method: 'put', path: '/v1/clients/{id}/campaigns/{campaign}/objective', tags, security,
+      summary: 'Judge one campaign by its own objective (admin); campaign = id, platform id or name',
+      request: { params: IdParam.extend({ campaign: z.string().min(1).max(500) }), body: { content: { 'application/json': { schema: objectiveInputSchema } }, required: true } },
+      responses: { 200: json(ClientSchema, 'Updated'), ...errors },
+    }),
+    async (c) => {
+      requireRole(c, 'admin');
+      const { id, campaign } = c.req.valid('param');
+      const client = await scopedClient(c, id);
+      const { prisma } = c.get('deps').db;
+      const body = c.req.valid('json');
+      const target = await findCampaign(prisma, client.id, campaign);
+      const updated = await setCampaignObjective(prisma, client.id, target.id, { kind: body.objective, targetCpaCents: body.targetCpaCents ?? null, valuePerConversionCents: body.valuePerConversionCents ?? null });
+      return c.json(clientOut(updated), 200);
+    },
+  );
+  app.openapi(
+    createRoute({
+      method: 'delete', path: '/v1/clients/{id}/campaigns/{campaign}/objective', tags, security,
+      summary: 'Judge the campaign by the client\'s objective again (admin)',
+      request: { params: IdParam.extend({ campaign: z.string().min(1).max(500) }) },
+      responses: { 200: json(ClientSchema, 'Updated'), ...errors },
+    }),
+    async (c) => {
+      requireRole(c, 'admin');
+      const { id, campaign } = c.req.valid('param');
+      const client = await scopedClient(c, id);
+      const { prisma } = c.get('deps').db;
+      const target = await findCampaign(prisma, client.id, campaign);
+      return c.json(clientOut(await setCampaignObjective(prisma, client.id, target.id, null)), 200);
     },
   );
   app.openapi(

@@ -5,7 +5,7 @@ import { AppError } from '../../errors.ts';
 import { importCsv } from '../../import/import-csv.ts';
 import { parseColumnMap, type ColumnChoices } from '../../import/parse.ts';
 import type { Platform } from '../../generated/prisma/enums.ts';
-import { kpisOf } from '../../reports/kpis.ts';
+import { addRow, emptySums, kpisOfSums, type Sums } from '../../reports/kpis.ts';
 import { ancestry } from '../../reports/entity-tree.ts';
 import { daysBetween } from '../../time.ts';
 import { Day, IdParam, errors, isoDay, json, requireRole, scopedClient, security } from '../common.ts';
@@ -88,7 +88,7 @@ export function dataRoutes(app: OpenAPIHono<AppEnv>) {
         return false;
       };
       const above = ancestry(byId);
-      const groups = new Map<string, { key: string; label: string; spend: number; revenue: number; conv: number; clicks: number; impressions: number }>();
+      const groups = new Map<string, Sums & { key: string; label: string; clicks: number | null; impressions: number | null }>();
       for (const r of daily) {
         if (q.entityId && !under(r.entityId, q.entityId)) continue;
         const e = byId.get(r.entityId)!;
@@ -96,15 +96,14 @@ export function dataRoutes(app: OpenAPIHono<AppEnv>) {
           : q.groupBy === 'platform' ? { key: e.platform, label: e.platform }
           : q.groupBy === 'campaign' ? (() => { const k = above(r.entityId).campaign; return { key: k?.id ?? 'none', label: k?.name ?? '(no campaign)' }; })()
           : { key: e.id, label: e.name };
-        const t = groups.get(g.key) ?? groups.set(g.key, { ...g, spend: 0, revenue: 0, conv: 0, clicks: 0, impressions: 0 }).get(g.key)!;
-        t.spend += r.spendCents;
-        t.revenue += r.revenueCents;
-        t.conv += r.conversions;
-        t.clicks += r.clicks;
-        t.impressions += r.impressions;
+        const t = groups.get(g.key) ?? groups.set(g.key, { ...g, ...emptySums(), clicks: null, impressions: null }).get(g.key)!;
+        // Unreported values are left out (with their spend); a sum nobody reported stays null.
+        addRow(t, r.spendCents, r.revenueCents, r.conversions);
+        if (r.clicks !== null) t.clicks = (t.clicks ?? 0) + r.clicks;
+        if (r.impressions !== null) t.impressions = (t.impressions ?? 0) + r.impressions;
       }
       const rows = [...groups.values()]
-        .map((g) => ({ key: g.key, label: g.label, ...kpisOf(g.spend, g.revenue, g.conv), clicks: g.clicks, impressions: g.impressions }))
+        .map((g) => ({ key: g.key, label: g.label, ...kpisOfSums(g), clicks: g.clicks, impressions: g.impressions }))
         .sort((a, b) => (q.groupBy === 'day' ? a.key.localeCompare(b.key) : b.spendCents - a.spendCents));
       return c.json({ currency: client.currency, from: q.from, to: q.to, groupBy: q.groupBy, rows }, 200);
     },

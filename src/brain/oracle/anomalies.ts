@@ -5,9 +5,10 @@
 // threshold fits big and small entities. Severity comes from the robust z.
 import { median, round } from '../memory.ts';
 import type { EntitySeries, SeriesSet } from '../series.ts';
-import type { Finding, Severity } from '../types.ts';
+import type { BrainSettings, Finding, Severity } from '../types.ts';
+import { unitValue } from '../objective.ts';
 import { money } from '../../reports/format.ts';
-import { refOf } from './performance.ts';
+import { objectiveFor, refOf } from './performance.ts';
 
 type Transform = (x: number) => number;
 const logT: Transform = (x) => Math.log1p(Math.max(0, x) / 100); // cents → log(1 + dollars)
@@ -91,12 +92,15 @@ export function anomaliesAt(e: EntitySeries, i: number, threshold = ANOMALY_Z): 
 const severityOf = (z: number): Severity => (z >= 12 ? 'critical' : z >= 8 ? 'high' : z >= 6 ? 'medium' : 'low');
 
 /** Anomalies on the as-of day, one finding per entity and direction. */
-export function detectAnomalies(s: SeriesSet, currency: string): Finding[] {
+export function detectAnomalies(s: SeriesSet, currency: string, settings?: BrainSettings): Finding[] {
   const out: Finding[] = [];
   const i = s.length - 1;
   for (const e of s.byId.values()) {
     if (!e.leaf || e.entity.status === 'killed') continue;
     const calls = anomaliesAt(e, i);
+    // A conversion is worth its objective's value (a lead: its target CPA), else the recent average order.
+    const unit = settings ? unitValue(objectiveFor(e, s, settings)) : null;
+    const perConversion = unit ?? avgValue(e, i);
     if (calls.length === 0) continue;
     // CPA moves opposite to value: a CPA spike is a drop in efficiency.
     const direction = (c: AnomalyCall) => (c.metric === 'cpa' ? -Math.sign(c.z) : Math.sign(c.z));
@@ -110,7 +114,7 @@ export function detectAnomalies(s: SeriesSet, currency: string): Finding[] {
       facts[`${c.metric}Expected`] = round(c.expected, 2);
       facts[`${c.metric}Z`] = round(c.z, 2);
     }
-    const moneyAtStake = lead.metric === 'conversions' ? Math.abs(lead.value - lead.expected) * avgValue(e, i) : Math.abs(lead.value - lead.expected);
+    const moneyAtStake = lead.metric === 'conversions' ? Math.abs(lead.value - lead.expected) * perConversion : Math.abs(lead.value - lead.expected);
     // More revenue or conversions than expected is good news: worth knowing why, not an alarm.
     const goodNews = up && (lead.metric === 'revenueCents' || lead.metric === 'conversions');
     out.push({
@@ -118,7 +122,7 @@ export function detectAnomalies(s: SeriesSet, currency: string): Finding[] {
       entity: refOf(e),
       severity: goodNews ? 'low' : severityOf(Math.abs(lead.z)),
       informational: goodNews || undefined,
-      impactCents: Math.round(lead.metric === 'cpa' ? Math.abs(lead.value - lead.expected) * e.conversions[i]! : moneyAtStake),
+      impactCents: finiteOr0(Math.round(lead.metric === 'cpa' ? Math.abs(lead.value - lead.expected) * e.conversions[i]! : moneyAtStake)),
       confidence: round(Math.min(0.99, 1 - Math.exp(-(Math.abs(lead.z) - 2))), 3),
       since: s.dayOf(i),
       title: `${goodNews ? 'Good news — ' : ''}${e.entity.name}: ${label(lead.metric)} ${lead.z > 0 ? 'jumped' : 'fell'} to ${fmt(lead.metric, lead.value, currency)} against ${fmt(lead.metric, lead.expected, currency)} expected`,
@@ -128,14 +132,19 @@ export function detectAnomalies(s: SeriesSet, currency: string): Finding[] {
   return out;
 }
 
+/** Revenue per conversion over the four weeks before, on the days both are known. */
 function avgValue(e: EntitySeries, i: number): number {
   let rev = 0, conv = 0;
   for (let j = Math.max(0, i - 28); j < i; j++) {
-    rev += e.revenueCents[j]!;
-    conv += e.conversions[j]!;
+    const r = e.revenueCents[j]!, c = e.conversions[j]!;
+    if (Number.isNaN(r) || Number.isNaN(c)) continue;
+    rev += r;
+    conv += c;
   }
   return conv > 0 ? rev / conv : 0;
 }
+
+const finiteOr0 = (x: number) => (Number.isFinite(x) ? x : 0);
 
 const label = (m: AnomalyCall['metric']) => ({ spendCents: 'spend', revenueCents: 'revenue', conversions: 'conversions', cpa: 'CPA' })[m];
 const fmt = (m: AnomalyCall['metric'], v: number, currency: string) => (m === 'conversions' ? String(round(v, 1)) : money(Math.round(v), currency));

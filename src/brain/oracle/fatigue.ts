@@ -5,8 +5,9 @@
 // rising cost per click or frequency where those exist. Tiny spend gets no call.
 import { round } from '../memory.ts';
 import { sumRange, type EntitySeries, type SeriesSet } from '../series.ts';
-import type { Finding, Severity } from '../types.ts';
-import { refOf } from './performance.ts';
+import type { BrainSettings, Finding, Severity } from '../types.ts';
+import { objectiveFor, refOf, windowTotals } from './performance.ts';
+import { valueOf } from '../objective.ts';
 
 export const FATIGUE = {
   rampDays: 3,
@@ -64,7 +65,8 @@ function reference(e: EntitySeries, r0: number, r1: number, p: typeof FATIGUE): 
   const imp = sumRange(e.impressions, r0, r1);
   const clicks = sumRange(e.clicks, r0, r1);
   const days = r1 - r0 + 1;
-  if (imp < p.minImpressionsPerDay * days || clicks <= 0) return null;
+  // Written so an unknown (NaN) count never passes: no CTR is read from unreported days.
+  if (!(imp >= p.minImpressionsPerDay * days) || !(clicks > 0)) return null;
   const spend = sumRange(e.spendCents, r0, r1);
   const ctr = clicks / imp;
   const cpm = spend / imp;
@@ -185,7 +187,7 @@ function meanFinite(a: Float64Array, from: number, to: number): number | null {
 
 const severityOf = (drop: number): Severity => (drop >= 0.55 ? 'critical' : drop >= 0.4 ? 'high' : drop >= 0.25 ? 'medium' : 'low');
 
-export function detectFatigue(s: SeriesSet): Finding[] {
+export function detectFatigue(s: SeriesSet, settings?: BrainSettings): Finding[] {
   const out: Finding[] = [];
   const end = s.length - 1;
   for (const e of s.byId.values()) {
@@ -194,11 +196,17 @@ export function detectFatigue(s: SeriesSet): Finding[] {
     const f = fatigueAt(e, end);
     if (!f?.alarm) continue;
     // What the lost CTR costs: clicks not bought at the reference CTR, valued at
-    // this ad's revenue per click over the last four weeks.
+    // this ad's value per click (revenue, or leads at their target) over the last
+    // four weeks; unknown when its results were not reported.
     const imp7 = sumRange(e.impressions, end - 6, end);
     const clicks28 = sumRange(e.clicks, end - 27, end);
-    const valuePerClick = clicks28 > 0 ? sumRange(e.revenueCents, end - 27, end) / clicks28 : 0;
-    const impact = Math.round((f.refCtr - f.recentCtr) * imp7 * valuePerClick);
+    const w = windowTotals(e, end - 27, end);
+    const v = settings ? valueOf(w, objectiveFor(e, s, settings)) : { valueCents: w.revenue, basisSpend: w.revenueSpend };
+    // Value per click over the days whose value is known (spend-share of the clicks).
+    const knownClicks = w.spend > 0 ? clicks28 * (v.basisSpend / w.spend) : 0;
+    const valuePerClick = knownClicks > 0 ? v.valueCents / knownClicks : 0;
+    const lost = Math.round((f.refCtr - f.recentCtr) * imp7 * valuePerClick);
+    const impact = Number.isFinite(lost) ? lost : 0;
     out.push({
       type: 'creative_fatigue',
       entity: refOf(e),

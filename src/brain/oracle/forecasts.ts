@@ -43,7 +43,20 @@ export function forecastEntities(s: SeriesSet, opts: { horizon?: number; level?:
   const targets = [...live.filter((e) => e.entity.kind === 'account' || e.entity.kind === 'campaign'), ...ads];
   for (const e of targets) {
     for (const metric of FORECAST_METRICS) {
-      const history = e[metric].subarray(e.launch, end + 1);
+      // Forecast from the days after the last one whose value was not reported:
+      // an unknown day is neither a zero nor something to interpolate.
+      let from = e.launch;
+      for (let i = end; i >= e.launch; i--) {
+        if (Number.isNaN(e[metric][i]!)) {
+          from = i + 1;
+          break;
+        }
+      }
+      const history = e[metric].subarray(from, end + 1);
+      if (history.length === 0) {
+        gaps.push({ entityId: e.entity.id, metric, reason: 'not reported' });
+        continue;
+      }
       if (history.every((v) => v === 0)) continue;
       const f = forecastSeries(history, { horizon, season: 7, level: opts.level ?? 0.8 });
       if (!f.ok) {

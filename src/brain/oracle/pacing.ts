@@ -4,6 +4,8 @@ import { round } from '../memory.ts';
 import { sumRange, type SeriesSet } from '../series.ts';
 import type { BrainSettings, Finding } from '../types.ts';
 import type { EntityForecast } from './forecasts.ts';
+import { windowTotals } from './performance.ts';
+import { REVENUE, valueOf } from '../objective.ts';
 
 export interface Pacing {
   month: string;
@@ -32,16 +34,15 @@ export function pace(s: SeriesSet, settings: BrainSettings, forecasts: EntityFor
   const from = end - (day - 1);
   let spent = 0;
   let dailyRate = 0;
-  let spend7 = 0;
-  let revenue7 = 0;
+  const recent = { spend: 0, revenue: 0, revenueSpend: 0, conversions: 0, conversionSpend: 0 };
   const accountIds = new Set<string>();
   for (const e of s.byId.values()) {
     if (e.entity.kind !== 'account' || e.entity.platform === 'shopify') continue;
     accountIds.add(e.entity.id);
     spent += sumRange(e.spendCents, from, end);
     dailyRate += sumRange(e.spendCents, end - 6, end) / 7;
-    spend7 += sumRange(e.spendCents, end - 6, end);
-    revenue7 += sumRange(e.revenueCents, end - 6, end);
+    const w = windowTotals(e, end - 6, end);
+    for (const k of Object.keys(recent) as (keyof typeof recent)[]) recent[k] += w[k];
   }
   // Rest of the month: the accounts' spend forecasts where they exist, else the last week's pace.
   let rest = 0;
@@ -58,7 +59,10 @@ export function pace(s: SeriesSet, settings: BrainSettings, forecasts: EntityFor
   }
   if (covered.size === 0) rest = dailyRate * daysLeft;
   const projected = spent + rest;
-  return { month, budgetCents: settings.monthlyBudgetCents, spentCents: Math.round(spent), projectedCents: Math.round(projected), daysLeft, ratio: round(projected / settings.monthlyBudgetCents, 4), recentRoi: spend7 > 0 ? round((revenue7 - spend7) / spend7, 4) : null };
+  // The recent ROI in the client's objective (leads valued at their target CPA); null when not reported.
+  const v = valueOf(recent, settings.objective ?? REVENUE);
+  const recentRoi = v.basisSpend > 0 ? round((v.valueCents - v.basisSpend) / v.basisSpend, 4) : null;
+  return { month, budgetCents: settings.monthlyBudgetCents, spentCents: Math.round(spent), projectedCents: Math.round(projected), daysLeft, ratio: round(projected / settings.monthlyBudgetCents, 4), recentRoi };
 }
 
 export function pacingFindings(p: Pacing | null, s: SeriesSet): Finding[] {

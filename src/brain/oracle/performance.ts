@@ -3,8 +3,10 @@
 // winner = ROI > 200 % with revenue > $100). Judged on the entities that carry
 // their own numbers (links for affiliates, ads or campaigns otherwise).
 import { round } from '../memory.ts';
-import { sumRange, type EntitySeries, type SeriesSet } from '../series.ts';
+import { type EntitySeries, type SeriesSet } from '../series.ts';
 import type { BrainSettings, EntityRef, Finding, Severity } from '../types.ts';
+import { money } from '../../reports/format.ts';
+import { judge, objectiveOf, REVENUE, type KnownTotals, type Objective } from '../objective.ts';
 
 export const EVALUATION_DAYS = 7;
 
@@ -16,55 +18,95 @@ export const refOf = (e: EntitySeries): EntityRef => ({
   platform: e.entity.platform,
 });
 
-export function windowTotals(e: EntitySeries, from: number, to: number) {
-  const spend = sumRange(e.spendCents, from, to);
-  const revenue = sumRange(e.revenueCents, from, to);
-  return { spend, revenue, conversions: sumRange(e.conversions, from, to), roi: spend > 0 ? (revenue - spend) / spend : null };
+/**
+ * Window sums; days whose revenue (conversions) were not reported are left out
+ * of revenue (conversions) and of the spend they are judged against.
+ */
+export function windowTotals(e: EntitySeries, from: number, to: number): KnownTotals & { roi: number | null } {
+  let spend = 0, revenue = 0, revenueSpend = 0, conversions = 0, conversionSpend = 0;
+  for (let i = Math.max(0, from); i <= to && i < e.spendCents.length; i++) {
+    const sp = e.spendCents[i]!;
+    spend += sp;
+    const r = e.revenueCents[i]!;
+    if (!Number.isNaN(r)) {
+      revenue += r;
+      revenueSpend += sp;
+    }
+    const c = e.conversions[i]!;
+    if (!Number.isNaN(c)) {
+      conversions += c;
+      conversionSpend += sp;
+    }
+  }
+  return { spend, revenue, revenueSpend, conversions, conversionSpend, roi: revenueSpend > 0 ? (revenue - revenueSpend) / revenueSpend : null };
+}
+
+/** The objective an entity is judged by (its campaign's override, else the client's). */
+export function objectiveFor(e: EntitySeries, s: SeriesSet, settings: BrainSettings): Objective {
+  return objectiveOf(e.entity.id, (id) => s.byId.get(id)?.entity.parentId, settings.objective ?? REVENUE, settings.campaignObjectives ?? {});
 }
 
 export function detectPerformance(s: SeriesSet, settings: BrainSettings, days = EVALUATION_DAYS): Finding[] {
   const out: Finding[] = [];
   const end = s.length - 1;
   const from = end - days + 1;
+  const cur = (c: number) => money(Math.round(c), settings.currency);
   for (const e of s.byId.values()) {
     if (!e.leaf || e.entity.status === 'killed' || e.launch < 0 || e.launch > end) continue;
     // Spend-free sources (a Shopify store) have no ROI to judge.
     if (e.entity.platform === 'shopify') continue;
+    const o = objectiveFor(e, s, settings);
     const t = windowTotals(e, from, end);
-    if (t.roi === null) continue;
-    const facts = {
+    const j = judge(t, o, settings);
+    if (j.verdict === null || j.roi === null) continue;
+    const facts: Record<string, number | string | null> = {
       windowDays: days,
+      objective: o.kind,
       spendCents: Math.round(t.spend),
-      revenueCents: Math.round(t.revenue),
-      profitCents: Math.round(t.revenue - t.spend),
+      revenueCents: o.kind === 'revenue' ? Math.round(t.revenue) : null,
+      valueCents: Math.round(j.valueCents),
+      profitCents: Math.round(j.valueCents - j.basisSpend),
       conversions: round(t.conversions, 2),
-      roi: round(t.roi, 4),
+      roi: round(j.roi, 4),
+      cpaCents: j.cpaCents === null ? null : Math.round(j.cpaCents),
+      targetCpaCents: o.targetCpaCents,
+      valuePerConversionCents: o.valuePerConversionCents,
+      // Spend on days without a reported result: not part of the verdict.
+      unjudgedSpendCents: Math.round(j.unknownSpend),
     };
-    if (t.roi < settings.burnRoiBelow && t.spend > settings.burnMinSpendCents) {
-      const since = sinceWhen(e, s, (x) => x.roi !== null && x.roi < settings.burnRoiBelow);
-      const severity: Severity = t.roi < -0.85 || t.spend - t.revenue > 50_000 ? 'critical' : t.roi < -0.7 ? 'high' : 'medium';
+    const holds = (verdict: 'burning' | 'winner') => (x: ReturnType<typeof windowTotals>) => judge(x, o, { ...settings, burnMinSpendCents: 0, winMinRevenueCents: 0 }).verdict === verdict;
+    const loss = j.basisSpend - j.valueCents;
+    if (j.verdict === 'burning') {
+      const since = sinceWhen(e, s, holds('burning'));
+      const severity: Severity = j.roi < -0.85 || loss > 50_000 ? 'critical' : j.roi < -0.7 ? 'high' : 'medium';
       out.push({
         type: 'burning',
         entity: refOf(e),
         severity,
-        // Continuing at this rate loses the window's loss again next week.
-        impactCents: Math.round(((t.spend - t.revenue) * 7) / days),
-        confidence: confidence(t.spend, settings.burnMinSpendCents),
+        // Continuing at this rate loses the window's loss (for leads: the spend above target) again next week.
+        impactCents: Math.round((loss * 7) / days),
+        confidence: confidence(j.basisSpend, settings.burnMinSpendCents),
         since,
-        title: `${e.entity.name} is burning money: ROI ${Math.round(t.roi * 100)}% on ${days}-day spend`,
+        title: o.kind === 'leads'
+          ? t.conversions > 0
+            ? `${e.entity.name} is burning money: CPA ${cur(j.cpaCents!)} against a ${cur(o.targetCpaCents!)} target over ${days} days`
+            : `${e.entity.name} is burning money: no leads from ${cur(j.basisSpend)} over ${days} days (target CPA ${cur(o.targetCpaCents!)})`
+          : `${e.entity.name} is burning money: ROI ${Math.round(j.roi * 100)}% on ${days}-day spend${o.kind === 'value' ? ` at ${cur(o.valuePerConversionCents!)} per conversion` : ''}`,
         facts,
       });
-    } else if (t.roi > settings.winRoiAbove && t.revenue > settings.winMinRevenueCents) {
-      const since = sinceWhen(e, s, (x) => x.roi !== null && x.roi > settings.winRoiAbove);
+    } else {
+      const since = sinceWhen(e, s, holds('winner'));
       out.push({
         type: 'winner',
         entity: refOf(e),
-        severity: t.roi > 2 * settings.winRoiAbove ? 'high' : 'medium',
+        severity: j.roi > 2 * Math.max(1, settings.winRoiAbove) ? 'high' : 'medium',
         // A 20 % budget raise at a conservatively halved marginal ROI.
-        impactCents: Math.round(((t.spend * 0.2 * t.roi * 0.5) * 7) / days),
-        confidence: confidence(t.revenue, settings.winMinRevenueCents),
+        impactCents: Math.round(((j.basisSpend * 0.2 * j.roi * 0.5) * 7) / days),
+        confidence: confidence(o.kind === 'leads' ? j.basisSpend : j.valueCents, o.kind === 'leads' ? settings.burnMinSpendCents : settings.winMinRevenueCents),
         since,
-        title: `${e.entity.name} is a winner: ROI ${Math.round(t.roi * 100)}% over ${days} days`,
+        title: o.kind === 'leads'
+          ? `${e.entity.name} is a winner: CPA ${cur(j.cpaCents!)} against a ${cur(o.targetCpaCents!)} target over ${days} days`
+          : `${e.entity.name} is a winner: ROI ${Math.round(j.roi * 100)}% over ${days} days`,
         facts,
       });
     }
