@@ -5,6 +5,10 @@ import { Command, CommanderError, Option } from 'commander';
 import { amountOrOff, day, int, json } from './cli/options.ts';
 import { registerDeliveryCommands } from './cli/delivery.ts';
 import { registerServeCommands } from './cli/serve.ts';
+import { registerObjectiveCommand } from './cli/objective.ts';
+import { toMinorUnits } from './domain/currency.ts';
+import { objectiveSettings } from './domain/objectives.ts';
+import { describeObjective } from './brain/objective.ts';
 import { loadConfig } from './config.ts';
 import { addAgency } from './domain/agencies.ts';
 import { addClient, getClientBySlug, listClients, updateClient } from './domain/clients.ts';
@@ -103,17 +107,13 @@ clients
   .addOption(json())
   .action(async (slug, o) => {
     await withContext(async ({ db }) => {
-      const budget = o.budget === undefined ? undefined : Number(o.budget);
-      if (budget !== undefined && !(Number.isFinite(budget) && budget >= 0)) {
-        throw new AppError('invalid_input', `--budget must be a non-negative amount, got "${o.budget}"`);
-      }
       const c = await addClient(db.prisma, {
+        monthlyBudget: o.budget === undefined ? undefined : String(o.budget),
         slug,
         name: o.name,
         timezone: o.timezone,
         currency: o.currency,
         agency: o.agency,
-        monthlyBudgetCents: budget === undefined ? undefined : Math.round(budget * 100),
         recipients: o.recipients ? String(o.recipients).split(',').map((s) => s.trim()).filter(Boolean) : undefined,
       });
       if (o.json) printJson(c);
@@ -132,9 +132,14 @@ clients
           slug: c.slug, name: c.name, agency: c.agency.slug, timezone: c.timezone, currency: c.currency,
           reportHour: c.reportHour, recipients: c.recipients,
           monthlyBudgetCents: c.monthlyBudgetCents === null ? null : Number(c.monthlyBudgetCents),
+          objective: objectiveSettings(c).objective,
         })));
       } else if (rows.length === 0) console.log('no clients yet: add one with `adbrain clients add <slug>` or run `adbrain demo`');
-      else console.log(table([['SLUG', 'NAME', 'AGENCY', 'TIMEZONE', 'CURRENCY'], ...rows.map((c) => [c.slug, c.name, c.agency.slug, c.timezone, c.currency])]));
+      else {
+        console.log(table([['SLUG', 'NAME', 'AGENCY', 'TIMEZONE', 'CURRENCY', 'JUDGED BY'], ...rows.map((c) => [
+          c.slug, c.name, c.agency.slug, c.timezone, c.currency, describeObjective(objectiveSettings(c).objective, (x) => money(x, c.currency)),
+        ])]));
+      }
     });
   });
 
@@ -157,12 +162,15 @@ clients
   .action(async (slug, o) => {
     await withContext(async ({ db }) => {
       const c = await getClientBySlug(db.prisma, slug);
+      // Amounts are typed in the currency and stored in its minor unit (cents; whole yen for JPY).
+      const minor = (v: string | null | undefined, flag: string) => (v === undefined || v === null ? v : toMinorUnits(v, c.currency, flag));
       const onOff = o.consecutiveCheck === undefined ? undefined : o.consecutiveCheck === 'on' ? true : o.consecutiveCheck === 'off' ? false : NaN;
       const u = await updateClient(db.prisma, c.id, {
         name: o.name, timezone: o.timezone, reportHour: o.reportHour,
         recipients: o.recipients === undefined ? undefined : String(o.recipients).split(',').map((x: string) => x.trim()).filter(Boolean),
-        monthlyBudgetCents: o.budget, dailySpendAlertCents: o.dailySpendAlert,
-        burnRoiBelow: o.burnRoi, burnMinSpendCents: o.burnMinSpend ?? undefined, winRoiAbove: o.winRoi, winMinRevenueCents: o.winMinRevenue ?? undefined,
+        monthlyBudgetCents: minor(o.budget, '--budget'), dailySpendAlertCents: minor(o.dailySpendAlert, '--daily-spend-alert'),
+        burnRoiBelow: o.burnRoi, burnMinSpendCents: minor(o.burnMinSpend, '--burn-min-spend') ?? undefined, winRoiAbove: o.winRoi,
+        winMinRevenueCents: minor(o.winMinRevenue, '--win-min-revenue') ?? undefined,
         alertCooldownHours: o.cooldownHours, alertConsecutiveCheck: onOff,
       });
       if (o.json) printJson({ slug: u.slug, recipients: u.recipients, alertCooldownHours: u.alertCooldownHours, alertConsecutiveCheck: u.alertConsecutiveCheck });
@@ -219,7 +227,7 @@ program
       const asOf = o.asOf ?? lastCompleteDay(client.timezone, new Date());
       const r = await runBrain(db, client, asOf, { now: new Date(), clock: () => performance.now() });
       const entities = new Map((await db.prisma.entity.findMany({ where: { clientId: client.id } })).map((e) => [e.id, { id: e.id, kind: e.kind, externalId: e.externalId, name: e.name, platform: e.platform }]));
-      const view = presentAnalysis(r.output, entities);
+      const view = presentAnalysis(r.output, entities, client.currency);
       if (o.json) return printJson(view);
       console.log(`${client.name} as of ${asOf}: ${view.insights.length} insights, ${view.forecasts.length} entities forecast`);
       for (const i of view.insights.slice(0, 20)) {
@@ -399,6 +407,7 @@ program
 try {
   jsonMode = process.argv.includes('--json');
   registerDeliveryCommands(program);
+  registerObjectiveCommand(clients);
   registerServeCommands(program);
   await program.parseAsync(process.argv);
 } catch (err) {

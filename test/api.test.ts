@@ -105,6 +105,20 @@ describe('REST API', () => {
     const bad = await call('PATCH', `/v1/clients/${created.json.id}`, { key: keys.admin, body: { recipients: ['nope'], reportHour: 25 } });
     expect(bad.status).toBe(422);
     expect(bad.json.error.details.map((d: { path: string }) => d.path).sort()).toEqual(['body.recipients.0', 'body.reportHour']);
+    // Objectives: a leads client needs its target CPA; a campaign can have its own.
+    const noTarget = await call('PATCH', `/v1/clients/${created.json.id}`, { key: keys.admin, body: { objective: 'leads' } });
+    expect(noTarget.status).toBe(422);
+    expect(noTarget.json.error.details).toEqual([{ path: 'targetCpaCents', message: 'required for objective "leads"' }]);
+    const leads = await call('PATCH', `/v1/clients/${created.json.id}`, { key: keys.admin, body: { objective: 'leads', targetCpaCents: 250_000 } });
+    expect(leads.json).toMatchObject({ objective: { kind: 'leads', targetCpaCents: 250_000, campaigns: [] }, amountUnit: { minorUnitsPerUnit: 100, exponent: 2 } });
+    const campaign = (await db.prisma.entity.findFirstOrThrow({ where: { clientId: ids.client, kind: 'campaign' } }));
+    const put = await call('PUT', `/v1/clients/${ids.client}/campaigns/${encodeURIComponent(campaign.name)}/objective`, { key: keys.admin, body: { objective: 'value', valuePerConversionCents: 4_500 } });
+    expect(put.status).toBe(200);
+    expect(put.json.objective).toMatchObject({ kind: 'revenue', campaigns: [{ campaignId: campaign.id, kind: 'value', valuePerConversionCents: 4_500 }] });
+    expect((await call('PUT', `/v1/clients/${ids.client}/campaigns/nope/objective`, { key: keys.admin, body: { objective: 'revenue' } })).status).toBe(404);
+    expect((await call('PUT', `/v1/clients/${ids.client}/campaigns/${campaign.id}/objective`, { key: keys.member, body: { objective: 'revenue' } })).status).toBe(403);
+    const cleared = await call('DELETE', `/v1/clients/${ids.client}/campaigns/${campaign.id}/objective`, { key: keys.admin });
+    expect(cleared.json.objective.campaigns).toEqual([]);
     expect((await call('DELETE', `/v1/clients/${created.json.id}`, { key: keys.admin })).status).toBe(204);
     expect((await call('GET', `/v1/clients/${created.json.id}`, { key: keys.admin })).status).toBe(404);
   });
@@ -270,7 +284,7 @@ describe('REST API', () => {
       expect([404, 422], `${e.method} ${url} → ${r.status}`).toContain(r.status);
       if (r.status === 422) {
         // Body validation may answer first; with a valid body it must still be a 404.
-        const valid = e.path.endsWith('/insights/{id}') ? { status: 'IN_PROGRESS' } : e.path.endsWith('/clients/{id}') ? { name: 'x' } : undefined;
+        const valid = e.path.endsWith('/insights/{id}') ? { status: 'IN_PROGRESS' } : e.path.endsWith('/clients/{id}') ? { name: 'x' } : e.path.endsWith('/objective') ? { objective: 'revenue' } : undefined;
         const again = await call(e.method, url, { key: keys.admin, body: valid });
         expect(again.status, `${e.method} ${url}`).toBe(404);
       }

@@ -52,6 +52,21 @@ describe('adbrain CLI', { timeout: 180_000 }, () => {
     noStack(bad.err);
   });
 
+  it('sets what a client is judged by; an incomplete objective is a usage error naming the flag', () => {
+    const incomplete = adbrain('clients', 'objective', 'acme', 'leads');
+    expect(incomplete.code).toBe(2);
+    expect(incomplete.err).toMatch(/a leads objective needs a target CPA \(targetCpaCents, CLI --target-cpa\)/);
+    noStack(incomplete.err);
+    expect(adbrain('clients', 'objective', 'acme', 'sales').err).toMatch(/expected one of: revenue, leads, value/);
+    const set = adbrain('clients', 'objective', 'acme', 'leads', '--target-cpa', '29.90');
+    expect(set.code).toBe(0);
+    expect(set.out).toBe('acme is judged by leads at a €29.90 target CPA\n');
+    expect(JSON.parse(adbrain('clients', 'objective', 'acme', '--json').out)).toMatchObject({ kind: 'leads', targetCpaCents: 2990, campaigns: [] });
+    expect(adbrain('clients', 'list').out).toMatch(/leads at a €29\.90 target CPA/);
+    expect(adbrain('clients', 'objective', 'acme', 'revenue').out).toBe('acme is judged by revenue (ROI / ROAS)\n');
+    expect(adbrain('clients', 'objective', 'acme', 'value', '--campaign', 'Nope', '--value', '5').err).toMatch(/no campaign "Nope" in this client/);
+  });
+
   it('imports a file, and rejects a bad one listing its rows without touching the data', async () => {
     const header = 'date,platform,account,campaign,spend,impressions,clicks,conversions,revenue';
     await writeFile(path.join(cwd, 'good.csv'), `${header}\n2026-03-01,meta,A,ApplePay-1639-SC5-facebook,10.00,100,3,1,30.00\n`);

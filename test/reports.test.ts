@@ -92,7 +92,7 @@ describe('a report on real-sized data: 400 burning links', () => {
     expect(files.map((a) => a.filename)).toEqual(['report.pdf', 'burning-links.csv']);
     const rows = Papa.parse<string[]>(files[1]!.content.toString().trim()).data;
     expect(rows).toHaveLength(401);
-    expect(rows[0]).toEqual(['name', 'kind', 'platform', 'since', 'window_days', `spend_${model.client.currency}`, `revenue_${model.client.currency}`, `profit_${model.client.currency}`, 'roi']);
+    expect(rows[0]).toEqual(['name', 'kind', 'platform', 'since', 'window_days', `spend_${model.client.currency}`, `revenue_${model.client.currency}`, `profit_${model.client.currency}`, 'roi', 'conversions', `cpa_${model.client.currency}`]);
     expect(rows[1]![0]).toBe(model.burning[0]!.name); // commas and quotes survive
     expect(rows[1]![7]).toBe('-93.99');
     const { burningCsv } = await import('../src/reports/burning-csv.ts');

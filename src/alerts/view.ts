@@ -18,16 +18,34 @@ export interface AlertView {
 const LABEL = { burning: 'Burning money', winner: 'Winner', budget: 'Daily spend over the alert line' } as const;
 
 export function buildAlertView(c: Condition, client: { name: string; currency: string; timezone: string }, window: { from: string; to: string }, why: string): AlertView {
-  const $ = (x: number) => money(x, client.currency);
+  const $ = (x: number | null) => money(x, client.currency);
   const t = c.totals;
   const name = c.entity?.name ?? client.name;
-  const profit = t.revenueCents - t.spendCents;
+  const profit = t.revenueCents - t.revenueSpendCents;
   let headline: string, suggestion: string;
   const numbers: AlertView['numbers'] = [];
   if (c.rule === 'budget') {
     headline = `${client.name} spent ${$(c.value)} on ${window.to}, above the ${$(c.threshold)} alert line`;
     suggestion = 'Check the daily budgets and any campaign that scaled up unexpectedly; lower them if the extra spend is not paying back.';
     numbers.push({ label: 'Spend on the day', value: $(c.value) }, { label: 'Alert line', value: $(c.threshold) }, { label: 'Over by', value: $(c.value - c.threshold) });
+  } else if (c.entity?.objective?.kind === 'leads') {
+    // Judged by leads: the numbers that matter are leads and CPA against the target.
+    const target = c.entity.objective.targetCpaCents ?? 0;
+    const cpa = c.cpaCents ?? null;
+    numbers.push(
+      { label: 'Spend', value: $(t.conversionSpendCents) },
+      { label: 'Leads', value: count(t.conversions) },
+      { label: 'CPA', value: $(cpa) },
+      { label: 'Target CPA', value: $(target) },
+    );
+    const cpaText = cpa === null ? `no leads from ${$(t.conversionSpendCents)}` : `CPA ${$(cpa)} against a ${$(target)} target`;
+    if (c.rule === 'burning') {
+      headline = `${name} is burning money: ${cpaText}`;
+      suggestion = `Pause ${name} or cut its budget, then check the form, the audience and the lead tracking.`;
+    } else {
+      headline = `${name} is a winner: ${cpaText}`;
+      suggestion = `Raise the budget of ${name} by about 20% and watch its CPA over the next two days before scaling further.`;
+    }
   } else {
     numbers.push(
       { label: 'Spend', value: $(t.spendCents) },

@@ -1,5 +1,6 @@
 // On-demand analysis (REST POST /v1/clients/{id}/analysis): an AnalysisRun row
 // the caller polls, executed by Inngest (analysis-requested) or in-process.
+import { amountUnit } from '../domain/currency.ts';
 import type { Db } from '../db/client.ts';
 import { runBrain } from '../brain/run.ts';
 import { presentAnalysis } from '../brain/present.ts';
@@ -25,8 +26,8 @@ export async function executeAnalysis(db: Db, clientId: string, opts: { asOf?: s
   try {
     const r = await runBrain(db, client, asOf, { now: opts.now });
     const entities = new Map((await db.prisma.entity.findMany({ where: { clientId }, select: { id: true, kind: true, externalId: true, name: true, platform: true } })).map((e) => [e.id, e]));
-    const view = presentAnalysis(r.output, entities);
-    const result = JSON.parse(JSON.stringify({ brainRunId: r.brainRunId, asOf, insights: view.insights, trackRecord: view.trackRecord, pacing: view.pacing }));
+    const view = presentAnalysis(r.output, entities, client.currency);
+    const result = JSON.parse(JSON.stringify({ brainRunId: r.brainRunId, asOf, currency: client.currency, amountUnit: amountUnit(client.currency), insights: view.insights, trackRecord: view.trackRecord, pacing: view.pacing }));
     await db.prisma.analysisRun.updateMany({ where: { id: { in: ids } }, data: { status: 'succeeded', result, finishedAt: new Date() } });
     return { status: 'succeeded' as const, asOf, runs: ids.length, insights: view.insights.length };
   } catch (err) {

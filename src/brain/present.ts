@@ -3,11 +3,12 @@
 import { actionsByFinding, describeAction, findingKey } from './curiosity/actions.ts';
 import type { BrainOutput } from './cycle.ts';
 import type { EntityRef } from './types.ts';
+import { toMajor } from '../domain/currency.ts';
 
 const entityOut = (e: EntityRef | null) => e && { kind: e.kind, externalId: e.externalId, name: e.name, platform: e.platform };
-const dollars = (cents: number) => Math.round(cents) / 100;
-
-export function presentAnalysis(out: BrainOutput, entities: Map<string, EntityRef>) {
+export function presentAnalysis(out: BrainOutput, entities: Map<string, EntityRef>, currency = 'USD') {
+  // `impact` is in the currency (12.34 dollars, 1234 yen); `impactCents` in its minor unit.
+  const dollars = (minor: number) => toMajor(Math.round(minor), currency);
   const actionFor = actionsByFinding(out.curiosity.actions);
   const insights = [
     ...out.oracle.findings.map((f) => {

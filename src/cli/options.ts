@@ -15,12 +15,12 @@ export const int = (v: string) => {
   return Number(v);
 };
 
-/** An amount in the client's currency → cents; "off" clears it. */
+/** An amount in the client's currency (converted to its minor unit once the client is known); "off" clears it. */
 export const amountOrOff = (v: string) => {
   if (v === 'off') return null;
   const n = Number(v);
   if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError('expected a non-negative amount or "off"');
-  return Math.round(n * 100);
+  return v;
 };
 
 export const columnMap = (v: string) => {

@@ -1,6 +1,7 @@
 import { AppError, invalid } from '../errors.ts';
 import type { PrismaClient } from '../generated/prisma/client.ts';
 import { ensureDefaultAgency, getAgencyBySlug } from './agencies.ts';
+import { toMinorUnits } from './currency.ts';
 import { clientUpdateSchema, issuesOf, newClientSchema } from './schemas.ts';
 
 export async function addClient(prisma: PrismaClient, input: unknown) {
@@ -10,6 +11,9 @@ export async function addClient(prisma: PrismaClient, input: unknown) {
   const agency = c.agency ? await getAgencyBySlug(prisma, c.agency) : await ensureDefaultAgency(prisma);
   const existing = await prisma.client.findUnique({ where: { slug: c.slug } });
   if (existing) throw new AppError('conflict', `client '${c.slug}' already exists`);
+  const currency = c.currency ?? agency.currency;
+  // An amount as typed ("1500", "29.90") is read in the client's currency.
+  const budget = c.monthlyBudget !== undefined ? toMinorUnits(c.monthlyBudget, currency, 'budget') : c.monthlyBudgetCents;
   return prisma.client.create({
     data: {
       agencyId: agency.id,
@@ -17,10 +21,10 @@ export async function addClient(prisma: PrismaClient, input: unknown) {
       name: c.name ?? c.slug,
       // A client inherits its agency's timezone and currency unless told otherwise.
       timezone: c.timezone ?? agency.timezone,
-      currency: c.currency ?? agency.currency,
+      currency,
       reportHour: c.reportHour,
       recipients: c.recipients,
-      monthlyBudgetCents: c.monthlyBudgetCents === undefined ? undefined : BigInt(c.monthlyBudgetCents),
+      monthlyBudgetCents: budget === undefined ? undefined : BigInt(budget),
     },
   });
 }

@@ -34,10 +34,10 @@ export const objectiveInputSchema = z
 /** A complete objective or a clear error naming the missing field. */
 export function checkObjective(o: Objective, where = 'objective'): Objective {
   if (o.kind === 'leads' && !o.targetCpaCents) {
-    throw new AppError('invalid_input', `${where}: a leads objective needs a target CPA (targetCpaCents, CLI --target-cpa)`, { issues: [{ path: 'targetCpaCents', message: 'required for objective "leads"' }] });
+    throw new AppError('invalid_input', `${where}: a leads objective needs a target CPA (targetCpaCents, CLI --target-cpa)`, [{ path: 'targetCpaCents', message: 'required for objective "leads"' }]);
   }
   if (o.kind === 'value' && !o.valuePerConversionCents) {
-    throw new AppError('invalid_input', `${where}: a value objective needs a value per conversion (valuePerConversionCents, CLI --value)`, { issues: [{ path: 'valuePerConversionCents', message: 'required for objective "value"' }] });
+    throw new AppError('invalid_input', `${where}: a value objective needs a value per conversion (valuePerConversionCents, CLI --value)`, [{ path: 'valuePerConversionCents', message: 'required for objective "value"' }]);
   }
   return {
     kind: o.kind,

@@ -43,6 +43,8 @@ export const newClientSchema = z.object({
   reportHour: z.number().int().min(0).max(23).optional(),
   recipients: z.array(z.email()).optional(),
   monthlyBudgetCents: z.number().int().min(0).optional(),
+  /** The budget as a person types it, in the client currency (the CLI's --budget). */
+  monthlyBudget: z.string().max(40).optional(),
 });
 
 export type NewClient = z.input<typeof newClientSchema>;

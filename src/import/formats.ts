@@ -25,7 +25,8 @@ export type Field =
   | 'revenue'
   | 'reach'
   | 'frequency'
-  | 'currency';
+  | 'currency'
+  | 'resultIndicator';
 
 export interface FormatSpec {
   name: FormatName;
@@ -131,6 +132,8 @@ export const FORMATS: Record<FormatName, FormatSpec> = {
       reach: ['reach'],
       frequency: ['frequency'],
       currency: ['currency'],
+      // What each row's "Results" count: actions:lead, actions:offsite_conversion.fb_pixel_purchase, reach, …
+      resultIndicator: ['result indicator', 'result type'],
     },
     required: ['date', 'campaign', 'spend', 'impressions'],
     emptyIsZero: true,
@@ -246,3 +249,14 @@ export function parsePlatform(raw: string): Platform | undefined {
   return PLATFORM_ALIASES.get(raw) ?? PLATFORM_ALIASES.get(raw.trim().toLowerCase().replace(/\s+/g, ' '));
 }
 export const PLATFORM_NAMES = ['tiktok', 'meta', 'google', 'shopify', 'redtrack', 'other'];
+
+/**
+ * Meta's result indicators that are conversions (a lead, a purchase, a sign-up,
+ * a started conversation). "Results" on a row optimised for link clicks, reach or
+ * video views counts those, which are not conversions.
+ */
+export function isConversionResult(indicator: string): boolean {
+  const k = indicator.trim().toLowerCase().replace(/^actions:/, '');
+  if (k === '') return true;
+  return /lead|purchase|complete_registration|offsite_conversion|onsite_conversion|messaging_conversation|omni_|add_to_cart|initiate_checkout|initiated_checkout|subscribe|contact|schedule|submit_application|app_install|mobile_app_install|start_trial/.test(k);
+}

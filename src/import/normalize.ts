@@ -4,8 +4,9 @@ import { createHash } from 'node:crypto';
 import { AppError } from '../errors.ts';
 import { addEntity, newBatch, type WriteBatch } from '../ingest/batch.ts';
 import type { Platform } from '../generated/prisma/enums.ts';
+import { currencyExponent } from '../domain/currency.ts';
 import { parseCampaignName, type CampaignNameParts } from './campaign-name.ts';
-import { PLATFORM_NAMES, parsePlatform, type ColumnPlan, type Field } from './formats.ts';
+import { PLATFORM_NAMES, isConversionResult, parsePlatform, type ColumnPlan, type Field } from './formats.ts';
 import {
   dateEvidence,
   inferDayOrder,
@@ -133,7 +134,9 @@ export function createNormalizer(plan: ColumnPlan, opts: NormalizeOptions, fileN
     if (!isBlank(v)) return take(f, parse(v));
     return v === '' && emptyIsZero ? (0 as T) : null;
   };
-  const money = (s: string) => parseCents(s);
+  // Amounts in the client currency's minor unit: cents, or whole yen for JPY.
+  const exponent = currencyExponent(opts.currency);
+  const money = (s: string) => parseCents(s, false, exponent);
   const conversionsOf = (s: string) => parseNonNegative(s, MAX_CONVERSIONS);
   const nameOf = (f: Field): string => {
     const v = get(f) ?? '';
@@ -141,6 +144,7 @@ export function createNormalizer(plan: ColumnPlan, opts: NormalizeOptions, fileN
     return v;
   };
   const frequencyOf = (s: string) => parseNonNegative(s, 1000);
+  const resultsByIndicator = index.resultIndicator !== undefined && index.conversions !== undefined && headers[index.conversions]?.key === 'results';
 
   // Evidence for the day order, over the whole file: the first line showing each.
   const evidence: Partial<Record<'mdy' | 'dmy' | 'either' | 'fixed', { line: number; value: string }>> = {};
@@ -223,7 +227,9 @@ export function createNormalizer(plan: ColumnPlan, opts: NormalizeOptions, fileN
     let spendCents = num('spend', money);
     const impressions = num('impressions', parseCount);
     const clicks = num('clicks', parseCount);
-    const conversions = num('conversions', conversionsOf);
+    let conversions = num('conversions', conversionsOf);
+    // Meta's "Results" count each ad set's own optimisation event: only conversion events are conversions.
+    if (resultsByIndicator && conversions !== null && conversions !== undefined && !isConversionResult(get('resultIndicator') ?? '')) conversions = null;
     const revenueCents = num('revenue', money);
     const reach = num('reach', parseCount);
     const frequency = num('frequency', frequencyOf);

@@ -86,14 +86,17 @@ function validGroups(int: string, sep: string): boolean {
   return new RegExp(`^\\d{1,3}(\\${sep}\\d{3})+$`).test(int);
 }
 
-/** Money to integer cents (half away from zero on the third decimal). */
-export function parseCents(raw: string, allowNegative = false): Parsed<number> {
+/**
+ * Money to integer minor units (cents; yen for exponent 0), half away from zero
+ * on the first decimal beyond the minor unit. String arithmetic, never floats.
+ */
+export function parseCents(raw: string, allowNegative = false, exponent = 2): Parsed<number> {
   const d = parseDecimal(raw);
   if (!d.ok) return d;
   const { negative, int, frac } = d.value;
   if (int.length > 15) return { ok: false, reason: 'is too large' };
-  let cents = Number(int) * 100 + Number((frac + '00').slice(0, 2));
-  if (frac.length > 2 && Number(frac[2]) >= 5) cents += 1;
+  let cents = Number(int) * 10 ** exponent + (exponent > 0 ? Number((frac + '0000').slice(0, exponent)) : 0);
+  if (frac.length > exponent && Number(frac[exponent]) >= 5) cents += 1;
   if (cents > MAX_CENTS) return { ok: false, reason: 'is too large' };
   if (negative && cents !== 0) {
     if (!allowNegative) return { ok: false, reason: 'cannot be negative' };

@@ -3,13 +3,16 @@
 // amounts are in the client currency with two decimals, as a spreadsheet reads them.
 import Papa from 'papaparse';
 import type { BurningLine } from './daily-summary.ts';
+import { currencyExponent, toMajor } from '../domain/currency.ts';
 
 // Unknown stays empty (not 0) in the sheet.
-const amount = (cents: number | null | undefined) => (cents === null || cents === undefined ? '' : (cents / 100).toFixed(2));
+const amountIn = (currency: string) => (cents: number | null | undefined) =>
+  cents === null || cents === undefined ? '' : toMajor(cents, currency).toFixed(currencyExponent(currency));
 // A name starting with = + - @ would run as a formula in a spreadsheet: quote it as text.
 const text = (s: string) => (/^[=+\-@\t\r]/.test(s) ? `'${s}` : s);
 
 export function burningCsv(lines: BurningLine[], currency: string): string {
+  const amount = amountIn(currency);
   return Papa.unparse({
     fields: ['name', 'kind', 'platform', 'since', 'window_days', `spend_${currency}`, `revenue_${currency}`, `profit_${currency}`, 'roi', 'conversions', `cpa_${currency}`],
     data: lines.map((b) => [text(b.name), b.kind, b.platform, b.since, b.windowDays, amount(b.spendCents), amount(b.revenueCents), amount(b.profitCents), b.roi.toFixed(4), b.conversions ?? '', amount(b.cpaCents)]),

@@ -1,3 +1,5 @@
+import { toMajor } from '../domain/currency.ts';
+
 // Formatting helpers shared by renderers (text now, HTML/PDF later).
 const moneyFmt = new Map<string, Intl.NumberFormat>();
 
@@ -5,7 +7,8 @@ export function money(cents: number | null, currency: string): string {
   if (cents === null) return '—';
   let f = moneyFmt.get(currency);
   if (!f) moneyFmt.set(currency, (f = new Intl.NumberFormat('en-US', { style: 'currency', currency })));
-  return f.format(cents / 100);
+  // Stored in the currency's minor unit: cents, or whole yen for JPY.
+  return f.format(toMajor(cents, currency));
 }
 
 export function pct(x: number | null, digits = 0): string {

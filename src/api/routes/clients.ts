@@ -1,6 +1,7 @@
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import { addClient, updateClient } from '../../domain/clients.ts';
 import { clientUpdateSchema } from '../../domain/schemas.ts';
+import { amountUnit } from '../../domain/currency.ts';
 import { findCampaign, objectiveInputSchema, objectiveSettings, setCampaignObjective } from '../../domain/objectives.ts';
 import { AppError } from '../../errors.ts';
 import type { Client } from '../../generated/prisma/client.ts';
@@ -32,6 +33,7 @@ export const ClientSchema = z
       valuePerConversionCents: z.number().int().nullable(),
       campaigns: z.array(z.object({ campaignId: z.string(), kind: z.enum(['revenue', 'leads', 'value']), targetCpaCents: z.number().int().nullable(), valuePerConversionCents: z.number().int().nullable() })),
     }),
+    amountUnit: z.object({ field: z.string(), minorUnitsPerUnit: z.number().int(), exponent: z.number().int() }),
     createdAt: z.string(),
   })
   .openapi('Client');
@@ -58,6 +60,7 @@ export const clientOut = (c: Client) => ({
     const o = objectiveSettings(c);
     return { ...o.objective, campaigns: Object.entries(o.campaignObjectives).map(([campaignId, x]) => ({ campaignId, ...x })) };
   })(),
+  amountUnit: amountUnit(c.currency),
   createdAt: c.createdAt.toISOString(),
 });
 

@@ -5,6 +5,7 @@ import { AppError } from '../../errors.ts';
 import { importCsv } from '../../import/import-csv.ts';
 import { parseColumnMap, type ColumnChoices } from '../../import/parse.ts';
 import type { Platform } from '../../generated/prisma/enums.ts';
+import { amountUnit } from '../../domain/currency.ts';
 import { addRow, emptySums, kpisOfSums, type Sums } from '../../reports/kpis.ts';
 import { ancestry } from '../../reports/entity-tree.ts';
 import { daysBetween } from '../../time.ts';
@@ -36,6 +37,9 @@ const MetricsQuery = z.object({
 });
 
 const tags = ['data'];
+
+const AmountUnit = z.object({ field: z.string(), minorUnitsPerUnit: z.number().int(), exponent: z.number().int() })
+  .openapi('AmountUnit', { description: 'Amounts (…Cents fields) are integers in the currency\'s minor unit: 100 per USD, 1 per JPY (ISO 4217 exponents)' });
 
 export function dataRoutes(app: OpenAPIHono<AppEnv>) {
   app.openapi(
@@ -70,7 +74,7 @@ export function dataRoutes(app: OpenAPIHono<AppEnv>) {
     createRoute({
       method: 'get', path: '/v1/clients/{id}/metrics', tags, security, summary: 'Spend, revenue, profit, ROAS, ROI, conversions, CPA over a date range, grouped by day, entity, campaign or platform',
       request: { params: IdParam, query: MetricsQuery },
-      responses: { 200: json(z.object({ currency: z.string(), from: z.string(), to: z.string(), groupBy: z.string(), rows: z.array(z.any()) }), 'Metrics'), ...errors },
+      responses: { 200: json(z.object({ currency: z.string(), amountUnit: AmountUnit, from: z.string(), to: z.string(), groupBy: z.string(), rows: z.array(z.any()) }), 'Metrics'), ...errors },
     }),
     async (c) => {
       const client = await scopedClient(c, c.req.valid('param').id);
@@ -105,7 +109,7 @@ export function dataRoutes(app: OpenAPIHono<AppEnv>) {
       const rows = [...groups.values()]
         .map((g) => ({ key: g.key, label: g.label, ...kpisOfSums(g), clicks: g.clicks, impressions: g.impressions }))
         .sort((a, b) => (q.groupBy === 'day' ? a.key.localeCompare(b.key) : b.spendCents - a.spendCents));
-      return c.json({ currency: client.currency, from: q.from, to: q.to, groupBy: q.groupBy, rows }, 200);
+      return c.json({ currency: client.currency, amountUnit: amountUnit(client.currency), from: q.from, to: q.to, groupBy: q.groupBy, rows }, 200);
     },
   );
 }

@@ -1,0 +1,74 @@
+// The objective rules, as a table: what burns and what wins under revenue,
+// leads at a target CPA and a value per conversion — and the alert rules agree.
+import { describe, expect, it } from 'vitest';
+import { evaluate } from '../src/alerts/rules.ts';
+import { judge, objectiveOf, type KnownTotals, type Objective } from '../src/brain/objective.ts';
+import { checkObjective } from '../src/domain/objectives.ts';
+
+const th = { burnRoiBelow: -0.5, burnMinSpendCents: 5_000, winRoiAbove: 2, winMinRevenueCents: 10_000 };
+const REV: Objective = { kind: 'revenue', targetCpaCents: null, valuePerConversionCents: null };
+const LEADS: Objective = { kind: 'leads', targetCpaCents: 3_000, valuePerConversionCents: null };
+const VALUE: Objective = { kind: 'value', targetCpaCents: null, valuePerConversionCents: 2_000 };
+const t = (spend: number, revenue: number | null, conversions: number | null): KnownTotals => ({
+  spend,
+  revenue: revenue ?? 0,
+  revenueSpend: revenue === null ? 0 : spend,
+  conversions: conversions ?? 0,
+  conversionSpend: conversions === null ? 0 : spend,
+});
+
+describe('judge', () => {
+  it.each([
+    ['revenue: ROI −80 % on $100 burns', REV, t(10_000, 2_000, 1), 'burning'],
+    ['revenue: revenue not reported is never judged', REV, t(10_000, null, 5), null],
+    ['revenue: ROI +250 % on $400 revenue wins', REV, t(10_000, 35_000, 9), 'winner'],
+    ['leads: CPA $100 on $100 against $30 burns', LEADS, t(10_000, null, 1), 'burning'],
+    ['leads: no leads from $100 burns', LEADS, t(10_000, null, 0), 'burning'],
+    ['leads: no leads from $55 is not enough spend (two target CPAs = $60)', LEADS, t(5_500, null, 0), null],
+    ['leads: CPA $50 is above target but not far', LEADS, t(10_000, null, 2), null],
+    ['leads: CPA $12.50 with 8 leads wins', LEADS, t(10_000, null, 8), 'winner'],
+    ['leads: CPA $13.75 with only 4 leads is too few to call a winner', LEADS, t(5_500, null, 4), null],
+    ['leads: CPA $11 with 5 leads wins', LEADS, t(5_500, null, 5), 'winner'],
+    ['leads: conversions not reported is never judged', LEADS, t(10_000, 0, null), null],
+    ['value: 2 × $20 on $100 is ROI −60 %: burns', VALUE, t(10_000, null, 2), 'burning'],
+    ['value: 20 × $20 on $100 is ROI +300 %: wins', VALUE, t(10_000, null, 20), 'winner'],
+  ] as const)('%s', (_what, o, totals, verdict) => {
+    expect(judge(totals, o, th).verdict).toBe(verdict);
+  });
+
+  it('says why it did not judge', () => {
+    expect(judge(t(10_000, null, 1), REV, th).unjudged).toBe('revenue not reported');
+    expect(judge(t(10_000, null, 1), { ...LEADS, targetCpaCents: null }, th).unjudged).toBe('no target CPA set');
+  });
+
+  it('spend on days without reported revenue is set aside, not judged as a loss', () => {
+    // $100 with $300 revenue reported, $400 more spend whose revenue was not reported.
+    const j = judge({ spend: 50_000, revenue: 30_000, revenueSpend: 10_000, conversions: 0, conversionSpend: 50_000 }, REV, th);
+    expect(j).toMatchObject({ verdict: null, roi: 2, unknownSpend: 40_000 });
+  });
+
+  it('a campaign override applies to everything under it', () => {
+    const parent = new Map([['ad', 'adset'], ['adset', 'camp'], ['camp', 'acct']]);
+    const of = (id: string) => objectiveOf(id, (x) => parent.get(x), REV, { camp: LEADS });
+    expect([of('ad'), of('adset'), of('camp'), of('acct')].map((o) => o.kind)).toEqual(['leads', 'leads', 'leads', 'revenue']);
+  });
+
+  it('refuses an incomplete objective, naming the field', () => {
+    expect(() => checkObjective({ kind: 'leads', targetCpaCents: null, valuePerConversionCents: null })).toThrow(/targetCpaCents/);
+    expect(() => checkObjective({ kind: 'value', targetCpaCents: null, valuePerConversionCents: null })).toThrow(/valuePerConversionCents/);
+    expect(checkObjective({ kind: 'revenue', targetCpaCents: 5, valuePerConversionCents: 7 })).toEqual(REV);
+  });
+});
+
+describe('alerts follow the objective', () => {
+  const ent = (id: string, objective?: Objective) => ({ id, name: id, kind: 'ad', platform: 'meta', killed: false, objective });
+  const w = (spend: number, revenue: number | null, conversions: number) => ({
+    spendCents: spend, revenueCents: revenue ?? 0, revenueSpendCents: revenue === null ? 0 : spend, conversions, conversionSpendCents: spend,
+  });
+  it('a lead-gen ad without revenue is not burning by ROI; by CPA against its target it is', () => {
+    const totals = new Map([['a', w(20_000, null, 1)], ['b', w(20_000, null, 10)]]);
+    expect(evaluate([ent('a'), ent('b')], totals, 0, { ...th, dailySpendAlertCents: null })).toEqual([]);
+    const c = evaluate([ent('a', LEADS), ent('b', LEADS)], totals, 0, { ...th, dailySpendAlertCents: null });
+    expect(c.map((x) => [x.rule, x.subject, x.cpaCents])).toEqual([['burning', 'a', 20_000]]);
+  });
+});
