@@ -129,6 +129,12 @@ describe('REST API', () => {
     const page2 = await call('GET', `/v1/insights?clientId=${ids.client}&limit=2&cursor=${page1.json.nextCursor}`, { key: keys.viewer });
     const seen = [...page1.json.data, ...page2.json.data].map((i: { id: string }) => i.id);
     expect(new Set(seen).size).toBe(seen.length);
+    // Most money first by default, across pages; sort=recent pages by last seen; a cursor keeps its order.
+    const impacts = [...page1.json.data, ...page2.json.data].map((i: { impactCents: number }) => i.impactCents);
+    expect(impacts).toEqual([...impacts].sort((a, b) => b - a));
+    const recent = await call('GET', `/v1/insights?clientId=${ids.client}&limit=2&sort=recent`, { key: keys.viewer });
+    expect(recent.status).toBe(200);
+    expect((await call('GET', `/v1/insights?clientId=${ids.client}&sort=recent&cursor=${page1.json.nextCursor}`, { key: keys.viewer })).status).toBe(422);
     const all = await call('GET', `/v1/insights?clientId=${ids.client}&limit=200`, { key: keys.viewer });
     expect(all.json.data.slice(0, seen.length).map((i: { id: string }) => i.id)).toEqual(seen);
     const burning = await call('GET', '/v1/insights?type=burning&status=PENDING', { key: keys.viewer });

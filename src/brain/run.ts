@@ -11,7 +11,7 @@ import { runCycle, seriesOf, type BrainOutput } from './cycle.ts';
 import { round } from './memory.ts';
 import { buildSeries, type Metric, type SeriesSet } from './series.ts';
 import { actionsByFinding, describeAction, findingKey, type Action } from './curiosity/actions.ts';
-import type { BrainInput, Finding, PastInsight, ScoredPrediction } from './types.ts';
+import { INSIGHT_TYPES, type BrainInput, type Finding, type PastInsight, type ScoredPrediction } from './types.ts';
 
 /** Days of history loaded for a cycle: enough for forecasts and baselines. */
 export const HISTORY_DAYS = 400;
@@ -185,9 +185,71 @@ async function writePredictions(db: Db, output: BrainOutput): Promise<number> {
   return rows.length;
 }
 
+interface InboxItem {
+  fingerprint: string;
+  finding: Omit<Finding, 'type'> & { type: Finding['type'] | 'action' };
+  action: Action | null;
+  /** A roll-up's entities, most money first. */
+  members?: { entityId: string; name: string; impactCents: number; since: string; title: string }[];
+}
+
+/** Per type, the inbox shows this many entities one by one; new ones beyond it share one insight. */
+export const ROLLUP_TOP = 25;
+const rollupKey = (type: string) => `${type}:rollup`;
+const KIND_WORDS: Record<string, string> = { link: 'links', ad: 'ads', adset: 'ad sets', campaign: 'campaigns', creative: 'creatives', account: 'accounts' };
+const TYPE_WORDS: Record<string, string> = {
+  burning: 'burning', winner: 'winning', creative_fatigue: 'tiring', anomaly_spike: 'spiking', anomaly_drop: 'dropping', forecast_risk: 'at-risk',
+};
+
+/**
+ * Keeps the inbox readable at real scale: per finding type, the top ROLLUP_TOP by
+ * impact (and every one already in the inbox, so nothing flaps) stay insights of
+ * their own; the rest become one insight, "and 36 more burning links", listing them.
+ */
+function rollUp(items: InboxItem[], existing: Map<string, string>, asOf: string): InboxItem[] {
+  const out: InboxItem[] = [];
+  const byType = new Map<string, InboxItem[]>();
+  for (const it of items) {
+    if (it.finding.type === 'action' || !it.finding.entity) out.push(it);
+    else (byType.get(it.finding.type) ?? byType.set(it.finding.type, []).get(it.finding.type)!).push(it);
+  }
+  for (const [type, group] of byType) {
+    group.sort((a, b) => b.finding.impactCents - a.finding.impactCents || a.fingerprint.localeCompare(b.fingerprint));
+    const rest = group.slice(ROLLUP_TOP).filter((it) => !existing.has(it.fingerprint));
+    if (rest.length < 2) {
+      out.push(...group);
+      continue;
+    }
+    const restKeys = new Set(rest.map((it) => it.fingerprint));
+    out.push(...group.filter((it) => !restKeys.has(it.fingerprint)));
+    const kinds = new Set(rest.map((it) => it.finding.entity!.kind));
+    const noun = kinds.size === 1 ? (KIND_WORDS[[...kinds][0]!] ?? 'entities') : 'entities';
+    const impact = rest.reduce((a, it) => a + it.finding.impactCents, 0);
+    const order: Finding['severity'][] = ['low', 'medium', 'high', 'critical'];
+    const severity = rest.reduce((m, it) => (order.indexOf(it.finding.severity) > order.indexOf(m) ? it.finding.severity : m), 'low' as Finding['severity']);
+    const names = rest.slice(0, 3).map((it) => it.finding.entity!.name);
+    out.push({
+      fingerprint: rollupKey(type),
+      finding: {
+        type: type as Finding['type'],
+        entity: null,
+        severity,
+        impactCents: impact,
+        confidence: round(rest.reduce((a, it) => a + it.finding.confidence, 0) / rest.length, 4),
+        since: rest.reduce((m, it) => (it.finding.since < m ? it.finding.since : m), asOf),
+        title: `…and ${rest.length} more ${TYPE_WORDS[type] ?? type} ${noun}: ${names.join(', ')}${rest.length > 3 ? ', …' : ''}`,
+        facts: { count: rest.length, totalImpactCents: Math.round(impact), shownIndividually: group.length - rest.length },
+      },
+      action: null,
+      members: rest.map((it) => ({ entityId: it.finding.entity!.id, name: it.finding.entity!.name, impactCents: Math.round(it.finding.impactCents), since: it.finding.since, title: it.finding.title })),
+    });
+  }
+  return out;
+}
+
 async function upsertInsights(db: Db, clientId: string, output: BrainOutput, now: Date) {
   const actionFor = actionsByFinding(output.curiosity.actions);
-  const items: { fingerprint: string; finding: Omit<Finding, 'type'> & { type: Finding['type'] | 'action' }; action: Action | null }[] = [];
+  const items: InboxItem[] = [];
   // One insight per condition and episode: the finding's key is its fingerprint.
   for (const f of output.oracle.findings) items.push({ fingerprint: findingKey(f), finding: f, action: actionFor.get(findingKey(f)) ?? null });
   // Actions that rest on no finding (budget moves, tests) are inbox items of their own.
@@ -201,15 +263,17 @@ async function upsertInsights(db: Db, clientId: string, output: BrainOutput, now
     });
   }
   // Bulk: one lookup, one update and one insert (plus its events) per cycle.
-  const fingerprints = items.map((it) => it.fingerprint);
   const existing = new Map(
     (await db.sql.query<{ id: string; fingerprint: string }>(
       `SELECT id::text, fingerprint FROM insight WHERE client_id = $1::uuid AND fingerprint = ANY($2::text[])`,
-      [clientId, fingerprints],
+      [clientId, [...items.map((it) => it.fingerprint), ...INSIGHT_TYPES.map(rollupKey)]],
     )).map((r) => [r.fingerprint, r.id]),
   );
+  const rolled = rollUp(items, existing, output.asOf);
+  items.splice(0, items.length, ...rolled);
+  const fingerprints = items.map((it) => it.fingerprint);
   const payloadOf = (it: (typeof items)[number]) =>
-    JSON.stringify({ facts: it.finding.facts, action: it.action && { kind: it.action.kind, rank: it.action.rank, score: it.action.score, impactCents: it.action.impactCents } });
+    JSON.stringify({ facts: it.finding.facts, members: it.members, action: it.action && { kind: it.action.kind, rank: it.action.rank, score: it.action.score, impactCents: it.action.impactCents } });
   return db.sql.tx(async (sql) => {
     // The present is the newest day a run has seen. A run of an earlier day (a
     // re-run of the past) opens nothing new, and leaves alone every insight seen

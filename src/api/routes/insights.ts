@@ -56,6 +56,7 @@ const ListQuery = z.object({
   status: z.enum(STATUSES).optional(),
   type: z.enum(INSIGHT_TYPES).optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
+  sort: z.enum(['impact', 'recent']).default('impact').describe('impact: most money at stake first (default); recent: last seen first'),
   cursor: z.string().max(200).optional(),
 });
 
@@ -70,17 +71,27 @@ const Patch = z
 /** The inbox action that leads to each status a caller may ask for. */
 const ACTION = Object.fromEntries(Object.entries(TARGET).map(([action, status]) => [status, action])) as Record<(typeof TARGET)[InboxAction], InboxAction>;
 
-/** Keyset paging on (lastSeen, id), newest first; the cursor is opaque to callers. */
-const encode = (i: { lastSeen: Date; id: string }) => Buffer.from(JSON.stringify([i.lastSeen.toISOString(), i.id])).toString('base64url');
-function decode(cursor: string): { lastSeen: Date; id: string } {
+/** Keyset paging on (impact, id) or (lastSeen, id), descending; the cursor is opaque to callers and names its order. */
+type Sort = 'impact' | 'recent';
+const encode = (sort: Sort, i: { lastSeen: Date; impactCents: bigint; id: string }) =>
+  Buffer.from(JSON.stringify([sort, sort === 'impact' ? i.impactCents.toString() : i.lastSeen.toISOString(), i.id])).toString('base64url');
+function decode(cursor: string, sort: Sort) {
+  const bad = () => new AppError('invalid_input', 'cursor is not one this API returned for this sort', [{ path: 'query.cursor', message: 'invalid cursor' }]);
+  let parsed: unknown;
   try {
-    const [t, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString()) as [string, string];
-    const lastSeen = new Date(t);
-    if (Number.isNaN(lastSeen.getTime()) || !/^[0-9a-f-]{36}$/.test(id)) throw new Error();
-    return { lastSeen, id };
+    parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString());
   } catch {
-    throw new AppError('invalid_input', 'cursor is not one this API returned', [{ path: 'query.cursor', message: 'invalid cursor' }]);
+    throw bad();
   }
+  const [s, key, id] = Array.isArray(parsed) ? (parsed as unknown[]) : [];
+  if (s !== sort || typeof key !== 'string' || typeof id !== 'string' || !/^[0-9a-f-]{36}$/.test(id)) throw bad();
+  if (sort === 'impact') {
+    if (!/^-?\d{1,19}$/.test(key)) throw bad();
+    return { OR: [{ impactCents: { lt: BigInt(key) } }, { impactCents: BigInt(key), id: { lt: id } }] };
+  }
+  const lastSeen = new Date(key);
+  if (Number.isNaN(lastSeen.getTime())) throw bad();
+  return { OR: [{ lastSeen: { lt: lastSeen } }, { lastSeen, id: { lt: id } }] };
 }
 
 const tags = ['insights'];
@@ -88,28 +99,28 @@ const tags = ['insights'];
 export function insightRoutes(app: OpenAPIHono<AppEnv>) {
   app.openapi(
     createRoute({
-      method: 'get', path: '/v1/insights', tags, security, summary: 'The inbox: filter by client, status and type; newest first, paged',
+      method: 'get', path: '/v1/insights', tags, security, summary: 'The inbox: filter by client, status and type; most money at stake first (or sort=recent), paged',
       request: { query: ListQuery },
       responses: { 200: json(z.object({ data: z.array(InsightSchema), nextCursor: z.string().nullable() }), 'A page of insights'), ...errors },
     }),
     async (c) => {
       const q = c.req.valid('query');
       if (q.clientId) await scopedClient(c, q.clientId);
-      const after = q.cursor ? decode(q.cursor) : null;
+      const after = q.cursor ? decode(q.cursor, q.sort) : null;
       const rows = await c.get('deps').db.prisma.insight.findMany({
         where: {
           client: { agencyId: c.get('key').agencyId },
           ...(q.clientId ? { clientId: q.clientId } : {}),
           ...(q.status ? { status: q.status } : {}),
           ...(q.type ? { type: q.type } : {}),
-          ...(after ? { OR: [{ lastSeen: { lt: after.lastSeen } }, { lastSeen: after.lastSeen, id: { lt: after.id } }] } : {}),
+          ...(after ?? {}),
         },
         include,
-        orderBy: [{ lastSeen: 'desc' }, { id: 'desc' }],
+        orderBy: q.sort === 'impact' ? [{ impactCents: 'desc' }, { id: 'desc' }] : [{ lastSeen: 'desc' }, { id: 'desc' }],
         take: q.limit + 1,
       });
       const page = rows.slice(0, q.limit);
-      return c.json({ data: page.map(out), nextCursor: rows.length > q.limit ? encode(page.at(-1)!) : null }, 200);
+      return c.json({ data: page.map(out), nextCursor: rows.length > q.limit ? encode(q.sort, page.at(-1)!) : null }, 200);
     },
   );
   app.openapi(

@@ -122,7 +122,9 @@ export function detectAnomalies(s: SeriesSet, currency: string, settings?: Brain
       entity: refOf(e),
       severity: goodNews ? 'low' : severityOf(Math.abs(lead.z)),
       informational: goodNews || undefined,
-      impactCents: finiteOr0(Math.round(lead.metric === 'cpa' ? Math.abs(lead.value - lead.expected) * e.conversions[i]! : moneyAtStake)),
+      // "$ at stake over 7 days": what the day's gap costs if it persists for the week
+      // (finding out why is the action); a 7-day figure like every other impact.
+      impactCents: finiteOr0(Math.round(7 * (lead.metric === 'cpa' ? Math.abs(lead.value - lead.expected) * e.conversions[i]! : moneyAtStake))),
       confidence: round(Math.min(0.99, 1 - Math.exp(-(Math.abs(lead.z) - 2))), 3),
       since: s.dayOf(i),
       title: `${goodNews ? 'Good news — ' : ''}${e.entity.name}: ${label(lead.metric)} ${lead.z > 0 ? 'jumped' : 'fell'} to ${fmt(lead.metric, lead.value, currency)} against ${fmt(lead.metric, lead.expected, currency)} expected`,
