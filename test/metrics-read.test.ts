@@ -7,6 +7,8 @@ import { runDemo } from '../src/demo/demo.ts';
 import { addDays } from '../src/time.ts';
 import { dbKinds, freshDb, type TestDb } from './helpers/db.ts';
 
+const orNull = (v: number) => (Number.isNaN(v) ? null : v);
+
 describe.each(dbKinds)('metric loaders on %s', (kind) => {
   let db: TestDb;
   beforeAll(async () => {
@@ -28,8 +30,9 @@ describe.each(dbKinds)('metric loaders on %s', (kind) => {
     );
     const rows = await loadDaily(db.sql, client.id, '2026-10-01', '2026-11-21');
     const cols = await loadDailyColumns(db.sql, client.id, '2026-10-01', '2026-11-21');
-    const flat = cols.flatMap((c) => Array.from(c.days, (n, k) => ({ entityId: c.entityId, date: addDays('1970-01-01', n), spendCents: c.spendCents[k], clicks: c.clicks[k], revenueCents: c.revenueCents[k], frequency: Number.isNaN(c.frequency[k]!) ? null : c.frequency[k] })));
+    const flat = cols.flatMap((c) => Array.from(c.days, (n, k) => ({ entityId: c.entityId, date: addDays('1970-01-01', n), spendCents: c.spendCents[k], clicks: orNull(c.clicks[k]!), revenueCents: orNull(c.revenueCents[k]!), frequency: Number.isNaN(c.frequency[k]!) ? null : c.frequency[k] })));
     const key = (r: { entityId: string; date: string }) => `${r.entityId}|${r.date}`;
+    // Not reported (NULL): NaN in the columns, null in the rows — unknown either way, never 0.
     expect(flat.map(key).sort()).toEqual(rows.map(key).sort());
     const byKey = new Map(rows.map((r) => [key(r), r]));
     for (const f of flat) {

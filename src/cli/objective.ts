@@ -17,8 +17,9 @@ const kindArg = (v: string) => {
 
 export function registerObjectiveCommand(clients: Command) {
   clients
-    .command('objective <slug> [kind]')
+    .command('objective')
     .description('what the client is judged by: revenue (ROI / ROAS), leads (CPA against --target-cpa) or value (conversions × --value); without a kind, shows it')
+    .argument('<slug>', 'the client')
     .argument('[kind]', `${OBJECTIVE_KINDS.join(' | ')}`, kindArg)
     .option('--target-cpa <amount>', 'target cost per lead, in the client currency (leads)')
     .option('--value <amount>', 'value of one conversion, in the client currency (value)')

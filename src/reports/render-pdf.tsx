@@ -1,40 +1,19 @@
 // The PDF of the daily report: the same view as the email, laid out for A4.
 // DejaVu Sans ships in an npm package (no download at run time) and has €, Δ, ≥,
 // × and accented letters, which react-pdf's built-in Helvetica lacks.
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { Document, Font, Page, StyleSheet, Text, View, renderToBuffer } from '@react-pdf/renderer';
+import { fontsFor } from './pdf-fonts.ts';
 import { theme } from '../../emails/components/theme.ts';
-import type { Bar, ReportView, Table, Tone } from './view.ts';
+import type { ChartView, ReportView, Table, Tone } from './view.ts';
 
-const require = createRequire(import.meta.url);
-const FAMILY = 'DejaVu Sans';
-let registered = false;
+// Long names break anywhere rather than overflow a cell; no hyphen is invented.
+Font.registerHyphenationCallback((word) => (word.length > 18 ? word.match(/.{1,12}/g) ?? [word] : [word]));
 
-/** The packaged WOFF as a TrueType data URL: react-pdf would otherwise inflate the
- * WOFF on every render (≈ 1.5 s for a report), a TTF it parses once. */
-function ttfDataUrl(weight: 400 | 700): string {
-  const { toSfnt } = require('woff2sfnt-sfnt2woff') as { toSfnt(woff: Buffer): Uint8Array };
-  const woff = readFileSync(require.resolve(`@fontsource/dejavu-sans/files/dejavu-sans-latin-${weight}-normal.woff`));
-  return `data:font/ttf;base64,${Buffer.from(toSfnt(woff)).toString('base64')}`;
-}
-
-function registerFont() {
-  if (registered) return;
-  Font.register({
-    family: FAMILY,
-    fonts: [
-      { src: ttfDataUrl(400), fontWeight: 400 },
-      { src: ttfDataUrl(700), fontWeight: 700 },
-    ],
-  });
-  // Long names break anywhere rather than overflow a cell; no hyphen is invented.
-  Font.registerHyphenationCallback((word) => (word.length > 18 ? word.match(/.{1,12}/g) ?? [word] : [word]));
-  registered = true;
-}
+/** Points of content a heading keeps with it: never the last line of a page. */
+const KEEP_WITH_NEXT = 80;
 
 const s = StyleSheet.create({
-  page: { fontFamily: FAMILY, fontSize: 9, color: theme.ink, padding: '28 32 36 32', lineHeight: 1.35 },
+  page: { fontSize: 9, color: theme.ink, padding: '28 32 36 32', lineHeight: 1.35 },
   kicker: { fontSize: 7.5, color: theme.muted, textTransform: 'uppercase', letterSpacing: 0.6 },
   h1: { fontSize: 16, fontWeight: 700, marginTop: 2, marginBottom: 3, lineHeight: 1.2 },
   date: { fontSize: 8.5, color: theme.muted, marginBottom: 8 },
@@ -81,17 +60,23 @@ function DataTable({ table }: { table: Table }) {
   );
 }
 
-function Chart({ title, legend, bars }: { title: string; legend: [string, string]; bars: Bar[] }) {
+function Chart({ title, legend, bars, axis }: ChartView) {
   return (
     <View wrap={false} style={{ marginBottom: 6 }}>
       <Text style={s.h3}>{title}</Text>
-      <View style={s.chart}>
+      <View style={{ flexDirection: 'row' }}>
+      {/* The value axis: top of the scale, its middle, zero. */}
+      <View style={{ width: 44, height: 70, justifyContent: 'space-between', paddingRight: 3, borderRight: `0.5 solid ${theme.line}` }}>
+        {[axis.max, axis.mid, axis.zero].map((t) => <Text key={t} style={{ fontSize: 6.5, color: theme.muted, textAlign: 'right' }}>{t}</Text>)}
+      </View>
+      <View style={[s.chart, { flex: 1 }]}>
         {bars.map((b, i) => (
           <View key={i} style={{ flex: 1, flexDirection: 'row', alignItems: 'flex-end', height: '100%', paddingHorizontal: 0.6 }}>
             <View style={{ flex: 1, height: `${b.a}%`, backgroundColor: theme.spend }} />
             <View style={{ flex: 1, height: `${b.b}%`, backgroundColor: theme.revenue }} />
           </View>
         ))}
+      </View>
       </View>
       <Text style={[s.small, { marginTop: 2 }]}>
         {bars[0]?.label} – {bars.at(-1)?.label} · <Text style={{ color: theme.spend }}>■</Text> {legend[0]} · <Text style={{ color: theme.revenue }}>■</Text> {legend[1]}
@@ -100,10 +85,10 @@ function Chart({ title, legend, bars }: { title: string; legend: [string, string
   );
 }
 
-export function ReportPdf({ view }: { view: ReportView }) {
+export function ReportPdf({ view, fonts }: { view: ReportView; fonts: string[] }) {
   return (
     <Document title={view.subject} author="adbrain" subject={`Daily report ${view.date}`}>
-      <Page size="A4" style={s.page}>
+      <Page size="A4" style={[s.page, { fontFamily: fonts }]}>
         <Text style={s.kicker}>adbrain · daily report</Text>
         <Text style={s.h1}>{view.client}</Text>
         <Text style={s.date}>{view.dateLabel} ({view.timezone})</Text>
@@ -126,7 +111,7 @@ export function ReportPdf({ view }: { view: ReportView }) {
           ))}
         </View>
         <Text style={[s.small, { marginTop: 3 }]}>{view.objective}.{view.revenueNote ? ` ${view.revenueNote}` : ''}</Text>
-        {view.actions.length > 0 && <Text style={s.h2}>Act now</Text>}
+        {view.actions.length > 0 && <Text style={s.h2} minPresenceAhead={KEEP_WITH_NEXT}>Act now</Text>}
         {view.actions.map((a) => (
           <View key={a.rank} style={s.action} wrap={false}>
             <Text style={{ fontWeight: 700 }}>{a.rank}. {a.title} <Text style={[s.small, { color: a.urgency === 'high' || a.urgency === 'critical' ? theme.bad : theme.muted }]}>{a.urgency.toUpperCase()}</Text></Text>
@@ -135,12 +120,12 @@ export function ReportPdf({ view }: { view: ReportView }) {
           </View>
         ))}
         {view.burning && <DataTable table={view.burning} />}
-        <Text style={s.h2}>Trend</Text>
+        <Text style={s.h2} minPresenceAhead={KEEP_WITH_NEXT}>Trend</Text>
         <DataTable table={{ ...view.periods, title: 'Last 7 and 30 days' }} />
         <Chart {...view.chart} />
         {view.top && <DataTable table={view.top} />}
         {view.bottom && <DataTable table={view.bottom} />}
-        {view.rollups.length > 0 && <Text style={s.h2}>Roll-ups</Text>}
+        {view.rollups.length > 0 && <Text style={s.h2} minPresenceAhead={KEEP_WITH_NEXT}>Roll-ups</Text>}
         {view.rollups.map((t) => (
           <DataTable key={t.title} table={t} />
         ))}
@@ -166,6 +151,8 @@ export function ReportPdf({ view }: { view: ReportView }) {
 }
 
 export async function renderReportPdf(view: ReportView): Promise<Buffer> {
-  registerFont();
-  return renderToBuffer(<ReportPdf view={view} />);
+  // The fallback faces this report's text needs (per-glyph: a Japanese campaign name
+  // in an English report draws its kana from Noto Sans JP, the rest from DejaVu).
+  const fonts = fontsFor(JSON.stringify(view));
+  return renderToBuffer(<ReportPdf view={view} fonts={fonts} />);
 }

@@ -37,6 +37,14 @@ export interface Table {
 export const BURNING_SHOWN = 15;
 export const BURNING_CSV = 'burning-links.csv';
 
+/** A bar chart with its value axis: the top of the scale, its middle and zero, formatted. */
+export interface ChartView {
+  title: string;
+  legend: [string, string];
+  bars: Bar[];
+  axis: { max: string; mid: string; zero: string };
+}
+
 export interface Bar {
   label: string;
   /** 0–100, share of the chart's largest value. */
@@ -58,11 +66,11 @@ export interface ReportView {
   actions: { rank: number; title: string; wording: string; impact: string; confidence: string; urgency: string }[];
   burning: Table | null;
   periods: Table;
-  chart: { title: string; legend: [string, string]; bars: Bar[] };
+  chart: ChartView;
   top: Table | null;
   bottom: Table | null;
   rollups: Table[];
-  forecast: { spend: string; revenue: string; profit: string; note: string; chart: { title: string; legend: [string, string]; bars: Bar[] } } | null;
+  forecast: { spend: string; revenue: string; profit: string; note: string; chart: ChartView } | null;
   trackRecord: { text: string } | null;
   freshness: { platform: string; through: string; behind: string }[];
   revenueNote: string | null;
@@ -93,9 +101,10 @@ function dateLabel(date: string): string {
 
 const short = (date: string) => new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', timeZone: 'UTC' }).format(new Date(`${date}T00:00:00Z`));
 
-function scale(values: [number, number | null][]): (v: number | null) => number {
+/** Bar heights in % of the largest value, and that value (the axis top). */
+function scale(values: [number, number | null][]): ((v: number | null) => number) & { max: number } {
   const max = Math.max(1, ...values.flat().map((v) => Math.abs(v ?? 0)));
-  return (v: number | null) => Math.round((Math.max(0, v ?? 0) / max) * 1000) / 10;
+  return Object.assign((v: number | null) => Math.round((Math.max(0, v ?? 0) / max) * 1000) / 10, { max });
 }
 
 export function buildReportView(m: DailySummary, words: Summary): ReportView {
@@ -134,6 +143,7 @@ export function buildReportView(m: DailySummary, words: Summary): ReportView {
       ? null
       : { title, columns: [label, 'Spend', 'Revenue', 'Profit', 'ROAS'], rows: lines.map((l) => ({ name: l.name, cells: [$(l.kpis.spendCents), $(l.kpis.revenueCents), $(l.kpis.profitCents), ratio(l.kpis.roas)], tone: tone(l.kpis.profitCents) })) };
   const trendScale = scale(m.trend.days.map((d) => [d.spendCents, d.revenueCents]));
+  const axis = (max: number) => ({ max: $(Math.round(max)), mid: $(Math.round(max / 2)), zero: $(0) });
   const f = m.forecast;
   const fScale = f ? scale(f.days.map((d) => [d.spendCents, d.revenueCents])) : null;
   const period = (label: string, p: DailySummary['trend']['last7']): Row => ({
@@ -182,6 +192,7 @@ export function buildReportView(m: DailySummary, words: Summary): ReportView {
     chart: {
       title: 'Spend and revenue, last 30 days',
       legend: ['Spend', 'Revenue'],
+      axis: axis(trendScale.max),
       bars: m.trend.days.map((d) => ({ label: short(d.date), a: trendScale(d.spendCents), b: trendScale(d.revenueCents), title: `${short(d.date)}: spend ${$(d.spendCents)}, revenue ${d.revenueCents === null ? 'not reported' : $(d.revenueCents)}` })),
     },
     top: campaignTable('Most profitable campaigns', m.topCampaigns),
@@ -200,6 +211,7 @@ export function buildReportView(m: DailySummary, words: Summary): ReportView {
       chart: {
         title: 'Forecast, next 7 days',
         legend: ['Spend', 'Revenue'],
+        axis: axis(fScale!.max),
         bars: f.days.map((d) => ({ label: short(d.date), a: fScale!(d.spendCents), b: fScale!(d.revenueCents), title: `${short(d.date)}: spend ${$(d.spendCents)}, revenue ${d.revenueCents === null ? 'not reported' : $(d.revenueCents)}` })),
       },
     },
