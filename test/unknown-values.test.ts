@@ -150,3 +150,35 @@ describe.each(dbKinds)('unknown values on %s', (kind) => {
     expect(out.text).not.toContain('¥15');
   });
 });
+
+describe.each(dbKinds)('a TikTok export with Japanese headers, in yen, on %s', (kind) => {
+  let db: TestDb;
+  beforeAll(async () => {
+    db = await freshDb(kind);
+    await addClient(db.prisma, { slug: 'tokyo', timezone: 'Asia/Tokyo', currency: 'JPY' });
+  });
+  afterAll(async () => db?.destroy());
+
+  it('imports with a mapping (saved for the next file), stores whole yen and calls the losing ad in yen', async () => {
+    const map = { date: '日付', campaign: 'キャンペーン名', adset: '広告グループ名', ad: '広告名', spend: 'コスト', impressions: 'インプレッション数', clicks: 'クリック数（遷移先）', conversions: 'コンバージョン数', revenue: '総購入額' } as const;
+    const file = fixture('tiktok-ja-jpy.csv');
+    const s = await importCsv(db, file, 'tiktok-ja.csv', { clientSlug: 'tokyo', now: NOV, choices: { map, platform: 'tiktok' }, skipInvalid: true });
+    // The "合計" (total) line has no date: rejected as a row, not summed.
+    expect(s).toMatchObject({ imported: 16, columns: { from: 'given' } });
+    const [t] = await db.sql.query<{ spend: number; revenue: number }>(
+      `SELECT sum(spend_cents)::float8 AS spend, sum(revenue_cents)::float8 AS revenue FROM daily_metric m JOIN entity e ON e.id = m.entity_id JOIN client c ON c.id = e.client_id WHERE c.slug = 'tokyo'`,
+    );
+    expect(t).toEqual({ spend: 160_000, revenue: 444_000 });
+    expect((await importCsv(db, file, 'again.csv', { clientSlug: 'tokyo', now: NOV, skipInvalid: true })).columns.from).toBe('saved');
+    const c = await getClientBySlug(db.prisma, 'tokyo');
+    const r = await runBrain(db, c, LAST, { now: NOV });
+    const burning = r.output.oracle.findings.filter((f) => f.type === 'burning');
+    expect(burning.map((f) => f.entity!.name)).toEqual(['広告B']);
+    // ¥8,000 a day for ¥1,500 of revenue: 7 days lose ¥45,500 — yen, not "cents" of yen.
+    expect(burning[0]!.impactCents).toBe(7 * (8_000 - 1_500));
+    const model = await loadReportModel(db, c, LAST);
+    const text = (await renderDailyReport(model)).text;
+    expect(text).toContain('¥20,000');
+    expect(text).not.toContain('¥200.00');
+  });
+});
