@@ -42,6 +42,14 @@ const envSchema = z.object({
   INNGEST_BASE_URL: optionalString,
   INNGEST_DEV: optionalString,
   PORT: z.coerce.number().int().min(1).max(65535).optional(),
+  META_GRAPH_URL: z.url().default('https://graph.facebook.com'),
+  META_API_VERSION: z.string().regex(/^v\d+\.\d+$/, 'like v25.0').default('v25.0'),
+  META_ACCESS_TOKEN: optionalString,
+  META_JOB_POLL_MS: z.coerce.number().int().min(1).max(60_000).default(2_000),
+  ADBRAIN_SYNC_RETRIES: z.coerce.number().int().min(0).max(10).default(4),
+  ADBRAIN_SYNC_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(60_000),
+  ADBRAIN_SYNC_BACKOFF_MS: z.coerce.number().int().min(1).max(60_000).default(1_000),
+  ADBRAIN_SYNC_MAX_WAIT_MS: z.coerce.number().int().min(0).max(3_600_000).default(300_000),
   ADBRAIN_DB_RETRIES: z.coerce.number().int().min(0).max(10).default(4),
   ADBRAIN_DB_RETRY_MIN_MS: z.coerce.number().int().min(1).max(60_000).default(500),
 });
@@ -73,6 +81,12 @@ export interface Config {
   port: number;
   /** Lost or refused database connections: retries of a day step or an import, first backoff (doubling). */
   dbRetry: { retries: number; minTimeoutMs: number };
+  /** Ad platform APIs (base URLs from env so tests and replays point at loopback) and the retry policy. */
+  sources: {
+    /** pollMs: first wait between async report job checks (grows 1.5× up to 30 s). */
+    meta: { baseUrl: string; version: string; accessToken: string | null; pollMs: number };
+    http: { retries: number; timeoutMs: number; minBackoffMs: number; maxWaitMs: number };
+  };
 }
 
 export const DEFAULT_FROM = 'adbrain <reports@adbrain.local>';
@@ -89,7 +103,7 @@ export function loadConfig(
     throw new ConfigError(`invalid environment:\n  ${lines.join('\n  ')}`);
   }
   const e = parsed.data;
-  rememberSecret(e.ANTHROPIC_API_KEY, e.OPENAI_API_KEY, e.RESEND_API_KEY, e.INNGEST_SIGNING_KEY, e.INNGEST_EVENT_KEY, e.ADBRAIN_ENCRYPTION_KEY);
+  rememberSecret(e.META_ACCESS_TOKEN, e.ANTHROPIC_API_KEY, e.OPENAI_API_KEY, e.RESEND_API_KEY, e.INNGEST_SIGNING_KEY, e.INNGEST_EVENT_KEY, e.ADBRAIN_ENCRYPTION_KEY);
   if (e.DATABASE_URL) rememberSecret(decodeURIComponent(/\/\/[^:@/]+:([^@/]*)@/.exec(e.DATABASE_URL)?.[1] ?? ''));
   const dataDir = path.resolve(cwd, e.ADBRAIN_DATA_DIR ?? 'data');
   const anthropic = e.ANTHROPIC_API_KEY
@@ -120,5 +134,9 @@ export function loadConfig(
     },
     port: e.PORT ?? 3000,
     dbRetry: { retries: e.ADBRAIN_DB_RETRIES, minTimeoutMs: e.ADBRAIN_DB_RETRY_MIN_MS },
+    sources: {
+      meta: { baseUrl: e.META_GRAPH_URL, version: e.META_API_VERSION, accessToken: e.META_ACCESS_TOKEN ?? null, pollMs: e.META_JOB_POLL_MS },
+      http: { retries: e.ADBRAIN_SYNC_RETRIES, timeoutMs: e.ADBRAIN_SYNC_TIMEOUT_MS, minBackoffMs: e.ADBRAIN_SYNC_BACKOFF_MS, maxWaitMs: e.ADBRAIN_SYNC_MAX_WAIT_MS },
+    },
   };
 }

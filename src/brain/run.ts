@@ -347,6 +347,8 @@ async function upsertInsights(db: Db, clientId: string, output: BrainOutput, now
           WHERE client_id = $1::uuid AND status IN ('PENDING', 'IN_PROGRESS')
             AND (since IS NULL OR since <= $3::date) AND (seen_as_of IS NULL OR seen_as_of <= $3::date)
             AND fingerprint <> ALL($2::text[])
+            -- Only what the brain itself found: a broken connection is not the brain's to clear.
+            AND type = ANY($5::text[])
           FOR UPDATE),
        upd AS (
          UPDATE insight i SET status = 'RESOLVED', resolved_at = $4, seen_as_of = $3::date FROM gone g WHERE i.id = g.id
@@ -354,7 +356,7 @@ async function upsertInsights(db: Db, clientId: string, output: BrainOutput, now
        INSERT INTO insight_event (insight_id, actor, from_status, to_status, note, at)
        SELECT id, 'adbrain', was, 'RESOLVED', 'condition cleared', $4 FROM upd
        RETURNING insight_id::text AS id`,
-      [clientId, fingerprints, output.asOf, now],
+      [clientId, fingerprints, output.asOf, now, [...INSIGHT_TYPES]],
     );
     return { created: creates.length, updated: updates.length, resolved: cleared.length, reopened, ids: [...updates.map((u) => existing.get(u.fingerprint)!), ...createdIds] };
   });

@@ -96,6 +96,8 @@ export const INSIGHT_TYPES = [
   'action',
 ] as const;
 export type InsightType = (typeof INSIGHT_TYPES)[number];
+/** Inbox items that are not the brain's findings: a connection that needs reconnecting. */
+export const SYSTEM_INSIGHT_TYPES = ['connection_reauth'] as const;
 
 export type Severity = 'low' | 'medium' | 'high' | 'critical';
 

@@ -1,5 +1,13 @@
+import type { Config } from '../config.ts';
+import { redact } from '../crypto/redact.ts';
 import { decryptSecret, encryptSecret } from '../crypto/secrets.ts';
+import type { Db } from '../db/client.ts';
+import { AppError } from '../errors.ts';
 import type { Platform, PrismaClient } from '../generated/prisma/client.ts';
+import type { HttpOptions } from '../sources/http.ts';
+import { metaConnector, stripAct } from '../sources/meta.ts';
+import { SETTLE_DAYS, settingsOf, type ConnectionSettings } from '../sources/sync.ts';
+import { SourceError } from '../sources/types.ts';
 
 const aadFor = (clientId: string, platform: string, label: string) => `connection:${clientId}:${platform}:${label}`;
 
@@ -23,4 +31,86 @@ export function readCredentials(
   conn: { clientId: string; platform: string; label: string; credentials: string },
 ): Record<string, unknown> {
   return JSON.parse(decryptSecret(conn.credentials, key, aadFor(conn.clientId, conn.platform, conn.label)));
+}
+
+/**
+ * Connects an ad account: stores the token encrypted, then calls the platform's
+ * cheapest authenticated endpoint and keeps the account's name, currency and time
+ * zone. An account in another currency than the client's is refused (nothing stored).
+ */
+export async function connectAccount(
+  db: Db,
+  key: Buffer,
+  sources: Config['sources'],
+  input: { clientId: string; platform: Platform; accountId: string; accessToken: string; label?: string; actionType?: string; settleDays?: number },
+  opts: { now: Date; http?: Partial<HttpOptions> } = { now: new Date() },
+) {
+  if (input.platform !== 'meta') throw new AppError('invalid_input', `${input.platform} connections are not supported yet (supported: meta)`);
+  const accountId = stripAct(input.accountId);
+  if (!/^\d{1,30}$/.test(accountId)) throw new AppError('invalid_input', `--account: "${input.accountId}" is not a Meta ad account id (digits, with or without act_)`);
+  const client = await db.prisma.client.findUniqueOrThrow({ where: { id: input.clientId } });
+  const settings: ConnectionSettings = { accountId, actionType: input.actionType, settleDays: input.settleDays };
+  const info = await probe(input.platform, { accountId, accessToken: input.accessToken, actionType: input.actionType }, sources, opts);
+  if (info.currency !== client.currency) {
+    throw new AppError('invalid_input', `the ${input.platform} account ${accountId} (${info.name}) reports in ${info.currency}, but client ${client.slug} is in ${client.currency}; nothing was connected`);
+  }
+  const conn = await saveConnection(db.prisma, key, { clientId: input.clientId, platform: input.platform, label: input.label ?? accountId, credentials: { accessToken: input.accessToken } });
+  return db.prisma.connection.update({
+    where: { id: conn.id },
+    data: { settings: { ...settings, accountName: info.name, currency: info.currency, timezone: info.timezone, testedAt: opts.now.toISOString() } as object, status: 'active', lastError: null },
+  });
+}
+
+async function probe(platform: Platform, c: { accountId: string; accessToken: string; actionType?: string }, sources: Config['sources'], opts: { http?: Partial<HttpOptions> }) {
+  const connector = metaConnector({
+    baseUrl: sources.meta.baseUrl, version: sources.meta.version, accountId: c.accountId, accessToken: c.accessToken, actionType: c.actionType,
+    http: { platform, ...sources.http, ...opts.http },
+  });
+  try {
+    return await connector.accountInfo();
+  } catch (err) {
+    // The platform refusing the token is bad input (422), not a failed adbrain sign-in (401).
+    if (err instanceof SourceError) throw new AppError(err.kind === 'auth' || err.kind === 'fatal' ? 'invalid_input' : 'provider_error', redact(err.message), { platformFailure: err.kind });
+    throw err;
+  }
+}
+
+/** Calls the platform again with the stored token and refreshes what it knows of the account. */
+export async function testConnection(db: Db, key: Buffer, sources: Config['sources'], connectionId: string, opts: { now: Date; http?: Partial<HttpOptions> } = { now: new Date() }) {
+  const conn = await db.prisma.connection.findUniqueOrThrow({ where: { id: connectionId }, include: { client: true } });
+  const settings = settingsOf(conn);
+  const creds = readCredentials(key, conn) as { accessToken?: string };
+  try {
+    const info = await probe(conn.platform, { accountId: settings.accountId ?? '', accessToken: creds.accessToken ?? '' }, sources, opts);
+    const problem = info.currency !== conn.client.currency ? `reports in ${info.currency}, but the client is in ${conn.client.currency}` : null;
+    const updated = await db.prisma.connection.update({
+      where: { id: conn.id },
+      data: { settings: { ...settings, accountName: info.name, currency: info.currency, timezone: info.timezone, testedAt: opts.now.toISOString() } as object, status: problem ? 'error' : 'active', lastError: problem },
+    });
+    return { ok: !problem, connection: updated, account: info, problem };
+  } catch (err) {
+    if (!(err instanceof AppError)) throw err;
+    const auth = (err.details as { platformFailure?: string } | undefined)?.platformFailure === 'auth';
+    const updated = await db.prisma.connection.update({ where: { id: conn.id }, data: { status: auth ? 'needs_reauth' : conn.status, lastError: err.message } });
+    return { ok: false, connection: updated, account: null, problem: err.message };
+  }
+}
+
+/** A client's connection by id, id prefix, label or platform (when it has one of that platform). */
+export async function findConnection(prisma: PrismaClient, clientId: string, ref: string) {
+  const rows = await prisma.connection.findMany({ where: { clientId }, orderBy: { createdAt: 'asc' } });
+  const hits = rows.filter((c) => c.id === ref || (ref.length >= 8 && c.id.startsWith(ref)) || c.label === ref || c.platform === ref);
+  if (hits.length === 0) throw new AppError('not_found', `no connection "${ref}" for this client (adbrain connections list --client …)`);
+  if (hits.length > 1) throw new AppError('invalid_input', `"${ref}" matches ${hits.length} connections; give the id: ${hits.map((c) => c.id).join(', ')}`);
+  return hits[0]!;
+}
+
+/** What the CLI and the API show of a connection: never its credentials. */
+export function connectionOut(c: { id: string; platform: string; label: string; status: string; settings: unknown; lastSyncAt: Date | null; lastError: string | null; createdAt: Date }) {
+  const s = settingsOf(c);
+  return {
+    id: c.id, platform: c.platform, label: c.label, status: c.status, accountId: s.accountId ?? null, accountName: s.accountName ?? null,
+    currency: s.currency ?? null, timezone: s.timezone ?? null, actionType: s.actionType ?? null, settleDays: s.settleDays ?? SETTLE_DAYS[c.platform] ?? null,
+    lastSyncAt: c.lastSyncAt?.toISOString() ?? null, lastError: c.lastError, createdAt: c.createdAt.toISOString(),
+  };
 }

@@ -401,7 +401,7 @@ export function createNormalizer(plan: ColumnPlan, opts: NormalizeOptions, fileN
 
 const addKnown = (a: number | null, b: number | null): number | null => (a === null || b === null ? null : a + b);
 
-function addTagEntities(batch: WriteBatch, platform: Platform, parts: CampaignNameParts) {
+export function addTagEntities(batch: WriteBatch, platform: Platform, parts: CampaignNameParts) {
   if (parts.offerKey) {
     addEntity(batch, { platform, kind: 'offer', externalId: parts.offerKey, name: parts.offer! });
   }

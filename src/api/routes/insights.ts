@@ -3,7 +3,7 @@ import { events } from '../../../inngest.config.ts';
 import { TARGET, transition, type InboxAction } from '../../insights/inbox.ts';
 import { AppError } from '../../errors.ts';
 import type { Prisma } from '../../generated/prisma/client.ts';
-import { INSIGHT_TYPES } from '../../brain/types.ts';
+import { INSIGHT_TYPES, SYSTEM_INSIGHT_TYPES } from '../../brain/types.ts';
 import { IdParam, cents, errors, isoDay, json, requireRole, scopedClient, scopedInsight, security } from '../common.ts';
 import type { AppEnv } from '../env.ts';
 
@@ -54,7 +54,7 @@ const include = { entity: { select: { id: true, kind: true, name: true, platform
 const ListQuery = z.object({
   clientId: z.uuid().optional(),
   status: z.enum(STATUSES).optional(),
-  type: z.enum(INSIGHT_TYPES).optional(),
+  type: z.enum([...INSIGHT_TYPES, ...SYSTEM_INSIGHT_TYPES]).optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
   sort: z.enum(['impact', 'recent']).default('impact').describe('impact: most money at stake first (default); recent: last seen first'),
   cursor: z.string().max(200).optional(),

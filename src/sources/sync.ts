@@ -1,0 +1,201 @@
+// One connection's sync: the settling window by default (the platforms restate
+// conversions for weeks), or an explicit range for a backfill. The range runs in
+// chunks; each chunk is fetched whole, then written in one transaction together
+// with the connection's cursor, so a sync killed half-way continues at the first
+// chunk it did not commit — no day lost, none written twice.
+import type { Config } from '../config.ts';
+import type { Db } from '../db/client.ts';
+import { writeBatch } from '../db/metrics-write.ts';
+import { readCredentials } from '../domain/connections.ts';
+import { AppError } from '../errors.ts';
+import { addDays, daysBetween, localDate } from '../time.ts';
+import { redact } from '../crypto/redact.ts';
+import type { HttpOptions } from './http.ts';
+import { metaConnector, META_DEFAULT_VERSION } from './meta.ts';
+import { rowsToBatch } from './to-batch.ts';
+import { SourceError, type Connector, type DayRange, type SourceRow } from './types.ts';
+
+/** Days re-read by every daily sync, per platform (a connection's settings.settleDays overrides). */
+export const SETTLE_DAYS: Record<string, number> = { meta: 28, google: 30, tiktok: 7 };
+/** Days per committed chunk. */
+export const CHUNK_DAYS: Record<string, number> = { meta: 7, google: 30, tiktok: 30 };
+
+export interface ConnectionSettings {
+  accountId?: string;
+  actionType?: string;
+  settleDays?: number;
+  accountName?: string;
+  currency?: string;
+  timezone?: string;
+  testedAt?: string;
+}
+
+interface Cursor {
+  /** A range being synced: everything up to doneThrough is committed. */
+  pending?: { from: string; to: string; doneThrough: string | null };
+  lastRange?: DayRange;
+}
+
+export interface SyncOptions {
+  key: Buffer;
+  sources: Config['sources'];
+  now: Date;
+  /** Explicit days (a backfill); default: the pending range, else the settling window. */
+  range?: DayRange;
+  chunkDays?: number;
+  onProgress?: (p: { chunk: DayRange; daysDone: number; daysTotal: number; rows: number }) => void;
+  log?: (line: string) => void;
+  /** Test hook: shorter waits. */
+  http?: Partial<HttpOptions>;
+}
+
+export interface SyncResult {
+  connectionId: string;
+  platform: string;
+  account: string | null;
+  status: 'succeeded' | 'failed' | 'needs_reauth';
+  syncRunId: string | null;
+  range: DayRange | null;
+  rowsFetched: number;
+  inserted: number;
+  updated: number;
+  unchanged: number;
+  error?: string;
+}
+
+type ConnectionRow = NonNullable<Awaited<ReturnType<Db['prisma']['connection']['findUnique']>>>;
+
+export function settingsOf(conn: { settings: unknown }): ConnectionSettings {
+  return (conn.settings && typeof conn.settings === 'object' ? conn.settings : {}) as ConnectionSettings;
+}
+
+/** The platform connector for a stored connection (credentials decrypted here, held in memory only). */
+export function connectorFor(conn: ConnectionRow, opts: Pick<SyncOptions, 'key' | 'sources' | 'log' | 'http'>): Connector & { actionType?: () => string | null } {
+  const creds = readCredentials(opts.key, conn) as { accessToken?: string };
+  const settings = settingsOf(conn);
+  const http: HttpOptions = {
+    platform: conn.platform,
+    ...opts.sources.http,
+    onWait: (what, ms) => opts.log?.(redact(`${what}${ms > 0 ? ` — waiting ${Math.round(ms / 100) / 10} s` : ''}`)),
+    ...opts.http,
+  };
+  if (conn.platform === 'meta') {
+    if (!creds.accessToken) throw new AppError('invalid_input', `connection ${conn.id}: no access token stored`);
+    return metaConnector({
+      baseUrl: opts.sources.meta.baseUrl,
+      version: opts.sources.meta.version || META_DEFAULT_VERSION,
+      accountId: settings.accountId ?? '',
+      accessToken: creds.accessToken,
+      actionType: settings.actionType,
+      pollMs: opts.sources.meta.pollMs,
+      http,
+    });
+  }
+  throw new AppError('invalid_input', `${conn.platform} connections are not supported yet (supported: meta)`);
+}
+
+function chunks(r: DayRange, size: number): DayRange[] {
+  const out: DayRange[] = [];
+  for (let from = r.from; from <= r.to; from = addDays(from, size)) {
+    const to = addDays(from, size - 1);
+    out.push({ from, to: to < r.to ? to : r.to });
+  }
+  return out;
+}
+
+export async function syncConnection(db: Db, connectionId: string, opts: SyncOptions): Promise<SyncResult> {
+  const conn = await db.prisma.connection.findUnique({ where: { id: connectionId }, include: { client: true } });
+  if (!conn) throw new AppError('not_found', `connection ${connectionId} not found`);
+  const settings = settingsOf(conn);
+  const base: SyncResult = { connectionId, platform: conn.platform, account: settings.accountId ?? null, status: 'failed', syncRunId: null, range: null, rowsFetched: 0, inserted: 0, updated: 0, unchanged: 0 };
+  const connector = connectorFor(conn, opts);
+  let syncRunId: string | null = null;
+  try {
+    const info = await connector.accountInfo();
+    if (info.currency !== conn.client.currency) {
+      throw new SourceError('fatal', `${conn.platform} account ${info.id} reports in ${info.currency}, but client ${conn.client.slug} is in ${conn.client.currency}: amounts would be wrong, so nothing was synced (change the client's currency or connect the account of this client)`, { platform: conn.platform });
+    }
+    const cursor = (conn.cursor ?? {}) as Cursor;
+    // "Today" is the account's own day: that is how the platform dates its rows.
+    const today = localDate(info.timezone, opts.now);
+    const settle = settings.settleDays ?? SETTLE_DAYS[conn.platform] ?? 7;
+    const range = opts.range ?? (cursor.pending ? { from: cursor.pending.from, to: cursor.pending.to } : { from: addDays(today, -settle), to: today });
+    if (range.to > today) range.to = today;
+    if (range.from > range.to) throw new AppError('invalid_input', `nothing to sync: ${range.from} is after ${range.to} (the account's today)`);
+    // A killed sync of the same range continues after its last committed chunk.
+    const resumeAfter = cursor.pending && cursor.pending.from === range.from && cursor.pending.to === range.to ? cursor.pending.doneThrough : null;
+    const start = resumeAfter ? addDays(resumeAfter, 1) : range.from;
+    base.range = range;
+    const run = await db.prisma.syncRun.create({
+      data: { clientId: conn.clientId, connectionId, source: connector.source, dateFrom: new Date(`${range.from}T00:00:00Z`), dateTo: new Date(`${range.to}T00:00:00Z`) },
+    });
+    syncRunId = run.id;
+    base.syncRunId = run.id;
+    if (!resumeAfter) await saveCursor(db, connectionId, { ...cursor, pending: { from: range.from, to: range.to, doneThrough: null } });
+    const daysTotal = daysBetween(range.from, range.to) + 1;
+    for (const chunk of start <= range.to ? chunks({ from: start, to: range.to }, opts.chunkDays ?? CHUNK_DAYS[conn.platform] ?? 7) : []) {
+      const rows: SourceRow[] = [];
+      for await (const page of connector.fetchDaily(chunk)) rows.push(...page);
+      const batch = rowsToBatch(conn.platform, info, rows);
+      const written = await db.sql.tx(async (sql) => {
+        const w = await writeBatch(sql, batch, { clientId: conn.clientId, source: connector.source, syncRunId: run.id });
+        await sql.query(
+          `UPDATE sync_run SET rows_fetched = rows_fetched + $2, rows_upserted = rows_upserted + $3 WHERE id = $1::uuid`,
+          [run.id, rows.length, w.inserted + w.updated],
+        );
+        await sql.query(`UPDATE connection SET cursor = $2::jsonb WHERE id = $1::uuid`, [connectionId, JSON.stringify({ ...cursor, pending: { from: range.from, to: range.to, doneThrough: chunk.to } })]);
+        return w;
+      });
+      base.rowsFetched += rows.length;
+      base.inserted += written.inserted;
+      base.updated += written.updated;
+      base.unchanged += written.unchanged;
+      opts.onProgress?.({ chunk, daysDone: daysBetween(range.from, chunk.to) + 1, daysTotal, rows: base.rowsFetched });
+    }
+    const learnt: ConnectionSettings = { ...settings, accountName: info.name, currency: info.currency, timezone: info.timezone };
+    const chosen = connector.actionType?.();
+    if (chosen && !settings.actionType) learnt.actionType = chosen;
+    await db.prisma.$transaction([
+      db.prisma.syncRun.update({ where: { id: run.id }, data: { status: 'succeeded', finishedAt: new Date() } }),
+      db.prisma.connection.update({ where: { id: connectionId }, data: { status: 'active', lastError: null, lastSyncAt: opts.now, settings: learnt as object, cursor: { lastRange: range } as object } }),
+      // A connection that works again closes its "reconnect" insight.
+      db.prisma.insight.updateMany({ where: { clientId: conn.clientId, fingerprint: reauthKey(connectionId), status: { in: ['PENDING', 'IN_PROGRESS'] } }, data: { status: 'RESOLVED', resolvedAt: opts.now } }),
+    ]);
+    return { ...base, status: 'succeeded' };
+  } catch (err) {
+    const message = redact(err instanceof Error ? err.message : String(err));
+    const where = base.range ? ` (${base.range.from}…${base.range.to})` : '';
+    const error = `${message}${where}`;
+    if (syncRunId) await db.prisma.syncRun.update({ where: { id: syncRunId }, data: { status: 'failed', error, finishedAt: new Date() } });
+    else await db.prisma.syncRun.create({ data: { clientId: conn.clientId, connectionId, source: connector.source, status: 'failed', error, finishedAt: new Date() } });
+    const auth = err instanceof SourceError && err.kind === 'auth';
+    await db.prisma.connection.update({ where: { id: connectionId }, data: { status: auth ? 'needs_reauth' : conn.status === 'needs_reauth' ? 'needs_reauth' : 'active', lastError: error } });
+    if (auth) await tellAgency(db, conn, error, opts.now);
+    if (!(err instanceof SourceError) && !(err instanceof AppError)) throw err;
+    return { ...base, status: auth ? 'needs_reauth' : 'failed', error };
+  }
+}
+
+async function saveCursor(db: Db, connectionId: string, cursor: Cursor) {
+  await db.prisma.connection.update({ where: { id: connectionId }, data: { cursor: cursor as object } });
+}
+
+export const reauthKey = (connectionId: string) => `connection_reauth:${connectionId}`;
+
+/** One open inbox item per broken connection (the inbox is what the agency reads every morning). */
+async function tellAgency(db: Db, conn: ConnectionRow, error: string, now: Date) {
+  const fingerprint = reauthKey(conn.id);
+  const title = `Reconnect the ${conn.platform} account ${settingsOf(conn).accountName ?? settingsOf(conn).accountId ?? ''}: its numbers have stopped syncing`.replace(/\s+/g, ' ');
+  const existing = await db.prisma.insight.findUnique({ where: { clientId_fingerprint: { clientId: conn.clientId, fingerprint } } });
+  if (existing) {
+    // Broken again after it was fixed: the same item comes back to the inbox.
+    const back = existing.status === 'RESOLVED';
+    await db.prisma.insight.update({ where: { id: existing.id }, data: { lastSeen: now, body: error, title, ...(back && { status: 'PENDING', resolvedAt: null }) } });
+    if (back) await db.prisma.insightEvent.create({ data: { insightId: existing.id, actor: 'adbrain', fromStatus: 'RESOLVED', toStatus: 'PENDING', note: 'connection broke again', at: now } });
+    return;
+  }
+  const created = await db.prisma.insight.create({
+    data: { clientId: conn.clientId, type: 'connection_reauth', severity: 'critical', title, body: error, fingerprint, payload: { connectionId: conn.id, platform: conn.platform, error } as object, since: new Date(`${now.toISOString().slice(0, 10)}T00:00:00Z`), firstSeen: now, lastSeen: now },
+  });
+  await db.prisma.insightEvent.create({ data: { insightId: created.id, actor: 'adbrain', toStatus: 'PENDING', note: 'connection needs re-authorisation', at: now } });
+}

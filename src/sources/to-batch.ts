@@ -1,0 +1,47 @@
+// A connector's rows → the import's write batch: the entity tree account →
+// campaign → ad set → ad → link, one metric row per leaf and day. Campaign names
+// are parsed like imported ones (offer, account number, spark code).
+import { parseCampaignName } from '../import/campaign-name.ts';
+import { addTagEntities } from '../import/normalize.ts';
+import { addEntity, newBatch, type MetricRow, type WriteBatch } from '../ingest/batch.ts';
+import type { Platform } from '../generated/prisma/enums.ts';
+import type { AccountInfo, SourceRow } from './types.ts';
+
+const addKnown = (a: number | null, b: number | null) => (a === null || b === null ? null : a + b);
+
+export function rowsToBatch(platform: Platform, account: AccountInfo, rows: Iterable<SourceRow>): WriteBatch {
+  const batch = newBatch();
+  const accountKey = addEntity(batch, { platform, kind: 'account', externalId: account.id, name: account.name });
+  // A page re-read after a split can repeat an ad's day: the latest wins, never summed.
+  const byAdDay = new Map<string, SourceRow>();
+  for (const r of rows) byAdDay.set(`${r.ad?.id ?? `campaign:${r.campaign.id}`}|${r.date}`, r);
+  const metrics = new Map<string, MetricRow>();
+  for (const r of byAdDay.values()) {
+    const parts = parseCampaignName(r.campaign.name);
+    let leaf = addEntity(batch, {
+      platform, kind: 'campaign', externalId: r.campaign.id, name: r.campaign.name, parentKey: accountKey,
+      attributes: parts.offer || parts.accountNumber || parts.sparkCode || parts.platform ? { ...parts } : undefined,
+    });
+    addTagEntities(batch, platform, parts);
+    if (r.adset) leaf = addEntity(batch, { platform, kind: 'adset', externalId: r.adset.id, name: r.adset.name, parentKey: leaf });
+    if (r.ad) leaf = addEntity(batch, { platform, kind: 'ad', externalId: r.ad.id, name: r.ad.name, parentKey: leaf });
+    // A tracking link is one entity however many ads point at it (as in the CSV import).
+    if (r.link) leaf = addEntity(batch, { platform, kind: 'link', externalId: r.link, name: r.link, parentKey: leaf });
+    const key = `${leaf}|${r.date}`;
+    const m = metrics.get(key);
+    if (!m) {
+      metrics.set(key, { entityKey: leaf, date: r.date, spendCents: r.spendCents, impressions: r.impressions, clicks: r.clicks, conversions: r.conversions, revenueCents: r.revenueCents, reach: r.reach, frequency: r.frequency });
+    } else {
+      m.spendCents += r.spendCents;
+      m.impressions = addKnown(m.impressions, r.impressions);
+      m.clicks = addKnown(m.clicks, r.clicks);
+      m.conversions = addKnown(m.conversions, r.conversions);
+      m.revenueCents = addKnown(m.revenueCents, r.revenueCents);
+      // Reach does not add up across ads.
+      m.reach = null;
+      m.frequency = null;
+    }
+  }
+  batch.metrics = [...metrics.values()];
+  return batch;
+}
