@@ -6,6 +6,8 @@ import { amountOrOff, day, int, json } from './cli/options.ts';
 import { registerDeliveryCommands } from './cli/delivery.ts';
 import { registerServeCommands } from './cli/serve.ts';
 import { registerObjectiveCommand } from './cli/objective.ts';
+import { registerConnectionCommands } from './cli/connections.ts';
+import { credentialKey } from './sources/sync.ts';
 import { toMinorUnits } from './domain/currency.ts';
 import { objectiveSettings } from './domain/objectives.ts';
 import { describeObjective } from './brain/objective.ts';
@@ -375,6 +377,7 @@ async function runDays(ctx: Ctx, o: { client?: string; asOf?: string; json?: boo
     const r = await runClientDay(
       {
         db: ctx.db, client: c, asOf, now, outboxDir: ctx.config.outboxDir, llm: ctx.config.llm, email: ctx.config.email, dbRetry: ctx.config.dbRetry,
+        sources: ctx.config.sources, encryptionKey: credentialKey(ctx.config), onLog: (line) => ctx.log(`  … ${line}`),
         onRetry: (step, attempt, message) => ctx.log(`  … ${step}: ${message} — retry ${attempt} of ${ctx.config.dbRetry.retries}`),
       },
       {
@@ -408,6 +411,7 @@ try {
   jsonMode = process.argv.includes('--json');
   registerDeliveryCommands(program);
   registerObjectiveCommand(clients);
+  registerConnectionCommands(program);
   registerServeCommands(program);
   await program.parseAsync(process.argv);
 } catch (err) {

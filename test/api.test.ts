@@ -1,5 +1,6 @@
 // The REST API in-process (Hono's app.request): every endpoint, tenant isolation,
 // the role matrix, and random / malformed input that must never produce a 5xx.
+import { randomBytes } from 'node:crypto';
 import { mkdtemp } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -13,6 +14,7 @@ import { loadConfig } from '../src/config.ts';
 import { runDemo } from '../src/demo/demo.ts';
 import { addAgency } from '../src/domain/agencies.ts';
 import { createApiKey } from '../src/domain/api-keys.ts';
+import { saveConnection } from '../src/domain/connections.ts';
 import { addClient } from '../src/domain/clients.ts';
 import { deliverDailyReport } from '../src/reports/daily-report.ts';
 import { outboxSender } from '../src/reports/senders.ts';
@@ -56,7 +58,11 @@ describe('REST API', () => {
     other.key = (await db.prisma.apiKey.findFirstOrThrow({ where: { agencyId: o.id } })).id;
     other.analysis = (await db.prisma.analysisRun.create({ data: { clientId: oc.id, requestedBy: 'x' } })).id;
 
-    app = createApp(apiDeps(db, { ...loadConfig({}), outboxDir: path.join(dir, 'outbox') }, () => NOW), { rateLimit: 100_000, authFailureLimit: 100_000 });
+    // Connections (credentials under this key; nothing here calls a platform).
+    const key = randomBytes(32);
+    ids.connection = (await saveConnection(db.prisma, key, { clientId: c.id, platform: 'meta', credentials: { accessToken: 'tok-ours' } })).id;
+    other.connection = (await saveConnection(db.prisma, key, { clientId: oc.id, platform: 'meta', credentials: { accessToken: 'tok-theirs' } })).id;
+    app = createApp(apiDeps(db, { ...loadConfig({ META_GRAPH_URL: 'http://127.0.0.1:9' }), encryptionKey: key.toString('hex'), outboxDir: path.join(dir, 'outbox') }, () => NOW), { rateLimit: 100_000, authFailureLimit: 100_000 });
   });
   afterAll(async () => db?.destroy());
 
@@ -273,7 +279,8 @@ describe('REST API', () => {
   };
   const idFor = (p: string, from: Record<string, string>) =>
     p.startsWith('/v1/clients/') ? from.client : p.startsWith('/v1/insights/') ? from.insight : p.startsWith('/v1/reports/') ? from.report
-      : p.startsWith('/v1/entities/') ? from.entity : p.startsWith('/v1/api-keys/') ? from.key : p.startsWith('/v1/analysis/') ? from.analysis : undefined;
+      : p.startsWith('/v1/entities/') ? from.entity : p.startsWith('/v1/api-keys/') ? from.key : p.startsWith('/v1/analysis/') ? from.analysis
+        : p.startsWith('/v1/connections/') ? from.connection : undefined;
 
   it('publishes OpenAPI 3.1 covering every route, with bearer security', async () => {
     const doc = (await call('GET', '/openapi.json')).json;
@@ -290,7 +297,7 @@ describe('REST API', () => {
       expect([404, 422], `${e.method} ${url} → ${r.status}`).toContain(r.status);
       if (r.status === 422) {
         // Body validation may answer first; with a valid body it must still be a 404.
-        const valid = e.path.endsWith('/insights/{id}') ? { status: 'IN_PROGRESS' } : e.path.endsWith('/clients/{id}') ? { name: 'x' } : e.path.endsWith('/objective') ? { objective: 'revenue' } : undefined;
+        const valid = e.path.endsWith('/insights/{id}') ? { status: 'IN_PROGRESS' } : e.path.endsWith('/clients/{id}') ? { name: 'x' } : e.path.endsWith('/objective') ? { objective: 'revenue' } : e.path.endsWith('/connections') ? { platform: 'meta', accountId: '1', accessToken: 'x' } : undefined;
         const again = await call(e.method, url, { key: keys.admin, body: valid });
         expect(again.status, `${e.method} ${url}`).toBe(404);
       }
@@ -324,6 +331,21 @@ describe('REST API', () => {
     expect((await call('POST', '/v1/api-keys', { key: keys.member, body: { role: 'admin' } })).status).toBe(403);
     expect((await call('PATCH', `/v1/clients/${ids.client}`, { key: keys.member, body: { name: 'x' } })).status).toBe(403);
     expect((await call('POST', `/v1/entities/${ids.entity}/kill`, { key: keys.viewer, body: {} })).status).toBe(403);
+    expect((await call('POST', `/v1/clients/${ids.client}/connections`, { key: keys.member, body: { platform: 'meta', accountId: '1', accessToken: 'x' } })).status).toBe(403);
+    expect((await call('DELETE', `/v1/connections/${ids.connection}`, { key: keys.member })).status).toBe(403);
+    expect((await call('POST', `/v1/connections/${ids.connection}/sync`, { key: keys.viewer, body: {} })).status).toBe(403);
+  });
+
+  it('connections: listed without their tokens; bad input is a 422 naming the field', async () => {
+    const list = await call('GET', `/v1/clients/${ids.client}/connections`, { key: keys.viewer });
+    expect(list.json.data).toEqual([expect.objectContaining({ id: ids.connection, platform: 'meta', status: 'active' })]);
+    expect(list.text).not.toContain('tok-ours');
+    expect(list.text).not.toContain('credentials');
+    const bad = await call('POST', `/v1/clients/${ids.client}/connections`, { key: keys.admin, body: { platform: 'myspace', accountId: '1', accessToken: 'x' } });
+    expect(bad.status).toBe(422);
+    expect(bad.json.error.details.map((d: { path: string }) => d.path)).toEqual(['body.platform']);
+    const range = await call('POST', `/v1/connections/${ids.connection}/sync`, { key: keys.member, body: { to: '2026-11-01' } });
+    expect(range.status).toBe(422);
   });
 
   it('random and malformed input on every endpoint never produces a 5xx', async () => {

@@ -14,6 +14,7 @@ import { clientRoutes } from './routes/clients.ts';
 import { dataRoutes, MAX_IMPORT_BYTES } from './routes/data.ts';
 import { insightRoutes } from './routes/insights.ts';
 import { opsRoutes } from './routes/ops.ts';
+import { connectionRoutes } from './routes/connections.ts';
 
 export interface AppOptions {
   /** Requests per key per minute. */
@@ -90,6 +91,7 @@ export function createApp(deps: ApiDeps, opts: AppOptions = {}) {
   insightRoutes(app);
   dataRoutes(app);
   opsRoutes(app);
+  connectionRoutes(app);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', description: 'An adbrain API key: adb_<prefix>_<secret>' });
   app.doc31('/openapi.json', {

@@ -71,3 +71,9 @@ export async function scopedAnalysis(c: Context<AppEnv>, id: string) {
 
 export const cents = (v: bigint | null) => (v === null ? null : Number(v));
 export const isoDay = (d: Date | null) => (d ? d.toISOString().slice(0, 10) : null);
+
+export async function scopedConnection(c: Context<AppEnv>, id: string) {
+  const r = await deps(c).db.prisma.connection.findFirst({ where: { id, client: { agencyId: agency(c) } } });
+  if (!r) throw new AppError('not_found', `connection ${id} not found`);
+  return r;
+}

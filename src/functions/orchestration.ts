@@ -1,5 +1,6 @@
 // The other functions: the hourly report sweep, on-demand analysis, the
 // 30-minute intraday sync, and what follows each sync (alerts, prediction scoring).
+import { credentialKey } from '../sources/sync.ts';
 import type { Inngest } from 'inngest';
 import { events } from '../../inngest.config.ts';
 import { checkAlerts } from '../alerts/check.ts';
@@ -60,7 +61,7 @@ export function createIntradaySyncFunction(inngest: Inngest, runtime: Rt) {
     for (const c of clients) {
       const today = localDate(c.timezone, rt.now());
       const r = await step.run(`sync-${c.id}-${today}`, () =>
-        syncStep.run({ db: rt.db, client: c, asOf: today, now: rt.now(), outboxDir: rt.config.outboxDir }, {}),
+        syncStep.run({ db: rt.db, client: c, asOf: today, now: rt.now(), outboxDir: rt.config.outboxDir, sources: rt.config.sources, encryptionKey: credentialKey(rt.config) }, {}),
       );
       if (r.status !== 'failed') synced.push({ name: events.syncCompleted.name, data: { clientId: c.id, source: 'api', from: lastCompleteDay(c.timezone, rt.now()), to: today } });
     }

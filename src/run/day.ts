@@ -12,6 +12,7 @@ import { senderFor } from '../reports/senders.ts';
 import { checkAlerts } from '../alerts/check.ts';
 import { summaryFacts } from '../llm/facts.ts';
 import { summarizeDay, type Summary } from '../llm/index.ts';
+import { syncConnection, type SyncResult } from '../sources/sync.ts';
 
 export interface DayClient extends ReportClient {}
 
@@ -30,6 +31,10 @@ export interface DayContext {
   dbRetry?: Config['dbRetry'];
   /** Told when a step is retried after a lost connection. */
   onRetry?: (step: string, attempt: number, message: string) => void;
+  /** Connector settings and the key that opens stored credentials; without them connections are not synced. */
+  sources?: Config['sources'];
+  encryptionKey?: Buffer;
+  onLog?: (line: string) => void;
 }
 
 export interface StepResult {
@@ -46,14 +51,24 @@ export interface DayStep {
 
 export const syncStep: DayStep = {
   name: 'sync',
-  async run({ db, client }) {
-    const connections = await db.prisma.connection.count({ where: { clientId: client.id, status: 'active' } });
-    const latest = await latestDayByPlatform(db.sql, client.id);
-    const fresh = latest.map((l) => `${l.platform} through ${l.latest}`).join(', ') || 'no data yet';
-    if (connections === 0) {
-      return { status: 'skipped', detail: `no API connections (data from imports/demo: ${fresh})`, data: { latest } };
+  async run({ db, client, now, sources, encryptionKey, onLog }) {
+    const connections = await db.prisma.connection.findMany({ where: { clientId: client.id, status: { in: ['active', 'error'] } }, orderBy: { createdAt: 'asc' } });
+    const fresh = async () => (await latestDayByPlatform(db.sql, client.id)).map((l) => `${l.platform} through ${l.latest}`).join(', ') || 'no data yet';
+    if (connections.length === 0) {
+      const latest = await latestDayByPlatform(db.sql, client.id);
+      return { status: 'skipped', detail: `no API connections (data from imports/demo: ${await fresh()})`, data: { latest } };
     }
-    return { status: 'skipped', detail: `${connections} connection(s); API connectors are not available yet (${fresh})`, data: { latest } };
+    if (!sources || !encryptionKey) return { status: 'failed', detail: `${connections.length} connection(s), but no key to open their credentials (set ADBRAIN_ENCRYPTION_KEY)`, data: {} };
+    // One connection failing never blocks the others; each resumes its own cursor next time.
+    const results: SyncResult[] = [];
+    for (const c of connections) results.push(await syncConnection(db, c.id, { key: encryptionKey, sources, now, log: onLog }));
+    const failed = results.filter((r) => r.status !== 'succeeded');
+    const detail = results.map((r) => `${r.platform} ${r.account ?? ''}: ${r.status === 'succeeded' ? `${r.rowsFetched} rows (${r.inserted} new, ${r.updated} updated)` : r.error}`).join('; ');
+    return {
+      status: failed.length === results.length ? 'failed' : 'ok',
+      detail: `${detail}; ${await fresh()}`,
+      data: { results: results.map((r) => ({ connectionId: r.connectionId, status: r.status, rows: r.rowsFetched, inserted: r.inserted, updated: r.updated, error: r.error ?? null })) },
+    };
   },
 };
 

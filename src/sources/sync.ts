@@ -10,6 +10,7 @@ import { readCredentials } from '../domain/connections.ts';
 import { AppError } from '../errors.ts';
 import { addDays, daysBetween, localDate } from '../time.ts';
 import { redact } from '../crypto/redact.ts';
+import { resolveEncryptionKey } from '../crypto/secrets.ts';
 import type { HttpOptions } from './http.ts';
 import { metaConnector, META_DEFAULT_VERSION } from './meta.ts';
 import { rowsToBatch } from './to-batch.ts';
@@ -81,6 +82,7 @@ export function connectorFor(conn: ConnectionRow, opts: Pick<SyncOptions, 'key' 
   };
   if (conn.platform === 'meta') {
     if (!creds.accessToken) throw new AppError('invalid_input', `connection ${conn.id}: no access token stored`);
+    if (!settings.accountId) throw new AppError('invalid_input', `connection ${conn.id}: no ad account id stored; connect it again with --account`);
     return metaConnector({
       baseUrl: opts.sources.meta.baseUrl,
       version: opts.sources.meta.version || META_DEFAULT_VERSION,
@@ -108,9 +110,10 @@ export async function syncConnection(db: Db, connectionId: string, opts: SyncOpt
   if (!conn) throw new AppError('not_found', `connection ${connectionId} not found`);
   const settings = settingsOf(conn);
   const base: SyncResult = { connectionId, platform: conn.platform, account: settings.accountId ?? null, status: 'failed', syncRunId: null, range: null, rowsFetched: 0, inserted: 0, updated: 0, unchanged: 0 };
-  const connector = connectorFor(conn, opts);
   let syncRunId: string | null = null;
+  const source = `${conn.platform}-api`;
   try {
+    const connector = connectorFor(conn, opts);
     const info = await connector.accountInfo();
     if (info.currency !== conn.client.currency) {
       throw new SourceError('fatal', `${conn.platform} account ${info.id} reports in ${info.currency}, but client ${conn.client.slug} is in ${conn.client.currency}: amounts would be wrong, so nothing was synced (change the client's currency or connect the account of this client)`, { platform: conn.platform });
@@ -167,7 +170,7 @@ export async function syncConnection(db: Db, connectionId: string, opts: SyncOpt
     const where = base.range ? ` (${base.range.from}…${base.range.to})` : '';
     const error = `${message}${where}`;
     if (syncRunId) await db.prisma.syncRun.update({ where: { id: syncRunId }, data: { status: 'failed', error, finishedAt: new Date() } });
-    else await db.prisma.syncRun.create({ data: { clientId: conn.clientId, connectionId, source: connector.source, status: 'failed', error, finishedAt: new Date() } });
+    else await db.prisma.syncRun.create({ data: { clientId: conn.clientId, connectionId, source, status: 'failed', error, finishedAt: new Date() } });
     const auth = err instanceof SourceError && err.kind === 'auth';
     await db.prisma.connection.update({ where: { id: connectionId }, data: { status: auth ? 'needs_reauth' : conn.status === 'needs_reauth' ? 'needs_reauth' : 'active', lastError: error } });
     if (auth) await tellAgency(db, conn, error, opts.now);
@@ -198,4 +201,13 @@ async function tellAgency(db: Db, conn: ConnectionRow, error: string, now: Date)
     data: { clientId: conn.clientId, type: 'connection_reauth', severity: 'critical', title, body: error, fingerprint, payload: { connectionId: conn.id, platform: conn.platform, error } as object, since: new Date(`${now.toISOString().slice(0, 10)}T00:00:00Z`), firstSeen: now, lastSeen: now },
   });
   await db.prisma.insightEvent.create({ data: { insightId: created.id, actor: 'adbrain', toStatus: 'PENDING', note: 'connection needs re-authorisation', at: now } });
+}
+
+/** The key that opens stored credentials, or undefined when none is configured (then nothing can sync). */
+export function credentialKey(config: Pick<Config, 'encryptionKey' | 'databaseUrl' | 'dataDir'>): Buffer | undefined {
+  try {
+    return resolveEncryptionKey(config).key;
+  } catch {
+    return undefined;
+  }
 }

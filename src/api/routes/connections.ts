@@ -1,0 +1,106 @@
+// REST: a client's ad-account connections. Tokens go in, never out; every id is
+// scoped to the key's agency like the rest of the API.
+import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
+import { rememberSecret } from '../../crypto/redact.ts';
+import { connectAccount, connectionOut, testConnection } from '../../domain/connections.ts';
+import { AppError } from '../../errors.ts';
+import { credentialKey, syncConnection } from '../../sources/sync.ts';
+import { Day, IdParam, errors, json, requireRole, scopedClient, scopedConnection, security } from '../common.ts';
+import type { AppEnv } from '../env.ts';
+
+const ConnectionSchema = z
+  .object({
+    id: z.uuid(), platform: z.string(), label: z.string(), status: z.string().openapi({ description: 'active, error, disabled or needs_reauth' }),
+    accountId: z.string().nullable(), accountName: z.string().nullable(), currency: z.string().nullable(), timezone: z.string().nullable(),
+    actionType: z.string().nullable(), settleDays: z.number().int().nullable(), lastSyncAt: z.string().nullable(), lastError: z.string().nullable(), createdAt: z.string(),
+  })
+  .openapi('Connection');
+
+const NewConnection = z
+  .object({
+    platform: z.enum(['meta']),
+    accountId: z.string().min(1).max(64).describe('Meta: the ad account id, with or without act_'),
+    accessToken: z.string().min(1).max(4096).describe('stored AES-256-GCM encrypted; never returned'),
+    actionType: z.string().max(200).optional(),
+    settleDays: z.number().int().min(0).max(90).optional(),
+  })
+  .strict()
+  .openapi('NewConnection');
+
+const SyncBody = z.object({ from: Day.optional(), to: Day.optional() }).strict().openapi('SyncRequest');
+const SyncResultSchema = z.object({
+  connectionId: z.string(), platform: z.string(), account: z.string().nullable(), status: z.enum(['succeeded', 'failed', 'needs_reauth']),
+  syncRunId: z.string().nullable(), range: z.object({ from: z.string(), to: z.string() }).nullable(),
+  rowsFetched: z.number().int(), inserted: z.number().int(), updated: z.number().int(), unchanged: z.number().int(), error: z.string().optional(),
+}).openapi('SyncResult');
+
+const tags = ['connections'];
+
+function keyOf(c: { get: (k: 'deps') => AppEnv['Variables']['deps'] }) {
+  const key = credentialKey(c.get('deps').config);
+  if (!key) throw new AppError('config', 'set ADBRAIN_ENCRYPTION_KEY to store and use connection credentials');
+  return key;
+}
+
+export function connectionRoutes(app: OpenAPIHono<AppEnv>) {
+  app.openapi(
+    createRoute({ method: 'get', path: '/v1/clients/{id}/connections', tags, security, summary: 'The client\'s ad-account connections', request: { params: IdParam }, responses: { 200: json(z.object({ data: z.array(ConnectionSchema) }), 'Connections'), ...errors } }),
+    async (c) => {
+      const client = await scopedClient(c, c.req.valid('param').id);
+      const rows = await c.get('deps').db.prisma.connection.findMany({ where: { clientId: client.id }, orderBy: { createdAt: 'asc' } });
+      return c.json({ data: rows.map(connectionOut) }, 200);
+    },
+  );
+  app.openapi(
+    createRoute({
+      method: 'post', path: '/v1/clients/{id}/connections', tags, security, summary: 'Connect an ad account (admin); the platform is called to check the token and the currency',
+      request: { params: IdParam, body: { content: { 'application/json': { schema: NewConnection } }, required: true } },
+      responses: { 201: json(ConnectionSchema, 'Connected'), ...errors },
+    }),
+    async (c) => {
+      requireRole(c, 'admin');
+      const client = await scopedClient(c, c.req.valid('param').id);
+      const body = c.req.valid('json');
+      rememberSecret(body.accessToken);
+      const { db, config } = c.get('deps');
+      const conn = await connectAccount(db, keyOf(c), config.sources, { clientId: client.id, ...body }, { now: c.get('deps').now() });
+      return c.json(connectionOut(conn), 201);
+    },
+  );
+  app.openapi(
+    createRoute({ method: 'post', path: '/v1/connections/{id}/test', tags, security, summary: 'Call the platform with the stored token (member)', request: { params: IdParam }, responses: { 200: json(z.object({ ok: z.boolean(), problem: z.string().nullable(), connection: ConnectionSchema }), 'Result'), ...errors } }),
+    async (c) => {
+      requireRole(c, 'member');
+      const conn = await scopedConnection(c, c.req.valid('param').id);
+      const { db, config } = c.get('deps');
+      const r = await testConnection(db, keyOf(c), config.sources, conn.id, { now: c.get('deps').now() });
+      return c.json({ ok: r.ok, problem: r.problem, connection: connectionOut(r.connection) }, 200);
+    },
+  );
+  app.openapi(
+    createRoute({
+      method: 'post', path: '/v1/connections/{id}/sync', tags, security, summary: 'Sync now (member): the settling window, a pending backfill, or from/to',
+      request: { params: IdParam, body: { content: { 'application/json': { schema: SyncBody } }, required: false } },
+      responses: { 200: json(SyncResultSchema, 'The sync'), ...errors },
+    }),
+    async (c) => {
+      requireRole(c, 'member');
+      const conn = await scopedConnection(c, c.req.valid('param').id);
+      const body = (c.req.valid('json') ?? {}) as z.infer<typeof SyncBody>;
+      if (body.to && !body.from) throw new AppError('invalid_input', '`to` needs `from`', [{ path: 'body.from', message: 'required with to' }]);
+      if (body.from && body.to && body.from > body.to) throw new AppError('invalid_input', '`from` is after `to`', [{ path: 'body.from', message: 'must not be after to' }]);
+      const { db, config } = c.get('deps');
+      const r = await syncConnection(db, conn.id, { key: keyOf(c), sources: config.sources, now: c.get('deps').now(), range: body.from ? { from: body.from, to: body.to ?? '9999-12-31' } : undefined });
+      return c.json(r, 200);
+    },
+  );
+  app.openapi(
+    createRoute({ method: 'delete', path: '/v1/connections/{id}', tags, security, summary: 'Forget a connection and its token (admin); synced numbers stay', request: { params: IdParam }, responses: { 204: { description: 'Removed' }, ...errors } }),
+    async (c) => {
+      requireRole(c, 'admin');
+      const conn = await scopedConnection(c, c.req.valid('param').id);
+      await c.get('deps').db.prisma.connection.delete({ where: { id: conn.id } });
+      return c.body(null, 204);
+    },
+  );
+}

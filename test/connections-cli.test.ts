@@ -1,0 +1,75 @@
+// The real `adbrain` binary connecting and syncing a Meta ad account served by the
+// loopback fake: the token goes in on stdin and never comes out; `run` syncs
+// before the brain runs.
+import { spawn } from 'node:child_process';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addDays } from '../src/time.ts';
+import { startFakeMeta, type FakeMeta } from './fakes/meta-server.ts';
+
+const bin = path.resolve('bin/adbrain.mjs');
+const TODAY = new Date().toISOString().slice(0, 10);
+const DAYS = Array.from({ length: 40 }, (_, i) => addDays(TODAY, i - 39));
+
+describe('adbrain connections and sync', { timeout: 180_000 }, () => {
+  let cwd: string;
+  let meta: FakeMeta;
+  const adbrain = (args: string[], stdin?: string) =>
+    new Promise<{ code: number | null; out: string; err: string }>((resolve) => {
+      const p = spawn(process.execPath, [bin, ...args], {
+        cwd,
+        env: { PATH: process.env.PATH, HOME: process.env.HOME, ADBRAIN_DATA_DIR: path.join(cwd, 'data'), META_GRAPH_URL: meta.url, META_JOB_POLL_MS: '5', ADBRAIN_SYNC_BACKOFF_MS: '5' },
+      });
+      let out = '', err = '';
+      p.stdout.on('data', (d) => (out += d));
+      p.stderr.on('data', (d) => (err += d));
+      p.on('close', (code) => resolve({ code, out, err }));
+      p.stdin.end(stdin ?? '');
+    });
+
+  beforeAll(async () => {
+    cwd = await mkdtemp(path.join(tmpdir(), 'adbrain-conn-'));
+    meta = await startFakeMeta({
+      ads: Array.from({ length: 4 }, (_, i) => ({ id: `90${i}`, name: `Ad ${i}`, adset: { id: '80', name: 'Set' }, campaign: { id: '70', name: 'Prospecting' }, link: `https://trk.example/${i}` })),
+      days: DAYS,
+    });
+    meta.timezone = 'UTC';
+    expect((await adbrain(['clients', 'add', 'shop', '--timezone', 'UTC', '--currency', 'USD'])).code).toBe(0);
+  });
+  afterAll(async () => meta?.close());
+
+  it('connects with the token on stdin, lists without it, syncs a backfill, and `run` syncs before the brain', async () => {
+    const none = await adbrain(['connections', 'add', '--client', 'shop', '--platform', 'meta', '--account', 'act_1234567890']);
+    expect(none.code).toBe(2);
+    expect(none.err).toMatch(/no access token: pipe it with --token-stdin/);
+    const bad = await adbrain(['connections', 'add', '--client', 'shop', '--platform', 'meta', '--account', '1234567890', '--token-stdin'], 'wrong-token');
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/access token for account 1234567890 stopped working/);
+    const add = await adbrain(['connections', 'add', '--client', 'shop', '--platform', 'meta', '--account', 'act_1234567890', '--token-stdin', '--json'], `${meta.token}\n`);
+    expect(add.code).toBe(0);
+    expect(JSON.parse(add.out)).toMatchObject({ platform: 'meta', accountId: '1234567890', accountName: 'Fake Shop Ads', currency: 'USD', status: 'active' });
+    const list = await adbrain(['connections', 'list', '--client', 'shop']);
+    expect(list.out).toMatch(/meta\s+1234567890\s+Fake Shop Ads\s+active/);
+
+    const sync = await adbrain(['sync', '--client', 'shop', '--from', DAYS[0]!, '--json']);
+    expect(sync.code).toBe(0);
+    expect(JSON.parse(sync.out)).toEqual([expect.objectContaining({ status: 'succeeded', rowsFetched: 4 * 40, range: { from: DAYS[0], to: TODAY } })]);
+
+    const run = await adbrain(['run', '--client', 'shop']);
+    expect(run.code).toBe(0);
+    // The sync step re-read the settling window (28 days back to the account's today: 29 days × 4 ads), then the brain ran.
+    expect(run.err).toMatch(/✓ sync\s+meta 1234567890: 116 rows \(0 new, 0 updated\)/);
+    expect(run.err.indexOf('sync')).toBeLessThan(run.err.indexOf('brain'));
+
+    for (const r of [none, bad, add, list, sync, run]) {
+      expect(r.out + r.err).not.toContain(meta.token);
+      expect(r.out + r.err).not.toMatch(/^\s+at /m);
+    }
+    const test = await adbrain(['connections', 'test', 'meta', '--client', 'shop']);
+    expect(test.out).toBe('ok: Fake Shop Ads (USD, UTC)\n');
+    expect((await adbrain(['connections', 'remove', 'meta', '--client', 'shop'])).code).toBe(0);
+    expect((await adbrain(['connections', 'list', '--client', 'shop'])).out).toMatch(/^no connections/);
+  });
+});
