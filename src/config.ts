@@ -46,6 +46,12 @@ const envSchema = z.object({
   META_API_VERSION: z.string().regex(/^v\d+\.\d+$/, 'like v25.0').default('v25.0'),
   META_ACCESS_TOKEN: optionalString,
   META_JOB_POLL_MS: z.coerce.number().int().min(1).max(60_000).default(2_000),
+  GOOGLE_ADS_API_URL: z.url().default('https://googleads.googleapis.com'),
+  GOOGLE_OAUTH_TOKEN_URL: z.url().default('https://oauth2.googleapis.com/token'),
+  GOOGLE_ADS_API_VERSION: z.string().regex(/^v\d+$/, 'like v24').default('v24'),
+  GOOGLE_ADS_DEVELOPER_TOKEN: optionalString,
+  GOOGLE_ADS_CLIENT_ID: optionalString,
+  GOOGLE_ADS_CLIENT_SECRET: optionalString,
   ADBRAIN_SYNC_RETRIES: z.coerce.number().int().min(0).max(10).default(4),
   ADBRAIN_SYNC_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(60_000),
   ADBRAIN_SYNC_BACKOFF_MS: z.coerce.number().int().min(1).max(60_000).default(1_000),
@@ -85,6 +91,7 @@ export interface Config {
   sources: {
     /** pollMs: first wait between async report job checks (grows 1.5× up to 30 s). */
     meta: { baseUrl: string; version: string; accessToken: string | null; pollMs: number };
+    google: { apiUrl: string; tokenUrl: string; version: string; developerToken: string | null; clientId: string | null; clientSecret: string | null };
     http: { retries: number; timeoutMs: number; minBackoffMs: number; maxWaitMs: number };
   };
 }
@@ -103,7 +110,7 @@ export function loadConfig(
     throw new ConfigError(`invalid environment:\n  ${lines.join('\n  ')}`);
   }
   const e = parsed.data;
-  rememberSecret(e.META_ACCESS_TOKEN, e.ANTHROPIC_API_KEY, e.OPENAI_API_KEY, e.RESEND_API_KEY, e.INNGEST_SIGNING_KEY, e.INNGEST_EVENT_KEY, e.ADBRAIN_ENCRYPTION_KEY);
+  rememberSecret(e.GOOGLE_ADS_DEVELOPER_TOKEN, e.GOOGLE_ADS_CLIENT_SECRET, e.META_ACCESS_TOKEN, e.ANTHROPIC_API_KEY, e.OPENAI_API_KEY, e.RESEND_API_KEY, e.INNGEST_SIGNING_KEY, e.INNGEST_EVENT_KEY, e.ADBRAIN_ENCRYPTION_KEY);
   if (e.DATABASE_URL) rememberSecret(decodeURIComponent(/\/\/[^:@/]+:([^@/]*)@/.exec(e.DATABASE_URL)?.[1] ?? ''));
   const dataDir = path.resolve(cwd, e.ADBRAIN_DATA_DIR ?? 'data');
   const anthropic = e.ANTHROPIC_API_KEY
@@ -136,6 +143,10 @@ export function loadConfig(
     dbRetry: { retries: e.ADBRAIN_DB_RETRIES, minTimeoutMs: e.ADBRAIN_DB_RETRY_MIN_MS },
     sources: {
       meta: { baseUrl: e.META_GRAPH_URL, version: e.META_API_VERSION, accessToken: e.META_ACCESS_TOKEN ?? null, pollMs: e.META_JOB_POLL_MS },
+      google: {
+        apiUrl: e.GOOGLE_ADS_API_URL, tokenUrl: e.GOOGLE_OAUTH_TOKEN_URL, version: e.GOOGLE_ADS_API_VERSION,
+        developerToken: e.GOOGLE_ADS_DEVELOPER_TOKEN ?? null, clientId: e.GOOGLE_ADS_CLIENT_ID ?? null, clientSecret: e.GOOGLE_ADS_CLIENT_SECRET ?? null,
+      },
       http: { retries: e.ADBRAIN_SYNC_RETRIES, timeoutMs: e.ADBRAIN_SYNC_TIMEOUT_MS, minBackoffMs: e.ADBRAIN_SYNC_BACKOFF_MS, maxWaitMs: e.ADBRAIN_SYNC_MAX_WAIT_MS },
     },
   };

@@ -11,7 +11,7 @@ import { withContext, type Ctx } from './context.ts';
 import { day, int, json } from './options.ts';
 import { printJson, table } from './output.ts';
 
-const PLATFORMS = ['meta'];
+const PLATFORMS = ['meta', 'google'];
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
@@ -20,7 +20,7 @@ async function readStdin(): Promise<string> {
 }
 
 /** The token from stdin, a file or the platform's env variable — never from a flag, so it stays out of shell history. */
-async function tokenFrom(o: { tokenStdin?: boolean; tokenFile?: string }, ctx: Ctx): Promise<string> {
+async function tokenFrom(o: { tokenStdin?: boolean; tokenFile?: string; platform: string }, ctx: Ctx): Promise<string> {
   let token: string | null = null;
   if (o.tokenStdin) token = await readStdin();
   else if (o.tokenFile) {
@@ -29,8 +29,9 @@ async function tokenFrom(o: { tokenStdin?: boolean; tokenFile?: string }, ctx: C
     } catch (err) {
       throw new AppError('invalid_input', `--token-file: cannot read ${o.tokenFile} (${(err as NodeJS.ErrnoException).code})`);
     }
-  } else token = ctx.config.sources.meta.accessToken;
-  if (!token) throw new AppError('invalid_input', 'no access token: pipe it with --token-stdin, name a file with --token-file, or set META_ACCESS_TOKEN');
+  } else if (o.platform === 'meta') token = ctx.config.sources.meta.accessToken;
+  const what = o.platform === 'google' ? 'refresh token' : 'access token';
+  if (!token) throw new AppError('invalid_input', `no ${what}: pipe it with --token-stdin or name a file with --token-file${o.platform === 'meta' ? ', or set META_ACCESS_TOKEN' : ''}`);
   rememberSecret(token);
   return token;
 }
@@ -45,10 +46,11 @@ export function registerConnectionCommands(program: Command) {
   const connections = program.command('connections').description('ad accounts adbrain syncs by itself');
   connections
     .command('add')
-    .description('connect an ad account (the token is read from stdin, a file or META_ACCESS_TOKEN, stored encrypted, never printed)')
+    .description('connect an ad account (the token — Meta: access token, Google: OAuth refresh token — is read from stdin or a file, stored encrypted, never printed)')
     .requiredOption('--client <slug>')
     .addOption(new Option('--platform <platform>').choices(PLATFORMS).makeOptionMandatory())
-    .requiredOption('--account <id>', 'the ad account id (Meta: with or without act_)')
+    .requiredOption('--account <id>', 'the ad account id (Meta: with or without act_; Google: the 10-digit customer id, dashes allowed)')
+    .option('--login-customer <id>', 'Google: the manager account the access goes through')
     .option('--token-stdin', 'read the access token from stdin')
     .option('--token-file <file>', 'read the access token from a file')
     .option('--action-type <type>', 'the one Meta action type counted as conversions (default: pixel purchase, then omni_purchase, then purchase)')
@@ -59,7 +61,10 @@ export function registerConnectionCommands(program: Command) {
         const client = await getClientBySlug(ctx.db.prisma, o.client);
         const { key } = resolveEncryptionKey(ctx.config);
         const token = await tokenFrom(o, ctx);
-        const c = await connectAccount(ctx.db, key, ctx.config.sources, { clientId: client.id, platform: o.platform, accountId: o.account, accessToken: token, actionType: o.actionType, settleDays: o.settleDays });
+        const c = await connectAccount(ctx.db, key, ctx.config.sources, {
+          clientId: client.id, platform: o.platform, accountId: o.account, actionType: o.actionType, settleDays: o.settleDays, loginCustomerId: o.loginCustomer,
+          ...(o.platform === 'google' ? { refreshToken: token } : { accessToken: token }),
+        });
         const out = connectionOut(c);
         if (o.json) return printJson(out);
         console.log(`connected ${out.platform} account ${out.accountId} (${out.accountName}, ${out.currency}, ${out.timezone}) to ${client.slug}; connection ${out.id}`);

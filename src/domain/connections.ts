@@ -5,8 +5,9 @@ import type { Db } from '../db/client.ts';
 import { AppError } from '../errors.ts';
 import type { Platform, PrismaClient } from '../generated/prisma/client.ts';
 import type { HttpOptions } from '../sources/http.ts';
-import { metaConnector, stripAct } from '../sources/meta.ts';
-import { SETTLE_DAYS, settingsOf, type ConnectionSettings } from '../sources/sync.ts';
+import { bareCustomerId } from '../sources/google-ads.ts';
+import { stripAct } from '../sources/meta.ts';
+import { connectorOf, SETTLE_DAYS, settingsOf, type ConnectionSettings, type Credentials } from '../sources/sync.ts';
 import { SourceError } from '../sources/types.ts';
 
 const aadFor = (clientId: string, platform: string, label: string) => `connection:${clientId}:${platform}:${label}`;
@@ -34,38 +35,50 @@ export function readCredentials(
 }
 
 /**
- * Connects an ad account: stores the token encrypted, then calls the platform's
- * cheapest authenticated endpoint and keeps the account's name, currency and time
- * zone. An account in another currency than the client's is refused (nothing stored).
+ * Connects an ad account: calls the platform's cheapest authenticated endpoint
+ * with the credentials first and keeps the account's name, currency and time
+ * zone; then stores the credentials encrypted. An account in another currency
+ * than the client's is refused (nothing stored).
  */
 export async function connectAccount(
   db: Db,
   key: Buffer,
   sources: Config['sources'],
-  input: { clientId: string; platform: Platform; accountId: string; accessToken: string; label?: string; actionType?: string; settleDays?: number },
+  input: { clientId: string; platform: Platform; accountId: string; accessToken?: string; refreshToken?: string; loginCustomerId?: string; label?: string; actionType?: string; settleDays?: number },
   opts: { now: Date; http?: Partial<HttpOptions> } = { now: new Date() },
 ) {
-  if (input.platform !== 'meta') throw new AppError('invalid_input', `${input.platform} connections are not supported yet (supported: meta)`);
-  const accountId = stripAct(input.accountId);
-  if (!/^\d{1,30}$/.test(accountId)) throw new AppError('invalid_input', `--account: "${input.accountId}" is not a Meta ad account id (digits, with or without act_)`);
+  let accountId: string;
+  let credentials: Credentials;
+  if (input.platform === 'meta') {
+    accountId = stripAct(input.accountId);
+    if (!/^\d{1,30}$/.test(accountId)) throw new AppError('invalid_input', `--account: "${input.accountId}" is not a Meta ad account id (digits, with or without act_)`);
+    if (!input.accessToken) throw new AppError('invalid_input', 'a Meta connection needs an access token');
+    credentials = { accessToken: input.accessToken };
+  } else if (input.platform === 'google') {
+    accountId = bareCustomerId(input.accountId);
+    if (!/^\d{10}$/.test(accountId)) throw new AppError('invalid_input', `--account: "${input.accountId}" is not a Google Ads customer id (10 digits, dashes allowed)`);
+    if (input.loginCustomerId && !/^\d{10}$/.test(bareCustomerId(input.loginCustomerId))) throw new AppError('invalid_input', `--login-customer: "${input.loginCustomerId}" is not a customer id`);
+    if (!input.refreshToken) throw new AppError('invalid_input', 'a Google Ads connection needs a refresh token');
+    credentials = { refreshToken: input.refreshToken };
+  } else throw new AppError('invalid_input', `${input.platform} connections are not supported yet (supported: meta, google)`);
   const client = await db.prisma.client.findUniqueOrThrow({ where: { id: input.clientId } });
-  const settings: ConnectionSettings = { accountId, actionType: input.actionType, settleDays: input.settleDays };
-  const info = await probe(input.platform, { accountId, accessToken: input.accessToken, actionType: input.actionType }, sources, opts);
+  const settings: ConnectionSettings = {
+    accountId, actionType: input.actionType, settleDays: input.settleDays,
+    ...(input.loginCustomerId && { loginCustomerId: bareCustomerId(input.loginCustomerId) }),
+  };
+  const info = await probe(input.platform, credentials, settings, sources, opts);
   if (info.currency !== client.currency) {
     throw new AppError('invalid_input', `the ${input.platform} account ${accountId} (${info.name}) reports in ${info.currency}, but client ${client.slug} is in ${client.currency}; nothing was connected`);
   }
-  const conn = await saveConnection(db.prisma, key, { clientId: input.clientId, platform: input.platform, label: input.label ?? accountId, credentials: { accessToken: input.accessToken } });
+  const conn = await saveConnection(db.prisma, key, { clientId: input.clientId, platform: input.platform, label: input.label ?? accountId, credentials: { ...credentials } });
   return db.prisma.connection.update({
     where: { id: conn.id },
     data: { settings: { ...settings, accountName: info.name, currency: info.currency, timezone: info.timezone, testedAt: opts.now.toISOString() } as object, status: 'active', lastError: null },
   });
 }
 
-async function probe(platform: Platform, c: { accountId: string; accessToken: string; actionType?: string }, sources: Config['sources'], opts: { http?: Partial<HttpOptions> }) {
-  const connector = metaConnector({
-    baseUrl: sources.meta.baseUrl, version: sources.meta.version, accountId: c.accountId, accessToken: c.accessToken, actionType: c.actionType,
-    http: { platform, ...sources.http, ...opts.http },
-  });
+async function probe(platform: Platform, creds: Credentials, settings: ConnectionSettings, sources: Config['sources'], opts: { http?: Partial<HttpOptions> }) {
+  const connector = connectorOf(platform, 'new', creds, settings, { sources, http: opts.http });
   try {
     return await connector.accountInfo();
   } catch (err) {
@@ -79,9 +92,9 @@ async function probe(platform: Platform, c: { accountId: string; accessToken: st
 export async function testConnection(db: Db, key: Buffer, sources: Config['sources'], connectionId: string, opts: { now: Date; http?: Partial<HttpOptions> } = { now: new Date() }) {
   const conn = await db.prisma.connection.findUniqueOrThrow({ where: { id: connectionId }, include: { client: true } });
   const settings = settingsOf(conn);
-  const creds = readCredentials(key, conn) as { accessToken?: string };
+  const creds = readCredentials(key, conn) as Credentials;
   try {
-    const info = await probe(conn.platform, { accountId: settings.accountId ?? '', accessToken: creds.accessToken ?? '' }, sources, opts);
+    const info = await probe(conn.platform, creds, settings, sources, opts);
     const problem = info.currency !== conn.client.currency ? `reports in ${info.currency}, but the client is in ${conn.client.currency}` : null;
     const updated = await db.prisma.connection.update({
       where: { id: conn.id },

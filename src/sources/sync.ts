@@ -13,6 +13,7 @@ import { redact } from '../crypto/redact.ts';
 import { resolveEncryptionKey } from '../crypto/secrets.ts';
 import type { HttpOptions } from './http.ts';
 import { metaConnector, META_DEFAULT_VERSION } from './meta.ts';
+import { googleAdsConnector } from './google-ads.ts';
 import { rowsToBatch } from './to-batch.ts';
 import { SourceError, type Connector, type DayRange, type SourceRow } from './types.ts';
 
@@ -23,6 +24,8 @@ export const CHUNK_DAYS: Record<string, number> = { meta: 7, google: 30, tiktok:
 
 export interface ConnectionSettings {
   accountId?: string;
+  /** Google Ads: the manager account access goes through. */
+  loginCustomerId?: string;
   actionType?: string;
   settleDays?: number;
   accountName?: string;
@@ -32,6 +35,8 @@ export interface ConnectionSettings {
 }
 
 interface Cursor {
+  /** The platform's daily quota is spent: no calls before this time (ISO). */
+  pausedUntil?: string;
   /** A range being synced: everything up to doneThrough is committed. */
   pending?: { from: string; to: string; doneThrough: string | null };
   lastRange?: DayRange;
@@ -72,8 +77,17 @@ export function settingsOf(conn: { settings: unknown }): ConnectionSettings {
 
 /** The platform connector for a stored connection (credentials decrypted here, held in memory only). */
 export function connectorFor(conn: ConnectionRow, opts: Pick<SyncOptions, 'key' | 'sources' | 'log' | 'http'>): Connector & { actionType?: () => string | null } {
-  const creds = readCredentials(opts.key, conn) as { accessToken?: string };
-  const settings = settingsOf(conn);
+  return connectorOf(conn.platform, conn.id, readCredentials(opts.key, conn) as Credentials, settingsOf(conn), opts);
+}
+
+export interface Credentials {
+  accessToken?: string;
+  refreshToken?: string;
+}
+
+/** A connector from credentials and settings (stored, or about to be: `connections add` probes first). */
+export function connectorOf(platform: string, id: string, creds: Credentials, settings: ConnectionSettings, opts: Pick<SyncOptions, 'sources' | 'log' | 'http'>): Connector & { actionType?: () => string | null } {
+  const conn = { id, platform };
   const http: HttpOptions = {
     platform: conn.platform,
     ...opts.sources.http,
@@ -93,7 +107,19 @@ export function connectorFor(conn: ConnectionRow, opts: Pick<SyncOptions, 'key' 
       http,
     });
   }
-  throw new AppError('invalid_input', `${conn.platform} connections are not supported yet (supported: meta)`);
+  if (conn.platform === 'google') {
+    const g = opts.sources.google;
+    if (!g.developerToken || !g.clientId || !g.clientSecret) {
+      throw new AppError('config', 'Google Ads needs GOOGLE_ADS_DEVELOPER_TOKEN, GOOGLE_ADS_CLIENT_ID and GOOGLE_ADS_CLIENT_SECRET');
+    }
+    if (!creds.refreshToken) throw new AppError('invalid_input', `connection ${conn.id}: no refresh token stored`);
+    if (!settings.accountId) throw new AppError('invalid_input', `connection ${conn.id}: no customer id stored; connect it again with --account`);
+    return googleAdsConnector({
+      apiUrl: g.apiUrl, tokenUrl: g.tokenUrl, version: g.version, customerId: settings.accountId, loginCustomerId: settings.loginCustomerId,
+      developerToken: g.developerToken, clientId: g.clientId, clientSecret: g.clientSecret, refreshToken: creds.refreshToken, http,
+    });
+  }
+  throw new AppError('invalid_input', `${conn.platform} connections are not supported yet (supported: meta, google)`);
 }
 
 function chunks(r: DayRange, size: number): DayRange[] {
@@ -112,6 +138,10 @@ export async function syncConnection(db: Db, connectionId: string, opts: SyncOpt
   const base: SyncResult = { connectionId, platform: conn.platform, account: settings.accountId ?? null, status: 'failed', syncRunId: null, range: null, rowsFetched: 0, inserted: 0, updated: 0, unchanged: 0 };
   let syncRunId: string | null = null;
   const source = `${conn.platform}-api`;
+  const paused = ((conn.cursor ?? {}) as Cursor).pausedUntil;
+  if (paused && Date.parse(paused) > opts.now.getTime()) {
+    return { ...base, error: `${conn.platform}: the daily API quota is spent; syncing again after ${paused}` };
+  }
   try {
     const connector = connectorFor(conn, opts);
     const info = await connector.accountInfo();
@@ -146,7 +176,7 @@ export async function syncConnection(db: Db, connectionId: string, opts: SyncOpt
           `UPDATE sync_run SET rows_fetched = rows_fetched + $2, rows_upserted = rows_upserted + $3 WHERE id = $1::uuid`,
           [run.id, rows.length, w.inserted + w.updated],
         );
-        await sql.query(`UPDATE connection SET cursor = $2::jsonb WHERE id = $1::uuid`, [connectionId, JSON.stringify({ ...cursor, pending: { from: range.from, to: range.to, doneThrough: chunk.to } })]);
+        await sql.query(`UPDATE connection SET cursor = $2::jsonb WHERE id = $1::uuid`, [connectionId, JSON.stringify({ ...cursor, pausedUntil: undefined, pending: { from: range.from, to: range.to, doneThrough: chunk.to } })]);
         return w;
       });
       base.rowsFetched += rows.length;
@@ -172,6 +202,12 @@ export async function syncConnection(db: Db, connectionId: string, opts: SyncOpt
     if (syncRunId) await db.prisma.syncRun.update({ where: { id: syncRunId }, data: { status: 'failed', error, finishedAt: new Date() } });
     else await db.prisma.syncRun.create({ data: { clientId: conn.clientId, connectionId, source, status: 'failed', error, finishedAt: new Date() } });
     const auth = err instanceof SourceError && err.kind === 'auth';
+    if (err instanceof SourceError && err.kind === 'quota') {
+      // Retrying would only burn tomorrow's quota: this connection rests until it resets.
+      const until = new Date(opts.now.getTime() + (err.details.retryAfterMs ?? 3_600_000)).toISOString();
+      const cur = ((await db.prisma.connection.findUniqueOrThrow({ where: { id: connectionId } })).cursor ?? {}) as Cursor;
+      await saveCursor(db, connectionId, { ...cur, pausedUntil: until });
+    }
     await db.prisma.connection.update({ where: { id: connectionId }, data: { status: auth ? 'needs_reauth' : conn.status === 'needs_reauth' ? 'needs_reauth' : 'active', lastError: error } });
     if (auth) await tellAgency(db, conn, error, opts.now);
     if (!(err instanceof SourceError) && !(err instanceof AppError)) throw err;

@@ -18,9 +18,11 @@ const ConnectionSchema = z
 
 const NewConnection = z
   .object({
-    platform: z.enum(['meta']),
-    accountId: z.string().min(1).max(64).describe('Meta: the ad account id, with or without act_'),
-    accessToken: z.string().min(1).max(4096).describe('stored AES-256-GCM encrypted; never returned'),
+    platform: z.enum(['meta', 'google']),
+    accountId: z.string().min(1).max(64).describe('Meta: the ad account id, with or without act_; Google: the customer id'),
+    accessToken: z.string().min(1).max(4096).optional().describe('Meta; stored AES-256-GCM encrypted, never returned'),
+    refreshToken: z.string().min(1).max(4096).optional().describe('Google: an OAuth refresh token with the adwords scope; stored encrypted'),
+    loginCustomerId: z.string().max(20).optional().describe('Google: the manager account the access goes through'),
     actionType: z.string().max(200).optional(),
     settleDays: z.number().int().min(0).max(90).optional(),
   })
@@ -61,7 +63,7 @@ export function connectionRoutes(app: OpenAPIHono<AppEnv>) {
       requireRole(c, 'admin');
       const client = await scopedClient(c, c.req.valid('param').id);
       const body = c.req.valid('json');
-      rememberSecret(body.accessToken);
+      rememberSecret(body.accessToken, body.refreshToken);
       const { db, config } = c.get('deps');
       const conn = await connectAccount(db, keyOf(c), config.sources, { clientId: client.id, ...body }, { now: c.get('deps').now() });
       return c.json(connectionOut(conn), 201);
