@@ -52,6 +52,7 @@ const envSchema = z.object({
   GOOGLE_ADS_DEVELOPER_TOKEN: optionalString,
   GOOGLE_ADS_CLIENT_ID: optionalString,
   GOOGLE_ADS_CLIENT_SECRET: optionalString,
+  TIKTOK_API_URL: z.url().default('https://business-api.tiktok.com'),
   ADBRAIN_SYNC_RETRIES: z.coerce.number().int().min(0).max(10).default(4),
   ADBRAIN_SYNC_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(60_000),
   ADBRAIN_SYNC_BACKOFF_MS: z.coerce.number().int().min(1).max(60_000).default(1_000),
@@ -92,6 +93,7 @@ export interface Config {
     /** pollMs: first wait between async report job checks (grows 1.5× up to 30 s). */
     meta: { baseUrl: string; version: string; accessToken: string | null; pollMs: number };
     google: { apiUrl: string; tokenUrl: string; version: string; developerToken: string | null; clientId: string | null; clientSecret: string | null };
+    tiktok: { apiUrl: string };
     http: { retries: number; timeoutMs: number; minBackoffMs: number; maxWaitMs: number };
   };
 }
@@ -147,6 +149,7 @@ export function loadConfig(
         apiUrl: e.GOOGLE_ADS_API_URL, tokenUrl: e.GOOGLE_OAUTH_TOKEN_URL, version: e.GOOGLE_ADS_API_VERSION,
         developerToken: e.GOOGLE_ADS_DEVELOPER_TOKEN ?? null, clientId: e.GOOGLE_ADS_CLIENT_ID ?? null, clientSecret: e.GOOGLE_ADS_CLIENT_SECRET ?? null,
       },
+      tiktok: { apiUrl: e.TIKTOK_API_URL },
       http: { retries: e.ADBRAIN_SYNC_RETRIES, timeoutMs: e.ADBRAIN_SYNC_TIMEOUT_MS, minBackoffMs: e.ADBRAIN_SYNC_BACKOFF_MS, maxWaitMs: e.ADBRAIN_SYNC_MAX_WAIT_MS },
     },
   };

@@ -37,6 +37,7 @@ describe.each(dbKinds)('Google Ads connector on %s', (kind) => {
   const sources = (): Config['sources'] => ({
     meta: { baseUrl: 'http://127.0.0.1:9', version: 'v25.0', accessToken: null, pollMs: 5 },
     google: { apiUrl: g.url, tokenUrl: g.tokenUrl, version: 'v24', developerToken: g.developerToken, clientId: g.clientId, clientSecret: g.clientSecret },
+    tiktok: { apiUrl: 'http://127.0.0.1:9' },
     http: { retries: 3, timeoutMs: 5_000, minBackoffMs: 5, maxWaitMs: 2_000 },
   });
   const opts = (o: Partial<SyncOptions> = {}): SyncOptions => ({ key, sources: sources(), now: NOW, log: (l) => logs.push(l), ...o });

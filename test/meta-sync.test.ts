@@ -33,6 +33,7 @@ describe.each(dbKinds)('Meta connector on %s', (kind) => {
   const sources = (): Config['sources'] => ({
     meta: { baseUrl: meta.url, version: meta.version, accessToken: null, pollMs: 5 },
     google: { apiUrl: 'http://127.0.0.1:9', tokenUrl: 'http://127.0.0.1:9/token', version: 'v24', developerToken: null, clientId: null, clientSecret: null },
+    tiktok: { apiUrl: 'http://127.0.0.1:9' },
     http: { retries: 3, timeoutMs: 5_000, minBackoffMs: 5, maxWaitMs: 2_000 },
   });
   const opts = (o: Partial<SyncOptions> = {}): SyncOptions => ({ key, sources: sources(), now: NOW, log: (l) => logs.push(l), ...o });

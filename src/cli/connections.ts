@@ -11,7 +11,7 @@ import { withContext, type Ctx } from './context.ts';
 import { day, int, json } from './options.ts';
 import { printJson, table } from './output.ts';
 
-const PLATFORMS = ['meta', 'google'];
+const PLATFORMS = ['meta', 'google', 'tiktok'];
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];

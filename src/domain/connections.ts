@@ -60,7 +60,12 @@ export async function connectAccount(
     if (input.loginCustomerId && !/^\d{10}$/.test(bareCustomerId(input.loginCustomerId))) throw new AppError('invalid_input', `--login-customer: "${input.loginCustomerId}" is not a customer id`);
     if (!input.refreshToken) throw new AppError('invalid_input', 'a Google Ads connection needs a refresh token');
     credentials = { refreshToken: input.refreshToken };
-  } else throw new AppError('invalid_input', `${input.platform} connections are not supported yet (supported: meta, google)`);
+  } else if (input.platform === 'tiktok') {
+    accountId = input.accountId.trim();
+    if (!/^\d{6,30}$/.test(accountId)) throw new AppError('invalid_input', `--account: "${input.accountId}" is not a TikTok advertiser id (digits)`);
+    if (!input.accessToken) throw new AppError('invalid_input', 'a TikTok connection needs an access token');
+    credentials = { accessToken: input.accessToken };
+  } else throw new AppError('invalid_input', `${input.platform} connections are not supported (supported: meta, google, tiktok)`);
   const client = await db.prisma.client.findUniqueOrThrow({ where: { id: input.clientId } });
   const settings: ConnectionSettings = {
     accountId, actionType: input.actionType, settleDays: input.settleDays,

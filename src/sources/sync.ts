@@ -14,6 +14,7 @@ import { resolveEncryptionKey } from '../crypto/secrets.ts';
 import type { HttpOptions } from './http.ts';
 import { metaConnector, META_DEFAULT_VERSION } from './meta.ts';
 import { googleAdsConnector } from './google-ads.ts';
+import { tiktokConnector } from './tiktok.ts';
 import { rowsToBatch } from './to-batch.ts';
 import { SourceError, type Connector, type DayRange, type SourceRow } from './types.ts';
 
@@ -119,7 +120,12 @@ export function connectorOf(platform: string, id: string, creds: Credentials, se
       developerToken: g.developerToken, clientId: g.clientId, clientSecret: g.clientSecret, refreshToken: creds.refreshToken, http,
     });
   }
-  throw new AppError('invalid_input', `${conn.platform} connections are not supported yet (supported: meta, google)`);
+  if (conn.platform === 'tiktok') {
+    if (!creds.accessToken) throw new AppError('invalid_input', `connection ${conn.id}: no access token stored`);
+    if (!settings.accountId) throw new AppError('invalid_input', `connection ${conn.id}: no advertiser id stored; connect it again with --account`);
+    return tiktokConnector({ apiUrl: opts.sources.tiktok.apiUrl, advertiserId: settings.accountId, accessToken: creds.accessToken, http });
+  }
+  throw new AppError('invalid_input', `${conn.platform} connections are not supported (supported: meta, google, tiktok)`);
 }
 
 function chunks(r: DayRange, size: number): DayRange[] {

@@ -18,9 +18,9 @@ const ConnectionSchema = z
 
 const NewConnection = z
   .object({
-    platform: z.enum(['meta', 'google']),
+    platform: z.enum(['meta', 'google', 'tiktok']),
     accountId: z.string().min(1).max(64).describe('Meta: the ad account id, with or without act_; Google: the customer id'),
-    accessToken: z.string().min(1).max(4096).optional().describe('Meta; stored AES-256-GCM encrypted, never returned'),
+    accessToken: z.string().min(1).max(4096).optional().describe('Meta and TikTok; stored AES-256-GCM encrypted, never returned'),
     refreshToken: z.string().min(1).max(4096).optional().describe('Google: an OAuth refresh token with the adwords scope; stored encrypted'),
     loginCustomerId: z.string().max(20).optional().describe('Google: the manager account the access goes through'),
     actionType: z.string().max(200).optional(),
