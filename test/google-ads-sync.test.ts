@@ -4,7 +4,6 @@
 // daily quota — and no secret in any log or error.
 import { randomBytes } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { Config } from '../src/config.ts';
 import { addClient } from '../src/domain/clients.ts';
 import { connectAccount } from '../src/domain/connections.ts';
 import { microsToMinor } from '../src/sources/google-ads.ts';
@@ -12,6 +11,7 @@ import { syncConnection, type SyncOptions } from '../src/sources/sync.ts';
 import { addDays } from '../src/time.ts';
 import { startFakeGoogleAds, type FakeGoogleAds } from './fakes/google-ads-server.ts';
 import { dbKinds, freshDb, type TestDb } from './helpers/db.ts';
+import { testSources } from './helpers/sources.ts';
 
 const LAST = '2026-11-20';
 const DAYS = Array.from({ length: 40 }, (_, i) => addDays(LAST, i - 39));
@@ -34,12 +34,7 @@ describe.each(dbKinds)('Google Ads connector on %s', (kind) => {
   let clientId: string;
   const key = randomBytes(32);
   const logs: string[] = [];
-  const sources = (): Config['sources'] => ({
-    meta: { baseUrl: 'http://127.0.0.1:9', version: 'v25.0', accessToken: null, pollMs: 5 },
-    google: { apiUrl: g.url, tokenUrl: g.tokenUrl, version: 'v24', developerToken: g.developerToken, clientId: g.clientId, clientSecret: g.clientSecret },
-    tiktok: { apiUrl: 'http://127.0.0.1:9' },
-    http: { retries: 3, timeoutMs: 5_000, minBackoffMs: 5, maxWaitMs: 2_000 },
-  });
+  const sources = () => testSources({ google: g });
   const opts = (o: Partial<SyncOptions> = {}): SyncOptions => ({ key, sources: sources(), now: NOW, log: (l) => logs.push(l), ...o });
   const connect = () => connectAccount(db, key, sources(), { clientId, platform: 'google', accountId: '123-456-7890', loginCustomerId: '987-654-3210', refreshToken: g.refreshToken }, { now: NOW });
   const stored = async () =>

@@ -4,13 +4,13 @@
 // any log line or error.
 import { randomBytes } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { Config } from '../src/config.ts';
 import { addClient } from '../src/domain/clients.ts';
 import { connectAccount, testConnection } from '../src/domain/connections.ts';
 import { syncConnection, type SyncOptions } from '../src/sources/sync.ts';
 import { addDays } from '../src/time.ts';
 import { startFakeMeta, type FakeAd, type FakeMeta } from './fakes/meta-server.ts';
 import { dbKinds, freshDb, type TestDb } from './helpers/db.ts';
+import { testSources } from './helpers/sources.ts';
 
 const LAST = '2026-11-20';
 const DAYS = Array.from({ length: 60 }, (_, i) => addDays(LAST, i - 59));
@@ -30,12 +30,7 @@ describe.each(dbKinds)('Meta connector on %s', (kind) => {
   let clientId: string;
   const key = randomBytes(32);
   const logs: string[] = [];
-  const sources = (): Config['sources'] => ({
-    meta: { baseUrl: meta.url, version: meta.version, accessToken: null, pollMs: 5 },
-    google: { apiUrl: 'http://127.0.0.1:9', tokenUrl: 'http://127.0.0.1:9/token', version: 'v24', developerToken: null, clientId: null, clientSecret: null },
-    tiktok: { apiUrl: 'http://127.0.0.1:9' },
-    http: { retries: 3, timeoutMs: 5_000, minBackoffMs: 5, maxWaitMs: 2_000 },
-  });
+  const sources = () => testSources({ meta: meta.url });
   const opts = (o: Partial<SyncOptions> = {}): SyncOptions => ({ key, sources: sources(), now: NOW, log: (l) => logs.push(l), ...o });
   const connect = () => connectAccount(db, key, sources(), { clientId, platform: 'meta', accountId: `act_${meta.account}`, accessToken: meta.token }, { now: NOW });
   const stored = async () =>

@@ -3,13 +3,13 @@
 // as HTTP 200 with a code (rate limit backs off, an invalid token → needs_reauth).
 import { randomBytes } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { Config } from '../src/config.ts';
 import { addClient } from '../src/domain/clients.ts';
 import { connectAccount } from '../src/domain/connections.ts';
 import { syncConnection, type SyncOptions } from '../src/sources/sync.ts';
 import { addDays } from '../src/time.ts';
 import { startFakeTikTok, type FakeTikTok } from './fakes/tiktok-server.ts';
 import { dbKinds, freshDb, type TestDb } from './helpers/db.ts';
+import { testSources } from './helpers/sources.ts';
 
 const LAST = '2026-11-20';
 const DAYS = Array.from({ length: 45 }, (_, i) => addDays(LAST, i - 44));
@@ -23,12 +23,7 @@ describe.each(dbKinds)('TikTok connector on %s', (kind) => {
   let clientId: string;
   const key = randomBytes(32);
   const logs: string[] = [];
-  const sources = (): Config['sources'] => ({
-    meta: { baseUrl: 'http://127.0.0.1:9', version: 'v25.0', accessToken: null, pollMs: 5 },
-    google: { apiUrl: 'http://127.0.0.1:9', tokenUrl: 'http://127.0.0.1:9/token', version: 'v24', developerToken: null, clientId: null, clientSecret: null },
-    tiktok: { apiUrl: tt.url },
-    http: { retries: 3, timeoutMs: 5_000, minBackoffMs: 5, maxWaitMs: 2_000 },
-  });
+  const sources = () => testSources({ tiktok: tt.url });
   const opts = (o: Partial<SyncOptions> = {}): SyncOptions => ({ key, sources: sources(), now: NOW, log: (l) => logs.push(l), ...o });
 
   beforeAll(async () => {

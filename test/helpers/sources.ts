@@ -1,0 +1,16 @@
+// Connector settings for tests: every platform pointed at loopback (a dead port
+// unless a fake is given), short waits, no real host ever.
+import type { Config } from '../../src/config.ts';
+
+const DEAD = 'http://127.0.0.1:9';
+
+export function testSources(o: { meta?: string; google?: { url: string; tokenUrl: string; developerToken: string; clientId: string; clientSecret: string }; tiktok?: string } = {}): Config['sources'] {
+  return {
+    meta: { baseUrl: o.meta ?? DEAD, version: 'v25.0', accessToken: null, pollMs: 5 },
+    google: o.google
+      ? { apiUrl: o.google.url, tokenUrl: o.google.tokenUrl, version: 'v24', developerToken: o.google.developerToken, clientId: o.google.clientId, clientSecret: o.google.clientSecret }
+      : { apiUrl: DEAD, tokenUrl: `${DEAD}/token`, version: 'v24', developerToken: null, clientId: null, clientSecret: null },
+    tiktok: { apiUrl: o.tiktok ?? DEAD },
+    http: { retries: 3, timeoutMs: 5_000, minBackoffMs: 5, maxWaitMs: 2_000 },
+  };
+}
