@@ -7,6 +7,9 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { addClient } from '../src/domain/clients.ts';
 import { connectAccount, testConnection } from '../src/domain/connections.ts';
 import { syncConnection, type SyncOptions } from '../src/sources/sync.ts';
+import { runBrain } from '../src/brain/run.ts';
+import { loadReportModel } from '../src/reports/load-model.ts';
+import { renderDailyReport } from '../src/reports/daily-report.ts';
 import { addDays } from '../src/time.ts';
 import { startFakeMeta, type FakeAd, type FakeMeta } from './fakes/meta-server.ts';
 import { dbKinds, freshDb, type TestDb } from './helpers/db.ts';
@@ -182,5 +185,30 @@ describe.each(dbKinds)('Meta connector on %s', (kind) => {
     const failedRun = await db.prisma.syncRun.findUniqueOrThrow({ where: { id: first.syncRunId! } });
     expect(failedRun.error).toMatch(/^Meta: reading insights .* \(account 1234567890\): Invalid parameter/);
     expect(failedRun.error).not.toContain(meta.token);
+  });
+
+  it('days inside the settling window are provisional: a verdict resting on them says so, the report marks them', async () => {
+    await meta.close();
+    // Ad 0 spends $80 a day for nothing; the rest pay back.
+    meta = await startFakeMeta({ ads: ADS, days: DAYS, seed: (ad, _d, k) => (ad.id === ADS[0]!.id
+      ? { spend: '80.00', impressions: 4000, clicks: 60, purchases: 0, value: '0.00' }
+      : { spend: '10.00', impressions: 1000, clicks: 20, purchases: 1 + (k % 2), value: '45.00' }) });
+    const conn = await connect();
+    await syncConnection(db, conn.id, opts({ range: { from: DAYS[0]!, to: LAST } }));
+    const client = await db.prisma.client.findUniqueOrThrow({ where: { id: clientId } });
+    const r = await runBrain(db, client, addDays(LAST, -1), { now: NOW });
+    const burning = r.output.oracle.findings.filter((f) => f.type === 'burning');
+    expect(burning.map((f) => f.entity!.name)).toEqual([ADS[0]!.link]);
+    expect(burning[0]!.title).toMatch(/\(conversions for these days may still be restated\)$/);
+    expect(burning[0]!.facts.provisionalFrom).toBe(addDays(LAST, -28));
+    // A day before the window: settled, said plainly.
+    const old = await runBrain(db, client, addDays(LAST, -35), { now: NOW });
+    expect(old.output.oracle.findings.find((f) => f.type === 'burning')!.title).not.toMatch(/restated/);
+    const model = await loadReportModel(db, client, addDays(LAST, -1), NOW);
+    expect(model.provisional).toEqual([{ platform: 'meta', from: addDays(LAST, -28) }]);
+    const out = await renderDailyReport(model);
+    expect(out.text).toMatch(/Provisional: Meta from \d+ \w+ — the platforms restate conversions for weeks/);
+    expect(out.view.burning!.rows[0]!.name).toBe(`${ADS[0]!.link} *`);
+    expect(out.view.burning!.more).toMatch(/\* rests on conversions the platform may still restate/);
   });
 });

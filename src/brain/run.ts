@@ -6,6 +6,7 @@ import { loadDailyColumns, loadEntities } from '../db/metrics-read.ts';
 import type { Prisma } from '../generated/prisma/client.ts';
 import { addDays } from '../time.ts';
 import { objectiveSettings } from '../domain/objectives.ts';
+import { provisionalFrom } from '../sources/sync.ts';
 import { realiseApplied } from '../insights/follow-up.ts';
 import { runCycle, seriesOf, type BrainOutput } from './cycle.ts';
 import { round } from './memory.ts';
@@ -31,7 +32,7 @@ export interface BrainClient {
   campaignObjectives?: unknown;
 }
 
-export async function loadBrainInput(db: Db, client: BrainClient, asOf: string): Promise<BrainInput> {
+export async function loadBrainInput(db: Db, client: BrainClient, asOf: string, now = new Date()): Promise<BrainInput> {
   const [entities, columns, insights] = await Promise.all([
     loadEntities(db.sql, client.id),
     loadDailyColumns(db.sql, client.id, addDays(asOf, -(HISTORY_DAYS - 1)), asOf),
@@ -60,6 +61,7 @@ export async function loadBrainInput(db: Db, client: BrainClient, asOf: string):
       winRoiAbove: Number(client.winRoiAbove),
       winMinRevenueCents: Number(client.winMinRevenueCents),
       ...objectiveSettings(client),
+      provisionalFrom: await provisionalFrom(db, client.id, now),
     },
     entities,
     days: [],
@@ -98,7 +100,7 @@ export interface BrainRunResult {
 export async function runBrain(db: Db, client: BrainClient, asOf: string, opts: { now: Date; clock?: () => number }): Promise<BrainRunResult> {
   const clock = opts.clock ?? (() => 0);
   const t0 = clock();
-  const input = await loadBrainInput(db, client, asOf);
+  const input = await loadBrainInput(db, client, asOf, opts.now);
   // Built once: scoring reads the actuals from the same series the cycle judges.
   const series = seriesOf(input);
   // Applied insights whose week has passed: what they did feeds this cycle's learning.

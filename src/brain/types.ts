@@ -38,6 +38,8 @@ export interface BrainSettings {
   /** What the client buys with its spend (default: revenue) and per-campaign overrides. */
   objective?: Objective;
   campaignObjectives?: CampaignObjectives;
+  /** Per platform, the first day a connector may still restate (its settling window). */
+  provisionalFrom?: Record<string, string>;
   monthlyBudgetCents: number | null;
   burnRoiBelow: number;
   burnMinSpendCents: number;

@@ -62,7 +62,7 @@ export async function deliverDailyReport(
   if (existing?.status === 'sent' || (existing?.status === 'written' && opts.sender.name === 'outbox')) {
     return { status: 'already-delivered', reportId: existing.id, provider: existing.provider, location: existing.providerId, summary: null };
   }
-  const r = await renderDailyReport(await loadReportModel(db, client, date), opts.summary);
+  const r = await renderDailyReport(await loadReportModel(db, client, date, opts.now), opts.summary);
   const day = new Date(`${date}T00:00:00Z`);
   const content = { html: r.html, text: r.text, pdf: new Uint8Array(r.pdf), summary: r.view.headline, status: 'rendered' as const, error: null };
   const report = await db.prisma.report.upsert({

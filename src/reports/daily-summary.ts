@@ -45,6 +45,8 @@ export interface BurningLine {
   roi: number;
   conversions?: number | null;
   cpaCents?: number | null;
+  /** The verdict rests on days the platform may still restate. */
+  provisional?: boolean;
   since: string;
 }
 
@@ -83,6 +85,8 @@ export interface DailySummary extends BrainPart {
   client: { slug: string; name: string; currency: string; timezone: string };
   /** What the client is judged by, and in words ("leads at a $45.00 target CPA"). */
   objective: { kind: ObjectiveKind; targetCpaCents: number | null; valuePerConversionCents: number | null; label: string };
+  /** Per connected platform, the first day whose numbers may still be restated (its settling window). */
+  provisional: { platform: string; from: string }[];
   date: string;
   /** "shopify" when a store reports revenue: then revenue is the store's, not the ad platforms' claims. */
   revenueSource: 'platforms' | 'shopify';
@@ -121,6 +125,7 @@ export interface SummaryInput {
   client: DailySummary['client'];
   /** Default: revenue. */
   objective?: Objective;
+  provisional?: DailySummary['provisional'];
   date: string;
   entities: EntityRow[];
   /** The 60 days up to `date` (fewer only shortens the trend); later days are ignored. */
@@ -209,6 +214,7 @@ export function buildDailySummary(input: SummaryInput): DailySummary {
   return {
     client: input.client,
     objective: { ...objective, label: describeObjective(objective, (c) => money(c, input.client.currency)) },
+    provisional: input.provisional ?? [],
     date,
     revenueSource: usesStore ? 'shopify' : 'platforms',
     day,

@@ -5,6 +5,7 @@ import { describeAction, type Action } from '../brain/curiosity/actions.ts';
 import type { BrainOutput } from '../brain/cycle.ts';
 import { addDays } from '../time.ts';
 import { objectiveSettings } from '../domain/objectives.ts';
+import { provisionalFrom } from '../sources/sync.ts';
 import { buildDailySummary, type ActionLine, type BrainPart, type BurningLine, type DailySummary, type ForecastSummary } from './daily-summary.ts';
 
 export interface ReportClient {
@@ -20,7 +21,7 @@ export interface ReportClient {
 
 const day = (d: string) => new Date(`${d}T00:00:00Z`);
 
-export async function loadReportModel(db: Db, client: ReportClient, date: string): Promise<DailySummary> {
+export async function loadReportModel(db: Db, client: ReportClient, date: string, now = new Date()): Promise<DailySummary> {
   const [entities, daily, latest, brainRun] = await Promise.all([
     loadEntities(db.sql, client.id),
     loadDaily(db.sql, client.id, addDays(date, -59), date),
@@ -58,6 +59,7 @@ export async function loadReportModel(db: Db, client: ReportClient, date: string
       roi: Number(f.facts.roi),
       conversions: f.facts.conversions === null || f.facts.conversions === undefined ? null : Number(f.facts.conversions),
       cpaCents: f.facts.cpaCents === null || f.facts.cpaCents === undefined ? null : Number(f.facts.cpaCents),
+      provisional: typeof f.facts.provisionalFrom === 'string',
       since: f.since,
     }))
     .sort((a, b) => a.profitCents - b.profitCents);
@@ -69,6 +71,8 @@ export async function loadReportModel(db: Db, client: ReportClient, date: string
   return buildDailySummary({
     client: { slug: client.slug, name: client.name, currency: client.currency, timezone: client.timezone },
     objective: objectiveSettings(client).objective,
+    // Days a connector may still restate, as far as this report's day reaches.
+    provisional: Object.entries(await provisionalFrom(db, client.id, now)).filter(([, from]) => from <= date).map(([platform, from]) => ({ platform, from })),
     date,
     entities,
     daily,

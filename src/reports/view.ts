@@ -79,6 +79,8 @@ export interface ReportView {
   footer: string;
 }
 
+const PLATFORM_NAME: Record<string, string> = { meta: 'Meta', google: 'Google Ads', tiktok: 'TikTok' };
+
 // For costs a rise is bad; for results it is good.
 const UP_IS: Record<keyof Kpis, Tone> = {
   spendCents: 'flat', revenueCents: 'good', profitCents: 'good', roas: 'good', roi: 'good', conversions: 'good', cpaCents: 'bad',
@@ -143,6 +145,9 @@ export function buildReportView(m: DailySummary, words: Summary): ReportView {
       ? null
       : { title, columns: [label, 'Spend', 'Revenue', 'Profit', 'ROAS'], rows: lines.map((l) => ({ name: l.name, cells: [$(l.kpis.spendCents), $(l.kpis.revenueCents), $(l.kpis.profitCents), ratio(l.kpis.roas)], tone: tone(l.kpis.profitCents) })) };
   const trendScale = scale(m.trend.days.map((d) => [d.spendCents, d.revenueCents]));
+  // The earliest day any connected platform may still restate.
+  const settling = m.provisional.reduce<string | null>((a, p) => (a === null || p.from < a ? p.from : a), null);
+  const isProvisional = (date: string) => settling !== null && date >= settling;
   const axis = (max: number) => ({ max: $(Math.round(max)), mid: $(Math.round(max / 2)), zero: $(0) });
   const f = m.forecast;
   const fScale = f ? scale(f.days.map((d) => [d.spendCents, d.revenueCents])) : null;
@@ -177,11 +182,14 @@ export function buildReportView(m: DailySummary, words: Summary): ReportView {
           columns: m.objective.kind === 'leads' ? ['Link or ad', 'Platform', 'Spend', 'Leads', 'CPA', 'Since'] : ['Link or ad', 'Platform', 'Spend', 'Profit', 'ROI', 'Since'],
           // The worst first (the model sorts by profit); a long list would swamp the email and the PDF page.
           rows: m.burning.slice(0, BURNING_SHOWN).map((b) => ({
-            name: b.name,
+            name: b.provisional ? `${b.name} *` : b.name,
             cells: m.objective.kind === 'leads' ? [b.platform, $(b.spendCents), count(b.conversions ?? null), $(b.cpaCents ?? null), b.since] : [b.platform, $(b.spendCents), $(b.profitCents), pct(b.roi), b.since],
             tone: 'bad' as const,
           })),
-          more: m.burning.length > BURNING_SHOWN ? `… and ${m.burning.length - BURNING_SHOWN} more — all ${m.burning.length} are in ${BURNING_CSV} (attached)` : undefined,
+          more: [
+            m.burning.length > BURNING_SHOWN ? `… and ${m.burning.length - BURNING_SHOWN} more — all ${m.burning.length} are in ${BURNING_CSV} (attached)` : null,
+            m.burning.some((b) => b.provisional) ? '* rests on conversions the platform may still restate' : null,
+          ].filter(Boolean).join(' · ') || undefined,
         }
       : null,
     periods: {
@@ -193,7 +201,7 @@ export function buildReportView(m: DailySummary, words: Summary): ReportView {
       title: 'Spend and revenue, last 30 days',
       legend: ['Spend', 'Revenue'],
       axis: axis(trendScale.max),
-      bars: m.trend.days.map((d) => ({ label: short(d.date), a: trendScale(d.spendCents), b: trendScale(d.revenueCents), title: `${short(d.date)}: spend ${$(d.spendCents)}, revenue ${d.revenueCents === null ? 'not reported' : $(d.revenueCents)}` })),
+      bars: m.trend.days.map((d) => ({ label: short(d.date), a: trendScale(d.spendCents), b: trendScale(d.revenueCents), title: `${short(d.date)}: spend ${$(d.spendCents)}, revenue ${d.revenueCents === null ? 'not reported' : $(d.revenueCents)}${isProvisional(d.date) ? ' (provisional)' : ''}` })),
     },
     top: campaignTable('Most profitable campaigns', m.topCampaigns),
     bottom: campaignTable('Losing campaigns', m.bottomCampaigns),
@@ -225,6 +233,9 @@ export function buildReportView(m: DailySummary, words: Summary): ReportView {
         ? m.day.revenueCents === null
           ? 'Revenue was not reported for this day: revenue, profit, ROAS and ROI are unknown (—), not zero.'
           : `Revenue was not reported for ${$(m.day.unreportedRevenueSpendCents)} of the day’s spend: profit, ROAS and ROI count only the rest.`
+        : null,
+      m.provisional.length
+        ? `Provisional: ${m.provisional.map((p) => `${PLATFORM_NAME[p.platform] ?? p.platform} from ${short(p.from)}`).join(', ')} — the platforms restate conversions for weeks, so these days may still change.`
         : null,
     ].filter(Boolean).join(' ') || null,
     objective: `Judged by ${m.objective.label}`,

@@ -104,7 +104,7 @@ export const alertsStep: DayStep = {
 export const summaryStep: DayStep = {
   name: 'summary',
   async run({ db, client, asOf, now, llm }) {
-    const model = await loadReportModel(db, client, asOf);
+    const model = await loadReportModel(db, client, asOf, now);
     const c = await db.prisma.client.findUniqueOrThrow({ where: { id: client.id }, select: { agency: { select: { id: true, timezone: true, llmDailyTokenBudget: true } } } });
     const r = await summarizeDay(summaryFacts(model), { prisma: db.prisma, llm, agency: c.agency, now });
     const how = r.source === 'deterministic' ? `deterministic (${r.reason})` : r.source === 'cache' ? 'LLM (cached, no request)' : `LLM (${r.requests} request${r.requests > 1 ? 's' : ''})`;

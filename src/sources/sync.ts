@@ -253,3 +253,19 @@ export function credentialKey(config: Pick<Config, 'encryptionKey' | 'databaseUr
     return undefined;
   }
 }
+
+/**
+ * Per platform, the first day whose numbers may still change: the connection's
+ * settling window, ending at the account's today. Rows on or after it are provisional.
+ */
+export async function provisionalFrom(db: Db, clientId: string, now: Date): Promise<Record<string, string>> {
+  const conns = await db.prisma.connection.findMany({ where: { clientId, status: { in: ['active', 'error'] } }, select: { platform: true, settings: true } });
+  const out: Record<string, string> = {};
+  for (const c of conns) {
+    const s = settingsOf(c);
+    if (!s.timezone) continue;
+    const from = addDays(localDate(s.timezone, now), -(s.settleDays ?? SETTLE_DAYS[c.platform] ?? 7));
+    if (!out[c.platform] || from < out[c.platform]!) out[c.platform] = from;
+  }
+  return out;
+}

@@ -74,6 +74,11 @@ export function detectPerformance(s: SeriesSet, settings: BrainSettings, days = 
       // Spend on days without a reported result: not part of the verdict.
       unjudgedSpendCents: Math.round(j.unknownSpend),
     };
+    // A verdict on days the platform may still restate says so.
+    const settling = settings.provisionalFrom?.[e.entity.platform];
+    const provisional = settling !== undefined && s.dayOf(end) >= settling;
+    if (provisional) facts.provisionalFrom = settling!;
+    const note = provisional ? ' (conversions for these days may still be restated)' : '';
     const holds = (verdict: 'burning' | 'winner') => (x: ReturnType<typeof windowTotals>) => judge(x, o, { ...settings, burnMinSpendCents: 0, winMinRevenueCents: 0 }).verdict === verdict;
     const loss = j.basisSpend - j.valueCents;
     if (j.verdict === 'burning') {
@@ -87,11 +92,11 @@ export function detectPerformance(s: SeriesSet, settings: BrainSettings, days = 
         impactCents: Math.round((loss * 7) / days),
         confidence: confidence(j.basisSpend, settings.burnMinSpendCents),
         since,
-        title: o.kind === 'leads'
+        title: (o.kind === 'leads'
           ? t.conversions > 0
             ? `${e.entity.name} is burning money: CPA ${cur(j.cpaCents!)} against a ${cur(o.targetCpaCents!)} target over ${days} days`
             : `${e.entity.name} is burning money: no leads from ${cur(j.basisSpend)} over ${days} days (target CPA ${cur(o.targetCpaCents!)})`
-          : `${e.entity.name} is burning money: ROI ${Math.round(j.roi * 100)}% on ${days}-day spend${o.kind === 'value' ? ` at ${cur(o.valuePerConversionCents!)} per conversion` : ''}`,
+          : `${e.entity.name} is burning money: ROI ${Math.round(j.roi * 100)}% on ${days}-day spend${o.kind === 'value' ? ` at ${cur(o.valuePerConversionCents!)} per conversion` : ''}`) + note,
         facts,
       });
     } else {
@@ -104,9 +109,9 @@ export function detectPerformance(s: SeriesSet, settings: BrainSettings, days = 
         impactCents: Math.round(((j.basisSpend * 0.2 * j.roi * 0.5) * 7) / days),
         confidence: confidence(o.kind === 'leads' ? j.basisSpend : j.valueCents, o.kind === 'leads' ? settings.burnMinSpendCents : settings.winMinRevenueCents),
         since,
-        title: o.kind === 'leads'
+        title: (o.kind === 'leads'
           ? `${e.entity.name} is a winner: CPA ${cur(j.cpaCents!)} against a ${cur(o.targetCpaCents!)} target over ${days} days`
-          : `${e.entity.name} is a winner: ROI ${Math.round(j.roi * 100)}% over ${days} days`,
+          : `${e.entity.name} is a winner: ROI ${Math.round(j.roi * 100)}% over ${days} days`) + note,
         facts,
       });
     }
