@@ -53,6 +53,14 @@ const envSchema = z.object({
   GOOGLE_ADS_CLIENT_ID: optionalString,
   GOOGLE_ADS_CLIENT_SECRET: optionalString,
   TIKTOK_API_URL: z.url().default('https://business-api.tiktok.com'),
+  ADBRAIN_PUBLIC_URL: z.url().optional(),
+  META_APP_ID: optionalString,
+  META_APP_SECRET: optionalString,
+  META_OAUTH_URL: z.url().default('https://www.facebook.com'),
+  GOOGLE_OAUTH_AUTH_URL: z.url().default('https://accounts.google.com/o/oauth2/v2/auth'),
+  TIKTOK_APP_ID: optionalString,
+  TIKTOK_APP_SECRET: optionalString,
+  TIKTOK_AUTH_URL: z.url().default('https://business-api.tiktok.com/portal/auth'),
   ADBRAIN_SYNC_RETRIES: z.coerce.number().int().min(0).max(10).default(4),
   ADBRAIN_SYNC_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(60_000),
   ADBRAIN_SYNC_BACKOFF_MS: z.coerce.number().int().min(1).max(60_000).default(1_000),
@@ -94,6 +102,13 @@ export interface Config {
     meta: { baseUrl: string; version: string; accessToken: string | null; pollMs: number };
     google: { apiUrl: string; tokenUrl: string; version: string; developerToken: string | null; clientId: string | null; clientSecret: string | null };
     tiktok: { apiUrl: string };
+    /** OAuth connect links: the consent pages, the app credentials, where the callback is served. */
+    oauth: {
+      publicUrl: string;
+      meta: { consentUrl: string; appId: string | null; appSecret: string | null };
+      google: { consentUrl: string };
+      tiktok: { consentUrl: string; appId: string | null; appSecret: string | null };
+    };
     http: { retries: number; timeoutMs: number; minBackoffMs: number; maxWaitMs: number };
   };
 }
@@ -112,7 +127,7 @@ export function loadConfig(
     throw new ConfigError(`invalid environment:\n  ${lines.join('\n  ')}`);
   }
   const e = parsed.data;
-  rememberSecret(e.GOOGLE_ADS_DEVELOPER_TOKEN, e.GOOGLE_ADS_CLIENT_SECRET, e.META_ACCESS_TOKEN, e.ANTHROPIC_API_KEY, e.OPENAI_API_KEY, e.RESEND_API_KEY, e.INNGEST_SIGNING_KEY, e.INNGEST_EVENT_KEY, e.ADBRAIN_ENCRYPTION_KEY);
+  rememberSecret(e.META_APP_SECRET, e.TIKTOK_APP_SECRET, e.GOOGLE_ADS_DEVELOPER_TOKEN, e.GOOGLE_ADS_CLIENT_SECRET, e.META_ACCESS_TOKEN, e.ANTHROPIC_API_KEY, e.OPENAI_API_KEY, e.RESEND_API_KEY, e.INNGEST_SIGNING_KEY, e.INNGEST_EVENT_KEY, e.ADBRAIN_ENCRYPTION_KEY);
   if (e.DATABASE_URL) rememberSecret(decodeURIComponent(/\/\/[^:@/]+:([^@/]*)@/.exec(e.DATABASE_URL)?.[1] ?? ''));
   const dataDir = path.resolve(cwd, e.ADBRAIN_DATA_DIR ?? 'data');
   const anthropic = e.ANTHROPIC_API_KEY
@@ -150,6 +165,12 @@ export function loadConfig(
         developerToken: e.GOOGLE_ADS_DEVELOPER_TOKEN ?? null, clientId: e.GOOGLE_ADS_CLIENT_ID ?? null, clientSecret: e.GOOGLE_ADS_CLIENT_SECRET ?? null,
       },
       tiktok: { apiUrl: e.TIKTOK_API_URL },
+      oauth: {
+        publicUrl: (e.ADBRAIN_PUBLIC_URL ?? `http://127.0.0.1:${e.PORT ?? 3000}`).replace(/\/+$/, ''),
+        meta: { consentUrl: e.META_OAUTH_URL, appId: e.META_APP_ID ?? null, appSecret: e.META_APP_SECRET ?? null },
+        google: { consentUrl: e.GOOGLE_OAUTH_AUTH_URL },
+        tiktok: { consentUrl: e.TIKTOK_AUTH_URL, appId: e.TIKTOK_APP_ID ?? null, appSecret: e.TIKTOK_APP_SECRET ?? null },
+      },
       http: { retries: e.ADBRAIN_SYNC_RETRIES, timeoutMs: e.ADBRAIN_SYNC_TIMEOUT_MS, minBackoffMs: e.ADBRAIN_SYNC_BACKOFF_MS, maxWaitMs: e.ADBRAIN_SYNC_MAX_WAIT_MS },
     },
   };

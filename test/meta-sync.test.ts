@@ -211,4 +211,18 @@ describe.each(dbKinds)('Meta connector on %s', (kind) => {
     expect(out.view.burning!.rows[0]!.name).toBe(`${ADS[0]!.link} *`);
     expect(out.view.burning!.more).toMatch(/\* rests on conversions the platform may still restate/);
   });
+
+  it('a token that expires within 7 days puts one "reconnect before" item in the inbox; a fresh token resolves it', async () => {
+    const conn = await connect();
+    const set = (days: number) => db.prisma.connection.update({ where: { id: conn.id }, data: { settings: { ...(conn.settings as object), tokenExpiresAt: new Date(NOW.getTime() + days * 86_400_000).toISOString() } } });
+    await set(5);
+    await syncConnection(db, conn.id, opts({ range: { from: addDays(LAST, -1), to: LAST } }));
+    await syncConnection(db, conn.id, opts({ range: { from: addDays(LAST, -1), to: LAST } }));
+    const items = await db.prisma.insight.findMany({ where: { clientId, type: 'connection_expiring' } });
+    expect(items).toHaveLength(1);
+    expect(items[0]).toMatchObject({ status: 'PENDING', severity: 'high', title: `The meta token for Fake Shop Ads expires on ${addDays(LAST, 5)}: reconnect it before then` });
+    await set(50);
+    await syncConnection(db, conn.id, opts({ range: { from: addDays(LAST, -1), to: LAST } }));
+    expect(await db.prisma.insight.findFirstOrThrow({ where: { clientId, type: 'connection_expiring' } })).toMatchObject({ status: 'RESOLVED' });
+  });
 });

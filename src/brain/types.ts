@@ -99,7 +99,7 @@ export const INSIGHT_TYPES = [
 ] as const;
 export type InsightType = (typeof INSIGHT_TYPES)[number];
 /** Inbox items that are not the brain's findings: a connection that needs reconnecting. */
-export const SYSTEM_INSIGHT_TYPES = ['connection_reauth'] as const;
+export const SYSTEM_INSIGHT_TYPES = ['connection_reauth', 'connection_expiring'] as const;
 
 export type Severity = 'low' | 'medium' | 'high' | 'critical';
 

@@ -33,6 +33,8 @@ export interface ConnectionSettings {
   currency?: string;
   timezone?: string;
   testedAt?: string;
+  /** When the stored token stops working (Meta long-lived tokens), if the platform said. */
+  tokenExpiresAt?: string;
 }
 
 interface Cursor {
@@ -200,6 +202,7 @@ export async function syncConnection(db: Db, connectionId: string, opts: SyncOpt
       // A connection that works again closes its "reconnect" insight.
       db.prisma.insight.updateMany({ where: { clientId: conn.clientId, fingerprint: reauthKey(connectionId), status: { in: ['PENDING', 'IN_PROGRESS'] } }, data: { status: 'RESOLVED', resolvedAt: opts.now } }),
     ]);
+    await warnOfExpiry(db, conn, settings, opts.now);
     return { ...base, status: 'succeeded' };
   } catch (err) {
     const message = redact(err instanceof Error ? err.message : String(err));
@@ -215,7 +218,7 @@ export async function syncConnection(db: Db, connectionId: string, opts: SyncOpt
       await saveCursor(db, connectionId, { ...cur, pausedUntil: until });
     }
     await db.prisma.connection.update({ where: { id: connectionId }, data: { status: auth ? 'needs_reauth' : conn.status === 'needs_reauth' ? 'needs_reauth' : 'active', lastError: error } });
-    if (auth) await tellAgency(db, conn, error, opts.now);
+    if (auth) await tellAgency(db, conn, { type: 'connection_reauth', fingerprint: reauthKey(conn.id), title: `Reconnect the ${conn.platform} account ${settingsOf(conn).accountName ?? settingsOf(conn).accountId ?? ''}: its numbers have stopped syncing`, body: error }, opts.now);
     if (!(err instanceof SourceError) && !(err instanceof AppError)) throw err;
     return { ...base, status: auth ? 'needs_reauth' : 'failed', error };
   }
@@ -227,10 +230,30 @@ async function saveCursor(db: Db, connectionId: string, cursor: Cursor) {
 
 export const reauthKey = (connectionId: string) => `connection_reauth:${connectionId}`;
 
-/** One open inbox item per broken connection (the inbox is what the agency reads every morning). */
-async function tellAgency(db: Db, conn: ConnectionRow, error: string, now: Date) {
-  const fingerprint = reauthKey(conn.id);
-  const title = `Reconnect the ${conn.platform} account ${settingsOf(conn).accountName ?? settingsOf(conn).accountId ?? ''}: its numbers have stopped syncing`.replace(/\s+/g, ' ');
+/** Days before a token's expiry that the agency is told to reconnect. */
+export const EXPIRY_WARNING_DAYS = 7;
+
+/** A token that expires soon (Meta's long-lived tokens last about 60 days) is one inbox item, a week ahead. */
+async function warnOfExpiry(db: Db, conn: ConnectionRow, settings: ConnectionSettings, now: Date) {
+  if (!settings.tokenExpiresAt) return;
+  const left = Date.parse(settings.tokenExpiresAt) - now.getTime();
+  if (!(left < EXPIRY_WARNING_DAYS * 86_400_000)) {
+    // Reconnected with a fresh token: earlier warnings are done with.
+    await db.prisma.insight.updateMany({ where: { clientId: conn.clientId, type: 'connection_expiring', fingerprint: { startsWith: `connection_expiring:${conn.id}:` }, status: { in: ['PENDING', 'IN_PROGRESS'] } }, data: { status: 'RESOLVED', resolvedAt: now } });
+    return;
+  }
+  const day = settings.tokenExpiresAt.slice(0, 10);
+  await tellAgency(db, conn, {
+    type: 'connection_expiring', fingerprint: `connection_expiring:${conn.id}:${day}`,
+    title: `The ${conn.platform} token for ${settings.accountName ?? settings.accountId ?? 'an account'} expires on ${day}: reconnect it before then`,
+    body: `Open a new connect link (GET /v1/clients/{id}/connections/${conn.platform}/authorize) or run adbrain connections add again.`,
+  }, now);
+}
+
+/** One open inbox item per connection problem (the inbox is what the agency reads every morning). */
+async function tellAgency(db: Db, conn: ConnectionRow, item: { type: string; fingerprint: string; title: string; body: string }, now: Date) {
+  const { fingerprint, body: error } = item;
+  const title = item.title.replace(/\s+/g, ' ');
   const existing = await db.prisma.insight.findUnique({ where: { clientId_fingerprint: { clientId: conn.clientId, fingerprint } } });
   if (existing) {
     // Broken again after it was fixed: the same item comes back to the inbox.
@@ -240,9 +263,9 @@ async function tellAgency(db: Db, conn: ConnectionRow, error: string, now: Date)
     return;
   }
   const created = await db.prisma.insight.create({
-    data: { clientId: conn.clientId, type: 'connection_reauth', severity: 'critical', title, body: error, fingerprint, payload: { connectionId: conn.id, platform: conn.platform, error } as object, since: new Date(`${now.toISOString().slice(0, 10)}T00:00:00Z`), firstSeen: now, lastSeen: now },
+    data: { clientId: conn.clientId, type: item.type, severity: item.type === 'connection_reauth' ? 'critical' : 'high', title, body: error, fingerprint, payload: { connectionId: conn.id, platform: conn.platform, error } as object, since: new Date(`${now.toISOString().slice(0, 10)}T00:00:00Z`), firstSeen: now, lastSeen: now },
   });
-  await db.prisma.insightEvent.create({ data: { insightId: created.id, actor: 'adbrain', toStatus: 'PENDING', note: 'connection needs re-authorisation', at: now } });
+  await db.prisma.insightEvent.create({ data: { insightId: created.id, actor: 'adbrain', toStatus: 'PENDING', note: item.type === 'connection_reauth' ? 'connection needs re-authorisation' : 'token expires soon', at: now } });
 }
 
 /** The key that opens stored credentials, or undefined when none is configured (then nothing can sync). */

@@ -85,6 +85,11 @@ export async function startFakeGoogleAds(opts: { ads: FakeGoogleAd[]; days: stri
         fake.tokenRequests++;
         const f = new URLSearchParams(raw);
         if (f.get('client_id') !== fake.clientId || f.get('client_secret') !== fake.clientSecret) return reply(401, { error: 'invalid_client', error_description: 'The OAuth client was not found.' });
+        if (f.get('grant_type') === 'authorization_code') {
+          if (f.get('code') !== 'good-code' || !f.get('redirect_uri')?.endsWith('/oauth/google/callback')) return reply(400, { error: 'invalid_grant', error_description: 'Malformed auth code.' });
+          current = `ya29.fake-${++issued}`;
+          return reply(200, { access_token: current, expires_in: 3599, refresh_token: fake.refreshToken, scope: 'https://www.googleapis.com/auth/adwords', token_type: 'Bearer' });
+        }
         if (fake.refreshFails || f.get('grant_type') !== 'refresh_token' || f.get('refresh_token') !== fake.refreshToken) return reply(400, { error: 'invalid_grant', error_description: 'Token has been expired or revoked.' });
         current = `ya29.fake-${++issued}`;
         return reply(200, { access_token: current, expires_in: 3599, scope: 'https://www.googleapis.com/auth/adwords', token_type: 'Bearer' });

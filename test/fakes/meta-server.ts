@@ -130,6 +130,15 @@ export async function startFakeMeta(opts: { ads: FakeAd[]; days: string[]; seed?
       for (const [match, list] of failures) {
         if (u.pathname.includes(match) && list.length) return err(list.shift()!);
       }
+      // OAuth: code → short-lived token → long-lived token (app id / secret / redirect checked).
+      if (u.pathname === `/${version}/oauth/access_token`) {
+        if (q.get('client_id') !== 'meta-app' || q.get('client_secret') !== 'meta-app-secret') return err({ status: 400, code: 101, message: 'Error validating application. Invalid application ID.' });
+        if (q.get('grant_type') === 'fb_exchange_token') {
+          return q.get('fb_exchange_token') === 'short-lived-token' ? reply(200, { access_token: token, token_type: 'bearer', expires_in: 5_184_000 }) : err({ status: 400, code: 190, message: 'Invalid OAuth access token.' });
+        }
+        if (q.get('code') !== 'good-code' || !q.get('redirect_uri')?.endsWith('/oauth/meta/callback')) return err({ status: 400, code: 100, message: 'Invalid verification code format.' });
+        return reply(200, { access_token: 'short-lived-token', token_type: 'bearer', expires_in: 5183 });
+      }
       if (req.headers.authorization !== `Bearer ${token}` && q.get('access_token') !== token) return err({ status: 400, code: 190, message: 'Invalid OAuth access token - Cannot parse access token' });
       const p = u.pathname.replace(`/${version}/`, '');
       const ok = (body: unknown) => reply(200, body, fake.usageHeaders);

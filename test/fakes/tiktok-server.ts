@@ -26,6 +26,11 @@ export async function startFakeTikTok(opts: { ads: FakeTikTokAd[]; days: string[
   const failures: { code: number; message: string }[] = [];
   const fake: FakeTikTok = { url: '', advertiser: '7012345678901234567', token: 'tt-fake-token-0a1b2c', ads: opts.ads, data, requests: [], failNext: (c) => failures.push(...c), close: async () => {} };
   const server = http.createServer((req, res) => {
+    let raw = '';
+    req.on('data', (c) => (raw += c));
+    req.on('end', () => handle(req, res, raw));
+  });
+  const handle = (req: http.IncomingMessage, res: http.ServerResponse, raw: string) => {
     const u = new URL(req.url!, 'http://x');
     const q = u.searchParams;
     fake.requests.push({ path: u.pathname, query: q });
@@ -33,6 +38,12 @@ export async function startFakeTikTok(opts: { ads: FakeTikTokAd[]; days: string[
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ request_id: `req-${fake.requests.length}`, ...(body as object) }));
     };
+    if (u.pathname === '/open_api/v1.3/oauth2/access_token/' && req.method === 'POST') {
+      const b = JSON.parse(raw || '{}') as { app_id?: string; secret?: string; auth_code?: string };
+      if (b.app_id !== 'tt-app' || b.secret !== 'tt-app-secret') return reply({ code: 40001, message: 'app_id or secret is wrong' });
+      if (b.auth_code !== 'good-code') return reply({ code: 40002, message: 'auth_code is invalid or expired' });
+      return reply({ code: 0, message: 'OK', data: { access_token: fake.token, advertiser_ids: [fake.advertiser], scope: [4] } });
+    }
     if (req.headers['access-token'] !== fake.token) return reply({ code: 40105, message: 'The access token is invalid or has been revoked.' });
     const f = failures.shift();
     if (f) return reply(f);
@@ -57,7 +68,7 @@ export async function startFakeTikTok(opts: { ads: FakeTikTokAd[]; days: string[
       return reply({ code: 0, message: 'OK', data: pageOf(rows) });
     }
     return reply({ code: 40002, message: `fake: unknown ${u.pathname}` });
-  });
+  };
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   fake.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   fake.close = () => new Promise((r) => server.close(() => r()));

@@ -11,6 +11,12 @@ export function testSources(o: { meta?: string; google?: { url: string; tokenUrl
       ? { apiUrl: o.google.url, tokenUrl: o.google.tokenUrl, version: 'v24', developerToken: o.google.developerToken, clientId: o.google.clientId, clientSecret: o.google.clientSecret }
       : { apiUrl: DEAD, tokenUrl: `${DEAD}/token`, version: 'v24', developerToken: null, clientId: null, clientSecret: null },
     tiktok: { apiUrl: o.tiktok ?? DEAD },
+    oauth: {
+      publicUrl: 'http://127.0.0.1:3999',
+      meta: { consentUrl: 'http://127.0.0.1:9', appId: 'meta-app', appSecret: 'meta-app-secret' },
+      google: { consentUrl: 'http://127.0.0.1:9/o/oauth2/v2/auth' },
+      tiktok: { consentUrl: 'http://127.0.0.1:9/portal/auth', appId: 'tt-app', appSecret: 'tt-app-secret' },
+    },
     http: { retries: 3, timeoutMs: 5_000, minBackoffMs: 5, maxWaitMs: 2_000 },
   };
 }

@@ -5,6 +5,7 @@ import { rememberSecret } from '../../crypto/redact.ts';
 import { connectAccount, connectionOut, testConnection } from '../../domain/connections.ts';
 import { AppError } from '../../errors.ts';
 import { credentialKey, syncConnection } from '../../sources/sync.ts';
+import { authorize, callback, OAUTH_PLATFORMS, type OAuthPlatform } from '../../sources/oauth.ts';
 import { Day, IdParam, errors, json, requireRole, scopedClient, scopedConnection, security } from '../common.ts';
 import type { AppEnv } from '../env.ts';
 
@@ -70,6 +71,42 @@ export function connectionRoutes(app: OpenAPIHono<AppEnv>) {
     },
   );
   app.openapi(
+    createRoute({
+      method: 'get', path: '/v1/clients/{id}/connections/{platform}/authorize', tags, security,
+      summary: 'A consent link to connect one ad account (admin): open `url`, the platform sends the user back to /oauth/{platform}/callback',
+      request: {
+        params: IdParam.extend({ platform: z.enum(OAUTH_PLATFORMS) }),
+        query: z.object({ accountId: z.string().min(1).max(64), loginCustomerId: z.string().max(20).optional(), actionType: z.string().max(200).optional() }),
+      },
+      responses: { 200: json(z.object({ url: z.string(), state: z.string(), expiresAt: z.string(), redirectUri: z.string() }), 'The consent link (valid 15 minutes, once)'), ...errors },
+    }),
+    async (c) => {
+      requireRole(c, 'admin');
+      const { id, platform } = c.req.valid('param');
+      const client = await scopedClient(c, id);
+      const q = c.req.valid('query');
+      const { db, config } = c.get('deps');
+      const r = await authorize(db, keyOf(c), config.sources, { clientId: client.id, platform, accountId: q.accountId, settings: { loginCustomerId: q.loginCustomerId, actionType: q.actionType } }, c.get('deps').now());
+      return c.json(r, 200);
+    },
+  );
+  // The platform's redirect back: no API key (the signed one-time state is the proof), a page for a person.
+  app.get('/oauth/:platform/callback', async (c) => {
+    const platform = c.req.param('platform');
+    const page = (status: 200 | 400 | 502, title: string, text: string) =>
+      c.html(`<!doctype html><meta charset="utf-8"><title>${escape(title)}</title><body style="font:16px system-ui;margin:3em"><h1>${escape(title)}</h1><p>${escape(text)}</p></body>`, status);
+    if (!(OAUTH_PLATFORMS as readonly string[]).includes(platform)) return page(400, 'Unknown platform', `adbrain connects ${OAUTH_PLATFORMS.join(', ')}.`);
+    const { db, config } = c.get('deps');
+    try {
+      const conn = await callback(db, keyOf(c), config.sources, platform as OAuthPlatform, c.req.query(), c.get('deps').now());
+      const s = conn.settings as { accountName?: string; accountId?: string };
+      return page(200, 'Connected', `${s.accountName ?? s.accountId} is connected to adbrain. Its numbers sync every day; you can close this tab.`);
+    } catch (err) {
+      if (err instanceof AppError) return page(err.code === 'provider_error' ? 502 : 400, 'Not connected', err.message);
+      throw err;
+    }
+  });
+  app.openapi(
     createRoute({ method: 'post', path: '/v1/connections/{id}/test', tags, security, summary: 'Call the platform with the stored token (member)', request: { params: IdParam }, responses: { 200: json(z.object({ ok: z.boolean(), problem: z.string().nullable(), connection: ConnectionSchema }), 'Result'), ...errors } }),
     async (c) => {
       requireRole(c, 'member');
@@ -106,3 +143,5 @@ export function connectionRoutes(app: OpenAPIHono<AppEnv>) {
     },
   );
 }
+
+const escape = (s: string) => s.replace(/[&<>"']/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[ch]!);
