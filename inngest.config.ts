@@ -19,6 +19,10 @@ export const events = {
   syncCompleted: eventType('adbrain/sync.completed', {
     schema: z.object({ clientId: z.uuid(), source: z.string().min(1), from: day, to: day }),
   }),
+  /** Sync one connection now: its settling window, a pending backfill, or from/to. */
+  connectionSyncRequested: eventType('adbrain/connection.sync.requested', {
+    schema: z.object({ connectionId: z.uuid(), clientId: z.uuid(), platform: z.string().min(1), from: day.optional(), to: day.optional() }),
+  }),
   /** A user moved an insight through the inbox. */
   insightStatusChanged: eventType('adbrain/insight.status.changed', {
     schema: z.object({

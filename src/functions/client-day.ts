@@ -1,7 +1,7 @@
 // client-day: one client's day as durable steps. Each step calls the same domain
 // function `adbrain run` calls in-process; step ids carry the client and the day
 // so a retry resumes where it failed instead of redoing finished steps.
-import { credentialKey } from '../sources/sync.ts';
+import { credentialKey, syncConnection } from '../sources/sync.ts';
 import { redact } from '../crypto/redact.ts';
 import type { Inngest } from 'inngest';
 import { events } from '../../inngest.config.ts';
@@ -45,6 +45,10 @@ export function createClientDayFunction(
       if (!client) return { clientId, date, skipped: 'client no longer exists' };
       const results: Record<string, StepResult> = {};
       for (const s of steps) {
+        if (s.name === 'sync') {
+          results.sync = await syncEachConnection(rt, step, client.id, date);
+          continue;
+        }
         results[s.name] = await step.run(`${s.name}-${clientId}-${date}`, async () => {
           const ctx = { db: rt.db, client, asOf: date, now: rt.now(), outboxDir: rt.config.outboxDir, llm: rt.config.llm, email: rt.config.email, sources: rt.config.sources, encryptionKey: credentialKey(rt.config) };
           const r = await s.run(ctx, results);
@@ -56,6 +60,35 @@ export function createClientDayFunction(
       return { clientId, client: client.slug, date, steps: results };
     },
   );
+}
+
+/**
+ * The day's sync, one durable step per connection (ids carry connection and day):
+ * a retry of the day re-runs only the connection that failed, and a failing
+ * platform is recorded without holding up the others or the rest of the day
+ * (the connection-sync function keeps retrying it on its own).
+ */
+async function syncEachConnection(rt: Runtime, step: { run: <T>(id: string, fn: () => Promise<T>) => Promise<unknown> }, clientId: string, date: string): Promise<StepResult> {
+  const conns = (await step.run(`connections-${clientId}-${date}`, async () =>
+    rt.db.prisma.connection.findMany({ where: { clientId, status: { in: ['active', 'error'] } }, select: { id: true, platform: true }, orderBy: { createdAt: 'asc' } }),
+  )) as { id: string; platform: string }[];
+  if (conns.length === 0) return { status: 'skipped', detail: 'no API connections', data: {} };
+  const key = credentialKey(rt.config);
+  const out: { connectionId: string; platform: string; status: string; rows: number; error: string | null }[] = [];
+  for (const c of conns) {
+    const r = (await step.run(`sync-${c.id}-${date}`, async () => {
+      if (!key) return { connectionId: c.id, platform: c.platform, status: 'failed', rows: 0, error: 'no key to open connection credentials (set ADBRAIN_ENCRYPTION_KEY)' };
+      const res = await syncConnection(rt.db, c.id, { key, sources: rt.config.sources, now: rt.now() });
+      return { connectionId: c.id, platform: c.platform, status: res.status, rows: res.rowsFetched, error: res.error ?? null };
+    })) as (typeof out)[number];
+    out.push(r);
+  }
+  const failed = out.filter((r) => r.status !== 'succeeded');
+  return {
+    status: failed.length === out.length ? 'failed' : 'ok',
+    detail: out.map((r) => `${r.platform}: ${r.status === 'succeeded' ? `${r.rows} rows` : r.error}`).join('; '),
+    data: { results: out },
+  };
 }
 
 export async function recordDayFailure(rt: Runtime, clientId: string, date: string, message: string) {

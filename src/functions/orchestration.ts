@@ -1,14 +1,13 @@
 // The other functions: the hourly report sweep, on-demand analysis, the
 // 30-minute intraday sync, and what follows each sync (alerts, prediction scoring).
-import { credentialKey } from '../sources/sync.ts';
+import { credentialKey, syncConnection } from '../sources/sync.ts';
 import type { Inngest } from 'inngest';
 import { events } from '../../inngest.config.ts';
 import { checkAlerts } from '../alerts/check.ts';
 import { executeAnalysis } from '../analysis/runs.ts';
 import { scoreClientPredictions } from '../brain/run.ts';
 import { senderFor } from '../reports/senders.ts';
-import { reportAfterAnalysis, syncStep } from '../run/day.ts';
-import { lastCompleteDay, localDate } from '../time.ts';
+import { reportAfterAnalysis } from '../run/day.ts';
 import type { Runtime } from './runtime.ts';
 import { dueClients } from './schedule.ts';
 
@@ -51,22 +50,59 @@ export function createAnalysisFunction(inngest: Inngest, runtime: Rt) {
   );
 }
 
+/** Connections of one platform synced at once across all clients (the platforms limit apps, not accounts). */
+export const PLATFORM_SYNC_CONCURRENCY = 4;
+
+/**
+ * One connection's sync as its own function run: one at a time per connection,
+ * a few per platform; a failed run is retried and resumes at its first
+ * uncommitted chunk (the cursor lives in the database). A connection that needs
+ * reconnecting is not retried: only a person can fix it.
+ */
+export function createConnectionSyncFunction(inngest: Inngest, runtime: Rt) {
+  return inngest.createFunction(
+    {
+      id: 'connection-sync',
+      triggers: [events.connectionSyncRequested],
+      retries: 4,
+      concurrency: [
+        { key: 'event.data.connectionId', limit: 1 },
+        { key: 'event.data.platform', limit: PLATFORM_SYNC_CONCURRENCY },
+      ],
+    },
+    async ({ event, step }) => {
+      const { connectionId, clientId, from, to } = events.connectionSyncRequested.schema.parse(event.data);
+      const rt = await runtime();
+      const r = await step.run(`sync-${connectionId}-${from ?? 'window'}-${to ?? 'today'}`, async () => {
+        const exists = await rt.db.prisma.connection.findUnique({ where: { id: connectionId }, select: { id: true } });
+        if (!exists) return null;
+        const key = credentialKey(rt.config);
+        if (!key) throw new Error('no key to open connection credentials (set ADBRAIN_ENCRYPTION_KEY)');
+        const res = await syncConnection(rt.db, connectionId, { key, sources: rt.config.sources, now: rt.now(), range: from ? { from, to: to ?? '9999-12-31' } : undefined });
+        // Retried with backoff by Inngest; auth problems wait for a person instead.
+        if (res.status === 'failed') throw new Error(res.error ?? 'sync failed');
+        return res;
+      });
+      if (!r) return { connectionId, skipped: 'connection no longer exists' };
+      if (r.status === 'succeeded' && r.range) {
+        await step.sendEvent('sync-completed', { name: events.syncCompleted.name, data: { clientId, source: `${r.platform}-api`, from: r.range.from, to: r.range.to } });
+      }
+      return r;
+    },
+  );
+}
+
+/** Every 30 minutes: one connection-sync run per active connection (the settling window). */
 export function createIntradaySyncFunction(inngest: Inngest, runtime: Rt) {
   return inngest.createFunction({ id: 'intraday-sync', triggers: [{ cron: 'TZ=UTC */30 * * * *' }], concurrency: 1 }, async ({ step }) => {
     const rt = await runtime();
-    const clients = await step.run('connected-clients', async () =>
-      (await rt.db.prisma.client.findMany({ where: { connections: { some: { status: 'active' } } }, select: { id: true, slug: true, name: true, currency: true, timezone: true } })),
+    const conns = await step.run('active-connections', async () =>
+      rt.db.prisma.connection.findMany({ where: { status: { in: ['active', 'error'] } }, select: { id: true, clientId: true, platform: true } }),
     );
-    const synced: { name: string; data: { clientId: string; source: string; from: string; to: string } }[] = [];
-    for (const c of clients) {
-      const today = localDate(c.timezone, rt.now());
-      const r = await step.run(`sync-${c.id}-${today}`, () =>
-        syncStep.run({ db: rt.db, client: c, asOf: today, now: rt.now(), outboxDir: rt.config.outboxDir, sources: rt.config.sources, encryptionKey: credentialKey(rt.config) }, {}),
-      );
-      if (r.status !== 'failed') synced.push({ name: events.syncCompleted.name, data: { clientId: c.id, source: 'api', from: lastCompleteDay(c.timezone, rt.now()), to: today } });
+    if (conns.length) {
+      await step.sendEvent('sync-connections', conns.map((c) => ({ name: events.connectionSyncRequested.name, data: { connectionId: c.id, clientId: c.clientId, platform: c.platform } })));
     }
-    if (synced.length) await step.sendEvent('sync-completed', synced);
-    return { clients: clients.length };
+    return { connections: conns.length };
   });
 }
 
