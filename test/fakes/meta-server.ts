@@ -55,7 +55,7 @@ export interface FakeMeta {
   close(): Promise<void>;
 }
 
-export async function startFakeMeta(opts: { ads: FakeAd[]; days: string[]; seed?: (ad: FakeAd, day: string, k: number) => FakeDay; pageSize?: number }): Promise<FakeMeta> {
+export async function startFakeMeta(opts: { ads: FakeAd[]; days: string[]; seed?: (ad: FakeAd, day: string, k: number) => FakeDay; pageSize?: number; cacheRows?: boolean }): Promise<FakeMeta> {
   const version = 'v25.0';
   const token = 'EAAB-fake-token-7fd1c0ffee';
   const account = '1234567890';
@@ -71,8 +71,13 @@ export async function startFakeMeta(opts: { ads: FakeAd[]; days: string[]; seed?
     close: async () => {},
   };
 
+  // Benchmarks page through one range many times: build its rows once (tests mutate data, so they do not cache).
+  const memo = new Map<string, unknown[]>();
   const rowsFor = (since: string, until: string) => {
+    const cached = opts.cacheRows ? memo.get(`${since}|${until}`) : undefined;
+    if (cached) return cached;
     const out: unknown[] = [];
+    if (opts.cacheRows) memo.set(`${since}|${until}`, out);
     for (const ad of opts.ads) {
       for (const [day, v] of data.get(ad.id)!) {
         if (day < since || day > until) continue;
