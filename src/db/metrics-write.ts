@@ -25,6 +25,13 @@ export interface WriteOptions {
    * this thread: smaller statements plus a yield between them keep a server answering. */
   chunkRows?: number;
   yieldBetweenChunks?: boolean;
+  /**
+   * Entities already written by an earlier batch of the same job (a sync's earlier
+   * chunks), by key: those with the same name, parent and attributes are not written
+   * again. Only for batches that commit in order within one job: a rolled-back batch
+   * must end the job, since its ids never existed.
+   */
+  entityCache?: Map<string, { id: string; sig: string }>;
 }
 
 /** Must be called inside a transaction (sql.tx) so a failure leaves nothing behind. */
@@ -91,7 +98,16 @@ async function upsertEntities(sql: Sql, clientId: string, entities: Map<string, 
   const size = opts.chunkRows ? Math.max(1, Math.floor(opts.chunkRows / 4)) : CHUNK;
   const ids = new Map<string, string>();
   const byDepth: [string, EntitySpec][][] = [[], [], [], [], []];
-  for (const entry of entities) byDepth[KIND_DEPTH[entry[1].kind] ?? 0]!.push(entry);
+  const cache = opts.entityCache;
+  const sigOf = (e: EntitySpec) => `${e.name}\u0000${e.parentKey ?? ''}\u0000${e.attributes ? JSON.stringify(e.attributes) : ''}`;
+  for (const entry of entities) {
+    const known = cache?.get(entry[0]);
+    if (known && known.sig === sigOf(entry[1])) {
+      ids.set(entry[0], known.id);
+      continue;
+    }
+    byDepth[KIND_DEPTH[entry[1].kind] ?? 0]!.push(entry);
+  }
   for (const level of byDepth) {
     for (let i = 0; i < level.length; i += size) {
       if (opts.yieldBetweenChunks) await new Promise((r) => setImmediate(r));
@@ -134,6 +150,7 @@ async function upsertEntities(sql: Sql, clientId: string, entities: Map<string, 
         params,
       );
       for (const r of rows) ids.set(`${r.platform}|${r.kind}|${r.external_id}`, r.id);
+      if (cache) for (const [key, e] of chunk) if (ids.has(key)) cache.set(key, { id: ids.get(key)!, sig: sigOf(e) });
     }
   }
   return ids;

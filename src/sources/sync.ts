@@ -174,12 +174,14 @@ export async function syncConnection(db: Db, connectionId: string, opts: SyncOpt
     base.syncRunId = run.id;
     if (!resumeAfter) await saveCursor(db, connectionId, { ...cursor, pending: { from: range.from, to: range.to, doneThrough: null } });
     const daysTotal = daysBetween(range.from, range.to) + 1;
+    // Every chunk names the same ads: write each entity once per sync, not once per chunk.
+    const entityCache = new Map<string, { id: string; sig: string }>();
     for (const chunk of start <= range.to ? chunks({ from: start, to: range.to }, opts.chunkDays ?? CHUNK_DAYS[conn.platform] ?? 7) : []) {
       const rows: SourceRow[] = [];
       for await (const page of connector.fetchDaily(chunk)) rows.push(...page);
       const batch = rowsToBatch(conn.platform, info, rows);
       const written = await db.sql.tx(async (sql) => {
-        const w = await writeBatch(sql, batch, { clientId: conn.clientId, source: connector.source, syncRunId: run.id });
+        const w = await writeBatch(sql, batch, { clientId: conn.clientId, source: connector.source, syncRunId: run.id, entityCache });
         await sql.query(
           `UPDATE sync_run SET rows_fetched = rows_fetched + $2, rows_upserted = rows_upserted + $3 WHERE id = $1::uuid`,
           [run.id, rows.length, w.inserted + w.updated],

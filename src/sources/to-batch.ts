@@ -16,17 +16,30 @@ export function rowsToBatch(platform: Platform, account: AccountInfo, rows: Iter
   const byAdDay = new Map<string, SourceRow>();
   for (const r of rows) byAdDay.set(`${r.ad?.id ?? `campaign:${r.campaign.id}`}|${r.date}`, r);
   const metrics = new Map<string, MetricRow>();
+  // Rows repeat every ad's path every day: each path (and each campaign name) is resolved once.
+  const leafOf = new Map<string, string>();
+  const campaignKey = new Map<string, string>();
   for (const r of byAdDay.values()) {
-    const parts = parseCampaignName(r.campaign.name);
-    let leaf = addEntity(batch, {
-      platform, kind: 'campaign', externalId: r.campaign.id, name: r.campaign.name, parentKey: accountKey,
-      attributes: parts.offer || parts.accountNumber || parts.sparkCode || parts.platform ? { ...parts } : undefined,
-    });
-    addTagEntities(batch, platform, parts);
-    if (r.adset) leaf = addEntity(batch, { platform, kind: 'adset', externalId: r.adset.id, name: r.adset.name, parentKey: leaf });
-    if (r.ad) leaf = addEntity(batch, { platform, kind: 'ad', externalId: r.ad.id, name: r.ad.name, parentKey: leaf });
-    // A tracking link is one entity however many ads point at it (as in the CSV import).
-    if (r.link) leaf = addEntity(batch, { platform, kind: 'link', externalId: r.link, name: r.link, parentKey: leaf });
+    const pathId = `${r.campaign.id}\u0000${r.adset?.id ?? ''}\u0000${r.adset?.name ?? ''}\u0000${r.ad?.id ?? ''}\u0000${r.ad?.name ?? ''}\u0000${r.link ?? ''}\u0000${r.campaign.name}`;
+    let leaf = leafOf.get(pathId);
+    if (leaf === undefined) {
+      let c = campaignKey.get(`${r.campaign.id}\u0000${r.campaign.name}`);
+      if (c === undefined) {
+        const parts = parseCampaignName(r.campaign.name);
+        c = addEntity(batch, {
+          platform, kind: 'campaign', externalId: r.campaign.id, name: r.campaign.name, parentKey: accountKey,
+          attributes: parts.offer || parts.accountNumber || parts.sparkCode || parts.platform ? { ...parts } : undefined,
+        });
+        addTagEntities(batch, platform, parts);
+        campaignKey.set(`${r.campaign.id}\u0000${r.campaign.name}`, c);
+      }
+      leaf = c;
+      if (r.adset) leaf = addEntity(batch, { platform, kind: 'adset', externalId: r.adset.id, name: r.adset.name, parentKey: leaf });
+      if (r.ad) leaf = addEntity(batch, { platform, kind: 'ad', externalId: r.ad.id, name: r.ad.name, parentKey: leaf });
+      // A tracking link is one entity however many ads point at it (as in the CSV import).
+      if (r.link) leaf = addEntity(batch, { platform, kind: 'link', externalId: r.link, name: r.link, parentKey: leaf });
+      leafOf.set(pathId, leaf);
+    }
     const key = `${leaf}|${r.date}`;
     const m = metrics.get(key);
     if (!m) {
