@@ -55,14 +55,23 @@ async function bench(label: string, db: Db, meta: FakeMeta, url: string) {
 
   const client = await addClient(db.prisma, { slug: `bench-sync-${Date.now()}`, timezone: 'America/New_York' });
   const conn = await connectAccount(db, key, sources, { clientId: client.id, platform: 'meta', accountId: meta.account, accessToken: meta.token }, { now: NOW });
+  // Live memory: the heap after a full GC at each committed chunk (what the sync holds,
+  // not the garbage V8 has not collected yet). The GCs are timed and left out.
   global.gc?.();
   const heap0 = process.memoryUsage().heapUsed;
   let peak = heap0;
-  const sample = setInterval(() => (peak = Math.max(peak, process.memoryUsage().heapUsed)), 50);
+  let gcMs = 0;
   const t1 = performance.now();
-  const r = await syncConnection(db, conn.id, { key, sources, now: NOW, range: { from: days[0]!, to: LAST } });
-  const syncMs = performance.now() - t1;
-  clearInterval(sample);
+  const r = await syncConnection(db, conn.id, {
+    key, sources, now: NOW, range: { from: days[0]!, to: LAST },
+    onProgress: () => {
+      const g = performance.now();
+      global.gc?.();
+      peak = Math.max(peak, process.memoryUsage().heapUsed);
+      gcMs += performance.now() - g;
+    },
+  });
+  const syncMs = performance.now() - t1 - gcMs;
   if (r.status !== 'succeeded' || r.rowsFetched !== rows) throw new Error(`sync ${r.status}: ${r.error ?? `${r.rowsFetched} rows`}`);
   const t2 = performance.now();
   const again = await syncConnection(db, conn.id, { key, sources, now: NOW });
@@ -71,7 +80,7 @@ async function bench(label: string, db: Db, meta: FakeMeta, url: string) {
   console.log(`\n[${label}] ${rows.toLocaleString()} ad-days (${ADS.toLocaleString()} ads × ${DAYS} days)`);
   console.log(`  import write path (baseline)   ${rate(baseMs).toLocaleString().padStart(9)} rows/s  (${(baseMs / 1000).toFixed(1)} s)`);
   console.log(`  Meta sync, whole path          ${rate(syncMs).toLocaleString().padStart(9)} rows/s  (${(syncMs / 1000).toFixed(1)} s)`);
-  console.log(`  heap growth while streaming    ${((peak - heap0) / 1e6).toFixed(0).padStart(9)} MB  (7-day chunks: bounded by a chunk, not the account)`);
+  console.log(`  live heap growth while syncing ${((peak - heap0) / 1e6).toFixed(0).padStart(9)} MB  (after GC at each 7-day chunk: bounded by a chunk, not the account)`);
   console.log(`  daily 28-day re-sync           ${(resyncMs / 1000).toFixed(1).padStart(9)} s  (${again.rowsFetched.toLocaleString()} rows, ${again.unchanged.toLocaleString()} unchanged; target ≤ 60 s on Postgres) ${resyncMs <= 60_000 ? 'OK' : 'OVER'}`);
   const ratio = baseMs / syncMs;
   console.log(`  sync / import = ${ratio.toFixed(2)}  (target ≥ 0.50) ${ratio >= 0.5 ? 'OK' : 'BELOW TARGET'}`);

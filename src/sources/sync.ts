@@ -176,9 +176,21 @@ export async function syncConnection(db: Db, connectionId: string, opts: SyncOpt
     const daysTotal = daysBetween(range.from, range.to) + 1;
     // Every chunk names the same ads: write each entity once per sync, not once per chunk.
     const entityCache = new Map<string, { id: string; sig: string }>();
-    for (const chunk of start <= range.to ? chunks({ from: start, to: range.to }, opts.chunkDays ?? CHUNK_DAYS[conn.platform] ?? 7) : []) {
+    const plan = start <= range.to ? chunks({ from: start, to: range.to }, opts.chunkDays ?? CHUNK_DAYS[conn.platform] ?? 7) : [];
+    const fetchChunk = async (c: DayRange) => {
       const rows: SourceRow[] = [];
-      for await (const page of connector.fetchDaily(chunk)) rows.push(...page);
+      for await (const page of connector.fetchDaily(c)) rows.push(...page);
+      return rows;
+    };
+    // The next chunk downloads while this one commits (network and database overlap);
+    // the cursor still advances only after each commit, in order.
+    let next: Promise<SourceRow[]> | null = plan.length ? fetchChunk(plan[0]!) : null;
+    for (let k = 0; k < plan.length; k++) {
+      const chunk = plan[k]!;
+      const rows = await next!;
+      next = k + 1 < plan.length ? fetchChunk(plan[k + 1]!) : null;
+      // A failure of the prefetch surfaces when it is awaited; a failed commit ends the sync first.
+      next?.catch(() => {});
       const batch = rowsToBatch(conn.platform, info, rows);
       const written = await db.sql.tx(async (sql) => {
         const w = await writeBatch(sql, batch, { clientId: conn.clientId, source: connector.source, syncRunId: run.id, entityCache });
