@@ -292,7 +292,7 @@ describe('REST API', () => {
   it('another agency\'s ids are 404 on every endpoint that takes an id, for every method', async () => {
     for (const e of await endpoints()) {
       if (!e.path.includes('{id}')) continue;
-      const url = e.path.replace('{id}', idFor(e.path, other)!);
+      const url = e.path.replace('{id}', idFor(e.path, other)!).replace('{platform}', 'meta') + (e.path.endsWith('/authorize') ? '?accountId=1' : '');
       const r = await call(e.method, url + (e.path.endsWith('/metrics') ? '?from=2026-11-01&to=2026-11-02' : ''), { key: keys.admin, body: e.method === 'GET' || e.method === 'DELETE' ? undefined : {} });
       expect([404, 422], `${e.method} ${url} → ${r.status}`).toContain(r.status);
       if (r.status === 422) {

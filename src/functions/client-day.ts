@@ -69,7 +69,8 @@ export function createClientDayFunction(
  * (the connection-sync function keeps retrying it on its own).
  */
 async function syncEachConnection(rt: Runtime, step: { run: <T>(id: string, fn: () => Promise<T>) => Promise<unknown> }, clientId: string, date: string): Promise<StepResult> {
-  const conns = (await step.run(`connections-${clientId}-${date}`, async () =>
+  // The day's `sync-<client>-<day>` step lists the connections; each then has its own step.
+  const conns = (await step.run(`sync-${clientId}-${date}`, async () =>
     rt.db.prisma.connection.findMany({ where: { clientId, status: { in: ['active', 'error'] } }, select: { id: true, platform: true }, orderBy: { createdAt: 'asc' } }),
   )) as { id: string; platform: string }[];
   if (conns.length === 0) return { status: 'skipped', detail: 'no API connections', data: {} };
