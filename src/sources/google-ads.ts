@@ -3,6 +3,7 @@
 // types that have no rows in ad_group_ad (Performance Max), so the account's
 // total matches the account's own. OAuth2: the refresh token is exchanged for an
 // access token, cached until shortly before it expires and renewed once on a 401.
+import { currencyExponent } from '../domain/currency.ts';
 import { requestJson, withRetries, type HttpOptions, type JsonResponse } from './http.ts';
 import { SourceError, type AccountInfo, type Connector, type DayRange, type SourceRow } from './types.ts';
 
@@ -140,7 +141,7 @@ export function googleAdsConnector(o: GoogleAdsOptions): Connector {
     accountInfo,
     async *fetchDaily(r: DayRange) {
       const acct = await accountInfo();
-      const exp = (await import('../domain/currency.ts')).currencyExponent(acct.currency);
+      const exp = currencyExponent(acct.currency);
       const between = `segments.date BETWEEN '${r.from}' AND '${r.to}'`;
       const ads = await search(
         `SELECT segments.date, campaign.id, campaign.name, ad_group.id, ad_group.name, ad_group_ad.ad.id, ad_group_ad.ad.name, ad_group_ad.ad.final_urls, ${metrics} FROM ad_group_ad WHERE ${between}`,
