@@ -8,6 +8,7 @@ import { addClient } from '../src/domain/clients.ts';
 import { connectAccount, testConnection } from '../src/domain/connections.ts';
 import { syncConnection, type SyncOptions } from '../src/sources/sync.ts';
 import { runBrain } from '../src/brain/run.ts';
+import { checkAlerts } from '../src/alerts/check.ts';
 import { loadReportModel } from '../src/reports/load-model.ts';
 import { renderDailyReport } from '../src/reports/daily-report.ts';
 import { addDays } from '../src/time.ts';
@@ -210,6 +211,12 @@ describe.each(dbKinds)('Meta connector on %s', (kind) => {
     expect(out.text).toMatch(/Provisional: Meta from \d+ \w+ — the platforms restate conversions for weeks/);
     expect(out.view.burning!.rows[0]!.name).toBe(`${ADS[0]!.link} *`);
     expect(out.view.burning!.more).toMatch(/\* rests on conversions the platform may still restate/);
+    // The alert email says it too (its window is always recent).
+    const sent: { text: string }[] = [];
+    const capture = { name: 'outbox' as const, send: async (m: { text: string }) => (sent.push(m), { provider: 'outbox', id: `m${sent.length}` }) };
+    const check = await checkAlerts(db, { ...client, recipients: ['ops@x.test'] }, { now: NOW, sender: capture as never, from: 'a@x.test' });
+    expect(check.sent.map((x) => x.rule)).toContain('burning');
+    expect(sent[0]!.text).toMatch(/Conversions from \d{4}-\d{2}-\d{2} on are provisional: meta may still restate them\./);
   });
 
   it('a token that expires within 7 days puts one "reconnect before" item in the inbox; a fresh token resolves it', async () => {

@@ -10,6 +10,7 @@ import type { Sender } from '../reports/senders.ts';
 import { addDays, localDate } from '../time.ts';
 import { decide, evaluate, type AlertEntity, type Condition, type WindowTotals } from './rules.ts';
 import { objectiveOf } from '../brain/objective.ts';
+import { provisionalFrom } from '../sources/sync.ts';
 import { objectiveSettings } from '../domain/objectives.ts';
 import { buildAlertView, renderAlertText } from './view.ts';
 
@@ -138,7 +139,9 @@ async function sendOnce(
   opts: { now: Date; sender: Sender; from: string },
 ): Promise<string> {
   const fp = fingerprint(client.id, c, day);
-  const view = buildAlertView(c, client, { from, to: day }, why);
+  // The check window is recent by design: say when its conversions may still be restated.
+  const settling = c.entity ? (await provisionalFrom(db, client.id, opts.now))[c.entity.platform] : undefined;
+  const view = buildAlertView(c, client, { from, to: day }, why, settling !== undefined && settling <= day ? settling : undefined);
   const existing = await db.prisma.alert.findUnique({ where: { fingerprint: fp } });
   if (existing?.sentAt && existing.providerId) return existing.providerId;
   const alert = existing ?? (await db.prisma.alert.create({

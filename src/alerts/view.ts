@@ -17,7 +17,7 @@ export interface AlertView {
 
 const LABEL = { burning: 'Burning money', winner: 'Winner', budget: 'Daily spend over the alert line' } as const;
 
-export function buildAlertView(c: Condition, client: { name: string; currency: string; timezone: string }, window: { from: string; to: string }, why: string): AlertView {
+export function buildAlertView(c: Condition, client: { name: string; currency: string; timezone: string }, window: { from: string; to: string }, why: string, provisionalFrom?: string): AlertView {
   const $ = (x: number | null) => money(x, client.currency);
   const t = c.totals;
   const name = c.entity?.name ?? client.name;
@@ -72,7 +72,7 @@ export function buildAlertView(c: Condition, client: { name: string; currency: s
     entity: c.entity && { name: c.entity.name, kind: c.entity.kind, platform: c.entity.platform },
     numbers,
     suggestion,
-    context: `Check window ${window.from} to ${window.to} (${client.timezone}).${level}`,
+    context: `Check window ${window.from} to ${window.to} (${client.timezone}).${level}${provisionalFrom ? ` Conversions from ${provisionalFrom} on are provisional: ${c.entity?.platform ?? 'the platform'} may still restate them.` : ''}`,
     footer: `adbrain alert for ${client.name}. Mark a link as killed with \`adbrain links kill\` to stop its alerts.`,
   };
 }
