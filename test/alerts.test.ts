@@ -12,7 +12,7 @@ import { startFakeResend, type FakeResend } from './fakes/resend-server.ts';
 
 const th: Thresholds = { burnRoiBelow: -0.5, burnMinSpendCents: 5_000, winRoiAbove: 2, winMinRevenueCents: 10_000, dailySpendAlertCents: 100_000 };
 const ent = (id: string, kind = 'link', killed = false): AlertEntity => ({ id, name: id, kind, platform: 'tiktok', killed });
-const t = (spendCents: number, revenueCents: number) => ({ spendCents, revenueCents, revenueSpendCents: spendCents, conversions: 1, conversionSpendCents: spendCents });
+const t = (spend: number, revenue: number) => ({ spend, revenue, revenueSpend: spend, conversions: 1, conversionSpend: spend });
 
 describe('alert rules', () => {
   it.each([

@@ -62,9 +62,7 @@ describe('judge', () => {
 
 describe('alerts follow the objective', () => {
   const ent = (id: string, objective?: Objective) => ({ id, name: id, kind: 'ad', platform: 'meta', killed: false, objective });
-  const w = (spend: number, revenue: number | null, conversions: number) => ({
-    spendCents: spend, revenueCents: revenue ?? 0, revenueSpendCents: revenue === null ? 0 : spend, conversions, conversionSpendCents: spend,
-  });
+  const w = (spend: number, revenue: number | null, conversions: number) => t(spend, revenue, conversions);
   it('a lead-gen ad without revenue is not burning by ROI; by CPA against its target it is', () => {
     const totals = new Map([['a', w(20_000, null, 1)], ['b', w(20_000, null, 10)]]);
     expect(evaluate([ent('a'), ent('b')], totals, 0, { ...th, dailySpendAlertCents: null })).toEqual([]);

@@ -9,7 +9,7 @@ import { renderAlertHtml } from '../reports/render-html.tsx';
 import type { Sender } from '../reports/senders.ts';
 import { addDays, localDate } from '../time.ts';
 import { decide, evaluate, type AlertEntity, type Condition, type WindowTotals } from './rules.ts';
-import { objectiveOf } from '../brain/objective.ts';
+import { addReported, emptyTotals, objectiveOf } from '../brain/objective.ts';
 import { provisionalFrom } from '../sources/sync.ts';
 import { objectiveSettings } from '../domain/objectives.ts';
 import { buildAlertView, renderAlertText } from './view.ts';
@@ -67,17 +67,9 @@ export async function checkAlerts(
   const totals = new Map<string, WindowTotals>();
   const spendByDay = new Map<string, number>();
   for (const r of daily) {
-    const t = totals.get(r.entityId) ?? totals.set(r.entityId, { spendCents: 0, revenueCents: 0, revenueSpendCents: 0, conversions: 0, conversionSpendCents: 0 }).get(r.entityId)!;
-    t.spendCents += r.spendCents;
+    const t = totals.get(r.entityId) ?? totals.set(r.entityId, emptyTotals()).get(r.entityId)!;
     // Unreported revenue / conversions are left out, with the spend they would be judged against.
-    if (r.revenueCents !== null) {
-      t.revenueCents += r.revenueCents;
-      t.revenueSpendCents += r.spendCents;
-    }
-    if (r.conversions !== null) {
-      t.conversions += r.conversions;
-      t.conversionSpendCents += r.spendCents;
-    }
+    addReported(t, r.spendCents, r.revenueCents, r.conversions);
     if (platformOf.get(r.entityId) !== 'shopify') spendByDay.set(r.date, (spendByDay.get(r.date) ?? 0) + r.spendCents);
   }
   const latestDay = [...spendByDay.keys()].sort().at(-1);
@@ -96,6 +88,8 @@ export async function checkAlerts(
   const result: AlertCheckResult = { client: client.slug, window: { from, to }, sent: [], suppressed: [] };
   const policy = { cooldownHours: client.alertCooldownHours, consecutive: client.alertConsecutiveCheck };
 
+  // Per platform, the days it may still restate (the check window is recent by design).
+  const settling = conditions.length ? await provisionalFrom(db, client.id, now) : {};
   for (const c of conditions) {
     const state = states.get(`${c.rule}:${c.subject}`) ?? null;
     const seenLastCheck = Boolean(state?.lastSeenAt && prevCheck && state.lastSeenAt.getTime() >= prevCheck.getTime());
@@ -111,7 +105,7 @@ export async function checkAlerts(
       result.suppressed.push({ rule: c.rule, entity: label, level: c.level, why: d.why });
       continue;
     }
-    const providerId = await sendOnce(db, client, c, to, from, d.why, opts);
+    const providerId = await sendOnce(db, client, c, to, from, d.why, opts, c.entity ? settling[c.entity.platform] : undefined);
     await db.prisma.alertState.update({ where: key, data: { lastSentAt: now, lastLevel: c.level } });
     result.sent.push({ rule: c.rule, entity: label, level: c.level, why: d.why, providerId });
   }
@@ -137,10 +131,9 @@ async function sendOnce(
   from: string,
   why: string,
   opts: { now: Date; sender: Sender; from: string },
+  settling: string | undefined,
 ): Promise<string> {
   const fp = fingerprint(client.id, c, day);
-  // The check window is recent by design: say when its conversions may still be restated.
-  const settling = c.entity ? (await provisionalFrom(db, client.id, opts.now))[c.entity.platform] : undefined;
   const view = buildAlertView(c, client, { from, to: day }, why, settling !== undefined && settling <= day ? settling : undefined);
   const existing = await db.prisma.alert.findUnique({ where: { fingerprint: fp } });
   if (existing?.sentAt && existing.providerId) return existing.providerId;

@@ -2,7 +2,7 @@
 // totals into conditions with an escalation level; the policy decides, from what
 // was seen and sent before, whether a condition earns an email now.
 
-import { burnThreshold, judge, REVENUE, type KnownTotals, type Objective } from '../brain/objective.ts';
+import { burnThreshold, emptyTotals, judge, REVENUE, type KnownTotals, type Objective } from '../brain/objective.ts';
 
 export type AlertRule = 'burning' | 'winner' | 'budget';
 
@@ -14,14 +14,8 @@ export interface Thresholds {
   dailySpendAlertCents: number | null;
 }
 
-export interface WindowTotals {
-  spendCents: number;
-  /** Sums of the reported values; the spend on rows that reported each. */
-  revenueCents: number;
-  revenueSpendCents: number;
-  conversions: number;
-  conversionSpendCents: number;
-}
+/** The check window's sums per entity (minor units); unreported results are left out with their spend. */
+export type WindowTotals = KnownTotals;
 
 export interface AlertEntity {
   id: string;
@@ -51,9 +45,6 @@ export interface Condition {
 /** Entities alerts watch: the leaves money is spent on. */
 export const WATCHED_KINDS = new Set(['link', 'ad']);
 
-const known = (t: WindowTotals): KnownTotals => ({
-  spend: t.spendCents, revenue: t.revenueCents, revenueSpend: t.revenueSpendCents, conversions: t.conversions, conversionSpend: t.conversionSpendCents,
-});
 
 export function evaluate(
   entities: AlertEntity[],
@@ -69,7 +60,7 @@ export function evaluate(
     if (!t) continue;
     // The inbox's rules: the entity's objective, and unreported results never judged.
     const o = e.objective ?? REVENUE;
-    const j = judge(known(t), o, th);
+    const j = judge(t, o, th);
     if (j.roi === null) continue;
     const roi = j.roi;
     const spend = j.basisSpend;
@@ -90,7 +81,7 @@ export function evaluate(
       entity: null,
       level: ratio > 1.5 ? 3 : ratio > 1.25 ? 2 : 1,
       value: latestDaySpendCents,
-      totals: { spendCents: latestDaySpendCents, revenueCents: 0, revenueSpendCents: 0, conversions: 0, conversionSpendCents: 0 },
+      totals: { ...emptyTotals(), spend: latestDaySpendCents },
       threshold: th.dailySpendAlertCents,
     });
   }

@@ -21,7 +21,7 @@ export function buildAlertView(c: Condition, client: { name: string; currency: s
   const $ = (x: number | null) => money(x, client.currency);
   const t = c.totals;
   const name = c.entity?.name ?? client.name;
-  const profit = t.revenueCents - t.revenueSpendCents;
+  const profit = t.revenue - t.revenueSpend;
   let headline: string, suggestion: string;
   const numbers: AlertView['numbers'] = [];
   if (c.rule === 'budget') {
@@ -33,12 +33,12 @@ export function buildAlertView(c: Condition, client: { name: string; currency: s
     const target = c.entity.objective.targetCpaCents ?? 0;
     const cpa = c.cpaCents ?? null;
     numbers.push(
-      { label: 'Spend', value: $(t.conversionSpendCents) },
+      { label: 'Spend', value: $(t.conversionSpend) },
       { label: 'Leads', value: count(t.conversions) },
       { label: 'CPA', value: $(cpa) },
       { label: 'Target CPA', value: $(target) },
     );
-    const cpaText = cpa === null ? `no leads from ${$(t.conversionSpendCents)}` : `CPA ${$(cpa)} against a ${$(target)} target`;
+    const cpaText = cpa === null ? `no leads from ${$(t.conversionSpend)}` : `CPA ${$(cpa)} against a ${$(target)} target`;
     if (c.rule === 'burning') {
       headline = `${name} is burning money: ${cpaText}`;
       suggestion = `Pause ${name} or cut its budget, then check the form, the audience and the lead tracking.`;
@@ -48,17 +48,17 @@ export function buildAlertView(c: Condition, client: { name: string; currency: s
     }
   } else {
     numbers.push(
-      { label: 'Spend', value: $(t.spendCents) },
-      { label: 'Revenue', value: $(t.revenueCents) },
+      { label: 'Spend', value: $(t.spend) },
+      { label: 'Revenue', value: $(t.revenue) },
       { label: 'Profit', value: $(profit) },
       { label: 'ROI', value: pct(c.value) },
       { label: 'Conversions', value: count(t.conversions) },
     );
     if (c.rule === 'burning') {
-      headline = `${name} is burning money: ROI ${pct(c.value)} on ${$(t.spendCents)} of spend`;
+      headline = `${name} is burning money: ROI ${pct(c.value)} on ${$(t.spend)} of spend`;
       suggestion = `Pause ${name} now (or cut its budget), then check the offer, the landing page and the tracking before turning it back on.`;
     } else {
-      headline = `${name} is a winner: ROI ${pct(c.value)} on ${$(t.revenueCents)} of revenue`;
+      headline = `${name} is a winner: ROI ${pct(c.value)} on ${$(t.revenue)} of revenue`;
       suggestion = `Raise the budget of ${name} by about 20% and watch its ROI over the next two days before scaling further.`;
     }
   }

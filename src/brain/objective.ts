@@ -39,6 +39,29 @@ export interface KnownTotals {
   conversionSpend: number;
 }
 
+export const emptyTotals = (): KnownTotals => ({ spend: 0, revenue: 0, revenueSpend: 0, conversions: 0, conversionSpend: 0 });
+
+/** Adds one row or day; revenue / conversions not reported (null or NaN) are left out with their spend. */
+export function addReported(t: KnownTotals, spend: number, revenue: number | null, conversions: number | null) {
+  t.spend += spend;
+  if (revenue !== null && !Number.isNaN(revenue)) {
+    t.revenue += revenue;
+    t.revenueSpend += spend;
+  }
+  if (conversions !== null && !Number.isNaN(conversions)) {
+    t.conversions += conversions;
+    t.conversionSpend += spend;
+  }
+}
+
+export function addTotals(t: KnownTotals, u: KnownTotals) {
+  t.spend += u.spend;
+  t.revenue += u.revenue;
+  t.revenueSpend += u.revenueSpend;
+  t.conversions += u.conversions;
+  t.conversionSpend += u.conversionSpend;
+}
+
 export interface Judgement {
   verdict: 'burning' | 'winner' | null;
   /** Money the objective counts (revenue, or conversions valued), over `basisSpend`. */

@@ -2,7 +2,7 @@
 // (line, column, value, reason). Nothing here touches the database.
 import { createHash } from 'node:crypto';
 import { AppError } from '../errors.ts';
-import { addEntity, newBatch, type WriteBatch } from '../ingest/batch.ts';
+import { addEntity, addKnown, newBatch, type WriteBatch } from '../ingest/batch.ts';
 import type { Platform } from '../generated/prisma/enums.ts';
 import { currencyExponent } from '../domain/currency.ts';
 import { parseCampaignName, type CampaignNameParts } from './campaign-name.ts';
@@ -398,8 +398,6 @@ export function createNormalizer(plan: ColumnPlan, opts: NormalizeOptions, fileN
 
   return { push, finish };
 }
-
-const addKnown = (a: number | null, b: number | null): number | null => (a === null || b === null ? null : a + b);
 
 export function addTagEntities(batch: WriteBatch, platform: Platform, parts: CampaignNameParts) {
   if (parts.offerKey) {

@@ -23,6 +23,9 @@ export interface MetricValues {
   frequency: number | null;
 }
 
+/** A sum of two reported values: unknown when either is (the day of a link two ads point at). */
+export const addKnown = (a: number | null, b: number | null): number | null => (a === null || b === null ? null : a + b);
+
 export interface MetricRow extends MetricValues {
   entityKey: string;
   /** Local day in the client's timezone, YYYY-MM-DD. */

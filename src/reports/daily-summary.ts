@@ -185,8 +185,8 @@ export function buildDailySummary(input: SummaryInput): DailySummary {
     if (t) addSums(week, t);
   }
   const average7 = kpisOfSums({
-    spend: Math.round(week.spend / 7), revenue: Math.round(week.revenue / 7), conv: week.conv / 7,
-    revenueSpend: Math.round(week.revenueSpend / 7), convSpend: Math.round(week.convSpend / 7),
+    spend: Math.round(week.spend / 7), revenue: Math.round(week.revenue / 7), conversions: week.conversions / 7,
+    revenueSpend: Math.round(week.revenueSpend / 7), conversionSpend: Math.round(week.conversionSpend / 7),
   });
   const keys: (keyof Kpis)[] = ['spendCents', 'revenueCents', 'profitCents', 'roas', 'roi', 'conversions', 'cpaCents'];
   const change = { vsPreviousDay: {} as DailySummary['change']['vsPreviousDay'], vs7DayAverage: {} as DailySummary['change']['vs7DayAverage'] };

@@ -1,3 +1,5 @@
+import { addReported, addTotals, emptyTotals, type KnownTotals } from '../brain/objective.ts';
+
 export interface Kpis {
   spendCents: number;
   /** null when none of the spend had its revenue reported (a lead-gen account, NA cells). */
@@ -15,16 +17,13 @@ export interface Kpis {
   unreportedRevenueSpendCents: number;
 }
 
-/** What is known of each sum: revenue and conversions with the spend of the rows that reported them. */
-export interface Known {
-  revenueSpend: number;
-  convSpend: number;
-}
+/** The spend of the rows that reported revenue / conversions. */
+export type Known = Pick<KnownTotals, 'revenueSpend' | 'conversionSpend'>;
 
-export function kpisOf(spendCents: number, revenueCents: number, conversions: number, known: Known = { revenueSpend: spendCents, convSpend: spendCents }): Kpis {
+export function kpisOf(spendCents: number, revenueCents: number, conversions: number, known: Known = { revenueSpend: spendCents, conversionSpend: spendCents }): Kpis {
   // Spend without any reported revenue (or conversions): the number is unknown, not 0.
   const revenueKnown = known.revenueSpend > 0 || spendCents === 0;
-  const convKnown = known.convSpend > 0 || spendCents === 0;
+  const convKnown = known.conversionSpend > 0 || spendCents === 0;
   const basis = known.revenueSpend;
   const profitCents = revenueKnown ? revenueCents - basis : null;
   return {
@@ -34,43 +33,16 @@ export function kpisOf(spendCents: number, revenueCents: number, conversions: nu
     roas: revenueKnown && basis > 0 ? revenueCents / basis : null,
     roi: profitCents !== null && basis > 0 ? profitCents / basis : null,
     conversions: convKnown ? conversions : null,
-    cpaCents: convKnown && conversions > 0 ? Math.round(known.convSpend / conversions) : null,
+    cpaCents: convKnown && conversions > 0 ? Math.round(known.conversionSpend / conversions) : null,
     unreportedRevenueSpendCents: Math.max(0, spendCents - basis),
   };
 }
 
-/** A running sum of rows whose revenue / conversions may be unreported (null). */
-export interface Sums {
-  spend: number;
-  revenue: number;
-  conv: number;
-  revenueSpend: number;
-  convSpend: number;
-}
+/** Sums over rows whose revenue / conversions may be unreported: the brain's own accumulator. */
+export type Sums = KnownTotals;
+export { addReported as addRow, addTotals as addSums, emptyTotals as emptySums };
 
-export const emptySums = (): Sums => ({ spend: 0, revenue: 0, conv: 0, revenueSpend: 0, convSpend: 0 });
-
-export function addRow(t: Sums, spend: number, revenue: number | null, conv: number | null) {
-  t.spend += spend;
-  if (revenue !== null) {
-    t.revenue += revenue;
-    t.revenueSpend += spend;
-  }
-  if (conv !== null) {
-    t.conv += conv;
-    t.convSpend += spend;
-  }
-}
-
-export function addSums(t: Sums, u: Sums) {
-  t.spend += u.spend;
-  t.revenue += u.revenue;
-  t.conv += u.conv;
-  t.revenueSpend += u.revenueSpend;
-  t.convSpend += u.convSpend;
-}
-
-export const kpisOfSums = (t: Sums) => kpisOf(t.spend, t.revenue, t.conv, t);
+export const kpisOfSums = (t: Sums) => kpisOf(t.spend, t.revenue, t.conversions, t);
 
 /** (now − before) / |before|; null when either is missing or before is zero. */
 export const relativeChange = (now: number | null, before: number | null) =>

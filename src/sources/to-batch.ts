@@ -3,11 +3,10 @@
 // are parsed like imported ones (offer, account number, spark code).
 import { parseCampaignName } from '../import/campaign-name.ts';
 import { addTagEntities } from '../import/normalize.ts';
-import { addEntity, newBatch, type MetricRow, type WriteBatch } from '../ingest/batch.ts';
+import { addEntity, addKnown, newBatch, type MetricRow, type WriteBatch } from '../ingest/batch.ts';
 import type { Platform } from '../generated/prisma/enums.ts';
 import type { AccountInfo, SourceRow } from './types.ts';
 
-const addKnown = (a: number | null, b: number | null) => (a === null || b === null ? null : a + b);
 
 export function rowsToBatch(platform: Platform, account: AccountInfo, rows: Iterable<SourceRow>): WriteBatch {
   const batch = newBatch();
@@ -43,7 +42,8 @@ export function rowsToBatch(platform: Platform, account: AccountInfo, rows: Iter
     const key = `${leaf}|${r.date}`;
     const m = metrics.get(key);
     if (!m) {
-      metrics.set(key, { entityKey: leaf, date: r.date, spendCents: r.spendCents, impressions: r.impressions, clicks: r.clicks, conversions: r.conversions, revenueCents: r.revenueCents, reach: r.reach, frequency: r.frequency });
+      const { spendCents, impressions, clicks, conversions, revenueCents, reach, frequency } = r;
+      metrics.set(key, { entityKey: leaf, date: r.date, spendCents, impressions, clicks, conversions, revenueCents, reach, frequency });
     } else {
       m.spendCents += r.spendCents;
       m.impressions = addKnown(m.impressions, r.impressions);

@@ -2,6 +2,7 @@
 // connector reads the platform; src/sources/sync.ts turns its rows into the same
 // write path as the CSV import (entity tree, DailyMetric per entity/day/source).
 import type { Platform } from '../generated/prisma/enums.ts';
+import type { MetricValues } from '../ingest/batch.ts';
 
 export interface AccountInfo {
   /** The platform's account id as adbrain stores it ("act_123" → "123" for Meta). */
@@ -18,8 +19,9 @@ export interface NamedId {
   name: string;
 }
 
-/** One ad (or campaign, for campaign types without ads) on one day, in the account's currency. */
-export interface SourceRow {
+/** One ad (or campaign, for campaign types without ads) on one day, in the account's currency
+ * (integer minor units; null = not reported, never 0): the import's metric values plus where they belong. */
+export interface SourceRow extends MetricValues {
   /** The account's local day, YYYY-MM-DD. */
   date: string;
   campaign: NamedId;
@@ -27,15 +29,6 @@ export interface SourceRow {
   ad?: NamedId;
   /** The ad's destination URL: its link entity, joining imported and RedTrack data by the same key. */
   link?: string;
-  /** Integer minor units of the account currency. */
-  spendCents: number;
-  impressions: number | null;
-  clicks: number | null;
-  /** null = not reported (never 0). */
-  conversions: number | null;
-  revenueCents: number | null;
-  reach: number | null;
-  frequency: number | null;
 }
 
 export interface DayRange {

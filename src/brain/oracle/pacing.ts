@@ -5,7 +5,7 @@ import { sumRange, type SeriesSet } from '../series.ts';
 import type { BrainSettings, Finding } from '../types.ts';
 import type { EntityForecast } from './forecasts.ts';
 import { windowTotals } from './performance.ts';
-import { REVENUE, valueOf } from '../objective.ts';
+import { addTotals, emptyTotals, REVENUE, valueOf } from '../objective.ts';
 
 export interface Pacing {
   month: string;
@@ -34,15 +34,14 @@ export function pace(s: SeriesSet, settings: BrainSettings, forecasts: EntityFor
   const from = end - (day - 1);
   let spent = 0;
   let dailyRate = 0;
-  const recent = { spend: 0, revenue: 0, revenueSpend: 0, conversions: 0, conversionSpend: 0 };
+  const recent = emptyTotals();
   const accountIds = new Set<string>();
   for (const e of s.byId.values()) {
     if (e.entity.kind !== 'account' || e.entity.platform === 'shopify') continue;
     accountIds.add(e.entity.id);
     spent += sumRange(e.spendCents, from, end);
     dailyRate += sumRange(e.spendCents, end - 6, end) / 7;
-    const w = windowTotals(e, end - 6, end);
-    for (const k of Object.keys(recent) as (keyof typeof recent)[]) recent[k] += w[k];
+    addTotals(recent, windowTotals(e, end - 6, end));
   }
   // Rest of the month: the accounts' spend forecasts where they exist, else the last week's pace.
   let rest = 0;

@@ -6,7 +6,7 @@ import { round } from '../memory.ts';
 import { type EntitySeries, type SeriesSet } from '../series.ts';
 import type { BrainSettings, EntityRef, Finding, Severity } from '../types.ts';
 import { money } from '../../reports/format.ts';
-import { judge, objectiveOf, REVENUE, type KnownTotals, type Objective } from '../objective.ts';
+import { addReported, emptyTotals, judge, objectiveOf, REVENUE, type KnownTotals, type Objective } from '../objective.ts';
 
 export const EVALUATION_DAYS = 7;
 
@@ -23,22 +23,9 @@ export const refOf = (e: EntitySeries): EntityRef => ({
  * of revenue (conversions) and of the spend they are judged against.
  */
 export function windowTotals(e: EntitySeries, from: number, to: number): KnownTotals & { roi: number | null } {
-  let spend = 0, revenue = 0, revenueSpend = 0, conversions = 0, conversionSpend = 0;
-  for (let i = Math.max(0, from); i <= to && i < e.spendCents.length; i++) {
-    const sp = e.spendCents[i]!;
-    spend += sp;
-    const r = e.revenueCents[i]!;
-    if (!Number.isNaN(r)) {
-      revenue += r;
-      revenueSpend += sp;
-    }
-    const c = e.conversions[i]!;
-    if (!Number.isNaN(c)) {
-      conversions += c;
-      conversionSpend += sp;
-    }
-  }
-  return { spend, revenue, revenueSpend, conversions, conversionSpend, roi: revenueSpend > 0 ? (revenue - revenueSpend) / revenueSpend : null };
+  const t = emptyTotals();
+  for (let i = Math.max(0, from); i <= to && i < e.spendCents.length; i++) addReported(t, e.spendCents[i]!, e.revenueCents[i]!, e.conversions[i]!);
+  return { ...t, roi: t.revenueSpend > 0 ? (t.revenue - t.revenueSpend) / t.revenueSpend : null };
 }
 
 /** The objective an entity is judged by (its campaign's override, else the client's). */
