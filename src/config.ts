@@ -61,6 +61,15 @@ const envSchema = z.object({
   TIKTOK_APP_ID: optionalString,
   TIKTOK_APP_SECRET: optionalString,
   TIKTOK_AUTH_URL: z.url().default('https://business-api.tiktok.com/portal/auth'),
+  REDTRACK_API_URL: z.url().default('https://api.redtrack.io'),
+  // RedTrack allows about 20 report requests a minute per key; the limiter stays under it.
+  REDTRACK_REPORT_RPM: z.coerce.number().int().min(1).max(100_000).default(18),
+  // Shopify: the shop's own URL (https://<shop>.myshopify.com) unless this overrides it (tests, proxies).
+  SHOPIFY_API_URL: z.url().optional(),
+  SHOPIFY_API_VERSION: z.string().regex(/^\d{4}-\d{2}$|^unstable$/).default('2025-10'),
+  SHOPIFY_CLIENT_ID: optionalString,
+  SHOPIFY_CLIENT_SECRET: optionalString,
+  SHOPIFY_SCOPES: z.string().default('read_orders,read_all_orders'),
   ADBRAIN_SYNC_RETRIES: z.coerce.number().int().min(0).max(10).default(4),
   ADBRAIN_SYNC_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(60_000),
   ADBRAIN_SYNC_BACKOFF_MS: z.coerce.number().int().min(1).max(60_000).default(1_000),
@@ -102,6 +111,10 @@ export interface Config {
     meta: { baseUrl: string; version: string; accessToken: string | null; pollMs: number };
     google: { apiUrl: string; tokenUrl: string; version: string; developerToken: string | null; clientId: string | null; clientSecret: string | null };
     tiktok: { apiUrl: string };
+    /** reportRpm calls per intervalMs (a minute unless a test says otherwise). */
+    redtrack: { apiUrl: string; reportRpm: number; intervalMs?: number };
+    /** apiUrl: null = the shop's own https://<shop>.myshopify.com. clientId/secret: the app (OAuth install, client-credentials grant). */
+    shopify: { apiUrl: string | null; version: string; clientId: string | null; clientSecret: string | null; scopes: string };
     /** OAuth connect links: the consent pages, the app credentials, where the callback is served. */
     oauth: {
       publicUrl: string;
@@ -127,7 +140,7 @@ export function loadConfig(
     throw new ConfigError(`invalid environment:\n  ${lines.join('\n  ')}`);
   }
   const e = parsed.data;
-  rememberSecret(e.META_APP_SECRET, e.TIKTOK_APP_SECRET, e.GOOGLE_ADS_DEVELOPER_TOKEN, e.GOOGLE_ADS_CLIENT_SECRET, e.META_ACCESS_TOKEN, e.ANTHROPIC_API_KEY, e.OPENAI_API_KEY, e.RESEND_API_KEY, e.INNGEST_SIGNING_KEY, e.INNGEST_EVENT_KEY, e.ADBRAIN_ENCRYPTION_KEY);
+  rememberSecret(e.META_APP_SECRET, e.TIKTOK_APP_SECRET, e.SHOPIFY_CLIENT_SECRET, e.GOOGLE_ADS_DEVELOPER_TOKEN, e.GOOGLE_ADS_CLIENT_SECRET, e.META_ACCESS_TOKEN, e.ANTHROPIC_API_KEY, e.OPENAI_API_KEY, e.RESEND_API_KEY, e.INNGEST_SIGNING_KEY, e.INNGEST_EVENT_KEY, e.ADBRAIN_ENCRYPTION_KEY);
   if (e.DATABASE_URL) rememberSecret(decodeURIComponent(/\/\/[^:@/]+:([^@/]*)@/.exec(e.DATABASE_URL)?.[1] ?? ''));
   const dataDir = path.resolve(cwd, e.ADBRAIN_DATA_DIR ?? 'data');
   const anthropic = e.ANTHROPIC_API_KEY
@@ -165,6 +178,8 @@ export function loadConfig(
         developerToken: e.GOOGLE_ADS_DEVELOPER_TOKEN ?? null, clientId: e.GOOGLE_ADS_CLIENT_ID ?? null, clientSecret: e.GOOGLE_ADS_CLIENT_SECRET ?? null,
       },
       tiktok: { apiUrl: e.TIKTOK_API_URL },
+      redtrack: { apiUrl: e.REDTRACK_API_URL, reportRpm: e.REDTRACK_REPORT_RPM },
+      shopify: { apiUrl: e.SHOPIFY_API_URL ?? null, version: e.SHOPIFY_API_VERSION, clientId: e.SHOPIFY_CLIENT_ID ?? null, clientSecret: e.SHOPIFY_CLIENT_SECRET ?? null, scopes: e.SHOPIFY_SCOPES },
       oauth: {
         publicUrl: (e.ADBRAIN_PUBLIC_URL ?? `http://127.0.0.1:${e.PORT ?? 3000}`).replace(/\/+$/, ''),
         meta: { consentUrl: e.META_OAUTH_URL, appId: e.META_APP_ID ?? null, appSecret: e.META_APP_SECRET ?? null },

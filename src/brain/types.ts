@@ -29,6 +29,8 @@ export interface EntityColumns {
   clicks: ArrayLike<number>;
   conversions: ArrayLike<number>;
   revenueCents: ArrayLike<number>;
+  /** NaN where not reported (the brain does not read it; the row loader passes it on). */
+  reach?: ArrayLike<number>;
   /** NaN where not reported. */
   frequency: ArrayLike<number>;
 }

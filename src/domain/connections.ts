@@ -44,12 +44,30 @@ export async function connectAccount(
   db: Db,
   key: Buffer,
   sources: Config['sources'],
-  input: { clientId: string; platform: Platform; accountId: string; accessToken?: string; refreshToken?: string; loginCustomerId?: string; label?: string; actionType?: string; settleDays?: number },
+  input: {
+    clientId: string; platform: Platform; accountId?: string; accessToken?: string; refreshToken?: string; loginCustomerId?: string; label?: string; actionType?: string; settleDays?: number;
+    /** RedTrack. */
+    apiKey?: string;
+    /** Shopify custom app credentials for the client-credentials grant (instead of an access token). */
+    appClientId?: string; appClientSecret?: string;
+  },
   opts: { now: Date; http?: Partial<HttpOptions> } = { now: new Date() },
 ) {
   let accountId: string;
   let credentials: Credentials;
-  if (input.platform === 'meta') {
+  if (input.platform === 'redtrack') {
+    if (!input.apiKey) throw new AppError('invalid_input', 'a RedTrack connection needs an API key');
+    credentials = { apiKey: input.apiKey };
+    accountId = '';
+  } else if (input.platform === 'shopify') {
+    accountId = shopDomain(input.accountId ?? '');
+    if (!accountId) throw new AppError('invalid_input', `--account: "${input.accountId ?? ''}" is not a Shopify shop (the-shop or the-shop.myshopify.com)`);
+    if (input.accessToken) credentials = { accessToken: input.accessToken };
+    else if (input.appClientId && input.appClientSecret) credentials = { appClientId: input.appClientId, appClientSecret: input.appClientSecret };
+    else throw new AppError('invalid_input', 'a Shopify connection needs an Admin API access token, or the app\'s client id and secret (client-credentials grant)');
+  } else if (!input.accountId) {
+    throw new AppError('invalid_input', `a ${input.platform} connection needs --account (accountId)`);
+  } else if (input.platform === 'meta') {
     accountId = stripAct(input.accountId);
     if (!/^\d{1,30}$/.test(accountId)) throw new AppError('invalid_input', `--account: "${input.accountId}" is not a Meta ad account id (digits, with or without act_)`);
     if (!input.accessToken) throw new AppError('invalid_input', 'a Meta connection needs an access token');
@@ -65,13 +83,14 @@ export async function connectAccount(
     if (!/^\d{6,30}$/.test(accountId)) throw new AppError('invalid_input', `--account: "${input.accountId}" is not a TikTok advertiser id (digits)`);
     if (!input.accessToken) throw new AppError('invalid_input', 'a TikTok connection needs an access token');
     credentials = { accessToken: input.accessToken };
-  } else throw new AppError('invalid_input', `${input.platform} connections are not supported (supported: meta, google, tiktok)`);
+  } else throw new AppError('invalid_input', `${input.platform} connections are not supported (supported: meta, google, tiktok, redtrack, shopify)`);
   const client = await db.prisma.client.findUniqueOrThrow({ where: { id: input.clientId } });
   const settings: ConnectionSettings = {
     accountId, actionType: input.actionType, settleDays: input.settleDays,
     ...(input.loginCustomerId && { loginCustomerId: bareCustomerId(input.loginCustomerId) }),
   };
   const info = await probe(input.platform, credentials, settings, sources, opts);
+  if (!accountId) settings.accountId = accountId = info.id;
   if (info.currency !== client.currency) {
     throw new AppError('invalid_input', `the ${input.platform} account ${accountId} (${info.name}) reports in ${info.currency}, but client ${client.slug} is in ${client.currency}; nothing was connected`);
   }
@@ -91,6 +110,13 @@ async function probe(platform: Platform, creds: Credentials, settings: Connectio
     if (err instanceof SourceError) throw new AppError(err.kind === 'auth' || err.kind === 'fatal' ? 'invalid_input' : 'provider_error', redact(err.message), { platformFailure: err.kind });
     throw err;
   }
+}
+
+/** "the-shop", "the-shop.myshopify.com" or its admin URL → "the-shop.myshopify.com"; "" when it is none of them. */
+export function shopDomain(raw: string): string {
+  const s = raw.trim().toLowerCase().replace(/^https?:\/\//, '').replace(/\/.*$/, '');
+  const name = s.endsWith('.myshopify.com') ? s.slice(0, -'.myshopify.com'.length) : s;
+  return /^[a-z0-9][a-z0-9-]{0,60}$/.test(name) ? `${name}.myshopify.com` : '';
 }
 
 /** Calls the platform again with the stored token and refreshes what it knows of the account. */

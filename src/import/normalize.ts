@@ -5,6 +5,7 @@ import { AppError } from '../errors.ts';
 import { addEntity, addKnown, newBatch, type WriteBatch } from '../ingest/batch.ts';
 import type { Platform } from '../generated/prisma/enums.ts';
 import { currencyExponent } from '../domain/currency.ts';
+import { addLinkEntity } from '../domain/links.ts';
 import { parseCampaignName, type CampaignNameParts } from './campaign-name.ts';
 import { PLATFORM_NAMES, isConversionResult, parsePlatform, type ColumnPlan, type Field } from './formats.ts';
 import {
@@ -302,7 +303,7 @@ export function createNormalizer(plan: ColumnPlan, opts: NormalizeOptions, fileN
     if (combo === undefined) {
       let key = path.leafKey;
       // A tracking link is one entity however many ads point at it.
-      if (link) key = addEntity(batch, { platform: p, kind: 'link', externalId: link, name: link, parentKey: path.leafKey });
+      if (link) key = addLinkEntity(batch, p, link, path.leafKey);
       let leafNo = leafNumbers.get(key);
       if (leafNo === undefined) leafNumbers.set(key, (leafNo = leafNumbers.size));
       combo = { no: comboCount++, leafKey: key, leafNo };

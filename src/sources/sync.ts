@@ -6,6 +6,7 @@
 import type { Config } from '../config.ts';
 import type { Db } from '../db/client.ts';
 import { writeBatch } from '../db/metrics-write.ts';
+import type { Sql } from '../db/sql.ts';
 import { readCredentials } from '../domain/connections.ts';
 import { AppError } from '../errors.ts';
 import { addDays, daysBetween, localDate } from '../time.ts';
@@ -15,13 +16,18 @@ import type { HttpOptions } from './http.ts';
 import { metaConnector, META_DEFAULT_VERSION } from './meta.ts';
 import { googleAdsConnector } from './google-ads.ts';
 import { tiktokConnector } from './tiktok.ts';
+import { redtrackConnector } from './redtrack.ts';
 import { rowsToBatch } from './to-batch.ts';
 import { SourceError, type Connector, type DayRange, type SourceRow } from './types.ts';
 
 /** Days re-read by every daily sync, per platform (a connection's settings.settleDays overrides). */
-export const SETTLE_DAYS: Record<string, number> = { meta: 28, google: 30, tiktok: 7 };
+// RedTrack: offers approve or decline conversions for weeks. Shopify: orders are
+// read by update time, so the window only bounds the first read.
+export const SETTLE_DAYS: Record<string, number> = { meta: 28, google: 30, tiktok: 7, redtrack: 30, shopify: 60 };
 /** Days per committed chunk. */
-export const CHUNK_DAYS: Record<string, number> = { meta: 7, google: 30, tiktok: 30 };
+export const CHUNK_DAYS: Record<string, number> = { meta: 7, google: 30, tiktok: 30, redtrack: 7 };
+/** Platforms whose rows are revenue (src/db/revenue-join.ts) and whose re-read days replace what was there. */
+const REPLACES_DAYS = new Set(['redtrack']);
 
 export interface ConnectionSettings {
   accountId?: string;
@@ -51,6 +57,8 @@ export interface SyncOptions {
   now: Date;
   /** Explicit days (a backfill); default: the pending range, else the settling window. */
   range?: DayRange;
+  /** The 30-minute sync: today and yesterday only (the daily sync re-reads the settling window). */
+  intraday?: boolean;
   chunkDays?: number;
   onProgress?: (p: { chunk: DayRange; daysDone: number; daysTotal: number; rows: number }) => void;
   log?: (line: string) => void;
@@ -86,6 +94,11 @@ export function connectorFor(conn: ConnectionRow, opts: Pick<SyncOptions, 'key' 
 export interface Credentials {
   accessToken?: string;
   refreshToken?: string;
+  /** RedTrack. */
+  apiKey?: string;
+  /** Shopify: a custom app's client id and secret, exchanged for short-lived tokens. */
+  appClientId?: string;
+  appClientSecret?: string;
 }
 
 /** A connector from credentials and settings (stored, or about to be: `connections add` probes first). */
@@ -127,7 +140,12 @@ export function connectorOf(platform: string, id: string, creds: Credentials, se
     if (!settings.accountId) throw new AppError('invalid_input', `connection ${conn.id}: no advertiser id stored; connect it again with --account`);
     return tiktokConnector({ apiUrl: opts.sources.tiktok.apiUrl, advertiserId: settings.accountId, accessToken: creds.accessToken, http });
   }
-  throw new AppError('invalid_input', `${conn.platform} connections are not supported (supported: meta, google, tiktok)`);
+  if (conn.platform === 'redtrack') {
+    if (!creds.apiKey) throw new AppError('invalid_input', `connection ${conn.id}: no API key stored`);
+    const r = opts.sources.redtrack;
+    return redtrackConnector({ apiUrl: r.apiUrl, apiKey: creds.apiKey, http, limit: { calls: r.reportRpm, intervalMs: r.intervalMs ?? 60_000 } });
+  }
+  throw new AppError('invalid_input', `${conn.platform} connections are not supported (supported: meta, google, tiktok, redtrack, shopify)`);
 }
 
 function chunks(r: DayRange, size: number): DayRange[] {
@@ -160,7 +178,7 @@ export async function syncConnection(db: Db, connectionId: string, opts: SyncOpt
     // "Today" is the account's own day: that is how the platform dates its rows.
     const today = localDate(info.timezone, opts.now);
     const settle = settings.settleDays ?? SETTLE_DAYS[conn.platform] ?? 7;
-    const range = opts.range ?? (cursor.pending ? { from: cursor.pending.from, to: cursor.pending.to } : { from: addDays(today, -settle), to: today });
+    const range = opts.range ?? (cursor.pending ? { from: cursor.pending.from, to: cursor.pending.to } : { from: addDays(today, opts.intraday ? -1 : -settle), to: today });
     if (range.to > today) range.to = today;
     if (range.from > range.to) throw new AppError('invalid_input', `nothing to sync: ${range.from} is after ${range.to} (the account's today)`);
     // A killed sync of the same range continues after its last committed chunk.
@@ -194,12 +212,15 @@ export async function syncConnection(db: Db, connectionId: string, opts: SyncOpt
       const batch = rowsToBatch(conn.platform, info, rows);
       const written = await db.sql.tx(async (sql) => {
         const w = await writeBatch(sql, batch, { clientId: conn.clientId, source: connector.source, syncRunId: run.id, entityCache });
+        // A tracker's re-read day is the whole truth of that day: what it no longer reports goes.
+        const dropped = REPLACES_DAYS.has(conn.platform) ? await dropUnreported(sql, conn.clientId, connector.source, chunk, batch.metrics.map((m) => [entityCache.get(m.entityKey)!.id, m.date])) : 0;
         await sql.query(
           `UPDATE sync_run SET rows_fetched = rows_fetched + $2, rows_upserted = rows_upserted + $3 WHERE id = $1::uuid`,
-          [run.id, rows.length, w.inserted + w.updated],
+          [run.id, rows.length, w.inserted + w.updated + dropped],
         );
         await sql.query(`UPDATE connection SET cursor = $2::jsonb WHERE id = $1::uuid`, [connectionId, JSON.stringify({ ...cursor, pausedUntil: undefined, pending: { from: range.from, to: range.to, doneThrough: chunk.to } })]);
-        return w;
+        // A dropped row is a change to the day, counted with the updates.
+        return { ...w, updated: w.updated + dropped };
       });
       base.rowsFetched += rows.length;
       base.inserted += written.inserted;
@@ -236,6 +257,20 @@ export async function syncConnection(db: Db, connectionId: string, opts: SyncOpt
     if (!(err instanceof SourceError) && !(err instanceof AppError)) throw err;
     return { ...base, status: auth ? 'needs_reauth' : 'failed', error };
   }
+}
+
+/** Deletes the source's rows on the chunk's days that the batch did not write. */
+async function dropUnreported(sql: Sql, clientId: string, source: string, chunk: DayRange, kept: [string, string][]): Promise<number> {
+  const rows = await sql.query<{ n: number }>(
+    `WITH gone AS (
+       DELETE FROM daily_metric m USING entity e
+        WHERE e.id = m.entity_id AND e.client_id = $1::uuid AND m.source = $2 AND m.date BETWEEN $3::date AND $4::date
+          AND NOT EXISTS (SELECT 1 FROM unnest($5::uuid[], $6::date[]) AS k(id, d) WHERE k.id = m.entity_id AND k.d = m.date)
+        RETURNING 1)
+     SELECT count(*)::int AS n FROM gone`,
+    [clientId, source, chunk.from, chunk.to, kept.map((k) => k[0]), kept.map((k) => k[1])],
+  );
+  return rows[0]?.n ?? 0;
 }
 
 async function saveCursor(db: Db, connectionId: string, cursor: Cursor) {

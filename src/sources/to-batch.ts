@@ -2,6 +2,7 @@
 // campaign → ad set → ad → link, one metric row per leaf and day. Campaign names
 // are parsed like imported ones (offer, account number, spark code).
 import { parseCampaignName } from '../import/campaign-name.ts';
+import { addLinkEntity } from '../domain/links.ts';
 import { addTagEntities } from '../import/normalize.ts';
 import { addEntity, addKnown, newBatch, type MetricRow, type WriteBatch } from '../ingest/batch.ts';
 import type { Platform } from '../generated/prisma/enums.ts';
@@ -13,7 +14,7 @@ export function rowsToBatch(platform: Platform, account: AccountInfo, rows: Iter
   const accountKey = addEntity(batch, { platform, kind: 'account', externalId: account.id, name: account.name });
   // A page re-read after a split can repeat an ad's day: the latest wins, never summed.
   const byAdDay = new Map<string, SourceRow>();
-  for (const r of rows) byAdDay.set(`${r.ad?.id ?? `campaign:${r.campaign.id}`}|${r.date}`, r);
+  for (const r of rows) byAdDay.set(`${r.ad?.id ?? `campaign:${r.campaign.id}`}|${r.ad ? '' : (r.link ?? '')}|${r.date}`, r);
   const metrics = new Map<string, MetricRow>();
   // Rows repeat every ad's path every day: each path (and each campaign name) is resolved once.
   const leafOf = new Map<string, string>();
@@ -36,7 +37,7 @@ export function rowsToBatch(platform: Platform, account: AccountInfo, rows: Iter
       if (r.adset) leaf = addEntity(batch, { platform, kind: 'adset', externalId: r.adset.id, name: r.adset.name, parentKey: leaf });
       if (r.ad) leaf = addEntity(batch, { platform, kind: 'ad', externalId: r.ad.id, name: r.ad.name, parentKey: leaf });
       // A tracking link is one entity however many ads point at it (as in the CSV import).
-      if (r.link) leaf = addEntity(batch, { platform, kind: 'link', externalId: r.link, name: r.link, parentKey: leaf });
+      if (r.link) leaf = addLinkEntity(batch, platform, r.link, leaf, r.linkAttributes);
       leafOf.set(pathId, leaf);
     }
     const key = `${leaf}|${r.date}`;

@@ -27,8 +27,10 @@ export interface SourceRow extends MetricValues {
   campaign: NamedId;
   adset?: NamedId;
   ad?: NamedId;
-  /** The ad's destination URL: its link entity, joining imported and RedTrack data by the same key. */
+  /** The ad's destination URL (or a tracker's link slug): its link entity, joined by slug (src/domain/links.ts). */
   link?: string;
+  /** Kept on the link entity (a tracker's spark code and traffic source). */
+  linkAttributes?: Record<string, string>;
 }
 
 export interface DayRange {
