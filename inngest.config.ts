@@ -21,7 +21,7 @@ export const events = {
   }),
   /** Sync one connection now: its settling window, a pending backfill, or from/to. */
   connectionSyncRequested: eventType('adbrain/connection.sync.requested', {
-    schema: z.object({ connectionId: z.uuid(), clientId: z.uuid(), platform: z.string().min(1), from: day.optional(), to: day.optional() }),
+    schema: z.object({ connectionId: z.uuid(), clientId: z.uuid(), platform: z.string().min(1), from: day.optional(), to: day.optional(), intraday: z.boolean().optional() }),
   }),
   /** A user moved an insight through the inbox. */
   insightStatusChanged: eventType('adbrain/insight.status.changed', {

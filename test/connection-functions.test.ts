@@ -57,6 +57,13 @@ describe('connection syncs under Inngest', () => {
     expect(ctx.step.sendEvent).toHaveBeenCalledWith('sync-completed', { name: events.syncCompleted.name, data: { clientId, source: 'meta-api', from: addDays(LAST, -28), to: LAST } });
   });
 
+  it('an intraday connection-sync re-reads only today and yesterday (the account\'s days), then says sync.completed for them', async () => {
+    const { result, ctx } = await syncRun({ connectionId, clientId, platform: 'meta', intraday: true }).execute();
+    expect(result).toMatchObject({ status: 'succeeded', range: { from: addDays(LAST, -1), to: LAST } });
+    expect(ctx.step.run).toHaveBeenCalledWith(`sync-${connectionId}-intraday-today`, expect.any(Function));
+    expect(ctx.step.sendEvent).toHaveBeenCalledWith('sync-completed', { name: events.syncCompleted.name, data: { clientId, source: 'meta-api', from: addDays(LAST, -1), to: LAST } });
+  });
+
   it('a failing platform makes the run fail (Inngest retries it); a broken token does not', async () => {
     meta.failNext('/insights', [{ status: 400, code: 100, message: 'Invalid parameter' }]);
     const failed = await syncRun({ connectionId, clientId, platform: 'meta' }).execute();
@@ -68,13 +75,13 @@ describe('connection syncs under Inngest', () => {
     await db.prisma.connection.update({ where: { id: connectionId }, data: { status: 'active' } });
   });
 
-  it('intraday-sync fans out one connection-sync event per active connection', async () => {
+  it('intraday-sync fans out one intraday connection-sync event (today and yesterday) per active connection', async () => {
     const { result, ctx } = await new InngestTestEngine({
       function: createIntradaySyncFunction(inngest, async () => runtime), events: [{ name: 'inngest/scheduled.timer', data: {} }],
       steps: [{ id: 'sync-connections', handler: () => ({ ids: ['e1'] }) }],
     }).execute();
     expect(result).toEqual({ connections: 1 });
-    expect(ctx.step.sendEvent).toHaveBeenCalledWith('sync-connections', [{ name: events.connectionSyncRequested.name, data: { connectionId, clientId, platform: 'meta' } }]);
+    expect(ctx.step.sendEvent).toHaveBeenCalledWith('sync-connections', [{ name: events.connectionSyncRequested.name, data: { connectionId, clientId, platform: 'meta', intraday: true } }]);
   });
 
   it('the day runs one sync step per connection before the brain; a failing connection is recorded, the day goes on', async () => {

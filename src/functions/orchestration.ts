@@ -71,14 +71,14 @@ export function createConnectionSyncFunction(inngest: Inngest, runtime: Rt) {
       ],
     },
     async ({ event, step }) => {
-      const { connectionId, clientId, from, to } = events.connectionSyncRequested.schema.parse(event.data);
+      const { connectionId, clientId, from, to, intraday } = events.connectionSyncRequested.schema.parse(event.data);
       const rt = await runtime();
-      const r = await step.run(`sync-${connectionId}-${from ?? 'window'}-${to ?? 'today'}`, async () => {
+      const r = await step.run(`sync-${connectionId}-${from ?? (intraday ? 'intraday' : 'window')}-${to ?? 'today'}`, async () => {
         const exists = await rt.db.prisma.connection.findUnique({ where: { id: connectionId }, select: { id: true } });
         if (!exists) return null;
         const key = credentialKey(rt.config);
         if (!key) throw new Error('no key to open connection credentials (set ADBRAIN_ENCRYPTION_KEY)');
-        const res = await syncConnection(rt.db, connectionId, { key, sources: rt.config.sources, now: rt.now(), range: from ? { from, to: to ?? '9999-12-31' } : undefined });
+        const res = await syncConnection(rt.db, connectionId, { key, sources: rt.config.sources, now: rt.now(), range: from ? { from, to: to ?? '9999-12-31' } : undefined, intraday });
         // Retried with backoff by Inngest; auth problems wait for a person instead.
         if (res.status === 'failed') throw new Error(res.error ?? 'sync failed');
         return res;
@@ -92,7 +92,11 @@ export function createConnectionSyncFunction(inngest: Inngest, runtime: Rt) {
   );
 }
 
-/** Every 30 minutes: one connection-sync run per active connection (the settling window). */
+/**
+ * Every 30 minutes: one connection-sync run per active connection — ad platforms,
+ * RedTrack and Shopify alike — re-reading today and yesterday (the day run re-reads
+ * the settling window); each finished sync triggers alerts-after-sync.
+ */
 export function createIntradaySyncFunction(inngest: Inngest, runtime: Rt) {
   return inngest.createFunction({ id: 'intraday-sync', triggers: [{ cron: 'TZ=UTC */30 * * * *' }], concurrency: 1 }, async ({ step }) => {
     const rt = await runtime();
@@ -100,7 +104,7 @@ export function createIntradaySyncFunction(inngest: Inngest, runtime: Rt) {
       rt.db.prisma.connection.findMany({ where: { status: { in: ['active', 'error'] } }, select: { id: true, clientId: true, platform: true } }),
     );
     if (conns.length) {
-      await step.sendEvent('sync-connections', conns.map((c) => ({ name: events.connectionSyncRequested.name, data: { connectionId: c.id, clientId: c.clientId, platform: c.platform } })));
+      await step.sendEvent('sync-connections', conns.map((c) => ({ name: events.connectionSyncRequested.name, data: { connectionId: c.id, clientId: c.clientId, platform: c.platform, intraday: true } })));
     }
     return { connections: conns.length };
   });
