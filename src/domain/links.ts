@@ -33,3 +33,13 @@ export function addLinkEntity(batch: WriteBatch, platform: Platform, url: string
   const attributes = { ...extra, ...(slug && { slug }) };
   return addEntity(batch, { platform, kind: 'link', externalId: url, name: url, parentKey, attributes: Object.keys(attributes).length ? attributes : undefined });
 }
+
+/** A tracker's traffic source (RedTrack sub20, utm_source) as the ad platform adbrain syncs it from. */
+export function trafficPlatform(sub20: string | undefined): string | undefined {
+  const s = (sub20 ?? '').toLowerCase();
+  if (!s) return undefined;
+  if (s.includes('tiktok')) return 'tiktok';
+  if (s.includes('facebook') || s.includes('meta') || s.includes('instagram') || s === 'fb') return 'meta';
+  if (s.includes('google') || s.includes('youtube')) return 'google';
+  return undefined;
+}

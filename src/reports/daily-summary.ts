@@ -155,11 +155,12 @@ export function buildDailySummary(input: SummaryInput): DailySummary {
     if (r.date > date || r.date < from) continue;
     const platform = byId.get(r.entityId)?.platform;
     if (usesStore) {
-      // With a store connected, orders and revenue come from the store alone.
-      // With a store connected, orders and revenue come from the store alone: ad
-      // spend counts against them as if reported.
-      if (platform === 'shopify') bump(r.date, r.spendCents, r.revenueCents, r.conversions);
-      else bump(r.date, r.spendCents, 0, 0);
+      // With a store connected, the day's orders and revenue are the store's own
+      // totals (its account rows: attributed or not, each order once); ad spend
+      // counts against them as if reported.
+      if (platform === 'shopify') {
+        if (byId.get(r.entityId)!.kind === 'account') bump(r.date, r.spendCents, r.revenueCents, r.conversions);
+      } else bump(r.date, r.spendCents, 0, 0);
     } else bump(r.date, r.spendCents, r.revenueCents, r.conversions);
     if (platform === 'shopify' || r.date < from7) continue;
     const a = anc(r.entityId);

@@ -14,6 +14,7 @@
 import { createHash } from 'node:crypto';
 import pThrottle from 'p-throttle';
 import { currencyExponent } from '../domain/currency.ts';
+import { trafficPlatform } from '../domain/links.ts';
 import { parseCents } from '../import/values.ts';
 import { localDate } from '../time.ts';
 import { requestJson, withRetries, type HttpOptions } from './http.ts';
@@ -31,16 +32,6 @@ export interface RedTrackOptions {
 
 /** Conversion statuses that count (RedTrack's approved and pending; declined is refused by the offer). */
 const COUNTED = new Set(['approved', 'pending']);
-
-/** sub20 names the traffic source; these are the ad platforms adbrain syncs. */
-export function trafficPlatform(sub20: string | undefined): string | undefined {
-  const s = (sub20 ?? '').toLowerCase();
-  if (!s) return undefined;
-  if (s.includes('tiktok')) return 'tiktok';
-  if (s.includes('facebook') || s.includes('meta') || s.includes('instagram') || s === 'fb') return 'meta';
-  if (s.includes('google') || s.includes('youtube')) return 'google';
-  return undefined;
-}
 
 // One limiter per API key, shared by every connector in the process.
 const limiters = new Map<string, <T>(fn: () => Promise<T>) => Promise<T>>();

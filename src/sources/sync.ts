@@ -17,6 +17,8 @@ import { metaConnector, META_DEFAULT_VERSION } from './meta.ts';
 import { googleAdsConnector } from './google-ads.ts';
 import { tiktokConnector } from './tiktok.ts';
 import { redtrackConnector } from './redtrack.ts';
+import { shopifyClient } from './shopify.ts';
+import { syncOrders } from './shopify-sync.ts';
 import { rowsToBatch } from './to-batch.ts';
 import { SourceError, type Connector, type DayRange, type SourceRow } from './types.ts';
 
@@ -78,6 +80,8 @@ export interface SyncResult {
   updated: number;
   unchanged: number;
   error?: string;
+  /** Succeeded, but not everything asked could be read (the SyncRun is partial and says why). */
+  warning?: string;
 }
 
 type ConnectionRow = NonNullable<Awaited<ReturnType<Db['prisma']['connection']['findUnique']>>>;
@@ -87,7 +91,9 @@ export function settingsOf(conn: { settings: unknown }): ConnectionSettings {
 }
 
 /** The platform connector for a stored connection (credentials decrypted here, held in memory only). */
-export function connectorFor(conn: ConnectionRow, opts: Pick<SyncOptions, 'key' | 'sources' | 'log' | 'http'>): Connector & { actionType?: () => string | null } {
+type AnyConnector = Connector & { actionType?: () => string | null; shopify?: ReturnType<typeof shopifyClient> };
+
+export function connectorFor(conn: ConnectionRow, opts: Pick<SyncOptions, 'key' | 'sources' | 'log' | 'http'>): AnyConnector {
   return connectorOf(conn.platform, conn.id, readCredentials(opts.key, conn) as Credentials, settingsOf(conn), opts);
 }
 
@@ -102,7 +108,7 @@ export interface Credentials {
 }
 
 /** A connector from credentials and settings (stored, or about to be: `connections add` probes first). */
-export function connectorOf(platform: string, id: string, creds: Credentials, settings: ConnectionSettings, opts: Pick<SyncOptions, 'sources' | 'log' | 'http'>): Connector & { actionType?: () => string | null } {
+export function connectorOf(platform: string, id: string, creds: Credentials, settings: ConnectionSettings, opts: Pick<SyncOptions, 'sources' | 'log' | 'http'>): AnyConnector {
   const conn = { id, platform };
   const http: HttpOptions = {
     platform: conn.platform,
@@ -140,6 +146,19 @@ export function connectorOf(platform: string, id: string, creds: Credentials, se
     if (!settings.accountId) throw new AppError('invalid_input', `connection ${conn.id}: no advertiser id stored; connect it again with --account`);
     return tiktokConnector({ apiUrl: opts.sources.tiktok.apiUrl, advertiserId: settings.accountId, accessToken: creds.accessToken, http });
   }
+  if (conn.platform === 'shopify') {
+    const sh = opts.sources.shopify;
+    const shop = settings.accountId;
+    if (!shop) throw new AppError('invalid_input', `connection ${conn.id}: no shop stored; connect it again with --account <shop>`);
+    const auth = creds.accessToken ? { accessToken: creds.accessToken } : creds.appClientId && creds.appClientSecret ? { clientId: creds.appClientId, clientSecret: creds.appClientSecret } : null;
+    if (!auth) throw new AppError('invalid_input', `connection ${conn.id}: no Shopify token or app credentials stored`);
+    const client = shopifyClient({ shop, apiUrl: sh.apiUrl, version: sh.version, auth, http });
+    return {
+      platform: 'shopify', source: 'shopify-api', accountInfo: client.accountInfo, shopify: client,
+      // Orders are read by update time (shopify-sync.ts), not by day.
+      fetchDaily: () => { throw new AppError('invalid_input', 'Shopify orders sync by update time'); },
+    };
+  }
   if (conn.platform === 'redtrack') {
     if (!creds.apiKey) throw new AppError('invalid_input', `connection ${conn.id}: no API key stored`);
     const r = opts.sources.redtrack;
@@ -174,71 +193,87 @@ export async function syncConnection(db: Db, connectionId: string, opts: SyncOpt
     if (info.currency !== conn.client.currency) {
       throw new SourceError('fatal', `${conn.platform} account ${info.id} reports in ${info.currency}, but client ${conn.client.slug} is in ${conn.client.currency}: amounts would be wrong, so nothing was synced (change the client's currency or connect the account of this client)`, { platform: conn.platform });
     }
-    const cursor = (conn.cursor ?? {}) as Cursor;
-    // "Today" is the account's own day: that is how the platform dates its rows.
-    const today = localDate(info.timezone, opts.now);
-    const settle = settings.settleDays ?? SETTLE_DAYS[conn.platform] ?? 7;
-    const range = opts.range ?? (cursor.pending ? { from: cursor.pending.from, to: cursor.pending.to } : { from: addDays(today, opts.intraday ? -1 : -settle), to: today });
-    if (range.to > today) range.to = today;
-    if (range.from > range.to) throw new AppError('invalid_input', `nothing to sync: ${range.from} is after ${range.to} (the account's today)`);
-    // A killed sync of the same range continues after its last committed chunk.
-    const resumeAfter = cursor.pending && cursor.pending.from === range.from && cursor.pending.to === range.to ? cursor.pending.doneThrough : null;
-    const start = resumeAfter ? addDays(resumeAfter, 1) : range.from;
-    base.range = range;
-    const run = await db.prisma.syncRun.create({
-      data: { clientId: conn.clientId, connectionId, source: connector.source, dateFrom: new Date(`${range.from}T00:00:00Z`), dateTo: new Date(`${range.to}T00:00:00Z`) },
-    });
-    syncRunId = run.id;
-    base.syncRunId = run.id;
-    if (!resumeAfter) await saveCursor(db, connectionId, { ...cursor, pending: { from: range.from, to: range.to, doneThrough: null } });
-    const daysTotal = daysBetween(range.from, range.to) + 1;
-    // Every chunk names the same ads: write each entity once per sync, not once per chunk.
-    const entityCache = new Map<string, { id: string; sig: string }>();
-    const plan = start <= range.to ? chunks({ from: start, to: range.to }, opts.chunkDays ?? CHUNK_DAYS[conn.platform] ?? 7) : [];
-    const fetchChunk = async (c: DayRange) => {
-      const rows: SourceRow[] = [];
-      for await (const page of connector.fetchDaily(c)) rows.push(...page);
-      return rows;
-    };
-    // The next chunk downloads while this one commits (network and database overlap);
-    // the cursor still advances only after each commit, in order.
-    let next: Promise<SourceRow[]> | null = plan.length ? fetchChunk(plan[0]!) : null;
-    for (let k = 0; k < plan.length; k++) {
-      const chunk = plan[k]!;
-      const rows = await next!;
-      next = k + 1 < plan.length ? fetchChunk(plan[k + 1]!) : null;
-      // A failure of the prefetch surfaces when it is awaited; a failed commit ends the sync first.
-      next?.catch(() => {});
-      const batch = rowsToBatch(conn.platform, info, rows);
-      const written = await db.sql.tx(async (sql) => {
-        const w = await writeBatch(sql, batch, { clientId: conn.clientId, source: connector.source, syncRunId: run.id, entityCache });
-        // A tracker's re-read day is the whole truth of that day: what it no longer reports goes.
-        const dropped = REPLACES_DAYS.has(conn.platform) ? await dropUnreported(sql, conn.clientId, connector.source, chunk, batch.metrics.map((m) => [entityCache.get(m.entityKey)!.id, m.date])) : 0;
-        await sql.query(
-          `UPDATE sync_run SET rows_fetched = rows_fetched + $2, rows_upserted = rows_upserted + $3 WHERE id = $1::uuid`,
-          [run.id, rows.length, w.inserted + w.updated + dropped],
-        );
-        await sql.query(`UPDATE connection SET cursor = $2::jsonb WHERE id = $1::uuid`, [connectionId, JSON.stringify({ ...cursor, pausedUntil: undefined, pending: { from: range.from, to: range.to, doneThrough: chunk.to } })]);
-        // A dropped row is a change to the day, counted with the updates.
-        return { ...w, updated: w.updated + dropped };
+    let finalCursor: object;
+    let warning: string | undefined;
+    if (connector.shopify) {
+      // Orders by update time: a cursor of its own (shopify-sync.ts).
+      const run = await db.prisma.syncRun.create({ data: { clientId: conn.clientId, connectionId, source: connector.source } });
+      syncRunId = run.id;
+      base.syncRunId = run.id;
+      const o = await syncOrders(db, { ...conn, settings }, connector.shopify, info, { now: opts.now, range: opts.range, syncRunId: run.id });
+      Object.assign(base, { range: o.range, rowsFetched: o.rowsFetched, inserted: o.inserted, updated: o.updated, unchanged: o.unchanged });
+      await db.prisma.syncRun.update({ where: { id: run.id }, data: { dateFrom: new Date(`${o.range.from}T00:00:00Z`), dateTo: new Date(`${o.range.to}T00:00:00Z`) } });
+      finalCursor = o.cursor;
+      warning = o.warning;
+    } else {
+      const cursor = (conn.cursor ?? {}) as Cursor;
+      // "Today" is the account's own day: that is how the platform dates its rows.
+      const today = localDate(info.timezone, opts.now);
+      const settle = settings.settleDays ?? SETTLE_DAYS[conn.platform] ?? 7;
+      const range = opts.range ?? (cursor.pending ? { from: cursor.pending.from, to: cursor.pending.to } : { from: addDays(today, opts.intraday ? -1 : -settle), to: today });
+      if (range.to > today) range.to = today;
+      if (range.from > range.to) throw new AppError('invalid_input', `nothing to sync: ${range.from} is after ${range.to} (the account's today)`);
+      // A killed sync of the same range continues after its last committed chunk.
+      const resumeAfter = cursor.pending && cursor.pending.from === range.from && cursor.pending.to === range.to ? cursor.pending.doneThrough : null;
+      const start = resumeAfter ? addDays(resumeAfter, 1) : range.from;
+      base.range = range;
+      const run = await db.prisma.syncRun.create({
+        data: { clientId: conn.clientId, connectionId, source: connector.source, dateFrom: new Date(`${range.from}T00:00:00Z`), dateTo: new Date(`${range.to}T00:00:00Z`) },
       });
-      base.rowsFetched += rows.length;
-      base.inserted += written.inserted;
-      base.updated += written.updated;
-      base.unchanged += written.unchanged;
-      opts.onProgress?.({ chunk, daysDone: daysBetween(range.from, chunk.to) + 1, daysTotal, rows: base.rowsFetched });
+      syncRunId = run.id;
+      base.syncRunId = run.id;
+      if (!resumeAfter) await saveCursor(db, connectionId, { ...cursor, pending: { from: range.from, to: range.to, doneThrough: null } });
+      const daysTotal = daysBetween(range.from, range.to) + 1;
+      // Every chunk names the same ads: write each entity once per sync, not once per chunk.
+      const entityCache = new Map<string, { id: string; sig: string }>();
+      const plan = start <= range.to ? chunks({ from: start, to: range.to }, opts.chunkDays ?? CHUNK_DAYS[conn.platform] ?? 7) : [];
+      const fetchChunk = async (c: DayRange) => {
+        const rows: SourceRow[] = [];
+        for await (const page of connector.fetchDaily(c)) rows.push(...page);
+        return rows;
+      };
+      // The next chunk downloads while this one commits (network and database overlap);
+      // the cursor still advances only after each commit, in order.
+      let next: Promise<SourceRow[]> | null = plan.length ? fetchChunk(plan[0]!) : null;
+      for (let k = 0; k < plan.length; k++) {
+        const chunk = plan[k]!;
+        const rows = await next!;
+        next = k + 1 < plan.length ? fetchChunk(plan[k + 1]!) : null;
+        // A failure of the prefetch surfaces when it is awaited; a failed commit ends the sync first.
+        next?.catch(() => {});
+        const batch = rowsToBatch(conn.platform, info, rows);
+        const written = await db.sql.tx(async (sql) => {
+          const w = await writeBatch(sql, batch, { clientId: conn.clientId, source: connector.source, syncRunId: run.id, entityCache });
+          // A tracker's re-read day is the whole truth of that day: what it no longer reports goes.
+          const dropped = REPLACES_DAYS.has(conn.platform) ? await dropUnreported(sql, conn.clientId, connector.source, chunk, batch.metrics.map((m) => [entityCache.get(m.entityKey)!.id, m.date])) : 0;
+          await sql.query(
+            `UPDATE sync_run SET rows_fetched = rows_fetched + $2, rows_upserted = rows_upserted + $3 WHERE id = $1::uuid`,
+            [run.id, rows.length, w.inserted + w.updated + dropped],
+          );
+          await sql.query(`UPDATE connection SET cursor = $2::jsonb WHERE id = $1::uuid`, [connectionId, JSON.stringify({ ...cursor, pausedUntil: undefined, pending: { from: range.from, to: range.to, doneThrough: chunk.to } })]);
+          // A dropped row is a change to the day, counted with the updates.
+          return { ...w, updated: w.updated + dropped };
+        });
+        base.rowsFetched += rows.length;
+        base.inserted += written.inserted;
+        base.updated += written.updated;
+        base.unchanged += written.unchanged;
+        opts.onProgress?.({ chunk, daysDone: daysBetween(range.from, chunk.to) + 1, daysTotal, rows: base.rowsFetched });
+      }
+      finalCursor = { lastRange: range };
     }
     const learnt: ConnectionSettings = { ...settings, accountName: info.name, currency: info.currency, timezone: info.timezone };
     const chosen = connector.actionType?.();
     if (chosen && !settings.actionType) learnt.actionType = chosen;
     await db.prisma.$transaction([
-      db.prisma.syncRun.update({ where: { id: run.id }, data: { status: 'succeeded', finishedAt: new Date() } }),
-      db.prisma.connection.update({ where: { id: connectionId }, data: { status: 'active', lastError: null, lastSyncAt: opts.now, settings: learnt as object, cursor: { lastRange: range } as object } }),
+      // A sync that could not read everything asked says so: partial, with the reason.
+      db.prisma.syncRun.update({ where: { id: syncRunId! }, data: { status: warning ? 'partial' : 'succeeded', error: warning ?? null, finishedAt: new Date() } }),
+      db.prisma.connection.update({ where: { id: connectionId }, data: { status: 'active', lastError: warning ?? null, lastSyncAt: opts.now, settings: learnt as object, cursor: finalCursor } }),
       // A connection that works again closes its "reconnect" insight.
       db.prisma.insight.updateMany({ where: { clientId: conn.clientId, fingerprint: reauthKey(connectionId), status: { in: ['PENDING', 'IN_PROGRESS'] } }, data: { status: 'RESOLVED', resolvedAt: opts.now } }),
     ]);
     await warnOfExpiry(db, conn, settings, opts.now);
-    return { ...base, status: 'succeeded' };
+    return { ...base, status: 'succeeded', ...(warning && { warning }) };
   } catch (err) {
     const message = redact(err instanceof Error ? err.message : String(err));
     const where = base.range ? ` (${base.range.from}…${base.range.to})` : '';

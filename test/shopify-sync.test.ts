@@ -1,0 +1,196 @@
+// The Shopify connector through real HTTP against a loopback fake: orders by update
+// time in pages of 250, revenue per shop-local day net of refunds (test and
+// cancelled orders out), a refund arriving days later lowering its own day, UTM /
+// landing-page attribution to the ad link, the cost bucket and THROTTLED, the
+// client-credentials grant renewed on 401, a refused token → needs_reauth, and a
+// backfill beyond 60 days without read_all_orders said, not silent.
+import { randomBytes } from 'node:crypto';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { loadDaily, loadEntities } from '../src/db/metrics-read.ts';
+import { addClient } from '../src/domain/clients.ts';
+import { connectAccount } from '../src/domain/connections.ts';
+import { importCsv } from '../src/import/import-csv.ts';
+import { loadReportModel } from '../src/reports/load-model.ts';
+import { syncConnection, type SyncOptions } from '../src/sources/sync.ts';
+import { addDays } from '../src/time.ts';
+import { startFakeShopify, type FakeShopify, type FakeShopifyOrder } from './fakes/shopify-server.ts';
+import { dbKinds, freshDb, type TestDb } from './helpers/db.ts';
+import { testSources } from './helpers/sources.ts';
+
+const TODAY = '2026-11-20';
+const NOW = new Date('2026-11-20T15:00:00Z'); // 16:00 in Berlin
+const DAYS = Array.from({ length: 10 }, (_, i) => addDays(TODAY, i - 9));
+const SHOE = 'https://northwind.example/products/trail-shoe?utm_source=facebook&utm_campaign=Summer';
+
+/** 60 orders a day at 10:00 Berlin (09:00 UTC); every 10th a test order, every 15th cancelled, every 7th refunded €5. */
+function orders(days = DAYS): FakeShopifyOrder[] {
+  const out: FakeShopifyOrder[] = [];
+  days.forEach((day, d) => {
+    for (let i = 0; i < 60; i++) {
+      const n = d * 60 + i;
+      const at = `${day}T09:${String(i % 60).padStart(2, '0')}:00Z`;
+      out.push({
+        id: `gid://shopify/Order/${1000 + n}`, name: `#${1000 + n}`, createdAt: at, updatedAt: at, total: '40.00',
+        test: n % 10 === 0, cancelledAt: n % 15 === 0 ? at : null, refunded: n % 7 === 0 ? '5.00' : '0.00',
+        // A third land on the ad's product page, a third name the campaign, a third are organic.
+        ...(i % 3 === 0 ? { landingPage: '/products/trail-shoe?utm_source=facebook', utm: { source: 'facebook' } } : i % 3 === 1 ? { landingPage: '/', utm: { campaign: 'Summer', source: 'facebook' } } : {}),
+      });
+    }
+  });
+  return out;
+}
+
+const expected = (list: FakeShopifyOrder[], day: string, filter: (o: FakeShopifyOrder, i: number) => boolean = () => true) => {
+  let conv = 0, rev = 0;
+  list.forEach((o, i) => {
+    if (!o.createdAt.startsWith(day) || o.test || o.cancelledAt || !filter(o, i)) return;
+    conv++;
+    rev += Math.round((Number(o.total) - Number(o.refunded ?? 0)) * 100);
+  });
+  return { conv, rev };
+};
+
+describe.each(dbKinds)('Shopify connector on %s', (kind) => {
+  let db: TestDb;
+  let shop: FakeShopify;
+  let seq = 0;
+  let clientId: string;
+  let slug: string;
+  const key = randomBytes(32);
+  const logs: string[] = [];
+  const sources = () => testSources({ shopify: shop.url });
+  const opts = (o: Partial<SyncOptions> = {}): SyncOptions => ({ key, sources: sources(), now: NOW, log: (l) => logs.push(l), ...o });
+  const connect = () => connectAccount(db, key, sources(), { clientId, platform: 'shopify', accountId: 'northwind', accessToken: shop.token }, { now: NOW });
+  const storeDays = async () => new Map((await db.sql.query<{ date: string; conv: number; rev: number }>(
+    `SELECT m.date::text AS date, m.conversions::float8 AS conv, m.revenue_cents::float8 AS rev FROM daily_metric m JOIN entity e ON e.id = m.entity_id
+      WHERE e.client_id = $1::uuid AND e.platform = 'shopify' AND e.kind = 'account' ORDER BY 1`, [clientId])).map((r) => [r.date, { conv: r.conv, rev: r.rev }]));
+
+  beforeAll(async () => {
+    db = await freshDb(kind);
+  });
+  afterAll(async () => db?.destroy());
+  beforeEach(async () => {
+    shop = await startFakeShopify({ orders: orders(), now: () => NOW.getTime() });
+    slug = `nw-${++seq}`;
+    clientId = (await addClient(db.prisma, { slug, timezone: 'Europe/Berlin', currency: 'EUR' })).id;
+    // The Meta ads this shop runs: one links to the trail shoe, in campaign "Summer".
+    const csv = ['date,platform,account,campaign,adset,ad,link,spend,impressions,clicks,conversions,revenue',
+      ...DAYS.map((d) => `${d},meta,NW,Summer,Set,Shoe ad,${SHOE},50.00,4000,90,9,600.00`),
+      ...DAYS.map((d) => `${d},meta,NW,Brand,Set,Brand ad,https://northwind.example/,20.00,3000,40,2,80.00`)].join('\n');
+    await importCsv(db, Buffer.from(csv), 'meta.csv', { clientSlug: slug, now: NOW });
+    logs.length = 0;
+  });
+  afterEach(async () => {
+    for (const l of logs) expect(l).not.toContain(shop.token);
+    await shop.close();
+  });
+
+  it('sums orders per Berlin day net of refunds, without test and cancelled ones; attributed orders are the ad link\'s revenue', async () => {
+    const conn = await connect();
+    expect(conn.settings).toMatchObject({ accountId: 'northwind.myshopify.com', accountName: 'Northwind Outfitters', currency: 'EUR', timezone: 'Europe/Berlin' });
+    const r = await syncConnection(db, conn.id, opts());
+    expect(r).toMatchObject({ status: 'succeeded', rowsFetched: 600 });
+    const pages = shop.requests.filter((q) => q.kind === 'orders');
+    expect(pages.map((q) => q.variables!.first)).toEqual([250, 250, 250]);
+    expect(pages[0]!.variables).toMatchObject({ sortKey: 'UPDATED_AT', query: "updated_at:>='2026-09-20T22:00:00.000Z'" }); // 21 September, 00:00 in Berlin (summer time)
+    const list = shop.orders;
+    const store = await storeDays();
+    for (const d of DAYS) expect(store.get(d)).toEqual(expected(list, d));
+    // Product-page and campaign-named orders land on the shoe link, read onto the Meta link.
+    const entities = await loadEntities(db.sql, clientId);
+    const shoe = entities.find((e) => e.kind === 'link' && e.platform === 'meta' && e.externalId === SHOE)!;
+    const brand = entities.find((e) => e.kind === 'link' && e.externalId === 'https://northwind.example/')!;
+    expect(entities.some((e) => e.platform === 'shopify' && e.kind === 'link')).toBe(false);
+    const daily = await loadDaily(db.sql, clientId, DAYS[0]!, TODAY);
+    for (const d of DAYS) {
+      const row = daily.find((x) => x.entityId === shoe.id && x.date === d)!;
+      const want = expected(list, d, (o) => Boolean(o.landingPage?.includes('trail-shoe') || o.utm?.campaign === 'Summer'));
+      expect({ conv: row.conversions, rev: row.revenueCents, spend: row.spendCents }).toEqual({ ...want, spend: 5000 });
+      // The brand ad no order names keeps Meta's own numbers.
+      expect(daily.find((x) => x.entityId === brand.id && x.date === d)).toMatchObject({ conversions: 2, revenueCents: 8000 });
+    }
+    expect(await db.prisma.connection.findUniqueOrThrow({ where: { id: conn.id } })).toMatchObject({ cursor: { updatedAt: list.at(-1)!.updatedAt } });
+    // The report's day: the store's own totals (each order once), against all the ad spend.
+    const model = await loadReportModel(db, await db.prisma.client.findUniqueOrThrow({ where: { id: clientId } }), TODAY, NOW);
+    expect(model.revenueSource).toBe('shopify');
+    expect(model.day).toMatchObject({ spendCents: 7000, revenueCents: expected(list, TODAY).rev, conversions: expected(list, TODAY).conv });
+  });
+
+  it('a refund and a cancellation arriving days later re-read those orders and lower the days they belong to', async () => {
+    const conn = await connect();
+    await syncConnection(db, conn.id, opts());
+    const before = await storeDays();
+    const refunded = shop.orders.find((o) => o.createdAt.startsWith(DAYS[2]!) && !o.test && !o.cancelledAt && o.refunded === '0.00')!;
+    const cancelled = shop.orders.find((o) => o.createdAt.startsWith(DAYS[4]!) && !o.test && !o.cancelledAt && o !== refunded)!;
+    const later = new Date(NOW.getTime() + 3 * 3_600_000).toISOString();
+    Object.assign(refunded, { refunded: '15.00', updatedAt: later });
+    Object.assign(cancelled, { cancelledAt: later, updatedAt: later });
+    shop.requests.length = 0;
+    const r = await syncConnection(db, conn.id, opts({ now: new Date(Date.parse(later) + 60_000), intraday: true }));
+    expect(r.status).toBe('succeeded');
+    // Only orders updated since the cursor (less a minute) are read again.
+    expect(r.rowsFetched).toBeLessThan(10);
+    const after = await storeDays();
+    expect(after.get(DAYS[2]!)).toEqual({ conv: before.get(DAYS[2]!)!.conv, rev: before.get(DAYS[2]!)!.rev - 1500 });
+    expect(after.get(DAYS[4]!)).toEqual({ conv: before.get(DAYS[4]!)!.conv - 1, rev: before.get(DAYS[4]!)!.rev - 4000 });
+    for (const d of DAYS) if (d !== DAYS[2] && d !== DAYS[4]) expect(after.get(d)).toEqual(before.get(d));
+    // Running it again changes nothing.
+    const again = await syncConnection(db, conn.id, opts({ now: new Date(Date.parse(later) + 120_000), intraday: true }));
+    expect(again).toMatchObject({ status: 'succeeded', inserted: 0, updated: 0 });
+  });
+
+  it('waits for the cost bucket to refill, and waits out THROTTLED', async () => {
+    await shop.close();
+    shop = await startFakeShopify({ orders: orders(), now: () => NOW.getTime(), bucket: { max: 100, cost: 60, restorePerSecond: 400 } });
+    const conn = await connect();
+    // The bucket refills after connecting (400 points a second).
+    await new Promise((r) => setTimeout(r, 300));
+    expect((await syncConnection(db, conn.id, opts())).status).toBe('succeeded');
+    expect(logs.some((l) => /query cost bucket low — waiting/.test(l))).toBe(true);
+    expect(shop.throttled).toBe(0);
+    shop.drain();
+    expect((await syncConnection(db, conn.id, opts({ range: { from: DAYS[8]!, to: TODAY } }))).status).toBe('succeeded');
+    expect(shop.throttled).toBeGreaterThan(0);
+    expect(logs.some((l) => /THROTTLED/.test(l) || /rate limited — waiting/.test(l))).toBe(true);
+  });
+
+  it('the client-credentials grant: a token is fetched, renewed on 401, and bad app credentials are refused at connect', async () => {
+    shop.grantTokenCalls = 3;
+    const conn = await connectAccount(db, key, sources(), { clientId, platform: 'shopify', accountId: 'northwind.myshopify.com', appClientId: shop.app.clientId, appClientSecret: shop.app.clientSecret }, { now: NOW });
+    expect((await syncConnection(db, conn.id, opts())).status).toBe('succeeded');
+    expect(shop.grants).toBeGreaterThan(1);
+    expect(shop.requests.filter((q) => q.kind === 'token:client_credentials').length).toBe(shop.grants);
+    await expect(connectAccount(db, key, sources(), { clientId, platform: 'shopify', accountId: 'northwind', label: 'bad', appClientId: shop.app.clientId, appClientSecret: 'nope' }, { now: NOW }))
+      .rejects.toMatchObject({ code: 'invalid_input', message: expect.stringMatching(/refused the app's client credentials/) });
+  });
+
+  it('a refused token marks the connection needs_reauth and tells the agency', async () => {
+    const conn = await connect();
+    shop.revoke();
+    const r = await syncConnection(db, conn.id, opts());
+    expect(r).toMatchObject({ status: 'needs_reauth', error: expect.stringMatching(/Shopify refused the access token/) });
+    expect(await db.prisma.insight.count({ where: { clientId, type: 'connection_reauth', status: 'PENDING' } })).toBe(1);
+  });
+
+  it('a backfill beyond 60 days without read_all_orders syncs the 60 days and says what it could not read', async () => {
+    await shop.close();
+    const old = Array.from({ length: 90 }, (_, i) => addDays(TODAY, i - 89));
+    shop = await startFakeShopify({ orders: orders(old), scopes: ['read_orders'], now: () => NOW.getTime() });
+    const conn = await connect();
+    const r = await syncConnection(db, conn.id, opts({ range: { from: old[0]!, to: TODAY } }));
+    expect(r).toMatchObject({ status: 'succeeded', warning: expect.stringMatching(/only the last 60 days of orders without the read_all_orders scope: orders before 2026-09-21 were not read/) });
+    const run = await db.prisma.syncRun.findFirstOrThrow({ where: { connectionId: conn.id } });
+    expect(run).toMatchObject({ status: 'partial', error: r.warning });
+    expect((await db.prisma.connection.findUniqueOrThrow({ where: { id: conn.id } })).lastError).toBe(r.warning);
+    const store = await storeDays();
+    // Shopify's 60 days end at this hour: the first full day it serves is the next.
+    expect([...store.keys()][0]).toBe(addDays(TODAY, -59));
+    expect(shop.requests.find((q) => q.kind === 'orders')!.variables!.query).toBe("created_at:>='2026-09-20T22:00:00.000Z' created_at:<'2026-11-20T23:00:00.000Z'");
+  });
+
+  it('a shop in another currency than the client is refused at connect', async () => {
+    await shop.close();
+    shop = await startFakeShopify({ orders: [], currency: 'USD' });
+    await expect(connect()).rejects.toMatchObject({ code: 'invalid_input', message: expect.stringMatching(/reports in USD, but client nw-\d+ is in EUR/) });
+  });
+});
