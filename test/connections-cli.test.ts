@@ -8,6 +8,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addDays } from '../src/time.ts';
 import { startFakeMeta, type FakeMeta } from './fakes/meta-server.ts';
+import { startFakeRedTrack, type FakeRedTrack } from './fakes/redtrack-server.ts';
+import { startFakeShopify, type FakeShopify } from './fakes/shopify-server.ts';
 
 const bin = path.resolve('bin/adbrain.mjs');
 const TODAY = new Date().toISOString().slice(0, 10);
@@ -16,11 +18,13 @@ const DAYS = Array.from({ length: 40 }, (_, i) => addDays(TODAY, i - 39));
 describe('adbrain connections and sync', { timeout: 180_000 }, () => {
   let cwd: string;
   let meta: FakeMeta;
+  let rt: FakeRedTrack;
+  let shop: FakeShopify;
   const adbrain = (args: string[], stdin?: string) =>
     new Promise<{ code: number | null; out: string; err: string }>((resolve) => {
       const p = spawn(process.execPath, [bin, ...args], {
         cwd,
-        env: { PATH: process.env.PATH, HOME: process.env.HOME, ADBRAIN_DATA_DIR: path.join(cwd, 'data'), META_GRAPH_URL: meta.url, META_JOB_POLL_MS: '5', ADBRAIN_SYNC_BACKOFF_MS: '5' },
+        env: { PATH: process.env.PATH, HOME: process.env.HOME, ADBRAIN_DATA_DIR: path.join(cwd, 'data'), META_GRAPH_URL: meta.url, META_JOB_POLL_MS: '5', ADBRAIN_SYNC_BACKOFF_MS: '5', REDTRACK_API_URL: rt.url, SHOPIFY_API_URL: shop.url },
       });
       let out = '', err = '';
       p.stdout.on('data', (d) => (out += d));
@@ -36,9 +40,19 @@ describe('adbrain connections and sync', { timeout: 180_000 }, () => {
       days: DAYS,
     });
     meta.timezone = 'UTC';
+    rt = await startFakeRedTrack({
+      timezone: 'UTC',
+      report: DAYS.slice(-3).map((date) => ({ date, sub9: 'l1', campaign: 'Offer', campaign_id: 'c1', clicks: 50 })),
+      conversions: DAYS.slice(-3).map((date, i) => ({ clickid: `ck${i}`, type: 'sale', status: 'APPROVED' as const, payout: 30, created_at: `${date}T12:00:00Z`, sub9: 'l1', campaign: 'Offer', campaign_id: 'c1' })),
+    });
+    shop = await startFakeShopify({ currency: 'USD', timezone: 'UTC', orders: DAYS.slice(-3).map((date, i) => ({ id: `gid://shopify/Order/${i}`, name: `#${i}`, createdAt: `${date}T10:00:00Z`, updatedAt: `${date}T10:00:00Z`, total: '25.00' })) });
     expect((await adbrain(['clients', 'add', 'shop', '--timezone', 'UTC', '--currency', 'USD'])).code).toBe(0);
   });
-  afterAll(async () => meta?.close());
+  afterAll(async () => {
+    await meta?.close();
+    await rt?.close();
+    await shop?.close();
+  });
 
   it('connects with the token on stdin, lists without it, syncs a backfill, and `run` syncs before the brain', async () => {
     const none = await adbrain(['connections', 'add', '--client', 'shop', '--platform', 'meta', '--account', 'act_1234567890']);
@@ -71,5 +85,30 @@ describe('adbrain connections and sync', { timeout: 180_000 }, () => {
     expect(test.out).toBe('ok: Fake Shop Ads (USD, UTC)\n');
     expect((await adbrain(['connections', 'remove', 'meta', '--client', 'shop'])).code).toBe(0);
     expect((await adbrain(['connections', 'list', '--client', 'shop'])).out).toMatch(/^no connections/);
+  });
+
+  it('connects RedTrack (API key on stdin) and a Shopify shop (Admin API token on stdin), syncs them, never prints a secret', async () => {
+    const rtAdd = await adbrain(['connections', 'add', '--client', 'shop', '--platform', 'redtrack', '--token-stdin', '--json'], `${rt.apiKey}\n`);
+    expect(rtAdd.code).toBe(0);
+    expect(JSON.parse(rtAdd.out)).toMatchObject({ platform: 'redtrack', accountId: 'acc-1', accountName: 'lumen-affiliates', currency: 'USD', timezone: 'UTC' });
+    const noShop = await adbrain(['connections', 'add', '--client', 'shop', '--platform', 'shopify', '--token-stdin'], `${shop.token}\n`);
+    expect(noShop.code).toBe(2);
+    expect(noShop.err).toMatch(/is not a Shopify shop/);
+    const shAdd = await adbrain(['connections', 'add', '--client', 'shop', '--platform', 'shopify', '--account', 'northwind', '--token-stdin'], `${shop.token}\n`);
+    expect(shAdd.code).toBe(0);
+    expect(shAdd.out).toMatch(/connected shopify northwind\.myshopify\.com \(Northwind Outfitters, USD, UTC\)/);
+    const sync = await adbrain(['sync', '--client', 'shop', '--json']);
+    const results = JSON.parse(sync.out) as { platform: string; status: string; rowsFetched: number }[];
+    expect(results.filter((r) => r.platform !== 'meta')).toEqual([
+      expect.objectContaining({ platform: 'redtrack', status: 'succeeded', rowsFetched: 3 }),
+      expect.objectContaining({ platform: 'shopify', status: 'succeeded', rowsFetched: 3 }),
+    ]);
+    const test = await adbrain(['connections', 'test', 'shopify', '--client', 'shop']);
+    expect(test.out).toBe('ok: Northwind Outfitters (USD, UTC)\n');
+    for (const r of [rtAdd, noShop, shAdd, sync, test]) {
+      expect(r.out + r.err).not.toContain(rt.apiKey);
+      expect(r.out + r.err).not.toContain(shop.token);
+      expect(r.out + r.err).not.toMatch(/^\s+at /m);
+    }
   });
 });

@@ -12,6 +12,9 @@ import { addClient } from '../src/domain/clients.ts';
 import { startFakeGoogleAds, type FakeGoogleAds } from './fakes/google-ads-server.ts';
 import { startFakeMeta, type FakeMeta } from './fakes/meta-server.ts';
 import { startFakeTikTok, type FakeTikTok } from './fakes/tiktok-server.ts';
+import { startFakeShopify, type FakeShopify } from './fakes/shopify-server.ts';
+import { startFakeRedTrack, type FakeRedTrack } from './fakes/redtrack-server.ts';
+import { shopifyHmac } from '../src/sources/oauth.ts';
 import { freshDb, type TestDb } from './helpers/db.ts';
 import { testSources } from './helpers/sources.ts';
 
@@ -20,6 +23,8 @@ describe('OAuth connect links', () => {
   let meta: FakeMeta;
   let google: FakeGoogleAds;
   let tiktok: FakeTikTok;
+  let shop: FakeShopify;
+  let rt: FakeRedTrack;
   let app: ReturnType<typeof createApp>;
   let now = new Date('2026-11-20T12:00:00Z');
   let admin: string, member: string, otherAdmin: string, clientId: string;
@@ -29,17 +34,19 @@ describe('OAuth connect links', () => {
     meta = await startFakeMeta({ ads: [], days: [] });
     google = await startFakeGoogleAds({ ads: [], days: [] });
     tiktok = await startFakeTikTok({ ads: [], days: [] });
+    shop = await startFakeShopify({ currency: 'USD', timezone: 'America/Chicago' });
+    rt = await startFakeRedTrack({});
     const agency = await addAgency(db.prisma, { slug: 'acme-agency', name: 'Acme' });
     clientId = (await addClient(db.prisma, { slug: 'shop', agency: 'acme-agency', currency: 'USD' })).id;
     admin = (await createApiKey(db.prisma, agency.id, { role: 'admin' })).key;
     member = (await createApiKey(db.prisma, agency.id, { role: 'member' })).key;
     const other = await addAgency(db.prisma, { slug: 'rival', name: 'Rival' });
     otherAdmin = (await createApiKey(db.prisma, other.id, { role: 'admin' })).key;
-    const config = { ...loadConfig({}), encryptionKey: randomBytes(32).toString('hex'), sources: testSources({ meta: meta.url, google, tiktok: tiktok.url }) };
+    const config = { ...loadConfig({}), encryptionKey: randomBytes(32).toString('hex'), sources: testSources({ meta: meta.url, google, tiktok: tiktok.url, shopify: shop.url, shopifyApp: { clientId: 'app-client-1', clientSecret: 'app-secret-1' }, redtrack: rt.url }) };
     app = createApp(apiDeps(db, config, () => now), { rateLimit: 100_000, authFailureLimit: 100_000 });
   });
   afterAll(async () => {
-    await Promise.all([meta?.close(), google?.close(), tiktok?.close()]);
+    await Promise.all([meta?.close(), google?.close(), tiktok?.close(), shop?.close(), rt?.close()]);
     await db?.destroy();
   });
 
@@ -86,6 +93,49 @@ describe('OAuth connect links', () => {
     const cb = await get(`/oauth/tiktok/callback?auth_code=ignored&code=good-code&state=${encodeURIComponent(r.json.state)}`);
     expect(cb.status).toBe(200);
     expect(cb.text).toContain('Fake TikTok Shop is connected');
+  });
+
+  it('Shopify: the install link asks for read_orders and read_all_orders; a callback signed by Shopify trades the code for an offline token; an unsigned or altered one is refused', async () => {
+    const r = await link('shopify', 'northwind');
+    expect(r.status).toBe(200);
+    const url = new URL(r.json.url);
+    expect(url.pathname).toBe('/admin/oauth/authorize');
+    expect(Object.fromEntries(url.searchParams)).toMatchObject({ client_id: 'app-client-1', scope: 'read_orders,read_all_orders', redirect_uri: 'http://127.0.0.1:3999/oauth/shopify/callback' });
+    const q = { code: 'good-code', host: 'bm9ydGh3aW5k', shop: 'northwind.myshopify.com', state: r.json.state, timestamp: '1795000000' };
+    const signed = (extra: Record<string, string> = {}) => {
+      const all = { ...q, ...extra };
+      return new URLSearchParams({ ...all, hmac: shopifyHmac('app-secret-1', all) }).toString();
+    };
+    // Altered after signing (another shop), and not signed at all: refused before the state is spent.
+    const forged = new URLSearchParams({ ...q, hmac: shopifyHmac('app-secret-1', q), shop: 'evil.myshopify.com' }).toString();
+    expect((await get(`/oauth/shopify/callback?${forged}`)).text).toContain('not signed by Shopify (bad hmac)');
+    expect((await get(`/oauth/shopify/callback?${new URLSearchParams(q)}`)).text).toContain('bad hmac');
+    const cb = await get(`/oauth/shopify/callback?${signed()}`);
+    expect(cb.status).toBe(200);
+    expect(cb.text).toContain('Northwind Outfitters is connected');
+    const conn = await db.prisma.connection.findFirstOrThrow({ where: { clientId, platform: 'shopify' } });
+    expect(conn.settings).toMatchObject({ accountId: 'northwind.myshopify.com', currency: 'USD', timezone: 'America/Chicago' });
+    expect(conn.credentials).not.toContain(shop.token);
+    expect(shop.requests.some((x) => x.kind === 'token:code')).toBe(true);
+    // A signed redirect for a shop the link was not made for.
+    const other = await link('shopify', 'northwind');
+    const wrongShop = await get(`/oauth/shopify/callback?${new URLSearchParams({ ...q, state: other.json.state, shop: 'elsewhere.myshopify.com', hmac: shopifyHmac('app-secret-1', { ...q, state: other.json.state, shop: 'elsewhere.myshopify.com' }) })}`);
+    expect(wrongShop.text).toContain('this connect link is for northwind.myshopify.com, not elsewhere.myshopify.com');
+    expect((await link('shopify', 'not a shop!')).status).toBe(422);
+  });
+
+  it('REST: a RedTrack connection is made with its API key (no account id), which is never returned', async () => {
+    const res = await app.request(`/v1/clients/${clientId}/connections`, { method: 'POST', headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' }, body: JSON.stringify({ platform: 'redtrack', apiKey: rt.apiKey }) });
+    const text = await res.text();
+    expect(res.status).toBe(201);
+    expect(JSON.parse(text)).toMatchObject({ platform: 'redtrack', accountId: 'acc-1', accountName: 'lumen-affiliates', status: 'active' });
+    expect(text).not.toContain(rt.apiKey);
+    const refused = await app.request(`/v1/clients/${clientId}/connections`, { method: 'POST', headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' }, body: JSON.stringify({ platform: 'redtrack', apiKey: 'wrong' }) });
+    expect(refused.status).toBe(422);
+    expect(await refused.text()).toMatch(/refused the API key/);
+    const noAccount = await app.request(`/v1/clients/${clientId}/connections`, { method: 'POST', headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' }, body: JSON.stringify({ platform: 'meta', accessToken: 'x' }) });
+    expect(noAccount.status).toBe(422);
+    expect(await noAccount.text()).toMatch(/accountId/);
   });
 
   it('refuses forged, expired, refused and cross-platform states with a page that says why; only admins of the agency get links', async () => {

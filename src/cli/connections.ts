@@ -1,4 +1,4 @@
-// CLI: connect ad accounts and sync them.
+// CLI: connect ad accounts, RedTrack and Shopify, and sync them.
 import { readFileSync } from 'node:fs';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { resolveEncryptionKey } from '../crypto/secrets.ts';
@@ -11,7 +11,7 @@ import { withContext, type Ctx } from './context.ts';
 import { day, int, json } from './options.ts';
 import { printJson, table } from './output.ts';
 
-const PLATFORMS = ['meta', 'google', 'tiktok'];
+const PLATFORMS = ['meta', 'google', 'tiktok', 'redtrack', 'shopify'];
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
@@ -20,7 +20,7 @@ async function readStdin(): Promise<string> {
 }
 
 /** The token from stdin, a file or the platform's env variable — never from a flag, so it stays out of shell history. */
-async function tokenFrom(o: { tokenStdin?: boolean; tokenFile?: string; platform: string }, ctx: Ctx): Promise<string> {
+async function tokenFrom(o: { tokenStdin?: boolean; tokenFile?: string; platform: string; appClientId?: string }, ctx: Ctx): Promise<string> {
   let token: string | null = null;
   if (o.tokenStdin) token = await readStdin();
   else if (o.tokenFile) {
@@ -30,7 +30,7 @@ async function tokenFrom(o: { tokenStdin?: boolean; tokenFile?: string; platform
       throw new AppError('invalid_input', `--token-file: cannot read ${o.tokenFile} (${(err as NodeJS.ErrnoException).code})`);
     }
   } else if (o.platform === 'meta') token = ctx.config.sources.meta.accessToken;
-  const what = o.platform === 'google' ? 'refresh token' : 'access token';
+  const what = o.platform === 'google' ? 'refresh token' : o.platform === 'redtrack' ? 'API key' : o.appClientId ? "app's client secret" : 'access token';
   if (!token) throw new AppError('invalid_input', `no ${what}: pipe it with --token-stdin or name a file with --token-file${o.platform === 'meta' ? ', or set META_ACCESS_TOKEN' : ''}`);
   rememberSecret(token);
   return token;
@@ -38,7 +38,7 @@ async function tokenFrom(o: { tokenStdin?: boolean; tokenFile?: string; platform
 
 function printSync(r: SyncResult) {
   const range = r.range ? `${r.range.from} → ${r.range.to}` : '';
-  if (r.status === 'succeeded') console.log(`synced ${r.platform} ${r.account ?? ''} ${range}: ${r.rowsFetched} rows, ${r.inserted} new, ${r.updated} updated, ${r.unchanged} unchanged`);
+  if (r.status === 'succeeded') console.log(`synced ${r.platform} ${r.account ?? ''} ${range}: ${r.rowsFetched} rows, ${r.inserted} new, ${r.updated} updated, ${r.unchanged} unchanged${r.warning ? `\n  but: ${r.warning}` : ''}`);
   else console.log(`${r.platform} ${r.account ?? ''} ${range}: ${r.status === 'needs_reauth' ? 'needs reconnecting' : 'failed'} — ${r.error}`);
 }
 
@@ -46,10 +46,11 @@ export function registerConnectionCommands(program: Command) {
   const connections = program.command('connections').description('ad accounts adbrain syncs by itself');
   connections
     .command('add')
-    .description('connect an ad account (the token — Meta: access token, Google: OAuth refresh token — is read from stdin or a file, stored encrypted, never printed)')
+    .description('connect an ad account, a RedTrack account or a Shopify shop (the secret — Meta/TikTok: access token, Google: OAuth refresh token, RedTrack: API key, Shopify: Admin API token or, with --app-client-id, the app\'s client secret — is read from stdin or a file, stored encrypted, never printed)')
     .requiredOption('--client <slug>')
     .addOption(new Option('--platform <platform>').choices(PLATFORMS).makeOptionMandatory())
-    .requiredOption('--account <id>', 'the ad account id (Meta: with or without act_; Google: the 10-digit customer id, dashes allowed)')
+    .option('--account <id>', 'the account (Meta: ad account id, with or without act_; Google: 10-digit customer id; TikTok: advertiser id; Shopify: the-shop or the-shop.myshopify.com; RedTrack: not needed)')
+    .option('--app-client-id <id>', 'Shopify: a custom app\'s client id; the secret read is then its client secret (client-credentials grant)')
     .option('--login-customer <id>', 'Google: the manager account the access goes through')
     .option('--token-stdin', 'read the access token from stdin')
     .option('--token-file <file>', 'read the access token from a file')
@@ -63,11 +64,11 @@ export function registerConnectionCommands(program: Command) {
         const token = await tokenFrom(o, ctx);
         const c = await connectAccount(ctx.db, key, ctx.config.sources, {
           clientId: client.id, platform: o.platform, accountId: o.account, actionType: o.actionType, settleDays: o.settleDays, loginCustomerId: o.loginCustomer,
-          ...(o.platform === 'google' ? { refreshToken: token } : { accessToken: token }),
+          ...(o.platform === 'google' ? { refreshToken: token } : o.platform === 'redtrack' ? { apiKey: token } : o.appClientId ? { appClientId: o.appClientId, appClientSecret: token } : { accessToken: token }),
         });
         const out = connectionOut(c);
         if (o.json) return printJson(out);
-        console.log(`connected ${out.platform} account ${out.accountId} (${out.accountName}, ${out.currency}, ${out.timezone}) to ${client.slug}; connection ${out.id}`);
+        console.log(`connected ${out.platform} ${out.accountId} (${out.accountName}, ${out.currency}, ${out.timezone}) to ${client.slug}; connection ${out.id}`);
       });
     });
   connections

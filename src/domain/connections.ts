@@ -66,7 +66,7 @@ export async function connectAccount(
     else if (input.appClientId && input.appClientSecret) credentials = { appClientId: input.appClientId, appClientSecret: input.appClientSecret };
     else throw new AppError('invalid_input', 'a Shopify connection needs an Admin API access token, or the app\'s client id and secret (client-credentials grant)');
   } else if (!input.accountId) {
-    throw new AppError('invalid_input', `a ${input.platform} connection needs --account (accountId)`);
+    throw new AppError('invalid_input', `a ${input.platform} connection needs the account id (--account, accountId)`, [{ path: 'body.accountId', message: 'required' }]);
   } else if (input.platform === 'meta') {
     accountId = stripAct(input.accountId);
     if (!/^\d{1,30}$/.test(accountId)) throw new AppError('invalid_input', `--account: "${input.accountId}" is not a Meta ad account id (digits, with or without act_)`);

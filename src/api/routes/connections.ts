@@ -19,10 +19,13 @@ const ConnectionSchema = z
 
 const NewConnection = z
   .object({
-    platform: z.enum(['meta', 'google', 'tiktok']),
-    accountId: z.string().min(1).max(64).describe('Meta: the ad account id, with or without act_; Google: the customer id'),
-    accessToken: z.string().min(1).max(4096).optional().describe('Meta and TikTok; stored AES-256-GCM encrypted, never returned'),
+    platform: z.enum(['meta', 'google', 'tiktok', 'redtrack', 'shopify']),
+    accountId: z.string().min(1).max(64).optional().describe('Meta: the ad account id, with or without act_; Google: the customer id; TikTok: the advertiser id; Shopify: the shop (the-shop or the-shop.myshopify.com); RedTrack: none (the key names the account)'),
+    accessToken: z.string().min(1).max(4096).optional().describe('Meta, TikTok and Shopify (an Admin API token); stored AES-256-GCM encrypted, never returned'),
     refreshToken: z.string().min(1).max(4096).optional().describe('Google: an OAuth refresh token with the adwords scope; stored encrypted'),
+    apiKey: z.string().min(1).max(4096).optional().describe('RedTrack: the API key (Tools → Integrations → API); stored encrypted'),
+    appClientId: z.string().min(1).max(200).optional().describe('Shopify: a custom app\'s client id, for the client-credentials grant instead of an access token'),
+    appClientSecret: z.string().min(1).max(4096).optional().describe('Shopify: that app\'s client secret; stored encrypted'),
     loginCustomerId: z.string().max(20).optional().describe('Google: the manager account the access goes through'),
     actionType: z.string().max(200).optional(),
     settleDays: z.number().int().min(0).max(90).optional(),
@@ -33,6 +36,7 @@ const NewConnection = z
 const SyncBody = z.object({ from: Day.optional(), to: Day.optional() }).strict().openapi('SyncRequest');
 const SyncResultSchema = z.object({
   connectionId: z.string(), platform: z.string(), account: z.string().nullable(), status: z.enum(['succeeded', 'failed', 'needs_reauth']),
+  warning: z.string().optional().openapi({ description: 'Succeeded, but not all that was asked could be read (why)' }),
   syncRunId: z.string().nullable(), range: z.object({ from: z.string(), to: z.string() }).nullable(),
   rowsFetched: z.number().int(), inserted: z.number().int(), updated: z.number().int(), unchanged: z.number().int(), error: z.string().optional(),
 }).openapi('SyncResult');
@@ -47,7 +51,7 @@ function keyOf(c: { get: (k: 'deps') => AppEnv['Variables']['deps'] }) {
 
 export function connectionRoutes(app: OpenAPIHono<AppEnv>) {
   app.openapi(
-    createRoute({ method: 'get', path: '/v1/clients/{id}/connections', tags, security, summary: 'The client\'s ad-account connections', request: { params: IdParam }, responses: { 200: json(z.object({ data: z.array(ConnectionSchema) }), 'Connections'), ...errors } }),
+    createRoute({ method: 'get', path: '/v1/clients/{id}/connections', tags, security, summary: 'The client\'s connections (ad accounts, RedTrack, Shopify)', request: { params: IdParam }, responses: { 200: json(z.object({ data: z.array(ConnectionSchema) }), 'Connections'), ...errors } }),
     async (c) => {
       const client = await scopedClient(c, c.req.valid('param').id);
       const rows = await c.get('deps').db.prisma.connection.findMany({ where: { clientId: client.id }, orderBy: { createdAt: 'asc' } });
@@ -64,7 +68,7 @@ export function connectionRoutes(app: OpenAPIHono<AppEnv>) {
       requireRole(c, 'admin');
       const client = await scopedClient(c, c.req.valid('param').id);
       const body = c.req.valid('json');
-      rememberSecret(body.accessToken, body.refreshToken);
+      rememberSecret(body.accessToken, body.refreshToken, body.apiKey, body.appClientSecret);
       const { db, config } = c.get('deps');
       const conn = await connectAccount(db, keyOf(c), config.sources, { clientId: client.id, ...body }, { now: c.get('deps').now() });
       return c.json(connectionOut(conn), 201);
