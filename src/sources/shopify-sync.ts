@@ -232,15 +232,15 @@ async function resumDays(sql: Sql, connectionId: string, clientId: string, accou
      SELECT (count(*) FILTER (WHERE ins))::int AS inserted, (count(*) FILTER (WHERE NOT ins))::int AS updated FROM up`,
     [rows.map((x) => x.id), rows.map((x) => x.date), rows.map((x) => x.conv), rows.map((x) => x.rev), syncRunId],
   );
-  // A link day whose orders all moved away (cancelled into another attribution) keeps no stale numbers.
-  const gone = await sql.query<{ n: number }>(
-    `WITH g AS (DELETE FROM daily_metric m USING entity e
-      WHERE e.id = m.entity_id AND e.client_id = $1::uuid AND e.platform = 'shopify' AND e.kind = 'link' AND m.source = 'shopify-api'
-        AND m.date = ANY($2::date[])
-        AND NOT EXISTS (SELECT 1 FROM unnest($3::uuid[], $4::date[]) AS k(id, d) WHERE k.id = m.entity_id AND k.d = m.date)
-      RETURNING 1) SELECT count(*)::int AS n FROM g`,
-    [clientId, days, sums.map((x) => x.id), sums.map((x) => x.date)],
+  // A link day whose orders all moved away (another attribution) keeps no stale numbers.
+  const existing = await sql.query<{ id: string; e: string; d: string }>(
+    `SELECT m.id::text AS id, m.entity_id::text AS e, m.date::text AS d FROM daily_metric m JOIN entity e ON e.id = m.entity_id
+      WHERE e.client_id = $1::uuid AND e.platform = 'shopify' AND e.kind = 'link' AND m.source = 'shopify-api' AND m.date = ANY($2::date[])`,
+    [clientId, days],
   );
-  const updated = r!.updated + (gone[0]?.n ?? 0);
+  const keep = new Set(sums.map((x) => `${x.id}|${x.date}`));
+  const gone = existing.filter((x) => !keep.has(`${x.e}|${x.d}`)).map((x) => x.id);
+  if (gone.length) await sql.query(`DELETE FROM daily_metric WHERE id = ANY($1::bigint[])`, [gone]);
+  const updated = r!.updated + gone.length;
   return { inserted: r!.inserted, updated, unchanged: rows.length - r!.inserted - r!.updated };
 }

@@ -13,6 +13,7 @@
 //   as the ad platforms' purchase values) net of every refund as it is known; a
 //   refund re-dates nothing, it lowers the order's own day. Test orders and
 //   cancelled orders count for nothing.
+import { rememberSecret } from '../crypto/redact.ts';
 import { currencyExponent } from '../domain/currency.ts';
 import { parseCents } from '../import/values.ts';
 import { localDate } from '../time.ts';
@@ -28,7 +29,6 @@ export interface ShopifyOptions {
   auth: { accessToken: string } | { clientId: string; clientSecret: string };
   http: HttpOptions;
   pageSize?: number;
-  /** Test hook: waits are told here instead of slept (the fake's restore rate is real time). */
 }
 
 export interface ShopifyOrder {
@@ -84,6 +84,7 @@ export function shopifyClient(o: ShopifyOptions) {
     if (res.status !== 200 || typeof b.access_token !== 'string') {
       throw new SourceError('auth', `Shopify refused the app's client credentials for ${o.shop} (HTTP ${res.status}${b.error ? `: ${b.error_description ?? b.error}` : ''}). Check the app's client id and secret and that it is installed on the shop.`, { platform: 'shopify', status: res.status });
     }
+    rememberSecret(b.access_token);
     return b.access_token;
   }
 

@@ -10,7 +10,7 @@ import type { Sql } from '../db/sql.ts';
 import { readCredentials } from '../domain/connections.ts';
 import { AppError } from '../errors.ts';
 import { addDays, daysBetween, localDate } from '../time.ts';
-import { redact } from '../crypto/redact.ts';
+import { redact, rememberSecret } from '../crypto/redact.ts';
 import { resolveEncryptionKey } from '../crypto/secrets.ts';
 import type { HttpOptions } from './http.ts';
 import { metaConnector, META_DEFAULT_VERSION } from './meta.ts';
@@ -94,7 +94,10 @@ export function settingsOf(conn: { settings: unknown }): ConnectionSettings {
 type AnyConnector = Connector & { actionType?: () => string | null; shopify?: ReturnType<typeof shopifyClient> };
 
 export function connectorFor(conn: ConnectionRow, opts: Pick<SyncOptions, 'key' | 'sources' | 'log' | 'http'>): AnyConnector {
-  return connectorOf(conn.platform, conn.id, readCredentials(opts.key, conn) as Credentials, settingsOf(conn), opts);
+  const creds = readCredentials(opts.key, conn) as Credentials;
+  // Whatever a platform echoes back (an error quoting the key) is redacted from logs and errors.
+  rememberSecret(...Object.values(creds).filter((v): v is string => typeof v === 'string'));
+  return connectorOf(conn.platform, conn.id, creds, settingsOf(conn), opts);
 }
 
 export interface Credentials {
@@ -296,16 +299,17 @@ export async function syncConnection(db: Db, connectionId: string, opts: SyncOpt
 
 /** Deletes the source's rows on the chunk's days that the batch did not write. */
 async function dropUnreported(sql: Sql, clientId: string, source: string, chunk: DayRange, kept: [string, string][]): Promise<number> {
-  const rows = await sql.query<{ n: number }>(
-    `WITH gone AS (
-       DELETE FROM daily_metric m USING entity e
-        WHERE e.id = m.entity_id AND e.client_id = $1::uuid AND m.source = $2 AND m.date BETWEEN $3::date AND $4::date
-          AND NOT EXISTS (SELECT 1 FROM unnest($5::uuid[], $6::date[]) AS k(id, d) WHERE k.id = m.entity_id AND k.d = m.date)
-        RETURNING 1)
-     SELECT count(*)::int AS n FROM gone`,
-    [clientId, source, chunk.from, chunk.to, kept.map((k) => k[0]), kept.map((k) => k[1])],
+  const rows = await sql.query<{ id: string; e: string; d: string }>(
+    `SELECT m.id::text AS id, m.entity_id::text AS e, m.date::text AS d FROM daily_metric m JOIN entity e ON e.id = m.entity_id
+      WHERE e.client_id = $1::uuid AND m.source = $2 AND m.date BETWEEN $3::date AND $4::date`,
+    [clientId, source, chunk.from, chunk.to],
   );
-  return rows[0]?.n ?? 0;
+  // The difference is taken here: an anti-join against a parameter array is planned
+  // as a nested loop on a growing table (statistics lag behind a sync).
+  const keep = new Set(kept.map(([e, d]) => `${e}|${d}`));
+  const gone = rows.filter((r) => !keep.has(`${r.e}|${r.d}`)).map((r) => r.id);
+  if (gone.length) await sql.query(`DELETE FROM daily_metric WHERE id = ANY($1::bigint[])`, [gone]);
+  return gone.length;
 }
 
 async function saveCursor(db: Db, connectionId: string, cursor: Cursor) {

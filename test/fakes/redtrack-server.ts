@@ -44,6 +44,7 @@ export async function startFakeRedTrack(opts: { report?: FakeRedTrackRow[]; conv
   const failures: number[] = [];
   let revoked = false;
   const reportCalls: number[] = [];
+  const dayCache = new Map<string, string>();
   const fake: FakeRedTrack = {
     url: '', apiKey: 'rt-fake-key-9f8e7d', report: opts.report ?? [], conversions: opts.conversions ?? [], requests: [], limited: 0,
     revoke: () => (revoked = true), failNext: (s) => failures.push(...s), close: async () => {},
@@ -83,7 +84,13 @@ export async function startFakeRedTrack(opts: { report?: FakeRedTrackRow[]; conv
       if (per > 10_000) return reply(400, { error: 'per: at most 10000' });
       // Conversion times are UTC; date_from/date_to are days in `timezone`.
       const tz = q.get('timezone') ?? 'UTC';
-      const day = (iso: string) => new Intl.DateTimeFormat('en-CA', { timeZone: tz, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date(iso));
+      const fmt = new Intl.DateTimeFormat('en-CA', { timeZone: tz, year: 'numeric', month: '2-digit', day: '2-digit' });
+      const day = (iso: string) => {
+        const k = `${tz}|${iso}`;
+        let d = dayCache.get(k);
+        if (!d) dayCache.set(k, (d = fmt.format(new Date(iso))));
+        return d;
+      };
       const rows = fake.conversions.filter((c) => inRange(day(c.created_at)));
       return reply(200, { items: rows.slice((page - 1) * per, page * per), total: rows.length });
     }

@@ -49,6 +49,9 @@ export async function startFakeShopify(opts: {
   let revoked = false;
   const grantTokens = new Map<string, number>();
   const bucket = opts.bucket ? { level: opts.bucket.max, at: Date.now() } : null;
+  const listCache = new Map<string, FakeShopifyOrder[]>();
+  // Bumped by every request that may follow a change the test made to an order (tests edit orders in place).
+  let changes = 0;
   const fake: FakeShopify = {
     url: '', shop: 'northwind.myshopify.com', token: 'shpat_fake_0123456789abcdef', app: { clientId: 'app-client-1', clientSecret: 'app-secret-1' },
     orders: opts.orders ?? [], scopes: opts.scopes ?? ['read_orders', 'read_all_orders'], requests: [], throttled: 0, grants: 0, grantTokenCalls: 1_000_000,
@@ -87,6 +90,7 @@ export async function startFakeShopify(opts: {
     const { query = '', variables = {} } = JSON.parse(raw || '{}') as { query?: string; variables?: Record<string, unknown> };
     const kind = query.includes('orders(') ? 'orders' : query.includes('currentAppInstallation') ? 'scopes' : query.includes('shop {') ? 'shop' : 'other';
     fake.requests.push({ kind, variables, token });
+    if (kind === 'orders' && !variables.after) changes++;
     if (!ok) return reply(res, 401, { errors: '[API] Invalid API key or access token (unrecognized login or wrong password)' });
     // The leaky bucket: every query costs `cost`; below it the query is THROTTLED.
     let cost: Record<string, unknown> | undefined;
@@ -110,19 +114,27 @@ export async function startFakeShopify(opts: {
       if (first > 250) return reply(res, 200, { errors: [{ message: 'The maximum number of items per page is 250', extensions: { code: 'MAX_PAGE_SIZE_EXCEEDED' } }] });
       const q = String(variables.query ?? '');
       const sortKey = String(variables.sortKey ?? 'ID');
+      const version = changes;
       const conds = [...q.matchAll(/(updated_at|created_at):(>=|<|<=|>)'([^']+)'/g)].map((x) => ({ field: x[1] === 'updated_at' ? 'updatedAt' : 'createdAt', op: x[2]!, at: Date.parse(x[3]!) }));
-      const recent = now() - 60 * 86_400_000;
-      const list = fake.orders
-        .filter((o) => fake.scopes.includes('read_all_orders') || Date.parse(o.createdAt) >= recent)
-        .filter((o) => conds.every((c) => {
-          const v = Date.parse(c.field === 'updatedAt' ? o.updatedAt : o.createdAt);
-          return c.op === '>=' ? v >= c.at : c.op === '<' ? v < c.at : c.op === '<=' ? v <= c.at : v > c.at;
-        }))
-        .sort((a, b) => {
-          const ka = sortKey === 'UPDATED_AT' ? a.updatedAt : a.createdAt;
-          const kb = sortKey === 'UPDATED_AT' ? b.updatedAt : b.createdAt;
-          return ka < kb ? -1 : ka > kb ? 1 : a.id < b.id ? -1 : 1;
-        });
+      // The same search pages through one list (cached: a 200,000-order bench asks 800 pages of it).
+      const cacheKey = `${q}|${sortKey}|${fake.scopes.join(',')}|${fake.orders.length}|${version}`;
+      let list = listCache.get(cacheKey);
+      if (!list) {
+        const recent = now() - 60 * 86_400_000;
+        list = fake.orders
+          .filter((o) => fake.scopes.includes('read_all_orders') || Date.parse(o.createdAt) >= recent)
+          .filter((o) => conds.every((c) => {
+            const v = Date.parse(c.field === 'updatedAt' ? o.updatedAt : o.createdAt);
+            return c.op === '>=' ? v >= c.at : c.op === '<' ? v < c.at : c.op === '<=' ? v <= c.at : v > c.at;
+          }))
+          .sort((a, b) => {
+            const ka = sortKey === 'UPDATED_AT' ? a.updatedAt : a.createdAt;
+            const kb = sortKey === 'UPDATED_AT' ? b.updatedAt : b.createdAt;
+            return ka < kb ? -1 : ka > kb ? 1 : a.id < b.id ? -1 : 1;
+          });
+        listCache.clear();
+        listCache.set(cacheKey, list);
+      }
       const start = variables.after ? Number(Buffer.from(String(variables.after), 'base64url').toString()) : 0;
       const page = list.slice(start, start + first);
       const money = (amount: string, o: FakeShopifyOrder) => ({ shopMoney: { amount, currencyCode: o.currency ?? opts.currency ?? 'EUR' } });
