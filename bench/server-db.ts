@@ -22,3 +22,28 @@ export async function openServerBenchDb(): Promise<{ db: Db; done: () => Promise
     },
   };
 }
+
+/** Runs `fn` on a fresh embedded database on disk, then on a Postgres server when one is named. */
+export async function onEachDb(prefix: string, fn: (label: string, db: Db) => Promise<void>): Promise<void> {
+  const { mkdtemp, rm } = await import('node:fs/promises');
+  const { tmpdir } = await import('node:os');
+  const path = await import('node:path');
+  const dir = await mkdtemp(path.join(tmpdir(), `${prefix}-`));
+  const embedded = await openDb({ databaseUrl: null, dataDir: dir });
+  try {
+    await fn('PGlite (embedded, on disk)', embedded);
+  } finally {
+    await embedded.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+  if (!serverUrl) {
+    console.log('\n(set TEST_DATABASE_URL=postgres://… to measure a Postgres server too)');
+    return;
+  }
+  const { db, done } = await openServerBenchDb();
+  try {
+    await fn('Postgres server', db);
+  } finally {
+    await done();
+  }
+}

@@ -8,10 +8,8 @@
 // the re-sync time (target ≤ 60 s on Postgres). PGlite always; Postgres too with TEST_DATABASE_URL.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { openDb, type Db } from '../src/db/client.ts';
+import type { Db } from '../src/db/client.ts';
 import { writeBatch } from '../src/db/metrics-write.ts';
 import { addClient } from '../src/domain/clients.ts';
 import { connectAccount } from '../src/domain/connections.ts';
@@ -21,7 +19,7 @@ import type { SourceRow } from '../src/sources/types.ts';
 import { benchAccount, BENCH_LAST } from './meta-account.ts';
 import { startFakeMeta, type FakeMeta } from '../test/fakes/meta-server.ts';
 import { testSources } from '../test/helpers/sources.ts';
-import { openServerBenchDb, serverUrl } from './server-db.ts';
+import { onEachDb } from './server-db.ts';
 
 const arg = (name: string, dflt: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -95,22 +93,7 @@ const url = await new Promise<string>((resolve, reject) => {
 });
 console.log(`fake Meta account: ${ADS.toLocaleString()} ads × ${DAYS} days, served by process ${child.pid} at ${url}`);
 try {
-  const dir = await mkdtemp(path.join(tmpdir(), 'adbrain-bench-sync-'));
-  const embedded = await openDb({ databaseUrl: null, dataDir: dir });
-  try {
-    await bench('PGlite (embedded, on disk)', embedded, meta, url);
-  } finally {
-    await embedded.close();
-    await rm(dir, { recursive: true, force: true });
-  }
-  if (serverUrl) {
-    const { db, done } = await openServerBenchDb();
-    try {
-      await bench('Postgres server', db, meta, url);
-    } finally {
-      await done();
-    }
-  } else console.log('\n(set TEST_DATABASE_URL=postgres://… to measure a Postgres server too)');
+  await onEachDb('adbrain-bench-sync', (label, db) => bench(label, db, meta, url));
 } finally {
   await meta.close();
   child.stdin!.end();

@@ -14,7 +14,7 @@ CREATE TABLE "revenue_event" (
 );
 
 -- CreateIndex
-CREATE INDEX "revenue_event_entity_id_date_idx" ON "revenue_event"("entity_id", "date");
+CREATE INDEX "revenue_event_connection_id_date_idx" ON "revenue_event"("connection_id", "date");
 
 -- AddForeignKey
 ALTER TABLE "revenue_event" ADD CONSTRAINT "revenue_event_connection_id_fkey" FOREIGN KEY ("connection_id") REFERENCES "connection"("id") ON DELETE CASCADE ON UPDATE CASCADE;
