@@ -164,6 +164,23 @@ describe.each(dbKinds)('Shopify connector on %s', (kind) => {
       .rejects.toMatchObject({ code: 'invalid_input', message: expect.stringMatching(/refused the app's client credentials/) });
   });
 
+  it('5xx answers are retried; a frozen shop (402) fails the sync with a clear error, nothing half-written, the cursor where it was', async () => {
+    const conn = await connect();
+    shop.failNext([502, 503]);
+    expect((await syncConnection(db, conn.id, opts())).status).toBe('succeeded');
+    const cursor = (await db.prisma.connection.findUniqueOrThrow({ where: { id: conn.id } })).cursor;
+    const before = await storeDays();
+    shop.orders[5]!.updatedAt = new Date(NOW.getTime() + 3_600_000).toISOString();
+    shop.orders[5]!.refunded = '40.00';
+    shop.failNext([402]);
+    const r = await syncConnection(db, conn.id, opts({ now: new Date(NOW.getTime() + 2 * 3_600_000) }));
+    expect(r).toMatchObject({ status: 'failed', error: expect.stringMatching(/northwind\.myshopify\.com is frozen/) });
+    const after = await db.prisma.connection.findUniqueOrThrow({ where: { id: conn.id } });
+    expect(after).toMatchObject({ status: 'active', cursor });
+    expect(await storeDays()).toEqual(before);
+    expect(await db.prisma.syncRun.findFirstOrThrow({ where: { connectionId: conn.id, status: 'failed' } })).toMatchObject({ error: expect.stringMatching(/frozen/) });
+  });
+
   it('a refused token marks the connection needs_reauth and tells the agency', async () => {
     const conn = await connect();
     shop.revoke();

@@ -133,7 +133,8 @@ export async function syncOrders(
     search = `updated_at:>='${new Date(Date.parse(cursor.updatedAt) - OVERLAP_MS).toISOString()}'`;
     firstDay = today;
   } else {
-    const from = await clamp(addDays(today, -(conn.settings.settleDays ?? SHOPIFY_RECENT_DAYS)));
+    // The first read: 60 days (or the connection's own window when longer).
+    const from = await clamp(addDays(today, -Math.max(conn.settings.settleDays ?? 0, SHOPIFY_RECENT_DAYS)));
     search = `updated_at:>='${startOfLocalDay(tz, from).toISOString()}'`;
     firstDay = from;
   }

@@ -24,8 +24,9 @@ import { SourceError, type Connector, type DayRange, type SourceRow } from './ty
 
 /** Days re-read by every daily sync, per platform (a connection's settings.settleDays overrides). */
 // RedTrack: offers approve or decline conversions for weeks. Shopify: orders are
-// read by update time, so the window only bounds the first read.
-export const SETTLE_DAYS: Record<string, number> = { meta: 28, google: 30, tiktok: 7, redtrack: 30, shopify: 60 };
+// read by update time (the first sync reads 60 days); refunds mostly come within two
+// weeks, so those days are the provisional ones.
+export const SETTLE_DAYS: Record<string, number> = { meta: 28, google: 30, tiktok: 7, redtrack: 30, shopify: 14 };
 /** Days per committed chunk. */
 export const CHUNK_DAYS: Record<string, number> = { meta: 7, google: 30, tiktok: 30, redtrack: 7 };
 /** Platforms whose rows are revenue (src/db/revenue-join.ts) and whose re-read days replace what was there. */

@@ -38,6 +38,8 @@ export interface FakeShopify {
   revoke(): void;
   /** Empties the cost bucket (another caller spent it). */
   drain(): void;
+  /** The next GraphQL calls answer these HTTP statuses. */
+  failNext(statuses: number[]): void;
   close(): Promise<void>;
 }
 
@@ -50,12 +52,13 @@ export async function startFakeShopify(opts: {
   const grantTokens = new Map<string, number>();
   const bucket = opts.bucket ? { level: opts.bucket.max, at: Date.now() } : null;
   const listCache = new Map<string, FakeShopifyOrder[]>();
+  const failures: number[] = [];
   // Bumped by every request that may follow a change the test made to an order (tests edit orders in place).
   let changes = 0;
   const fake: FakeShopify = {
     url: '', shop: 'northwind.myshopify.com', token: 'shpat_fake_0123456789abcdef', app: { clientId: 'app-client-1', clientSecret: 'app-secret-1' },
     orders: opts.orders ?? [], scopes: opts.scopes ?? ['read_orders', 'read_all_orders'], requests: [], throttled: 0, grants: 0, grantTokenCalls: 1_000_000,
-    revoke: () => (revoked = true), drain: () => { if (bucket) { bucket.level = 0; bucket.at = Date.now(); } }, close: async () => {},
+    revoke: () => (revoked = true), failNext: (st) => failures.push(...st), drain: () => { if (bucket) { bucket.level = 0; bucket.at = Date.now(); } }, close: async () => {},
   };
   const server = http.createServer((req, res) => {
     let raw = '';
@@ -92,6 +95,8 @@ export async function startFakeShopify(opts: {
     fake.requests.push({ kind, variables, token });
     if (kind === 'orders' && !variables.after) changes++;
     if (!ok) return reply(res, 401, { errors: '[API] Invalid API key or access token (unrecognized login or wrong password)' });
+    const f = failures.shift();
+    if (f) return reply(res, f, { errors: f === 402 ? 'Unavailable Shop' : `fake failure ${f}` });
     // The leaky bucket: every query costs `cost`; below it the query is THROTTLED.
     let cost: Record<string, unknown> | undefined;
     if (bucket && opts.bucket) {
