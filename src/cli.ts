@@ -7,6 +7,7 @@ import { registerDeliveryCommands } from './cli/delivery.ts';
 import { registerServeCommands } from './cli/serve.ts';
 import { registerObjectiveCommand } from './cli/objective.ts';
 import { registerConnectionCommands } from './cli/connections.ts';
+import { registerExportCommands } from './cli/exports.ts';
 import { credentialKey } from './sources/sync.ts';
 import { toMinorUnits } from './domain/currency.ts';
 import { objectiveSettings } from './domain/objectives.ts';
@@ -412,6 +413,7 @@ try {
   registerDeliveryCommands(program);
   registerObjectiveCommand(clients);
   registerConnectionCommands(program);
+  registerExportCommands(program);
   registerServeCommands(program);
   await program.parseAsync(process.argv);
 } catch (err) {

@@ -15,6 +15,7 @@ import { dataRoutes, MAX_IMPORT_BYTES } from './routes/data.ts';
 import { insightRoutes } from './routes/insights.ts';
 import { opsRoutes } from './routes/ops.ts';
 import { connectionRoutes } from './routes/connections.ts';
+import { exportRoutes } from './routes/exports.ts';
 
 export interface AppOptions {
   /** Requests per key per minute. */
@@ -92,6 +93,7 @@ export function createApp(deps: ApiDeps, opts: AppOptions = {}) {
   dataRoutes(app);
   opsRoutes(app);
   connectionRoutes(app);
+  exportRoutes(app);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', description: 'An adbrain API key: adb_<prefix>_<secret>' });
   app.doc31('/openapi.json', {

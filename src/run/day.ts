@@ -130,7 +130,18 @@ export const reportStep: DayStep = {
   },
 };
 
-export const DAY_STEPS: DayStep[] = [syncStep, alertsStep, brainStep, summaryStep, reportStep];
+export const exportsStep: DayStep = {
+  name: 'exports',
+  async run({ db, client, asOf, outboxDir, email }) {
+    const { sendDueExports } = await import('../exports/index.ts');
+    const full = await db.prisma.client.findUniqueOrThrow({ where: { id: client.id } });
+    const r = await sendDueExports(db, full, asOf, { sender: senderFor(email, outboxDir), from: email?.from ?? DEFAULT_FROM });
+    if (!r.sent.length) return { status: 'skipped', detail: r.skipped.length ? `nothing due (${r.skipped.map((x) => `${x.period}: ${x.why}`).join('; ')})` : 'no scheduled exports', data: { sent: 0 } };
+    return { status: 'ok', detail: `sent ${r.sent.map((x) => `${x.period} (${x.files.length} files)`).join(', ')}`, data: { sent: r.sent.length } };
+  },
+};
+
+export const DAY_STEPS: DayStep[] = [syncStep, alertsStep, brainStep, summaryStep, reportStep, exportsStep];
 
 export interface DayResult {
   client: string;
