@@ -5,7 +5,7 @@ import { openDb, type Db } from '../src/db/client.ts';
 
 export const serverUrl = process.env.TEST_DATABASE_URL || process.env.DATABASE_URL || '';
 
-export async function openServerBenchDb(): Promise<{ db: Db; done: () => Promise<void> }> {
+export async function openServerBenchDb(): Promise<{ db: Db; url: string; done: () => Promise<void> }> {
   const name = `adbrain_bench_${Date.now()}_${Math.floor(Math.random() * 1e6)}`;
   const admin = new pg.Client({ connectionString: serverUrl });
   await admin.connect();
@@ -15,6 +15,7 @@ export async function openServerBenchDb(): Promise<{ db: Db; done: () => Promise
   const db = await openDb({ databaseUrl: u.toString(), dataDir: 'memory://', migrate: true });
   return {
     db,
+    url: u.toString(),
     async done() {
       await db.close();
       await admin.query(`DROP DATABASE ${name} WITH (FORCE)`);
@@ -24,14 +25,14 @@ export async function openServerBenchDb(): Promise<{ db: Db; done: () => Promise
 }
 
 /** Runs `fn` on a fresh embedded database on disk, then on a Postgres server when one is named. */
-export async function onEachDb(prefix: string, fn: (label: string, db: Db) => Promise<void>): Promise<void> {
+export async function onEachDb(prefix: string, fn: (label: string, db: Db, url: string | null) => Promise<void>): Promise<void> {
   const { mkdtemp, rm } = await import('node:fs/promises');
   const { tmpdir } = await import('node:os');
   const path = await import('node:path');
   const dir = await mkdtemp(path.join(tmpdir(), `${prefix}-`));
   const embedded = await openDb({ databaseUrl: null, dataDir: dir });
   try {
-    await fn('PGlite (embedded, on disk)', embedded);
+    await fn('PGlite (embedded, on disk)', embedded, null);
   } finally {
     await embedded.close();
     await rm(dir, { recursive: true, force: true });
@@ -40,9 +41,9 @@ export async function onEachDb(prefix: string, fn: (label: string, db: Db) => Pr
     console.log('\n(set TEST_DATABASE_URL=postgres://… to measure a Postgres server too)');
     return;
   }
-  const { db, done } = await openServerBenchDb();
+  const { db, url, done } = await openServerBenchDb();
   try {
-    await fn('Postgres server', db);
+    await fn('Postgres server', db, url);
   } finally {
     await done();
   }

@@ -94,6 +94,27 @@ describe('adbrain CLI', { timeout: 180_000 }, () => {
     expect(missing.err).toBe('error: file not found: missing.csv\n');
   });
 
+  it('export: a CSV to stdout or a file; schedules; an unknown export is a usage error', async () => {
+    const out = adbrain('export', 'spend', '--client', 'acme', '--from', '2026-03-01', '--to', '2026-03-07');
+    expect(out.code).toBe(0);
+    expect(out.out).toBe('date,platform,account,currency,spend\r\n2026-03-01,meta,A,EUR,10.00\r\n2026-03-02,meta,A,EUR,10.00\r\n');
+    const file = adbrain('export', 'links', '--client', 'acme', '--from', '2026-03-01', '--to', '2026-03-07', '--out', 'links.csv');
+    expect(file.code).toBe(0);
+    expect(file.out).toBe('');
+    expect(file.err).toMatch(/wrote 0 links rows \(2026-03-01 → 2026-03-07\) to links\.csv/);
+    expect(await readFile(path.join(cwd, 'links.csv'), 'utf8')).toMatch(/^platform,link,slug,campaign,ad,status,killed_at,currency,spend/);
+    const bad = adbrain('export', 'secrets', '--client', 'acme');
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/"secrets" is not an export; choose from metrics, spend, links, campaigns, insights/);
+    const sched = adbrain('exports', 'schedule', '--client', 'acme', '--every', 'month', '--kinds', 'spend,metrics', '--to', 'books@acme.example', '--json');
+    expect(sched.code).toBe(0);
+    expect(JSON.parse(sched.out)).toMatchObject({ every: 'month', kinds: ['spend', 'metrics'], recipients: ['books@acme.example'] });
+    const badKinds = adbrain('exports', 'schedule', '--client', 'acme', '--every', 'month', '--kinds', 'spend,taxes', '--to', 'books@acme.example');
+    expect(badKinds.code).toBe(2);
+    expect(badKinds.err).toMatch(/taxes: choose from/);
+    noStack(bad.err + badKinds.err);
+  });
+
   it('refuses a day after the client\'s last complete day, or before its data, naming the flag', () => {
     const run = adbrain('run', '--client', 'acme', '--as-of', '2099-01-01');
     expect(run.code).toBe(2);

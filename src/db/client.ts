@@ -24,6 +24,8 @@ export interface Db {
   /** The embedded database is inside a transaction (it serialises all work, so others wait). */
   busy(): boolean;
   close(): Promise<void>;
+  /** The embedded database's own handle (benchmarks compare with its COPY); absent on a server. */
+  pglite?: PGlite;
 }
 
 export interface OpenDbOptions {
@@ -79,6 +81,7 @@ async function openEmbedded(dataDir: string): Promise<Db> {
     sql: pgliteSql(pglite),
     location,
     busy: () => pglite.isInTransaction(),
+    pglite,
     async close() {
       try {
         await prisma.$disconnect();
