@@ -8,6 +8,7 @@ import { registerServeCommands } from './cli/serve.ts';
 import { registerObjectiveCommand } from './cli/objective.ts';
 import { registerConnectionCommands } from './cli/connections.ts';
 import { registerExportCommands } from './cli/exports.ts';
+import { registerSplitTestCommands } from './cli/split-tests.ts';
 import { credentialKey } from './sources/sync.ts';
 import { toMinorUnits } from './domain/currency.ts';
 import { objectiveSettings } from './domain/objectives.ts';
@@ -414,6 +415,7 @@ try {
   registerObjectiveCommand(clients);
   registerConnectionCommands(program);
   registerExportCommands(program);
+  registerSplitTestCommands(program);
   registerServeCommands(program);
   await program.parseAsync(process.argv);
 } catch (err) {

@@ -115,6 +115,22 @@ describe('adbrain CLI', { timeout: 180_000 }, () => {
     noStack(bad.err + badKinds.err);
   });
 
+  it('tests: create a split test of two entities, list, show, stop; a bad metric or one variant is a usage error', () => {
+    const made = adbrain('tests', 'create', 'Pay test', '--client', 'acme', '--metric', 'conversion_rate', '--variant', 'ApplePay-1639-SC5-facebook', '--variant', 'C=2', '--start', '2026-03-01', '--json');
+    expect(made.code).toBe(0);
+    expect(JSON.parse(made.out)).toMatchObject({ name: 'Pay test', metric: 'conversion_rate', status: 'running', variants: [{ control: true, weight: 1 }, { control: false, weight: 2 }] });
+    expect(adbrain('tests', 'list', '--client', 'acme').out).toMatch(/Pay test\s+conversion_rate\s+running\s+2\s+not evaluated yet/);
+    expect(adbrain('tests', 'show', 'Pay test', '--client', 'acme').out).toMatch(/^Pay test \(conversion_rate, running\): not evaluated yet/);
+    expect(adbrain('tests', 'stop', 'Pay test', '--client', 'acme').out).toBe('stopped test "Pay test"\n');
+    const badMetric = adbrain('tests', 'create', 'X', '--client', 'acme', '--metric', 'vibes', '--variant', 'C', '--variant', 'ApplePay-1639-SC5-facebook');
+    expect(badMetric.code).toBe(2);
+    expect(badMetric.err).toMatch(/--metric.*one of conversion_rate, revenue_per_click, roi/);
+    const one = adbrain('tests', 'create', 'Y', '--client', 'acme', '--metric', 'roi', '--variant', 'C');
+    expect(one.code).toBe(2);
+    expect(one.err).toMatch(/variants: a test needs two or more variants/);
+    noStack(badMetric.err + one.err);
+  });
+
   it('refuses a day after the client\'s last complete day, or before its data, naming the flag', () => {
     const run = adbrain('run', '--client', 'acme', '--as-of', '2099-01-01');
     expect(run.code).toBe(2);

@@ -16,6 +16,7 @@ import { insightRoutes } from './routes/insights.ts';
 import { opsRoutes } from './routes/ops.ts';
 import { connectionRoutes } from './routes/connections.ts';
 import { exportRoutes } from './routes/exports.ts';
+import { splitTestRoutes } from './routes/split-tests.ts';
 
 export interface AppOptions {
   /** Requests per key per minute. */
@@ -94,6 +95,7 @@ export function createApp(deps: ApiDeps, opts: AppOptions = {}) {
   opsRoutes(app);
   connectionRoutes(app);
   exportRoutes(app);
+  splitTestRoutes(app);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', description: 'An adbrain API key: adb_<prefix>_<secret>' });
   app.doc31('/openapi.json', {

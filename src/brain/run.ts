@@ -95,6 +95,7 @@ export interface BrainRunResult {
   output: BrainOutput;
   insights: { created: number; updated: number; resolved: number; reopened: number; ids: string[] };
   predictions: { written: number; scored: number };
+  tests: { evaluated: number; decided: number };
 }
 
 export async function runBrain(db: Db, client: BrainClient, asOf: string, opts: { now: Date; clock?: () => number }): Promise<BrainRunResult> {
@@ -115,6 +116,9 @@ export async function runBrain(db: Db, client: BrainClient, asOf: string, opts: 
   const t3 = clock();
   const written = await writePredictions(db, output);
   const insights = await upsertInsights(db, client.id, output, opts.now);
+  // Split tests read the same series; a decided one is a test_winner insight of its own.
+  const { evaluateClientTests } = await import('../splits/tests.ts');
+  const tests = await evaluateClientTests(db, client.id, series, opts.now);
   Object.assign(output.timings, { load: ms(t1 - t0), scoring: ms(t2 - t1), cycle: ms(t3 - t2) });
   const asOfDate = new Date(`${asOf}T00:00:00Z`);
   const named = new Set([...output.oracle.findings, ...output.curiosity.actions].map((f) => f.entity?.id).filter(Boolean));
@@ -134,7 +138,7 @@ export async function runBrain(db: Db, client: BrainClient, asOf: string, opts: 
     create: { clientId: client.id, asOf: asOfDate, ...data },
   });
   output.timings.persist = ms(clock() - t3);
-  return { brainRunId: run.id, output, insights, predictions: { written, scored } };
+  return { brainRunId: run.id, output, insights, predictions: { written, scored }, tests };
 }
 
 const ms = (x: number) => Math.round(x);

@@ -50,3 +50,11 @@ export async function withContext<T>(fn: (ctx: Ctx) => Promise<T>, opts: { migra
     await db.close();
   }
 }
+
+/** withContext for a command about one client (`--client <slug>`): the client is looked up first. */
+export async function withClient<T>(slug: string, fn: (ctx: Ctx, client: Awaited<ReturnType<typeof import('../domain/clients.ts').getClientBySlug>>) => Promise<T>): Promise<T> {
+  return withContext(async (ctx) => {
+    const { getClientBySlug } = await import('../domain/clients.ts');
+    return fn(ctx, await getClientBySlug(ctx.db.prisma, slug));
+  });
+}

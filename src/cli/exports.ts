@@ -3,7 +3,7 @@ import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { InvalidArgumentError, type Command } from 'commander';
 import { AppError } from '../errors.ts';
-import { withContext } from './context.ts';
+import { withClient } from './context.ts';
 import { day, json } from './options.ts';
 import { printJson, table } from './output.ts';
 
@@ -25,10 +25,8 @@ export function registerExportCommands(program: Command) {
     .option('--out <file>', 'write to a file instead of stdout')
     .action(async (kind: string, o: { client: string; from?: string; to?: string; out?: string }) => {
       if (!KINDS.includes(kind)) throw new AppError('invalid_input', `export: "${kind}" is not an export; choose from ${KINDS.join(', ')}`);
-      await withContext(async ({ db }) => {
-        const { getClientBySlug } = await import('../domain/clients.ts');
+      await withClient(o.client, async ({ db }, client) => {
         const { exportCsv, exportRange } = await import('../exports/index.ts');
-        const client = await getClientBySlug(db.prisma, o.client);
         const range = exportRange(client, { from: o.from, to: o.to }, new Date());
         const out = o.out ? createWriteStream(o.out) : process.stdout;
         let rows = -1;
@@ -57,10 +55,8 @@ export function registerExportCommands(program: Command) {
     .requiredOption('--to <emails>', 'comma-separated recipients')
     .addOption(json())
     .action(async (o: { client: string; every: 'week' | 'month'; kinds: string[]; to: string; json?: boolean }) => {
-      await withContext(async ({ db }) => {
-        const { getClientBySlug } = await import('../domain/clients.ts');
+      await withClient(o.client, async ({ db }, client) => {
         const { addSchedule } = await import('../exports/index.ts');
-        const client = await getClientBySlug(db.prisma, o.client);
         const s = await addSchedule(db, client.id, { every: o.every, kinds: o.kinds as never, recipients: o.to.split(',').map((x) => x.trim()).filter(Boolean) });
         if (o.json) return printJson(s);
         console.log(`every ${s.every}: ${s.kinds.join(', ')} to ${s.recipients.join(', ')} (schedule ${s.id})`);
@@ -71,10 +67,8 @@ export function registerExportCommands(program: Command) {
     .requiredOption('--client <slug>')
     .addOption(json())
     .action(async (o: { client: string; json?: boolean }) => {
-      await withContext(async ({ db }) => {
-        const { getClientBySlug } = await import('../domain/clients.ts');
+      await withClient(o.client, async ({ db }, client) => {
         const { listSchedules } = await import('../exports/index.ts');
-        const client = await getClientBySlug(db.prisma, o.client);
         const rows = await listSchedules(db, client.id);
         if (o.json) return printJson(rows);
         if (!rows.length) return console.log(`no scheduled exports: adbrain exports schedule --client ${client.slug} --every week --kinds spend,links --to you@example.com`);
@@ -85,10 +79,8 @@ export function registerExportCommands(program: Command) {
     .command('remove <id>')
     .requiredOption('--client <slug>')
     .action(async (id: string, o: { client: string }) => {
-      await withContext(async ({ db }) => {
-        const { getClientBySlug } = await import('../domain/clients.ts');
+      await withClient(o.client, async ({ db }, client) => {
         const { removeSchedule } = await import('../exports/index.ts');
-        const client = await getClientBySlug(db.prisma, o.client);
         await removeSchedule(db, client.id, id);
         console.log(`removed scheduled export ${id}`);
       });

@@ -35,7 +35,7 @@ export interface Arm {
 }
 
 /** Two-sided p of a standard normal z. */
-export const twoSidedP = (z: number): number => (Number.isFinite(z) ? erfc(Math.abs(z) / Math.SQRT2) : 0);
+export const twoSidedP = (z: number): number => (Number.isFinite(z) ? Math.min(1, erfc(Math.abs(z) / Math.SQRT2)) : 0);
 
 export interface DiffResult {
   /** B − A. */

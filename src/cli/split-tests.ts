@@ -1,0 +1,75 @@
+// CLI: split tests (create, list, show, stop). The modules load when a command runs.
+import { InvalidArgumentError, type Command } from 'commander';
+import { withClient } from './context.ts';
+import { day, int, json } from './options.ts';
+import { printJson, table } from './output.ts';
+
+const METRICS = ['conversion_rate', 'revenue_per_click', 'roi'];
+
+export function registerSplitTestCommands(program: Command) {
+  const tests = program.command('tests').description('split tests of links, ads or creatives, with a winner called only when it is real');
+  tests
+    .command('create <name>')
+    .description('compare two or more variants (the first --variant is the control unless --control names another)')
+    .requiredOption('--client <slug>')
+    .requiredOption('--metric <metric>', METRICS.join(' | '), (v: string) => {
+      if (!METRICS.includes(v)) throw new InvalidArgumentError(`one of ${METRICS.join(', ')}`);
+      return v;
+    })
+    .requiredOption('--variant <ref...>', 'a variant: id, external id or exact name (repeat, or list several); "ref=weight" sets its traffic weight')
+    .option('--control <ref>', 'the variant the others are compared with')
+    .option('--start <date>', "first day counted (default: the client's today)", day)
+    .option('--min-clicks <n>', 'per variant before a call (default 100)', int)
+    .option('--min-conversions <n>', 'per variant before a call (default 10)', int)
+    .addOption(json())
+    .action(async (name: string, o: { client: string; metric: string; variant: string[]; control?: string; start?: string; minClicks?: number; minConversions?: number; json?: boolean }) => {
+      await withClient(o.client, async ({ db }, client) => {
+        const { createTest } = await import('../splits/tests.ts');
+        const { localDate } = await import('../time.ts');
+        const variants = o.variant.map((v) => {
+          const m = /^(.*)=(\d+(?:\.\d+)?)$/.exec(v);
+          return m ? { ref: m[1]!, weight: Number(m[2]) } : { ref: v };
+        });
+        const t = await createTest(db, client.id, { name, metric: o.metric as never, variants, control: o.control, startDate: o.start ?? localDate(client.timezone, new Date()), minClicks: o.minClicks, minConversions: o.minConversions });
+        if (o.json) return printJson(t);
+        console.log(`created test "${t.name}" (${t.metric}, from ${t.startDate.toISOString().slice(0, 10)}): ${t.variants.map((v) => `${v.label}${v.control ? ' [control]' : ''}`).join(' vs ')}; id ${t.id}`);
+      });
+    });
+  tests
+    .command('list')
+    .requiredOption('--client <slug>')
+    .addOption(json())
+    .action(async (o: { client: string; json?: boolean }) => {
+      await withClient(o.client, async ({ db }, client) => {
+        const rows = await db.prisma.splitTest.findMany({ where: { clientId: client.id }, include: { variants: true }, orderBy: { createdAt: 'asc' } });
+        if (o.json) return printJson(rows);
+        if (!rows.length) return console.log(`no split tests: adbrain tests create "<name>" --client ${client.slug} --metric conversion_rate --variant <a> --variant <b>`);
+        console.log(table([['ID', 'NAME', 'METRIC', 'STATUS', 'VARIANTS', 'LATEST'], ...rows.map((t) => [t.id.slice(0, 8), t.name, t.metric, t.status, String(t.variants.length), ((t.result as { sentence?: string }).sentence ?? 'not evaluated yet').slice(0, 70)])]));
+      });
+    });
+  tests
+    .command('show <test>')
+    .requiredOption('--client <slug>')
+    .addOption(json())
+    .action(async (ref: string, o: { client: string; json?: boolean }) => {
+      await withClient(o.client, async ({ db }, client) => {
+        const { findTest } = await import('../splits/tests.ts');
+        const t = await findTest(db, client.id, ref);
+        if (o.json) return printJson(t);
+        const r = t.result as { sentence?: string; variants?: { label: string; control: boolean; clicks: number; conversions: number; value: number | null }[]; comparisons?: { label: string; lift: number | null; p: number; sequentialP: number; chanceToBeatControl: number | null }[] };
+        console.log(`${t.name} (${t.metric}, ${t.status}): ${r.sentence ?? 'not evaluated yet (the next brain run evaluates it)'}`);
+        if (r.variants) console.log(table([['VARIANT', 'CLICKS', 'CONVERSIONS', 'VALUE'], ...r.variants.map((v) => [`${v.label}${v.control ? ' [control]' : ''}`, String(v.clicks), String(v.conversions), v.value === null ? '—' : v.value.toFixed(4)])]));
+        if (r.comparisons?.length) console.log(table([['VS CONTROL', 'LIFT', 'P (FIXED)', 'P (SEQUENTIAL)', 'CHANCE TO BEAT'], ...r.comparisons.map((c) => [c.label, c.lift === null ? '—' : `${(c.lift * 100).toFixed(1)} %`, c.p.toFixed(4), c.sequentialP.toFixed(4), c.chanceToBeatControl === null ? '—' : `${(c.chanceToBeatControl * 100).toFixed(1)} %`])]));
+      });
+    });
+  tests
+    .command('stop <test>')
+    .requiredOption('--client <slug>')
+    .action(async (ref: string, o: { client: string }) => {
+      await withClient(o.client, async ({ db }, client) => {
+        const { stopTest } = await import('../splits/tests.ts');
+        const t = await stopTest(db, client.id, ref);
+        console.log(`stopped test "${t.name}"`);
+      });
+    });
+}
