@@ -66,6 +66,15 @@ export default function DailyReport({ view }: { view: ReportView }) {
             <DataTable key={t.title} table={t} />
           ))}
 
+          {view.splitTests && (
+            <Section>
+              <Heading as="h2" style={h2}>Split tests</Heading>
+              {view.splitTests.map((line) => (
+                <Text key={line} style={p}>{line}</Text>
+              ))}
+            </Section>
+          )}
+
           {view.forecast && (
             <Section>
               <Heading as="h2" style={h2}>Next 7 days</Heading>

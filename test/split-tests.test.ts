@@ -11,6 +11,8 @@ import { addAgency } from '../src/domain/agencies.ts';
 import { createApiKey } from '../src/domain/api-keys.ts';
 import { addClient } from '../src/domain/clients.ts';
 import { importCsv } from '../src/import/import-csv.ts';
+import { renderDailyReport } from '../src/reports/daily-report.ts';
+import { loadReportModel } from '../src/reports/load-model.ts';
 import { createTest, type Evaluation } from '../src/splits/tests.ts';
 import { addDays } from '../src/time.ts';
 import { freshDb, type TestDb } from './helpers/db.ts';
@@ -77,6 +79,19 @@ describe('split tests', () => {
     expect(d).toMatchObject({ verdict: 'not_enough_data', needed: { clicks: 70, conversions: 10, days: null } });
     expect(d.sentence).toBe('Not enough data yet: 70 more clicks and 10 more conversions on the smallest variant (at its current rate it never gets there: it has none yet).');
     expect((await db.prisma.splitTest.findUniqueOrThrow({ where: { id: small.id } })).status).toBe('running');
+  });
+
+  it('the daily report lists the tests: the winner with its lift, the undecided with what they still need — in the HTML, the text and the PDF', async () => {
+    const model = await loadReportModel(db, client, LAST, NOW);
+    expect(model.splitTests?.map((t) => [t.name, t.verdict])).toEqual([['A vs B', 'winner'], ['A vs C', 'no_difference_yet'], ['A vs D', 'not_enough_data']]);
+    const r = await renderDailyReport(model);
+    const lines = r.view.splitTests!;
+    expect(lines[0]).toBe('A vs B (conversion rate): https://go.example/l/b wins (+60.0 % vs https://go.example/l/a)');
+    expect(lines[2]).toBe('A vs D (conversion rate): not enough data yet: 70 more clicks and 10 more conversions');
+    expect(r.text).toContain('Split tests');
+    expect(r.text.replace(/\s+/g, ' ')).toContain('A vs D (conversion rate): not enough data yet: 70 more clicks and 10 more conversions');
+    expect(r.html).toContain('https://go.example/l/b wins (+60.0 % vs https://go.example/l/a)');
+    expect(r.pdf.subarray(0, 5).toString()).toBe('%PDF-');
   });
 
   it('REST: create, list, show, stop; bad input is 422 naming the field, unknown entities 404, other agencies 404', async () => {

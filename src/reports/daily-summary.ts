@@ -74,9 +74,24 @@ export interface TrackRecordLine {
   coverage: number | null;
 }
 
+/** A split test as of the report's day: its latest evaluation's numbers. */
+export interface SplitTestLine {
+  name: string;
+  metric: string;
+  status: string;
+  verdict: 'winner' | 'not_enough_data' | 'no_difference_yet' | null;
+  winner: string | null;
+  control: string;
+  /** The winner's (or the best variant's) relative lift over the control. */
+  lift: number | null;
+  sequentialP: number | null;
+  needed: { clicks: number; conversions: number; days: number | null } | null;
+}
+
 /** What the brain adds to the report (absent when it has not run for the day). */
 export interface BrainPart {
   burning: BurningLine[];
+  splitTests?: SplitTestLine[];
   forecast: ForecastSummary | null;
   trackRecord: TrackRecordLine | null;
 }
@@ -233,6 +248,7 @@ export function buildDailySummary(input: SummaryInput): DailySummary {
     })),
     actions: (input.actions ?? []).slice(0, 5),
     burning: input.brain?.burning ?? [],
+    splitTests: input.brain?.splitTests ?? [],
     forecast: input.brain?.forecast ?? null,
     trackRecord: input.brain?.trackRecord ?? null,
     hasData: day.spendCents > 0 || (day.revenueCents ?? 0) > 0,

@@ -6,7 +6,8 @@ import type { BrainOutput } from '../brain/cycle.ts';
 import { addDays } from '../time.ts';
 import { objectiveSettings } from '../domain/objectives.ts';
 import { provisionalFrom } from '../sources/sync.ts';
-import { buildDailySummary, type ActionLine, type BrainPart, type BurningLine, type DailySummary, type ForecastSummary } from './daily-summary.ts';
+import { buildDailySummary, type ActionLine, type BrainPart, type BurningLine, type DailySummary, type ForecastSummary, type SplitTestLine } from './daily-summary.ts';
+import type { Evaluation } from '../splits/tests.ts';
 
 export interface ReportClient {
   id: string;
@@ -20,6 +21,24 @@ export interface ReportClient {
 }
 
 const day = (d: string) => new Date(`${d}T00:00:00Z`);
+
+/** Running tests, and those decided in the week up to the report's day. */
+async function loadSplitTests(db: Db, clientId: string, date: string): Promise<SplitTestLine[]> {
+  const rows = await db.prisma.splitTest.findMany({
+    where: { clientId, startDate: { lte: day(date) }, OR: [{ status: 'running' }, { status: 'decided', decidedAt: { gte: day(addDays(date, -6)) } }] },
+    include: { variants: true }, orderBy: { createdAt: 'asc' },
+  });
+  return rows.map((t) => {
+    const e = t.result as Partial<Evaluation>;
+    const control = t.variants.find((v) => v.control) ?? t.variants[0]!;
+    const best = (e.comparisons ?? []).find((c) => c.entityId === e.winner) ?? [...(e.comparisons ?? [])].sort((a, b) => b.diff - a.diff)[0];
+    return {
+      name: t.name, metric: t.metric, status: t.status, verdict: e.verdict ?? null,
+      winner: e.winner ? (t.variants.find((v) => v.entityId === e.winner)?.label ?? null) : null,
+      control: control.label, lift: best?.lift ?? null, sequentialP: best?.sequentialP ?? null, needed: e.needed ?? null,
+    };
+  });
+}
 
 export async function loadReportModel(db: Db, client: ReportClient, date: string, now = new Date()): Promise<DailySummary> {
   const [entities, daily, latest, brainRun] = await Promise.all([
@@ -65,6 +84,7 @@ export async function loadReportModel(db: Db, client: ReportClient, date: string
     .sort((a, b) => a.profitCents - b.profitCents);
   const brain: BrainPart = {
     burning,
+    splitTests: await loadSplitTests(db, client.id, date),
     forecast: brainRun ? await loadForecast(db, entities.filter((e) => e.kind === 'account' && e.platform !== 'shopify').map((e) => e.id), date) : null,
     trackRecord: oracle?.trackRecord ? { predictions: oracle.trackRecord.predictions, mase: oracle.trackRecord.mase, coverage: oracle.trackRecord.coverage } : null,
   };

@@ -129,6 +129,14 @@ export function ReportPdf({ view, fonts }: { view: ReportView; fonts: string[] }
         {view.rollups.map((t) => (
           <DataTable key={t.title} table={t} />
         ))}
+        {view.splitTests && (
+          <View wrap={false}>
+            <Text style={s.h2}>Split tests</Text>
+            {view.splitTests.map((line) => (
+              <Text key={line} style={{ marginBottom: 3 }}>{line}</Text>
+            ))}
+          </View>
+        )}
         {view.forecast && (
           <View wrap={false}>
             <Text style={s.h2}>Next 7 days</Text>

@@ -2,7 +2,7 @@
 // bars scaled once. The email (HTML), the PDF and the plain text all render this
 // same view, so they cannot disagree.
 import type { Summary } from '../llm/schema.ts';
-import type { DailySummary, Kpis, RollupLine, CampaignLine } from './daily-summary.ts';
+import type { DailySummary, Kpis, RollupLine, CampaignLine, SplitTestLine } from './daily-summary.ts';
 import { count, money, pct, ratio, signedPct } from './format.ts';
 
 export type Tone = 'good' | 'bad' | 'flat';
@@ -23,6 +23,19 @@ export interface Row {
   name: string;
   cells: string[];
   tone?: Tone;
+}
+
+/** A split test's state in words, from its numbers. */
+function splitResult(t: SplitTestLine): string {
+  const lift = t.lift === null ? '' : ` (${t.lift >= 0 ? '+' : ''}${(t.lift * 100).toFixed(1)} % vs ${t.control})`;
+  if (t.status === 'stopped') return 'stopped';
+  if (t.verdict === 'winner') return `${t.winner} wins${t.winner === t.control ? ' (the control: every variant did worse)' : lift}`;
+  if (t.verdict === 'not_enough_data' && t.needed) {
+    const more = [t.needed.clicks ? `${t.needed.clicks.toLocaleString('en-US')} more clicks` : '', t.needed.conversions ? `${t.needed.conversions.toLocaleString('en-US')} more conversions` : ''].filter(Boolean).join(' and ');
+    return `not enough data yet: ${more}${t.needed.days !== null ? `, about ${t.needed.days} more days at the current rate` : ''}`;
+  }
+  if (t.verdict === 'no_difference_yet') return `no winner yet${lift}${t.needed?.days != null ? `; about ${t.needed.days} more days at this effect` : ''}`;
+  return 'evaluated with the next brain run';
 }
 
 export interface Table {
@@ -70,6 +83,8 @@ export interface ReportView {
   top: Table | null;
   bottom: Table | null;
   rollups: Table[];
+  /** One line per split test: "A vs B (conversion rate): B wins (+60.0 % vs A)". */
+  splitTests: string[] | null;
   forecast: { spend: string; revenue: string; profit: string; note: string; chart: ChartView } | null;
   trackRecord: { text: string } | null;
   freshness: { platform: string; through: string; behind: string }[];
@@ -211,6 +226,7 @@ export function buildReportView(m: DailySummary, words: Summary): ReportView {
       rollup('By spark code (7 days)', 'Spark code', m.rollups.sparkCodes),
       rollup('By creative (7 days)', 'Creative', m.rollups.creatives),
     ].filter((t): t is Table => t !== null),
+    splitTests: m.splitTests?.length ? m.splitTests.map((t) => `${t.name} (${t.metric.replace(/_/g, ' ')}): ${splitResult(t)}`) : null,
     forecast: f && {
       spend: `${$(f.spendCents.point)} (${$(f.spendCents.lower)} – ${$(f.spendCents.upper)})`,
       revenue: f.revenueCents ? `${$(f.revenueCents.point)} (${$(f.revenueCents.lower)} – ${$(f.revenueCents.upper)})` : 'not reported',
