@@ -70,6 +70,8 @@ const envSchema = z.object({
   SHOPIFY_CLIENT_ID: optionalString,
   SHOPIFY_CLIENT_SECRET: optionalString,
   SHOPIFY_SCOPES: z.string().default('read_orders,read_all_orders'),
+  ADBRAIN_WEBHOOKS_ALLOW_PRIVATE: z.enum(['0', '1']).optional(),
+  ADBRAIN_WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
   ADBRAIN_SYNC_RETRIES: z.coerce.number().int().min(0).max(10).default(4),
   ADBRAIN_SYNC_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(60_000),
   ADBRAIN_SYNC_BACKOFF_MS: z.coerce.number().int().min(1).max(60_000).default(1_000),
@@ -105,6 +107,8 @@ export interface Config {
   port: number;
   /** Lost or refused database connections: retries of a day step or an import, first backoff (doubling). */
   dbRetry: { retries: number; minTimeoutMs: number };
+  /** Outbound webhooks: whether private / loopback receivers are allowed (development), the per-attempt timeout. */
+  webhooks: { allowPrivate: boolean; timeoutMs: number };
   /** Ad platform APIs (base URLs from env so tests and replays point at loopback) and the retry policy. */
   sources: {
     /** pollMs: first wait between async report job checks (grows 1.5× up to 30 s). */
@@ -171,6 +175,7 @@ export function loadConfig(
     },
     port: e.PORT ?? 3000,
     dbRetry: { retries: e.ADBRAIN_DB_RETRIES, minTimeoutMs: e.ADBRAIN_DB_RETRY_MIN_MS },
+    webhooks: { allowPrivate: e.ADBRAIN_WEBHOOKS_ALLOW_PRIVATE === '1', timeoutMs: e.ADBRAIN_WEBHOOK_TIMEOUT_MS },
     sources: {
       meta: { baseUrl: e.META_GRAPH_URL, version: e.META_API_VERSION, accessToken: e.META_ACCESS_TOKEN ?? null, pollMs: e.META_JOB_POLL_MS },
       google: {

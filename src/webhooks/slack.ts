@@ -1,0 +1,32 @@
+// A Slack incoming-webhook URL gets a message a person reads, not the envelope.
+import type { Envelope } from './events.ts';
+
+export const isSlack = (url: string) => {
+  try {
+    return new URL(url).hostname === 'hooks.slack.com';
+  } catch {
+    return false;
+  }
+};
+
+export function slackMessage(e: Envelope): { text: string } {
+  const d = e.data as Record<string, unknown>;
+  const who = e.client ? `*${e.client.name}*: ` : '';
+  const str = (k: string) => (typeof d[k] === 'string' ? (d[k] as string) : '');
+  switch (e.type) {
+    case 'alert.sent':
+      return { text: `:rotating_light: ${who}${str('headline') || str('title')}\n${str('numbers')}${str('action') ? `\nSuggested: ${str('action')}` : ''}` };
+    case 'test.decided':
+      return { text: `:trophy: ${who}${str('sentence')}` };
+    case 'sync.failed':
+    case 'connection.needs_reauth':
+      return { text: `:warning: ${who}${str('platform')} ${e.type === 'sync.failed' ? 'sync failed' : 'needs reconnecting'}: ${str('error')}` };
+    case 'report.sent':
+      return { text: `:page_facing_up: ${who}the daily report for ${str('date')} was ${str('delivery') || 'sent'}` };
+    case 'insight.created':
+    case 'insight.status_changed':
+      return { text: `${who}${str('title')}${e.type === 'insight.status_changed' ? ` → ${str('to')}` : ''}` };
+    default:
+      return { text: `${who}${e.type}` };
+  }
+}

@@ -1,0 +1,159 @@
+// Outbound webhooks: Standard Webhooks signatures (the specification's example, and
+// verified by the standardwebhooks package as a receiver would), delivery to a
+// loopback receiver with the retry schedule and one webhook id, rotation signing
+// with both secrets, SSRF refusals, Slack messages, and an endpoint disabled after
+// failing deliveries in a row, the agency told.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { mkdtemp, readdir } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Webhook } from 'standardwebhooks';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addAgency } from '../src/domain/agencies.ts';
+import { addClient } from '../src/domain/clients.ts';
+import { outboxSender } from '../src/reports/senders.ts';
+import { attemptDelivery, DISABLE_AFTER, RETRY_SCHEDULE_MS, runDueDeliveries, type DeliveryOptions } from '../src/webhooks/deliver.ts';
+import { addEndpoint, rotateSecret, sendTest, updateEndpoint } from '../src/webhooks/endpoints.ts';
+import { emitEvent } from '../src/webhooks/events.ts';
+import { sign } from '../src/webhooks/signing.ts';
+import { slackMessage } from '../src/webhooks/slack.ts';
+import { assertDeliverable, isPrivateAddress } from '../src/webhooks/ssrf.ts';
+import { freshDb, type TestDb } from './helpers/db.ts';
+
+interface Hit { headers: http.IncomingHttpHeaders; body: string }
+
+async function receiver(answer: () => number) {
+  const hits: Hit[] = [];
+  const server = http.createServer((req, res) => {
+    let body = '';
+    req.on('data', (c) => (body += c));
+    req.on('end', () => {
+      hits.push({ headers: req.headers, body });
+      res.writeHead(answer(), { 'content-type': 'text/plain' });
+      res.end('ok thanks');
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`, hits, close: () => new Promise<void>((r) => server.close(() => r())) };
+}
+
+describe('webhooks', () => {
+  let db: TestDb;
+  let agencyId: string;
+  let clientId: string;
+  const key = randomBytes(32);
+  // Near the real time: receivers check a signature's timestamp against their clock.
+  let clock = new Date();
+  let outbox: string;
+  const opts = (): DeliveryOptions => ({ key, now: () => clock, allowPrivate: true, timeoutMs: 2_000, sender: outboxSender(outbox), from: 'a@x.test' });
+
+  beforeAll(async () => {
+    db = await freshDb('pglite');
+    outbox = await mkdtemp(path.join(tmpdir(), 'adbrain-webhooks-'));
+    const agency = await addAgency(db.prisma, { slug: 'hooks', name: 'Hooks' });
+    agencyId = agency.id;
+    await db.prisma.agency.update({ where: { id: agencyId }, data: { notifyEmails: ['ops@hooks.example'] } });
+    clientId = (await addClient(db.prisma, { slug: 'hooked', agency: 'hooks' })).id;
+  });
+  afterAll(async () => db?.destroy());
+
+  it('signs as the specification\'s example does', () => {
+    expect(sign('whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw', 'msg_p5jXN8AQM9LWM0D4loKWxJek', 1614265330, '{"test": 2432232314}')).toBe('v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=');
+  });
+
+  it('delivers a signed envelope a Standard Webhooks receiver accepts; a failure is retried with the same id on the schedule', async () => {
+    let code = 503;
+    const r = await receiver(() => code);
+    try {
+      const { endpoint, secret } = await addEndpoint(db, key, agencyId, { url: r.url, events: ['alert.sent'] }, true);
+      expect(secret).toMatch(/^whsec_/);
+      expect(await emitEvent(db, { clientId, type: 'insight.created', data: {}, now: clock })).toBe(0);
+      expect(await emitEvent(db, { clientId, type: 'alert.sent', data: { headline: 'Link X burns $120 a day', numbers: 'spend $180, revenue $20', action: 'pause it' }, now: clock })).toBe(1);
+      expect(await runDueDeliveries(db, opts())).toMatchObject({ attempted: 1, succeeded: 0 });
+      const d = await db.prisma.webhookDelivery.findFirstOrThrow({ where: { endpointId: endpoint.id } });
+      expect(d).toMatchObject({ status: 'pending', attempts: 1, nextAttemptAt: new Date(clock.getTime() + RETRY_SCHEDULE_MS[0]!) });
+      // Not due yet: nothing is sent.
+      expect((await runDueDeliveries(db, opts())).attempted).toBe(0);
+      clock = new Date(clock.getTime() + 5_000);
+      code = 200;
+      expect(await runDueDeliveries(db, opts())).toMatchObject({ attempted: 1, succeeded: 1 });
+      expect(r.hits).toHaveLength(2);
+      expect(r.hits[0]!.headers['webhook-id']).toBe(r.hits[1]!.headers['webhook-id']);
+      const hit = r.hits[1]!;
+      const verified = new Webhook(secret).verify(hit.body, { 'webhook-id': String(hit.headers['webhook-id']), 'webhook-timestamp': String(hit.headers['webhook-timestamp']), 'webhook-signature': String(hit.headers['webhook-signature']) });
+      expect(verified).toMatchObject({ type: 'alert.sent', version: 1, agency: { slug: 'hooks' }, client: { slug: 'hooked' }, data: { headline: 'Link X burns $120 a day' } });
+      const log = await db.prisma.webhookAttempt.findMany({ where: { deliveryId: d.id }, orderBy: { attempt: 'asc' } });
+      expect(log.map((l) => [l.attempt, l.status, l.error])).toEqual([[1, 503, 'HTTP 503'], [2, 200, null]]);
+      expect(log[1]!.excerpt).toBe('ok thanks');
+    } finally {
+      await r.close();
+    }
+  });
+
+  it('a rotated secret signs alongside the old one for a day: receivers on either verify', async () => {
+    const r = await receiver(() => 204);
+    try {
+      const { endpoint, secret: old } = await addEndpoint(db, key, agencyId, { url: r.url }, true);
+      const { secret: fresh } = await rotateSecret(db, key, agencyId, endpoint.id, clock);
+      const t = await sendTest(db, agencyId, endpoint.id, opts());
+      expect(t).toMatchObject({ delivered: true, status: 204 });
+      const h = r.hits[0]!;
+      const headers = { 'webhook-id': String(h.headers['webhook-id']), 'webhook-timestamp': String(h.headers['webhook-timestamp']), 'webhook-signature': String(h.headers['webhook-signature']) };
+      expect(headers['webhook-signature'].split(' ')).toHaveLength(2);
+      expect(new Webhook(old).verify(h.body, headers)).toMatchObject({ type: 'webhook.test' });
+      expect(new Webhook(fresh).verify(h.body, headers)).toMatchObject({ type: 'webhook.test' });
+      // After the grace period only the new secret signs.
+      clock = new Date(clock.getTime() + 25 * 3_600_000);
+      await sendTest(db, agencyId, endpoint.id, opts());
+      expect(String(r.hits[1]!.headers['webhook-signature']).split(' ')).toHaveLength(1);
+    } finally {
+      await r.close();
+    }
+  });
+
+  it('gives up after the schedule; five deliveries in a row failed disable the endpoint and tell the agency', async () => {
+    const r = await receiver(() => 500);
+    try {
+      const { endpoint } = await addEndpoint(db, key, agencyId, { url: r.url, events: ['sync.failed'] }, true);
+      for (let k = 0; k < DISABLE_AFTER; k++) await emitEvent(db, { clientId, type: 'sync.failed', data: { platform: 'meta', error: 'x' }, now: clock });
+      for (let round = 0; round <= RETRY_SCHEDULE_MS.length; round++) {
+        await runDueDeliveries(db, opts());
+        clock = new Date(clock.getTime() + (RETRY_SCHEDULE_MS[round] ?? 0) + 1);
+      }
+      const ds = await db.prisma.webhookDelivery.findMany({ where: { endpointId: endpoint.id } });
+      expect(ds.every((d) => d.status === 'failed' && d.attempts === RETRY_SCHEDULE_MS.length + 1)).toBe(true);
+      // 8 attempts over about 27.6 hours.
+      expect(RETRY_SCHEDULE_MS.reduce((a, b) => a + b, 0) / 3_600_000).toBeCloseTo(27.6, 1);
+      const e = await db.prisma.webhookEndpoint.findUniqueOrThrow({ where: { id: endpoint.id } });
+      expect(e).toMatchObject({ enabled: false, disabledReason: expect.stringMatching(/5 deliveries in a row failed \(last: HTTP 500\)/) });
+      const mails = (await readdir(path.join(outbox, 'hooks'), { recursive: true })).filter((f) => String(f).endsWith('.eml'));
+      expect(mails.some((f) => String(f).includes(`webhook-disabled-${endpoint.id.slice(0, 8)}`))).toBe(true);
+      // No more events for it until it is enabled again.
+      expect(await emitEvent(db, { clientId, type: 'sync.failed', data: {}, now: clock })).toBe(0);
+      expect((await updateEndpoint(db, agencyId, endpoint.id, { enabled: true })).failedInARow).toBe(0);
+    } finally {
+      await r.close();
+    }
+  });
+
+  it('refuses private, loopback and link-local receivers unless allowed', async () => {
+    for (const u of ['http://127.0.0.1/x', 'http://10.1.2.3/x', 'http://169.254.169.254/latest/meta-data', 'http://[::1]/x', 'http://192.168.0.10/', 'http://localhost:8080/']) {
+      await expect(assertDeliverable(u, false)).rejects.toMatchObject({ code: 'invalid_input', message: expect.stringMatching(/private or local address/) });
+    }
+    await expect(assertDeliverable('ftp://example.com/x', false)).rejects.toMatchObject({ message: expect.stringMatching(/only http\(s\)/) });
+    await expect(assertDeliverable('https://user:pw@example.com/x', false)).rejects.toMatchObject({ message: expect.stringMatching(/credentials in the URL/) });
+    expect(isPrivateAddress('8.8.8.8')).toBe(false);
+    expect(isPrivateAddress('100.64.1.1')).toBe(true);
+    expect(isPrivateAddress('::ffff:10.0.0.1')).toBe(true);
+    expect(isPrivateAddress('2606:4700::1111')).toBe(false);
+    await expect(assertDeliverable('http://127.0.0.1/x', true)).resolves.toBeInstanceOf(URL);
+    await expect(addEndpoint(db, key, agencyId, { url: 'http://10.0.0.5/hook' }, false)).rejects.toMatchObject({ code: 'invalid_input' });
+  });
+
+  it('a Slack incoming webhook gets a readable message', () => {
+    const m = slackMessage({ id: 'msg_1', type: 'alert.sent', version: 1, created_at: '', agency: { id: 'a', slug: 'a' }, client: { id: 'c', slug: 'c', name: 'Lumen' }, data: { headline: 'Link X burns $120 a day', numbers: 'spend $180 · revenue $20 · ROI −89 %', action: 'Pause link X' } });
+    expect(m.text).toBe(':rotating_light: *Lumen*: Link X burns $120 a day\nspend $180 · revenue $20 · ROI −89 %\nSuggested: Pause link X');
+  });
+});
