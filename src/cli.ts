@@ -9,6 +9,7 @@ import { registerObjectiveCommand } from './cli/objective.ts';
 import { registerConnectionCommands } from './cli/connections.ts';
 import { registerExportCommands } from './cli/exports.ts';
 import { registerSplitTestCommands } from './cli/split-tests.ts';
+import { registerWebhookCommands } from './cli/webhooks.ts';
 import { credentialKey } from './sources/sync.ts';
 import { toMinorUnits } from './domain/currency.ts';
 import { objectiveSettings } from './domain/objectives.ts';
@@ -416,6 +417,7 @@ try {
   registerConnectionCommands(program);
   registerExportCommands(program);
   registerSplitTestCommands(program);
+  registerWebhookCommands(program);
   registerServeCommands(program);
   await program.parseAsync(process.argv);
 } catch (err) {

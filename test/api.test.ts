@@ -60,6 +60,13 @@ describe('REST API', () => {
 
     // Connections (credentials under this key; nothing here calls a platform).
     const key = randomBytes(32);
+    // A split test and a webhook endpoint of each agency.
+    const link2 = await db.prisma.entity.findFirstOrThrow({ where: { clientId: c.id, kind: 'link', id: { not: ids.entity } } });
+    ids.splitTest = (await db.prisma.splitTest.create({ data: { clientId: c.id, name: 't', metric: 'roi', startDate: new Date(`${END}T00:00:00Z`), variants: { create: [{ entityId: ids.entity, label: 'a', control: true }, { entityId: link2.id, label: 'b' }] } } })).id;
+    const oe2 = await db.prisma.entity.create({ data: { clientId: oc.id, platform: 'meta', kind: 'link', externalId: 'y', name: 'y' } });
+    other.splitTest = (await db.prisma.splitTest.create({ data: { clientId: oc.id, name: 't', metric: 'roi', startDate: new Date(`${END}T00:00:00Z`), variants: { create: [{ entityId: oe.id, label: 'a', control: true }, { entityId: oe2.id, label: 'b' }] } } })).id;
+    ids.webhook = (await db.prisma.webhookEndpoint.create({ data: { agencyId: demo.id, url: 'https://hooks.example/ours', secret: 'x' } })).id;
+    other.webhook = (await db.prisma.webhookEndpoint.create({ data: { agencyId: o.id, url: 'https://hooks.example/theirs', secret: 'x' } })).id;
     ids.connection = (await saveConnection(db.prisma, key, { clientId: c.id, platform: 'meta', credentials: { accessToken: 'tok-ours' } })).id;
     other.connection = (await saveConnection(db.prisma, key, { clientId: oc.id, platform: 'meta', credentials: { accessToken: 'tok-theirs' } })).id;
     app = createApp(apiDeps(db, { ...loadConfig({ META_GRAPH_URL: 'http://127.0.0.1:9' }), encryptionKey: key.toString('hex'), outboxDir: path.join(dir, 'outbox') }, () => NOW), { rateLimit: 100_000, authFailureLimit: 100_000 });
@@ -280,7 +287,9 @@ describe('REST API', () => {
   const idFor = (p: string, from: Record<string, string>) =>
     p.startsWith('/v1/clients/') ? from.client : p.startsWith('/v1/insights/') ? from.insight : p.startsWith('/v1/reports/') ? from.report
       : p.startsWith('/v1/entities/') ? from.entity : p.startsWith('/v1/api-keys/') ? from.key : p.startsWith('/v1/analysis/') ? from.analysis
-        : p.startsWith('/v1/connections/') ? from.connection : undefined;
+        : p.startsWith('/v1/connections/') ? from.connection : p.startsWith('/v1/split-tests/') ? from.splitTest : p.startsWith('/v1/webhooks/') ? from.webhook : undefined;
+  /** The other path parameters, filled with values that name nothing of either agency. */
+  const fill = (url: string) => url.replace('{platform}', 'meta').replace('{file}', 'spend.csv').replace('{scheduleId}', '00000000-0000-4000-8000-000000000000').replace('{campaign}', 'x');
 
   it('publishes OpenAPI 3.1 covering every route, with bearer security', async () => {
     const doc = (await call('GET', '/openapi.json')).json;
@@ -292,12 +301,15 @@ describe('REST API', () => {
   it('another agency\'s ids are 404 on every endpoint that takes an id, for every method', async () => {
     for (const e of await endpoints()) {
       if (!e.path.includes('{id}')) continue;
-      const url = e.path.replace('{id}', idFor(e.path, other)!).replace('{platform}', 'meta') + (e.path.endsWith('/authorize') ? '?accountId=1' : '');
+      const url = fill(e.path.replace('{id}', idFor(e.path, other)!)) + (e.path.endsWith('/authorize') ? '?accountId=1' : '');
       const r = await call(e.method, url + (e.path.endsWith('/metrics') ? '?from=2026-11-01&to=2026-11-02' : ''), { key: keys.admin, body: e.method === 'GET' || e.method === 'DELETE' ? undefined : {} });
       expect([404, 422], `${e.method} ${url} → ${r.status}`).toContain(r.status);
       if (r.status === 422) {
         // Body validation may answer first; with a valid body it must still be a 404.
-        const valid = e.path.endsWith('/insights/{id}') ? { status: 'IN_PROGRESS' } : e.path.endsWith('/clients/{id}') ? { name: 'x' } : e.path.endsWith('/objective') ? { objective: 'revenue' } : e.path.endsWith('/connections') ? { platform: 'meta', accountId: '1', accessToken: 'x' } : undefined;
+        const valid = e.path.endsWith('/insights/{id}') ? { status: 'IN_PROGRESS' } : e.path.endsWith('/clients/{id}') ? { name: 'x' } : e.path.endsWith('/objective') ? { objective: 'revenue' } : e.path.endsWith('/connections') ? { platform: 'meta', accountId: '1', accessToken: 'x' }
+          : e.path.endsWith('/export-schedules') ? { every: 'week', kinds: ['spend'], recipients: ['a@b.example'] }
+          : e.path.endsWith('/split-tests') ? { name: 'n', metric: 'roi', variants: [{ entity: 'a' }, { entity: 'b' }] }
+          : e.path === '/v1/webhooks/{id}' ? { enabled: true } : undefined;
         const again = await call(e.method, url, { key: keys.admin, body: valid });
         expect(again.status, `${e.method} ${url}`).toBe(404);
       }
@@ -310,8 +322,9 @@ describe('REST API', () => {
 
   it('role matrix: viewers only read, members act on insights / analysis / imports / entities, admins manage clients and keys', async () => {
     const need = (method: string, p: string) =>
-      method === 'GET' ? (p.startsWith('/v1/api-keys') ? 'admin' : 'viewer')
-        : p.startsWith('/v1/clients') && !/\/(imports|analysis)$/.test(p) ? 'admin'
+      method === 'GET' ? (p.startsWith('/v1/api-keys') || p.startsWith('/v1/webhooks') ? 'admin' : 'viewer')
+        : p.startsWith('/v1/webhooks') ? 'admin'
+        : p.startsWith('/v1/clients') && !/\/(imports|analysis|split-tests|export-schedules(\/\{scheduleId\})?)$/.test(p) ? 'admin'
           : p.startsWith('/v1/api-keys') ? 'admin'
             : 'member';
     const rank = { viewer: 0, member: 1, admin: 2 } as const;
@@ -319,7 +332,7 @@ describe('REST API', () => {
       for (const role of ['viewer', 'member'] as const) {
         const required = need(e.method, e.path);
         if (rank[role] >= rank[required]) continue;
-        const url = e.path.replace('{id}', idFor(e.path, ids) ?? '');
+        const url = fill(e.path.replace('{id}', idFor(e.path, ids) ?? ''));
         const r = await call(e.method, url, { key: keys[role], body: e.method === 'GET' || e.method === 'DELETE' ? undefined : {} });
         expect([403, 422], `${role} ${e.method} ${url} → ${r.status}`).toContain(r.status);
         if (r.status === 403) expect(r.json.error.code).toBe('forbidden');

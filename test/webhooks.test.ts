@@ -152,6 +152,64 @@ describe('webhooks', () => {
     await expect(addEndpoint(db, key, agencyId, { url: 'http://10.0.0.5/hook' }, false)).rejects.toMatchObject({ code: 'invalid_input' });
   });
 
+  it('REST: add (secret once), list (never the secret), test, deliveries with their attempts, disable; a private URL is 422 unless allowed; members get 403', async () => {
+    const { createApp } = await import('../src/api/app.ts');
+    const { apiDeps } = await import('../src/api/server.ts');
+    const { loadConfig } = await import('../src/config.ts');
+    const { createApiKey } = await import('../src/domain/api-keys.ts');
+    const r = await receiver(() => 200);
+    try {
+      const admin = (await createApiKey(db.prisma, agencyId, { role: 'admin' })).key;
+      const member = (await createApiKey(db.prisma, agencyId, { role: 'member' })).key;
+      const base = { ...loadConfig({}), encryptionKey: key.toString('hex') };
+      const call = (appX: ReturnType<typeof createApp>, method: string, p: string, body?: unknown, k = admin) => appX.request(p, { method, headers: { authorization: `Bearer ${k}`, 'content-type': 'application/json' }, body: body ? JSON.stringify(body) : undefined });
+      const strict = createApp(apiDeps(db, { ...base, webhooks: { allowPrivate: false, timeoutMs: 2000 } }, () => clock), { rateLimit: 100_000, authFailureLimit: 100_000 });
+      const refused = await call(strict, 'POST', '/v1/webhooks', { url: r.url });
+      expect(refused.status).toBe(422);
+      expect(await refused.text()).toMatch(/private or local address/);
+      const app = createApp(apiDeps(db, { ...base, webhooks: { allowPrivate: true, timeoutMs: 2000 } }, () => clock), { rateLimit: 100_000, authFailureLimit: 100_000 });
+      expect((await call(app, 'POST', '/v1/webhooks', { url: r.url }, member)).status).toBe(403);
+      const made = await call(app, 'POST', '/v1/webhooks', { url: r.url, events: ['report.sent'], description: 'dashboard' });
+      expect(made.status).toBe(201);
+      const { endpoint, secret } = await made.json() as { endpoint: { id: string }; secret: string };
+      expect(secret).toMatch(/^whsec_/);
+      const list = await (await call(app, 'GET', '/v1/webhooks')).text();
+      expect(list).not.toContain(secret.slice(6));
+      const test = await (await call(app, 'POST', `/v1/webhooks/${endpoint.id}/test`)).json() as { delivered: boolean; status: number };
+      expect(test).toMatchObject({ delivered: true, status: 200 });
+      const deliveries = await (await call(app, 'GET', `/v1/webhooks/${endpoint.id}/deliveries`)).json() as { data: { eventType: string; status: string; log: { status: number }[] }[] };
+      expect(deliveries.data[0]).toMatchObject({ eventType: 'webhook.test', status: 'succeeded', log: [{ status: 200 }] });
+      expect(await (await call(app, 'PATCH', `/v1/webhooks/${endpoint.id}`, { enabled: false })).json()).toMatchObject({ enabled: false });
+      expect((await call(app, 'PATCH', `/v1/webhooks/${endpoint.id}`, { events: ['nope'] })).status).toBe(422);
+      expect((await call(app, 'DELETE', `/v1/webhooks/${endpoint.id}`)).status).toBe(204);
+    } finally {
+      await r.close();
+    }
+  });
+
+  it('a burning-link alert reaches a subscribed receiver as alert.sent, with the alert\'s headline and numbers', async () => {
+    const { importCsv } = await import('../src/import/import-csv.ts');
+    const { checkAlerts } = await import('../src/alerts/check.ts');
+    clock = new Date();
+    const r = await receiver(() => 200);
+    try {
+      const { secret } = await addEndpoint(db, key, agencyId, { url: r.url, events: ['alert.sent'] }, true);
+      const day = clock.toISOString().slice(0, 10);
+      const rows = ['date,platform,account,campaign,adset,ad,link,spend,impressions,clicks,conversions,revenue', `${day},tiktok,Acc,Camp,Set,Ad 1,https://go.example/l/burn,90.00,1000,10,0,0`];
+      await importCsv(db, Buffer.from(rows.join('\n')), 'burn.csv', { clientSlug: 'hooked', now: clock });
+      const client = await db.prisma.client.findUniqueOrThrow({ where: { id: clientId } });
+      const a = await checkAlerts(db, client, { now: clock, sender: outboxSender(outbox), from: 'a@x.test' });
+      expect(a.sent.map((x) => x.rule)).toEqual(['burning']);
+      await runDueDeliveries(db, opts());
+      const hit = r.hits.find((h) => JSON.parse(h.body).type === 'alert.sent')!;
+      const env = new Webhook(secret).verify(hit.body, { 'webhook-id': String(hit.headers['webhook-id']), 'webhook-timestamp': String(hit.headers['webhook-timestamp']), 'webhook-signature': String(hit.headers['webhook-signature']) }) as { data: { rule: string; entity: { name: string }; headline: string; numbers: string; action: string } };
+      expect(env.data).toMatchObject({ rule: 'burning', entity: { name: 'https://go.example/l/burn' }, headline: expect.stringMatching(/burn/i), numbers: expect.stringMatching(/\$90\.00/) });
+      expect(env.data.action.length).toBeGreaterThan(5);
+    } finally {
+      await r.close();
+    }
+  });
+
   it('a Slack incoming webhook gets a readable message', () => {
     const m = slackMessage({ id: 'msg_1', type: 'alert.sent', version: 1, created_at: '', agency: { id: 'a', slug: 'a' }, client: { id: 'c', slug: 'c', name: 'Lumen' }, data: { headline: 'Link X burns $120 a day', numbers: 'spend $180 · revenue $20 · ROI −89 %', action: 'Pause link X' } });
     expect(m.text).toBe(':rotating_light: *Lumen*: Link X burns $120 a day\nspend $180 · revenue $20 · ROI −89 %\nSuggested: Pause link X');

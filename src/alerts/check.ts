@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 // the email's idempotency key, so a retried check never sends a second email.
 import type { Db } from '../db/client.ts';
 import { loadDaily, loadEntities } from '../db/metrics-read.ts';
+import { emitEvent } from '../webhooks/events.ts';
 import { renderAlertHtml } from '../reports/render-html.tsx';
 import type { Sender } from '../reports/senders.ts';
 import { addDays, localDate } from '../time.ts';
@@ -164,5 +165,14 @@ async function sendOnce(
     outbox: { client: client.slug, date: day, stem },
   });
   await db.prisma.alert.update({ where: { id: alert.id }, data: { sentAt: opts.now, providerId: sent.providerId } });
+  // Receivers (Slack, Zapier, dashboards) hear of it too: the same words and numbers.
+  await emitEvent(db, {
+    clientId: client.id, type: 'alert.sent', now: opts.now,
+    data: {
+      alertId: alert.id, rule: c.rule, level: c.level, entity: c.entity ? { id: c.entity.id, name: c.entity.name, kind: c.entity.kind, platform: c.entity.platform } : null,
+      headline: view.headline, numbers: view.numbers.map((n) => `${n.label} ${n.value}`).join(' · '), action: view.suggestion, why, window: { from, to: day },
+      totals: { ...c.totals }, threshold: c.threshold,
+    },
+  });
   return sent.providerId;
 }

@@ -17,6 +17,7 @@ import { opsRoutes } from './routes/ops.ts';
 import { connectionRoutes } from './routes/connections.ts';
 import { exportRoutes } from './routes/exports.ts';
 import { splitTestRoutes } from './routes/split-tests.ts';
+import { webhookRoutes } from './routes/webhooks.ts';
 
 export interface AppOptions {
   /** Requests per key per minute. */
@@ -96,6 +97,7 @@ export function createApp(deps: ApiDeps, opts: AppOptions = {}) {
   connectionRoutes(app);
   exportRoutes(app);
   splitTestRoutes(app);
+  webhookRoutes(app);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', description: 'An adbrain API key: adb_<prefix>_<secret>' });
   app.doc31('/openapi.json', {

@@ -4,6 +4,7 @@
 import { z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { AppError } from '../errors.ts';
+import { credentialKey } from '../sources/sync.ts';
 import { isSaneDay } from '../time.ts';
 import type { AppEnv } from './env.ts';
 
@@ -76,4 +77,11 @@ export async function scopedConnection(c: Context<AppEnv>, id: string) {
   const r = await deps(c).db.prisma.connection.findFirst({ where: { id, client: { agencyId: agency(c) } } });
   if (!r) throw new AppError('not_found', `connection ${id} not found`);
   return r;
+}
+
+/** The key that opens stored secrets (connection credentials, webhook secrets), or a config error naming the variable. */
+export function keyOf(c: { get: (k: 'deps') => AppEnv['Variables']['deps'] }, what: string): Buffer {
+  const key = credentialKey(c.get('deps').config);
+  if (!key) throw new AppError('config', `set ADBRAIN_ENCRYPTION_KEY to keep ${what}`);
+  return key;
 }

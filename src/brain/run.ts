@@ -8,6 +8,7 @@ import { addDays } from '../time.ts';
 import { objectiveSettings } from '../domain/objectives.ts';
 import { provisionalFrom } from '../sources/sync.ts';
 import { realiseApplied } from '../insights/follow-up.ts';
+import { anyEndpoint, emitEvent } from '../webhooks/events.ts';
 import { runCycle, seriesOf, type BrainOutput } from './cycle.ts';
 import { round } from './memory.ts';
 import { buildSeries, type Metric, type SeriesSet } from './series.ts';
@@ -116,6 +117,8 @@ export async function runBrain(db: Db, client: BrainClient, asOf: string, opts: 
   const t3 = clock();
   const written = await writePredictions(db, output);
   const insights = await upsertInsights(db, client.id, output, opts.now);
+  const created = !(await anyEndpoint(db, client.id)) ? [] : await db.prisma.insight.findMany({ where: { clientId: client.id, firstSeen: opts.now, type: { in: [...INSIGHT_TYPES] } }, select: { id: true, type: true, title: true, severity: true, impactCents: true, entityId: true } });
+  for (const i of created) await emitEvent(db, { clientId: client.id, type: 'insight.created', now: opts.now, data: { insightId: i.id, type: i.type, title: i.title, severity: i.severity, impactCents: Number(i.impactCents), entityId: i.entityId } });
   // Split tests read the same series; a decided one is a test_winner insight of its own.
   const { evaluateClientTests } = await import('../splits/tests.ts');
   const tests = await evaluateClientTests(db, client.id, series, opts.now);

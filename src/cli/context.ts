@@ -41,7 +41,9 @@ export async function withContext<T>(fn: (ctx: Ctx) => Promise<T>, opts: { migra
         throw new AppError('database', `the database needs ${st.pending.length} migration(s): run \`adbrain db migrate\` first`);
       }
     }
-    return await fn({ config, db, log: stderrLog });
+    const result = await fn({ config, db, log: stderrLog });
+    await deliverEnqueued(db, config);
+    return result;
   } catch (err) {
     // Say which database, in one line (db.location carries no password).
     if (isTransientDbError(err)) throw new AppError('database', `${userMessage(err)} — ${db.location}`, undefined, 1);
@@ -57,4 +59,17 @@ export async function withClient<T>(slug: string, fn: (ctx: Ctx, client: Awaited
     const { getClientBySlug } = await import('../domain/clients.ts');
     return fn(ctx, await getClientBySlug(ctx.db.prisma, slug));
   });
+}
+
+/** Webhook events this command recorded go out before it exits (the first attempt; retries are the server's). */
+async function deliverEnqueued(db: Ctx['db'], config: Ctx['config']) {
+  const { takeEnqueued } = await import('../webhooks/events.ts');
+  if (takeEnqueued() === 0) return;
+  const { credentialKey } = await import('../sources/sync.ts');
+  const key = credentialKey(config);
+  if (!key) return;
+  const { runDueDeliveries, webhookOptions } = await import('../webhooks/deliver.ts');
+  const { senderFor } = await import('../reports/senders.ts');
+  const r = await runDueDeliveries(db, webhookOptions(config, key, { sender: senderFor(config.email, config.outboxDir), from: config.email.from }));
+  if (r.attempted > r.succeeded) stderrLog(`adbrain: ${r.attempted - r.succeeded} webhook deliveries did not go through yet; they are retried on schedule (adbrain webhooks deliver)`);
 }

@@ -27,8 +27,26 @@ export function registerServeCommands(program: Command) {
         if (mode === 'dev' && !isLoopbackHost(o.host)) {
           ctx.log('adbrain: note: INNGEST_DEV=1 — /api/inngest answers loopback callers only; set INNGEST_SIGNING_KEY for a remote Inngest');
         }
+        // Without Inngest, this process delivers webhooks: what is due, every 10 seconds.
+        const { credentialKey } = await import('../sources/sync.ts');
+        const key = credentialKey(ctx.config);
+        let timer: NodeJS.Timeout | undefined;
+        if (!usesInngest(ctx.config) && key) {
+          const { runDueDeliveries, webhookOptions } = await import('../webhooks/deliver.ts');
+          const { senderFor } = await import('../reports/senders.ts');
+          const o2 = webhookOptions(ctx.config, key, { sender: senderFor(ctx.config.email, ctx.config.outboxDir), from: ctx.config.email.from });
+          let busy = false;
+          timer = setInterval(() => {
+            if (busy) return;
+            busy = true;
+            runDueDeliveries(ctx.db, o2).catch((err) => ctx.log(`adbrain: webhook deliveries: ${(err as Error).message}`)).finally(() => (busy = false));
+          }, 10_000);
+        }
         await new Promise<void>((resolve) => {
-          const stop = () => void s.close().then(resolve);
+          const stop = () => {
+            if (timer) clearInterval(timer);
+            void s.close().then(resolve);
+          };
           process.once('SIGINT', stop);
           process.once('SIGTERM', stop);
         });

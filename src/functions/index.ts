@@ -2,7 +2,7 @@
 import type { Inngest } from 'inngest';
 import { inngest as defaultClient } from '../../inngest.config.ts';
 import { createClientDayFunction } from './client-day.ts';
-import { createAlertCheckFunction, createAnalysisFunction, createDailySweepFunction, createIntradaySyncFunction, createConnectionSyncFunction, createScoringFunction } from './orchestration.ts';
+import { createAlertCheckFunction, createAnalysisFunction, createDailySweepFunction, createIntradaySyncFunction, createConnectionSyncFunction, createScoringFunction, createWebhookDeliveryFunction } from './orchestration.ts';
 import { processRuntime, type Runtime } from './runtime.ts';
 
 export function createFunctions(inngest: Inngest = defaultClient, runtime: () => Promise<Runtime> = processRuntime) {
@@ -11,6 +11,7 @@ export function createFunctions(inngest: Inngest = defaultClient, runtime: () =>
     createClientDayFunction(inngest, runtime),
     createAnalysisFunction(inngest, runtime),
     createIntradaySyncFunction(inngest, runtime),
+    createWebhookDeliveryFunction(inngest, runtime),
     createConnectionSyncFunction(inngest, runtime),
     createAlertCheckFunction(inngest, runtime),
     createScoringFunction(inngest, runtime),

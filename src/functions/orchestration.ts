@@ -140,3 +140,16 @@ export function createScoringFunction(inngest: Inngest, runtime: Rt) {
     },
   );
 }
+
+/** Every minute: the webhook deliveries that are due (first attempts and retries on their schedule). */
+export function createWebhookDeliveryFunction(inngest: Inngest, runtime: Rt) {
+  return inngest.createFunction({ id: 'webhook-deliveries', triggers: [{ cron: 'TZ=UTC * * * * *' }], concurrency: 1 }, async ({ step }) => {
+    const rt = await runtime();
+    return step.run('deliver-due', async () => {
+      const key = credentialKey(rt.config);
+      if (!key) return { skipped: 'no key to open webhook secrets (set ADBRAIN_ENCRYPTION_KEY)' };
+      const { runDueDeliveries, webhookOptions } = await import('../webhooks/deliver.ts');
+      return runDueDeliveries(rt.db, webhookOptions(rt.config, key, { now: rt.now, sender: senderFor(rt.config.email, rt.config.outboxDir), from: rt.config.email.from }));
+    });
+  });
+}

@@ -2,6 +2,7 @@
 // compare-and-set on the current status (two people clicking at once cannot both
 // win) and leaves an InsightEvent with who, when, from, to and the note.
 import { AppError } from '../errors.ts';
+import { emitEvent } from '../webhooks/events.ts';
 import { Prisma, type PrismaClient } from '../generated/prisma/client.ts';
 import { localDate } from '../time.ts';
 import { appliedBasis } from './follow-up.ts';
@@ -74,7 +75,7 @@ export async function transition(
   } else if (insight.status === 'APPLIED') {
     followUp = { appliedOn: null, appliedBasis: Prisma.DbNull, realisedCents: null, realisedAt: null };
   }
-  return prisma.$transaction(async (tx) => {
+  const updated = await prisma.$transaction(async (tx) => {
     const changed = await tx.insight.updateMany({
       where: { id: insight.id, status: insight.status },
       data: { status: to, resolvedAt: to === 'PENDING' || to === 'IN_PROGRESS' ? null : now, ...followUp },
@@ -83,6 +84,8 @@ export async function transition(
     await tx.insightEvent.create({ data: { insightId: insight.id, actor: opts.actor, at: now, fromStatus: insight.status, toStatus: to, note } });
     return tx.insight.findUniqueOrThrow({ where: { id: insight.id }, include: { events: { orderBy: { at: 'asc' } } } });
   });
+  await emitEvent({ prisma }, { clientId: insight.clientId, type: 'insight.status_changed', now, data: { insightId: insight.id, type: insight.type, title: insight.title, from: insight.status, to, actor: opts.actor, note } });
+  return updated;
 }
 
 export async function listInsights(

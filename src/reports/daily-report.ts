@@ -2,6 +2,7 @@
 // deliver once. The Report row's idempotency key (`daily:${clientId}:${date}`,
 // also Resend's idempotency key) makes a re-run of the same day a no-op.
 import type { Db } from '../db/client.ts';
+import { emitEvent } from '../webhooks/events.ts';
 import { AppError } from '../errors.ts';
 import { deterministicSummary } from '../llm/deterministic.ts';
 import { summaryFacts } from '../llm/facts.ts';
@@ -84,6 +85,7 @@ export async function deliverDailyReport(
   try {
     const sent = await opts.sender.send(msg);
     await db.prisma.report.update({ where: { id: report.id }, data: { status: sent.provider === 'outbox' ? 'written' : 'sent', provider: sent.provider, providerId: sent.providerId, sentAt: opts.now } });
+    await emitEvent(db, { clientId: client.id, type: 'report.sent', now: opts.now, data: { reportId: report.id, date, delivery: sent.provider === 'outbox' ? 'written to the outbox' : 'emailed', recipients, headline: r.view.headline, spendCents: r.model.day.spendCents, revenueCents: r.model.day.revenueCents, profitCents: r.model.day.profitCents } });
     return { status: 'delivered', reportId: report.id, provider: sent.provider, location: sent.providerId, summary: r.model };
   } catch (err) {
     const message = (err as Error).message;

@@ -6,6 +6,7 @@
 import type { Config } from '../config.ts';
 import type { Db } from '../db/client.ts';
 import { writeBatch } from '../db/metrics-write.ts';
+import { emitEvent } from '../webhooks/events.ts';
 import type { Sql } from '../db/sql.ts';
 import { readCredentials } from '../domain/connections.ts';
 import { AppError } from '../errors.ts';
@@ -293,6 +294,7 @@ export async function syncConnection(db: Db, connectionId: string, opts: SyncOpt
     }
     await db.prisma.connection.update({ where: { id: connectionId }, data: { status: auth ? 'needs_reauth' : conn.status === 'needs_reauth' ? 'needs_reauth' : 'active', lastError: error } });
     if (auth) await tellAgency(db, conn, { type: 'connection_reauth', fingerprint: reauthKey(conn.id), title: `Reconnect the ${conn.platform} account ${settingsOf(conn).accountName ?? settingsOf(conn).accountId ?? ''}: its numbers have stopped syncing`, body: error }, opts.now);
+    await emitEvent(db, { clientId: conn.clientId, type: auth ? 'connection.needs_reauth' : 'sync.failed', now: opts.now, data: { connectionId, platform: conn.platform, account: settingsOf(conn).accountId ?? null, syncRunId, error } });
     if (!(err instanceof SourceError) && !(err instanceof AppError)) throw err;
     return { ...base, status: auth ? 'needs_reauth' : 'failed', error };
   }

@@ -8,6 +8,7 @@
 import type { EntitySeries, SeriesSet } from '../brain/series.ts';
 import type { Db } from '../db/client.ts';
 import { findEntity } from '../domain/entities.ts';
+import { emitEvent } from '../webhooks/events.ts';
 import { AppError } from '../errors.ts';
 import { daysBetween } from '../time.ts';
 import { chanceToBeat, clicksNeeded, msprtP, ratioDiff, twoProportion, type DiffResult } from './stats.ts';
@@ -225,6 +226,7 @@ export async function evaluateClientTests(db: Db, clientId: string, series: Seri
         },
       }),
     ]);
+    await emitEvent(db, { clientId, type: 'test.decided', now, data: { testId: t.id, name: t.name, metric: t.metric, winnerEntityId: e.winner, sentence: e.sentence, effect: cmp.diff, lift: cmp.lift, ci95: cmp.ci95, sequentialP: cmp.sequentialP, days: e.days } });
   }
   return { evaluated: tests.length, decided };
 }

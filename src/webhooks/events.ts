@@ -30,8 +30,13 @@ export const takeEnqueued = () => {
   return n;
 };
 
+/** Whether anyone listens to the client's agency (skips building events nobody receives). */
+export async function anyEndpoint(db: Pick<Db, 'prisma'>, clientId: string): Promise<boolean> {
+  return (await db.prisma.webhookEndpoint.count({ where: { enabled: true, agency: { clients: { some: { id: clientId } } } } })) > 0;
+}
+
 /** Records the event for every enabled endpoint of the agency that takes its type. */
-export async function emitEvent(db: Db, e: { clientId?: string; agencyId?: string; type: EventType; data: Record<string, unknown>; now: Date; onlyEndpointId?: string }): Promise<number> {
+export async function emitEvent(db: Pick<Db, 'prisma'>, e: { clientId?: string; agencyId?: string; type: EventType; data: Record<string, unknown>; now: Date; onlyEndpointId?: string }): Promise<number> {
   const client = e.clientId ? await db.prisma.client.findUnique({ where: { id: e.clientId }, select: { id: true, slug: true, name: true, agencyId: true } }) : null;
   const agencyId = e.agencyId ?? client?.agencyId;
   if (!agencyId) return 0;

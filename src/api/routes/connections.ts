@@ -4,9 +4,9 @@ import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import { rememberSecret } from '../../crypto/redact.ts';
 import { connectAccount, connectionOut, testConnection } from '../../domain/connections.ts';
 import { AppError } from '../../errors.ts';
-import { credentialKey, syncConnection } from '../../sources/sync.ts';
+import { syncConnection } from '../../sources/sync.ts';
 import { authorize, callback, OAUTH_PLATFORMS, type OAuthPlatform } from '../../sources/oauth.ts';
-import { Day, IdParam, errors, json, requireRole, scopedClient, scopedConnection, security } from '../common.ts';
+import { Day, IdParam, errors, json, keyOf, requireRole, scopedClient, scopedConnection, security } from '../common.ts';
 import type { AppEnv } from '../env.ts';
 
 const ConnectionSchema = z
@@ -43,11 +43,6 @@ const SyncResultSchema = z.object({
 
 const tags = ['connections'];
 
-function keyOf(c: { get: (k: 'deps') => AppEnv['Variables']['deps'] }) {
-  const key = credentialKey(c.get('deps').config);
-  if (!key) throw new AppError('config', 'set ADBRAIN_ENCRYPTION_KEY to store and use connection credentials');
-  return key;
-}
 
 export function connectionRoutes(app: OpenAPIHono<AppEnv>) {
   app.openapi(
@@ -70,7 +65,7 @@ export function connectionRoutes(app: OpenAPIHono<AppEnv>) {
       const body = c.req.valid('json');
       rememberSecret(body.accessToken, body.refreshToken, body.apiKey, body.appClientSecret);
       const { db, config } = c.get('deps');
-      const conn = await connectAccount(db, keyOf(c), config.sources, { clientId: client.id, ...body }, { now: c.get('deps').now() });
+      const conn = await connectAccount(db, keyOf(c, 'connection credentials'), config.sources, { clientId: client.id, ...body }, { now: c.get('deps').now() });
       return c.json(connectionOut(conn), 201);
     },
   );
@@ -90,7 +85,7 @@ export function connectionRoutes(app: OpenAPIHono<AppEnv>) {
       const client = await scopedClient(c, id);
       const q = c.req.valid('query');
       const { db, config } = c.get('deps');
-      const r = await authorize(db, keyOf(c), config.sources, { clientId: client.id, platform, accountId: q.accountId, settings: { loginCustomerId: q.loginCustomerId, actionType: q.actionType } }, c.get('deps').now());
+      const r = await authorize(db, keyOf(c, 'connection credentials'), config.sources, { clientId: client.id, platform, accountId: q.accountId, settings: { loginCustomerId: q.loginCustomerId, actionType: q.actionType } }, c.get('deps').now());
       return c.json(r, 200);
     },
   );
@@ -102,7 +97,7 @@ export function connectionRoutes(app: OpenAPIHono<AppEnv>) {
     if (!(OAUTH_PLATFORMS as readonly string[]).includes(platform)) return page(400, 'Unknown platform', `adbrain connects ${OAUTH_PLATFORMS.join(', ')}.`);
     const { db, config } = c.get('deps');
     try {
-      const conn = await callback(db, keyOf(c), config.sources, platform as OAuthPlatform, c.req.query(), c.get('deps').now());
+      const conn = await callback(db, keyOf(c, 'connection credentials'), config.sources, platform as OAuthPlatform, c.req.query(), c.get('deps').now());
       const s = conn.settings as { accountName?: string; accountId?: string };
       return page(200, 'Connected', `${s.accountName ?? s.accountId} is connected to adbrain. Its numbers sync every day; you can close this tab.`);
     } catch (err) {
@@ -116,7 +111,7 @@ export function connectionRoutes(app: OpenAPIHono<AppEnv>) {
       requireRole(c, 'member');
       const conn = await scopedConnection(c, c.req.valid('param').id);
       const { db, config } = c.get('deps');
-      const r = await testConnection(db, keyOf(c), config.sources, conn.id, { now: c.get('deps').now() });
+      const r = await testConnection(db, keyOf(c, 'connection credentials'), config.sources, conn.id, { now: c.get('deps').now() });
       return c.json({ ok: r.ok, problem: r.problem, connection: connectionOut(r.connection) }, 200);
     },
   );
@@ -133,7 +128,7 @@ export function connectionRoutes(app: OpenAPIHono<AppEnv>) {
       if (body.to && !body.from) throw new AppError('invalid_input', '`to` needs `from`', [{ path: 'body.from', message: 'required with to' }]);
       if (body.from && body.to && body.from > body.to) throw new AppError('invalid_input', '`from` is after `to`', [{ path: 'body.from', message: 'must not be after to' }]);
       const { db, config } = c.get('deps');
-      const r = await syncConnection(db, conn.id, { key: keyOf(c), sources: config.sources, now: c.get('deps').now(), range: body.from ? { from: body.from, to: body.to ?? '9999-12-31' } : undefined });
+      const r = await syncConnection(db, conn.id, { key: keyOf(c, 'connection credentials'), sources: config.sources, now: c.get('deps').now(), range: body.from ? { from: body.from, to: body.to ?? '9999-12-31' } : undefined });
       return c.json(r, 200);
     },
   );

@@ -1,0 +1,106 @@
+// CLI: an agency's webhook endpoints. The secret is printed once, when made or rotated.
+import type { Command } from 'commander';
+import { AppError } from '../errors.ts';
+import { withContext, type Ctx } from './context.ts';
+import { json } from './options.ts';
+import { printJson, table } from './output.ts';
+
+async function withAgency<T>(slug: string, fn: (ctx: Ctx, agencyId: string, key: Buffer) => Promise<T>) {
+  return withContext(async (ctx) => {
+    const { getAgencyBySlug } = await import('../domain/agencies.ts');
+    const { credentialKey } = await import('../sources/sync.ts');
+    const agency = await getAgencyBySlug(ctx.db.prisma, slug);
+    const key = credentialKey(ctx.config);
+    if (!key) throw new AppError('config', 'set ADBRAIN_ENCRYPTION_KEY to keep webhook secrets');
+    return fn(ctx, agency.id, key);
+  });
+}
+
+export function registerWebhookCommands(program: Command) {
+  const w = program.command('webhooks').description('push events (alerts, insights, reports, syncs, tests) to URLs, signed per Standard Webhooks');
+  w.command('add <url>')
+    .requiredOption('--agency <slug>')
+    .option('--events <list>', 'comma-separated event types (default: all)')
+    .option('--description <text>')
+    .addOption(json())
+    .action(async (url: string, o: { agency: string; events?: string; description?: string; json?: boolean }) => {
+      await withAgency(o.agency, async ({ db, config }, agencyId, key) => {
+        const { addEndpoint } = await import('../webhooks/endpoints.ts');
+        const r = await addEndpoint(db, key, agencyId, { url, description: o.description, events: o.events?.split(',').map((s) => s.trim()).filter(Boolean) }, config.webhooks.allowPrivate);
+        if (o.json) return printJson(r);
+        console.log(`added ${r.endpoint.url} (${r.endpoint.events.length ? r.endpoint.events.join(', ') : 'every event'}); id ${r.endpoint.id}`);
+        console.log(`signing secret (shown once): ${r.secret}`);
+      });
+    });
+  w.command('list')
+    .requiredOption('--agency <slug>')
+    .addOption(json())
+    .action(async (o: { agency: string; json?: boolean }) => {
+      await withAgency(o.agency, async ({ db }, agencyId) => {
+        const { endpointOut } = await import('../webhooks/endpoints.ts');
+        const rows = (await db.prisma.webhookEndpoint.findMany({ where: { agencyId }, orderBy: { createdAt: 'asc' } })).map(endpointOut);
+        if (o.json) return printJson(rows);
+        if (!rows.length) return console.log(`no webhook endpoints: adbrain webhooks add https://… --agency ${o.agency}`);
+        console.log(table([['ID', 'URL', 'EVENTS', 'ENABLED', 'FAILED IN A ROW'], ...rows.map((e) => [e.id.slice(0, 8), e.url, e.events.join(',') || 'all', e.enabled ? 'yes' : `no (${e.disabledReason ?? 'disabled'})`, String(e.failedInARow)])]));
+      });
+    });
+  w.command('test <endpoint>')
+    .description('send a webhook.test event now')
+    .requiredOption('--agency <slug>')
+    .addOption(json())
+    .action(async (ref: string, o: { agency: string; json?: boolean }) => {
+      await withAgency(o.agency, async ({ db, config }, agencyId, key) => {
+        const { sendTest } = await import('../webhooks/endpoints.ts');
+        const { webhookOptions } = await import('../webhooks/deliver.ts');
+        const r = await sendTest(db, agencyId, ref, webhookOptions(config, key));
+        if (o.json) printJson(r);
+        else console.log(r.delivered ? `delivered ${r.messageId}: HTTP ${r.status} in ${r.latencyMs} ms` : `not delivered (${r.error ?? `HTTP ${r.status}`}); retried on schedule`);
+        if (!r.delivered) process.exitCode = 1;
+      });
+    });
+  w.command('rotate-secret <endpoint>')
+    .description('a new secret; the old one keeps signing too for 24 hours')
+    .requiredOption('--agency <slug>')
+    .action(async (ref: string, o: { agency: string }) => {
+      await withAgency(o.agency, async ({ db }, agencyId, key) => {
+        const { rotateSecret } = await import('../webhooks/endpoints.ts');
+        const r = await rotateSecret(db, key, agencyId, ref, new Date());
+        console.log(`new signing secret (shown once): ${r.secret}\nthe previous one is also sent until ${r.endpoint.previousSecretUntil}`);
+      });
+    });
+  for (const [name, enabled] of [['enable', true], ['disable', false]] as const) {
+    w.command(`${name} <endpoint>`)
+      .requiredOption('--agency <slug>')
+      .action(async (ref: string, o: { agency: string }) => {
+        await withAgency(o.agency, async ({ db }, agencyId) => {
+          const { updateEndpoint } = await import('../webhooks/endpoints.ts');
+          const e = await updateEndpoint(db, agencyId, ref, { enabled });
+          console.log(`${e.url} ${enabled ? 'enabled' : 'disabled'}`);
+        });
+      });
+  }
+  w.command('remove <endpoint>')
+    .requiredOption('--agency <slug>')
+    .action(async (ref: string, o: { agency: string }) => {
+      await withAgency(o.agency, async ({ db }, agencyId) => {
+        const { removeEndpoint } = await import('../webhooks/endpoints.ts');
+        await removeEndpoint(db, agencyId, ref);
+        console.log(`removed webhook endpoint ${ref}`);
+      });
+    });
+  w.command('deliver')
+    .description('send every delivery that is due now (first attempts and retries); `adbrain serve` does this every 10 seconds')
+    .addOption(json())
+    .action(async (o: { json?: boolean }) => {
+      await withContext(async ({ db, config }) => {
+        const { credentialKey } = await import('../sources/sync.ts');
+        const { runDueDeliveries, webhookOptions } = await import('../webhooks/deliver.ts');
+        const { senderFor } = await import('../reports/senders.ts');
+        const key = credentialKey(config);
+        if (!key) throw new AppError('config', 'set ADBRAIN_ENCRYPTION_KEY to open webhook secrets');
+        const r = await runDueDeliveries(db, webhookOptions(config, key, { sender: senderFor(config.email, config.outboxDir), from: config.email.from }));
+        if (o.json) return printJson(r);
+        console.log(`${r.attempted} attempted, ${r.succeeded} delivered, ${r.failed} given up`);
+      });
+    });
+}
