@@ -88,6 +88,20 @@ agencies
     });
   });
 agencies
+  .command('notify <slug> <emails>')
+  .description('who is told when adbrain itself needs attention (a webhook endpoint it disabled); comma-separated, "off" for nobody')
+  .action(async (slug: string, emails: string) => {
+    await withContext(async ({ db }) => {
+      const list = emails === 'off' ? [] : emails.split(',').map((e) => e.trim()).filter(Boolean);
+      const bad = list.filter((e) => !/^[^\s@,;]+@[^\s@,;]+\.[^\s@,;]+$/.test(e));
+      if (bad.length) throw new AppError('invalid_input', `emails: ${bad.join(', ')} is not an email address`);
+      const a = await db.prisma.agency.update({ where: { slug }, data: { notifyEmails: list } }).catch(() => {
+        throw new AppError('not_found', `agency '${slug}' not found`);
+      });
+      console.log(list.length ? `${a.slug} notifications go to ${list.join(', ')}` : `${a.slug}: no notification emails`);
+    });
+  });
+agencies
   .command('list')
   .addOption(json())
   .action(async (o) => {

@@ -9,10 +9,14 @@ const bin = path.resolve('bin/adbrain.mjs');
 let cwd: string;
 
 function adbrain(...args: string[]) {
+  return adbrainWith({}, ...args);
+}
+
+function adbrainWith(extra: Record<string, string>, ...args: string[]) {
   const r = spawnSync(process.execPath, [bin, ...args], {
     cwd,
     encoding: 'utf8',
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, ADBRAIN_DATA_DIR: path.join(cwd, 'data') },
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, ADBRAIN_DATA_DIR: path.join(cwd, 'data'), ...extra },
     timeout: 150_000,
   });
   return { code: r.status, out: r.stdout, err: r.stderr };
@@ -129,6 +133,26 @@ describe('adbrain CLI', { timeout: 180_000 }, () => {
     expect(one.code).toBe(2);
     expect(one.err).toMatch(/variants: a test needs two or more variants/);
     noStack(badMetric.err + one.err);
+  });
+
+  it('webhooks: add prints the secret once, list never shows it; a private URL is refused; agencies notify', () => {
+    const refused = adbrain('webhooks', 'add', 'http://127.0.0.1:9/hook', '--agency', 'default');
+    expect(refused.code).toBe(2);
+    expect(refused.err).toMatch(/resolves to 127\.0\.0\.1, a private or local address/);
+    const added = adbrainWith({ ADBRAIN_WEBHOOKS_ALLOW_PRIVATE: '1' }, 'webhooks', 'add', 'http://127.0.0.1:9/hook', '--agency', 'default', '--events', 'alert.sent,report.sent', '--json');
+    expect(added.code).toBe(0);
+    const { secret, endpoint } = JSON.parse(added.out) as { secret: string; endpoint: { events: string[] } };
+    expect(secret).toMatch(/^whsec_/);
+    expect(endpoint.events).toEqual(['alert.sent', 'report.sent']);
+    const list = adbrain('webhooks', 'list', '--agency', 'default');
+    expect(list.out).toMatch(/http:\/\/127\.0\.0\.1:9\/hook\s+alert\.sent,report\.sent\s+yes/);
+    expect(list.out).not.toContain(secret.slice(6));
+    const badEvent = adbrainWith({ ADBRAIN_WEBHOOKS_ALLOW_PRIVATE: '1' }, 'webhooks', 'add', 'http://127.0.0.1:9/x', '--agency', 'default', '--events', 'alert.snet');
+    expect(badEvent.code).toBe(2);
+    expect(badEvent.err).toMatch(/events: alert\.snet — choose from/);
+    expect(adbrain('agencies', 'notify', 'default', 'ops@acme.example').out).toBe('default notifications go to ops@acme.example\n');
+    expect(adbrain('agencies', 'notify', 'default', 'nope').code).toBe(2);
+    noStack(refused.err + badEvent.err);
   });
 
   it('refuses a day after the client\'s last complete day, or before its data, naming the flag', () => {
