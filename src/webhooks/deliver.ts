@@ -34,12 +34,31 @@ export function webhookOptions(config: Config, key: Buffer, extra: Partial<Deliv
   return { key, now: () => new Date(), allowPrivate: config.webhooks.allowPrivate, timeoutMs: config.webhooks.timeoutMs, ...extra };
 }
 
-/** One attempt of one delivery; returns its new status. */
-export async function attemptDelivery(db: Db, deliveryId: bigint, o: DeliveryOptions): Promise<'succeeded' | 'pending' | 'failed'> {
-  const d = await db.prisma.webhookDelivery.findUnique({ where: { id: deliveryId }, include: { endpoint: { include: { agency: true } } } });
-  if (!d || d.status !== 'pending') return (d?.status as 'succeeded' | 'failed') ?? 'failed';
-  const ep = d.endpoint;
-  const now = o.now();
+type DeliveryRow = NonNullable<Awaited<ReturnType<Db['prisma']['webhookDelivery']['findUnique']>>>;
+type EndpointRow = NonNullable<Awaited<ReturnType<Db['prisma']['webhookEndpoint']['findUnique']>>>;
+
+interface Outcome {
+  deliveryId: bigint;
+  endpointId: string;
+  attempt: number;
+  at: Date;
+  status: number | null;
+  latencyMs: number;
+  excerpt: string | null;
+  error: string | null;
+  newStatus: 'succeeded' | 'pending' | 'failed';
+  next: Date | null;
+  givenUp: boolean;
+}
+
+/** The live secrets of an endpoint (the previous one during its grace period). */
+function secretsOf(ep: EndpointRow, o: DeliveryOptions, now: Date): string[] {
+  const aad = secretAad(ep.agencyId);
+  return [decryptSecret(ep.secret, o.key, aad), ...(ep.previousSecret && ep.previousUntil && ep.previousUntil > now ? [decryptSecret(ep.previousSecret, o.key, aad)] : [])];
+}
+
+/** Sends one attempt; writes nothing. `check` is the endpoint's SSRF check (done once per endpoint and batch). */
+async function send(d: DeliveryRow, ep: EndpointRow, secrets: () => string[], check: () => Promise<unknown>, o: DeliveryOptions, now: Date): Promise<Outcome> {
   const attempt = d.attempts + 1;
   let status: number | null = null;
   let excerpt: string | null = null;
@@ -48,16 +67,14 @@ export async function attemptDelivery(db: Db, deliveryId: bigint, o: DeliveryOpt
   if (!ep.enabled) error = `endpoint disabled${ep.disabledReason ? ` (${ep.disabledReason})` : ''}`;
   else {
     try {
-      await assertDeliverable(ep.url, o.allowPrivate);
-      const aad = secretAad(ep.agencyId);
-      const secrets = [decryptSecret(ep.secret, o.key, aad), ...(ep.previousSecret && ep.previousUntil && ep.previousUntil > now ? [decryptSecret(ep.previousSecret, o.key, aad)] : [])];
+      await check();
       const env = JSON.parse(d.body) as Envelope;
       // A Slack incoming webhook gets a readable message instead of the envelope.
       const body = isSlack(ep.url) ? JSON.stringify(slackMessage(env)) : d.body;
       const ts = Math.floor(now.getTime() / 1000);
       const res = await (o.fetch ?? fetch)(ep.url, {
         method: 'POST', redirect: 'manual', signal: AbortSignal.timeout(o.timeoutMs),
-        headers: { 'content-type': 'application/json', 'user-agent': 'adbrain-webhooks/1', ...signedHeaders(secrets, d.messageId, ts, body) },
+        headers: { 'content-type': 'application/json', 'user-agent': 'adbrain-webhooks/1', ...signedHeaders(secrets(), d.messageId, ts, body) },
         body,
       });
       status = res.status;
@@ -69,19 +86,44 @@ export async function attemptDelivery(db: Db, deliveryId: bigint, o: DeliveryOpt
   }
   const latencyMs = Math.round(performance.now() - t0);
   const ok = status !== null && status >= 200 && status < 300;
-  const giveUp = !ok && (attempt > RETRY_SCHEDULE_MS.length || !ep.enabled);
-  const next = ok || giveUp ? null : new Date(now.getTime() + RETRY_SCHEDULE_MS[attempt - 1]!);
-  const newStatus = ok ? 'succeeded' : giveUp ? 'failed' : 'pending';
-  await db.prisma.$transaction([
-    db.prisma.webhookAttempt.create({ data: { deliveryId, attempt, at: now, status, latencyMs, excerpt, error: error ?? (ok ? null : `HTTP ${status}`) } }),
-    db.prisma.webhookDelivery.update({ where: { id: deliveryId }, data: { attempts: attempt, status: newStatus, nextAttemptAt: next, deliveredAt: ok ? now : null } }),
-    ...(ok ? [db.prisma.webhookEndpoint.update({ where: { id: ep.id }, data: { failedInARow: 0 } })] : []),
-  ]);
-  if (giveUp && ep.enabled) {
-    const e = await db.prisma.webhookEndpoint.update({ where: { id: ep.id }, data: { failedInARow: { increment: 1 } } });
-    if (e.failedInARow >= DISABLE_AFTER) await disable(db, ep.id, `${e.failedInARow} deliveries in a row failed (last: ${error ?? `HTTP ${status}`})`, o);
+  const givenUp = !ok && (attempt > RETRY_SCHEDULE_MS.length || !ep.enabled);
+  return {
+    deliveryId: d.id, endpointId: ep.id, attempt, at: now, status, latencyMs, excerpt, error: error ?? (ok ? null : `HTTP ${status}`),
+    newStatus: ok ? 'succeeded' : givenUp ? 'failed' : 'pending', next: ok || givenUp ? null : new Date(now.getTime() + RETRY_SCHEDULE_MS[attempt - 1]!), givenUp: givenUp && ep.enabled,
+  };
+}
+
+/** Writes a batch of outcomes: the attempt log in one insert, the deliveries by group, the endpoints' streaks. */
+async function record(db: Db, outcomes: Outcome[], o: DeliveryOptions) {
+  if (!outcomes.length) return;
+  const groups = new Map<string, { status: string; attempts: number; next: Date | null; deliveredAt: Date | null; ids: bigint[] }>();
+  for (const r of outcomes) {
+    const k = `${r.newStatus}|${r.attempt}|${r.next?.getTime() ?? ''}|${r.newStatus === 'succeeded' ? r.at.getTime() : ''}`;
+    const g = groups.get(k) ?? groups.set(k, { status: r.newStatus, attempts: r.attempt, next: r.next, deliveredAt: r.newStatus === 'succeeded' ? r.at : null, ids: [] }).get(k)!;
+    g.ids.push(r.deliveryId);
   }
-  return newStatus;
+  const succeededOn = [...new Set(outcomes.filter((r) => r.newStatus === 'succeeded').map((r) => r.endpointId))];
+  await db.prisma.$transaction([
+    db.prisma.webhookAttempt.createMany({ data: outcomes.map((r) => ({ deliveryId: r.deliveryId, attempt: r.attempt, at: r.at, status: r.status, latencyMs: r.latencyMs, excerpt: r.excerpt, error: r.error })) }),
+    ...[...groups.values()].map((g) => db.prisma.webhookDelivery.updateMany({ where: { id: { in: g.ids } }, data: { status: g.status, attempts: g.attempts, nextAttemptAt: g.next, deliveredAt: g.deliveredAt } })),
+    ...(succeededOn.length ? [db.prisma.webhookEndpoint.updateMany({ where: { id: { in: succeededOn } }, data: { failedInARow: 0 } })] : []),
+  ]);
+  const gaveUp = new Map<string, { n: number; last: string }>();
+  for (const r of outcomes) if (r.givenUp) gaveUp.set(r.endpointId, { n: (gaveUp.get(r.endpointId)?.n ?? 0) + 1, last: r.error ?? `HTTP ${r.status}` });
+  for (const [id, g] of gaveUp) {
+    const e = await db.prisma.webhookEndpoint.update({ where: { id }, data: { failedInARow: { increment: g.n } } });
+    if (e.enabled && e.failedInARow >= DISABLE_AFTER) await disable(db, id, `${e.failedInARow} deliveries in a row failed (last: ${g.last})`, o);
+  }
+}
+
+/** One attempt of one delivery now (a test event); returns its new status. */
+export async function attemptDelivery(db: Db, deliveryId: bigint, o: DeliveryOptions): Promise<'succeeded' | 'pending' | 'failed'> {
+  const d = await db.prisma.webhookDelivery.findUnique({ where: { id: deliveryId }, include: { endpoint: true } });
+  if (!d || d.status !== 'pending') return (d?.status as 'succeeded' | 'failed') ?? 'failed';
+  const now = o.now();
+  const r = await send(d, d.endpoint, () => secretsOf(d.endpoint, o, now), () => assertDeliverable(d.endpoint.url, o.allowPrivate), o, now);
+  await record(db, [r], o);
+  return r.newStatus;
 }
 
 async function disable(db: Db, endpointId: string, reason: string, o: DeliveryOptions) {
@@ -96,18 +138,23 @@ async function disable(db: Db, endpointId: string, reason: string, o: DeliveryOp
   });
 }
 
-/** Every delivery due by now (a batch), attempted a few at a time. */
-export async function runDueDeliveries(db: Db, o: DeliveryOptions, limit = 200): Promise<{ attempted: number; succeeded: number; failed: number }> {
-  const due = await db.prisma.webhookDelivery.findMany({ where: { status: 'pending', nextAttemptAt: { lte: o.now() } }, orderBy: { nextAttemptAt: 'asc' }, take: limit, select: { id: true } });
-  const out = { attempted: 0, succeeded: 0, failed: 0 };
+/** Every delivery due by now (a batch): sent 16 at a time, then recorded together. */
+export async function runDueDeliveries(db: Db, o: DeliveryOptions, limit = 500): Promise<{ attempted: number; succeeded: number; failed: number }> {
+  const now = o.now();
+  const due = await db.prisma.webhookDelivery.findMany({ where: { status: 'pending', nextAttemptAt: { lte: now } }, orderBy: { nextAttemptAt: 'asc' }, take: limit, include: { endpoint: true } });
+  // Per endpoint, once per batch: its secrets and its SSRF check.
+  const secrets = new Map<string, string[]>();
+  const checks = new Map<string, Promise<unknown>>();
+  const outcomes: Outcome[] = [];
   const queue = [...due];
-  await Promise.all(Array.from({ length: 8 }, async () => {
+  await Promise.all(Array.from({ length: 16 }, async () => {
     for (let d = queue.shift(); d; d = queue.shift()) {
-      const s = await attemptDelivery(db, d.id, o);
-      out.attempted++;
-      if (s === 'succeeded') out.succeeded++;
-      if (s === 'failed') out.failed++;
+      const ep = d.endpoint;
+      const sec = () => secrets.get(ep.id) ?? secrets.set(ep.id, secretsOf(ep, o, now)).get(ep.id)!;
+      const check = () => checks.get(ep.id) ?? checks.set(ep.id, assertDeliverable(ep.url, o.allowPrivate)).get(ep.id)!;
+      outcomes.push(await send(d, ep, sec, check, o, now));
     }
   }));
-  return out;
+  await record(db, outcomes, o);
+  return { attempted: outcomes.length, succeeded: outcomes.filter((r) => r.newStatus === 'succeeded').length, failed: outcomes.filter((r) => r.newStatus === 'failed').length };
 }
