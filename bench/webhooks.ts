@@ -76,6 +76,7 @@ async function bench(label: string, db: Db) {
   for (let i = 0; i < EVENTS; i++) await emitEvent(db, { clientId: client.id, type: 'alert.sent', now: new Date(), data: { n: i, headline: 'x'.repeat(200) } });
   const emitMs = performance.now() - t1;
   const o = { key, now: () => new Date(), allowPrivate: true, timeoutMs: 10_000 };
+  const sweepStart = Date.now();
   for (;;) {
     const r = await runDueDeliveries(db, o, 500);
     if (r.attempted === 0) break;
@@ -83,13 +84,20 @@ async function bench(label: string, db: Db) {
   const wholeMs = performance.now() - t1;
   const got = await received();
   const rows = await db.prisma.webhookDelivery.findMany({ where: { endpoint: { agencyId: agency.id } }, select: { messageId: true, createdAt: true, status: true } });
-  const lat = rows.map((r) => got.get(r.messageId)! - r.createdAt.getTime()).filter((x) => Number.isFinite(x));
+  // From the moment the sweeper starts on the backlog to the receiver having each.
+  const lat = rows.map((r) => got.get(r.messageId)! - sweepStart).filter((x) => Number.isFinite(x));
+  const deliverMs = wholeMs - emitMs;
   const ok = rows.filter((r) => r.status === 'succeeded').length;
+  const errs = await db.prisma.webhookAttempt.groupBy({ by: ['error'], where: { delivery: { endpoint: { agencyId: agency.id } }, error: { not: null } }, _count: true });
+  const byStatus = await db.prisma.webhookDelivery.groupBy({ by: ['status', 'attempts'], where: { endpoint: { agencyId: agency.id } }, _count: true });
+  if (ok !== EVENTS) console.log(`  deliveries by status: ${byStatus.map((b) => `${b._count} ${b.status} after ${b.attempts}`).join(', ')} of ${rows.length}`);
+  if (errs.length) console.log(`  attempts that failed (retried on schedule): ${errs.map((e) => `${e._count} × ${e.error}`).join('; ')}`);
   console.log(`\n[${label}] ${EVENTS.toLocaleString()} events to one loopback endpoint`);
   console.log(`  bare signed POSTs (baseline)  ${Math.round(EVENTS / (baseMs / 1000)).toLocaleString().padStart(7)} /s`);
   console.log(`  recorded (emitEvent)          ${Math.round(EVENTS / (emitMs / 1000)).toLocaleString().padStart(7)} /s`);
-  console.log(`  recorded + delivered + logged ${Math.round(EVENTS / (wholeMs / 1000)).toLocaleString().padStart(7)} /s  (${ok.toLocaleString()} delivered, ${(wholeMs / 1000).toFixed(1)} s) = ${(baseMs / wholeMs).toFixed(2)} × baseline`);
-  console.log(`  end-to-end latency            p50 ${pct(lat, 50)} ms · p99 ${pct(lat, 99)} ms (all recorded first, then delivered: the p99 is the backlog's)`);
+  console.log(`  delivered + logged (sweeper)  ${Math.round(EVENTS / (deliverMs / 1000)).toLocaleString().padStart(7)} /s  (${ok.toLocaleString()} delivered, ${(deliverMs / 1000).toFixed(1)} s) = ${(baseMs / deliverMs).toFixed(2)} × baseline`);
+  console.log(`  whole path                    ${Math.round(EVENTS / (wholeMs / 1000)).toLocaleString().padStart(7)} /s  (${(wholeMs / 1000).toFixed(1)} s)`);
+  console.log(`  time to delivery of the backlog, from the sweep's start: p50 ${pct(lat, 50)} ms · p99 ${pct(lat, 99)} ms`);
 }
 
 try {
