@@ -142,6 +142,13 @@ describe.each(dbKinds)('RedTrack connector on %s', (kind) => {
     expect(run.error).not.toContain(rt.apiKey);
   });
 
+  it('one RedTrack account per client: the same account again rotates its key, another is refused', async () => {
+    await connectAccount(db, key, sources(), { clientId, platform: 'redtrack', apiKey: rt.apiKey }, { now: NOW });
+    await connectAccount(db, key, sources(), { clientId, platform: 'redtrack', apiKey: rt.apiKey }, { now: NOW });
+    expect(await db.prisma.connection.count({ where: { clientId, platform: 'redtrack' } })).toBe(1);
+    await expect(connectAccount(db, key, sources(), { clientId, platform: 'redtrack', apiKey: rt.apiKey, label: 'second' }, { now: NOW })).rejects.toMatchObject({ code: 'conflict', message: expect.stringMatching(/one RedTrack account per client/) });
+  });
+
   it('a key refused at connect time stores nothing and says why', async () => {
     await expect(connectAccount(db, key, sources(), { clientId, platform: 'redtrack', apiKey: 'wrong-key' }, { now: NOW })).rejects.toMatchObject({ code: 'invalid_input', message: expect.stringMatching(/refused the API key/) });
     expect(await db.prisma.connection.count({ where: { clientId } })).toBe(0);

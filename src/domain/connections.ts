@@ -57,6 +57,7 @@ export async function connectAccount(
   let credentials: Credentials;
   if (input.platform === 'redtrack') {
     if (!input.apiKey) throw new AppError('invalid_input', 'a RedTrack connection needs an API key');
+
     credentials = { apiKey: input.apiKey };
     accountId = '';
   } else if (input.platform === 'shopify') {
@@ -91,6 +92,11 @@ export async function connectAccount(
   };
   const info = await probe(input.platform, credentials, settings, sources, opts);
   if (!accountId) settings.accountId = accountId = info.id;
+  if (input.platform === 'redtrack') {
+    // Links are keyed by slug per client: two trackers would write the same links' days over each other.
+    const other = await db.prisma.connection.findFirst({ where: { clientId: input.clientId, platform: 'redtrack', label: { not: input.label ?? accountId } } });
+    if (other) throw new AppError('conflict', `this client already has a RedTrack connection (${other.label}); one RedTrack account per client — remove that one first (adbrain connections remove ${other.id.slice(0, 8)} --client …)`);
+  }
   if (info.currency !== client.currency) {
     throw new AppError('invalid_input', `the ${input.platform} account ${accountId} (${info.name}) reports in ${info.currency}, but client ${client.slug} is in ${client.currency}; nothing was connected`);
   }
