@@ -142,6 +142,20 @@ describe.each(dbKinds)('RedTrack connector on %s', (kind) => {
     expect(run.error).not.toContain(rt.apiKey);
   });
 
+  it('two syncs of one connection at once: one runs, the other says so; a lease left by a killed sync expires', async () => {
+    const conn = await connectAccount(db, key, sources(), { clientId, platform: 'redtrack', apiKey: rt.apiKey }, { now: NOW });
+    const range = { from: addDays(LAST, -3), to: LAST };
+    const [a, b] = await Promise.all([syncConnection(db, conn.id, opts({ range })), syncConnection(db, conn.id, opts({ range }))]);
+    expect([a.status, b.status].sort()).toEqual(['failed', 'succeeded']);
+    expect([a, b].find((r) => r.status === 'failed')!.error).toMatch(/another sync of this redtrack connection is running/);
+    expect((await db.prisma.connection.findUniqueOrThrow({ where: { id: conn.id } })).syncLeaseUntil).toBeNull();
+    // A sync killed mid-way leaves its lease; once it has expired the next sync runs.
+    await db.sql.query(`UPDATE connection SET sync_lease_until = now() - interval '1 minute', sync_lease_id = 'dead' WHERE id = $1::uuid`, [conn.id]);
+    expect((await syncConnection(db, conn.id, opts({ range }))).status).toBe('succeeded');
+    await db.sql.query(`UPDATE connection SET sync_lease_until = now() + interval '10 minutes', sync_lease_id = 'alive' WHERE id = $1::uuid`, [conn.id]);
+    expect((await syncConnection(db, conn.id, opts({ range }))).status).toBe('failed');
+  });
+
   it('one RedTrack account per client: the same account again rotates its key, another is refused', async () => {
     await connectAccount(db, key, sources(), { clientId, platform: 'redtrack', apiKey: rt.apiKey }, { now: NOW });
     await connectAccount(db, key, sources(), { clientId, platform: 'redtrack', apiKey: rt.apiKey }, { now: NOW });

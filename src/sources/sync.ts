@@ -3,6 +3,7 @@
 // chunks; each chunk is fetched whole, then written in one transaction together
 // with the connection's cursor, so a sync killed half-way continues at the first
 // chunk it did not commit — no day lost, none written twice.
+import { randomUUID } from 'node:crypto';
 import type { Config } from '../config.ts';
 import type { Db } from '../db/client.ts';
 import { writeBatch } from '../db/metrics-write.ts';
@@ -181,7 +182,39 @@ function chunks(r: DayRange, size: number): DayRange[] {
   return out;
 }
 
+/** How long a sync holds its connection without committing a chunk (each commit extends it). */
+export const SYNC_LEASE_MINUTES = 30;
+export const LEASE_SQL = `sync_lease_until = now() + interval '${SYNC_LEASE_MINUTES} minutes'`;
+
+/**
+ * Syncs one connection while holding its lease: a CLI `sync` and an Inngest
+ * connection-sync of the same connection never run at once (the second answers
+ * that one is running; Inngest retries it later). The lease is the database's
+ * clock, so it holds however the caller's clock is set.
+ */
 export async function syncConnection(db: Db, connectionId: string, opts: SyncOptions): Promise<SyncResult> {
+  const leaseId = randomUUID();
+  const [held] = await db.sql.query<{ id: string }>(
+    `UPDATE connection SET ${LEASE_SQL}, sync_lease_id = $2
+      WHERE id = $1::uuid AND (sync_lease_until IS NULL OR sync_lease_until < now()) RETURNING id::text`,
+    [connectionId, leaseId],
+  );
+  if (!held) {
+    const conn = await db.prisma.connection.findUnique({ where: { id: connectionId } });
+    if (!conn) throw new AppError('not_found', `connection ${connectionId} not found`);
+    return {
+      connectionId, platform: conn.platform, account: settingsOf(conn).accountId ?? null, status: 'failed', syncRunId: null, range: null, rowsFetched: 0, inserted: 0, updated: 0, unchanged: 0,
+      error: `another sync of this ${conn.platform} connection is running (held until ${conn.syncLeaseUntil?.toISOString()}); it was not started twice`,
+    };
+  }
+  try {
+    return await syncHeld(db, connectionId, opts);
+  } finally {
+    await db.sql.query(`UPDATE connection SET sync_lease_until = NULL, sync_lease_id = NULL WHERE id = $1::uuid AND sync_lease_id = $2`, [connectionId, leaseId]);
+  }
+}
+
+async function syncHeld(db: Db, connectionId: string, opts: SyncOptions): Promise<SyncResult> {
   const conn = await db.prisma.connection.findUnique({ where: { id: connectionId }, include: { client: true } });
   if (!conn) throw new AppError('not_found', `connection ${connectionId} not found`);
   const settings = settingsOf(conn);
@@ -255,7 +288,7 @@ export async function syncConnection(db: Db, connectionId: string, opts: SyncOpt
             `UPDATE sync_run SET rows_fetched = rows_fetched + $2, rows_upserted = rows_upserted + $3 WHERE id = $1::uuid`,
             [run.id, rows.length, w.inserted + w.updated + dropped],
           );
-          await sql.query(`UPDATE connection SET cursor = $2::jsonb WHERE id = $1::uuid`, [connectionId, JSON.stringify({ ...cursor, pausedUntil: undefined, pending: { from: range.from, to: range.to, doneThrough: chunk.to } })]);
+          await sql.query(`UPDATE connection SET cursor = $2::jsonb, ${LEASE_SQL} WHERE id = $1::uuid`, [connectionId, JSON.stringify({ ...cursor, pausedUntil: undefined, pending: { from: range.from, to: range.to, doneThrough: chunk.to } })]);
           // A dropped row is a change to the day, counted with the updates.
           return { ...w, updated: w.updated + dropped };
         });
