@@ -210,6 +210,27 @@ describe('webhooks', () => {
     }
   });
 
+  it('a kept-alive socket closed by the receiver is retried once at once on a fresh connection; a refused connection waits for the schedule', async () => {
+    clock = new Date();
+    const { endpoint } = await addEndpoint(db, key, agencyId, { url: 'http://127.0.0.1:9/flaky', events: ['report.sent'] }, true);
+    let calls = 0;
+    const flaky: typeof fetch = async () => {
+      calls++;
+      if (calls === 1) throw new TypeError('fetch failed', { cause: { code: 'ECONNRESET' } });
+      return new Response('fine', { status: 200 });
+    };
+    await emitEvent(db, { clientId, type: 'report.sent', data: {}, now: clock });
+    expect(await runDueDeliveries(db, { ...opts(), fetch: flaky })).toMatchObject({ attempted: 1, succeeded: 1 });
+    expect(calls).toBe(2);
+    const refused: typeof fetch = async () => {
+      throw new TypeError('fetch failed', { cause: { code: 'ECONNREFUSED' } });
+    };
+    await emitEvent(db, { clientId, type: 'report.sent', data: {}, now: clock });
+    expect(await runDueDeliveries(db, { ...opts(), fetch: refused })).toMatchObject({ attempted: 1, succeeded: 0 });
+    const d = await db.prisma.webhookDelivery.findFirstOrThrow({ where: { endpointId: endpoint.id, status: 'pending' }, include: { log: true } });
+    expect(d.log.map((l) => l.error)).toEqual(['fetch failed']);
+  });
+
   it('a Slack incoming webhook gets a readable message', () => {
     const m = slackMessage({ id: 'msg_1', type: 'alert.sent', version: 1, created_at: '', agency: { id: 'a', slug: 'a' }, client: { id: 'c', slug: 'c', name: 'Lumen' }, data: { headline: 'Link X burns $120 a day', numbers: 'spend $180 · revenue $20 · ROI −89 %', action: 'Pause link X' } });
     expect(m.text).toBe(':rotating_light: *Lumen*: Link X burns $120 a day\nspend $180 · revenue $20 · ROI −89 %\nSuggested: Pause link X');

@@ -72,11 +72,20 @@ async function send(d: DeliveryRow, ep: EndpointRow, secrets: () => string[], ch
       // A Slack incoming webhook gets a readable message instead of the envelope.
       const body = isSlack(ep.url) ? JSON.stringify(slackMessage(env)) : d.body;
       const ts = Math.floor(now.getTime() / 1000);
-      const res = await (o.fetch ?? fetch)(ep.url, {
+      const post = () => (o.fetch ?? fetch)(ep.url, {
         method: 'POST', redirect: 'manual', signal: AbortSignal.timeout(o.timeoutMs),
         headers: { 'content-type': 'application/json', 'user-agent': 'adbrain-webhooks/1', ...signedHeaders(secrets(), d.messageId, ts, body) },
         body,
       });
+      let res: Response;
+      try {
+        res = await post();
+      } catch (err) {
+        // A kept-alive socket the receiver closed meanwhile fails before anything was
+        // sent: one fresh connection at once, not a 5-second wait.
+        if (!staleSocket(err)) throw err;
+        res = await post();
+      }
       status = res.status;
       excerpt = (await res.text()).slice(0, 500);
     } catch (err) {
@@ -92,6 +101,12 @@ async function send(d: DeliveryRow, ep: EndpointRow, secrets: () => string[], ch
     newStatus: ok ? 'succeeded' : givenUp ? 'failed' : 'pending', next: ok || givenUp ? null : new Date(now.getTime() + RETRY_SCHEDULE_MS[attempt - 1]!), givenUp: givenUp && ep.enabled,
   };
 }
+
+const STALE = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED']);
+const staleSocket = (err: unknown) => {
+  const cause = (err as { cause?: { code?: string } }).cause;
+  return err instanceof TypeError && STALE.has(String(cause?.code ?? ''));
+};
 
 /** Writes a batch of outcomes: the attempt log in one insert, the deliveries by group, the endpoints' streaks. */
 async function record(db: Db, outcomes: Outcome[], o: DeliveryOptions) {
