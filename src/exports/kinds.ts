@@ -5,6 +5,7 @@
 // however long the range; money in the client's currency (a currency column),
 // days as the client's local days, times in its time zone.
 import { addReported, emptyTotals, type KnownTotals } from '../brain/objective.ts';
+import { kpisOfSums } from '../reports/kpis.ts';
 import type { Db } from '../db/client.ts';
 import { loadDaily, loadEntities, type EntityRow } from '../db/metrics-read.ts';
 import { currencyExponent } from '../domain/currency.ts';
@@ -149,15 +150,12 @@ export async function* exportCsv(db: Db, client: ExportClient, kind: ExportKind,
   for (const e of list) {
     const t = totals.get(e.id) ?? { ...emptyTotals(), clicks: null };
     const p = of(e.id);
-    // Revenue and profit only over the spend whose revenue was reported (as the reports judge).
-    const known = t.revenueSpend > 0 || t.revenue > 0;
-    const profit = known ? t.revenue - t.revenueSpend : null;
-    const roi = known && t.revenueSpend > 0 ? Math.round(((t.revenue - t.revenueSpend) / t.revenueSpend) * 10_000) / 10_000 : null;
-    const status = e.status;
+    // The reports' own KPIs: revenue, profit and ROI over the spend whose revenue was reported.
+    const k = kpisOfSums(t);
     const cells = kind === 'links'
-      ? [p.platform, e.externalId, (e.attributes as { slug?: string } | null)?.slug ?? null, p.campaign, p.ad, status, at(killedAt.get(e.id) ?? null)]
-      : [p.platform, p.account, e.name, status];
-    buf.push(csvRow([...cells, client.currency, m(t.spend), known ? m(t.revenue) : null, m(profit), roi, t.conversionSpend > 0 || t.conversions > 0 ? t.conversions : null, t.clicks, range.from, range.to]));
+      ? [p.platform, e.externalId, (e.attributes as { slug?: string } | null)?.slug ?? null, p.campaign, p.ad, e.status, at(killedAt.get(e.id) ?? null)]
+      : [p.platform, p.account, e.name, e.status];
+    buf.push(csvRow([...cells, client.currency, m(k.spendCents), m(k.revenueCents), m(k.profitCents), k.roi === null ? null : Math.round(k.roi * 10_000) / 10_000, k.conversions, t.clicks, range.from, range.to]));
     if (buf.length >= LINES_PER_CHUNK) yield flush();
   }
   if (buf.length) yield flush();
