@@ -98,6 +98,20 @@ describe.each(dbKinds)('RedTrack connector on %s', (kind) => {
     expect(link.attributes).toMatchObject({ slug: 'l001', trafficSource: 'tiktok', sparkCode: 'SC5' });
   });
 
+  it('amounts as RedTrack writes them: a chargeback\'s negative payout lowers its day, tiny and string payouts are read exactly', async () => {
+    const day = LAST;
+    rt.conversions.push(
+      { clickid: 'cb-1', type: 'chargeback', status: 'APPROVED', payout: -12.5, created_at: at(day), sub9: 'L001', campaign: 'Offer 1', campaign_id: 'c1' },
+      { clickid: 'tiny-1', type: 'click_payout', status: 'APPROVED', payout: 1e-7, created_at: at(day), sub9: 'L001', campaign: 'Offer 1', campaign_id: 'c1' },
+      { clickid: 'str-1', type: 'sale', status: 'APPROVED', payout: '3.455' as unknown as number, created_at: at(day), sub9: 'L001', campaign: 'Offer 1', campaign_id: 'c1' },
+    );
+    const conn = await connectAccount(db, key, sources(), { clientId, platform: 'redtrack', apiKey: rt.apiKey }, { now: NOW });
+    expect((await syncConnection(db, conn.id, opts({ range: { from: day, to: day } }))).status).toBe('succeeded');
+    const l1 = (await sums()).find((x) => x.slug === 'l001' && x.date === day)!;
+    // 1,250 + 500 (the usual lead and upsell) − 1,250 (chargeback, not a conversion) + 0 (1e-7) + 346 (3.455 rounded half up).
+    expect(l1).toMatchObject({ conv: 4, rev: 1250 + 500 - 1250 + 0 + 346 });
+  });
+
   it('keeps under the report rate limit with its limiter, and waits out a 429 it is sent anyway', async () => {
     await rt.close();
     rt = await startFakeRedTrack({ report: reportRows(), conversions: conversions(), limit: { calls: 2, windowMs: 600 } });

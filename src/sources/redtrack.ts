@@ -107,9 +107,12 @@ export function redtrackConnector(o: RedTrackOptions): Connector & { conversions
     return info;
   }
 
-  const money = (v: unknown, exp: number, what: string): number => {
+  // RedTrack writes amounts as JSON numbers: 1e-7 is a number too (String() would not
+  // parse), and a chargeback's payout is negative (it lowers its day's revenue).
+  const money = (v: unknown, exp: number, what: string, allowNegative = false): number => {
     if (v === undefined || v === null || v === '') return 0;
-    const p = parseCents(String(v), false, exp);
+    const text = typeof v === 'number' && Number.isFinite(v) ? v.toFixed(Math.max(exp, 8)) : String(v);
+    const p = parseCents(text, allowNegative, exp);
     if (!p.ok) throw new SourceError('fatal', `RedTrack: ${what} "${String(v)}" ${p.reason}`, { platform: 'redtrack' });
     return p.value;
   };
@@ -137,7 +140,7 @@ export function redtrackConnector(o: RedTrackOptions): Connector & { conversions
           slug: str(c.sub9).toLowerCase() || null,
           campaign: { id: str(c.campaign_id) || str(c.campaign) || 'unknown', name: str(c.campaign) || str(c.campaign_id) || 'unknown' },
           trafficSource: str(c.sub20) || str(c.source) || undefined,
-          revenueCents: money(revenue, exp, `payout of conversion ${clickId}`),
+          revenueCents: money(revenue, exp, `payout of conversion ${clickId}`, true),
         });
       }
       const total = b && !Array.isArray(b) ? Number((b as Json).total) : Number.NaN;
@@ -160,7 +163,8 @@ export function redtrackConnector(o: RedTrackOptions): Connector & { conversions
         const key = `${c.slug ?? ''}\u0000${c.date}`;
         const t = perLinkDay.get(key) ?? perLinkDay.set(key, { conversions: 0, revenueCents: 0, c }).get(key)!;
         if (!COUNTED.has(c.status)) continue;
-        t.conversions += 1;
+        // A chargeback takes its money back; it is not a conversion of its own.
+        if (c.revenueCents >= 0) t.conversions += 1;
         t.revenueCents += c.revenueCents;
       }
       const take = (slug: string, date: string) => {
