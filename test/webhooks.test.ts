@@ -205,6 +205,14 @@ describe('webhooks', () => {
       const env = new Webhook(secret).verify(hit.body, { 'webhook-id': String(hit.headers['webhook-id']), 'webhook-timestamp': String(hit.headers['webhook-timestamp']), 'webhook-signature': String(hit.headers['webhook-signature']) }) as { data: { rule: string; entity: { name: string }; headline: string; numbers: string; action: string } };
       expect(env.data).toMatchObject({ rule: 'burning', entity: { name: 'https://go.example/l/burn' }, headline: expect.stringMatching(/burn/i), numbers: expect.stringMatching(/\$90\.00/) });
       expect(env.data.action.length).toBeGreaterThan(5);
+      // The brain run that opens insights records one insight.created each, in one go.
+      await addEndpoint(db, key, agencyId, { url: r.url, events: ['insight.created'] }, true);
+      const { runBrain } = await import('../src/brain/run.ts');
+      const run = await runBrain(db, client, day, { now: clock });
+      expect(run.insights.created).toBeGreaterThan(0);
+      const recorded = await db.prisma.webhookDelivery.findMany({ where: { eventType: 'insight.created' } });
+      expect(recorded.map((d) => (JSON.parse(d.body) as { data: { insightId: string } }).data.insightId).sort()).toEqual([...run.insights.createdIds].sort());
+      expect((await runDueDeliveries(db, opts())).succeeded).toBe(recorded.length);
     } finally {
       await r.close();
     }

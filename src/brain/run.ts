@@ -8,7 +8,7 @@ import { addDays } from '../time.ts';
 import { objectiveSettings } from '../domain/objectives.ts';
 import { provisionalFrom } from '../sources/sync.ts';
 import { realiseApplied } from '../insights/follow-up.ts';
-import { anyEndpoint, emitEvent } from '../webhooks/events.ts';
+import { anyEndpoint, emitEvents } from '../webhooks/events.ts';
 import { runCycle, seriesOf, type BrainOutput } from './cycle.ts';
 import { round } from './memory.ts';
 import { buildSeries, type Metric, type SeriesSet } from './series.ts';
@@ -94,7 +94,7 @@ async function loadScored(db: Db, clientId: string, asOf: string): Promise<Score
 export interface BrainRunResult {
   brainRunId: string;
   output: BrainOutput;
-  insights: { created: number; updated: number; resolved: number; reopened: number; ids: string[] };
+  insights: { created: number; updated: number; resolved: number; reopened: number; ids: string[]; createdIds: string[] };
   predictions: { written: number; scored: number };
   tests: { evaluated: number; decided: number };
 }
@@ -117,8 +117,11 @@ export async function runBrain(db: Db, client: BrainClient, asOf: string, opts: 
   const t3 = clock();
   const written = await writePredictions(db, output);
   const insights = await upsertInsights(db, client.id, output, opts.now);
-  const created = !(await anyEndpoint(db, client.id)) ? [] : await db.prisma.insight.findMany({ where: { clientId: client.id, firstSeen: opts.now, type: { in: [...INSIGHT_TYPES] } }, select: { id: true, type: true, title: true, severity: true, impactCents: true, entityId: true } });
-  for (const i of created) await emitEvent(db, { clientId: client.id, type: 'insight.created', now: opts.now, data: { insightId: i.id, type: i.type, title: i.title, severity: i.severity, impactCents: Number(i.impactCents), entityId: i.entityId } });
+  // Receivers hear of each new insight: one read of them and one insert, only when someone listens.
+  if (insights.createdIds.length && (await anyEndpoint(db, client.id))) {
+    const created = await db.prisma.insight.findMany({ where: { id: { in: insights.createdIds } }, select: { id: true, type: true, title: true, severity: true, impactCents: true, entityId: true } });
+    await emitEvents(db, created.map((i) => ({ clientId: client.id, type: 'insight.created' as const, now: opts.now, data: { insightId: i.id, type: i.type, title: i.title, severity: i.severity, impactCents: Number(i.impactCents), entityId: i.entityId } })));
+  }
   // Split tests read the same series; a decided one is a test_winner insight of its own.
   const { evaluateClientTests } = await import('../splits/tests.ts');
   const tests = await evaluateClientTests(db, client.id, series, opts.now);
@@ -367,7 +370,7 @@ async function upsertInsights(db: Db, clientId: string, output: BrainOutput, now
        RETURNING insight_id::text AS id`,
       [clientId, fingerprints, output.asOf, now, [...INSIGHT_TYPES]],
     );
-    return { created: creates.length, updated: updates.length, resolved: cleared.length, reopened, ids: [...updates.map((u) => existing.get(u.fingerprint)!), ...createdIds] };
+    return { created: creates.length, updated: updates.length, resolved: cleared.length, reopened, ids: [...updates.map((u) => existing.get(u.fingerprint)!), ...createdIds], createdIds };
   });
 }
 
