@@ -139,6 +139,24 @@ describe.each(dbKinds)('Shopify connector on %s', (kind) => {
     expect(again).toMatchObject({ status: 'succeeded', inserted: 0, updated: 0 });
   });
 
+  it('an order whose attribution changes leaves its old link day: a link day with no order left goes', async () => {
+    const day = addDays(TODAY, 1);
+    const at = `${day}T08:00:00Z`;
+    shop.orders.push({ id: 'gid://shopify/Order/only', name: '#only', createdAt: at, updatedAt: at, total: '80.00', landingPage: '/products/trail-shoe' });
+    const conn = await connect();
+    const now = new Date(`${day}T12:00:00Z`);
+    await syncConnection(db, conn.id, opts({ now }));
+    const linkDay = async () => (await db.sql.query<{ rev: number }>(
+      `SELECT m.revenue_cents::float8 AS rev FROM daily_metric m JOIN entity e ON e.id = m.entity_id
+        WHERE e.client_id = $1::uuid AND e.platform = 'shopify' AND e.kind = 'link' AND m.date = $2::date`, [clientId, day]));
+    expect(await linkDay()).toEqual([{ rev: 8000 }]);
+    // The shop corrects the order's journey: it came in organically.
+    Object.assign(shop.orders.at(-1)!, { landingPage: null, utm: null, updatedAt: `${day}T11:00:00Z` });
+    await syncConnection(db, conn.id, opts({ now: new Date(`${day}T12:30:00Z`), intraday: true }));
+    expect(await linkDay()).toEqual([]);
+    expect((await storeDays()).get(day)).toEqual({ conv: 1, rev: 8000 });
+  });
+
   it('waits for the cost bucket to refill, and waits out THROTTLED', async () => {
     await shop.close();
     shop = await startFakeShopify({ orders: orders(), now: () => NOW.getTime(), bucket: { max: 100, cost: 60, restorePerSecond: 400 } });

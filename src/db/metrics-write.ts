@@ -155,3 +155,22 @@ async function upsertEntities(sql: Sql, clientId: string, entities: Map<string, 
   }
   return ids;
 }
+
+/**
+ * A source re-read these days whole (a tracker, a shop's orders): its rows on them
+ * that the new read did not write go. The difference is taken here, not in SQL: an
+ * anti-join against a parameter array is planned as a nested loop on a table whose
+ * statistics lag behind a sync.
+ */
+export async function dropRowsNotIn(sql: Sql, clientId: string, source: string, days: string[], keep: [entityId: string, date: string][]): Promise<number> {
+  if (!days.length) return 0;
+  const rows = await sql.query<{ id: string; e: string; d: string }>(
+    `SELECT m.id::text AS id, m.entity_id::text AS e, m.date::text AS d FROM daily_metric m JOIN entity e ON e.id = m.entity_id
+      WHERE e.client_id = $1::uuid AND m.source = $2 AND m.date = ANY($3::date[])`,
+    [clientId, source, days],
+  );
+  const kept = new Set(keep.map(([e, d]) => `${e}|${d}`));
+  const gone = rows.filter((r) => !kept.has(`${r.e}|${r.d}`)).map((r) => r.id);
+  if (gone.length) await sql.query(`DELETE FROM daily_metric WHERE id = ANY($1::bigint[])`, [gone]);
+  return gone.length;
+}

@@ -13,8 +13,9 @@
 // one link), the landing page's own slug, or utm_campaign naming a campaign with
 // one link. Anything else counts for the store only.
 import type { Db } from '../db/client.ts';
-import { writeBatch } from '../db/metrics-write.ts';
+import { dropRowsNotIn, writeBatch } from '../db/metrics-write.ts';
 import type { Sql } from '../db/sql.ts';
+import { LEASE_SQL } from './lease.ts';
 import { linkSlug, trafficPlatform } from '../domain/links.ts';
 import { addEntity, entityKey, newBatch } from '../ingest/batch.ts';
 import { addDays, localDate, startOfLocalDay } from '../time.ts';
@@ -180,7 +181,7 @@ export async function syncOrders(
       const last = list.reduce((a, o) => (o.updatedAt > a ? o.updatedAt : a), cursor.updatedAt ?? '');
       // A backfill reads by creation: the update cursor stays where the incremental reads left it.
       if (!opts.range) out.cursor = { updatedAt: last };
-      await sql.query(`UPDATE connection SET cursor = $2::jsonb, sync_lease_until = now() + interval '30 minutes' WHERE id = $1::uuid`, [conn.id, JSON.stringify({ ...((conn.cursor ?? {}) as object), ...out.cursor, pausedUntil: undefined })]);
+      await sql.query(`UPDATE connection SET cursor = $2::jsonb, ${LEASE_SQL} WHERE id = $1::uuid`, [conn.id, JSON.stringify({ ...((conn.cursor ?? {}) as object), ...out.cursor, pausedUntil: undefined })]);
       await sql.query(`UPDATE sync_run SET rows_fetched = rows_fetched + $2, rows_upserted = rows_upserted + $3 WHERE id = $1::uuid`, [opts.syncRunId, orders.length, res.inserted + res.updated]);
       for (const d of days) if (d < out.range.from) out.range.from = d;
       return res;
@@ -234,14 +235,7 @@ async function resumDays(sql: Sql, connectionId: string, clientId: string, accou
     [rows.map((x) => x.id), rows.map((x) => x.date), rows.map((x) => x.conv), rows.map((x) => x.rev), syncRunId],
   );
   // A link day whose orders all moved away (another attribution) keeps no stale numbers.
-  const existing = await sql.query<{ id: string; e: string; d: string }>(
-    `SELECT m.id::text AS id, m.entity_id::text AS e, m.date::text AS d FROM daily_metric m JOIN entity e ON e.id = m.entity_id
-      WHERE e.client_id = $1::uuid AND e.platform = 'shopify' AND e.kind = 'link' AND m.source = 'shopify-api' AND m.date = ANY($2::date[])`,
-    [clientId, days],
-  );
-  const keep = new Set(sums.map((x) => `${x.id}|${x.date}`));
-  const gone = existing.filter((x) => !keep.has(`${x.e}|${x.d}`)).map((x) => x.id);
-  if (gone.length) await sql.query(`DELETE FROM daily_metric WHERE id = ANY($1::bigint[])`, [gone]);
-  const updated = r!.updated + gone.length;
+  const gone = await dropRowsNotIn(sql, clientId, 'shopify-api', days, rows.map((x) => [x.id, x.date]));
+  const updated = r!.updated + gone;
   return { inserted: r!.inserted, updated, unchanged: rows.length - r!.inserted - r!.updated };
 }

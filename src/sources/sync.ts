@@ -6,9 +6,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Config } from '../config.ts';
 import type { Db } from '../db/client.ts';
-import { writeBatch } from '../db/metrics-write.ts';
+import { dropRowsNotIn, writeBatch } from '../db/metrics-write.ts';
 import { emitEvent } from '../webhooks/events.ts';
-import type { Sql } from '../db/sql.ts';
 import { readCredentials } from '../domain/connections.ts';
 import { AppError } from '../errors.ts';
 import { addDays, daysBetween, localDate } from '../time.ts';
@@ -21,6 +20,7 @@ import { tiktokConnector } from './tiktok.ts';
 import { redtrackConnector } from './redtrack.ts';
 import { shopifyClient } from './shopify.ts';
 import { syncOrders } from './shopify-sync.ts';
+import { LEASE_SQL } from './lease.ts';
 import { rowsToBatch } from './to-batch.ts';
 import { SourceError, type Connector, type DayRange, type SourceRow } from './types.ts';
 
@@ -173,6 +173,8 @@ export function connectorOf(platform: string, id: string, creds: Credentials, se
   throw new AppError('invalid_input', `${conn.platform} connections are not supported (supported: meta, google, tiktok, redtrack, shopify)`);
 }
 
+const daysOf = (r: DayRange) => Array.from({ length: daysBetween(r.from, r.to) + 1 }, (_, i) => addDays(r.from, i));
+
 function chunks(r: DayRange, size: number): DayRange[] {
   const out: DayRange[] = [];
   for (let from = r.from; from <= r.to; from = addDays(from, size)) {
@@ -182,9 +184,6 @@ function chunks(r: DayRange, size: number): DayRange[] {
   return out;
 }
 
-/** How long a sync holds its connection without committing a chunk (each commit extends it). */
-export const SYNC_LEASE_MINUTES = 30;
-export const LEASE_SQL = `sync_lease_until = now() + interval '${SYNC_LEASE_MINUTES} minutes'`;
 
 /**
  * Syncs one connection while holding its lease: a CLI `sync` and an Inngest
@@ -283,7 +282,7 @@ async function syncHeld(db: Db, connectionId: string, opts: SyncOptions): Promis
         const written = await db.sql.tx(async (sql) => {
           const w = await writeBatch(sql, batch, { clientId: conn.clientId, source: connector.source, syncRunId: run.id, entityCache });
           // A tracker's re-read day is the whole truth of that day: what it no longer reports goes.
-          const dropped = REPLACES_DAYS.has(conn.platform) ? await dropUnreported(sql, conn.clientId, connector.source, chunk, batch.metrics.map((m) => [entityCache.get(m.entityKey)!.id, m.date])) : 0;
+          const dropped = REPLACES_DAYS.has(conn.platform) ? await dropRowsNotIn(sql, conn.clientId, connector.source, daysOf(chunk), batch.metrics.map((m) => [entityCache.get(m.entityKey)!.id, m.date])) : 0;
           await sql.query(
             `UPDATE sync_run SET rows_fetched = rows_fetched + $2, rows_upserted = rows_upserted + $3 WHERE id = $1::uuid`,
             [run.id, rows.length, w.inserted + w.updated + dropped],
@@ -331,21 +330,6 @@ async function syncHeld(db: Db, connectionId: string, opts: SyncOptions): Promis
     if (!(err instanceof SourceError) && !(err instanceof AppError)) throw err;
     return { ...base, status: auth ? 'needs_reauth' : 'failed', error };
   }
-}
-
-/** Deletes the source's rows on the chunk's days that the batch did not write. */
-async function dropUnreported(sql: Sql, clientId: string, source: string, chunk: DayRange, kept: [string, string][]): Promise<number> {
-  const rows = await sql.query<{ id: string; e: string; d: string }>(
-    `SELECT m.id::text AS id, m.entity_id::text AS e, m.date::text AS d FROM daily_metric m JOIN entity e ON e.id = m.entity_id
-      WHERE e.client_id = $1::uuid AND m.source = $2 AND m.date BETWEEN $3::date AND $4::date`,
-    [clientId, source, chunk.from, chunk.to],
-  );
-  // The difference is taken here: an anti-join against a parameter array is planned
-  // as a nested loop on a growing table (statistics lag behind a sync).
-  const keep = new Set(kept.map(([e, d]) => `${e}|${d}`));
-  const gone = rows.filter((r) => !keep.has(`${r.e}|${r.d}`)).map((r) => r.id);
-  if (gone.length) await sql.query(`DELETE FROM daily_metric WHERE id = ANY($1::bigint[])`, [gone]);
-  return gone.length;
 }
 
 async function saveCursor(db: Db, connectionId: string, cursor: Cursor) {
