@@ -13,6 +13,7 @@ import { registerWebhookCommands } from './cli/webhooks.ts';
 import { credentialKey } from './sources/sync.ts';
 import { toMinorUnits } from './domain/currency.ts';
 import { objectiveSettings } from './domain/objectives.ts';
+import { isEmail } from './domain/schemas.ts';
 import { describeObjective } from './brain/objective.ts';
 import { loadConfig } from './config.ts';
 import { addAgency } from './domain/agencies.ts';
@@ -93,7 +94,7 @@ agencies
   .action(async (slug: string, emails: string) => {
     await withContext(async ({ db }) => {
       const list = emails === 'off' ? [] : emails.split(',').map((e) => e.trim()).filter(Boolean);
-      const bad = list.filter((e) => !/^[^\s@,;]+@[^\s@,;]+\.[^\s@,;]+$/.test(e));
+      const bad = list.filter((e) => !isEmail(e));
       if (bad.length) throw new AppError('invalid_input', `emails: ${bad.join(', ')} is not an email address`);
       const a = await db.prisma.agency.update({ where: { slug }, data: { notifyEmails: list } }).catch(() => {
         throw new AppError('not_found', `agency '${slug}' not found`);

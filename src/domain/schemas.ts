@@ -79,3 +79,6 @@ export type ClientUpdate = z.input<typeof clientUpdateSchema>;
 export function issuesOf(error: z.ZodError): { path: string; message: string }[] {
   return error.issues.map((i) => ({ path: i.path.join('.') || '(input)', message: i.message }));
 }
+
+/** An email address as the client recipients are checked (zod's email). */
+export const isEmail = (s: string): boolean => z.email().safeParse(s).success;

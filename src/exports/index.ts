@@ -3,7 +3,9 @@
 // the chosen kinds as CSV attachments through the reports' sender, exactly once per
 // period — the delivery row (schedule, period) is claimed first, and Resend gets
 // the idempotency key export:<schedule>:<period> on every attempt.
+import { escapeHtml } from '../html-escape.ts';
 import type { Db } from '../db/client.ts';
+import { isEmail } from '../domain/schemas.ts';
 import { AppError } from '../errors.ts';
 import type { Attachment, Sender } from '../reports/senders.ts';
 import { addDays, localDate, weekday } from '../time.ts';
@@ -30,12 +32,11 @@ export interface ScheduleOut {
   lastPeriod: string | null;
 }
 
-const EMAIL = /^[^\s@,;]+@[^\s@,;]+\.[^\s@,;]+$/;
 
 export async function addSchedule(db: Db, clientId: string, input: { every: Every; kinds: ExportKind[]; recipients: string[] }, now = new Date()): Promise<ScheduleOut> {
   const bad = input.kinds.filter((k) => !(EXPORT_KINDS as readonly string[]).includes(k));
   if (!input.kinds.length || bad.length) throw new AppError('invalid_input', `kinds: ${bad.join(', ') || '(none)'} — choose from ${EXPORT_KINDS.join(', ')}`, [{ path: 'body.kinds', message: 'unknown kind' }]);
-  const badTo = input.recipients.filter((r) => !EMAIL.test(r));
+  const badTo = input.recipients.filter((r) => !isEmail(r));
   if (!input.recipients.length || badTo.length) throw new AppError('invalid_input', `recipients: ${badTo.join(', ') || '(none)'} ${badTo.length ? 'is not an email address' : 'needed'}`, [{ path: 'body.recipients', message: 'email addresses' }]);
   const s = await db.prisma.exportSchedule.create({ data: { clientId, every: input.every, kinds: [...new Set(input.kinds)], recipients: input.recipients, createdAt: now } });
   return out(s, null);
@@ -106,7 +107,7 @@ export async function sendDueExports(db: Db, client: ExportClient & { name: stri
     const label = s.every === 'week' ? 'Weekly' : 'Monthly';
     const subject = `${label} export: ${client.name} (${p.from} → ${p.to})`;
     const text = `${subject}\n\n${counts.join('\n')}\n\nMoney is in ${client.currency}; days are ${client.timezone} days.\n`;
-    const html = `<p>${escape(subject)}</p><ul>${counts.map((c) => `<li>${escape(c)}</li>`).join('')}</ul><p>Money is in ${escape(client.currency)}; days are ${escape(client.timezone)} days.</p>`;
+    const html = `<p>${escapeHtml(subject)}</p><ul>${counts.map((c) => `<li>${escapeHtml(c)}</li>`).join('')}</ul><p>Money is in ${escapeHtml(client.currency)}; days are ${escapeHtml(client.timezone)} days.</p>`;
     const r = await opts.sender.send({
       idempotencyKey: `export:${s.id}:${period}`, from: opts.from, to: s.recipients, subject, html, text, attachments,
       outbox: { client: client.slug, date: p.to, stem: `export-${s.every}-${s.id.slice(0, 8)}` },
@@ -117,4 +118,3 @@ export async function sendDueExports(db: Db, client: ExportClient & { name: stri
   return result;
 }
 
-const escape = (s: string) => s.replace(/[&<>"']/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[ch]!);

@@ -5,6 +5,7 @@
 // then the delivery has failed. After DISABLE_AFTER failed deliveries in a row the
 // endpoint is disabled and the agency told (notify emails).
 import type { Config } from '../config.ts';
+import { escapeHtml } from '../html-escape.ts';
 import { redact } from '../crypto/redact.ts';
 import { decryptSecret } from '../crypto/secrets.ts';
 import type { Db } from '../db/client.ts';
@@ -148,7 +149,7 @@ async function disable(db: Db, endpointId: string, reason: string, o: DeliveryOp
   const text = `${subject}: ${reason}.\n\nFix the receiver, then enable it again: adbrain webhooks enable ${ep.id.slice(0, 8)} --agency ${ep.agency.slug} (or PATCH /v1/webhooks/${ep.id} {"enabled": true}).\n`;
   await o.sender.send({
     idempotencyKey: `webhook-disabled:${ep.id}:${ep.disabledAt!.toISOString()}`, from: o.from ?? 'adbrain <reports@adbrain.local>', to: ep.agency.notifyEmails, subject,
-    html: `<p>${text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/\n/g, '<br>')}</p>`, text, attachments: [],
+    html: `<p>${escapeHtml(text).replace(/\n/g, '<br>')}</p>`, text, attachments: [],
     outbox: { client: ep.agency.slug, date: ep.disabledAt!.toISOString().slice(0, 10), stem: `webhook-disabled-${ep.id.slice(0, 8)}` },
   });
 }

@@ -1,5 +1,6 @@
 // REST: a client's ad-account connections. Tokens go in, never out; every id is
 // scoped to the key's agency like the rest of the API.
+import { escapeHtml } from '../../html-escape.ts';
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import { rememberSecret } from '../../crypto/redact.ts';
 import { connectAccount, connectionOut, testConnection } from '../../domain/connections.ts';
@@ -93,7 +94,7 @@ export function connectionRoutes(app: OpenAPIHono<AppEnv>) {
   app.get('/oauth/:platform/callback', async (c) => {
     const platform = c.req.param('platform');
     const page = (status: 200 | 400 | 502, title: string, text: string) =>
-      c.html(`<!doctype html><meta charset="utf-8"><title>${escape(title)}</title><body style="font:16px system-ui;margin:3em"><h1>${escape(title)}</h1><p>${escape(text)}</p></body>`, status);
+      c.html(`<!doctype html><meta charset="utf-8"><title>${escapeHtml(title)}</title><body style="font:16px system-ui;margin:3em"><h1>${escapeHtml(title)}</h1><p>${escapeHtml(text)}</p></body>`, status);
     if (!(OAUTH_PLATFORMS as readonly string[]).includes(platform)) return page(400, 'Unknown platform', `adbrain connects ${OAUTH_PLATFORMS.join(', ')}.`);
     const { db, config } = c.get('deps');
     try {
@@ -143,4 +144,3 @@ export function connectionRoutes(app: OpenAPIHono<AppEnv>) {
   );
 }
 
-const escape = (s: string) => s.replace(/[&<>"']/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[ch]!);
