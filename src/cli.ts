@@ -1,6 +1,5 @@
 // `adbrain` — the command line. Each command parses its flags, calls domain
 // functions and prints; errors become one clear line and a non-zero exit code.
-import { userInfo } from 'node:os';
 import { Command, CommanderError, Option } from 'commander';
 import { amountOrOff, day, int, json } from './cli/options.ts';
 import { registerDeliveryCommands } from './cli/delivery.ts';
@@ -10,6 +9,7 @@ import { registerConnectionCommands } from './cli/connections.ts';
 import { registerExportCommands } from './cli/exports.ts';
 import { registerSplitTestCommands } from './cli/split-tests.ts';
 import { registerWebhookCommands } from './cli/webhooks.ts';
+import { registerDataAdminCommands } from './cli/data-admin.ts';
 import { credentialKey } from './sources/sync.ts';
 import { toMinorUnits } from './domain/currency.ts';
 import { objectiveSettings } from './domain/objectives.ts';
@@ -32,7 +32,8 @@ import { presentAnalysis } from './brain/present.ts';
 import { money } from './reports/format.ts';
 import { entityPath, findInsight, listInsights, transition } from './insights/inbox.ts';
 import { formatErrorGroups, printJson, reportError, table } from './cli/output.ts';
-import { withContext, type Ctx } from './cli/context.ts';
+import { cliActor, withContext, type Ctx } from './cli/context.ts';
+import { importAuditOf } from './audit/of.ts';
 import { runClientDay, type DayResult } from './run/day.ts';
 import { lastCompleteDay } from './time.ts';
 
@@ -82,8 +83,9 @@ agencies
   .option('--currency <code>', 'ISO 4217 code', 'USD')
   .addOption(json())
   .action(async (slug, o) => {
-    await withContext(async ({ db }) => {
+    await withContext(async ({ db, audit }) => {
       const a = await addAgency(db.prisma, { slug, name: o.name, timezone: o.timezone, currency: o.currency });
+      await audit({ action: 'agency.create', entityType: 'agency', entityId: a.id, agencyId: a.id, after: a });
       if (o.json) printJson(a);
       else console.log(`added agency ${a.slug} (${a.name}, ${a.timezone}, ${a.currency})`);
     });
@@ -92,13 +94,14 @@ agencies
   .command('notify <slug> <emails>')
   .description('who is told when adbrain itself needs attention (a webhook endpoint it disabled); comma-separated, "off" for nobody')
   .action(async (slug: string, emails: string) => {
-    await withContext(async ({ db }) => {
+    await withContext(async ({ db, audit }) => {
       const list = emails === 'off' ? [] : emails.split(',').map((e) => e.trim()).filter(Boolean);
       const bad = list.filter((e) => !isEmail(e));
       if (bad.length) throw new AppError('invalid_input', `emails: ${bad.join(', ')} is not an email address`);
-      const a = await db.prisma.agency.update({ where: { slug }, data: { notifyEmails: list } }).catch(() => {
-        throw new AppError('not_found', `agency '${slug}' not found`);
-      });
+      const was = await db.prisma.agency.findUnique({ where: { slug } });
+      if (!was) throw new AppError('not_found', `agency '${slug}' not found`);
+      const a = await db.prisma.agency.update({ where: { id: was.id }, data: { notifyEmails: list } });
+      await audit({ action: 'agency.update', entityType: 'agency', entityId: a.id, agencyId: a.id, before: { notifyEmails: was.notifyEmails }, after: { notifyEmails: a.notifyEmails } });
       console.log(list.length ? `${a.slug} notifications go to ${list.join(', ')}` : `${a.slug}: no notification emails`);
     });
   });
@@ -126,7 +129,7 @@ clients
   .option('--recipients <emails>', 'comma-separated report recipients')
   .addOption(json())
   .action(async (slug, o) => {
-    await withContext(async ({ db }) => {
+    await withContext(async ({ db, audit }) => {
       const c = await addClient(db.prisma, {
         monthlyBudget: o.budget === undefined ? undefined : String(o.budget),
         slug,
@@ -136,6 +139,7 @@ clients
         agency: o.agency,
         recipients: o.recipients ? String(o.recipients).split(',').map((s) => s.trim()).filter(Boolean) : undefined,
       });
+      await audit({ action: 'client.create', entityType: 'client', entityId: c.id, clientId: c.id, after: c });
       if (o.json) printJson(c);
       else console.log(`added client ${c.slug} (${c.name}, ${c.timezone}, ${c.currency})`);
     });
@@ -180,7 +184,7 @@ clients
   .option('--consecutive-check <on|off>', 'alert only when two checks in a row agree')
   .addOption(json())
   .action(async (slug, o) => {
-    await withContext(async ({ db }) => {
+    await withContext(async ({ db, audit }) => {
       const c = await getClientBySlug(db.prisma, slug);
       // Amounts are typed in the currency and stored in its minor unit (cents; whole yen for JPY).
       const minor = (v: string | null | undefined, flag: string) => (v === undefined || v === null ? v : toMinorUnits(v, c.currency, flag));
@@ -193,6 +197,7 @@ clients
         winMinRevenueCents: minor(o.winMinRevenue, '--win-min-revenue') ?? undefined,
         alertCooldownHours: o.cooldownHours, alertConsecutiveCheck: onOff,
       });
+      await audit({ action: 'client.update', entityType: 'client', entityId: c.id, clientId: c.id, before: c, after: u });
       if (o.json) printJson({ slug: u.slug, recipients: u.recipients, alertCooldownHours: u.alertCooldownHours, alertConsecutiveCheck: u.alertConsecutiveCheck });
       else console.log(`updated client ${u.slug}`);
     });
@@ -211,10 +216,14 @@ program
   .addOption(new Option('--date-format <order>', 'a/b/yyyy dates: mdy (MM/DD/YYYY) or dmy (DD/MM/YYYY); auto refuses ambiguous or mixed files').choices(['auto', 'mdy', 'dmy']).default('auto'))
   .addOption(json())
   .action(async (file, o) => {
-    await withContext(async ({ db, config }) => {
+    await withContext(async ({ db, config, audit }) => {
       const s = await importCsvFile(db, file, { clientSlug: o.client, format: o.format, skipInvalid: Boolean(o.skipInvalid), dateFormat: o.dateFormat, dbRetry: config.dbRetry,
         choices: o.map || o.conversions || o.platform ? { map: o.map, conversions: o.conversions, platform: o.platform } : undefined,
       });
+      if (s.imported > 0 || s.importRunId) {
+        const client = await getClientBySlug(db.prisma, o.client);
+        await audit({ action: 'import.create', entityType: 'import_run', entityId: s.importRunId, clientId: client.id, after: importAuditOf(s) });
+      }
       if (o.json) return printJson(s);
       const range = s.dateFrom === s.dateTo ? s.dateFrom : `${s.dateFrom} → ${s.dateTo}`;
       console.log(
@@ -304,10 +313,11 @@ for (const action of ['start', 'apply', 'dismiss', 'reopen'] as const) {
     .option('--actor <name>', 'who is acting (default: the OS user)')
     .addOption(json())
     .action(async (id, o) => {
-      await withContext(async ({ db }) => {
+      await withContext(async ({ db, audit }) => {
         const insight = await findInsight(db.prisma, id);
-        const actor = o.actor ?? `cli:${userInfo().username}`;
+        const actor = o.actor ?? cliActor().name;
         const updated = await transition(db.prisma, insight.id, action, { actor, note: o.note });
+        await audit({ action: 'insight.status_changed', entityType: 'insight', entityId: insight.id, clientId: insight.clientId, before: { status: insight.status }, after: { status: updated.status, note: o.note ?? null } });
         if (o.json) return printJson(updated);
         console.log(`${updated.id.slice(0, 8)} ${insight.status} → ${updated.status}: ${updated.title}`);
       });
@@ -359,6 +369,8 @@ async function demo(ctx: Ctx, o: { seed: number; days: number; end?: string; jso
   const end = o.end ?? tzs.map((tz) => lastCompleteDay(tz, now)).sort().at(-1)!;
   const t0 = performance.now();
   const { simulation: _sim, ...s } = await runDemo(ctx.db, { endDate: end, seed: o.seed, days: o.days, dataDir: ctx.config.dataDir });
+  const agency = await ctx.db.prisma.agency.findUnique({ where: { slug: s.agency } });
+  await ctx.audit({ action: 'demo.create', entityType: 'agency', entityId: agency?.id, agencyId: agency?.id, after: { seed: s.seed, from: s.from, to: s.to, clients: s.clients.map((c) => c.slug) } });
   if (!o.json) {
     ctx.log(`demo agency ready: ${s.clients.length} clients, ${s.from} → ${s.to}, seed ${s.seed} (${Math.round(performance.now() - t0)} ms)`);
     for (const c of s.clients) ctx.log(`  ${c.slug.padEnd(15)} ${c.name.padEnd(22)} ${c.entities} entities, ${c.metricRows} daily rows`);
@@ -433,6 +445,7 @@ try {
   registerExportCommands(program);
   registerSplitTestCommands(program);
   registerWebhookCommands(program);
+  registerDataAdminCommands(program, { db, agencies, clients });
   registerServeCommands(program);
   await program.parseAsync(process.argv);
 } catch (err) {

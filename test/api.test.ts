@@ -322,8 +322,8 @@ describe('REST API', () => {
 
   it('role matrix: viewers only read, members act on insights / analysis / imports / entities, admins manage clients and keys', async () => {
     const need = (method: string, p: string) =>
-      method === 'GET' ? (p.startsWith('/v1/api-keys') || p.startsWith('/v1/webhooks') ? 'admin' : 'viewer')
-        : p.startsWith('/v1/webhooks') ? 'admin'
+      method === 'GET' ? (/^\/v1\/(api-keys|webhooks|audit|settings)/.test(p) || p.endsWith('/export.zip') ? 'admin' : 'viewer')
+        : /^\/v1\/(webhooks|settings)/.test(p) ? 'admin'
         : p.startsWith('/v1/clients') && !/\/(imports|analysis|split-tests|export-schedules(\/\{scheduleId\})?)$/.test(p) ? 'admin'
           : p.startsWith('/v1/api-keys') ? 'admin'
             : 'member';

@@ -2,6 +2,7 @@
 // OpenAPI 3.1 at /openapi.json, and the Inngest endpoint at /api/inngest.
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
+import { requestId } from 'hono/request-id';
 import { rateLimiter } from 'hono-rate-limiter';
 import type { InngestFunction, Inngest } from 'inngest';
 import { serve as inngestServe } from 'inngest/hono';
@@ -18,6 +19,7 @@ import { connectionRoutes } from './routes/connections.ts';
 import { exportRoutes } from './routes/exports.ts';
 import { splitTestRoutes } from './routes/split-tests.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
+import { auditRoutes } from './routes/audit.ts';
 
 export interface AppOptions {
   /** Requests per key per minute. */
@@ -36,6 +38,8 @@ export function createApp(deps: ApiDeps, opts: AppOptions = {}) {
   });
   app.onError(onError);
   app.notFound((c) => c.json(errorBody('not_found', `no route ${c.req.method} ${c.req.path}`), 404));
+  // Every answer names its request (x-request-id; a caller's own id is kept), and the audit log records it.
+  app.use('*', requestId({ limitLength: 100 }));
   app.use('*', async (c, next) => {
     c.set('deps', deps);
     await next();
@@ -98,6 +102,7 @@ export function createApp(deps: ApiDeps, opts: AppOptions = {}) {
   exportRoutes(app);
   splitTestRoutes(app);
   webhookRoutes(app);
+  auditRoutes(app);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', description: 'An adbrain API key: adb_<prefix>_<secret>' });
   app.doc31('/openapi.json', {

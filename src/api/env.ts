@@ -15,4 +15,4 @@ export interface ApiDeps {
   inngest?: Inngest;
 }
 
-export type AppEnv = { Variables: { deps: ApiDeps; key: KeyIdentity } };
+export type AppEnv = { Variables: { deps: ApiDeps; key: KeyIdentity; requestId: string } };

@@ -67,6 +67,7 @@ export function registerConnectionCommands(program: Command) {
           ...(o.platform === 'google' ? { refreshToken: token } : o.platform === 'redtrack' ? { apiKey: token } : o.appClientId ? { appClientId: o.appClientId, appClientSecret: token } : { accessToken: token }),
         });
         const out = connectionOut(c);
+        await ctx.audit({ action: 'connection.create', entityType: 'connection', entityId: out.id, clientId: client.id, after: out });
         if (o.json) return printJson(out);
         console.log(`connected ${out.platform} ${out.accountId} (${out.accountName}, ${out.currency}, ${out.timezone}) to ${client.slug}; connection ${out.id}`);
       });
@@ -93,6 +94,7 @@ export function registerConnectionCommands(program: Command) {
       await withContext(async (ctx) => {
         const client = await getClientBySlug(ctx.db.prisma, o.client);
         const conn = await findConnection(ctx.db.prisma, client.id, ref);
+        await ctx.audit({ action: 'connection.test', entityType: 'connection', entityId: conn.id, clientId: client.id });
         const r = await testConnection(ctx.db, resolveEncryptionKey(ctx.config).key, ctx.config.sources, conn.id, { now: new Date() });
         if (o.json) printJson({ ok: r.ok, problem: r.problem, connection: connectionOut(r.connection) });
         else console.log(r.ok ? `ok: ${r.account!.name} (${r.account!.currency}, ${r.account!.timezone})` : `not ok: ${r.problem}`);
@@ -104,10 +106,11 @@ export function registerConnectionCommands(program: Command) {
     .description('forget a connection and its token (synced numbers stay)')
     .requiredOption('--client <slug>')
     .action(async (ref, o) => {
-      await withContext(async ({ db }) => {
+      await withContext(async ({ db, audit }) => {
         const client = await getClientBySlug(db.prisma, o.client);
         const conn = await findConnection(db.prisma, client.id, ref);
         await db.prisma.connection.delete({ where: { id: conn.id } });
+        await audit({ action: 'connection.delete', entityType: 'connection', entityId: conn.id, clientId: client.id, before: connectionOut(conn) });
         console.log(`removed ${conn.platform} connection ${conn.id}`);
       });
     });
@@ -134,6 +137,7 @@ export function registerConnectionCommands(program: Command) {
         const started = Date.now();
         const results: SyncResult[] = [];
         for (const c of conns) {
+          await ctx.audit({ action: 'connection.sync', entityType: 'connection', entityId: c.id, clientId: client.id, after: { from: o.from ?? null, to: o.to ?? null } });
           const r = await syncConnection(ctx.db, c.id, {
             key, sources: ctx.config.sources, now: new Date(), log: ctx.log,
             range: o.from ? { from: o.from, to: o.to ?? '9999-12-31' } : undefined,

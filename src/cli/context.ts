@@ -6,11 +6,26 @@ import { migrationStatus } from '../db/migrate.ts';
 import { redact } from '../crypto/redact.ts';
 import { isTransientDbError, userMessage } from '../db/retry.ts';
 import { AppError } from '../errors.ts';
+import { userInfo } from 'node:os';
+import { recordAudit, type Actor, type AuditEntry } from '../audit/log.ts';
 
 export interface Ctx {
   config: Config;
   db: Db;
   log: (line: string) => void;
+  /** Records this command's change in the audit log (the agency is found from the client when not given). */
+  audit: (e: AuditEntry) => Promise<void>;
+}
+
+/** Who a CLI command acts as: ADBRAIN_ACTOR, or the OS user. */
+export function cliActor(): Actor {
+  let user = 'unknown';
+  try {
+    user = userInfo().username;
+  } catch {
+    // no passwd entry (a bare container): the name stays unknown
+  }
+  return { kind: 'cli', id: null, name: process.env.ADBRAIN_ACTOR?.trim() || `cli:${user}` };
 }
 
 export const stderrLog = (line: string) => process.stderr.write(line + '\n');
@@ -41,7 +56,11 @@ export async function withContext<T>(fn: (ctx: Ctx) => Promise<T>, opts: { migra
         throw new AppError('database', `the database needs ${st.pending.length} migration(s): run \`adbrain db migrate\` first`);
       }
     }
-    const result = await fn({ config, db, log: stderrLog });
+    const audit = async (e: AuditEntry) => {
+      const agencyId = e.agencyId ?? (e.clientId ? (await db.prisma.client.findUnique({ where: { id: e.clientId }, select: { agencyId: true } }))?.agencyId : null);
+      await recordAudit(db.prisma, cliActor(), { ...e, agencyId }, process.env.ADBRAIN_REQUEST_ID ?? null);
+    };
+    const result = await fn({ config, db, log: stderrLog, audit });
     await deliverEnqueued(db, config);
     return result;
   } catch (err) {

@@ -81,10 +81,11 @@ export function registerDeliveryCommands(program: Command) {
       .option('--reason <text>')
       .addOption(json())
       .action(async (ref, o) => {
-        await withContext(async ({ db }) => {
+        await withContext(async ({ db, audit }) => {
           const c = await getClientBySlug(db.prisma, o.client);
           const e = await findEntity(db.prisma, c.id, ref);
           const u = action === 'kill' ? await killEntity(db.prisma, e.id, { reason: o.reason }) : await restoreEntity(db.prisma, e.id);
+          await audit({ action: `entity.${action}`, entityType: e.kind, entityId: e.id, clientId: c.id, before: { status: e.status, killedReason: e.killedReason }, after: { status: u.status, killedReason: u.killedReason } });
           if (o.json) printJson({ id: u.id, kind: u.kind, name: u.name, status: u.status, killedAt: u.killedAt, killedReason: u.killedReason });
           else console.log(`${u.kind} ${u.name}: ${u.status}${u.killedReason ? ` (${u.killedReason})` : ''}`);
         });

@@ -55,9 +55,10 @@ export function registerExportCommands(program: Command) {
     .requiredOption('--to <emails>', 'comma-separated recipients')
     .addOption(json())
     .action(async (o: { client: string; every: 'week' | 'month'; kinds: string[]; to: string; json?: boolean }) => {
-      await withClient(o.client, async ({ db }, client) => {
+      await withClient(o.client, async ({ db, audit }, client) => {
         const { addSchedule } = await import('../exports/index.ts');
         const s = await addSchedule(db, client.id, { every: o.every, kinds: o.kinds as never, recipients: o.to.split(',').map((x) => x.trim()).filter(Boolean) });
+        await audit({ action: 'export_schedule.create', entityType: 'export_schedule', entityId: s.id, clientId: client.id, after: s });
         if (o.json) return printJson(s);
         console.log(`every ${s.every}: ${s.kinds.join(', ')} to ${s.recipients.join(', ')} (schedule ${s.id})`);
       });
@@ -79,9 +80,10 @@ export function registerExportCommands(program: Command) {
     .command('remove <id>')
     .requiredOption('--client <slug>')
     .action(async (id: string, o: { client: string }) => {
-      await withClient(o.client, async ({ db }, client) => {
+      await withClient(o.client, async ({ db, audit }, client) => {
         const { removeSchedule } = await import('../exports/index.ts');
-        await removeSchedule(db, client.id, id);
+        const before = await removeSchedule(db, client.id, id);
+        await audit({ action: 'export_schedule.delete', entityType: 'export_schedule', entityId: before.id, clientId: client.id, before });
         console.log(`removed scheduled export ${id}`);
       });
     });

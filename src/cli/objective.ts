@@ -3,7 +3,7 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { describeObjective, OBJECTIVE_KINDS, type Objective } from '../brain/objective.ts';
 import { getClientBySlug, updateClient } from '../domain/clients.ts';
 import { toMinorUnits } from '../domain/currency.ts';
-import { describeObjectives, findCampaign, setCampaignObjective } from '../domain/objectives.ts';
+import { describeObjectives, findCampaign, objectiveSettings, setCampaignObjective } from '../domain/objectives.ts';
 import { AppError } from '../errors.ts';
 import { money } from '../reports/format.ts';
 import { withContext } from './context.ts';
@@ -27,7 +27,7 @@ export function registerObjectiveCommand(clients: Command) {
     .option('--clear', 'with --campaign: judge the campaign by the client\'s objective again')
     .addOption(json())
     .action(async (slug: string, kind: Objective['kind'] | undefined, o) => {
-      await withContext(async ({ db }) => {
+      await withContext(async ({ db, audit }) => {
         const c = await getClientBySlug(db.prisma, slug);
         const $ = (cents: number) => money(cents, c.currency);
         if (kind || o.clear) {
@@ -40,13 +40,16 @@ export function registerObjectiveCommand(clients: Command) {
           };
           if (o.campaign) {
             const target = await findCampaign(db.prisma, c.id, o.campaign);
+            const was = objectiveSettings(c).campaignObjectives[target.id] ?? null;
             await setCampaignObjective(db.prisma, c.id, target.id, next);
+            await audit({ action: next ? 'campaign.objective_set' : 'campaign.objective_cleared', entityType: 'campaign', entityId: target.id, clientId: c.id, before: was, after: next });
           } else {
-            await updateClient(db.prisma, c.id, {
+            const u = await updateClient(db.prisma, c.id, {
               objective: next!.kind,
               ...(next!.targetCpaCents !== null && { targetCpaCents: next!.targetCpaCents }),
               ...(next!.valuePerConversionCents !== null && { valuePerConversionCents: next!.valuePerConversionCents }),
             });
+            await audit({ action: 'client.update', entityType: 'client', entityId: c.id, clientId: c.id, before: objectiveSettings(c).objective, after: objectiveSettings(u).objective });
           }
         }
         const fresh = await getClientBySlug(db.prisma, slug);

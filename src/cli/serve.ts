@@ -62,9 +62,10 @@ export function registerServeCommands(program: Command) {
     .option('--name <name>', 'what the key is for', 'api key')
     .addOption(json())
     .action(async (o) => {
-      await withContext(async ({ db }) => {
+      await withContext(async ({ db, audit }) => {
         const agency = await getAgencyBySlug(db.prisma, o.agency);
         const { key, row } = await createApiKey(db.prisma, agency.id, { name: o.name, role: o.role });
+        await audit({ action: 'api_key.create', entityType: 'api_key', entityId: row.id, agencyId: agency.id, after: row });
         if (o.json) printJson({ id: row.id, prefix: row.prefix, role: row.role, name: row.name, key });
         else console.log(`${key}\n(${row.role} key "${row.name}" for ${agency.slug}; store it now — it is not shown again)`);
       });
@@ -86,9 +87,10 @@ export function registerServeCommands(program: Command) {
     .requiredOption('--agency <slug>')
     .addOption(json())
     .action(async (ref, o) => {
-      await withContext(async ({ db }) => {
+      await withContext(async ({ db, audit }) => {
         const agency = await getAgencyBySlug(db.prisma, o.agency);
         const k = await revokeApiKey(db.prisma, agency.id, ref);
+        await audit({ action: 'api_key.revoke', entityType: 'api_key', entityId: k.id, agencyId: agency.id, after: k });
         if (o.json) printJson({ id: k.id, prefix: k.prefix, revokedAt: k.revokedAt });
         else console.log(`revoked ${k.prefix} (${k.role}, "${k.name}")`);
       });

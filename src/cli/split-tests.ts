@@ -23,7 +23,7 @@ export function registerSplitTestCommands(program: Command) {
     .option('--min-conversions <n>', 'per variant before a call (default 10)', int)
     .addOption(json())
     .action(async (name: string, o: { client: string; metric: string; variant: string[]; control?: string; start?: string; minClicks?: number; minConversions?: number; json?: boolean }) => {
-      await withClient(o.client, async ({ db }, client) => {
+      await withClient(o.client, async ({ db, audit }, client) => {
         const { createTest } = await import('../splits/tests.ts');
         const { localDate } = await import('../time.ts');
         const variants = o.variant.map((v) => {
@@ -31,6 +31,8 @@ export function registerSplitTestCommands(program: Command) {
           return m ? { ref: m[1]!, weight: Number(m[2]) } : { ref: v };
         });
         const t = await createTest(db, client.id, { name, metric: o.metric as never, variants, control: o.control, startDate: o.start ?? localDate(client.timezone, new Date()), minClicks: o.minClicks, minConversions: o.minConversions });
+        const { splitTestAuditOf } = await import('../audit/of.ts');
+        await audit({ action: 'split_test.create', entityType: 'split_test', entityId: t.id, clientId: client.id, after: splitTestAuditOf(t) });
         if (o.json) return printJson(t);
         console.log(`created test "${t.name}" (${t.metric}, from ${t.startDate.toISOString().slice(0, 10)}): ${t.variants.map((v) => `${v.label}${v.control ? ' [control]' : ''}`).join(' vs ')}; id ${t.id}`);
       });
@@ -66,9 +68,10 @@ export function registerSplitTestCommands(program: Command) {
     .command('stop <test>')
     .requiredOption('--client <slug>')
     .action(async (ref: string, o: { client: string }) => {
-      await withClient(o.client, async ({ db }, client) => {
+      await withClient(o.client, async ({ db, audit }, client) => {
         const { stopTest } = await import('../splits/tests.ts');
         const t = await stopTest(db, client.id, ref);
+        await audit({ action: 'split_test.stop', entityType: 'split_test', entityId: t.id, clientId: client.id, before: { status: 'running' }, after: { status: t.status } });
         console.log(`stopped test "${t.name}"`);
       });
     });

@@ -24,9 +24,10 @@ export function registerWebhookCommands(program: Command) {
     .option('--description <text>')
     .addOption(json())
     .action(async (url: string, o: { agency: string; events?: string; description?: string; json?: boolean }) => {
-      await withAgency(o.agency, async ({ db, config }, agencyId, key) => {
+      await withAgency(o.agency, async ({ db, config, audit }, agencyId, key) => {
         const { addEndpoint } = await import('../webhooks/endpoints.ts');
         const r = await addEndpoint(db, key, agencyId, { url, description: o.description, events: o.events?.split(',').map((s) => s.trim()).filter(Boolean) }, config.webhooks.allowPrivate);
+        await audit({ action: 'webhook.create', entityType: 'webhook_endpoint', entityId: r.endpoint.id, agencyId, after: r.endpoint });
         if (o.json) return printJson(r);
         console.log(`added ${r.endpoint.url} (${r.endpoint.events.length ? r.endpoint.events.join(', ') : 'every event'}); id ${r.endpoint.id}`);
         console.log(`signing secret (shown once): ${r.secret}`);
@@ -49,10 +50,11 @@ export function registerWebhookCommands(program: Command) {
     .requiredOption('--agency <slug>')
     .addOption(json())
     .action(async (ref: string, o: { agency: string; json?: boolean }) => {
-      await withAgency(o.agency, async ({ db, config }, agencyId, key) => {
-        const { sendTest } = await import('../webhooks/endpoints.ts');
+      await withAgency(o.agency, async ({ db, config, audit }, agencyId, key) => {
+        const { sendTest, findEndpoint } = await import('../webhooks/endpoints.ts');
         const { webhookOptions } = await import('../webhooks/deliver.ts');
         const r = await sendTest(db, agencyId, ref, webhookOptions(config, key));
+        await audit({ action: 'webhook.test', entityType: 'webhook_endpoint', entityId: (await findEndpoint(db, agencyId, ref)).id, agencyId, after: { messageId: r.messageId, delivered: r.delivered, status: r.status } });
         if (o.json) printJson(r);
         else console.log(r.delivered ? `delivered ${r.messageId}: HTTP ${r.status} in ${r.latencyMs} ms` : `not delivered (${r.error ?? `HTTP ${r.status}`}); retried on schedule`);
         if (!r.delivered) process.exitCode = 1;
@@ -62,9 +64,10 @@ export function registerWebhookCommands(program: Command) {
     .description('a new secret; the old one keeps signing too for 24 hours')
     .requiredOption('--agency <slug>')
     .action(async (ref: string, o: { agency: string }) => {
-      await withAgency(o.agency, async ({ db }, agencyId, key) => {
+      await withAgency(o.agency, async ({ db, audit }, agencyId, key) => {
         const { rotateSecret } = await import('../webhooks/endpoints.ts');
         const r = await rotateSecret(db, key, agencyId, ref, new Date());
+        await audit({ action: 'webhook.rotate_secret', entityType: 'webhook_endpoint', entityId: r.endpoint.id, agencyId, after: { rotating: r.endpoint.rotating, previousSecretUntil: r.endpoint.previousSecretUntil } });
         console.log(`new signing secret (shown once): ${r.secret}\nthe previous one is also sent until ${r.endpoint.previousSecretUntil}`);
       });
     });
@@ -72,9 +75,11 @@ export function registerWebhookCommands(program: Command) {
     w.command(`${name} <endpoint>`)
       .requiredOption('--agency <slug>')
       .action(async (ref: string, o: { agency: string }) => {
-        await withAgency(o.agency, async ({ db }, agencyId) => {
-          const { updateEndpoint } = await import('../webhooks/endpoints.ts');
-          const e = await updateEndpoint(db, agencyId, ref, { enabled });
+        await withAgency(o.agency, async ({ db, audit }, agencyId) => {
+          const { updateEndpoint, findEndpoint, endpointOut } = await import('../webhooks/endpoints.ts');
+          const before = endpointOut(await findEndpoint(db, agencyId, ref));
+          const e = await updateEndpoint(db, agencyId, before.id, { enabled });
+          await audit({ action: 'webhook.update', entityType: 'webhook_endpoint', entityId: e.id, agencyId, before, after: e });
           console.log(`${e.url} ${enabled ? 'enabled' : 'disabled'}`);
         });
       });
@@ -82,9 +87,10 @@ export function registerWebhookCommands(program: Command) {
   w.command('remove <endpoint>')
     .requiredOption('--agency <slug>')
     .action(async (ref: string, o: { agency: string }) => {
-      await withAgency(o.agency, async ({ db }, agencyId) => {
+      await withAgency(o.agency, async ({ db, audit }, agencyId) => {
         const { removeEndpoint } = await import('../webhooks/endpoints.ts');
-        await removeEndpoint(db, agencyId, ref);
+        const before = await removeEndpoint(db, agencyId, ref);
+        await audit({ action: 'webhook.delete', entityType: 'webhook_endpoint', entityId: before.id, agencyId, before });
         console.log(`removed webhook endpoint ${ref}`);
       });
     });

@@ -46,6 +46,9 @@ export async function revokeApiKey(prisma: PrismaClient, agencyId: string, idOrP
 
 export interface KeyIdentity {
   keyId: string;
+  /** The key's name and public prefix: who is acting, in the audit log. */
+  keyName: string;
+  prefix: string;
   agencyId: string;
   role: Role;
 }
@@ -63,5 +66,5 @@ export async function verifyApiKey(prisma: PrismaClient, presented: string, now 
   if (!key.lastUsedAt || now.getTime() - key.lastUsedAt.getTime() > 60_000) {
     await prisma.apiKey.update({ where: { id: key.id }, data: { lastUsedAt: now } });
   }
-  return { keyId: key.id, agencyId: key.agencyId, role: key.role };
+  return { keyId: key.id, keyName: key.name, prefix: key.prefix, agencyId: key.agencyId, role: key.role };
 }

@@ -47,11 +47,13 @@ export async function listSchedules(db: Db, clientId: string): Promise<ScheduleO
   return rows.map((s) => out(s, s.deliveries[0]?.period ?? null));
 }
 
-export async function removeSchedule(db: Db, clientId: string, ref: string): Promise<void> {
+/** Removes one schedule (id or an 8+ character prefix) and answers what it was. */
+export async function removeSchedule(db: Db, clientId: string, ref: string): Promise<ScheduleOut> {
   const rows = await db.prisma.exportSchedule.findMany({ where: { clientId } });
   const hit = rows.filter((s) => s.id === ref || (ref.length >= 8 && s.id.startsWith(ref)));
   if (hit.length !== 1) throw new AppError('not_found', `no scheduled export "${ref}" for this client (adbrain exports list --client …)`);
   await db.prisma.exportSchedule.delete({ where: { id: hit[0]!.id } });
+  return out(hit[0]!, null);
 }
 
 const out = (s: { id: string; every: string; kinds: string[]; recipients: string[]; createdAt: Date }, lastPeriod: string | null): ScheduleOut => ({

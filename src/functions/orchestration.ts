@@ -153,3 +153,16 @@ export function createWebhookDeliveryFunction(inngest: Inngest, runtime: Rt) {
     });
   });
 }
+
+/** Daily at 03:17 UTC: each agency's retention, in short batches (src/retention/prune.ts); one audit row per agency that lost rows. */
+export function createRetentionFunction(inngest: Inngest, runtime: Rt) {
+  return inngest.createFunction({ id: 'retention-prune', triggers: [{ cron: 'TZ=UTC 17 3 * * *' }], concurrency: 1 }, async ({ step }) => {
+    const rt = await runtime();
+    return step.run('prune', async () => {
+      const { prune, recordPrune } = await import('../retention/prune.ts');
+      const r = await prune(rt.db, { now: rt.now() });
+      await recordPrune(rt.db, { kind: 'system', id: null, name: 'retention-prune' }, r);
+      return { rows: r.rows, longestBatchMs: r.longestBatchMs };
+    });
+  });
+}

@@ -65,6 +65,7 @@ export async function updateEndpoint(db: Db, agencyId: string, ref: string, inpu
 export async function removeEndpoint(db: Db, agencyId: string, ref: string) {
   const e = await findEndpoint(db, agencyId, ref);
   await db.prisma.webhookEndpoint.delete({ where: { id: e.id } });
+  return endpointOut(e);
 }
 
 /** Sends a webhook.test event to this endpoint now and answers how the attempt went. */

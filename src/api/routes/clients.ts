@@ -7,6 +7,8 @@ import { AppError } from '../../errors.ts';
 import type { Client } from '../../generated/prisma/client.ts';
 import { IdParam, cents, errors, json, requireRole, scopedClient, security } from '../common.ts';
 import type { AppEnv } from '../env.ts';
+import { apiActor, audit } from '../audit.ts';
+import { purgeClient } from '../../client-data/erase.ts';
 
 export const ClientSchema = z
   .object({
@@ -64,6 +66,8 @@ export const clientOut = (c: Client) => ({
   createdAt: c.createdAt.toISOString(),
 });
 
+const campaignObjective = (c: Client, campaignId: string) => objectiveSettings(c).campaignObjectives[campaignId] ?? null;
+
 const NewClient = z
   .object({
     slug: z.string().min(2).max(64).regex(/^[a-z0-9][a-z0-9-]*$/, 'lowercase letters, digits and dashes'),
@@ -98,6 +102,7 @@ export function clientRoutes(app: OpenAPIHono<AppEnv>) {
       const { prisma } = c.get('deps').db;
       const agency = await prisma.agency.findUniqueOrThrow({ where: { id: c.get('key').agencyId } });
       const created = await addClient(prisma, { ...c.req.valid('json'), agency: agency.slug });
+      await audit(c, { action: 'client.create', entityType: 'client', entityId: created.id, clientId: created.id, after: clientOut(created) });
       return c.json(clientOut(created), 201);
     },
   );
@@ -116,7 +121,9 @@ export function clientRoutes(app: OpenAPIHono<AppEnv>) {
       const client = await scopedClient(c, c.req.valid('param').id);
       const body = c.req.valid('json');
       if (Object.keys(body).length === 0) throw new AppError('invalid_input', 'nothing to change: send at least one field');
-      return c.json(clientOut(await updateClient(c.get('deps').db.prisma, client.id, body)), 200);
+      const updated = await updateClient(c.get('deps').db.prisma, client.id, body);
+      await audit(c, { action: 'client.update', entityType: 'client', entityId: client.id, clientId: client.id, before: clientOut(client), after: clientOut(updated) });
+      return c.json(clientOut(updated), 200);
     },
   );
   app.openapi(
@@ -134,6 +141,7 @@ export function clientRoutes(app: OpenAPIHono<AppEnv>) {
       const body = c.req.valid('json');
       const target = await findCampaign(prisma, client.id, campaign);
       const updated = await setCampaignObjective(prisma, client.id, target.id, { kind: body.objective, targetCpaCents: body.targetCpaCents ?? null, valuePerConversionCents: body.valuePerConversionCents ?? null });
+      await audit(c, { action: 'campaign.objective_set', entityType: 'campaign', entityId: target.id, clientId: client.id, before: campaignObjective(client, target.id), after: campaignObjective(updated, target.id) });
       return c.json(clientOut(updated), 200);
     },
   );
@@ -150,15 +158,21 @@ export function clientRoutes(app: OpenAPIHono<AppEnv>) {
       const client = await scopedClient(c, id);
       const { prisma } = c.get('deps').db;
       const target = await findCampaign(prisma, client.id, campaign);
-      return c.json(clientOut(await setCampaignObjective(prisma, client.id, target.id, null)), 200);
+      const updated = await setCampaignObjective(prisma, client.id, target.id, null);
+      await audit(c, { action: 'campaign.objective_cleared', entityType: 'campaign', entityId: target.id, clientId: client.id, before: campaignObjective(client, target.id), after: null });
+      return c.json(clientOut(updated), 200);
     },
   );
   app.openapi(
-    createRoute({ method: 'delete', path: '/v1/clients/{id}', tags, security, summary: 'Delete a client and all its data (admin)', request: { params: IdParam }, responses: { 204: { description: 'Deleted' }, ...errors } }),
+    createRoute({
+      method: 'delete', path: '/v1/clients/{id}', tags, security,
+      summary: 'Erase a client and everything it owns (admin): metrics, entities, insights, reports, connections, its audit history — in one transaction; one audit row says it happened',
+      request: { params: IdParam }, responses: { 204: { description: 'Erased' }, ...errors },
+    }),
     async (c) => {
       requireRole(c, 'admin');
       const client = await scopedClient(c, c.req.valid('param').id);
-      await c.get('deps').db.prisma.client.delete({ where: { id: client.id } });
+      await purgeClient(c.get('deps').db.prisma, client, apiActor(c), c.get('requestId'));
       return c.body(null, 204);
     },
   );

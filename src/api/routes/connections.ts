@@ -9,6 +9,8 @@ import { syncConnection } from '../../sources/sync.ts';
 import { authorize, callback, OAUTH_PLATFORMS, type OAuthPlatform } from '../../sources/oauth.ts';
 import { Day, IdParam, errors, json, keyOf, requireRole, scopedClient, scopedConnection, security } from '../common.ts';
 import type { AppEnv } from '../env.ts';
+import { audit } from '../audit.ts';
+import { recordAudit } from '../../audit/log.ts';
 
 const ConnectionSchema = z
   .object({
@@ -67,6 +69,7 @@ export function connectionRoutes(app: OpenAPIHono<AppEnv>) {
       rememberSecret(body.accessToken, body.refreshToken, body.apiKey, body.appClientSecret);
       const { db, config } = c.get('deps');
       const conn = await connectAccount(db, keyOf(c, 'connection credentials'), config.sources, { clientId: client.id, ...body }, { now: c.get('deps').now() });
+      await audit(c, { action: 'connection.create', entityType: 'connection', entityId: conn.id, clientId: client.id, after: connectionOut(conn) });
       return c.json(connectionOut(conn), 201);
     },
   );
@@ -99,6 +102,8 @@ export function connectionRoutes(app: OpenAPIHono<AppEnv>) {
     const { db, config } = c.get('deps');
     try {
       const conn = await callback(db, keyOf(c, 'connection credentials'), config.sources, platform as OAuthPlatform, c.req.query(), c.get('deps').now());
+      const owner = await db.prisma.client.findUniqueOrThrow({ where: { id: conn.clientId }, select: { agencyId: true } });
+      await recordAudit(db.prisma, { kind: 'system', id: null, name: `oauth:${platform} consent` }, { action: 'connection.create', entityType: 'connection', entityId: conn.id, agencyId: owner.agencyId, clientId: conn.clientId, after: connectionOut(conn) }, c.get('requestId'));
       const s = conn.settings as { accountName?: string; accountId?: string };
       return page(200, 'Connected', `${s.accountName ?? s.accountId} is connected to adbrain. Its numbers sync every day; you can close this tab.`);
     } catch (err) {
@@ -112,6 +117,7 @@ export function connectionRoutes(app: OpenAPIHono<AppEnv>) {
       requireRole(c, 'member');
       const conn = await scopedConnection(c, c.req.valid('param').id);
       const { db, config } = c.get('deps');
+      await audit(c, { action: 'connection.test', entityType: 'connection', entityId: conn.id, clientId: conn.clientId });
       const r = await testConnection(db, keyOf(c, 'connection credentials'), config.sources, conn.id, { now: c.get('deps').now() });
       return c.json({ ok: r.ok, problem: r.problem, connection: connectionOut(r.connection) }, 200);
     },
@@ -129,6 +135,8 @@ export function connectionRoutes(app: OpenAPIHono<AppEnv>) {
       if (body.to && !body.from) throw new AppError('invalid_input', '`to` needs `from`', [{ path: 'body.from', message: 'required with to' }]);
       if (body.from && body.to && body.from > body.to) throw new AppError('invalid_input', '`from` is after `to`', [{ path: 'body.from', message: 'must not be after to' }]);
       const { db, config } = c.get('deps');
+      // The request is what is recorded (before the work: a failing sync was still asked for); its outcome is the sync run.
+      await audit(c, { action: 'connection.sync', entityType: 'connection', entityId: conn.id, clientId: conn.clientId, after: { from: body.from ?? null, to: body.to ?? null } });
       const r = await syncConnection(db, conn.id, { key: keyOf(c, 'connection credentials'), sources: config.sources, now: c.get('deps').now(), range: body.from ? { from: body.from, to: body.to ?? '9999-12-31' } : undefined });
       return c.json(r, 200);
     },
@@ -139,6 +147,7 @@ export function connectionRoutes(app: OpenAPIHono<AppEnv>) {
       requireRole(c, 'admin');
       const conn = await scopedConnection(c, c.req.valid('param').id);
       await c.get('deps').db.prisma.connection.delete({ where: { id: conn.id } });
+      await audit(c, { action: 'connection.delete', entityType: 'connection', entityId: conn.id, clientId: conn.clientId, before: connectionOut(conn) });
       return c.body(null, 204);
     },
   );

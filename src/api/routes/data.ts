@@ -11,6 +11,8 @@ import { ancestry } from '../../reports/entity-tree.ts';
 import { daysBetween } from '../../time.ts';
 import { Day, IdParam, errors, isoDay, json, requireRole, scopedClient, security } from '../common.ts';
 import type { AppEnv } from '../env.ts';
+import { audit } from '../audit.ts';
+import { importAuditOf } from '../../audit/of.ts';
 
 export const MAX_IMPORT_BYTES = 50 * 1024 * 1024;
 
@@ -58,6 +60,7 @@ export function dataRoutes(app: OpenAPIHono<AppEnv>) {
       if (buf.length > MAX_IMPORT_BYTES) throw new AppError('invalid_input', `the file is larger than ${MAX_IMPORT_BYTES / 1024 / 1024} MB`);
       const deps = c.get('deps');
       const r = await importCsv(deps.db, buf, q.fileName, { clientSlug: client.slug, format: q.format, skipInvalid: q.skipInvalid === 'true', dateFormat: q.dateFormat, now: deps.now(), choices: choicesOf(q), dbRetry: deps.config.dbRetry });
+      await audit(c, { action: 'import.create', entityType: 'import_run', entityId: r.importRunId, clientId: client.id, after: importAuditOf(r) });
       if (r.dateFrom && r.dateTo && deps.notifySync) await deps.notifySync({ clientId: client.id, source: 'csv', from: r.dateFrom, to: r.dateTo });
       return c.json(r, 201);
     },

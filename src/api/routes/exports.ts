@@ -3,6 +3,7 @@ import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import { EXPORT_KINDS, addSchedule, exportCsv, exportRange, listSchedules, removeSchedule, type ExportKind } from '../../exports/index.ts';
 import { Day, IdParam, errors, json, requireRole, scopedClient, security } from '../common.ts';
 import type { AppEnv } from '../env.ts';
+import { audit } from '../audit.ts';
 
 const tags = ['exports'];
 const FileParam = IdParam.extend({
@@ -61,7 +62,9 @@ export function exportRoutes(app: OpenAPIHono<AppEnv>) {
     async (c) => {
       requireRole(c, 'member');
       const client = await scopedClient(c, c.req.valid('param').id);
-      return c.json(await addSchedule(c.get('deps').db, client.id, c.req.valid('json'), c.get('deps').now()), 201);
+      const created = await addSchedule(c.get('deps').db, client.id, c.req.valid('json'), c.get('deps').now());
+      await audit(c, { action: 'export_schedule.create', entityType: 'export_schedule', entityId: created.id, clientId: client.id, after: created });
+      return c.json(created, 201);
     },
   );
   app.openapi(
@@ -70,7 +73,8 @@ export function exportRoutes(app: OpenAPIHono<AppEnv>) {
       requireRole(c, 'member');
       const { id, scheduleId } = c.req.valid('param');
       const client = await scopedClient(c, id);
-      await removeSchedule(c.get('deps').db, client.id, scheduleId);
+      const before = await removeSchedule(c.get('deps').db, client.id, scheduleId);
+      await audit(c, { action: 'export_schedule.delete', entityType: 'export_schedule', entityId: scheduleId, clientId: client.id, before });
       return c.body(null, 204);
     },
   );

@@ -6,6 +6,7 @@ import type { Prisma } from '../../generated/prisma/client.ts';
 import { INSIGHT_TYPES, SYSTEM_INSIGHT_TYPES } from '../../brain/types.ts';
 import { IdParam, cents, errors, isoDay, json, requireRole, scopedClient, scopedInsight, security } from '../common.ts';
 import type { AppEnv } from '../env.ts';
+import { audit } from '../audit.ts';
 
 const STATUSES = ['PENDING', 'IN_PROGRESS', 'APPLIED', 'DISMISSED', 'RESOLVED'] as const;
 
@@ -148,6 +149,7 @@ export function insightRoutes(app: OpenAPIHono<AppEnv>) {
           .send({ name: events.insightStatusChanged.name, data: { insightId: i.id, clientId: i.clientId, from: i.status, to: updated.status, actor: `api-key:${c.get('key').keyId}` } })
           .catch(() => undefined);
       }
+      await audit(c, { action: 'insight.status_changed', entityType: 'insight', entityId: i.id, clientId: i.clientId, before: { status: i.status }, after: { status: updated.status, note: body.note ?? null } });
       const row = await deps.db.prisma.insight.findUniqueOrThrow({ where: { id: i.id }, include });
       return c.json(out(row), 200);
     },

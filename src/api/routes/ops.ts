@@ -7,6 +7,7 @@ import { killEntity, restoreEntity } from '../../domain/entities.ts';
 import { AppError } from '../../errors.ts';
 import { Day, IdParam, errors, isoDay, json, requireRole, scopedAnalysis, scopedClient, scopedEntity, scopedReport, security } from '../common.ts';
 import type { AppEnv } from '../env.ts';
+import { audit } from '../audit.ts';
 
 const AnalysisSchema = z.object({
   id: z.uuid(), clientId: z.uuid(), status: z.enum(['queued', 'running', 'succeeded', 'failed', 'partial']), asOf: z.string().nullable(),
@@ -52,6 +53,7 @@ export function opsRoutes(app: OpenAPIHono<AppEnv>) {
       const requestedBy = `api-key:${c.get('key').keyId}`;
       if (body.asOf) await checkAsOf(deps.db, client, body.asOf, deps.now(), { field: 'body.asOf' });
       const run = await createAnalysisRun(deps.db, client.id, { asOf: body.asOf, requestedBy, email: body.email });
+      await audit(c, { action: 'analysis.start', entityType: 'analysis_run', entityId: run.id, clientId: client.id, after: { asOf: body.asOf ?? null, email: body.email ?? false } });
       await deps.dispatchAnalysis({ runId: run.id, clientId: client.id, asOf: body.asOf, requestedBy, email: body.email ?? false });
       return c.json(analysisOut(run), 202);
     },
@@ -129,6 +131,7 @@ export function opsRoutes(app: OpenAPIHono<AppEnv>) {
         const { prisma } = c.get('deps').db;
         const reason = (c.req.valid('json') as { reason?: string } | undefined)?.reason;
         const u = action === 'kill' ? await killEntity(prisma, e.id, { reason, now: c.get('deps').now() }) : await restoreEntity(prisma, e.id);
+        await audit(c, { action: `entity.${action}`, entityType: e.kind, entityId: e.id, clientId: e.clientId, before: entityOut(e), after: entityOut(u) });
         return c.json(entityOut(u), 200);
       },
     );
@@ -151,6 +154,7 @@ export function opsRoutes(app: OpenAPIHono<AppEnv>) {
     async (c) => {
       requireRole(c, 'admin');
       const { key, row } = await createApiKey(c.get('deps').db.prisma, c.get('key').agencyId, c.req.valid('json'));
+      await audit(c, { action: 'api_key.create', entityType: 'api_key', entityId: row.id, after: keyOut(row) });
       return c.json({ ...keyOut(row), key }, 201);
     },
   );
@@ -158,7 +162,9 @@ export function opsRoutes(app: OpenAPIHono<AppEnv>) {
     createRoute({ method: 'delete', path: '/v1/api-keys/{id}', tags: ['api keys'], security, summary: 'Revoke a key (admin)', request: { params: IdParam }, responses: { 200: json(KeySchema, 'Revoked'), ...errors } }),
     async (c) => {
       requireRole(c, 'admin');
-      return c.json(keyOut(await revokeApiKey(c.get('deps').db.prisma, c.get('key').agencyId, c.req.valid('param').id, c.get('deps').now())), 200);
+      const revoked = await revokeApiKey(c.get('deps').db.prisma, c.get('key').agencyId, c.req.valid('param').id, c.get('deps').now());
+      await audit(c, { action: 'api_key.revoke', entityType: 'api_key', entityId: revoked.id, after: keyOut(revoked) });
+      return c.json(keyOut(revoked), 200);
     },
   );
 }

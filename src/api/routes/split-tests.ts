@@ -5,6 +5,8 @@ import { METRICS, createTest, stopTest } from '../../splits/tests.ts';
 import { localDate } from '../../time.ts';
 import { Day, IdParam, errors, json, requireRole, scopedClient, security } from '../common.ts';
 import type { AppEnv } from '../env.ts';
+import { audit } from '../audit.ts';
+import { splitTestAuditOf } from '../../audit/of.ts';
 
 const tags = ['split tests'];
 const Variant = z.object({ entityId: z.string(), label: z.string(), weight: z.number(), control: z.boolean() });
@@ -47,6 +49,7 @@ export function splitTestRoutes(app: OpenAPIHono<AppEnv>) {
       const client = await scopedClient(c, c.req.valid('param').id);
       const b = c.req.valid('json');
       const t = await createTest(c.get('deps').db, client.id, { ...b, variants: b.variants.map((v) => ({ ref: v.entity, weight: v.weight, label: v.label })), startDate: b.startDate ?? localDate(client.timezone, c.get('deps').now()) });
+      await audit(c, { action: 'split_test.create', entityType: 'split_test', entityId: t.id, clientId: client.id, after: splitTestAuditOf(t) });
       return c.json(out(t), 201);
     },
   );
@@ -59,7 +62,9 @@ export function splitTestRoutes(app: OpenAPIHono<AppEnv>) {
     async (c) => {
       requireRole(c, 'member');
       const t = await scopedTest(c, c.req.valid('param').id);
-      return c.json(out(await stopTest(c.get('deps').db, t.clientId, t.id)), 200);
+      const stopped = await stopTest(c.get('deps').db, t.clientId, t.id);
+      await audit(c, { action: 'split_test.stop', entityType: 'split_test', entityId: t.id, clientId: t.clientId, before: { status: t.status }, after: { status: stopped.status } });
+      return c.json(out(stopped), 200);
     },
   );
 }

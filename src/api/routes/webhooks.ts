@@ -6,6 +6,7 @@ import { addEndpoint, endpointOut, findEndpoint, removeEndpoint, rotateSecret, s
 import { EVENT_TYPES } from '../../webhooks/events.ts';
 import { IdParam, errors, json, keyOf, requireRole, security } from '../common.ts';
 import type { AppEnv } from '../env.ts';
+import { audit } from '../audit.ts';
 
 const tags = ['webhooks'];
 const Endpoint = z.object({
@@ -35,21 +36,29 @@ export function webhookRoutes(app: OpenAPIHono<AppEnv>) {
     async (c) => {
       requireRole(c, 'admin');
       const { db, config } = c.get('deps');
-      return c.json(await addEndpoint(db, keyOf(c, 'webhook secrets'), c.get('key').agencyId, c.req.valid('json'), config.webhooks.allowPrivate), 201);
+      const r = await addEndpoint(db, keyOf(c, 'webhook secrets'), c.get('key').agencyId, c.req.valid('json'), config.webhooks.allowPrivate);
+      await audit(c, { action: 'webhook.create', entityType: 'webhook_endpoint', entityId: r.endpoint.id, after: r.endpoint });
+      return c.json(r, 201);
     },
   );
   app.openapi(
     createRoute({ method: 'patch', path: '/v1/webhooks/{id}', tags, security, summary: 'Enable, disable or change an endpoint (admin)', request: { params: IdParam, body: { content: { 'application/json': { schema: Patch } }, required: true } }, responses: { 200: json(Endpoint, 'Updated'), ...errors } }),
     async (c) => {
       requireRole(c, 'admin');
-      return c.json(await updateEndpoint(c.get('deps').db, c.get('key').agencyId, c.req.valid('param').id, c.req.valid('json')), 200);
+      const { db } = c.get('deps');
+      const before = endpointOut(await findEndpoint(db, c.get('key').agencyId, c.req.valid('param').id));
+      const after = await updateEndpoint(db, c.get('key').agencyId, before.id, c.req.valid('json'));
+      await audit(c, { action: 'webhook.update', entityType: 'webhook_endpoint', entityId: before.id, before, after });
+      return c.json(after, 200);
     },
   );
   app.openapi(
     createRoute({ method: 'post', path: '/v1/webhooks/{id}/rotate-secret', tags, security, summary: 'A new secret (admin); the old one keeps signing too for 24 hours', request: { params: IdParam }, responses: { 200: json(WithSecret, 'Rotated'), ...errors } }),
     async (c) => {
       requireRole(c, 'admin');
-      return c.json(await rotateSecret(c.get('deps').db, keyOf(c, 'webhook secrets'), c.get('key').agencyId, c.req.valid('param').id, c.get('deps').now()), 200);
+      const r = await rotateSecret(c.get('deps').db, keyOf(c, 'webhook secrets'), c.get('key').agencyId, c.req.valid('param').id, c.get('deps').now());
+      await audit(c, { action: 'webhook.rotate_secret', entityType: 'webhook_endpoint', entityId: r.endpoint.id, after: { rotating: r.endpoint.rotating, previousSecretUntil: r.endpoint.previousSecretUntil } });
+      return c.json(r, 200);
     },
   );
   app.openapi(
@@ -57,7 +66,9 @@ export function webhookRoutes(app: OpenAPIHono<AppEnv>) {
     async (c) => {
       requireRole(c, 'admin');
       const { db, config, now } = c.get('deps');
-      return c.json(await sendTest(db, c.get('key').agencyId, c.req.valid('param').id, webhookOptions(config, keyOf(c, 'webhook secrets'), { now })), 200);
+      const r = await sendTest(db, c.get('key').agencyId, c.req.valid('param').id, webhookOptions(config, keyOf(c, 'webhook secrets'), { now }));
+      await audit(c, { action: 'webhook.test', entityType: 'webhook_endpoint', entityId: c.req.valid('param').id, after: { messageId: r.messageId, delivered: r.delivered, status: r.status } });
+      return c.json(r, 200);
     },
   );
   app.openapi(
@@ -73,7 +84,9 @@ export function webhookRoutes(app: OpenAPIHono<AppEnv>) {
     createRoute({ method: 'delete', path: '/v1/webhooks/{id}', tags, security, summary: 'Remove an endpoint and its delivery log (admin)', request: { params: IdParam }, responses: { 204: { description: 'Removed' }, ...errors } }),
     async (c) => {
       requireRole(c, 'admin');
-      await removeEndpoint(c.get('deps').db, c.get('key').agencyId, c.req.valid('param').id);
+      const { db } = c.get('deps');
+      const before = await removeEndpoint(db, c.get('key').agencyId, c.req.valid('param').id);
+      await audit(c, { action: 'webhook.delete', entityType: 'webhook_endpoint', entityId: before.id, before });
       return c.body(null, 204);
     },
   );

@@ -1,0 +1,50 @@
+// Everything a client owns, table by table: what `clients export` writes and
+// `clients delete --purge` erases. test/client-data.test.ts fails when a table
+// of the schema is in neither OWNED nor NOT_CLIENT_DATA, so a new table has to be
+// classified before it ships.
+
+export interface OwnedTable {
+  table: string;
+  /** Rows of client $1. */
+  where: string;
+  /** Columns never handed out: secrets, and bodies written as files of their own. */
+  omit?: string[];
+}
+
+const ofEntities = 'entity_id IN (SELECT id FROM entity WHERE client_id = $1)';
+
+export const OWNED: OwnedTable[] = [
+  { table: 'client', where: 'id = $1' },
+  { table: 'connection', where: 'client_id = $1', omit: ['credentials', 'sync_lease_id', 'sync_lease_until'] },
+  { table: 'entity', where: 'client_id = $1' },
+  { table: 'daily_metric', where: ofEntities },
+  { table: 'metric_month', where: ofEntities },
+  { table: 'revenue_event', where: 'client_id = $1' },
+  { table: 'import_run', where: 'client_id = $1' },
+  { table: 'sync_run', where: 'client_id = $1' },
+  { table: 'brain_run', where: 'client_id = $1' },
+  { table: 'prediction', where: ofEntities },
+  { table: 'insight', where: 'client_id = $1' },
+  { table: 'insight_event', where: 'insight_id IN (SELECT id FROM insight WHERE client_id = $1)' },
+  { table: 'report', where: 'client_id = $1', omit: ['html', 'text', 'pdf'] },
+  { table: 'alert', where: 'client_id = $1' },
+  { table: 'alert_state', where: 'client_id = $1' },
+  { table: 'analysis_run', where: 'client_id = $1' },
+  { table: 'export_schedule', where: 'client_id = $1' },
+  { table: 'export_delivery', where: 'schedule_id IN (SELECT id FROM export_schedule WHERE client_id = $1)' },
+  { table: 'split_test', where: 'client_id = $1' },
+  { table: 'split_variant', where: 'test_id IN (SELECT id FROM split_test WHERE client_id = $1)' },
+  { table: 'audit_log', where: 'client_id = $1' },
+  // One-time OAuth states: erased with the client, never exported (they are signed secrets).
+  { table: 'oauth_state', where: 'client_id = $1', omit: ['*'] },
+];
+
+/** Tables that hold no client's data (agency-level, or the migrations' own). */
+export const NOT_CLIENT_DATA = [
+  'agency', 'api_key', 'webhook_endpoint', 'webhook_attempt', 'llm_call', '_prisma_migrations',
+  // Envelopes name their client; the erase deletes those (webhookDeliveriesOf), the export leaves them out (the agency's delivery log).
+  'webhook_delivery',
+];
+
+/** Webhook deliveries whose envelope is about client $1. */
+export const webhookDeliveriesOf = "body::jsonb -> 'client' ->> 'id' = $1::text";
