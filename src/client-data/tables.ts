@@ -34,6 +34,10 @@ export const OWNED: OwnedTable[] = [
   { table: 'export_delivery', where: 'schedule_id IN (SELECT id FROM export_schedule WHERE client_id = $1)' },
   { table: 'split_test', where: 'client_id = $1' },
   { table: 'split_variant', where: 'test_id IN (SELECT id FROM split_test WHERE client_id = $1)' },
+  { table: 'tracking_campaign', where: 'client_id = $1' },
+  { table: 'visit', where: 'client_id = $1' },
+  { table: 'conversion', where: 'client_id = $1' },
+  { table: 'track_customer', where: 'client_id = $1' },
   { table: 'audit_log', where: 'client_id = $1' },
   // One-time OAuth states: erased with the client, never exported (they are signed secrets).
   { table: 'oauth_state', where: 'client_id = $1', omit: ['*'] },

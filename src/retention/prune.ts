@@ -31,7 +31,9 @@ interface Target {
   name: string;
   cutoff: (r: ReturnType<typeof retentionOf>, today: string, now: Date) => string;
   count: string;
+  /** $1 agency, $2 cut-off, $3 batch size, $4 where the last batch ended (`start` at first); answers n and last. */
   batch: string;
+  start: string;
 }
 
 const monthsBefore = (day: string, months: number) => {
@@ -49,7 +51,9 @@ export const TARGETS: Target[] = [
     name: 'daily_metrics',
     cutoff: (r, today) => monthsBefore(today, r.metricsMonths),
     count: `SELECT count(*)::int AS n ${metricsOf}`,
-    batch: `WITH victims AS (SELECT m.id ${metricsOf} LIMIT $3 FOR UPDATE OF m SKIP LOCKED),
+    // Along the primary key from where the last batch ended: a batch never re-reads the dead rows of the ones before.
+    start: '0',
+    batch: `WITH victims AS (SELECT m.id ${metricsOf} AND m.id > $4::bigint ORDER BY m.id LIMIT $3 FOR UPDATE OF m SKIP LOCKED),
       gone AS (DELETE FROM daily_metric d USING victims v WHERE d.id = v.id RETURNING d.entity_id, d.date, d.source, d.spend_cents, d.impressions, d.clicks, d.conversions, d.revenue_cents),
       rolled AS (
         INSERT INTO metric_month AS mm (entity_id, month, source, days, spend_cents, impressions, clicks, conversions, revenue_cents, revenue_unknown_days)
@@ -59,30 +63,35 @@ export const TARGETS: Target[] = [
           ${addNullable('impressions')}, ${addNullable('clicks')}, ${addNullable('conversions')}, ${addNullable('revenue_cents')},
           revenue_unknown_days = mm.revenue_unknown_days + excluded.revenue_unknown_days
         RETURNING 1)
-      SELECT (SELECT count(*) FROM gone)::int AS n, (SELECT count(*) FROM rolled)::int AS months`,
+      SELECT (SELECT count(*) FROM gone)::int AS n, (SELECT count(*) FROM rolled)::int AS months, (SELECT max(id)::text FROM victims) AS last`,
   },
   {
     // Raw orders behind the daily revenue: their days are summed in daily_metric (and so in metric_month).
     name: 'revenue_events',
     cutoff: (r, today) => monthsBefore(today, r.metricsMonths),
     count: 'SELECT count(*)::int AS n FROM revenue_event WHERE client_id IN (SELECT id FROM client WHERE agency_id = $1::uuid) AND date < $2::date',
-    batch: `WITH gone AS (DELETE FROM revenue_event WHERE ctid IN (SELECT ctid FROM revenue_event WHERE client_id IN (SELECT id FROM client WHERE agency_id = $1::uuid) AND date < $2::date LIMIT $3) RETURNING 1)
-      SELECT count(*)::int AS n FROM gone`,
+    start: '(0,0)',
+    batch: `WITH victims AS (SELECT ctid FROM revenue_event WHERE client_id IN (SELECT id FROM client WHERE agency_id = $1::uuid) AND date < $2::date AND ctid > $4::tid ORDER BY ctid LIMIT $3),
+      gone AS (DELETE FROM revenue_event WHERE ctid IN (SELECT ctid FROM victims) RETURNING 1)
+      SELECT (SELECT count(*) FROM gone)::int AS n, (SELECT max(ctid)::text FROM victims) AS last`,
   },
   {
     name: 'llm_calls',
     cutoff: (r, _today, now) => new Date(now.getTime() - r.llmDays * 86_400_000).toISOString(),
     count: 'SELECT count(*)::int AS n FROM llm_call WHERE agency_id = $1::uuid AND created_at < $2::timestamptz',
-    batch: `WITH gone AS (DELETE FROM llm_call WHERE id IN (SELECT id FROM llm_call WHERE agency_id = $1::uuid AND created_at < $2::timestamptz LIMIT $3) RETURNING 1)
-      SELECT count(*)::int AS n FROM gone`,
+    start: '0',
+    batch: `WITH victims AS (SELECT id FROM llm_call WHERE agency_id = $1::uuid AND created_at < $2::timestamptz AND id > $4::bigint ORDER BY id LIMIT $3),
+      gone AS (DELETE FROM llm_call WHERE id IN (SELECT id FROM victims) RETURNING 1)
+      SELECT (SELECT count(*) FROM gone)::int AS n, (SELECT max(id)::text FROM victims) AS last`,
   },
   {
     name: 'report_bodies',
     cutoff: (r, today) => monthsBefore(today, r.reportMonths),
     count: `SELECT count(*)::int AS n FROM report r JOIN client c ON c.id = r.client_id WHERE c.agency_id = $1::uuid AND r.period_end < $2::date AND (r.html IS NOT NULL OR r.text IS NOT NULL OR r.pdf IS NOT NULL)`,
-    batch: `WITH victims AS (SELECT r.id FROM report r JOIN client c ON c.id = r.client_id WHERE c.agency_id = $1::uuid AND r.period_end < $2::date AND (r.html IS NOT NULL OR r.text IS NOT NULL OR r.pdf IS NOT NULL) LIMIT $3 FOR UPDATE OF r SKIP LOCKED),
+    start: '00000000-0000-0000-0000-000000000000',
+    batch: `WITH victims AS (SELECT r.id FROM report r JOIN client c ON c.id = r.client_id WHERE c.agency_id = $1::uuid AND r.period_end < $2::date AND (r.html IS NOT NULL OR r.text IS NOT NULL OR r.pdf IS NOT NULL) AND r.id > $4::uuid ORDER BY r.id LIMIT $3 FOR UPDATE OF r SKIP LOCKED),
       emptied AS (UPDATE report SET html = NULL, text = NULL, pdf = NULL WHERE id IN (SELECT id FROM victims) RETURNING 1)
-      SELECT count(*)::int AS n FROM emptied`,
+      SELECT (SELECT count(*) FROM emptied)::int AS n, (SELECT max(id::text) FROM victims) AS last`,
   },
 ];
 
@@ -114,19 +123,20 @@ async function inBatches(sql: Sql, t: Target, agencyId: string, cutoff: string, 
   let rows = 0;
   let batches = 0;
   let longest = 0;
+  let after = t.start;
   for (;;) {
     const t0 = performance.now();
-    const [r] = await sql.query<{ n: number }>(t.batch, [agencyId, cutoff, size]);
+    const [r] = await sql.query<{ n: number; last: string | null }>(t.batch, [agencyId, cutoff, size, after]);
     const ms = performance.now() - t0;
     const n = r?.n ?? 0;
-    if (n === 0) break;
+    if (!r?.last) break;
+    after = r.last;
     rows += n;
     batches += 1;
     longest = Math.max(longest, ms);
     onBatch(n, ms);
     // Let other work in (the embedded database runs one statement at a time).
     await new Promise((res) => setImmediate(res));
-    if (n < size) break;
   }
   return { rows, batches, longestBatchMs: Math.round(longest * 10) / 10 };
 }
