@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 // The one place that reads the environment. Everything else receives a Config.
 import path from 'node:path';
 import { z } from 'zod';
@@ -71,6 +72,9 @@ const envSchema = z.object({
   SHOPIFY_CLIENT_SECRET: optionalString,
   SHOPIFY_SCOPES: z.string().default('read_orders,read_all_orders'),
   ADBRAIN_WEBHOOKS_ALLOW_PRIVATE: z.enum(['0', '1']).optional(),
+  ADBRAIN_TRACK_FALLBACK_URL: z.url({ protocol: /^https?$/ }).optional(),
+  ADBRAIN_GEO_HEADER: z.string().regex(/^[A-Za-z0-9-]+$/, 'a header name, or off').optional(),
+  ADBRAIN_TRACK_SALT: z.string().min(16, 'at least 16 characters').optional(),
   ADBRAIN_WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
   ADBRAIN_SYNC_RETRIES: z.coerce.number().int().min(0).max(10).default(4),
   ADBRAIN_SYNC_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(60_000),
@@ -109,6 +113,8 @@ export interface Config {
   dbRetry: { retries: number; minTimeoutMs: number };
   /** Outbound webhooks: whether private / loopback receivers are allowed (development), the per-attempt timeout. */
   webhooks: { allowPrivate: boolean; timeoutMs: number };
+  /** First-party tracking: where a link nobody knows goes, the header with the visitor's country, the salt of IP hashes. */
+  tracking: { fallbackUrl: string | null; geoHeader: string | null; salt: string };
   /** Ad platform APIs (base URLs from env so tests and replays point at loopback) and the retry policy. */
   sources: {
     /** pollMs: first wait between async report job checks (grows 1.5× up to 30 s). */
@@ -133,6 +139,8 @@ export interface Config {
 export const DEFAULT_FROM = 'adbrain <reports@adbrain.local>';
 
 export class ConfigError extends Error {}
+
+const processSalt = randomBytes(16).toString('hex');
 
 export function loadConfig(
   env: Record<string, string | undefined> = process.env,
@@ -176,6 +184,8 @@ export function loadConfig(
     port: e.PORT ?? 3000,
     dbRetry: { retries: e.ADBRAIN_DB_RETRIES, minTimeoutMs: e.ADBRAIN_DB_RETRY_MIN_MS },
     webhooks: { allowPrivate: e.ADBRAIN_WEBHOOKS_ALLOW_PRIVATE === '1', timeoutMs: e.ADBRAIN_WEBHOOK_TIMEOUT_MS },
+    // Without ADBRAIN_TRACK_SALT the salt lives as long as the process: hashes then never link visits across restarts.
+    tracking: { fallbackUrl: e.ADBRAIN_TRACK_FALLBACK_URL ?? null, geoHeader: e.ADBRAIN_GEO_HEADER === 'off' ? null : (e.ADBRAIN_GEO_HEADER ?? 'cf-ipcountry').toLowerCase(), salt: e.ADBRAIN_TRACK_SALT ?? processSalt },
     sources: {
       meta: { baseUrl: e.META_GRAPH_URL, version: e.META_API_VERSION, accessToken: e.META_ACCESS_TOKEN ?? null, pollMs: e.META_JOB_POLL_MS },
       google: {

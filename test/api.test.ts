@@ -67,6 +67,8 @@ describe('REST API', () => {
     other.splitTest = (await db.prisma.splitTest.create({ data: { clientId: oc.id, name: 't', metric: 'roi', startDate: new Date(`${END}T00:00:00Z`), variants: { create: [{ entityId: oe.id, label: 'a', control: true }, { entityId: oe2.id, label: 'b' }] } } })).id;
     ids.webhook = (await db.prisma.webhookEndpoint.create({ data: { agencyId: demo.id, url: 'https://hooks.example/ours', secret: 'x' } })).id;
     other.webhook = (await db.prisma.webhookEndpoint.create({ data: { agencyId: o.id, url: 'https://hooks.example/theirs', secret: 'x' } })).id;
+    ids.trackingCampaign = (await db.prisma.trackingCampaign.create({ data: { clientId: c.id, name: 'Ours', code: 'OURS_01', destinationUrl: 'https://shop.example/' } })).id;
+    other.trackingCampaign = (await db.prisma.trackingCampaign.create({ data: { clientId: oc.id, name: 'Theirs', code: 'THEIRS_01', destinationUrl: 'https://rival.example/' } })).id;
     ids.connection = (await saveConnection(db.prisma, key, { clientId: c.id, platform: 'meta', credentials: { accessToken: 'tok-ours' } })).id;
     other.connection = (await saveConnection(db.prisma, key, { clientId: oc.id, platform: 'meta', credentials: { accessToken: 'tok-theirs' } })).id;
     app = createApp(apiDeps(db, { ...loadConfig({ META_GRAPH_URL: 'http://127.0.0.1:9' }), encryptionKey: key.toString('hex'), outboxDir: path.join(dir, 'outbox') }, () => NOW), { rateLimit: 100_000, authFailureLimit: 100_000 });
@@ -287,7 +289,8 @@ describe('REST API', () => {
   const idFor = (p: string, from: Record<string, string>) =>
     p.startsWith('/v1/clients/') ? from.client : p.startsWith('/v1/insights/') ? from.insight : p.startsWith('/v1/reports/') ? from.report
       : p.startsWith('/v1/entities/') ? from.entity : p.startsWith('/v1/api-keys/') ? from.key : p.startsWith('/v1/analysis/') ? from.analysis
-        : p.startsWith('/v1/connections/') ? from.connection : p.startsWith('/v1/split-tests/') ? from.splitTest : p.startsWith('/v1/webhooks/') ? from.webhook : undefined;
+        : p.startsWith('/v1/connections/') ? from.connection : p.startsWith('/v1/split-tests/') ? from.splitTest : p.startsWith('/v1/webhooks/') ? from.webhook
+          : p.startsWith('/v1/tracking-campaigns/') ? from.trackingCampaign : undefined;
   /** The other path parameters, filled with values that name nothing of either agency. */
   const fill = (url: string) => url.replace('{platform}', 'meta').replace('{file}', 'spend.csv').replace('{scheduleId}', '00000000-0000-4000-8000-000000000000').replace('{campaign}', 'x');
 
@@ -309,7 +312,8 @@ describe('REST API', () => {
         const valid = e.path.endsWith('/insights/{id}') ? { status: 'IN_PROGRESS' } : e.path.endsWith('/clients/{id}') ? { name: 'x' } : e.path.endsWith('/objective') ? { objective: 'revenue' } : e.path.endsWith('/connections') ? { platform: 'meta', accountId: '1', accessToken: 'x' }
           : e.path.endsWith('/export-schedules') ? { every: 'week', kinds: ['spend'], recipients: ['a@b.example'] }
           : e.path.endsWith('/split-tests') ? { name: 'n', metric: 'roi', variants: [{ entity: 'a' }, { entity: 'b' }] }
-          : e.path === '/v1/webhooks/{id}' ? { enabled: true } : undefined;
+          : e.path === '/v1/webhooks/{id}' ? { enabled: true } : e.path === '/v1/tracking-campaigns/{id}' ? { name: 'x' }
+          : e.path.endsWith('/tracking-campaigns') ? { name: 'n', destinationUrl: 'https://shop.example/' } : undefined;
         const again = await call(e.method, url, { key: keys.admin, body: valid });
         expect(again.status, `${e.method} ${url}`).toBe(404);
       }
@@ -324,7 +328,7 @@ describe('REST API', () => {
     const need = (method: string, p: string) =>
       method === 'GET' ? (/^\/v1\/(api-keys|webhooks|audit|settings)/.test(p) || p.endsWith('/export.zip') ? 'admin' : 'viewer')
         : /^\/v1\/(webhooks|settings)/.test(p) ? 'admin'
-        : p.startsWith('/v1/clients') && !/\/(imports|analysis|split-tests|export-schedules(\/\{scheduleId\})?)$/.test(p) ? 'admin'
+        : p.startsWith('/v1/clients') && !/\/(imports|analysis|split-tests|tracking-campaigns|export-schedules(\/\{scheduleId\})?)$/.test(p) ? 'admin'
           : p.startsWith('/v1/api-keys') ? 'admin'
             : 'member';
     const rank = { viewer: 0, member: 1, admin: 2 } as const;

@@ -121,15 +121,24 @@ describe.each(dbKinds)('audit log through the API (%s)', (kind) => {
     'POST /v1/webhooks/{id}/rotate-secret': { url: () => `/v1/webhooks/${ids.webhook}/rotate-secret`, keep: (j) => secrets.push(j.secret), action: 'webhook.rotate_secret' },
     'POST /v1/webhooks/{id}/test': { url: () => `/v1/webhooks/${ids.webhook}/test`, action: 'webhook.test' },
     'DELETE /v1/webhooks/{id}': { url: () => `/v1/webhooks/${ids.webhook}`, action: 'webhook.delete' },
+    'POST /v1/clients/{id}/tracking-campaigns': { url: () => `/v1/clients/${ids.client}/tracking-campaigns`, body: () => ({ name: 'Summer dress', platform: 'instagram', type: 'reel', destinationUrl: 'https://shop.example/dress' }), keep: (j) => (ids.tracking = j.id), action: 'tracking_campaign.create' },
+    'PATCH /v1/tracking-campaigns/{id}': { url: () => `/v1/tracking-campaigns/${ids.tracking}`, body: () => ({ costCents: 50_000 }), action: 'tracking_campaign.update' },
+    'POST /v1/tracking-campaigns/{id}/deactivate': { url: () => `/v1/tracking-campaigns/${ids.tracking}/deactivate`, action: 'tracking_campaign.deactivate' },
+    'POST /v1/tracking-campaigns/{id}/activate': { url: () => `/v1/tracking-campaigns/${ids.tracking}/activate`, action: 'tracking_campaign.activate' },
+    'DELETE /v1/tracking-campaigns/{id}': { url: () => `/v1/tracking-campaigns/${ids.tracking}`, action: 'tracking_campaign.delete' },
     'PATCH /v1/settings/retention': { url: () => '/v1/settings/retention', body: () => ({ llmDays: 30 }), action: 'agency.retention' },
     'DELETE /v1/clients/{id}': { url: () => `/v1/clients/${ids.newClient}`, action: 'client.purge' },
   };
+
+  // Event ingestion is data, not a change of settings: orders are counted in their own
+  // table (one per order id), and an audit row per order would double every write.
+  const INGEST = ['POST /v1/track/conversion'];
 
   it('every mutating endpoint writes one audit row with the key, the request id and the change', async () => {
     const doc = (await call('GET', '/openapi.json')).json as { paths: Record<string, Record<string, unknown>> };
     const mutating = Object.entries(doc.paths).flatMap(([p, ops]) => Object.keys(ops).filter((m) => m !== 'get').map((m) => `${m.toUpperCase()} ${p}`));
     // A new endpoint must be added here (and so be shown to audit) before this passes.
-    expect(mutating.filter((e) => !plan[e]), 'mutating endpoints without an audit check').toEqual([]);
+    expect(mutating.filter((e) => !plan[e] && !INGEST.includes(e)), 'mutating endpoints without an audit check').toEqual([]);
     expect(Object.keys(plan).filter((e) => !mutating.includes(e)), 'checks of endpoints that no longer exist').toEqual([]);
     for (const e of Object.keys(plan)) {
       const step = plan[e]!;

@@ -88,7 +88,9 @@ describe.each(dbKinds)('retention prune (%s)', (kind) => {
 
     const batches: number[] = [];
     const r = await prune(db, { now: NOW, agency: 'demo', batchSize: 250, onBatch: (b) => b.target === 'daily_metrics' && batches.push(b.rows) });
-    expect(t(r, 'daily_metrics')).toMatchObject({ rows: expired, batches: Math.ceil(expired / 250) });
+    expect(t(r, 'daily_metrics').rows).toBe(expired);
+    expect(batches.reduce((a, b) => a + b, 0)).toBe(expired);
+    expect(batches.length).toBeGreaterThanOrEqual(Math.ceil(expired / 250));
     expect(Math.max(...batches)).toBeLessThanOrEqual(250);
     expect(r.longestBatchMs).toBeGreaterThan(0);
     expect(await db.prisma.dailyMetric.count({ where: { date: { lt: new Date(`${CUTOFF}T00:00:00Z`) } } })).toBe(0);

@@ -20,6 +20,8 @@ import { exportRoutes } from './routes/exports.ts';
 import { splitTestRoutes } from './routes/split-tests.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
 import { auditRoutes } from './routes/audit.ts';
+import { trackingRoutes } from './routes/tracking.ts';
+import { VisitWriter } from '../tracking/visits.ts';
 
 export interface AppOptions {
   /** Requests per key per minute. */
@@ -103,6 +105,7 @@ export function createApp(deps: ApiDeps, opts: AppOptions = {}) {
   splitTestRoutes(app);
   webhookRoutes(app);
   auditRoutes(app);
+  trackingRoutes(app, new VisitWriter(deps.db, { onError: (_err, lost) => process.stderr.write(`adbrain: ${lost} visit(s) could not be written\n`) }));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', description: 'An adbrain API key: adb_<prefix>_<secret>' });
   app.doc31('/openapi.json', {

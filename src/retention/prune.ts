@@ -51,10 +51,14 @@ export const TARGETS: Target[] = [
     name: 'daily_metrics',
     cutoff: (r, today) => monthsBefore(today, r.metricsMonths),
     count: `SELECT count(*)::int AS n ${metricsOf}`,
-    // Along the primary key from where the last batch ended: a batch never re-reads the dead rows of the ones before.
+    // A batch is the next $3 rows along the primary key (a cheap index range, never a sort of everything
+    // expired, never the dead rows of the batches before); of those, the expired ones of the agency go.
     start: '0',
-    batch: `WITH victims AS (SELECT m.id ${metricsOf} AND m.id > $4::bigint ORDER BY m.id LIMIT $3 FOR UPDATE OF m SKIP LOCKED),
-      gone AS (DELETE FROM daily_metric d USING victims v WHERE d.id = v.id RETURNING d.entity_id, d.date, d.source, d.spend_cents, d.impressions, d.clicks, d.conversions, d.revenue_cents),
+    batch: `WITH scan AS (SELECT id FROM daily_metric WHERE id > $4::bigint ORDER BY id LIMIT $3),
+      victims AS (SELECT m.id FROM scan s JOIN daily_metric m ON m.id = s.id JOIN entity e ON e.id = m.entity_id JOIN client c ON c.id = e.client_id
+        WHERE c.agency_id = $1::uuid AND m.date < $2::date AND m.id > $4::bigint FOR UPDATE OF m SKIP LOCKED),
+      -- "id > $4" again: a join along the key starts where this batch does, not at the dead rows before it.
+      gone AS (DELETE FROM daily_metric d USING victims v WHERE d.id = v.id AND d.id > $4::bigint RETURNING d.entity_id, d.date, d.source, d.spend_cents, d.impressions, d.clicks, d.conversions, d.revenue_cents),
       rolled AS (
         INSERT INTO metric_month AS mm (entity_id, month, source, days, spend_cents, impressions, clicks, conversions, revenue_cents, revenue_unknown_days)
         SELECT entity_id, date_trunc('month', date)::date, source, count(*), sum(spend_cents), sum(impressions), sum(clicks), sum(conversions), sum(revenue_cents), count(*) FILTER (WHERE revenue_cents IS NULL)
@@ -63,7 +67,7 @@ export const TARGETS: Target[] = [
           ${addNullable('impressions')}, ${addNullable('clicks')}, ${addNullable('conversions')}, ${addNullable('revenue_cents')},
           revenue_unknown_days = mm.revenue_unknown_days + excluded.revenue_unknown_days
         RETURNING 1)
-      SELECT (SELECT count(*) FROM gone)::int AS n, (SELECT count(*) FROM rolled)::int AS months, (SELECT max(id)::text FROM victims) AS last`,
+      SELECT (SELECT count(*) FROM gone)::int AS n, (SELECT count(*) FROM rolled)::int AS months, (SELECT max(id)::text FROM scan) AS last`,
   },
   {
     // Raw orders behind the daily revenue: their days are summed in daily_metric (and so in metric_month).
@@ -80,9 +84,9 @@ export const TARGETS: Target[] = [
     cutoff: (r, _today, now) => new Date(now.getTime() - r.llmDays * 86_400_000).toISOString(),
     count: 'SELECT count(*)::int AS n FROM llm_call WHERE agency_id = $1::uuid AND created_at < $2::timestamptz',
     start: '0',
-    batch: `WITH victims AS (SELECT id FROM llm_call WHERE agency_id = $1::uuid AND created_at < $2::timestamptz AND id > $4::bigint ORDER BY id LIMIT $3),
-      gone AS (DELETE FROM llm_call WHERE id IN (SELECT id FROM victims) RETURNING 1)
-      SELECT (SELECT count(*) FROM gone)::int AS n, (SELECT max(id)::text FROM victims) AS last`,
+    batch: `WITH scan AS (SELECT id FROM llm_call WHERE id > $4::bigint ORDER BY id LIMIT $3),
+      gone AS (DELETE FROM llm_call WHERE id IN (SELECT id FROM scan) AND id > $4::bigint AND agency_id = $1::uuid AND created_at < $2::timestamptz RETURNING 1)
+      SELECT (SELECT count(*) FROM gone)::int AS n, (SELECT max(id)::text FROM scan) AS last`,
   },
   {
     name: 'report_bodies',
@@ -131,6 +135,7 @@ async function inBatches(sql: Sql, t: Target, agencyId: string, cutoff: string, 
     const n = r?.n ?? 0;
     if (!r?.last) break;
     after = r.last;
+    if (n === 0) continue;
     rows += n;
     batches += 1;
     longest = Math.max(longest, ms);

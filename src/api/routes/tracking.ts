@@ -1,0 +1,168 @@
+// REST: first-party campaigns (CRUD, activate / deactivate, children), conversions
+// from the shop's server, and the public tracking link GET /t/<code>.
+import { randomBytes } from 'node:crypto';
+import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
+import { getCookie, setCookie } from 'hono/cookie';
+import { AppError } from '../../errors.ts';
+import type { TrackingCampaign } from '../../generated/prisma/client.ts';
+import { campaignOut, campaignPatchSchema, createCampaign, newCampaignSchema, siteKeyOf, trackingUrl, updateCampaign } from '../../tracking/campaigns.ts';
+import { recordConversion } from '../../tracking/conversions.ts';
+import { describeAgent, hashIp, notAPerson, VisitWriter } from '../../tracking/visits.ts';
+import { audit } from '../audit.ts';
+import { clientKey } from '../client-address.ts';
+import { IdParam, errors, json, requireRole, scopedClient, security } from '../common.ts';
+import type { AppEnv } from '../env.ts';
+
+const tags = ['tracking'];
+export const SESSION_COOKIE = 'adb_sid';
+const Campaign = z.object({
+  id: z.uuid(), clientId: z.uuid(), parentId: z.uuid().nullable(), name: z.string(), platform: z.string(), type: z.string(), postUrl: z.string().nullable(), code: z.string(),
+  destinationUrl: z.string(), trackingUrl: z.string(), costCents: z.number().int(), budgetCents: z.number().int().nullable(), startsAt: z.string().nullable(), endsAt: z.string().nullable(),
+  active: z.boolean(), metadata: z.record(z.string(), z.unknown()), createdAt: z.string(), updatedAt: z.string(),
+}).openapi('TrackingCampaign');
+const NewConversion = z.object({
+  clientId: z.uuid(),
+  orderId: z.string().min(1).max(200),
+  revenueCents: z.number().int().min(0).max(1e13),
+  currency: z.string().length(3),
+  customerId: z.string().min(1).max(200).optional(),
+  sessionId: z.string().min(8).max(100).optional().openapi({ description: 'the adb_sid the snippet keeps (window.adbrain.sessionId())' }),
+  timestamp: z.iso.datetime({ offset: true }).optional().openapi({ description: 'when the order happened (history); default now' }),
+  lineItems: z.array(z.object({ productId: z.string().max(200), name: z.string().max(500).optional(), quantity: z.number().int().min(1).max(1e6), priceCents: z.number().int().min(0) }).strict()).max(500).optional(),
+}).strict().openapi('NewConversion');
+const ConversionOut = z.object({ id: z.uuid(), orderId: z.string(), duplicate: z.boolean(), campaignId: z.uuid().nullable(), revenueCents: z.number().int(), at: z.string() }).openapi('Conversion');
+
+export function trackingRoutes(app: OpenAPIHono<AppEnv>, visits: VisitWriter) {
+  const scoped = async (c: Parameters<typeof audit>[0], id: string): Promise<TrackingCampaign> => {
+    const t = await c.get('deps').db.prisma.trackingCampaign.findFirst({ where: { id, client: { agencyId: c.get('key').agencyId } } });
+    if (!t) throw new AppError('not_found', `campaign ${id} not found`);
+    return t;
+  };
+  const out = async (c: Parameters<typeof audit>[0], t: TrackingCampaign) => campaignOut(t, trackingUrl(c.get('deps').config.sources.oauth.publicUrl, t, await siteKeyOf(c.get('deps').db.prisma, t.clientId)));
+
+  app.openapi(
+    createRoute({ method: 'get', path: '/v1/clients/{id}/tracking-campaigns', tags, security, summary: 'The client\'s first-party campaigns', request: { params: IdParam, query: z.object({ active: z.enum(['true', 'false']).optional() }) }, responses: { 200: json(z.object({ data: z.array(Campaign) }), 'Campaigns'), ...errors } }),
+    async (c) => {
+      const client = await scopedClient(c, c.req.valid('param').id);
+      const q = c.req.valid('query');
+      const rows = await c.get('deps').db.prisma.trackingCampaign.findMany({ where: { clientId: client.id, ...(q.active ? { active: q.active === 'true' } : {}) }, orderBy: { createdAt: 'asc' } });
+      const key = await siteKeyOf(c.get('deps').db.prisma, client.id);
+      return c.json({ data: rows.map((t) => campaignOut(t, trackingUrl(c.get('deps').config.sources.oauth.publicUrl, t, key))) }, 200);
+    },
+  );
+  app.openapi(
+    createRoute({ method: 'post', path: '/v1/clients/{id}/tracking-campaigns', tags, security, summary: 'Create a campaign (member); the answer carries its tracking URL. No code: one is made from the name (INSTA_SUMMER_DRESS_01)', request: { params: IdParam, body: { content: { 'application/json': { schema: newCampaignSchema } }, required: true } }, responses: { 201: json(Campaign, 'Created'), 409: json(z.any(), 'Code taken'), ...errors } }),
+    async (c) => {
+      requireRole(c, 'member');
+      const client = await scopedClient(c, c.req.valid('param').id);
+      const t = await createCampaign(c.get('deps').db.prisma, client.id, c.req.valid('json'));
+      const body = await out(c, t);
+      await audit(c, { action: 'tracking_campaign.create', entityType: 'tracking_campaign', entityId: t.id, clientId: client.id, after: body });
+      return c.json(body, 201);
+    },
+  );
+  app.openapi(
+    createRoute({ method: 'get', path: '/v1/tracking-campaigns/{id}', tags, security, summary: 'One campaign', request: { params: IdParam }, responses: { 200: json(Campaign, 'The campaign'), ...errors } }),
+    async (c) => c.json(await out(c, await scoped(c, c.req.valid('param').id)), 200),
+  );
+  app.openapi(
+    createRoute({ method: 'get', path: '/v1/tracking-campaigns/{id}/children', tags, security, summary: 'The campaign\'s children', request: { params: IdParam }, responses: { 200: json(z.object({ data: z.array(Campaign) }), 'Children'), ...errors } }),
+    async (c) => {
+      const t = await scoped(c, c.req.valid('param').id);
+      const rows = await c.get('deps').db.prisma.trackingCampaign.findMany({ where: { parentId: t.id }, orderBy: { createdAt: 'asc' } });
+      return c.json({ data: await Promise.all(rows.map((r) => out(c, r))) }, 200);
+    },
+  );
+  app.openapi(
+    createRoute({ method: 'patch', path: '/v1/tracking-campaigns/{id}', tags, security, summary: 'Change a campaign (member)', request: { params: IdParam, body: { content: { 'application/json': { schema: campaignPatchSchema } }, required: true } }, responses: { 200: json(Campaign, 'Updated'), ...errors } }),
+    async (c) => {
+      requireRole(c, 'member');
+      const t = await scoped(c, c.req.valid('param').id);
+      const before = await out(c, t);
+      const after = await out(c, await updateCampaign(c.get('deps').db.prisma, t, c.req.valid('json')));
+      await audit(c, { action: 'tracking_campaign.update', entityType: 'tracking_campaign', entityId: t.id, clientId: t.clientId, before, after });
+      return c.json(after, 200);
+    },
+  );
+  for (const [verb, active] of [['activate', true], ['deactivate', false]] as const) {
+    app.openapi(
+      createRoute({ method: 'post', path: `/v1/tracking-campaigns/{id}/${verb}`, tags, security, summary: active ? 'Count its link again (member)' : 'Stop counting its link (member): clicks go to the client\'s fallback URL', request: { params: IdParam }, responses: { 200: json(Campaign, 'The campaign'), ...errors } }),
+      async (c) => {
+        requireRole(c, 'member');
+        const t = await scoped(c, c.req.valid('param').id);
+        const u = await c.get('deps').db.prisma.trackingCampaign.update({ where: { id: t.id }, data: { active } });
+        await audit(c, { action: `tracking_campaign.${verb}`, entityType: 'tracking_campaign', entityId: t.id, clientId: t.clientId, before: { active: t.active }, after: { active } });
+        return c.json(await out(c, u), 200);
+      },
+    );
+  }
+  app.openapi(
+    createRoute({ method: 'delete', path: '/v1/tracking-campaigns/{id}', tags, security, summary: 'Delete a campaign (member); its children stay, without a parent; its visits and orders stay, unattributed', request: { params: IdParam }, responses: { 204: { description: 'Deleted' }, ...errors } }),
+    async (c) => {
+      requireRole(c, 'member');
+      const t = await scoped(c, c.req.valid('param').id);
+      const before = await out(c, t);
+      await c.get('deps').db.prisma.trackingCampaign.delete({ where: { id: t.id } });
+      await audit(c, { action: 'tracking_campaign.delete', entityType: 'tracking_campaign', entityId: t.id, clientId: t.clientId, before });
+      return c.body(null, 204);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post', path: '/v1/track/conversion', tags, security,
+      summary: 'An order from the shop\'s server (member key): counted once per (client, orderId), attributed by last touch over the session\'s visits in the client\'s window (30 days from the last activity, rolling)',
+      request: { body: { content: { 'application/json': { schema: NewConversion } }, required: true } },
+      responses: { 201: json(ConversionOut, 'Recorded'), 200: json(ConversionOut, 'Already recorded (the same orderId): nothing counted twice'), ...errors },
+    }),
+    async (c) => {
+      requireRole(c, 'member');
+      const b = c.req.valid('json');
+      const client = await scopedClient(c, b.clientId);
+      if (b.currency.toUpperCase() !== client.currency) throw new AppError('invalid_input', `currency: ${b.currency} is not the client's currency (${client.currency})`, [{ path: 'body.currency', message: `expected ${client.currency}` }]);
+      const at = b.timestamp ? new Date(b.timestamp) : c.get('deps').now();
+      // Visits still queued in this process belong to the session's history.
+      await visits.flush();
+      const r = await recordConversion(c.get('deps').db, { clientId: client.id, orderId: b.orderId, revenueCents: b.revenueCents, currency: client.currency, at, sessionId: b.sessionId, customerId: b.customerId, lineItems: b.lineItems });
+      return c.json(r, r.duplicate ? 200 : 201);
+    },
+  );
+
+  // The tracking link: no key; a person is counted and sent on, a bot is only sent on.
+  app.on(['GET', 'HEAD'], '/t/:code', async (c) => {
+    const { db, config, now } = c.get('deps');
+    const code = c.req.param('code');
+    const site = c.req.query('s');
+    const rows = code.length > 64 ? [] : await db.sql.query<{ id: string; client_id: string; destination_url: string; active: boolean; starts_at: Date | null; ends_at: Date | null; fallback: string | null; honor_dnt: boolean }>(
+      `SELECT t.id::text, t.client_id::text, t.destination_url, t.active, t.starts_at, t.ends_at, c.track_fallback_url AS fallback, c.honor_dnt
+       FROM tracking_campaign t JOIN client c ON c.id = t.client_id WHERE t.code = $1 ${site ? 'AND c.site_key = $2' : ''} LIMIT 2`,
+      site ? [code, site] : [code],
+    );
+    const hit = rows.length === 1 ? rows[0]! : null;
+    const at = now();
+    const live = hit && hit.active && (!hit.starts_at || new Date(hit.starts_at) <= at) && (!hit.ends_at || new Date(hit.ends_at) >= at);
+    if (!hit || !live) {
+      const fallback = hit?.fallback ?? (site ? (await db.prisma.client.findFirst({ where: { siteKey: site }, select: { trackFallbackUrl: true } }))?.trackFallbackUrl : null) ?? config.tracking.fallbackUrl;
+      if (fallback) return c.redirect(fallback, 302);
+      return c.text('This link is not active.', 404);
+    }
+    const person = !notAPerson(c.req.method, (h) => c.req.header(h)) && !(hit.honor_dnt && (c.req.header('dnt') === '1' || c.req.header('sec-gpc') === '1'));
+    let sid = getCookie(c, SESSION_COOKIE);
+    if (!sid || !/^[A-Za-z0-9_-]{16,64}$/.test(sid)) sid = randomBytes(16).toString('base64url');
+    const dest = new URL(hit.destination_url);
+    dest.searchParams.set('utm_campaign', code);
+    if (person) {
+      dest.searchParams.set(SESSION_COOKIE, sid);
+      setCookie(c, SESSION_COOKIE, sid, { path: '/', maxAge: 60 * 60 * 24 * 400, httpOnly: true, sameSite: 'Lax', secure: new URL(c.req.url).protocol === 'https:' });
+      const ua = describeAgent(c.req.header('user-agent'));
+      const geo = config.tracking.geoHeader ? c.req.header(config.tracking.geoHeader) : undefined;
+      visits.add({
+        clientId: hit.client_id, campaignId: hit.id, sessionId: sid, kind: 'click', at, ipHash: hashIp(clientKey(c), config.tracking.salt), ...ua,
+        country: geo && /^[A-Za-z]{2}$/.test(geo) ? geo.toUpperCase() : null, referrer: c.req.header('referer') ?? null, path: null,
+      });
+    }
+    c.header('cache-control', 'no-store');
+    c.header('referrer-policy', 'no-referrer-when-downgrade');
+    return c.redirect(dest.toString(), 302);
+  });
+}

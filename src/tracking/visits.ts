@@ -1,0 +1,90 @@
+// Recording visits: who is a person (isbot, HEAD, prefetch and link previews are
+// not), what is kept of them (a salted hash of the IP, never the IP; device,
+// browser and OS from ua-parser-js 1.x, MIT; a country from a configurable geo
+// header), and one batched write path: events queue in memory and go to the
+// database as one multi-row INSERT every 100 ms or 500 events.
+import { createHash } from 'node:crypto';
+import { isbot } from 'isbot';
+import UAParser from 'ua-parser-js';
+import type { Db } from '../db/client.ts';
+
+export interface VisitRow {
+  clientId: string;
+  campaignId: string | null;
+  sessionId: string;
+  kind: 'click' | 'view';
+  at: Date;
+  ipHash: string | null;
+  device: string | null;
+  browser: string | null;
+  os: string | null;
+  country: string | null;
+  referrer: string | null;
+  path: string | null;
+}
+
+/** A request that is not a person: a bot or unfurler by its user agent, a HEAD, a prefetch or a preview. */
+export function notAPerson(method: string, headers: (name: string) => string | undefined): boolean {
+  if (method === 'HEAD') return true;
+  const purpose = `${headers('purpose') ?? ''} ${headers('sec-purpose') ?? ''} ${headers('x-purpose') ?? ''} ${headers('x-moz') ?? ''}`.toLowerCase();
+  if (/prefetch|preview|prerender/.test(purpose)) return true;
+  const ua = headers('user-agent') ?? '';
+  return ua.trim() === '' || isbot(ua);
+}
+
+export function describeAgent(ua: string | undefined): { device: string | null; browser: string | null; os: string | null } {
+  if (!ua) return { device: null, browser: null, os: null };
+  const r = new UAParser(ua).getResult();
+  // ua-parser leaves device.type empty for desktops.
+  return { device: r.device.type ?? 'desktop', browser: r.browser.name ?? null, os: r.os.name ?? null };
+}
+
+/** Not reversible to the address: SHA-256 of salt + IP, cut to 16 bytes. */
+export function hashIp(ip: string | undefined, salt: string): string | null {
+  if (!ip) return null;
+  return createHash('sha256').update(salt).update(ip).digest('base64url').slice(0, 22);
+}
+
+const COLS = ['client_id', 'campaign_id', 'session_id', 'kind', 'at', 'ip_hash', 'device', 'browser', 'os', 'country', 'referrer', 'path'] as const;
+
+export async function insertVisits(db: Pick<Db, 'sql'>, rows: VisitRow[]): Promise<void> {
+  if (rows.length === 0) return;
+  const params: unknown[] = [];
+  const values = rows.map((r) => {
+    const base = params.length;
+    params.push(r.clientId, r.campaignId, r.sessionId, r.kind, r.at.toISOString(), r.ipHash, r.device, r.browser, r.os, r.country, r.referrer?.slice(0, 500) ?? null, r.path?.slice(0, 500) ?? null);
+    return `($${base + 1}::uuid, $${base + 2}::uuid, $${base + 3}, $${base + 4}, $${base + 5}::timestamptz, $${base + 6}, $${base + 7}, $${base + 8}, $${base + 9}, $${base + 10}, $${base + 11}, $${base + 12})`;
+  });
+  await db.sql.query(`INSERT INTO visit (${COLS.join(', ')}) VALUES ${values.join(', ')}`, params);
+}
+
+/** The one write path of live visits: queued, written in batches; flush() before reading them back (a conversion's attribution). */
+export class VisitWriter {
+  private queue: VisitRow[] = [];
+  private timer: NodeJS.Timeout | null = null;
+  private writing: Promise<void> = Promise.resolve();
+  constructor(private readonly db: Pick<Db, 'sql'>, private readonly o: { maxBatch?: number; maxDelayMs?: number; onError?: (err: unknown, lost: number) => void } = {}) {}
+
+  add(v: VisitRow): void {
+    this.queue.push(v);
+    if (this.queue.length >= (this.o.maxBatch ?? 500)) void this.flush();
+    else if (!this.timer) this.timer = setTimeout(() => void this.flush(), this.o.maxDelayMs ?? 100);
+  }
+
+  flush(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    const batch = this.queue;
+    this.queue = [];
+    // Batches are written one after another, so a flush also waits for the ones before it.
+    this.writing = this.writing.then(async () => {
+      if (batch.length === 0) return;
+      try {
+        await insertVisits(this.db, batch);
+      } catch (err) {
+        this.o.onError?.(err, batch.length);
+      }
+    });
+    return this.writing;
+  }
+}
