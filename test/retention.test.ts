@@ -59,6 +59,10 @@ describe.each(dbKinds)('retention prune (%s)', (kind) => {
     for (const [d, key] of [['2024-10-01', 'old'], ['2025-12-01', 'new']] as const) {
       await db.prisma.report.create({ data: { clientId: c.id, periodStart: new Date(`${d}T00:00:00Z`), periodEnd: new Date(`${d}T00:00:00Z`), idempotencyKey: `r-${key}`, html: '<p>body</p>', text: 'body', pdf: Buffer.from('%PDF-1.4'), summary: 'kept', status: 'sent' } });
     }
+    await db.prisma.visit.createMany({ data: [
+      { clientId: c.id, sessionId: 's-old', kind: 'click', at: new Date('2025-10-01T00:00:00Z') },
+      { clientId: c.id, sessionId: 's-new', kind: 'click', at: new Date('2025-11-01T00:00:00Z') },
+    ] });
     const conn = await saveConnection(db.prisma, randomBytes(32), { clientId: c.id, platform: 'shopify', credentials: { accessToken: 'x' } });
     await db.prisma.revenueEvent.createMany({ data: [
       { connectionId: conn.id, externalId: 'o1', clientId: c.id, date: new Date('2025-09-01T00:00:00Z'), conversions: 1, revenueCents: 1000n, status: 'paid', updatedAt: NOW },
@@ -84,6 +88,8 @@ describe.each(dbKinds)('retention prune (%s)', (kind) => {
     expect(t(dry, 'llm_calls').rows).toBe(1);
     expect(t(dry, 'report_bodies').rows).toBe(1);
     expect(t(dry, 'revenue_events').rows).toBe(1);
+    // Visits: 13 months before 2026-11-22.
+    expect(t(dry, 'visits')).toMatchObject({ rows: 1, cutoff: '2025-10-22' });
     expect(await db.prisma.metricMonth.count()).toBe(0);
 
     const batches: number[] = [];
@@ -110,6 +116,7 @@ describe.each(dbKinds)('retention prune (%s)', (kind) => {
     const reports = await db.prisma.report.findMany({ where: { idempotencyKey: { in: ['r-old', 'r-new'] } }, orderBy: { periodStart: 'asc' } });
     expect(reports.map((x) => [x.html, x.pdf === null, x.summary])).toEqual([[null, true, 'kept'], ['<p>body</p>', false, 'kept']]);
     expect((await db.prisma.revenueEvent.findMany()).map((x) => x.externalId)).toEqual(['o2']);
+    expect((await db.prisma.visit.findMany()).map((x) => x.sessionId)).toEqual(['s-new']);
 
     // Again: nothing left to do.
     expect((await prune(db, { now: NOW })).rows).toBe(0);

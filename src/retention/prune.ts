@@ -8,7 +8,7 @@
 //   - LLM call records: deleted;
 //   - report bodies (HTML, text, PDF): emptied; the report row (date, status,
 //     summary, provider id) stays.
-// Visits join this list with first-party tracking (issue 17).
+//   - first-party visits: deleted (their orders keep the campaign they were given).
 import { recordAudit, type Actor } from '../audit/log.ts';
 import type { Db } from '../db/client.ts';
 import type { Sql } from '../db/sql.ts';
@@ -78,6 +78,16 @@ export const TARGETS: Target[] = [
     batch: `WITH victims AS (SELECT ctid FROM revenue_event WHERE client_id IN (SELECT id FROM client WHERE agency_id = $1::uuid) AND date < $2::date AND ctid > $4::tid ORDER BY ctid LIMIT $3),
       gone AS (DELETE FROM revenue_event WHERE ctid IN (SELECT ctid FROM victims) RETURNING 1)
       SELECT (SELECT count(*) FROM gone)::int AS n, (SELECT max(ctid)::text FROM victims) AS last`,
+  },
+  {
+    // First-party visits: raw events; orders keep their campaign (conversion.campaign_id) after the visit goes.
+    name: 'visits',
+    cutoff: (r, today) => monthsBefore(today, r.visitsMonths),
+    count: 'SELECT count(*)::int AS n FROM visit WHERE client_id IN (SELECT id FROM client WHERE agency_id = $1::uuid) AND at < $2::timestamptz',
+    start: '0',
+    batch: `WITH scan AS (SELECT id FROM visit WHERE id > $4::bigint ORDER BY id LIMIT $3),
+      gone AS (DELETE FROM visit WHERE id IN (SELECT id FROM scan) AND id > $4::bigint AND at < $2::timestamptz AND client_id IN (SELECT id FROM client WHERE agency_id = $1::uuid) RETURNING 1)
+      SELECT (SELECT count(*) FROM gone)::int AS n, (SELECT max(id)::text FROM scan) AS last`,
   },
   {
     name: 'llm_calls',
