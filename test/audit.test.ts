@@ -121,6 +121,7 @@ describe.each(dbKinds)('audit log through the API (%s)', (kind) => {
     'POST /v1/webhooks/{id}/rotate-secret': { url: () => `/v1/webhooks/${ids.webhook}/rotate-secret`, keep: (j) => secrets.push(j.secret), action: 'webhook.rotate_secret' },
     'POST /v1/webhooks/{id}/test': { url: () => `/v1/webhooks/${ids.webhook}/test`, action: 'webhook.test' },
     'DELETE /v1/webhooks/{id}': { url: () => `/v1/webhooks/${ids.webhook}`, action: 'webhook.delete' },
+    'PATCH /v1/clients/{id}/tracking': { url: () => `/v1/clients/${ids.client}/tracking`, body: () => ({ origins: ['https://shop.example'], honorDnt: true }), action: 'client.tracking' },
     'POST /v1/clients/{id}/tracking-campaigns': { url: () => `/v1/clients/${ids.client}/tracking-campaigns`, body: () => ({ name: 'Summer dress', platform: 'instagram', type: 'reel', destinationUrl: 'https://shop.example/dress' }), keep: (j) => (ids.tracking = j.id), action: 'tracking_campaign.create' },
     'PATCH /v1/tracking-campaigns/{id}': { url: () => `/v1/tracking-campaigns/${ids.tracking}`, body: () => ({ costCents: 50_000 }), action: 'tracking_campaign.update' },
     'POST /v1/tracking-campaigns/{id}/deactivate': { url: () => `/v1/tracking-campaigns/${ids.tracking}/deactivate`, action: 'tracking_campaign.deactivate' },
@@ -132,7 +133,7 @@ describe.each(dbKinds)('audit log through the API (%s)', (kind) => {
 
   // Event ingestion is data, not a change of settings: orders are counted in their own
   // table (one per order id), and an audit row per order would double every write.
-  const INGEST = ['POST /v1/track/conversion'];
+  const INGEST = ['POST /v1/track/conversion', 'POST /v1/track/visit', 'POST /v1/track/activity'];
 
   it('every mutating endpoint writes one audit row with the key, the request id and the change', async () => {
     const doc = (await call('GET', '/openapi.json')).json as { paths: Record<string, Record<string, unknown>> };

@@ -23,6 +23,7 @@ describe.each(dbKinds)('first-party tracking (%s)', (kind) => {
   let app: ReturnType<typeof createApp>;
   let clock = new Date('2026-11-01T10:00:00Z');
   let member = '';
+  let admin = '';
   let rival = '';
   let clientId = '';
   let rivalClientId = '';
@@ -35,6 +36,7 @@ describe.each(dbKinds)('first-party tracking (%s)', (kind) => {
     clientId = c.id;
     await db.prisma.client.update({ where: { id: c.id }, data: { trackFallbackUrl: 'https://dress.example/' } });
     member = (await createApiKey(db.prisma, c.agencyId, { role: 'member', name: 'shop server' })).key;
+    admin = (await createApiKey(db.prisma, c.agencyId, { role: 'admin', name: 'owner' })).key;
     const o = await addAgency(db.prisma, { slug: 'rival', name: 'Rival' });
     rival = (await createApiKey(db.prisma, o.id, { role: 'admin' })).key;
     rivalClientId = (await addClient(db.prisma, { slug: 'rival-shop', agency: 'rival', currency: 'EUR' })).id;
@@ -139,6 +141,51 @@ describe.each(dbKinds)('first-party tracking (%s)', (kind) => {
     expect(late.json.campaignId).toBeNull();
     // No session at all: unattributed, still counted.
     expect((await api('POST', '/v1/track/conversion', { clientId, orderId: '#1005', revenueCents: 100, currency: 'EUR' })).json).toMatchObject({ campaignId: null, duplicate: false });
+  });
+
+  it('the beacons: the client\'s origins only, 204 or 4xx fast, never 5xx; a code is a touch, a landing through the link is a page view', async () => {
+    const settings = await api('PATCH', `/v1/clients/${clientId}/tracking`, { origins: ['https://dress.example/'] }, admin);
+    expect(settings.status).toBe(200);
+    expect(settings.json.snippet).toMatch(/<script src="[^"]+\/t\.js" data-site="site_[^"]+" defer><\/script>/);
+    const site = settings.json.siteKey;
+    const beacon = (path: string, body: unknown, headers: Record<string, string> = {}) =>
+      app.request(path, { method: 'POST', headers: { 'content-type': 'text/plain;charset=UTF-8', origin: 'https://dress.example', 'user-agent': BROWSER, ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+    const sid = 'beacon-session-0000000001';
+    const before = await db.prisma.visit.count();
+    const ok = await beacon('/v1/track/visit', { k: site, s: sid, c: A.code, u: 'https://dress.example/p/dress?utm_campaign=' + A.code });
+    expect(ok.status).toBe(204);
+    expect(ok.headers.get('access-control-allow-origin')).toBe('https://dress.example');
+    expect((await beacon('/v1/track/activity', { k: site, s: sid, u: 'https://dress.example/cart' })).status).toBe(204);
+    // Unknown code: the same 204 (nothing tells whether a code exists), recorded as a page view.
+    expect((await beacon('/v1/track/visit', { k: site, s: sid, c: 'NOPE_99', u: 'https://dress.example/' })).status).toBe(204);
+    // Through our link (?adb_sid=): the click was counted; the landing is a page view.
+    expect((await beacon('/v1/track/visit', { k: site, s: sid, c: B.code, via: true })).status).toBe(204);
+    for (const [body, headers, status] of [
+      ['{"k":', {}, 400], ['[]', {}, 400], [{ k: site, s: 'short' }, {}, 400], [{ k: 'site_nope', s: sid }, {}, 400],
+      [{ k: site, s: sid }, { origin: 'https://evil.example' }, 403], [{ k: site, s: sid, u: 'x'.repeat(5000) }, {}, 413],
+    ] as const) {
+      const r = await beacon('/v1/track/visit', body, headers as Record<string, string>);
+      expect(r.status, JSON.stringify(body).slice(0, 40)).toBe(status);
+      expect(((await r.json()) as { error: { code: string } }).error.code).toEqual(expect.any(String));
+    }
+    await api('POST', '/v1/track/conversion', { clientId, orderId: 'flush-2', revenueCents: 0, currency: 'EUR' });
+    const got = await db.prisma.visit.findMany({ where: { sessionId: sid }, orderBy: { id: 'asc' } });
+    expect(got.map((v) => [v.kind, v.campaignId, v.path])).toEqual([['click', A.id, '/p/dress'], ['view', null, '/cart'], ['view', null, '/'], ['view', null, null]]);
+    expect(await db.prisma.visit.count()).toBe(before + 4);
+    // DNT / GPC honoured when the client asks for it.
+    await api('PATCH', `/v1/clients/${clientId}/tracking`, { honorDnt: true }, admin);
+    const fresh = createApp(apiDeps(db, loadConfig({}), () => clock), { beaconLimit: 3 });
+    const post = (h: Record<string, string> = {}) => fresh.request('/v1/track/activity', { method: 'POST', headers: { origin: 'https://dress.example', 'user-agent': BROWSER, ...h }, body: JSON.stringify({ k: site, s: 'dnt-session-000000000001' }) });
+    expect((await post({ 'sec-gpc': '1' })).status).toBe(204);
+    expect((await post()).status).toBe(204);
+    expect((await post()).status).toBe(204);
+    expect((await post()).status).toBe(429);
+    await fresh.request('/v1/track/conversion', { method: 'POST', headers: { authorization: `Bearer ${member}`, 'content-type': 'application/json' }, body: JSON.stringify({ clientId, orderId: 'flush-3', revenueCents: 0, currency: 'EUR' }) });
+    expect(await db.prisma.visit.count({ where: { sessionId: 'dnt-session-000000000001' } })).toBe(2);
+    await api('PATCH', `/v1/clients/${clientId}/tracking`, { honorDnt: false }, admin);
+    const js = await app.request('/t.js');
+    expect(js.headers.get('content-type')).toMatch(/javascript/);
+    expect((await js.text()).length).toBeLessThan(2_000);
   });
 
   it('bad input is a 4xx naming the field; another agency\'s client is a 404', async () => {

@@ -22,10 +22,14 @@ import { webhookRoutes } from './routes/webhooks.ts';
 import { auditRoutes } from './routes/audit.ts';
 import { trackingRoutes } from './routes/tracking.ts';
 import { VisitWriter } from '../tracking/visits.ts';
+import { SiteCache } from '../tracking/sites.ts';
+import { BEACON_PATHS, beaconRoutes } from './routes/beacon.ts';
 
 export interface AppOptions {
   /** Requests per key per minute. */
   rateLimit?: number;
+  /** Tracking events per client address and minute on the public beacons (default 600). */
+  beaconLimit?: number;
   /** Requests with a missing or wrong key per client address and minute (default 30). */
   authFailureLimit?: number;
   /** Served as the config says (src/api/inngest-guard.ts): signed, loopback-only dev mode, or off. */
@@ -58,12 +62,17 @@ export function createApp(deps: ApiDeps, opts: AppOptions = {}) {
     return c.json({ ok: false, database: 'unreachable' }, 503, { 'retry-after': '5' });
   });
 
+  // The snippet's beacons carry a public site key, not an API key (src/api/routes/beacon.ts).
+  const publicPath = (p: string) => (BEACON_PATHS as readonly string[]).includes(p);
+  const visits = new VisitWriter(deps.db, { onError: (_err, lost) => process.stderr.write(`adbrain: ${lost} visit(s) could not be written\n`) });
+  beaconRoutes(app, visits, new SiteCache(deps.db), { perMinute: opts.beaconLimit });
   app.use(
     '/v1/*',
     rateLimiter<AppEnv>({
       windowMs: 60_000,
       limit: opts.authFailureLimit ?? 30,
       keyGenerator: (c) => `auth-failures:${clientKey(c)}`,
+      skip: (c) => publicPath(c.req.path),
       skipSuccessfulRequests: true,
       requestWasSuccessful: (c) => c.res.status !== 401,
       standardHeaders: false,
@@ -71,6 +80,7 @@ export function createApp(deps: ApiDeps, opts: AppOptions = {}) {
     }),
   );
   app.use('/v1/*', async (c, next) => {
+    if (publicPath(c.req.path)) return next();
     const header = c.req.header('authorization') ?? '';
     const m = /^Bearer\s+(\S+)$/i.exec(header);
     const key = m ? await verifyApiKey(deps.db.prisma, m[1]!, deps.now()) : null;
@@ -87,6 +97,7 @@ export function createApp(deps: ApiDeps, opts: AppOptions = {}) {
       limit: opts.rateLimit ?? 600,
       standardHeaders: 'draft-6',
       keyGenerator: (c) => c.get('key').keyId,
+      skip: (c) => publicPath(c.req.path),
       handler: (c) => c.json(errorBody('rate_limited', 'too many requests for this API key; wait a minute and retry'), 429),
     }),
   );
@@ -105,7 +116,7 @@ export function createApp(deps: ApiDeps, opts: AppOptions = {}) {
   splitTestRoutes(app);
   webhookRoutes(app);
   auditRoutes(app);
-  trackingRoutes(app, new VisitWriter(deps.db, { onError: (_err, lost) => process.stderr.write(`adbrain: ${lost} visit(s) could not be written\n`) }));
+  trackingRoutes(app, visits);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', description: 'An adbrain API key: adb_<prefix>_<secret>' });
   app.doc31('/openapi.json', {

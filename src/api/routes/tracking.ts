@@ -32,7 +32,49 @@ const NewConversion = z.object({
 }).strict().openapi('NewConversion');
 const ConversionOut = z.object({ id: z.uuid(), orderId: z.string(), duplicate: z.boolean(), campaignId: z.uuid().nullable(), revenueCents: z.number().int(), at: z.string() }).openapi('Conversion');
 
+const Settings = z.object({
+  siteKey: z.string(), origins: z.array(z.string()), fallbackUrl: z.string().nullable(), attributionDays: z.number().int(), honorDnt: z.boolean(),
+  snippet: z.string().openapi({ description: 'the <script> tag to paste into every page of the shop' }),
+}).openapi('TrackingSettings');
+const SettingsPatch = z.object({
+  origins: z.array(z.url({ protocol: /^https?$/ }).max(300)).max(50).optional().openapi({ description: 'the shop\'s origins (https://shop.example) allowed to send visits' }),
+  fallbackUrl: z.url({ protocol: /^https?$/ }).max(2000).nullable().optional(),
+  attributionDays: z.number().int().min(1).max(365).optional(),
+  honorDnt: z.boolean().optional().openapi({ description: 'drop visits of browsers that send DNT: 1 or Sec-GPC: 1' }),
+}).strict().openapi('TrackingSettingsPatch');
+
 export function trackingRoutes(app: OpenAPIHono<AppEnv>, visits: VisitWriter) {
+  const settingsOf = async (c: Parameters<typeof audit>[0], clientId: string) => {
+    const { prisma } = c.get('deps').db;
+    const key = await siteKeyOf(prisma, clientId);
+    const cl = await prisma.client.findUniqueOrThrow({ where: { id: clientId } });
+    const base = c.get('deps').config.sources.oauth.publicUrl;
+    return { siteKey: key, origins: cl.trackOrigins, fallbackUrl: cl.trackFallbackUrl, attributionDays: cl.attributionDays, honorDnt: cl.honorDnt, snippet: `<script src="${base}/t.js" data-site="${key}" defer></script>` };
+  };
+  app.openapi(
+    createRoute({ method: 'get', path: '/v1/clients/{id}/tracking', tags, security, summary: 'The client\'s tracking settings: site key, allowed origins, fallback URL, attribution window, the snippet', request: { params: IdParam }, responses: { 200: json(Settings, 'Settings'), ...errors } }),
+    async (c) => c.json(await settingsOf(c, (await scopedClient(c, c.req.valid('param').id)).id), 200),
+  );
+  app.openapi(
+    createRoute({ method: 'patch', path: '/v1/clients/{id}/tracking', tags, security, summary: 'Change the tracking settings (admin)', request: { params: IdParam, body: { content: { 'application/json': { schema: SettingsPatch } }, required: true } }, responses: { 200: json(Settings, 'Updated'), ...errors } }),
+    async (c) => {
+      requireRole(c, 'admin');
+      const client = await scopedClient(c, c.req.valid('param').id);
+      const b = c.req.valid('json');
+      if (Object.keys(b).length === 0) throw new AppError('invalid_input', 'nothing to change: send at least one field');
+      const before = await settingsOf(c, client.id);
+      await c.get('deps').db.prisma.client.update({
+        where: { id: client.id },
+        data: {
+          ...(b.origins && { trackOrigins: [...new Set(b.origins.map((o) => new URL(o).origin))] }), ...(b.fallbackUrl !== undefined && { trackFallbackUrl: b.fallbackUrl }),
+          ...(b.attributionDays !== undefined && { attributionDays: b.attributionDays }), ...(b.honorDnt !== undefined && { honorDnt: b.honorDnt }),
+        },
+      });
+      const after = await settingsOf(c, client.id);
+      await audit(c, { action: 'client.tracking', entityType: 'client', entityId: client.id, clientId: client.id, before, after });
+      return c.json(after, 200);
+    },
+  );
   const scoped = async (c: Parameters<typeof audit>[0], id: string): Promise<TrackingCampaign> => {
     const t = await c.get('deps').db.prisma.trackingCampaign.findFirst({ where: { id, client: { agencyId: c.get('key').agencyId } } });
     if (!t) throw new AppError('not_found', `campaign ${id} not found`);
