@@ -21,6 +21,7 @@ import { splitTestRoutes } from './routes/split-tests.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
 import { auditRoutes } from './routes/audit.ts';
 import { trackingRoutes } from './routes/tracking.ts';
+import { trackingAnalyticsRoutes } from './routes/tracking-analytics.ts';
 import { VisitWriter } from '../tracking/visits.ts';
 import { SiteCache } from '../tracking/sites.ts';
 import { BEACON_PATHS, beaconRoutes } from './routes/beacon.ts';
@@ -117,6 +118,7 @@ export function createApp(deps: ApiDeps, opts: AppOptions = {}) {
   webhookRoutes(app);
   auditRoutes(app);
   trackingRoutes(app, visits);
+  trackingAnalyticsRoutes(app);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', description: 'An adbrain API key: adb_<prefix>_<secret>' });
   app.doc31('/openapi.json', {
