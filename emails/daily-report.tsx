@@ -66,6 +66,15 @@ export default function DailyReport({ view }: { view: ReportView }) {
             <DataTable key={t.title} table={t} />
           ))}
 
+          {view.firstParty && (
+            <Section>
+              <Heading as="h2" style={h2}>First-party campaigns (7 days)</Heading>
+              {view.firstParty.map((line) => (
+                <Text key={line} style={p}>{line}</Text>
+              ))}
+            </Section>
+          )}
+
           {view.splitTests && (
             <Section>
               <Heading as="h2" style={h2}>Split tests</Heading>

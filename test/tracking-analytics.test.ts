@@ -10,6 +10,10 @@ import { loadConfig } from '../src/config.ts';
 import { addAgency } from '../src/domain/agencies.ts';
 import { createApiKey } from '../src/domain/api-keys.ts';
 import { addClient } from '../src/domain/clients.ts';
+import { runBrain } from '../src/brain/run.ts';
+import { renderDailyReport } from '../src/reports/daily-report.ts';
+import { loadReportModel } from '../src/reports/load-model.ts';
+import { syncStep } from '../src/run/day.ts';
 import { dbKinds, freshDb, type TestDb } from './helpers/db.ts';
 
 const IPHONE = 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1';
@@ -118,4 +122,31 @@ describe.each(dbKinds)('first-party analytics (%s)', (kind) => {
     expect(future.status).toBe(422);
     expect(future.json.error.message).toMatch(/events\.0\.timestamp/);
   });
+
+  it('into the brain and the report: each campaign an entity with daily rows (its cost spread exactly), re-read idempotently', async () => {
+    const client = await db.prisma.client.findUniqueOrThrow({ where: { id: clientId } });
+    const step = await syncStep.run({ db, client, asOf: '2026-10-30', now: new Date('2026-10-31T08:00:00Z'), outboxDir: '/tmp' } as never, {});
+    expect(step.status).toBe('ok');
+    expect(step.detail).toMatch(/first-party: 3 campaign\(s\)/);
+    const sums = async () => db.sql.query<{ ext: string; spend: string; clicks: string; conv: string; revenue: string; days: number }>(
+      `SELECT e.external_id AS ext, sum(m.spend_cents)::text AS spend, sum(m.clicks)::text AS clicks, sum(m.conversions)::text AS conv, sum(m.revenue_cents)::text AS revenue, count(*)::int AS days
+       FROM daily_metric m JOIN entity e ON e.id = m.entity_id WHERE e.client_id = $1::uuid AND m.source = 'tracking' GROUP BY 1 ORDER BY 1`, [clientId]);
+    const first = await sums();
+    const of = (id: string) => first.find((r) => r.ext === `tc:${id}`)!;
+    expect([of(ids['Reel A']!).spend, of(ids['Reel A']!).clicks, Number(of(ids['Reel A']!).conv), of(ids['Reel A']!).revenue, of(ids['Reel A']!).days]).toEqual(['30000', '3', 2, '14000', 30]);
+    expect([of(ids['Story B']!).clicks, Number(of(ids['Story B']!).conv), of(ids['Story B']!).revenue]).toEqual(['2', 1, '5000']);
+    // Again: the same rows, nothing doubled.
+    await syncStep.run({ db, client, asOf: '2026-10-30', now: new Date('2026-10-31T08:00:00Z'), outboxDir: '/tmp' } as never, {});
+    expect(await sums()).toEqual(first);
+    // The brain runs over them; the report lists them.
+    const r = await runBrain(db, client, '2026-10-30', { now: new Date('2026-10-31T08:00:00Z') });
+    const entity = await db.prisma.entity.findFirstOrThrow({ where: { clientId, externalId: `tc:${ids['Reel A']}` } });
+    expect(r.output.oracle.forecasts.some((f: { entityId: string }) => f.entityId === entity.id)).toBe(true);
+    const model = await loadReportModel(db, client, '2026-10-12', new Date('2026-10-13T08:00:00Z'));
+    // 10-06 … 10-12: A has s2 and s5's visits and orders o1 and o4; B has s2 and s3, and o2.
+    expect(model.firstParty?.map((x) => [x.code, x.visits, x.conversions, x.revenueCents, x.costCents])).toEqual([['REEL_A', 2, 2, 14_000, 7_000], ['STORY_B', 2, 1, 5_000, 0]]);
+    const rendered = await renderDailyReport(model);
+    expect(rendered.text).toMatch(/First-party campaigns \(7 days\)\n {2}Reel A \(REEL_A\): 2 visits, 2 orders, \$140\.00 revenue, \$70\.00 cost, ROI 100/);
+    expect(rendered.html).toContain('First-party campaigns (7 days)');
+  }, 60_000);
 });

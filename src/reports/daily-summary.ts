@@ -88,10 +88,22 @@ export interface SplitTestLine {
   needed: { clicks: number; conversions: number; days: number | null } | null;
 }
 
+/** A first-party campaign over the report's last 7 days (src/tracking/analytics.ts). */
+export interface FirstPartyLine {
+  name: string;
+  code: string;
+  visits: number;
+  conversions: number;
+  revenueCents: number;
+  costCents: number;
+  roi: number | null;
+}
+
 /** What the brain adds to the report (absent when it has not run for the day). */
 export interface BrainPart {
   burning: BurningLine[];
   splitTests?: SplitTestLine[];
+  firstParty?: FirstPartyLine[];
   forecast: ForecastSummary | null;
   trackRecord: TrackRecordLine | null;
 }
@@ -249,6 +261,7 @@ export function buildDailySummary(input: SummaryInput): DailySummary {
     actions: (input.actions ?? []).slice(0, 5),
     burning: input.brain?.burning ?? [],
     splitTests: input.brain?.splitTests ?? [],
+    firstParty: input.brain?.firstParty ?? [],
     forecast: input.brain?.forecast ?? null,
     trackRecord: input.brain?.trackRecord ?? null,
     hasData: day.spendCents > 0 || (day.revenueCents ?? 0) > 0,

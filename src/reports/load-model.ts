@@ -6,7 +6,8 @@ import type { BrainOutput } from '../brain/cycle.ts';
 import { addDays } from '../time.ts';
 import { objectiveSettings } from '../domain/objectives.ts';
 import { provisionalFrom } from '../sources/sync.ts';
-import { buildDailySummary, type ActionLine, type BrainPart, type BurningLine, type DailySummary, type ForecastSummary, type SplitTestLine } from './daily-summary.ts';
+import { buildDailySummary, type ActionLine, type BrainPart, type BurningLine, type DailySummary, type FirstPartyLine, type ForecastSummary, type SplitTestLine } from './daily-summary.ts';
+import { leaderboard } from '../tracking/analytics.ts';
 import type { Evaluation } from '../splits/tests.ts';
 
 export interface ReportClient {
@@ -23,6 +24,14 @@ export interface ReportClient {
 const day = (d: string) => new Date(`${d}T00:00:00Z`);
 
 /** Running tests, and those decided in the week up to the report's day. */
+/** The client's first-party campaigns over the 7 days up to the report's day, most revenue first (the five best). */
+async function loadFirstParty(db: Db, client: ReportClient, date: string): Promise<FirstPartyLine[]> {
+  const all = await db.prisma.trackingCampaign.findMany({ where: { clientId: client.id }, select: { id: true, name: true, code: true, platform: true, parentId: true, costCents: true, startsAt: true, endsAt: true, createdAt: true } });
+  if (all.length === 0) return [];
+  const rows = await leaderboard(db, client.id, all, { from: addDays(date, -6), to: date, timezone: client.timezone }, 'revenue', 5);
+  return rows.filter((r) => r.visits > 0 || r.conversions > 0 || r.costCents > 0).map((r) => ({ name: r.name, code: r.code, visits: r.visits, conversions: r.conversions, revenueCents: r.revenueCents, costCents: r.costCents, roi: r.roi }));
+}
+
 async function loadSplitTests(db: Db, clientId: string, date: string): Promise<SplitTestLine[]> {
   const rows = await db.prisma.splitTest.findMany({
     where: { clientId, startDate: { lte: day(date) }, OR: [{ status: 'running' }, { status: 'decided', decidedAt: { gte: day(addDays(date, -6)) } }] },
@@ -85,6 +94,7 @@ export async function loadReportModel(db: Db, client: ReportClient, date: string
   const brain: BrainPart = {
     burning,
     splitTests: await loadSplitTests(db, client.id, date),
+    firstParty: await loadFirstParty(db, client, date),
     forecast: brainRun ? await loadForecast(db, entities.filter((e) => e.kind === 'account' && e.platform !== 'shopify').map((e) => e.id), date) : null,
     trackRecord: oracle?.trackRecord ? { predictions: oracle.trackRecord.predictions, mase: oracle.trackRecord.mase, coverage: oracle.trackRecord.coverage } : null,
   };

@@ -129,6 +129,14 @@ export function ReportPdf({ view, fonts }: { view: ReportView; fonts: string[] }
         {view.rollups.map((t) => (
           <DataTable key={t.title} table={t} />
         ))}
+        {view.firstParty && (
+          <View wrap={false}>
+            <Text style={s.h2}>First-party campaigns (7 days)</Text>
+            {view.firstParty.map((line) => (
+              <Text key={line} style={{ marginBottom: 3 }}>{line}</Text>
+            ))}
+          </View>
+        )}
         {view.splitTests && (
           <View wrap={false}>
             <Text style={s.h2}>Split tests</Text>

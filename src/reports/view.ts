@@ -85,6 +85,8 @@ export interface ReportView {
   rollups: Table[];
   /** One line per split test: "A vs B (conversion rate): B wins (+60.0 % vs A)". */
   splitTests: string[] | null;
+  /** First-party campaigns, one line each: visits, orders, revenue, cost, ROI. */
+  firstParty: string[] | null;
   forecast: { spend: string; revenue: string; profit: string; note: string; chart: ChartView } | null;
   trackRecord: { text: string } | null;
   freshness: { platform: string; through: string; behind: string }[];
@@ -227,6 +229,9 @@ export function buildReportView(m: DailySummary, words: Summary): ReportView {
       rollup('By creative (7 days)', 'Creative', m.rollups.creatives),
     ].filter((t): t is Table => t !== null),
     splitTests: m.splitTests?.length ? m.splitTests.map((t) => `${t.name} (${t.metric.replace(/_/g, ' ')}): ${splitResult(t)}`) : null,
+    firstParty: m.firstParty?.length
+      ? m.firstParty.map((x) => `${x.name} (${x.code}): ${count(x.visits)} visits, ${count(x.conversions)} orders, ${$(x.revenueCents)} revenue${x.costCents > 0 ? `, ${$(x.costCents)} cost, ROI ${pct(x.roi)}` : ''}`)
+      : null,
     forecast: f && {
       spend: `${$(f.spendCents.point)} (${$(f.spendCents.lower)} – ${$(f.spendCents.upper)})`,
       revenue: f.revenueCents ? `${$(f.revenueCents.point)} (${$(f.revenueCents.lower)} – ${$(f.revenueCents.upper)})` : 'not reported',

@@ -1,6 +1,8 @@
 // One client's day, in-process: the same domain functions the Inngest
 // functions will call step by step. Steps run in order; a failed step is
 // reported and the rest still run on the data there is.
+import { rollUpTracking } from '../tracking/metrics.ts';
+import { addDays } from '../time.ts';
 import type { Db } from '../db/client.ts';
 import { userMessage, withDbRetry } from '../db/retry.ts';
 import { latestDayByPlatform } from '../db/metrics-read.ts';
@@ -51,12 +53,16 @@ export interface DayStep {
 
 export const syncStep: DayStep = {
   name: 'sync',
-  async run({ db, client, now, sources, encryptionKey, onLog }) {
+  async run({ db, client, asOf, now, sources, encryptionKey, onLog }) {
+    // First-party campaigns become daily rows too, over the attribution window (late orders land on their days).
+    const tz = await db.prisma.client.findUniqueOrThrow({ where: { id: client.id }, select: { timezone: true, attributionDays: true } });
+    const tracked = await rollUpTracking(db, { id: client.id, timezone: tz.timezone }, addDays(asOf, -(tz.attributionDays + 1)), asOf);
+    const firstParty = tracked.campaigns ? `first-party: ${tracked.campaigns} campaign(s), ${tracked.rows} day rows; ` : '';
     const connections = await db.prisma.connection.findMany({ where: { clientId: client.id, status: { in: ['active', 'error'] } }, orderBy: { createdAt: 'asc' } });
     const fresh = async () => (await latestDayByPlatform(db.sql, client.id)).map((l) => `${l.platform} through ${l.latest}`).join(', ') || 'no data yet';
     if (connections.length === 0) {
       const latest = await latestDayByPlatform(db.sql, client.id);
-      return { status: 'skipped', detail: `no API connections (data from imports/demo: ${await fresh()})`, data: { latest } };
+      return { status: tracked.campaigns ? 'ok' : 'skipped', detail: `${firstParty}no API connections (data from imports/demo: ${await fresh()})`, data: { latest, firstParty: tracked } };
     }
     if (!sources || !encryptionKey) return { status: 'failed', detail: `${connections.length} connection(s), but no key to open their credentials (set ADBRAIN_ENCRYPTION_KEY)`, data: {} };
     // One connection failing never blocks the others; each resumes its own cursor next time.
@@ -66,7 +72,7 @@ export const syncStep: DayStep = {
     const detail = results.map((r) => `${r.platform} ${r.account ?? ''}: ${r.status === 'succeeded' ? `${r.rowsFetched} rows (${r.inserted} new, ${r.updated} updated)` : r.error}`).join('; ');
     return {
       status: failed.length === results.length ? 'failed' : 'ok',
-      detail: `${detail}; ${await fresh()}`,
+      detail: `${firstParty}${detail}; ${await fresh()}`,
       data: { results: results.map((r) => ({ connectionId: r.connectionId, status: r.status, rows: r.rowsFetched, inserted: r.inserted, updated: r.updated, error: r.error ?? null })) },
     };
   },
