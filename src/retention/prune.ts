@@ -31,9 +31,16 @@ interface Target {
   name: string;
   cutoff: (r: ReturnType<typeof retentionOf>, today: string, now: Date) => string;
   count: string;
-  /** $1 agency, $2 cut-off, $3 batch size, $4 where the last batch ended (`start` at first); answers n and last. */
+  /**
+   * $1 agency, $2 cut-off, $3 batch size, $4 where the last batch ended (`start` at first); answers n and last.
+   * With `keyRange`, the parameters are $1 agency, $2 cut-off and the rows $3 < id <= $4, $4 found first by one index-only read of the
+   * next batch-size keys: the delete then gets a plain range with known bounds, planned as a primary-key range
+   * scan whatever the table's size or statistics (never a scan of all that expired, never the dead rows
+   * of the batches before).
+   */
   batch: string;
   start: string;
+  keyRange?: string;
 }
 
 const monthsBefore = (day: string, months: number) => {
@@ -51,14 +58,14 @@ export const TARGETS: Target[] = [
     name: 'daily_metrics',
     cutoff: (r, today) => monthsBefore(today, r.metricsMonths),
     count: `SELECT count(*)::int AS n ${metricsOf}`,
-    // A batch is the next $3 rows along the primary key (a cheap index range, never a sort of everything
-    // expired, never the dead rows of the batches before); of those, the expired ones of the agency go.
     start: '0',
-    batch: `WITH scan AS (SELECT id FROM daily_metric WHERE id > $4::bigint ORDER BY id LIMIT $3),
-      victims AS (SELECT m.id FROM scan s JOIN daily_metric m ON m.id = s.id JOIN entity e ON e.id = m.entity_id JOIN client c ON c.id = e.client_id
-        WHERE c.agency_id = $1::uuid AND m.date < $2::date AND m.id > $4::bigint FOR UPDATE OF m SKIP LOCKED),
-      -- "id > $4" again: a join along the key starts where this batch does, not at the dead rows before it.
-      gone AS (DELETE FROM daily_metric d USING victims v WHERE d.id = v.id AND d.id > $4::bigint RETURNING d.entity_id, d.date, d.source, d.spend_cents, d.impressions, d.clicks, d.conversions, d.revenue_cents),
+    keyRange: 'daily_metric',
+    // The range's rows first (a primary-key range scan, materialized so the planner cannot start from the
+    // agency's entities and probe each one), then the ones of the agency's clients, locked.
+    batch: `WITH span AS MATERIALIZED (SELECT id, entity_id FROM daily_metric WHERE id > $3::bigint AND id <= $4::bigint AND date < $2::date),
+      mine AS MATERIALIZED (SELECT s.id FROM span s JOIN entity e ON e.id = s.entity_id JOIN client c ON c.id = e.client_id WHERE c.agency_id = $1::uuid),
+      victims AS (SELECT m.id FROM daily_metric m WHERE m.id > $3::bigint AND m.id <= $4::bigint AND m.id IN (SELECT id FROM mine) FOR UPDATE OF m SKIP LOCKED),
+      gone AS (DELETE FROM daily_metric d USING victims v WHERE d.id = v.id AND d.id > $3::bigint AND d.id <= $4::bigint RETURNING d.entity_id, d.date, d.source, d.spend_cents, d.impressions, d.clicks, d.conversions, d.revenue_cents),
       rolled AS (
         INSERT INTO metric_month AS mm (entity_id, month, source, days, spend_cents, impressions, clicks, conversions, revenue_cents, revenue_unknown_days)
         SELECT entity_id, date_trunc('month', date)::date, source, count(*), sum(spend_cents), sum(impressions), sum(clicks), sum(conversions), sum(revenue_cents), count(*) FILTER (WHERE revenue_cents IS NULL)
@@ -67,7 +74,7 @@ export const TARGETS: Target[] = [
           ${addNullable('impressions')}, ${addNullable('clicks')}, ${addNullable('conversions')}, ${addNullable('revenue_cents')},
           revenue_unknown_days = mm.revenue_unknown_days + excluded.revenue_unknown_days
         RETURNING 1)
-      SELECT (SELECT count(*) FROM gone)::int AS n, (SELECT count(*) FROM rolled)::int AS months, (SELECT max(id)::text FROM scan) AS last`,
+      SELECT (SELECT count(*) FROM gone)::int AS n, (SELECT count(*) FROM rolled)::int AS months`,
   },
   {
     // Raw orders behind the daily revenue: their days are summed in daily_metric (and so in metric_month).
@@ -85,18 +92,18 @@ export const TARGETS: Target[] = [
     cutoff: (r, today) => monthsBefore(today, r.visitsMonths),
     count: 'SELECT count(*)::int AS n FROM visit WHERE client_id IN (SELECT id FROM client WHERE agency_id = $1::uuid) AND at < $2::timestamptz',
     start: '0',
-    batch: `WITH scan AS (SELECT id FROM visit WHERE id > $4::bigint ORDER BY id LIMIT $3),
-      gone AS (DELETE FROM visit WHERE id IN (SELECT id FROM scan) AND id > $4::bigint AND at < $2::timestamptz AND client_id IN (SELECT id FROM client WHERE agency_id = $1::uuid) RETURNING 1)
-      SELECT (SELECT count(*) FROM gone)::int AS n, (SELECT max(id)::text FROM scan) AS last`,
+    keyRange: 'visit',
+    batch: `WITH gone AS (DELETE FROM visit WHERE id > $3::bigint AND id <= $4::bigint AND at < $2::timestamptz AND client_id IN (SELECT id FROM client WHERE agency_id = $1::uuid) RETURNING 1)
+      SELECT count(*)::int AS n FROM gone`,
   },
   {
     name: 'llm_calls',
     cutoff: (r, _today, now) => new Date(now.getTime() - r.llmDays * 86_400_000).toISOString(),
     count: 'SELECT count(*)::int AS n FROM llm_call WHERE agency_id = $1::uuid AND created_at < $2::timestamptz',
     start: '0',
-    batch: `WITH scan AS (SELECT id FROM llm_call WHERE id > $4::bigint ORDER BY id LIMIT $3),
-      gone AS (DELETE FROM llm_call WHERE id IN (SELECT id FROM scan) AND id > $4::bigint AND agency_id = $1::uuid AND created_at < $2::timestamptz RETURNING 1)
-      SELECT (SELECT count(*) FROM gone)::int AS n, (SELECT max(id)::text FROM scan) AS last`,
+    keyRange: 'llm_call',
+    batch: `WITH gone AS (DELETE FROM llm_call WHERE id > $3::bigint AND id <= $4::bigint AND agency_id = $1::uuid AND created_at < $2::timestamptz RETURNING 1)
+      SELECT count(*)::int AS n FROM gone`,
   },
   {
     name: 'report_bodies',
@@ -139,12 +146,19 @@ async function inBatches(sql: Sql, t: Target, agencyId: string, cutoff: string, 
   let longest = 0;
   let after = t.start;
   for (;;) {
+    let upto: string | null = null;
+    if (t.keyRange) {
+      const [b] = await sql.query<{ hi: string | null }>(`SELECT max(id)::text AS hi FROM (SELECT id FROM ${t.keyRange} WHERE id > $1::bigint ORDER BY id LIMIT $2) s`, [after, size]);
+      if (!b?.hi) break;
+      upto = b.hi;
+    }
     const t0 = performance.now();
-    const [r] = await sql.query<{ n: number; last: string | null }>(t.batch, [agencyId, cutoff, size, after]);
+    const [r] = await sql.query<{ n: number; last?: string | null }>(t.batch, t.keyRange ? [agencyId, cutoff, after, upto] : [agencyId, cutoff, size, after]);
     const ms = performance.now() - t0;
     const n = r?.n ?? 0;
-    if (!r?.last) break;
-    after = r.last;
+    const last = t.keyRange ? upto : r?.last;
+    if (!last) break;
+    after = last;
     if (n === 0) continue;
     rows += n;
     batches += 1;
