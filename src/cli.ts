@@ -10,6 +10,7 @@ import { registerExportCommands } from './cli/exports.ts';
 import { registerSplitTestCommands } from './cli/split-tests.ts';
 import { registerWebhookCommands } from './cli/webhooks.ts';
 import { registerDataAdminCommands } from './cli/data-admin.ts';
+import { registerCampaignCommands } from './cli/campaigns.ts';
 import { credentialKey } from './sources/sync.ts';
 import { toMinorUnits } from './domain/currency.ts';
 import { objectiveSettings } from './domain/objectives.ts';
@@ -446,6 +447,7 @@ try {
   registerSplitTestCommands(program);
   registerWebhookCommands(program);
   registerDataAdminCommands(program, { db, agencies, clients });
+  registerCampaignCommands(program);
   registerServeCommands(program);
   await program.parseAsync(process.argv);
 } catch (err) {

@@ -1,0 +1,57 @@
+// The real binary: tracking settings, campaigns with a parent, their links, numbers
+// and the audit trail.
+import { spawn } from 'node:child_process';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+
+const bin = path.resolve('bin/adbrain.mjs');
+
+describe('adbrain campaigns and tracking', { timeout: 180_000 }, () => {
+  let cwd: string;
+  const adbrain = (args: string[]) =>
+    new Promise<{ code: number | null; out: string; err: string }>((resolve) => {
+      const p = spawn(process.execPath, [bin, ...args], { cwd, env: { PATH: process.env.PATH, HOME: process.env.HOME, ADBRAIN_DATA_DIR: path.join(cwd, 'data'), ADBRAIN_PUBLIC_URL: 'https://t.agency.example' } });
+      let out = '', err = '';
+      p.stdout.on('data', (d) => (out += d));
+      p.stderr.on('data', (d) => (err += d));
+      p.on('close', (code) => resolve({ code, out, err }));
+      p.stdin.end();
+    });
+
+  beforeAll(async () => {
+    cwd = await mkdtemp(path.join(tmpdir(), 'adbrain-campaigns-cli-'));
+    expect((await adbrain(['clients', 'add', 'boutique', '--currency', 'EUR', '--timezone', 'Europe/Paris'])).code).toBe(0);
+  });
+
+  it('sets tracking up, creates a parent and a child, changes and lists them, shows numbers, records it all', async () => {
+    const t = await adbrain(['tracking', 'boutique', '--origins', 'https://boutique.example/,https://www.boutique.example', '--fallback', 'https://boutique.example/']);
+    expect(t.code, t.err).toBe(0);
+    expect(t.out).toMatch(/origins https:\/\/boutique\.example, https:\/\/www\.boutique\.example/);
+    expect(t.out).toMatch(/<script src="https:\/\/t\.agency\.example\/t\.js" data-site="site_[^"]+" defer><\/script>/);
+    expect((await adbrain(['tracking', 'boutique', '--origins', 'ftp://x'])).code).toBe(2);
+
+    const p = await adbrain(['campaigns', 'create', 'Summer Sale', '--client', 'boutique', '--platform', 'multi', '--type', 'campaign', '--destination', 'https://boutique.example/sale']);
+    expect(p.code, p.err).toBe(0);
+    expect(p.out).toMatch(/created Summer Sale \(MULTI_SUMMER_SALE_01\); its link: https:\/\/t\.agency\.example\/t\/MULTI_SUMMER_SALE_01\?s=site_/);
+    const c = await adbrain(['campaigns', 'create', 'Été robe', '--client', 'boutique', '--platform', 'instagram', '--type', 'reel', '--destination', 'https://boutique.example/robe', '--parent', 'MULTI_SUMMER_SALE_01', '--cost', '150,00', '--json']);
+    expect(c.code, c.err).toBe(0);
+    const child = JSON.parse(c.out);
+    expect(child).toMatchObject({ code: 'INSTA_ETE_ROBE_01', costCents: 15_000 });
+    expect((await adbrain(['campaigns', 'create', 'x', '--client', 'boutique', '--destination', 'notaurl'])).code).toBe(2);
+    expect((await adbrain(['campaigns', 'update', 'INSTA_ETE_ROBE_01', '--client', 'boutique', '--cost', '200'])).code).toBe(0);
+    expect((await adbrain(['campaigns', 'deactivate', 'INSTA_ETE_ROBE_01', '--client', 'boutique'])).out).toMatch(/no longer counts/);
+
+    const list = await adbrain(['campaigns', 'list', '--client', 'boutique']);
+    expect(list.out).toMatch(/INSTA_ETE_ROBE_01\s+Été robe\s+instagram\s+reel\s+MULTI_SUMMER_SALE_01\s+no/);
+    const show = await adbrain(['campaigns', 'show', 'MULTI_SUMMER_SALE_01', '--client', 'boutique', '--children', '--json']);
+    expect(show.code, show.err).toBe(0);
+    expect(JSON.parse(show.out)).toMatchObject({ visits: 0, conversions: 0, children: [{ code: 'INSTA_ETE_ROBE_01' }] });
+    const board = await adbrain(['campaigns', 'leaderboard', '--client', 'boutique', '--by', 'revenue']);
+    expect(board.out).toMatch(/CODE\s+NAME\s+VISITS/);
+
+    const audit = JSON.parse((await adbrain(['audit', '--client', 'boutique', '--json'])).out).data.map((x: { action: string }) => x.action);
+    expect(audit).toEqual(['tracking_campaign.deactivate', 'tracking_campaign.update', 'tracking_campaign.create', 'tracking_campaign.create', 'client.tracking', 'client.create']);
+  });
+});
