@@ -1,25 +1,15 @@
 // The real `adbrain` binary: its changes land in the audit log as the CLI user
 // (or ADBRAIN_ACTOR), `adbrain audit` reads them back, and a client is exported
 // to a zip, then erased — only with --purge.
-import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-
-const bin = path.resolve('bin/adbrain.mjs');
+import { cli } from './helpers/cli.ts';
 
 describe('adbrain audit, db prune, agencies retention, clients export / delete', { timeout: 180_000 }, () => {
   let cwd: string;
-  const adbrain = (args: string[], env: Record<string, string> = {}) =>
-    new Promise<{ code: number | null; out: string; err: string }>((resolve) => {
-      const p = spawn(process.execPath, [bin, ...args], { cwd, env: { PATH: process.env.PATH, HOME: process.env.HOME, ADBRAIN_DATA_DIR: path.join(cwd, 'data'), ...env } });
-      let out = '', err = '';
-      p.stdout.on('data', (d) => (out += d));
-      p.stderr.on('data', (d) => (err += d));
-      p.on('close', (code) => resolve({ code, out, err }));
-      p.stdin.end();
-    });
+  const adbrain = cli(() => cwd);
 
   beforeAll(async () => {
     cwd = await mkdtemp(path.join(tmpdir(), 'adbrain-audit-cli-'));

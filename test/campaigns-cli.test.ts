@@ -1,24 +1,14 @@
 // The real binary: tracking settings, campaigns with a parent, their links, numbers
 // and the audit trail.
-import { spawn } from 'node:child_process';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-
-const bin = path.resolve('bin/adbrain.mjs');
+import { cli } from './helpers/cli.ts';
 
 describe('adbrain campaigns and tracking', { timeout: 180_000 }, () => {
   let cwd: string;
-  const adbrain = (args: string[]) =>
-    new Promise<{ code: number | null; out: string; err: string }>((resolve) => {
-      const p = spawn(process.execPath, [bin, ...args], { cwd, env: { PATH: process.env.PATH, HOME: process.env.HOME, ADBRAIN_DATA_DIR: path.join(cwd, 'data'), ADBRAIN_PUBLIC_URL: 'https://t.agency.example' } });
-      let out = '', err = '';
-      p.stdout.on('data', (d) => (out += d));
-      p.stderr.on('data', (d) => (err += d));
-      p.on('close', (code) => resolve({ code, out, err }));
-      p.stdin.end();
-    });
+  const adbrain = cli(() => cwd, () => ({ ADBRAIN_PUBLIC_URL: 'https://t.agency.example' }));
 
   beforeAll(async () => {
     cwd = await mkdtemp(path.join(tmpdir(), 'adbrain-campaigns-cli-'));

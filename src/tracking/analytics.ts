@@ -39,6 +39,9 @@ export interface Range { from: string; to: string; timezone: string }
 /** Day bounds of the client's local range as instants: [from 00:00, to+1 00:00) in its zone. */
 const bounds = (r: Range) => [r.from, addDays(r.to, 1)];
 const local = (col: string) => `(${col} AT TIME ZONE $2)::date`;
+// The range widened by a day on each side, as instants: lets the (campaign_id, at) index narrow the rows
+// before the exact local-day test, whatever the zone's offset. Parameters $6 and $7 are bounds(r).
+const NEAR = 'at >= ($6::date - 1) AND at < ($7::date + 1)';
 const inRange = (col: string) => `${local(col)} >= $3::date AND ${local(col)} <= $4::date`;
 
 /** The campaign's cost that falls in the range: its cost spread evenly over its active days (start or creation → end or the range's end). */
@@ -127,27 +130,20 @@ export async function campaignAnalytics(db: Pick<Db, 'sql'>, clientId: string, c
   const unique = ids.length === 1 ? sum(t.unique, ids) : await uniqueAcross(db, clientId, ids, r);
   const totals = statsOf({ visits: sum(t.visits, ids), unique, conversions: sum(t.conversions, ids), revenueCents: sum(t.revenue, ids), costCents: subtree.reduce((n, c) => n + costInRange(c, r), 0) });
   const [timeline, devices, countries, products] = await Promise.all([
-    db.sql.query<{ day: string; visits: number; conversions: number; revenue: string }>(
-      `SELECT d::date::text AS day,
-         (SELECT count(*)::int FROM visit WHERE client_id = $1::uuid AND campaign_id = ANY($5::uuid[]) AND ${local('at')} = d::date) AS visits,
-         (SELECT count(*)::int FROM conversion WHERE client_id = $1::uuid AND campaign_id = ANY($5::uuid[]) AND ${local('at')} = d::date) AS conversions,
-         (SELECT coalesce(sum(revenue_cents), 0)::text FROM conversion WHERE client_id = $1::uuid AND campaign_id = ANY($5::uuid[]) AND ${local('at')} = d::date) AS revenue
-       FROM generate_series($3::date, $4::date, interval '1 day') d ORDER BY 1`,
-      [clientId, r.timezone, r.from, r.to, ids],
-    ),
+    timelineOf(db, clientId, ids, r),
     breakdown(db, clientId, ids, r, 'device'),
     breakdown(db, clientId, ids, r, 'country'),
     db.sql.query<{ product: string; name: string | null; quantity: number; revenue: string }>(
       `SELECT li->>'productId' AS product, max(li->>'name') AS name, sum((li->>'quantity')::int)::int AS quantity, sum((li->>'quantity')::bigint * (li->>'priceCents')::bigint)::text AS revenue
        FROM conversion, jsonb_array_elements(coalesce(line_items, '[]'::jsonb)) li
-       WHERE client_id = $1::uuid AND campaign_id = ANY($5::uuid[]) AND ${inRange('at')} GROUP BY 1 ORDER BY sum((li->>'quantity')::bigint * (li->>'priceCents')::bigint) DESC LIMIT 10`,
-      [clientId, r.timezone, r.from, r.to, ids],
+       WHERE client_id = $1::uuid AND campaign_id = ANY($5::uuid[]) AND ${NEAR} AND ${inRange('at')} GROUP BY 1 ORDER BY sum((li->>'quantity')::bigint * (li->>'priceCents')::bigint) DESC LIMIT 10`,
+      [clientId, r.timezone, r.from, r.to, ids, ...bounds(r)],
     ),
   ]);
   return {
     campaign: { id: campaign.id, name: campaign.name, code: campaign.code, platform: campaign.platform },
     from: r.from, to: r.to, model: o.model, ...totals,
-    timeline: timeline.map((d) => ({ day: d.day, visits: d.visits, conversions: d.conversions, revenueCents: Number(d.revenue) })),
+    timeline,
     devices, countries,
     topProducts: products.map((p) => ({ productId: p.product, name: p.name, quantity: p.quantity, revenueCents: Number(p.revenue) })),
     children: o.includeChildren
@@ -195,14 +191,30 @@ export function descendants(id: string, all: CampaignRef[]): CampaignRef[] {
 }
 
 async function uniqueAcross(db: Pick<Db, 'sql'>, clientId: string, ids: string[], r: Range): Promise<number> {
-  const [x] = await db.sql.query<{ n: number }>(`SELECT count(DISTINCT session_id)::int AS n FROM visit WHERE client_id = $1::uuid AND campaign_id = ANY($5::uuid[]) AND ${inRange('at')}`, [clientId, r.timezone, r.from, r.to, ids]);
+  const [x] = await db.sql.query<{ n: number }>(`SELECT count(DISTINCT session_id)::int AS n FROM visit WHERE client_id = $1::uuid AND campaign_id = ANY($5::uuid[]) AND ${NEAR} AND ${inRange('at')}`, [clientId, r.timezone, r.from, r.to, ids, ...bounds(r)]);
   return x?.n ?? 0;
 }
 
 async function breakdown(db: Pick<Db, 'sql'>, clientId: string, ids: string[], r: Range, col: 'device' | 'country') {
   const rows = await db.sql.query<{ k: string | null; visits: number }>(
-    `SELECT ${col} AS k, count(*)::int AS visits FROM visit WHERE client_id = $1::uuid AND campaign_id = ANY($5::uuid[]) AND ${inRange('at')} GROUP BY 1 ORDER BY 2 DESC, 1`,
-    [clientId, r.timezone, r.from, r.to, ids],
+    `SELECT ${col} AS k, count(*)::int AS visits FROM visit WHERE client_id = $1::uuid AND campaign_id = ANY($5::uuid[]) AND ${NEAR} AND ${inRange('at')} GROUP BY 1 ORDER BY 2 DESC, 1`,
+    [clientId, r.timezone, r.from, r.to, ids, ...bounds(r)],
   );
   return rows.map((x) => ({ [col]: x.k ?? 'unknown', visits: x.visits }));
+}
+
+/** Per local day of the range: visits, conversions, revenue — two grouped reads over the campaigns' index ranges, zeros filled in. */
+async function timelineOf(db: Pick<Db, 'sql'>, clientId: string, ids: string[], r: Range) {
+  const [lo, hi] = bounds(r);
+  const args = [clientId, r.timezone, r.from, r.to, ids, lo, hi];
+  const near = NEAR;
+  const [v, c] = await Promise.all([
+    db.sql.query<{ day: string; n: number }>(`SELECT ${local('at')}::text AS day, count(*)::int AS n FROM visit WHERE client_id = $1::uuid AND campaign_id = ANY($5::uuid[]) AND ${near} AND ${inRange('at')} GROUP BY 1`, args),
+    db.sql.query<{ day: string; n: number; revenue: string }>(`SELECT ${local('at')}::text AS day, count(*)::int AS n, sum(revenue_cents)::text AS revenue FROM conversion WHERE client_id = $1::uuid AND campaign_id = ANY($5::uuid[]) AND ${near} AND ${inRange('at')} GROUP BY 1`, args),
+  ]);
+  const visits = new Map(v.map((x) => [x.day, x.n]));
+  const conv = new Map(c.map((x) => [x.day, x]));
+  const out: { day: string; visits: number; conversions: number; revenueCents: number }[] = [];
+  for (let d = r.from; d <= r.to; d = addDays(d, 1)) out.push({ day: d, visits: visits.get(d) ?? 0, conversions: conv.get(d)?.n ?? 0, revenueCents: Number(conv.get(d)?.revenue ?? 0) });
+  return out;
 }
