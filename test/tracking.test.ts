@@ -194,6 +194,9 @@ describe.each(dbKinds)('first-party tracking (%s)', (kind) => {
     expect(wrong.json.error.message).toMatch(/currency/);
     expect((await api('POST', '/v1/track/conversion', { clientId, orderId: 'x', revenueCents: -5, currency: 'EUR' })).status).toBe(422);
     expect((await api('POST', '/v1/track/conversion', { clientId: rivalClientId, orderId: 'x', revenueCents: 100, currency: 'EUR' })).status).toBe(404);
+    expect((await api('POST', '/v1/track/events', { clientId: rivalClientId, events: [{ type: 'visit', sessionId: 'session-x1', timestamp: '2026-10-01T00:00:00Z' }] })).status).toBe(404);
+    expect((await api('GET', `/v1/clients/${rivalClientId}/tracking/leaderboard`)).status).toBe(404);
+    expect((await api('GET', `/v1/clients/${clientId}/tracking`, undefined, rival)).status).toBe(404);
     const raw = await app.request('/v1/track/conversion', { method: 'POST', headers: { authorization: `Bearer ${member}`, 'content-type': 'application/json' }, body: '{"clientId":' });
     expect(raw.status).toBeLessThan(500);
     expect(raw.status).toBeGreaterThanOrEqual(400);

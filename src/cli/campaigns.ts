@@ -77,7 +77,8 @@ export function registerCampaignCommands(program: Command) {
   campaigns.command('delete <campaign>').requiredOption('--client <slug>').action(async (ref: string, o: { client: string }) => {
     await withClient(o.client, async ({ db, audit }, client) => {
       const t = await find(db, client.id, ref);
-      await db.prisma.trackingCampaign.delete({ where: { id: t.id } });
+      const { deleteCampaign } = await import('../tracking/campaigns.ts');
+      await deleteCampaign(db, t.id);
       await audit({ action: 'tracking_campaign.delete', entityType: 'tracking_campaign', entityId: t.id, clientId: client.id, before: { code: t.code, name: t.name } });
       console.log(`deleted ${t.code} (its visits and orders stay, unattributed)`);
     });

@@ -35,6 +35,7 @@ export const OWNED: OwnedTable[] = [
   { table: 'split_test', where: 'client_id = $1' },
   { table: 'split_variant', where: 'test_id IN (SELECT id FROM split_test WHERE client_id = $1)' },
   { table: 'tracking_campaign', where: 'client_id = $1' },
+  { table: 'campaign_hour', where: 'campaign_id IN (SELECT id FROM tracking_campaign WHERE client_id = $1)' },
   { table: 'visit', where: 'client_id = $1' },
   { table: 'conversion', where: 'client_id = $1' },
   { table: 'track_customer', where: 'client_id = $1' },

@@ -8,6 +8,7 @@
 import type { Db } from '../db/client.ts';
 import { addDays, daysBetween } from '../time.ts';
 import { attribute, type Model } from './attribution.ts';
+import { series, sumsByCampaign } from './snapshots.ts';
 
 export interface CampaignRef {
   id: string;
@@ -76,24 +77,21 @@ export async function totalsFor(db: Pick<Db, 'sql'>, clientId: string, ids: stri
   const out: Totals = { visits: new Map(), unique: new Map(), conversions: new Map(), revenue: new Map() };
   if (ids.length === 0) return out;
   const [lo, hi] = bounds(r);
-  const v = await db.sql.query<{ id: string; visits: number; unique: number }>(
-    `SELECT campaign_id::text AS id, count(*)::int AS visits, count(DISTINCT session_id)::int AS unique FROM visit
-     WHERE client_id = $1::uuid AND campaign_id = ANY($5::uuid[]) AND ${inRange('at')} AND at >= ($6::date - 1) AND at < ($7::date + 1) GROUP BY 1`,
-    [clientId, r.timezone, r.from, r.to, ids, lo, hi],
-  );
-  for (const x of v) {
-    out.visits.set(x.id, x.visits);
-    out.unique.set(x.id, x.unique);
-  }
-  if (model === 'last_touch') {
-    const c = await db.sql.query<{ id: string; n: number; revenue: string }>(
-      `SELECT campaign_id::text AS id, count(*)::int AS n, sum(revenue_cents)::text AS revenue FROM conversion
+  // Visits, orders and revenue from the hourly snapshots; unique visitors need the raw visits (sessions do not add up).
+  const [snap, v] = await Promise.all([
+    sumsByCampaign(db.sql, ids, r.from, r.to),
+    db.sql.query<{ id: string; unique: number }>(
+      `SELECT campaign_id::text AS id, count(DISTINCT session_id)::int AS unique FROM visit
        WHERE client_id = $1::uuid AND campaign_id = ANY($5::uuid[]) AND ${inRange('at')} AND at >= ($6::date - 1) AND at < ($7::date + 1) GROUP BY 1`,
       [clientId, r.timezone, r.from, r.to, ids, lo, hi],
-    );
-    for (const x of c) {
-      out.conversions.set(x.id, x.n);
-      out.revenue.set(x.id, Number(x.revenue));
+    ),
+  ]);
+  for (const x of v) out.unique.set(x.id, x.unique);
+  for (const [id, x] of snap) out.visits.set(id, x.visits);
+  if (model === 'last_touch') {
+    for (const [id, x] of snap) {
+      out.conversions.set(id, x.conversions);
+      out.revenue.set(id, x.revenueCents);
     }
     return out;
   }
@@ -123,14 +121,14 @@ export async function totalsFor(db: Pick<Db, 'sql'>, clientId: string, ids: stri
 const sum = (m: Map<string, number>, ids: string[]) => ids.reduce((n, id) => n + (m.get(id) ?? 0), 0);
 
 /** One campaign (and, with children, its whole subtree) in full: totals, timeline, devices, countries, top products. */
-export async function campaignAnalytics(db: Pick<Db, 'sql'>, clientId: string, campaign: CampaignRef, all: CampaignRef[], r: Range, o: { includeChildren: boolean; model: Model }) {
+export async function campaignAnalytics(db: Pick<Db, 'sql'>, clientId: string, campaign: CampaignRef, all: CampaignRef[], r: Range, o: { includeChildren: boolean; model: Model; granularity?: 'day' | 'hour' }) {
   const subtree = o.includeChildren ? descendants(campaign.id, all) : [campaign];
   const ids = subtree.map((c) => c.id);
   const t = await totalsFor(db, clientId, ids, r, o.model);
   const unique = ids.length === 1 ? sum(t.unique, ids) : await uniqueAcross(db, clientId, ids, r);
   const totals = statsOf({ visits: sum(t.visits, ids), unique, conversions: sum(t.conversions, ids), revenueCents: sum(t.revenue, ids), costCents: subtree.reduce((n, c) => n + costInRange(c, r), 0) });
   const [timeline, devices, countries, products] = await Promise.all([
-    timelineOf(db, clientId, ids, r),
+    timelineOf(db, ids, r, o.granularity ?? 'day'),
     breakdown(db, clientId, ids, r, 'device'),
     breakdown(db, clientId, ids, r, 'country'),
     db.sql.query<{ product: string; name: string | null; quantity: number; revenue: string }>(
@@ -203,18 +201,16 @@ async function breakdown(db: Pick<Db, 'sql'>, clientId: string, ids: string[], r
   return rows.map((x) => ({ [col]: x.k ?? 'unknown', visits: x.visits }));
 }
 
-/** Per local day of the range: visits, conversions, revenue — two grouped reads over the campaigns' index ranges, zeros filled in. */
-async function timelineOf(db: Pick<Db, 'sql'>, clientId: string, ids: string[], r: Range) {
-  const [lo, hi] = bounds(r);
-  const args = [clientId, r.timezone, r.from, r.to, ids, lo, hi];
-  const near = NEAR;
-  const [v, c] = await Promise.all([
-    db.sql.query<{ day: string; n: number }>(`SELECT ${local('at')}::text AS day, count(*)::int AS n FROM visit WHERE client_id = $1::uuid AND campaign_id = ANY($5::uuid[]) AND ${near} AND ${inRange('at')} GROUP BY 1`, args),
-    db.sql.query<{ day: string; n: number; revenue: string }>(`SELECT ${local('at')}::text AS day, count(*)::int AS n, sum(revenue_cents)::text AS revenue FROM conversion WHERE client_id = $1::uuid AND campaign_id = ANY($5::uuid[]) AND ${near} AND ${inRange('at')} GROUP BY 1`, args),
-  ]);
-  const visits = new Map(v.map((x) => [x.day, x.n]));
-  const conv = new Map(c.map((x) => [x.day, x]));
-  const out: { day: string; visits: number; conversions: number; revenueCents: number }[] = [];
-  for (let d = r.from; d <= r.to; d = addDays(d, 1)) out.push({ day: d, visits: visits.get(d) ?? 0, conversions: conv.get(d)?.n ?? 0, revenueCents: Number(conv.get(d)?.revenue ?? 0) });
+/** Per local day (or hour) of the range: visits, conversions (last touch), revenue — from the snapshots, zeros filled in. */
+async function timelineOf(db: Pick<Db, 'sql'>, ids: string[], r: Range, unit: 'day' | 'hour') {
+  const got = await series(db.sql, ids, r.from, r.to, unit);
+  const out: { day?: string; hour?: string; visits: number; conversions: number; revenueCents: number }[] = [];
+  for (let d = r.from; d <= r.to; d = addDays(d, 1)) {
+    if (unit === 'day') out.push({ day: d, ...(got.get(d) ?? { visits: 0, conversions: 0, revenueCents: 0 }) });
+    else for (let h = 0; h < 24; h++) {
+      const t = `${d}T${String(h).padStart(2, '0')}:00`;
+      out.push({ hour: t, ...(got.get(t) ?? { visits: 0, conversions: 0, revenueCents: 0 }) });
+    }
+  }
   return out;
 }

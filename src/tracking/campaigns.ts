@@ -137,3 +137,13 @@ export async function siteKeyOf(prisma: PrismaClient, clientId: string): Promise
   if (u.count === 1) return key;
   return (await prisma.client.findUniqueOrThrow({ where: { id: clientId }, select: { siteKey: true } })).siteKey!;
 }
+
+/** Deletes a campaign: its children lose their parent, its visits and orders stay, unattributed; its snapshots go. */
+export async function deleteCampaign(db: { sql: import('../db/sql.ts').Sql }, id: string): Promise<void> {
+  await db.sql.tx(async (sql) => {
+    await sql.query('UPDATE visit SET campaign_id = NULL WHERE campaign_id = $1::uuid', [id]);
+    await sql.query('UPDATE conversion SET campaign_id = NULL, visit_id = NULL WHERE campaign_id = $1::uuid', [id]);
+    await sql.query('UPDATE track_customer SET acquisition_campaign_id = NULL WHERE acquisition_campaign_id = $1::uuid', [id]);
+    await sql.query('DELETE FROM tracking_campaign WHERE id = $1::uuid', [id]);
+  });
+}

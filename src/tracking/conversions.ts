@@ -7,6 +7,7 @@
 import type { Db } from '../db/client.ts';
 import type { Sql } from '../db/sql.ts';
 import { attribute, type Model, type SessionEvent } from './attribution.ts';
+import { moveConversion } from './snapshots.ts';
 
 export interface NewConversion {
   clientId: string;
@@ -59,8 +60,8 @@ export async function sessionEvents(sql: Sql, clientId: string, sessionId: strin
 
 /** (Re)attributes one conversion by last touch; answers its campaign. */
 export async function attributeConversion(sql: Sql, conversionId: string): Promise<string | null> {
-  const [c] = await sql.query<{ client_id: string; session_id: string | null; customer_id: string | null; at: string; days: number; visit_id: string | null }>(
-    `SELECT v.client_id::text, v.session_id, v.customer_id, v.at, cl.attribution_days AS days, v.visit_id::text
+  const [c] = await sql.query<{ client_id: string; session_id: string | null; customer_id: string | null; at: string; days: number; visit_id: string | null; campaign_id: string | null; revenue: string }>(
+    `SELECT v.client_id::text, v.session_id, v.customer_id, v.at, cl.attribution_days AS days, v.visit_id::text, v.campaign_id::text, v.revenue_cents::text AS revenue
      FROM conversion v JOIN client cl ON cl.id = v.client_id WHERE v.id = $1::uuid FOR UPDATE OF v`, [conversionId],
   );
   if (!c) return null;
@@ -69,6 +70,7 @@ export async function attributeConversion(sql: Sql, conversionId: string): Promi
   const campaignId = credit?.campaignId ?? null;
   const visitId = credit?.eventId === undefined ? null : String(credit.eventId);
   await sql.query('UPDATE conversion SET campaign_id = $2::uuid, visit_id = $3::bigint WHERE id = $1::uuid', [conversionId, campaignId, visitId]);
+  await moveConversion(sql, { from: c.campaign_id, to: campaignId, at, revenueCents: c.revenue, clientId: c.client_id });
   if (c.visit_id && c.visit_id !== visitId) {
     await sql.query('UPDATE visit SET converted = EXISTS (SELECT 1 FROM conversion WHERE visit_id = $1::bigint) WHERE id = $1::bigint', [c.visit_id]);
   }

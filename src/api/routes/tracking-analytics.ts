@@ -44,7 +44,7 @@ export function trackingAnalyticsRoutes(app: OpenAPIHono<AppEnv>) {
     createRoute({
       method: 'get', path: '/v1/tracking-campaigns/{id}/analytics', tags, security,
       summary: 'Visits, unique visitors, conversions, conversion rate, revenue, AOV, ROI, cost per visit / conversion, daily timeline, devices, countries, top products (default: the last 30 days); include_children sums the children and lists them',
-      request: { params: IdParam, query: RangeQuery.extend({ include_children: z.enum(['true', 'false']).default('false') }) },
+      request: { params: IdParam, query: RangeQuery.extend({ include_children: z.enum(['true', 'false']).default('false'), granularity: z.enum(['day', 'hour']).default('day').openapi({ description: 'the timeline by local day or hour' }) }) },
       responses: { 200: json(z.any(), 'Analytics'), ...errors },
     }),
     async (c) => {
@@ -53,7 +53,7 @@ export function trackingAnalyticsRoutes(app: OpenAPIHono<AppEnv>) {
       const t = await c.get('deps').db.prisma.trackingCampaign.findFirst({ where: { id, client: { agencyId: c.get('key').agencyId } }, include: { client: true } });
       if (!t) throw new AppError('not_found', `campaign ${id} not found`);
       const all = await campaignsOf(c, t.clientId);
-      const r = await campaignAnalytics(c.get('deps').db, t.clientId, all.find((x) => x.id === t.id)!, all, rangeOf(c, t.client, q), { includeChildren: q.include_children === 'true', model: q.model });
+      const r = await campaignAnalytics(c.get('deps').db, t.clientId, all.find((x) => x.id === t.id)!, all, rangeOf(c, t.client, q), { includeChildren: q.include_children === 'true', model: q.model, granularity: q.granularity });
       return c.json({ currency: t.client.currency, ...r }, 200);
     },
   );

@@ -5,7 +5,7 @@ import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import { getCookie, setCookie } from 'hono/cookie';
 import { AppError } from '../../errors.ts';
 import type { TrackingCampaign } from '../../generated/prisma/client.ts';
-import { campaignOut, campaignPatchSchema, createCampaign, newCampaignSchema, siteKeyOf, trackingUrl, updateCampaign } from '../../tracking/campaigns.ts';
+import { campaignOut, campaignPatchSchema, createCampaign, deleteCampaign, newCampaignSchema, siteKeyOf, trackingUrl, updateCampaign } from '../../tracking/campaigns.ts';
 import { recordConversion } from '../../tracking/conversions.ts';
 import { describeAgent, hashIp, notAPerson, VisitWriter } from '../../tracking/visits.ts';
 import { audit } from '../audit.ts';
@@ -144,7 +144,7 @@ export function trackingRoutes(app: OpenAPIHono<AppEnv>, visits: VisitWriter) {
       requireRole(c, 'member');
       const t = await scoped(c, c.req.valid('param').id);
       const before = await out(c, t);
-      await c.get('deps').db.prisma.trackingCampaign.delete({ where: { id: t.id } });
+      await deleteCampaign(c.get('deps').db, t.id);
       await audit(c, { action: 'tracking_campaign.delete', entityType: 'tracking_campaign', entityId: t.id, clientId: t.clientId, before });
       return c.body(null, 204);
     },
