@@ -188,6 +188,37 @@ describe.each(dbKinds)('first-party tracking (%s)', (kind) => {
     expect((await js.text()).length).toBeLessThan(2_000);
   });
 
+  it('a split test\'s link sends each session to a variant by weight and keeps it there', async () => {
+    const r = await api('POST', `/v1/clients/${clientId}/split-tests`, { name: 'Dress hook', metric: 'conversion_rate', link: 'DRESS_SPLIT', variants: [{ entity: A.code, weight: 1 }, { entity: B.code, weight: 3 }] });
+    expect(r.status, JSON.stringify(r.json)).toBe(201);
+    expect(r.json.link).toBe('DRESS_SPLIT');
+    expect((await api('POST', `/v1/clients/${clientId}/split-tests`, { name: 'Clash', metric: 'roi', link: A.code, variants: [{ entity: A.code }, { entity: B.code }] })).status).toBe(409);
+    expect((await api('POST', `/v1/clients/${clientId}/split-tests`, { name: 'Not campaigns', metric: 'roi', link: 'OTHER_SPLIT', variants: [{ entity: 'nope' }, { entity: B.code }] })).status).toBe(422);
+    const site = A.trackingUrl.split('?s=')[1];
+    const seen = { [A.code]: 0, [B.code]: 0 } as Record<string, number>;
+    const sticky: string[] = [];
+    for (let i = 0; i < 200; i++) {
+      const sid = `split-session-${String(i).padStart(6, '0')}`;
+      const first = await click(`http://x/t/DRESS_SPLIT?s=${site}`, { cookie: `adb_sid=${sid}` });
+      const code = new URL(first.location!).searchParams.get('utm_campaign')!;
+      seen[code] = (seen[code] ?? 0) + 1;
+      if (i < 10) {
+        const again = await click(`http://x/t/DRESS_SPLIT?s=${site}`, { cookie: `adb_sid=${sid}` });
+        sticky.push(`${code}=${new URL(again.location!).searchParams.get('utm_campaign')}`);
+      }
+    }
+    expect(sticky.every((x) => x.split('=')[0] === x.split('=')[1])).toBe(true);
+    // 1 : 3 — within what chance allows for 200 sessions (B's share 0.75 ± 4 standard errors).
+    expect(seen[B.code]! / 200).toBeGreaterThan(0.75 - 4 * Math.sqrt(0.75 * 0.25 / 200));
+    expect(seen[B.code]! / 200).toBeLessThan(0.75 + 4 * Math.sqrt(0.75 * 0.25 / 200));
+    await api('POST', '/v1/track/conversion', { clientId, orderId: 'flush-split', revenueCents: 0, currency: 'EUR' });
+    const recorded = await db.prisma.visit.groupBy({ by: ['campaignId'], where: { sessionId: { startsWith: 'split-session-' } }, _count: true });
+    expect(Object.fromEntries(recorded.map((x) => [x.campaignId, x._count]))).toEqual({ [A.id]: seen[A.code]! + sticky.filter((x) => x.startsWith(`${A.code}=`)).length, [B.id]: seen[B.code]! + sticky.filter((x) => x.startsWith(`${B.code}=`)).length });
+    // Stopped: the link is unknown (the fallback), never an error page.
+    await api('POST', `/v1/split-tests/${r.json.id}/stop`);
+    expect((await click(`http://x/t/DRESS_SPLIT?s=${site}`)).location).toBe('https://dress.example/');
+  });
+
   it('bad input is a 4xx naming the field; another agency\'s client is a 404', async () => {
     const wrong = await api('POST', '/v1/track/conversion', { clientId, orderId: 'x', revenueCents: 100, currency: 'USD' });
     expect(wrong.status).toBe(422);

@@ -21,20 +21,25 @@ export function registerSplitTestCommands(program: Command) {
     .option('--start <date>', "first day counted (default: the client's today)", day)
     .option('--min-clicks <n>', 'per variant before a call (default 100)', int)
     .option('--min-conversions <n>', 'per variant before a call (default 10)', int)
+    .option('--link <code>', 'a tracking code whose link splits traffic between the variants (first-party campaigns, by code)')
     .addOption(json())
-    .action(async (name: string, o: { client: string; metric: string; variant: string[]; control?: string; start?: string; minClicks?: number; minConversions?: number; json?: boolean }) => {
-      await withClient(o.client, async ({ db, audit }, client) => {
+    .action(async (name: string, o: { client: string; metric: string; variant: string[]; control?: string; start?: string; minClicks?: number; minConversions?: number; link?: string; json?: boolean }) => {
+      await withClient(o.client, async ({ db, audit, config }, client) => {
         const { createTest } = await import('../splits/tests.ts');
         const { localDate } = await import('../time.ts');
         const variants = o.variant.map((v) => {
           const m = /^(.*)=(\d+(?:\.\d+)?)$/.exec(v);
           return m ? { ref: m[1]!, weight: Number(m[2]) } : { ref: v };
         });
-        const t = await createTest(db, client.id, { name, metric: o.metric as never, variants, control: o.control, startDate: o.start ?? localDate(client.timezone, new Date()), minClicks: o.minClicks, minConversions: o.minConversions });
+        const t = await createTest(db, client.id, { name, metric: o.metric as never, variants, control: o.control, startDate: o.start ?? localDate(client.timezone, new Date()), minClicks: o.minClicks, minConversions: o.minConversions, link: o.link });
         const { splitTestAuditOf } = await import('../audit/of.ts');
         await audit({ action: 'split_test.create', entityType: 'split_test', entityId: t.id, clientId: client.id, after: splitTestAuditOf(t) });
         if (o.json) return printJson(t);
         console.log(`created test "${t.name}" (${t.metric}, from ${t.startDate.toISOString().slice(0, 10)}): ${t.variants.map((v) => `${v.label}${v.control ? ' [control]' : ''}`).join(' vs ')}; id ${t.id}`);
+        if (t.linkCode) {
+          const { siteKeyOf } = await import('../tracking/campaigns.ts');
+          console.log(`its link splits traffic: ${config.sources.oauth.publicUrl}/t/${t.linkCode}?s=${await siteKeyOf(db.prisma, client.id)}`);
+        }
       });
     });
   tests

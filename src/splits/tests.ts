@@ -26,6 +26,8 @@ export interface NewTest {
   startDate: string;
   minClicks?: number;
   minConversions?: number;
+  /** A tracking code whose link splits traffic between the variants (first-party campaigns, named by their codes). */
+  link?: string;
 }
 
 export async function createTest(db: Db, clientId: string, t: NewTest) {
@@ -33,9 +35,12 @@ export async function createTest(db: Db, clientId: string, t: NewTest) {
   if (!(METRICS as readonly string[]).includes(t.metric)) throw new AppError('invalid_input', `metric: "${t.metric}" — choose from ${METRICS.join(', ')}`, [{ path: 'body.metric', message: 'unknown metric' }]);
   if (t.variants.length < 2) throw new AppError('invalid_input', 'variants: a test needs two or more variants', [{ path: 'body.variants', message: 'at least 2' }]);
   const entities = [];
+  if (t.link !== undefined) await checkLink(db, clientId, t.link);
   for (const [i, v] of t.variants.entries()) {
     if (v.weight !== undefined && !(v.weight > 0)) throw new AppError('invalid_input', `variants.${i}.weight: must be above 0`, [{ path: `body.variants.${i}.weight`, message: 'must be > 0' }]);
-    entities.push(await findEntity(db.prisma, clientId, v.ref));
+    const campaign = await db.prisma.trackingCampaign.findUnique({ where: { clientId_code: { clientId, code: v.ref } } });
+    if (t.link !== undefined && !campaign) throw new AppError('invalid_input', `variants.${i}: a test with a link splits between first-party campaigns; "${v.ref}" is not a campaign code`, [{ path: `body.variants.${i}.entity`, message: 'not a campaign code' }]);
+    entities.push(campaign ? await campaignEntity(db, clientId, campaign) : await findEntity(db.prisma, clientId, v.ref));
   }
   if (new Set(entities.map((e) => e.id)).size !== entities.length) throw new AppError('invalid_input', 'variants: the same entity is named twice');
   const controlIdx = t.control ? entities.findIndex((e, i) => e.id === t.control || t.variants[i]!.ref === t.control || e.name === t.control) : 0;
@@ -45,11 +50,34 @@ export async function createTest(db: Db, clientId: string, t: NewTest) {
   return db.prisma.splitTest.create({
     data: {
       clientId, name: t.name.trim(), metric: t.metric, startDate: new Date(`${t.startDate}T00:00:00Z`),
-      minClicks: t.minClicks ?? 100, minConversions: t.minConversions ?? 10,
+      minClicks: t.minClicks ?? 100, minConversions: t.minConversions ?? 10, linkCode: t.link ?? null,
       variants: { create: entities.map((e, i) => ({ entityId: e.id, label: t.variants[i]!.label ?? e.name, weight: t.variants[i]!.weight ?? 1, control: i === controlIdx })) },
     },
     include: { variants: true },
   });
+}
+
+/** A split link's code: the client's own namespace of codes, so not a campaign's nor another test's. */
+async function checkLink(db: Db, clientId: string, code: string) {
+  if (!/^[A-Za-z0-9_-]{2,64}$/.test(code)) throw new AppError('invalid_input', 'link: letters, digits, _ and -, 2 to 64 characters', [{ path: 'body.link', message: 'bad code' }]);
+  const [campaign, test] = await Promise.all([
+    db.prisma.trackingCampaign.findUnique({ where: { clientId_code: { clientId, code } } }),
+    db.prisma.splitTest.findFirst({ where: { clientId, linkCode: code } }),
+  ]);
+  if (campaign || test) throw new AppError('conflict', `link: ${code} is already the code of ${campaign ? 'a campaign' : `the test "${test!.name}"`}`, [{ path: 'body.link', message: 'taken' }]);
+}
+
+/** The brain's entity of a first-party campaign (made now if the day's roll-up has not yet). */
+async function campaignEntity(db: Db, clientId: string, c: { id: string; name: string }) {
+  const externalId = `tc:${c.id}`;
+  const found = await db.prisma.entity.findUnique({ where: { clientId_platform_kind_externalId: { clientId, platform: 'other', kind: 'campaign', externalId } } });
+  if (found) return found;
+  const { rollUpTracking } = await import('../tracking/metrics.ts');
+  const client = await db.prisma.client.findUniqueOrThrow({ where: { id: clientId } });
+  const { localDate } = await import('../time.ts');
+  const today = localDate(client.timezone, new Date());
+  await rollUpTracking(db, client, today, today);
+  return db.prisma.entity.findUniqueOrThrow({ where: { clientId_platform_kind_externalId: { clientId, platform: 'other', kind: 'campaign', externalId } } });
 }
 
 export async function findTest(db: Db, clientId: string, ref: string) {

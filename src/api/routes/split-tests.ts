@@ -13,18 +13,20 @@ const Variant = z.object({ entityId: z.string(), label: z.string(), weight: z.nu
 const Test = z.object({
   id: z.uuid(), name: z.string(), metric: z.enum(METRICS), status: z.enum(['running', 'decided', 'stopped']), startDate: z.string(),
   minClicks: z.number().int(), minConversions: z.number().int(), winnerEntityId: z.string().nullable(), decidedAt: z.string().nullable(),
+  link: z.string().nullable().openapi({ description: 'the code whose /t/<code> link splits traffic between the variants' }),
   variants: z.array(Variant), result: z.any().openapi({ description: 'The latest evaluation: per variant, per comparison with the control (diff, lift, 95 % interval, fixed and sequential p, chance to beat), the verdict and what is still needed' }),
 }).openapi('SplitTest');
 const NewTest = z.object({
   name: z.string().min(1).max(200), metric: z.enum(METRICS),
   variants: z.array(z.object({ entity: z.string().min(1).max(2000).describe('id, external id or exact name'), weight: z.number().positive().optional(), label: z.string().max(200).optional() })).min(2).max(20),
   control: z.string().max(2000).optional(), startDate: Day.optional(), minClicks: z.number().int().min(1).optional(), minConversions: z.number().int().min(1).optional(),
+  link: z.string().max(64).optional().describe('a tracking code of its own: GET /t/<link> sends each session to one variant (first-party campaigns, named by their codes) by weight, and keeps it there'),
 }).strict().openapi('NewSplitTest');
 
 type Row = Awaited<ReturnType<typeof createTest>>;
 const out = (t: Row) => ({
   id: t.id, name: t.name, metric: t.metric as (typeof METRICS)[number], status: t.status as 'running', startDate: t.startDate.toISOString().slice(0, 10), minClicks: t.minClicks, minConversions: t.minConversions,
-  winnerEntityId: t.winnerEntityId, decidedAt: t.decidedAt?.toISOString() ?? null, variants: t.variants.map((v) => ({ entityId: v.entityId, label: v.label, weight: v.weight, control: v.control })), result: t.result,
+  winnerEntityId: t.winnerEntityId, decidedAt: t.decidedAt?.toISOString() ?? null, link: t.linkCode, variants: t.variants.map((v) => ({ entityId: v.entityId, label: v.label, weight: v.weight, control: v.control })), result: t.result,
 });
 
 async function scopedTest(c: Parameters<typeof scopedClient>[0], id: string) {

@@ -8,6 +8,7 @@ import type { TrackingCampaign } from '../../generated/prisma/client.ts';
 import { campaignOut, campaignPatchSchema, createCampaign, deleteCampaign, newCampaignSchema, siteKeyOf, trackingUrl, updateCampaign } from '../../tracking/campaigns.ts';
 import { recordConversion } from '../../tracking/conversions.ts';
 import { describeAgent, hashIp, notAPerson, VisitWriter } from '../../tracking/visits.ts';
+import { pickVariant, splitLinkOf } from '../../tracking/split-link.ts';
 import { audit } from '../audit.ts';
 import { clientKey } from '../client-address.ts';
 import { IdParam, errors, json, requireRole, scopedClient, security } from '../common.ts';
@@ -180,8 +181,20 @@ export function trackingRoutes(app: OpenAPIHono<AppEnv>, visits: VisitWriter) {
        FROM tracking_campaign t JOIN client c ON c.id = t.client_id WHERE t.code = $1 ${site ? 'AND c.site_key = $2' : ''} LIMIT 2`,
       site ? [code, site] : [code],
     );
-    const hit = rows.length === 1 ? rows[0]! : null;
+    let hit = rows.length === 1 ? rows[0]! : null;
     const at = now();
+    let sid = getCookie(c, SESSION_COOKIE);
+    if (!sid || !/^[A-Za-z0-9_-]{16,64}$/.test(sid)) sid = randomBytes(16).toString('base64url');
+    let shown = code;
+    if (!hit && rows.length === 0) {
+      // A split test's link: this session's variant, always the same one.
+      const split = code.length > 64 ? null : await splitLinkOf(db, code, site);
+      if (split) {
+        const v = pickVariant(sid, split.testId, split.variants);
+        hit = { id: v.campaignId, client_id: split.clientId, destination_url: v.destinationUrl, active: true, starts_at: null, ends_at: null, fallback: split.fallback, honor_dnt: split.honorDnt };
+        shown = v.code;
+      }
+    }
     const live = hit && hit.active && (!hit.starts_at || new Date(hit.starts_at) <= at) && (!hit.ends_at || new Date(hit.ends_at) >= at);
     if (!hit || !live) {
       const fallback = hit?.fallback ?? (site ? (await db.prisma.client.findFirst({ where: { siteKey: site }, select: { trackFallbackUrl: true } }))?.trackFallbackUrl : null) ?? config.tracking.fallbackUrl;
@@ -189,10 +202,8 @@ export function trackingRoutes(app: OpenAPIHono<AppEnv>, visits: VisitWriter) {
       return c.text('This link is not active.', 404);
     }
     const person = !notAPerson(c.req.method, (h) => c.req.header(h)) && !(hit.honor_dnt && (c.req.header('dnt') === '1' || c.req.header('sec-gpc') === '1'));
-    let sid = getCookie(c, SESSION_COOKIE);
-    if (!sid || !/^[A-Za-z0-9_-]{16,64}$/.test(sid)) sid = randomBytes(16).toString('base64url');
     const dest = new URL(hit.destination_url);
-    dest.searchParams.set('utm_campaign', code);
+    dest.searchParams.set('utm_campaign', shown);
     if (person) {
       dest.searchParams.set(SESSION_COOKIE, sid);
       setCookie(c, SESSION_COOKIE, sid, { path: '/', maxAge: 60 * 60 * 24 * 400, httpOnly: true, sameSite: 'Lax', secure: new URL(c.req.url).protocol === 'https:' });
