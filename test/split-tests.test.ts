@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../src/api/app.ts';
 import { apiDeps } from '../src/api/server.ts';
 import { runBrain } from '../src/brain/run.ts';
+import { describeAction } from '../src/brain/curiosity/actions.ts';
 import { loadConfig } from '../src/config.ts';
 import { addAgency } from '../src/domain/agencies.ts';
 import { createApiKey } from '../src/domain/api-keys.ts';
@@ -62,9 +63,16 @@ describe('split tests', () => {
     const insight = await db.prisma.insight.findFirstOrThrow({ where: { clientId: client.id, type: 'test_winner' } });
     expect(insight).toMatchObject({ entityId: b.entityId, status: 'PENDING', title: expect.stringMatching(/^Split test "A vs B": https:\/\/go\.example\/l\/b wins \(\+60\.0 % vs https:\/\/go\.example\/l\/a/) });
     expect(insight.payload).toMatchObject({ testId: t.id, metric: 'conversion_rate', ci95: cmp.ci95 });
-    // Decided tests are not evaluated again; the insight stays one.
-    await runBrain(db, client, LAST, { now: NOW });
+    // The ranked actions suggest moving the traffic to the winner, worth the insight's weekly figure.
+    const move = r.output.curiosity.actions.find((a) => a.kind === 'move_traffic')!;
+    expect(move).toMatchObject({ entity: { id: b.entityId }, impactCents: Number(insight.impactCents), inputs: { test: 'A vs B' } });
+    expect(move.impactCents).toBeGreaterThan(0);
+    expect(r.output.curiosity.actions.map((a) => a.rank)).toEqual(r.output.curiosity.actions.map((_, i) => i + 1));
+    expect(describeAction(move)).toBe('Send all of the split test "A vs B"\'s traffic to https://go.example/l/b, the winner');
+    // Decided tests are not evaluated again; the insight stays one, and so does the action while it is pending.
+    const again = await runBrain(db, client, LAST, { now: NOW });
     expect(await db.prisma.insight.count({ where: { clientId: client.id, type: 'test_winner' } })).toBe(1);
+    expect(again.output.curiosity.actions.filter((a) => a.kind === 'move_traffic')).toHaveLength(1);
   });
 
   it('equal variants stay undecided; a variant without traffic says how much more is needed', async () => {

@@ -125,6 +125,11 @@ export async function runBrain(db: Db, client: BrainClient, asOf: string, opts: 
   // Split tests read the same series; a decided one is a test_winner insight of its own.
   const { evaluateClientTests } = await import('../splits/tests.ts');
   const tests = await evaluateClientTests(db, client.id, series, opts.now);
+  // A decided test's winner joins the ranked actions ("send its traffic to the winner").
+  if (tests.actions.length) {
+    const named = await db.prisma.entity.findMany({ where: { id: { in: tests.actions.map((a) => a.winnerEntityId) } }, select: { id: true, kind: true, externalId: true, name: true, platform: true } });
+    mergeTrafficActions(output, tests.actions, new Map(named.map((e) => [e.id, e])));
+  }
   Object.assign(output.timings, { load: ms(t1 - t0), scoring: ms(t2 - t1), cycle: ms(t3 - t2) });
   const asOfDate = new Date(`${asOf}T00:00:00Z`);
   const named = new Set([...output.oracle.findings, ...output.curiosity.actions].map((f) => f.entity?.id).filter(Boolean));
@@ -388,4 +393,18 @@ export async function scoreClientPredictions(db: Db, client: BrainClient, asOf: 
   if (!first?.d) return 0;
   const [entities, columns] = await Promise.all([loadEntities(db.sql, client.id), loadDailyColumns(db.sql, client.id, first.d, asOf)]);
   return scorePredictions(db, client.id, asOf, buildSeries(entities, [], asOf, undefined, columns));
+}
+
+/** Adds the decided tests' "move the traffic" actions to the ranking (score = $ × confidence, like the others) and ranks again. */
+function mergeTrafficActions(output: BrainOutput, actions: import('../splits/tests.ts').TrafficAction[], entities: Map<string, { id: string; kind: string; externalId: string; name: string; platform: string }>) {
+  for (const a of actions) {
+    const m = entities.get(a.winnerEntityId);
+    output.curiosity.actions.push({
+      rank: 0, kind: 'move_traffic', entity: m ? { id: m.id, kind: m.kind, externalId: m.externalId, name: m.name, platform: m.platform } : null,
+      basedOn: null, impactCents: a.impactCents, confidence: a.confidence, urgency: 'medium', score: Math.round(a.impactCents * a.confidence * 100) / 100,
+      inputs: { test: a.test, testId: a.testId },
+    });
+  }
+  output.curiosity.actions.sort((x, y) => y.score - x.score);
+  output.curiosity.actions.forEach((x, i) => (x.rank = i + 1));
 }

@@ -113,7 +113,8 @@ export type ActionKind =
   | 'investigate'
   | 'test'
   | 'cut_budget'
-  | 'raise_budget';
+  | 'raise_budget'
+  | 'move_traffic';
 
 export interface EntityRef {
   id: string;

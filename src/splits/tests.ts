@@ -223,10 +223,14 @@ export function evaluate(test: { metric: string; startDate: Date; minClicks: num
   return { ...base, verdict: 'winner', winner: c.st.entityId, needed: null, sentence: `${c.st.label} (the control) wins: every variant does worse (sequential p ≤ ${worst.sequentialP.toFixed(4)}).` };
 }
 
-/** Evaluates the client's running tests on the brain's series; decided ones become insights. */
-export async function evaluateClientTests(db: Db, clientId: string, series: SeriesSet, now: Date): Promise<{ evaluated: number; decided: number }> {
+/** A decided test's "move the traffic" action: its winner, the weekly $ the lift is worth, the sequential test's confidence. */
+export interface TrafficAction { testId: string; test: string; winnerEntityId: string; impactCents: number; confidence: number }
+
+/** Evaluates the client's running tests on the brain's series; decided ones become insights, and actions for the ranking. */
+export async function evaluateClientTests(db: Db, clientId: string, series: SeriesSet, now: Date): Promise<{ evaluated: number; decided: number; actions: TrafficAction[] }> {
   const tests = await db.prisma.splitTest.findMany({ where: { clientId, status: 'running' }, include: { variants: true } });
   let decided = 0;
+  const actions: TrafficAction[] = [];
   for (const t of tests) {
     if (t.startDate.toISOString().slice(0, 10) > series.asOf) continue;
     const e = evaluate(t, series);
@@ -254,7 +258,17 @@ export async function evaluateClientTests(db: Db, clientId: string, series: Seri
         },
       }),
     ]);
+    actions.push({ testId: t.id, test: t.name, winnerEntityId: e.winner!, impactCents: impact, confidence: 1 - cmp.sequentialP });
     await emitEvent(db, { clientId, type: 'test.decided', now, data: { testId: t.id, name: t.name, metric: t.metric, winnerEntityId: e.winner, sentence: e.sentence, effect: cmp.diff, lift: cmp.lift, ci95: cmp.ci95, sequentialP: cmp.sequentialP, days: e.days } });
   }
-  return { evaluated: tests.length, decided };
+  // Tests decided on earlier days keep their action until the test is stopped (the traffic moved) or its insight handled.
+  const earlier = await db.prisma.insight.findMany({ where: { clientId, type: 'test_winner', status: { in: ['PENDING', 'IN_PROGRESS'] } } });
+  for (const i of earlier) {
+    const p = i.payload as { testId?: string };
+    if (!p.testId || actions.some((a) => a.testId === p.testId) || !i.entityId) continue;
+    const t = await db.prisma.splitTest.findUnique({ where: { id: p.testId } });
+    if (t?.status !== 'decided') continue;
+    actions.push({ testId: t.id, test: t.name, winnerEntityId: i.entityId, impactCents: Number(i.impactCents), confidence: i.confidence });
+  }
+  return { evaluated: tests.length, decided, actions };
 }

@@ -193,5 +193,7 @@ export function describeAction(a: Pick<Action, 'kind' | 'entity' | 'inputs'>): s
       return 'Cut daily budgets to land on the monthly budget';
     case 'raise_budget':
       return 'Raise daily budgets on profitable campaigns to use the monthly budget';
+    case 'move_traffic':
+      return `Send all of the split test "${a.inputs.test}"'s traffic to ${name}, the winner`;
   }
 }
