@@ -228,4 +228,28 @@ describe.each(dbKinds)('Shopify connector on %s', (kind) => {
     shop = await startFakeShopify({ orders: [], currency: 'USD' });
     await expect(connect()).rejects.toMatchObject({ code: 'invalid_input', message: expect.stringMatching(/reports in USD, but client nw-\d+ is in EUR/) });
   });
+
+  it('orders that came through a tracking link join first-party attribution: by the session in their landing page, or by its utm_campaign code; once per order', async () => {
+    const campaign = await db.prisma.trackingCampaign.create({ data: { clientId, name: 'Reel', code: 'INSTA_REEL_01', destinationUrl: 'https://northwind.example/' } });
+    const other = await db.prisma.trackingCampaign.create({ data: { clientId, name: 'Bio', code: 'BIO_01', destinationUrl: 'https://northwind.example/' } });
+    const sid = 'shopify-session-0000000001';
+    await db.prisma.visit.create({ data: { clientId, campaignId: other.id, sessionId: sid, kind: 'click', at: new Date(`${TODAY}T06:00:00Z`) } });
+    shop.orders.push(
+      { id: 'gid://shopify/Order/9001', name: '#9001', createdAt: `${TODAY}T08:00:00Z`, updatedAt: `${TODAY}T08:00:00Z`, total: '70.00', landingPage: `/products/x?utm_campaign=BIO_01&adb_sid=${sid}`, utm: { campaign: 'BIO_01' } },
+      { id: 'gid://shopify/Order/9002', name: '#9002', createdAt: `${TODAY}T08:30:00Z`, updatedAt: `${TODAY}T08:30:00Z`, total: '30.00', landingPage: '/?utm_campaign=INSTA_REEL_01', utm: { campaign: 'INSTA_REEL_01' } },
+      { id: 'gid://shopify/Order/9003', name: '#9003', createdAt: `${TODAY}T08:40:00Z`, updatedAt: `${TODAY}T08:40:00Z`, total: '30.00', test: true, landingPage: '/?utm_campaign=INSTA_REEL_01', utm: { campaign: 'INSTA_REEL_01' } },
+    );
+    const conn = await connect();
+    expect((await syncConnection(db, conn.id, opts())).status).toBe('succeeded');
+    const got = await db.prisma.conversion.findMany({ where: { clientId }, orderBy: { orderId: 'asc' } });
+    expect(got.map((c) => [c.orderId, c.campaignId, Number(c.revenueCents), c.source, c.sessionId])).toEqual([
+      ['shopify:gid://shopify/Order/9001', other.id, 7_000, 'shopify', sid],
+      ['shopify:gid://shopify/Order/9002', campaign.id, 3_000, 'shopify', null],
+    ]);
+    // A second sync reads them again: nothing counted twice.
+    await syncConnection(db, conn.id, opts({ range: { from: TODAY, to: TODAY } }));
+    expect(await db.prisma.conversion.count({ where: { clientId } })).toBe(2);
+    const hours = await db.prisma.campaignHour.findMany({ where: { campaignId: { in: [campaign.id, other.id] } } });
+    expect(hours.reduce((n, h) => n + h.conversions, 0)).toBe(2);
+  });
 });

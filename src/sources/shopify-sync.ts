@@ -12,6 +12,7 @@
 // one: the landing page's sub9, utm_content / utm_term (a link slug or an ad id with
 // one link), the landing page's own slug, or utm_campaign naming a campaign with
 // one link. Anything else counts for the store only.
+import { recordShopOrders } from '../tracking/shop-orders.ts';
 import type { Db } from '../db/client.ts';
 import { dropRowsNotIn, writeBatch } from '../db/metrics-write.ts';
 import type { Sql } from '../db/sql.ts';
@@ -176,6 +177,8 @@ export async function syncOrders(
           list.map((o) => (o.test ? 'test' : o.cancelled ? 'cancelled' : 'counted')), list.map((o) => o.updatedAt),
         ],
       );
+      // Orders that came through a tracking link join first-party attribution (once per order id).
+      await recordShopOrders(sql, conn.clientId, info.currency, list.map((o) => ({ id: o.id, createdAt: o.createdAt, revenueCents: o.revenueCents, counted: !o.test && !o.cancelled, landingPage: o.landingPage, utm: o.utm })));
       const days = [...new Set(list.map((o) => o.date))];
       const res = await resumDays(sql, conn.id, conn.clientId, entityCache.get(accountKey)!.id, days, opts.syncRunId);
       const last = list.reduce((a, o) => (o.updatedAt > a ? o.updatedAt : a), cursor.updatedAt ?? '');
