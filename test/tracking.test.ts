@@ -3,6 +3,7 @@
 // counted, unknown / inactive codes to the fallback), and conversions — once per
 // order id even when sent ten times at once, attributed by last touch in a rolling
 // 30-day window, with the customer's first campaign kept.
+import { randomBytes } from 'node:crypto';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -167,6 +168,13 @@ describe.each(dbKinds)('first-party tracking (%s)', (kind) => {
       const r = await beacon('/v1/track/visit', body, headers as Record<string, string>);
       expect(r.status, JSON.stringify(body).slice(0, 40)).toBe(status);
       expect(((await r.json()) as { error: { code: string } }).error.code).toEqual(expect.any(String));
+    }
+    // Garbage of every shape: a 4xx, never a 5xx.
+    const junk = [() => randomBytes(1 + Math.floor(Math.random() * 200)).toString('latin1'), () => JSON.stringify({ k: site, s: sid, c: { $gt: '' } }), () => JSON.stringify({ k: [site], s: 5 }), () => 'null', () => '"x"', () => JSON.stringify({ k: site, s: sid, u: 42, r: false })];
+    for (let i = 0; i < 60; i++) {
+      const r = await beacon(i % 2 ? '/v1/track/visit' : '/v1/track/activity', junk[i % junk.length]!());
+      expect(r.status, `junk ${i}`).toBeGreaterThanOrEqual(400);
+      expect(r.status, `junk ${i}`).toBeLessThan(500);
     }
     await api('POST', '/v1/track/conversion', { clientId, orderId: 'flush-2', revenueCents: 0, currency: 'EUR' });
     const got = await db.prisma.visit.findMany({ where: { sessionId: sid }, orderBy: { id: 'asc' } });

@@ -29,6 +29,8 @@ import { BEACON_PATHS, beaconRoutes } from './routes/beacon.ts';
 export interface AppOptions {
   /** Requests per key per minute. */
   rateLimit?: number;
+  /** The batched visit writer (the server passes its own, to flush it on close). */
+  visits?: VisitWriter;
   /** Tracking events per client address and minute on the public beacons (default 600). */
   beaconLimit?: number;
   /** Requests with a missing or wrong key per client address and minute (default 30). */
@@ -65,7 +67,7 @@ export function createApp(deps: ApiDeps, opts: AppOptions = {}) {
 
   // The snippet's beacons carry a public site key, not an API key (src/api/routes/beacon.ts).
   const publicPath = (p: string) => (BEACON_PATHS as readonly string[]).includes(p);
-  const visits = new VisitWriter(deps.db, { onError: (_err, lost) => process.stderr.write(`adbrain: ${lost} visit(s) could not be written\n`) });
+  const visits = opts.visits ?? new VisitWriter(deps.db, { onError: (_err, lost) => process.stderr.write(`adbrain: ${lost} visit(s) could not be written\n`) });
   beaconRoutes(app, visits, new SiteCache(deps.db), { perMinute: opts.beaconLimit });
   app.use(
     '/v1/*',

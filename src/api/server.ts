@@ -9,6 +9,7 @@ import type { Db } from '../db/client.ts';
 import { createFunctions } from '../functions/index.ts';
 import { reportAfterAnalysis } from '../run/day.ts';
 import { createApp } from './app.ts';
+import { VisitWriter } from '../tracking/visits.ts';
 import type { ApiDeps } from './env.ts';
 
 /** Inngest runs the jobs when it can be reached (an event key or a self-hosted URL); otherwise they run in this process. */
@@ -46,11 +47,13 @@ export function apiDeps(db: Db, config: Config, now: () => Date = () => new Date
 export async function startServer(db: Db, config: Config, opts: { port?: number; hostname?: string } = {}) {
   const inngest = createInngest(config);
   const runtime = async () => ({ db, config, now: () => new Date() });
-  const app = createApp(apiDeps(db, config, undefined, inngest), { inngest: { client: inngest, functions: createFunctions(inngest, runtime) } });
+  // The server owns the visit writer so that closing it writes what is still queued.
+  const visits = new VisitWriter(db, { onError: (_err, lost) => process.stderr.write(`adbrain: ${lost} visit(s) could not be written\n`) });
+  const app = createApp(apiDeps(db, config, undefined, inngest), { inngest: { client: inngest, functions: createFunctions(inngest, runtime) }, visits });
   return new Promise<{ port: number; address: string; close: () => Promise<void> }>((resolve) => {
     // Loopback unless told otherwise: exposing the API is a decision (`--host 0.0.0.0`).
     const server = serve({ fetch: app.fetch, port: opts.port ?? config.port, hostname: opts.hostname ?? '127.0.0.1' }, (info: AddressInfo) => {
-      resolve({ port: info.port, address: info.address, close: () => new Promise((r) => server.close(() => r())) });
+      resolve({ port: info.port, address: info.address, close: () => new Promise((r) => server.close(() => void visits.flush().then(() => r()))) });
     });
   });
 }
