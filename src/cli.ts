@@ -20,22 +20,17 @@ import { loadConfig } from './config.ts';
 import { addAgency } from './domain/agencies.ts';
 import { addClient, getClientBySlug, listClients, updateClient } from './domain/clients.ts';
 import { migrate, migrationStatus } from './db/migrate.ts';
-import { runDemo } from './demo/demo.ts';
-import { simulateDemo } from './demo/simulate.ts';
 import { AppError } from './errors.ts';
-import { importCsvFile } from './import/import-csv.ts';
-import { forecastFile, writeForecast } from './forecast/forecast-file.ts';
-import { runBrain } from './brain/run.ts';
 import { columnMap, platformOption } from './cli/options.ts';
 import { CONVERSION_KINDS } from './import/parse.ts';
-import { checkAsOf } from './analysis/as-of.ts';
-import { presentAnalysis } from './brain/present.ts';
 import { money } from './reports/format.ts';
 import { entityPath, findInsight, listInsights, transition } from './insights/inbox.ts';
 import { formatErrorGroups, printJson, reportError, table } from './cli/output.ts';
 import { cliActor, withContext, type Ctx } from './cli/context.ts';
 import { importAuditOf } from './audit/of.ts';
-import { runClientDay, type DayResult } from './run/day.ts';
+// What a command runs is imported when it runs: `--help` or `clients list` never loads
+// the brain, the report renderer or the connectors.
+import type { DayResult } from './run/day.ts';
 import { lastCompleteDay } from './time.ts';
 
 const program = new Command('adbrain')
@@ -218,6 +213,7 @@ program
   .addOption(json())
   .action(async (file, o) => {
     await withContext(async ({ db, config, audit }) => {
+      const { importCsvFile } = await import('./import/import-csv.ts');
       const s = await importCsvFile(db, file, { clientSlug: o.client, format: o.format, skipInvalid: Boolean(o.skipInvalid), dateFormat: o.dateFormat, dbRetry: config.dbRetry,
         choices: o.map || o.conversions || o.platform ? { map: o.map, conversions: o.conversions, platform: o.platform } : undefined,
       });
@@ -252,6 +248,9 @@ program
   .addOption(json())
   .action(async (o) => {
     await withContext(async ({ db }) => {
+      const { checkAsOf } = await import('./analysis/as-of.ts');
+      const { runBrain } = await import('./brain/run.ts');
+      const { presentAnalysis } = await import('./brain/present.ts');
       const client = await getClientBySlug(db.prisma, o.client);
       if (o.asOf) await checkAsOf(db, client, o.asOf, new Date(), { field: '--as-of' });
       const asOf = o.asOf ?? lastCompleteDay(client.timezone, new Date());
@@ -338,6 +337,7 @@ program
   .action(async (o) => {
     const t0 = performance.now();
     const warnings: string[] = [];
+    const { forecastFile, writeForecast } = await import('./forecast/forecast-file.ts');
     const results = await forecastFile(o.input, { horizon: o.horizon, season: o.season, level: o.level }, warnings);
     for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
     if (o.json) return printJson(results);
@@ -364,6 +364,8 @@ program
   });
 
 async function demo(ctx: Ctx, o: { seed: number; days: number; end?: string; json?: boolean }) {
+  const { runDemo } = await import('./demo/demo.ts');
+  const { simulateDemo } = await import('./demo/simulate.ts');
   const now = new Date();
   // The newest day that is complete in every demo client's timezone... or the latest of them.
   const tzs = simulateDemo({ endDate: '2026-01-31', days: 1 }).clients.map((c) => c.timezone);
@@ -401,6 +403,8 @@ async function runDays(ctx: Ctx, o: { client?: string; asOf?: string; json?: boo
   const results: DayResult[] = [];
   const live = !o.json;
   // A day the user names must make sense for every client before any of them runs.
+  const { runClientDay } = await import('./run/day.ts');
+  const { checkAsOf } = await import('./analysis/as-of.ts');
   if (o.asOf && o.checkAsOf) for (const c of targets) await checkAsOf(ctx.db, c, o.asOf, now, { field: '--as-of', requireData: false });
   for (const c of targets) {
     const asOf = o.asOf ?? lastCompleteDay(c.timezone, now);

@@ -1,19 +1,18 @@
 // CLI: the report on demand, alert checks and the kill list.
 import { checkAsOf } from '../analysis/as-of.ts';
 import type { Command } from 'commander';
-import { checkAlerts } from '../alerts/check.ts';
 import { DEFAULT_FROM } from '../config.ts';
 import { getClientBySlug, listClients } from '../domain/clients.ts';
 import { findEntity, killEntity, restoreEntity } from '../domain/entities.ts';
 import { AppError } from '../errors.ts';
-import { deliverDailyReport } from '../reports/daily-report.ts';
-import { outboxSender, resendSender, senderFor } from '../reports/senders.ts';
+// The report renderer, the alerts and the senders load only when a command needs them (start-up).
 import { lastCompleteDay } from '../time.ts';
 import { withContext, type Ctx } from './context.ts';
 import { day, int, json } from './options.ts';
 import { printJson, table } from './output.ts';
 
-function chooseSender(ctx: Ctx, o: { send?: boolean; outbox?: boolean }) {
+async function chooseSender(ctx: Ctx, o: { send?: boolean; outbox?: boolean }) {
+  const { outboxSender, resendSender, senderFor } = await import('../reports/senders.ts');
   if (o.send && o.outbox) throw new AppError('invalid_input', 'choose one of --send and --outbox');
   if (o.send) {
     if (!ctx.config.email.resend) throw new AppError('config', '--send needs RESEND_API_KEY');
@@ -37,8 +36,9 @@ export function registerDeliveryCommands(program: Command) {
         const c = await getClientBySlug(ctx.db.prisma, o.client);
         if (o.date) await checkAsOf(ctx.db, c, o.date, new Date(), { field: '--date', requireData: false });
         const date = o.date ?? lastCompleteDay(c.timezone, new Date());
+        const { deliverDailyReport } = await import('../reports/daily-report.ts');
         const r = await deliverDailyReport(ctx.db, c, date, {
-          sender: chooseSender(ctx, o),
+          sender: await chooseSender(ctx, o),
           from: ctx.config.email.from ?? DEFAULT_FROM,
           now: new Date(),
         });
@@ -58,6 +58,8 @@ export function registerDeliveryCommands(program: Command) {
     .action(async (o) => {
       await withContext(async (ctx) => {
         const targets = o.client ? [await getClientBySlug(ctx.db.prisma, o.client)] : await listClients(ctx.db.prisma);
+        const { senderFor } = await import('../reports/senders.ts');
+        const { checkAlerts } = await import('../alerts/check.ts');
         const sender = senderFor(ctx.config.email, ctx.config.outboxDir);
         const results = [];
         for (const c of targets) {

@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { isLoopbackHost } from '../api/client-address.ts';
 import { inngestMode } from '../api/inngest-guard.ts';
-import { startServer, usesInngest } from '../api/server.ts';
+// The HTTP server (Hono, Inngest, every route) loads only for `serve` (start-up).
 import { getAgencyBySlug } from '../domain/agencies.ts';
 import { createApiKey, listApiKeys, revokeApiKey } from '../domain/api-keys.ts';
 import { withContext } from './context.ts';
@@ -18,6 +18,7 @@ export function registerServeCommands(program: Command) {
     .action(async (o) => {
       await withContext(async (ctx) => {
         const mode = inngestMode(ctx.config);
+        const { startServer, usesInngest } = await import('../api/server.ts');
         const s = await startServer(ctx.db, ctx.config, { port: o.port, hostname: o.host });
         const described = { signed: 'signed requests only', dev: 'dev mode, unsigned, loopback callers only', off: 'off: no INNGEST_SIGNING_KEY' }[mode];
         ctx.log(`adbrain serving on http://${o.host}:${s.port} — /v1 (API keys), /openapi.json, /api/inngest (${described}); jobs run ${usesInngest(ctx.config) ? 'on Inngest' : 'in this process'}`);
