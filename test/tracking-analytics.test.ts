@@ -146,6 +146,10 @@ describe.each(dbKinds)('first-party analytics (%s)', (kind) => {
     const model = await loadReportModel(db, client, '2026-10-12', new Date('2026-10-13T08:00:00Z'));
     // 10-06 … 10-12: A has s2 and s5's visits and orders o1 and o4; B has s2 and s3, and o2.
     expect(model.firstParty?.map((x) => [x.code, x.visits, x.conversions, x.revenueCents, x.costCents])).toEqual([['REEL_A', 2, 2, 14_000, 7_000], ['STORY_B', 2, 1, 5_000, 0]]);
+    // The brain's rows and the analytics agree on the cost of any range: one rule, summed.
+    const [{ spend }] = await db.sql.query<{ spend: string }>(
+      "SELECT sum(m.spend_cents)::text AS spend FROM daily_metric m JOIN entity e ON e.id = m.entity_id WHERE e.external_id = $1 AND m.date BETWEEN '2026-10-06' AND '2026-10-12'", [`tc:${ids['Reel A']}`]) as [{ spend: string }];
+    expect(Number(spend)).toBe(model.firstParty![0]!.costCents);
     const rendered = await renderDailyReport(model);
     expect(rendered.text).toMatch(/First-party campaigns \(7 days\)\n {2}Reel A \(REEL_A\): 2 visits, 2 orders, \$140\.00 revenue, \$70\.00 cost, ROI 100/);
     expect(rendered.html).toContain('First-party campaigns (7 days)');

@@ -45,16 +45,29 @@ const local = (col: string) => `(${col} AT TIME ZONE $2)::date`;
 const NEAR = 'at >= ($6::date - 1) AND at < ($7::date + 1)';
 const inRange = (col: string) => `${local(col)} >= $3::date AND ${local(col)} <= $4::date`;
 
-/** The campaign's cost that falls in the range: its cost spread evenly over its active days (start or creation → end or the range's end). */
-export function costInRange(c: CampaignRef, r: Range): number {
+type Costed = Pick<CampaignRef, 'costCents' | 'startsAt' | 'endsAt' | 'createdAt'>;
+
+/**
+ * The one rule for a campaign's cost over time: spread evenly over its active days
+ * (its start, or creation, through its end, or `until` while it runs), with
+ * cumulative rounding so the days' cents add up to the cost exactly. The brain's
+ * daily rows and every range the analytics ask for are sums of these shares.
+ */
+export function costOnDay(c: Costed, day: string, until: string): number {
   const first = (c.startsAt ?? c.createdAt).toISOString().slice(0, 10);
-  const last = c.endsAt ? c.endsAt.toISOString().slice(0, 10) : r.to;
+  const last = c.endsAt ? c.endsAt.toISOString().slice(0, 10) : until;
   const active = daysBetween(first, last) + 1;
-  if (active <= 0) return 0;
-  const lo = first > r.from ? first : r.from;
-  const hi = last < r.to ? last : r.to;
-  const overlap = hi < lo ? 0 : daysBetween(lo, hi) + 1;
-  return Math.round((Number(c.costCents) * overlap) / active);
+  const i = daysBetween(first, day);
+  if (active <= 0 || i < 0 || i >= active) return 0;
+  const cost = Number(c.costCents);
+  return Math.floor(((i + 1) * cost) / active) - Math.floor((i * cost) / active);
+}
+
+/** The campaign's cost that falls in the range: the sum of its days' shares. */
+export function costInRange(c: Costed, r: Range): number {
+  let sum = 0;
+  for (let d = r.from; d <= r.to; d = addDays(d, 1)) sum += costOnDay(c, d, r.to);
+  return sum;
 }
 
 export function statsOf(v: { visits: number; unique: number; conversions: number; revenueCents: number; costCents: number }): Stats {

@@ -8,37 +8,29 @@
 import type { Db } from '../db/client.ts';
 import { dropRowsNotIn, writeBatch } from '../db/metrics-write.ts';
 import { addEntity, newBatch } from '../ingest/batch.ts';
-import { addDays, daysBetween } from '../time.ts';
+import { addDays } from '../time.ts';
+import { costOnDay } from './analytics.ts';
 
 export const TRACKING_SOURCE = 'tracking';
 
 export async function rollUpTracking(db: Db, client: { id: string; timezone: string }, from: string, to: string): Promise<{ campaigns: number; rows: number }> {
   const campaigns = await db.prisma.trackingCampaign.findMany({ where: { clientId: client.id }, orderBy: { createdAt: 'asc' } });
   if (campaigns.length === 0) return { campaigns: 0, rows: 0 };
-  const params = [client.id, client.timezone, from, to];
-  const [visits, orders] = await Promise.all([
-    db.sql.query<{ id: string; day: string; n: number }>(
-      `SELECT campaign_id::text AS id, (at AT TIME ZONE $2)::date::text AS day, count(*)::int AS n FROM visit
-       WHERE client_id = $1::uuid AND campaign_id IS NOT NULL AND at >= ($3::date - 1) AND at < ($4::date + 2) AND (at AT TIME ZONE $2)::date BETWEEN $3::date AND $4::date GROUP BY 1, 2`, params),
-    db.sql.query<{ id: string; day: string; n: number; revenue: string }>(
-      `SELECT campaign_id::text AS id, (at AT TIME ZONE $2)::date::text AS day, count(*)::int AS n, sum(revenue_cents)::text AS revenue FROM conversion
-       WHERE client_id = $1::uuid AND campaign_id IS NOT NULL AND at >= ($3::date - 1) AND at < ($4::date + 2) AND (at AT TIME ZONE $2)::date BETWEEN $3::date AND $4::date GROUP BY 1, 2`, params),
-  ]);
+  // The same numbers the analytics show: the campaigns' hourly snapshots, summed per local day.
+  const sums = await db.sql.query<{ id: string; day: string; visits: string; conversions: string; revenue: string }>(
+    `SELECT campaign_id::text AS id, hour::date::text AS day, sum(visits)::text AS visits, sum(conversions)::text AS conversions, sum(revenue_cents)::text AS revenue
+     FROM campaign_hour WHERE campaign_id = ANY($1::uuid[]) AND hour >= $2::date AND hour < ($3::date + 1) GROUP BY 1, 2`,
+    [campaigns.map((c) => c.id), from, to],
+  );
   const key = (id: string, day: string) => `${id}|${day}`;
-  const clicks = new Map(visits.map((v) => [key(v.id, v.day), v.n]));
-  const conv = new Map(orders.map((o) => [key(o.id, o.day), { n: o.n, revenue: Number(o.revenue) }]));
+  const clicks = new Map(sums.map((v) => [key(v.id, v.day), Number(v.visits)]));
+  const conv = new Map(sums.filter((o) => Number(o.conversions) > 0).map((o) => [key(o.id, o.day), { n: Number(o.conversions), revenue: Number(o.revenue) }]));
   const batch = newBatch();
   const account = addEntity(batch, { platform: 'other', kind: 'account', externalId: 'first-party', name: 'First-party campaigns' });
   for (const c of campaigns) {
     const ek = addEntity(batch, { platform: 'other', kind: 'campaign', externalId: `tc:${c.id}`, name: c.name, parentKey: account, attributes: { code: c.code, platform: c.platform, type: c.type, firstParty: true } });
-    const first = (c.startsAt ?? c.createdAt).toISOString().slice(0, 10);
-    const last = c.endsAt ? c.endsAt.toISOString().slice(0, 10) : to;
-    const active = Math.max(0, daysBetween(first, last) + 1);
-    const cost = Number(c.costCents);
     for (let day = from; day <= to; day = addDays(day, 1)) {
-      // The cost's share of this day: cumulative rounding, so the shares add up to the cost exactly.
-      const i = daysBetween(first, day);
-      const spend = active > 0 && i >= 0 && i < active ? Math.floor(((i + 1) * cost) / active) - Math.floor((i * cost) / active) : 0;
+      const spend = costOnDay(c, day, to);
       const n = clicks.get(key(c.id, day)) ?? 0;
       const o = conv.get(key(c.id, day));
       if (spend === 0 && n === 0 && !o) continue;
