@@ -22,7 +22,7 @@ import { webhookRoutes } from './routes/webhooks.ts';
 import { auditRoutes } from './routes/audit.ts';
 import { trackingRoutes } from './routes/tracking.ts';
 import { trackingAnalyticsRoutes } from './routes/tracking-analytics.ts';
-import { VisitWriter } from '../tracking/visits.ts';
+import { processVisitWriter, type VisitWriter } from '../tracking/visits.ts';
 import { SiteCache } from '../tracking/sites.ts';
 import { BEACON_PATHS, beaconRoutes } from './routes/beacon.ts';
 
@@ -67,7 +67,7 @@ export function createApp(deps: ApiDeps, opts: AppOptions = {}) {
 
   // The snippet's beacons carry a public site key, not an API key (src/api/routes/beacon.ts).
   const publicPath = (p: string) => (BEACON_PATHS as readonly string[]).includes(p);
-  const visits = opts.visits ?? new VisitWriter(deps.db, { onError: (_err, lost) => process.stderr.write(`adbrain: ${lost} visit(s) could not be written\n`) });
+  const visits = opts.visits ?? processVisitWriter(deps.db);
   beaconRoutes(app, visits, new SiteCache(deps.db), { perMinute: opts.beaconLimit });
   app.use(
     '/v1/*',

@@ -9,7 +9,7 @@ import type { Db } from '../db/client.ts';
 import { createFunctions } from '../functions/index.ts';
 import { reportAfterAnalysis } from '../run/day.ts';
 import { createApp } from './app.ts';
-import { VisitWriter } from '../tracking/visits.ts';
+import { processVisitWriter } from '../tracking/visits.ts';
 import type { ApiDeps } from './env.ts';
 
 /** Inngest runs the jobs when it can be reached (an event key or a self-hosted URL); otherwise they run in this process. */
@@ -48,7 +48,7 @@ export async function startServer(db: Db, config: Config, opts: { port?: number;
   const inngest = createInngest(config);
   const runtime = async () => ({ db, config, now: () => new Date() });
   // The server owns the visit writer so that closing it writes what is still queued.
-  const visits = new VisitWriter(db, { onError: (_err, lost) => process.stderr.write(`adbrain: ${lost} visit(s) could not be written\n`) });
+  const visits = processVisitWriter(db);
   const app = createApp(apiDeps(db, config, undefined, inngest), { inngest: { client: inngest, functions: createFunctions(inngest, runtime) }, visits });
   return new Promise<{ port: number; address: string; close: () => Promise<void> }>((resolve) => {
     // Loopback unless told otherwise: exposing the API is a decision (`--host 0.0.0.0`).

@@ -103,3 +103,7 @@ export class VisitWriter {
     return this.writing;
   }
 }
+
+/** The process's writer: a batch that cannot be written is said on stderr (with how many visits), not thrown at a visitor. */
+export const processVisitWriter = (db: Pick<Db, 'sql'>) =>
+  new VisitWriter(db, { onError: (_err, lost) => process.stderr.write(`adbrain: ${lost} visit(s) could not be written\n`) });

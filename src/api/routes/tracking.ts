@@ -81,7 +81,13 @@ export function trackingRoutes(app: OpenAPIHono<AppEnv>, visits: VisitWriter) {
     if (!t) throw new AppError('not_found', `campaign ${id} not found`);
     return t;
   };
-  const out = async (c: Parameters<typeof audit>[0], t: TrackingCampaign) => campaignOut(t, trackingUrl(c.get('deps').config.sources.oauth.publicUrl, t, await siteKeyOf(c.get('deps').db.prisma, t.clientId)));
+  // Campaigns as answered, with their tracking URLs: the site key is read once per client, not once per campaign.
+  const outAll = async (c: Parameters<typeof audit>[0], rows: TrackingCampaign[]) => {
+    const keys = new Map<string, string>();
+    for (const id of new Set(rows.map((t) => t.clientId))) keys.set(id, await siteKeyOf(c.get('deps').db.prisma, id));
+    return rows.map((t) => campaignOut(t, trackingUrl(c.get('deps').config.sources.oauth.publicUrl, t, keys.get(t.clientId)!)));
+  };
+  const out = async (c: Parameters<typeof audit>[0], t: TrackingCampaign) => (await outAll(c, [t]))[0]!;
 
   app.openapi(
     createRoute({ method: 'get', path: '/v1/clients/{id}/tracking-campaigns', tags, security, summary: 'The client\'s first-party campaigns', request: { params: IdParam, query: z.object({ active: z.enum(['true', 'false']).optional() }) }, responses: { 200: json(z.object({ data: z.array(Campaign) }), 'Campaigns'), ...errors } }),
@@ -89,8 +95,7 @@ export function trackingRoutes(app: OpenAPIHono<AppEnv>, visits: VisitWriter) {
       const client = await scopedClient(c, c.req.valid('param').id);
       const q = c.req.valid('query');
       const rows = await c.get('deps').db.prisma.trackingCampaign.findMany({ where: { clientId: client.id, ...(q.active ? { active: q.active === 'true' } : {}) }, orderBy: { createdAt: 'asc' } });
-      const key = await siteKeyOf(c.get('deps').db.prisma, client.id);
-      return c.json({ data: rows.map((t) => campaignOut(t, trackingUrl(c.get('deps').config.sources.oauth.publicUrl, t, key))) }, 200);
+      return c.json({ data: await outAll(c, rows) }, 200);
     },
   );
   app.openapi(
@@ -113,7 +118,7 @@ export function trackingRoutes(app: OpenAPIHono<AppEnv>, visits: VisitWriter) {
     async (c) => {
       const t = await scoped(c, c.req.valid('param').id);
       const rows = await c.get('deps').db.prisma.trackingCampaign.findMany({ where: { parentId: t.id }, orderBy: { createdAt: 'asc' } });
-      return c.json({ data: await Promise.all(rows.map((r) => out(c, r))) }, 200);
+      return c.json({ data: await outAll(c, rows) }, 200);
     },
   );
   app.openapi(
