@@ -19,6 +19,7 @@ import { addClient } from '../src/domain/clients.ts';
 import { deliverDailyReport } from '../src/reports/daily-report.ts';
 import { outboxSender } from '../src/reports/senders.ts';
 import { freshDb, type TestDb } from './helpers/db.ts';
+import { requester } from './helpers/request.ts';
 
 const END = '2026-11-21';
 const NOW = new Date('2026-11-22T12:00:00Z');
@@ -75,27 +76,7 @@ describe('REST API', () => {
   });
   afterAll(async () => db?.destroy());
 
-  const call = async (method: string, url: string, opts: { key?: string; body?: unknown; raw?: string; type?: string } = {}) => {
-    const headers: Record<string, string> = {};
-    if (opts.key) headers.authorization = `Bearer ${opts.key}`;
-    let body: string | undefined;
-    if (opts.raw !== undefined) {
-      body = opts.raw;
-      headers['content-type'] = opts.type ?? 'application/json';
-    } else if (opts.body !== undefined) {
-      body = JSON.stringify(opts.body);
-      headers['content-type'] = 'application/json';
-    }
-    const res = await app.request(url, { method, headers, body });
-    const text = await res.text();
-    let json: any = null;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      // HTML / PDF bodies
-    }
-    return { status: res.status, json, text, headers: res.headers };
-  };
+  const call = requester(() => app);
 
   it('health needs no key; everything under /v1 does, and a bad key is a 401 in the one error shape', async () => {
     expect((await call('GET', '/v1/health')).json).toEqual({ ok: true, database: 'pglite' });

@@ -20,6 +20,7 @@ import { addDays } from '../src/time.ts';
 import { startFakeMeta, type FakeMeta } from './fakes/meta-server.ts';
 import { dbKinds, freshDb, type TestDb } from './helpers/db.ts';
 import { testSources } from './helpers/sources.ts';
+import { requester } from './helpers/request.ts';
 
 const END = '2026-11-21';
 const NOW = new Date('2026-11-22T12:00:00Z');
@@ -72,26 +73,7 @@ describe.each(dbKinds)('audit log through the API (%s)', (kind) => {
     await db?.destroy();
   });
 
-  const call = async (method: string, url: string, o: { key?: string; body?: unknown; raw?: string; type?: string } = {}) => {
-    const headers: Record<string, string> = { authorization: `Bearer ${o.key ?? admin}` };
-    let body: string | undefined;
-    if (o.raw !== undefined) {
-      body = o.raw;
-      headers['content-type'] = o.type ?? 'text/csv';
-    } else if (o.body !== undefined) {
-      body = JSON.stringify(o.body);
-      headers['content-type'] = 'application/json';
-    }
-    const res = await app.request(url, { method, headers, body });
-    const text = await res.text();
-    let json: any = null;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      // not JSON
-    }
-    return { status: res.status, json, requestId: res.headers.get('x-request-id') };
-  };
+  const call = requester(() => app, { key: () => admin, rawType: 'text/csv' });
 
   // A valid request for every mutating endpoint, in an order where each finds what it needs.
   type Step = { url: () => string; body?: () => unknown; raw?: string; keep?: (json: any) => void; action: string };
