@@ -14,6 +14,7 @@ import { addReported, emptyTotals, objectiveOf } from '../brain/objective.ts';
 import { provisionalFrom } from '../sources/sync.ts';
 import { objectiveSettings } from '../domain/objectives.ts';
 import { buildAlertView, renderAlertText } from './view.ts';
+import { countsInTotals } from '../domain/entities.ts';
 
 export const DEFAULT_WINDOW_DAYS = 3;
 /** The state row that remembers when the client's previous check ran. */
@@ -65,13 +66,14 @@ export async function checkAlerts(
     objective: objectiveOf(e.id, (id) => parentOf.get(id), clientObjective.objective, clientObjective.campaignObjectives),
   }));
   const platformOf = new Map(rows.map((e) => [e.id, e.platform]));
+  const mirrors = new Set(rows.filter((e) => !countsInTotals(e)).map((e) => e.id));
   const totals = new Map<string, WindowTotals>();
   const spendByDay = new Map<string, number>();
   for (const r of daily) {
     const t = totals.get(r.entityId) ?? totals.set(r.entityId, emptyTotals()).get(r.entityId)!;
     // Unreported revenue / conversions are left out, with the spend they would be judged against.
     addReported(t, r.spendCents, r.revenueCents, r.conversions);
-    if (platformOf.get(r.entityId) !== 'shopify') spendByDay.set(r.date, (spendByDay.get(r.date) ?? 0) + r.spendCents);
+    if (platformOf.get(r.entityId) !== 'shopify' && !mirrors.has(r.entityId)) spendByDay.set(r.date, (spendByDay.get(r.date) ?? 0) + r.spendCents);
   }
   const latestDay = [...spendByDay.keys()].sort().at(-1);
   const conditions = evaluate(entities, totals, latestDay ? spendByDay.get(latestDay)! : 0, {

@@ -28,12 +28,28 @@ export function registerCampaignCommands(program: Command) {
     if (rows.length !== 1) throw new AppError('not_found', rows.length ? `"${ref}" names ${rows.length} campaigns: use the code` : `no campaign "${ref}" (adbrain campaigns list --client …)`);
     return rows[0]!;
   };
+  // --ad: an ad-platform entity by id, external id or exact name; "none" unlinks.
+  const adOf = async (db: Parameters<Parameters<typeof withClient>[1]>[0]['db'], clientId: string, ref: string | undefined): Promise<{ adEntityId?: string | null }> => {
+    if (ref === undefined) return {};
+    if (ref === 'none') return { adEntityId: null };
+    const rows = await db.prisma.entity.findMany({
+      where: { clientId, platform: { in: ['meta', 'google', 'tiktok'] }, kind: { not: 'account' }, OR: [{ externalId: ref }, { name: ref }, ...(/^[0-9a-f-]{36}$/i.test(ref) ? [{ id: ref }] : [])] },
+      select: { id: true, platform: true, kind: true, name: true }, take: 5,
+    });
+    if (rows.length !== 1) {
+      throw new AppError('invalid_input', rows.length
+        ? `--ad: "${ref}" names ${rows.length} ad-platform entities (${rows.map((r) => `${r.platform} ${r.kind} ${r.id}`).join(', ')}): give the id`
+        : `--ad: no ad-platform campaign, ad set, ad or link "${ref}" for this client (an id, external id or exact name)`);
+    }
+    return { adEntityId: rows[0]!.id };
+  };
   const withParent = (c: Command) => c.option('--parent <code>', 'the parent campaign (its code or name)');
   const fields = (c: Command) => withParent(c)
     .option('--platform <p>', 'instagram, facebook, tiktok, youtube, twitter, other, multi')
     .option('--type <t>', 'post, reel, story, video, ad, campaign')
     .option('--code <code>', 'the tracking code (default: made from the platform and the name)')
     .option('--post-url <url>').option('--cost <amount>', 'what it cost, in the client currency').option('--budget <amount>')
+    .option('--ad <entity>', 'link its cost to this ad-platform campaign / ad set / ad / link (id, external id or name): its spend per day is the cost; "none" unlinks')
     .option('--starts <date>', 'first day', day).option('--ends <date>', 'last day', day);
 
   fields(campaigns.command('create <name>').requiredOption('--client <slug>').requiredOption('--destination <url>', 'where the link sends people'))
@@ -42,7 +58,7 @@ export function registerCampaignCommands(program: Command) {
       await withClient(o.client, async ({ db, config, audit }, client) => {
         const { createCampaign, campaignOut, siteKeyOf, trackingUrl } = await import('../tracking/campaigns.ts');
         const parentId = o.parent ? (await find(db, client.id, o.parent)).id : undefined;
-        const t = await createCampaign(db.prisma, client.id, { name, ...(await fieldsOf(o, client)), parentId });
+        const t = await createCampaign(db.prisma, client.id, { name, ...(await fieldsOf(o, client)), ...(await adOf(db, client.id, o.ad)), parentId });
         const out = campaignOut(t, trackingUrl(config.sources.oauth.publicUrl, t, await siteKeyOf(db.prisma, client.id)));
         await audit({ action: 'tracking_campaign.create', entityType: 'tracking_campaign', entityId: t.id, clientId: client.id, after: out });
         if (o.json) return printJson(out);
@@ -57,7 +73,7 @@ export function registerCampaignCommands(program: Command) {
         const t = await find(db, client.id, ref);
         const url = (x: typeof t) => trackingUrl(config.sources.oauth.publicUrl, x, null);
         const parentId = o.parent ? (await find(db, client.id, o.parent)).id : undefined;
-        const u = await updateCampaign(db.prisma, t, { ...(await fieldsOf(o, client)), ...(o.name !== undefined && { name: o.name }), ...(parentId && { parentId }) });
+        const u = await updateCampaign(db.prisma, t, { ...(await fieldsOf(o, client)), ...(await adOf(db, client.id, o.ad)), ...(o.name !== undefined && { name: o.name }), ...(parentId && { parentId }) });
         await audit({ action: 'tracking_campaign.update', entityType: 'tracking_campaign', entityId: t.id, clientId: client.id, before: campaignOut(t, url(t)), after: campaignOut(u, url(u)) });
         const out = campaignOut(u, trackingUrl(config.sources.oauth.publicUrl, u, await siteKeyOf(db.prisma, client.id)));
         if (o.json) return printJson(out);

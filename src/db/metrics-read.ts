@@ -11,6 +11,8 @@ import type { Sql } from './sql.ts';
 // imports over demo data.
 const SOURCE_RANK: Record<string, number> = { csv: 2, demo: 3 };
 const SOURCE_PRIORITY = (source: string) => (Object.hasOwn(SOURCE_RANK, source) ? SOURCE_RANK[source]! : 1);
+/** The same priority as an SQL expression over a `source` column (lower wins). */
+export const sourceRankSql = (col: string) => `CASE ${col} ${Object.entries(SOURCE_RANK).map(([k, v]) => `WHEN '${k}' THEN ${v}`).join(' ')} ELSE 1 END`;
 
 // The loaders produce exactly the brain's input shapes.
 export type EntityRow = BrainEntity;

@@ -31,3 +31,10 @@ export async function killEntity(prisma: PrismaClient, entityId: string, opts: {
 export async function restoreEntity(prisma: PrismaClient, entityId: string) {
   return prisma.entity.update({ where: { id: entityId }, data: { status: 'active', killedAt: null, killedReason: null } });
 }
+
+/**
+ * Whether an entity's numbers add into the client's totals (report totals, budget
+ * pacing, daily spend alerts, the account forecast). A first-party campaign linked
+ * to ad spend — and its account — mirror numbers the ad platform already reports.
+ */
+export const countsInTotals = (e: { attributes?: unknown } | undefined): boolean => !(e?.attributes as { mirror?: boolean } | undefined)?.mirror;

@@ -7,6 +7,7 @@ import { buildTrend, type DayTotals, type Trend } from './trend.ts';
 import { ancestry } from './entity-tree.ts';
 import { describeObjective, REVENUE, type Objective, type ObjectiveKind } from '../brain/objective.ts';
 import { money } from './format.ts';
+import { countsInTotals } from '../domain/entities.ts';
 
 export { kpisOf, type Kpis } from './kpis.ts';
 
@@ -181,6 +182,7 @@ export function buildDailySummary(input: SummaryInput): DailySummary {
   for (const r of input.daily) {
     if (r.date > date || r.date < from) continue;
     const platform = byId.get(r.entityId)?.platform;
+    if (!countsInTotals(byId.get(r.entityId))) continue;
     if (usesStore) {
       // With a store connected, the day's orders and revenue are the store's own
       // totals (its account rows: attributed or not, each order once); ad spend

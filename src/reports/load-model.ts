@@ -7,8 +7,9 @@ import { addDays } from '../time.ts';
 import { objectiveSettings } from '../domain/objectives.ts';
 import { provisionalFrom } from '../sources/sync.ts';
 import { buildDailySummary, type ActionLine, type BrainPart, type BurningLine, type DailySummary, type FirstPartyLine, type ForecastSummary, type SplitTestLine } from './daily-summary.ts';
-import { leaderboard } from '../tracking/analytics.ts';
+import { CAMPAIGN_REF, leaderboard } from '../tracking/analytics.ts';
 import type { Evaluation } from '../splits/tests.ts';
+import { countsInTotals } from '../domain/entities.ts';
 
 export interface ReportClient {
   id: string;
@@ -26,7 +27,7 @@ const day = (d: string) => new Date(`${d}T00:00:00Z`);
 /** Running tests, and those decided in the week up to the report's day. */
 /** The client's first-party campaigns over the 7 days up to the report's day, most revenue first (the five best). */
 async function loadFirstParty(db: Db, client: ReportClient, date: string): Promise<FirstPartyLine[]> {
-  const all = await db.prisma.trackingCampaign.findMany({ where: { clientId: client.id }, select: { id: true, name: true, code: true, platform: true, parentId: true, costCents: true, startsAt: true, endsAt: true, createdAt: true } });
+  const all = await db.prisma.trackingCampaign.findMany({ where: { clientId: client.id }, select: CAMPAIGN_REF });
   if (all.length === 0) return [];
   const rows = await leaderboard(db, client.id, all, { from: addDays(date, -6), to: date, timezone: client.timezone }, 'revenue', 5);
   return rows.filter((r) => r.visits > 0 || r.conversions > 0 || r.costCents > 0).map((r) => ({ name: r.name, code: r.code, visits: r.visits, conversions: r.conversions, revenueCents: r.revenueCents, costCents: r.costCents, roi: r.roi }));
@@ -95,7 +96,7 @@ export async function loadReportModel(db: Db, client: ReportClient, date: string
     burning,
     splitTests: await loadSplitTests(db, client.id, date),
     firstParty: await loadFirstParty(db, client, date),
-    forecast: brainRun ? await loadForecast(db, entities.filter((e) => e.kind === 'account' && e.platform !== 'shopify').map((e) => e.id), date) : null,
+    forecast: brainRun ? await loadForecast(db, entities.filter((e) => e.kind === 'account' && e.platform !== 'shopify' && countsInTotals(e)).map((e) => e.id), date) : null,
     trackRecord: oracle?.trackRecord ? { predictions: oracle.trackRecord.predictions, mase: oracle.trackRecord.mase, coverage: oracle.trackRecord.coverage } : null,
   };
   return buildDailySummary({

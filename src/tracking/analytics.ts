@@ -7,6 +7,7 @@
 // includeChildren sums itself and its children and lists them.
 import type { Db } from '../db/client.ts';
 import { addDays, daysBetween } from '../time.ts';
+import { adSpendOf, type AdSpend } from './ad-spend.ts';
 import { attribute, type Model } from './attribution.ts';
 import { series, sumsByCampaign } from './snapshots.ts';
 
@@ -17,10 +18,14 @@ export interface CampaignRef {
   platform: string;
   parentId: string | null;
   costCents: bigint;
+  adEntityId: string | null;
   startsAt: Date | null;
   endsAt: Date | null;
   createdAt: Date;
 }
+
+/** The columns a CampaignRef is read with. */
+export const CAMPAIGN_REF = { id: true, name: true, code: true, platform: true, parentId: true, costCents: true, adEntityId: true, startsAt: true, endsAt: true, createdAt: true } as const;
 
 export interface Stats {
   visits: number;
@@ -45,15 +50,21 @@ const local = (col: string) => `(${col} AT TIME ZONE $2)::date`;
 const NEAR = 'at >= ($6::date - 1) AND at < ($7::date + 1)';
 const inRange = (col: string) => `${local(col)} >= $3::date AND ${local(col)} <= $4::date`;
 
-type Costed = Pick<CampaignRef, 'costCents' | 'startsAt' | 'endsAt' | 'createdAt'>;
+type Costed = Pick<CampaignRef, 'costCents' | 'adEntityId' | 'startsAt' | 'endsAt' | 'createdAt'>;
 
 /**
- * The one rule for a campaign's cost over time: spread evenly over its active days
- * (its start, or creation, through its end, or `until` while it runs), with
- * cumulative rounding so the days' cents add up to the cost exactly. The brain's
- * daily rows and every range the analytics ask for are sums of these shares.
+ * The one rule for a campaign's cost over time. Linked to ad spend: the linked
+ * entity's spend that day (within its start / end when given). Otherwise its cost
+ * spread evenly over its active days (its start, or creation, through its end, or
+ * `until` while it runs), with cumulative rounding so the days' cents add up to the
+ * cost exactly. The brain's daily rows and every range the analytics ask for are
+ * sums of these shares.
  */
-export function costOnDay(c: Costed, day: string, until: string): number {
+export function costOnDay(c: Costed, day: string, until: string, ad?: AdSpend): number {
+  if (c.adEntityId) {
+    if ((c.startsAt && day < c.startsAt.toISOString().slice(0, 10)) || (c.endsAt && day > c.endsAt.toISOString().slice(0, 10))) return 0;
+    return ad?.get(c.adEntityId)?.get(day) ?? 0;
+  }
   const first = (c.startsAt ?? c.createdAt).toISOString().slice(0, 10);
   const last = c.endsAt ? c.endsAt.toISOString().slice(0, 10) : until;
   const active = daysBetween(first, last) + 1;
@@ -64,11 +75,14 @@ export function costOnDay(c: Costed, day: string, until: string): number {
 }
 
 /** The campaign's cost that falls in the range: the sum of its days' shares. */
-export function costInRange(c: Costed, r: Range): number {
+export function costInRange(c: Costed, r: Range, ad?: AdSpend): number {
   let sum = 0;
-  for (let d = r.from; d <= r.to; d = addDays(d, 1)) sum += costOnDay(c, d, r.to);
+  for (let d = r.from; d <= r.to; d = addDays(d, 1)) sum += costOnDay(c, d, r.to, ad);
   return sum;
 }
+
+/** The linked campaigns' ad spend over the range (empty when none is linked). */
+export const adSpendIn = (db: Pick<Db, 'sql'>, clientId: string, cs: Costed[], r: Range) => adSpendOf(db.sql, clientId, cs.map((c) => c.adEntityId), r.from, r.to);
 
 export function statsOf(v: { visits: number; unique: number; conversions: number; revenueCents: number; costCents: number }): Stats {
   const { visits, unique, conversions, revenueCents, costCents } = v;
@@ -137,9 +151,9 @@ const sum = (m: Map<string, number>, ids: string[]) => ids.reduce((n, id) => n +
 export async function campaignAnalytics(db: Pick<Db, 'sql'>, clientId: string, campaign: CampaignRef, all: CampaignRef[], r: Range, o: { includeChildren: boolean; model: Model; granularity?: 'day' | 'hour' }) {
   const subtree = o.includeChildren ? descendants(campaign.id, all) : [campaign];
   const ids = subtree.map((c) => c.id);
-  const t = await totalsFor(db, clientId, ids, r, o.model);
+  const [t, ad] = await Promise.all([totalsFor(db, clientId, ids, r, o.model), adSpendIn(db, clientId, subtree, r)]);
   const unique = ids.length === 1 ? sum(t.unique, ids) : await uniqueAcross(db, clientId, ids, r);
-  const totals = statsOf({ visits: sum(t.visits, ids), unique, conversions: sum(t.conversions, ids), revenueCents: sum(t.revenue, ids), costCents: subtree.reduce((n, c) => n + costInRange(c, r), 0) });
+  const totals = statsOf({ visits: sum(t.visits, ids), unique, conversions: sum(t.conversions, ids), revenueCents: sum(t.revenue, ids), costCents: subtree.reduce((n, c) => n + costInRange(c, r, ad), 0) });
   const [timeline, devices, countries, products] = await Promise.all([
     timelineOf(db, ids, r, o.granularity ?? 'day'),
     breakdown(db, clientId, ids, r, 'device'),
@@ -158,7 +172,7 @@ export async function campaignAnalytics(db: Pick<Db, 'sql'>, clientId: string, c
     devices, countries,
     topProducts: products.map((p) => ({ productId: p.product, name: p.name, quantity: p.quantity, revenueCents: Number(p.revenue) })),
     children: o.includeChildren
-      ? subtree.filter((c) => c.id !== campaign.id).map((c) => ({ id: c.id, name: c.name, code: c.code, ...statsOf({ visits: t.visits.get(c.id) ?? 0, unique: t.unique.get(c.id) ?? 0, conversions: t.conversions.get(c.id) ?? 0, revenueCents: t.revenue.get(c.id) ?? 0, costCents: costInRange(c, r) }) }))
+      ? subtree.filter((c) => c.id !== campaign.id).map((c) => ({ id: c.id, name: c.name, code: c.code, ...statsOf({ visits: t.visits.get(c.id) ?? 0, unique: t.unique.get(c.id) ?? 0, conversions: t.conversions.get(c.id) ?? 0, revenueCents: t.revenue.get(c.id) ?? 0, costCents: costInRange(c, r, ad) }) }))
       : undefined,
   };
 }
@@ -167,8 +181,8 @@ export const LEADERBOARD_ORDERS = ['roi', 'revenue', 'conversions', 'conversion_
 
 /** Every campaign of the client with its numbers, best first by `by`. */
 export async function leaderboard(db: Pick<Db, 'sql'>, clientId: string, all: CampaignRef[], r: Range, by: (typeof LEADERBOARD_ORDERS)[number], limit: number, model: Model = 'last_touch') {
-  const t = await totalsFor(db, clientId, all.map((c) => c.id), r, model);
-  const rows = all.map((c) => ({ id: c.id, name: c.name, code: c.code, platform: c.platform, parentId: c.parentId, ...statsOf({ visits: t.visits.get(c.id) ?? 0, unique: t.unique.get(c.id) ?? 0, conversions: t.conversions.get(c.id) ?? 0, revenueCents: t.revenue.get(c.id) ?? 0, costCents: costInRange(c, r) }) }));
+  const [t, ad] = await Promise.all([totalsFor(db, clientId, all.map((c) => c.id), r, model), adSpendIn(db, clientId, all, r)]);
+  const rows = all.map((c) => ({ id: c.id, name: c.name, code: c.code, platform: c.platform, parentId: c.parentId, linkedToAdSpend: c.adEntityId !== null, ...statsOf({ visits: t.visits.get(c.id) ?? 0, unique: t.unique.get(c.id) ?? 0, conversions: t.conversions.get(c.id) ?? 0, revenueCents: t.revenue.get(c.id) ?? 0, costCents: costInRange(c, r, ad) }) }));
   const key = { roi: (x: Stats) => x.roi, revenue: (x: Stats) => x.revenueCents, conversions: (x: Stats) => x.conversions, conversion_rate: (x: Stats) => x.conversionRate }[by];
   // A campaign without the number (no cost → no ROI) goes last, not first.
   return rows.sort((a, b) => (key(b) ?? -Infinity) - (key(a) ?? -Infinity) || b.revenueCents - a.revenueCents).slice(0, limit);

@@ -26,6 +26,7 @@ const fields = {
   endsAt: z.iso.datetime({ offset: true }).nullable(),
   active: z.boolean(),
   parentId: z.uuid().nullable(),
+  adEntityId: z.uuid().nullable(),
   metadata: z.record(z.string(), z.unknown()),
 };
 export const newCampaignSchema = z.object({
@@ -40,6 +41,7 @@ export const newCampaignSchema = z.object({
   endsAt: fields.endsAt.optional(),
   active: fields.active.default(true),
   parentId: fields.parentId.optional(),
+  adEntityId: fields.adEntityId.optional(),
   metadata: fields.metadata.default({}),
 }).strict();
 export const campaignPatchSchema = z.object(fields).partial().strict();
@@ -61,6 +63,7 @@ export async function createCampaign(prisma: PrismaClient, clientId: string, inp
   const c = parsed.data;
   checkDates(c.startsAt ?? null, c.endsAt ?? null);
   if (c.parentId) await parentOf(prisma, clientId, c.parentId, null);
+  if (c.adEntityId) await adEntityOf(prisma, clientId, c.adEntityId);
   const taken = new Set((await prisma.trackingCampaign.findMany({ where: { clientId }, select: { code: true } })).map((x) => x.code.toLowerCase()));
   if (c.code && taken.has(c.code.toLowerCase())) throw new AppError('conflict', `code: ${c.code} is taken by another campaign of this client`, [{ path: 'body.code', message: 'taken' }]);
   const code = c.code ?? codeFor(c.name, c.platform, taken);
@@ -70,7 +73,7 @@ export async function createCampaign(prisma: PrismaClient, clientId: string, inp
         clientId, name: c.name, platform: c.platform, type: c.type, postUrl: c.postUrl ?? null, code, destinationUrl: c.destinationUrl,
         costCents: BigInt(c.costCents), budgetCents: c.budgetCents == null ? null : BigInt(c.budgetCents),
         startsAt: c.startsAt ? new Date(c.startsAt) : null, endsAt: c.endsAt ? new Date(c.endsAt) : null,
-        active: c.active, parentId: c.parentId ?? null, metadata: c.metadata as never,
+        active: c.active, parentId: c.parentId ?? null, adEntityId: c.adEntityId ?? null, metadata: c.metadata as never,
       },
     });
   } catch (err) {
@@ -87,6 +90,7 @@ export async function updateCampaign(prisma: PrismaClient, campaign: TrackingCam
   if (Object.keys(p).length === 0) throw new AppError('invalid_input', 'nothing to change: send at least one field');
   checkDates(p.startsAt !== undefined ? p.startsAt : campaign.startsAt?.toISOString() ?? null, p.endsAt !== undefined ? p.endsAt : campaign.endsAt?.toISOString() ?? null);
   if (p.parentId) await parentOf(prisma, campaign.clientId, p.parentId, campaign.id);
+  if (p.adEntityId) await adEntityOf(prisma, campaign.clientId, p.adEntityId);
   if (p.code && p.code.toLowerCase() !== campaign.code.toLowerCase()) {
     const clash = await prisma.trackingCampaign.findFirst({ where: { clientId: campaign.clientId, code: { equals: p.code, mode: 'insensitive' }, id: { not: campaign.id } } });
     if (clash) throw new AppError('conflict', `code: ${p.code} is taken by another campaign of this client`, [{ path: 'body.code', message: 'taken' }]);
@@ -98,7 +102,8 @@ export async function updateCampaign(prisma: PrismaClient, campaign: TrackingCam
       ...(p.postUrl !== undefined && { postUrl: p.postUrl }), ...(p.code !== undefined && { code: p.code }), ...(p.destinationUrl !== undefined && { destinationUrl: p.destinationUrl }),
       ...(p.costCents !== undefined && { costCents: BigInt(p.costCents) }), ...(p.budgetCents !== undefined && { budgetCents: p.budgetCents === null ? null : BigInt(p.budgetCents) }),
       ...(p.startsAt !== undefined && { startsAt: p.startsAt ? new Date(p.startsAt) : null }), ...(p.endsAt !== undefined && { endsAt: p.endsAt ? new Date(p.endsAt) : null }),
-      ...(p.active !== undefined && { active: p.active }), ...(p.parentId !== undefined && { parentId: p.parentId }), ...(p.metadata !== undefined && { metadata: p.metadata as never }),
+      ...(p.active !== undefined && { active: p.active }), ...(p.parentId !== undefined && { parentId: p.parentId }),
+      ...(p.adEntityId !== undefined && { adEntityId: p.adEntityId }), ...(p.metadata !== undefined && { metadata: p.metadata as never }),
     },
   });
 }
@@ -113,6 +118,14 @@ async function parentOf(prisma: PrismaClient, clientId: string, parentId: string
   }
 }
 
+/** Linked ad spend comes from an ad platform's campaign, ad set, ad or link of the same client. */
+async function adEntityOf(prisma: PrismaClient, clientId: string, id: string) {
+  const e = await prisma.entity.findFirst({ where: { id, clientId }, select: { platform: true, kind: true } });
+  const problem = !e ? `no entity ${id} for this client` : !AD_PLATFORMS.has(e.platform) || e.kind === 'account' ? `${id} is a ${e.platform} ${e.kind}; link an ad platform's campaign, ad set, ad or link` : null;
+  if (problem) throw new AppError('invalid_input', `adEntityId: ${problem}`, [{ path: 'body.adEntityId', message: problem }]);
+}
+const AD_PLATFORMS = new Set(['meta', 'google', 'tiktok']);
+
 function checkDates(starts: string | null, ends: string | null) {
   if (starts && ends && new Date(ends) < new Date(starts)) throw new AppError('invalid_input', 'endsAt is before startsAt', [{ path: 'body.endsAt', message: 'before startsAt' }]);
 }
@@ -123,7 +136,7 @@ export function trackingUrl(publicUrl: string, c: { code: string }, siteKey: str
 
 export const campaignOut = (c: TrackingCampaign, url: string) => ({
   id: c.id, clientId: c.clientId, parentId: c.parentId, name: c.name, platform: c.platform, type: c.type, postUrl: c.postUrl, code: c.code,
-  destinationUrl: c.destinationUrl, trackingUrl: url, costCents: Number(c.costCents), budgetCents: c.budgetCents === null ? null : Number(c.budgetCents),
+  destinationUrl: c.destinationUrl, trackingUrl: url, costCents: Number(c.costCents), adEntityId: c.adEntityId, budgetCents: c.budgetCents === null ? null : Number(c.budgetCents),
   startsAt: c.startsAt?.toISOString() ?? null, endsAt: c.endsAt?.toISOString() ?? null, active: c.active, metadata: c.metadata as Record<string, unknown>,
   createdAt: c.createdAt.toISOString(), updatedAt: c.updatedAt.toISOString(),
 });

@@ -5,10 +5,15 @@
 // burning / winner rules and ranked actions cover these campaigns like any other.
 // Re-run over the attribution window every day (the sync step): orders attributed
 // late, visits sent as history and cost changes land in the days they belong to.
+// A campaign linked to ad spend sits under a second account marked `mirror`: its
+// spend is the ad platform's and its orders are (mostly) the pixel's too, so it is
+// judged on them but the client's totals, pacing and spend alerts skip it
+// (countsInTotals) — never counted twice.
 import type { Db } from '../db/client.ts';
 import { dropRowsNotIn, writeBatch } from '../db/metrics-write.ts';
 import { addEntity, newBatch } from '../ingest/batch.ts';
 import { addDays } from '../time.ts';
+import { adSpendOf } from './ad-spend.ts';
 import { costOnDay } from './analytics.ts';
 
 export const TRACKING_SOURCE = 'tracking';
@@ -22,15 +27,21 @@ export async function rollUpTracking(db: Db, client: { id: string; timezone: str
      FROM campaign_hour WHERE campaign_id = ANY($1::uuid[]) AND hour >= $2::date AND hour < ($3::date + 1) GROUP BY 1, 2`,
     [campaigns.map((c) => c.id), from, to],
   );
+  const ad = await adSpendOf(db.sql, client.id, campaigns.map((c) => c.adEntityId), from, to);
   const key = (id: string, day: string) => `${id}|${day}`;
   const clicks = new Map(sums.map((v) => [key(v.id, v.day), Number(v.visits)]));
   const conv = new Map(sums.filter((o) => Number(o.conversions) > 0).map((o) => [key(o.id, o.day), { n: Number(o.conversions), revenue: Number(o.revenue) }]));
   const batch = newBatch();
-  const account = addEntity(batch, { platform: 'other', kind: 'account', externalId: 'first-party', name: 'First-party campaigns' });
+  let own: string | undefined;
+  let mirrored: string | undefined;
   for (const c of campaigns) {
-    const ek = addEntity(batch, { platform: 'other', kind: 'campaign', externalId: `tc:${c.id}`, name: c.name, parentKey: account, attributes: { code: c.code, platform: c.platform, type: c.type, firstParty: true } });
+    const mirror = c.adEntityId !== null;
+    const account = mirror
+      ? (mirrored ??= addEntity(batch, { platform: 'other', kind: 'account', externalId: 'first-party-linked', name: 'First-party campaigns on ad spend', attributes: { mirror: true } }))
+      : (own ??= addEntity(batch, { platform: 'other', kind: 'account', externalId: 'first-party', name: 'First-party campaigns' }));
+    const ek = addEntity(batch, { platform: 'other', kind: 'campaign', externalId: `tc:${c.id}`, name: c.name, parentKey: account, attributes: { code: c.code, platform: c.platform, type: c.type, firstParty: true, mirror, adEntityId: c.adEntityId } });
     for (let day = from; day <= to; day = addDays(day, 1)) {
-      const spend = costOnDay(c, day, to);
+      const spend = costOnDay(c, day, to, ad);
       const n = clicks.get(key(c.id, day)) ?? 0;
       const o = conv.get(key(c.id, day));
       if (spend === 0 && n === 0 && !o) continue;

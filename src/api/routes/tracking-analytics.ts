@@ -3,7 +3,7 @@
 // server-side history endpoint (visits and page views with their own times).
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import { AppError } from '../../errors.ts';
-import { byPlatform, campaignAnalytics, leaderboard, LEADERBOARD_ORDERS, type CampaignRef } from '../../tracking/analytics.ts';
+import { byPlatform, CAMPAIGN_REF, campaignAnalytics, leaderboard, LEADERBOARD_ORDERS, type CampaignRef } from '../../tracking/analytics.ts';
 import { creditsOf, reattributeSessions } from '../../tracking/conversions.ts';
 import { describeAgent, insertVisits, type VisitRow } from '../../tracking/visits.ts';
 import { addDays, daysBetween, lastCompleteDay } from '../../time.ts';
@@ -31,7 +31,7 @@ const Events = z.object({
 
 export function trackingAnalyticsRoutes(app: OpenAPIHono<AppEnv>) {
   const campaignsOf = async (c: C, clientId: string): Promise<CampaignRef[]> =>
-    c.get('deps').db.prisma.trackingCampaign.findMany({ where: { clientId }, orderBy: { createdAt: 'asc' }, select: { id: true, name: true, code: true, platform: true, parentId: true, costCents: true, startsAt: true, endsAt: true, createdAt: true } });
+    c.get('deps').db.prisma.trackingCampaign.findMany({ where: { clientId }, orderBy: { createdAt: 'asc' }, select: CAMPAIGN_REF });
   const rangeOf = (c: C, client: { timezone: string }, q: { from?: string; to?: string }) => {
     const to = q.to ?? lastCompleteDay(client.timezone, c.get('deps').now());
     const from = q.from ?? addDays(to, -29);

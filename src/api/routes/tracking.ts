@@ -18,7 +18,8 @@ const tags = ['tracking'];
 export const SESSION_COOKIE = 'adb_sid';
 const Campaign = z.object({
   id: z.uuid(), clientId: z.uuid(), parentId: z.uuid().nullable(), name: z.string(), platform: z.string(), type: z.string(), postUrl: z.string().nullable(), code: z.string(),
-  destinationUrl: z.string(), trackingUrl: z.string(), costCents: z.number().int(), budgetCents: z.number().int().nullable(), startsAt: z.string().nullable(), endsAt: z.string().nullable(),
+  destinationUrl: z.string(), trackingUrl: z.string(), costCents: z.number().int(),
+  adEntityId: z.uuid().nullable().openapi({ description: 'linked to ad spend: its cost is this ad-platform entity\'s spend per day (costCents is then not used)' }), budgetCents: z.number().int().nullable(), startsAt: z.string().nullable(), endsAt: z.string().nullable(),
   active: z.boolean(), metadata: z.record(z.string(), z.unknown()), createdAt: z.string(), updatedAt: z.string(),
 }).openapi('TrackingCampaign');
 const NewConversion = z.object({

@@ -6,6 +6,7 @@ import type { BrainSettings, Finding } from '../types.ts';
 import type { EntityForecast } from './forecasts.ts';
 import { windowTotals } from './performance.ts';
 import { addTotals, emptyTotals, REVENUE, valueOf } from '../objective.ts';
+import { countsInTotals } from '../../domain/entities.ts';
 
 export interface Pacing {
   month: string;
@@ -37,7 +38,7 @@ export function pace(s: SeriesSet, settings: BrainSettings, forecasts: EntityFor
   const recent = emptyTotals();
   const accountIds = new Set<string>();
   for (const e of s.byId.values()) {
-    if (e.entity.kind !== 'account' || e.entity.platform === 'shopify') continue;
+    if (e.entity.kind !== 'account' || e.entity.platform === 'shopify' || !countsInTotals(e.entity)) continue;
     accountIds.add(e.entity.id);
     spent += sumRange(e.spendCents, from, end);
     dailyRate += sumRange(e.spendCents, end - 6, end) / 7;

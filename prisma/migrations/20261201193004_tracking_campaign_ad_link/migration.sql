@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "tracking_campaign" ADD COLUMN     "ad_entity_id" UUID;
