@@ -12,6 +12,7 @@ import { connectAccount } from '../src/domain/connections.ts';
 import { importCsv } from '../src/import/import-csv.ts';
 import { loadReportModel } from '../src/reports/load-model.ts';
 import { syncConnection, type SyncOptions } from '../src/sources/sync.ts';
+import { rebuildSnapshots } from '../src/tracking/snapshots.ts';
 import { addDays } from '../src/time.ts';
 import { startFakeShopify, type FakeShopify, type FakeShopifyOrder } from './fakes/shopify-server.ts';
 import { dbKinds, freshDb, type TestDb } from './helpers/db.ts';
@@ -251,5 +252,21 @@ describe.each(dbKinds)('Shopify connector on %s', (kind) => {
     expect(await db.prisma.conversion.count({ where: { clientId } })).toBe(2);
     const hours = await db.prisma.campaignHour.findMany({ where: { campaignId: { in: [campaign.id, other.id] } } });
     expect(hours.reduce((n, h) => n + h.conversions, 0)).toBe(2);
+    // A refund of €25 on #9001 and #9002 cancelled, reported later: the conversions follow.
+    const later = new Date(NOW.getTime() + 3 * 3_600_000).toISOString();
+    Object.assign(shop.orders.find((o) => o.id.endsWith('/9001'))!, { refunded: '25.00', updatedAt: later });
+    Object.assign(shop.orders.find((o) => o.id.endsWith('/9002'))!, { cancelledAt: later, updatedAt: later });
+    expect((await syncConnection(db, conn.id, opts({ now: new Date(Date.parse(later) + 60_000), intraday: true }))).status).toBe('succeeded');
+    const revised = await db.prisma.conversion.findMany({ where: { clientId }, orderBy: { orderId: 'asc' } });
+    expect(revised.map((c) => [c.orderId, c.campaignId, Number(c.revenueCents)])).toEqual([['shopify:gid://shopify/Order/9001', other.id, 4_500]]);
+    const snap = async () => (await db.prisma.campaignHour.findMany({ where: { campaignId: { in: [campaign.id, other.id] } }, orderBy: [{ campaignId: 'asc' }, { hour: 'asc' }] }))
+      .map((h) => [h.campaignId, h.hour.toISOString(), h.visits, h.conversions, Number(h.revenueCents)]);
+    const live = await snap();
+    expect(live.reduce((n, h) => n + (h[3] as number), 0)).toBe(1);
+    expect(live.reduce((n, h) => n + (h[4] as number), 0)).toBe(4_500);
+    // The orders' snapshots still equal a rebuild from the raw rows (the visit above was written around them).
+    await rebuildSnapshots(db, clientId);
+    const orders = (rows: typeof live) => rows.filter((h) => h[3] || h[4]).map((h) => [h[0], h[1], h[3], h[4]]);
+    expect(orders(await snap())).toEqual(orders(live));
   });
 });

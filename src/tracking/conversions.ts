@@ -7,7 +7,7 @@
 import type { Db } from '../db/client.ts';
 import type { Sql } from '../db/sql.ts';
 import { attribute, type Model, type SessionEvent } from './attribution.ts';
-import { moveConversion } from './snapshots.ts';
+import { adjustRevenue, moveConversion } from './snapshots.ts';
 
 export interface NewConversion {
   clientId: string;
@@ -32,10 +32,19 @@ export interface ConversionOut {
 
 export async function recordConversion(db: Pick<Db, 'sql'>, c: NewConversion): Promise<ConversionOut> {
   return db.sql.tx(async (sql) => {
-    const [ins] = await sql.query<{ id: string }>(
-      `INSERT INTO conversion (client_id, order_id, session_id, customer_id, revenue_cents, currency, at, line_items, source)
-       VALUES ($1::uuid, $2, $3, $4, $5::bigint, $6, $7::timestamptz, $8::jsonb, $9)
-       ON CONFLICT (client_id, order_id) DO NOTHING RETURNING id::text`,
+    // One statement inserts the order (once per client + order id) and reads what
+    // last touch needs — the client's window and the session's events up to then —
+    // and one more writes the credit: the whole path is two statements (it runs on
+    // every checkout).
+    const [ins] = await sql.query<{ id: string; days: number; events: [string, string, string | null][] }>(
+      `WITH ins AS (
+         INSERT INTO conversion (client_id, order_id, session_id, customer_id, revenue_cents, currency, at, line_items, source)
+         VALUES ($1::uuid, $2, $3, $4, $5::bigint, $6, $7::timestamptz, $8::jsonb, $9)
+         ON CONFLICT (client_id, order_id) DO NOTHING RETURNING id, at)
+       SELECT ins.id::text, cl.attribution_days AS days,
+              (SELECT coalesce(json_agg(json_build_array(v.id::text, v.at, v.campaign_id::text)), '[]'::json)
+                 FROM visit v WHERE $3::text IS NOT NULL AND v.client_id = $1::uuid AND v.session_id = $3 AND v.at <= ins.at) AS events
+         FROM ins JOIN client cl ON cl.id = $1::uuid`,
       [c.clientId, c.orderId, c.sessionId ?? null, c.customerId ?? null, String(c.revenueCents), c.currency, c.at.toISOString(), c.lineItems === undefined ? null : JSON.stringify(c.lineItems), c.source ?? 'api'],
     );
     if (!ins) {
@@ -44,8 +53,61 @@ export async function recordConversion(db: Pick<Db, 'sql'>, c: NewConversion): P
       );
       return { id: old!.id, orderId: c.orderId, duplicate: true, campaignId: old!.campaign_id, revenueCents: Number(old!.revenue), at: new Date(old!.at).toISOString() };
     }
-    const campaignId = await attributeConversion(sql, ins.id);
+    const events = ins.events.map(([id, at, campaignId]) => ({ id, at: new Date(at), campaignId }));
+    const credit = attribute(events, c.at, ins.days, 'last_touch')[0];
+    const campaignId = credit?.campaignId ?? null;
+    if (campaignId || c.customerId) {
+      await sql.query(
+        `WITH u AS (UPDATE conversion SET campaign_id = $2::uuid, visit_id = $3::bigint WHERE id = $1::uuid AND $2::uuid IS NOT NULL),
+              h AS (INSERT INTO campaign_hour AS h (campaign_id, hour, conversions, revenue_cents)
+                    SELECT $2::uuid, date_trunc('hour', $5::timestamptz AT TIME ZONE cl.timezone), 1, $6::bigint FROM client cl WHERE cl.id = $7::uuid AND $2::uuid IS NOT NULL
+                    ON CONFLICT (campaign_id, hour) DO UPDATE SET conversions = h.conversions + 1, revenue_cents = h.revenue_cents + excluded.revenue_cents),
+              v AS (UPDATE visit SET converted = true WHERE id = $3::bigint),
+              cu AS (${CUSTOMER_UPSERT('$7', '$4', '$2', '$5')} )
+         SELECT 1`,
+        [ins.id, campaignId, credit?.eventId === undefined ? null : String(credit.eventId), c.customerId ?? null, c.at.toISOString(), String(c.revenueCents), c.clientId],
+      );
+    }
     return { id: ins.id, orderId: c.orderId, duplicate: false, campaignId, revenueCents: c.revenueCents, at: c.at.toISOString() };
+  });
+}
+
+/**
+ * The customer's first order sets their acquisition campaign (an earlier order
+ * arriving later, or a first attributed one, replaces it). Parameters: client,
+ * customer (nothing happens when null), campaign, order time.
+ */
+const CUSTOMER_UPSERT = (client: string, customer: string, campaign: string, at: string) =>
+  `INSERT INTO track_customer (client_id, customer_id, acquisition_campaign_id, first_order_at)
+   SELECT ${client}::uuid, ${customer}::text, ${campaign}::uuid, ${at}::timestamptz WHERE ${customer}::text IS NOT NULL
+   ON CONFLICT (client_id, customer_id) DO UPDATE SET
+     acquisition_campaign_id = CASE WHEN track_customer.first_order_at > excluded.first_order_at OR track_customer.acquisition_campaign_id IS NULL THEN coalesce(excluded.acquisition_campaign_id, track_customer.acquisition_campaign_id) ELSE track_customer.acquisition_campaign_id END,
+     first_order_at = least(track_customer.first_order_at, excluded.first_order_at)`;
+
+/**
+ * A recorded order as its source now reports it (the Shopify connector re-reads
+ * edited, refunded and cancelled orders): its revenue is replaced, and a cancelled
+ * one (revenueCents null) stops counting — the row goes, its campaign's hour gives
+ * the order and its revenue back. Answers what changed.
+ */
+export async function reviseConversion(sql: Sql, clientId: string, orderId: string, revenueCents: number | null): Promise<'revised' | 'removed' | 'unchanged' | 'unknown'> {
+  return sql.tx(async (tx) => {
+    const [c] = await tx.query<{ id: string; campaign_id: string | null; revenue: string; at: string; visit_id: string | null }>(
+      'SELECT id::text, campaign_id::text, revenue_cents::text AS revenue, at, visit_id::text FROM conversion WHERE client_id = $1::uuid AND order_id = $2 FOR UPDATE', [clientId, orderId],
+    );
+    if (!c) return 'unknown';
+    const at = new Date(c.at);
+    if (revenueCents === null) {
+      await tx.query('DELETE FROM conversion WHERE id = $1::uuid', [c.id]);
+      await moveConversion(tx, { from: c.campaign_id, to: null, at, revenueCents: c.revenue, clientId });
+      if (c.visit_id) await tx.query('UPDATE visit SET converted = EXISTS (SELECT 1 FROM conversion WHERE visit_id = $1::bigint) WHERE id = $1::bigint', [c.visit_id]);
+      return 'removed';
+    }
+    const delta = revenueCents - Number(c.revenue);
+    if (delta === 0) return 'unchanged';
+    await tx.query('UPDATE conversion SET revenue_cents = $2::bigint WHERE id = $1::uuid', [c.id, String(revenueCents)]);
+    if (c.campaign_id) await adjustRevenue(tx, { campaignId: c.campaign_id, at, deltaCents: delta, clientId });
+    return 'revised';
   });
 }
 
@@ -75,15 +137,7 @@ export async function attributeConversion(sql: Sql, conversionId: string): Promi
     await sql.query('UPDATE visit SET converted = EXISTS (SELECT 1 FROM conversion WHERE visit_id = $1::bigint) WHERE id = $1::bigint', [c.visit_id]);
   }
   if (visitId) await sql.query('UPDATE visit SET converted = true WHERE id = $1::bigint', [visitId]);
-  if (c.customer_id) {
-    await sql.query(
-      `INSERT INTO track_customer (client_id, customer_id, acquisition_campaign_id, first_order_at) VALUES ($1::uuid, $2, $3::uuid, $4::timestamptz)
-       ON CONFLICT (client_id, customer_id) DO UPDATE SET
-         acquisition_campaign_id = CASE WHEN track_customer.first_order_at > excluded.first_order_at OR track_customer.acquisition_campaign_id IS NULL THEN coalesce(excluded.acquisition_campaign_id, track_customer.acquisition_campaign_id) ELSE track_customer.acquisition_campaign_id END,
-         first_order_at = least(track_customer.first_order_at, excluded.first_order_at)`,
-      [c.client_id, c.customer_id, campaignId, at.toISOString()],
-    );
-  }
+  if (c.customer_id) await sql.query(CUSTOMER_UPSERT('$1', '$2', '$3', '$4'), [c.client_id, c.customer_id, campaignId, at.toISOString()]);
   return campaignId;
 }
 

@@ -3,9 +3,11 @@
 // (?adb_sid=…) goes through the same path as a checkout's POST /v1/track/conversion
 // (last touch over that session's visits); without one, a landing page whose
 // utm_campaign is one of the client's campaign codes gives the order to that
-// campaign. Counted once per order id like every conversion (`shopify:<id>`).
+// campaign. Counted once per order id like every conversion (`shopify:<id>`); when
+// the store reports the order again after a refund, an edit or a cancellation, the
+// recorded conversion follows (its revenue replaced, a cancelled one removed).
 import type { Sql } from '../db/sql.ts';
-import { recordConversion } from './conversions.ts';
+import { recordConversion, reviseConversion } from './conversions.ts';
 import { moveConversion } from './snapshots.ts';
 
 export interface ShopOrderTrace {
@@ -25,13 +27,19 @@ export async function recordShopOrders(sql: Sql, clientId: string, currency: str
   if (codes.size === 0) return 0;
   let n = 0;
   for (const o of orders) {
-    if (!o.counted) continue;
+    if (!o.counted) {
+      await reviseConversion(sql, clientId, `shopify:${o.id}`, null);
+      continue;
+    }
     const sid = sessionOf(o.landingPage);
     const code = o.utm.campaign ?? campaignOf(o.landingPage);
     const campaignId = code ? codes.get(code) : undefined;
     if (!sid && !campaignId) continue;
     const r = await recordConversion({ sql }, { clientId, orderId: `shopify:${o.id}`, revenueCents: o.revenueCents, currency, at: new Date(o.createdAt), sessionId: sid, source: 'shopify' });
-    if (r.duplicate) continue;
+    if (r.duplicate) {
+      if (r.revenueCents !== o.revenueCents) await reviseConversion(sql, clientId, `shopify:${o.id}`, o.revenueCents);
+      continue;
+    }
     n++;
     if (!r.campaignId && campaignId) {
       await sql.query('UPDATE conversion SET campaign_id = $2::uuid WHERE id = $1::uuid', [r.id, campaignId]);

@@ -28,6 +28,16 @@ export async function moveConversion(sql: Sql, o: { from: string | null; to: str
   }
 }
 
+/** An attributed order's revenue changed (a refund or an edit): its hour's revenue follows. */
+export async function adjustRevenue(sql: Sql, o: { campaignId: string; at: Date; deltaCents: number; clientId: string }) {
+  if (o.deltaCents === 0) return;
+  await sql.query(
+    `UPDATE campaign_hour SET revenue_cents = revenue_cents + $3::bigint
+      WHERE campaign_id = $1::uuid AND hour = date_trunc('hour', $2::timestamptz AT TIME ZONE (SELECT timezone FROM client WHERE id = $4::uuid))`,
+    [o.campaignId, o.at.toISOString(), String(o.deltaCents), o.clientId],
+  );
+}
+
 /** Recomputes the client's snapshots from the raw visits and orders, in one transaction. */
 export async function rebuildSnapshots(db: Pick<Db, 'sql'>, clientId: string): Promise<number> {
   return db.sql.tx(async (sql) => {
