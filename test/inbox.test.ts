@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addClient } from '../src/domain/clients.ts';
 import { AppError } from '../src/errors.ts';
-import { canTransition, entityPath, findInsight, listInsights, transition } from '../src/insights/inbox.ts';
+import { canTransition, entityPath, findInsight, transition } from '../src/insights/inbox.ts';
+import { listInsights } from '../src/insights/list.ts';
 import { freshDb, type TestDb } from './helpers/db.ts';
 
 describe('insight inbox', () => {
@@ -72,7 +73,7 @@ describe('insight inbox', () => {
     await expect(findInsight(db.prisma, '00000000')).rejects.toThrow(/not found/);
     const other = (await addClient(db.prisma, { slug: 'other' })).id;
     await expect(findInsight(db.prisma, i.id, { clientId: other })).rejects.toThrow(/not found/);
-    const { rows: pending } = await listInsights(db.prisma, { clientId, status: 'PENDING' });
+    const { rows: pending } = await listInsights(db.sql, { clientId, status: 'PENDING' });
     expect(pending.map((p) => p.id)).toContain(i.id);
     expect(pending.every((p) => p.status === 'PENDING')).toBe(true);
   });
@@ -87,12 +88,12 @@ describe('insight inbox', () => {
     for (const [k, impactCents] of impacts.entries()) {
       await db.prisma.insight.create({ data: { clientId: c, entityId: ads[k % 2]!.id, type: 'burning', severity: 'high', title: `i${k}`, body: 'b', fingerprint: `p${k}`, impactCents, lastSeen: new Date(Date.UTC(2026, 10, 1 + k)) } });
     }
-    const first = await listInsights(db.prisma, { clientId: c, limit: 2 });
+    const first = await listInsights(db.sql, { clientId: c, limit: 2 });
     expect(first.total).toBe(5);
     expect(first.rows.map((r) => Number(r.impactCents))).toEqual([90_000, 40_000]);
-    const second = await listInsights(db.prisma, { clientId: c, limit: 2, offset: 2 });
+    const second = await listInsights(db.sql, { clientId: c, limit: 2, offset: 2 });
     expect(second.rows.map((r) => Number(r.impactCents))).toEqual([1_200, 500]);
-    expect((await listInsights(db.prisma, { clientId: c, sort: 'recent', limit: 1 })).rows[0]!.title).toBe('i4');
+    expect((await listInsights(db.sql, { clientId: c, sort: 'recent', limit: 1 })).rows[0]!.title).toBe('i4');
     expect(first.rows.map((r) => entityPath(r.entity!))).toEqual(['Acc › Camp › Set B › Ad 1', 'Acc › Camp › Set B › Ad 1']);
     expect(second.rows.map((r) => entityPath(r.entity!))).toEqual(['Acc › Camp › Set A › Ad 1', 'Acc › Camp › Set A › Ad 1']);
   });

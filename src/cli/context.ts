@@ -30,7 +30,7 @@ export function cliActor(): Actor {
 
 export const stderrLog = (line: string) => process.stderr.write(line + '\n');
 
-export async function withContext<T>(fn: (ctx: Ctx) => Promise<T>, opts: { migrate?: boolean } = {}): Promise<T> {
+export async function withContext<T>(fn: (ctx: Ctx) => Promise<T>, opts: { migrate?: boolean; light?: boolean } = {}): Promise<T> {
   const config = loadConfig();
   if (!config.databaseUrl) {
     const k = resolveEncryptionKey(config);
@@ -42,6 +42,7 @@ export async function withContext<T>(fn: (ctx: Ctx) => Promise<T>, opts: { migra
     databaseUrl: config.databaseUrl,
     dataDir: config.dataDir,
     migrate: opts.migrate,
+    light: opts.light,
     onMigrated: (r) => {
       if (r.applied.length > 0 && !opts.migrate) stderrLog(`adbrain: prepared the embedded database (${r.applied.length} migration(s))`);
     },

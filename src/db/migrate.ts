@@ -5,11 +5,11 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { AppError } from '../errors.ts';
+import { projectFile } from '../paths.ts';
 import type { Sql } from './sql.ts';
 
-export const defaultMigrationsDir = fileURLToPath(new URL('../../prisma/migrations', import.meta.url));
+export const defaultMigrationsDir = projectFile('prisma', 'migrations');
 
 // Prisma's advisory lock id for migrations; sharing it keeps two migrators apart.
 const LOCK_ID = 72707369;
@@ -84,6 +84,16 @@ async function ensureHistoryTable(sql: Sql) {
 
 export async function migrate(sql: Sql, dir = defaultMigrationsDir): Promise<MigrateResult> {
   const migrations = await loadMigrations(dir);
+  // Up to date (every start of the CLI on the embedded database): one read, no locks.
+  const known = await readHistory(sql).catch(() => null);
+  if (known) {
+    const live = known.filter((r) => !r.rolled_back);
+    const byName = new Map(live.map((r) => [r.migration_name, r]));
+    if (migrations.every((m) => byName.get(m.name)?.finished && byName.get(m.name)!.checksum === m.checksum)) {
+      checkHistory(live, migrations);
+      return { applied: [], alreadyApplied: migrations.length };
+    }
+  }
   await ensureHistoryTable(sql);
   const applied: string[] = [];
   let alreadyApplied = 0;

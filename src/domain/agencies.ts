@@ -1,3 +1,4 @@
+import type { Sql } from '../db/sql.ts';
 import { AppError, invalid } from '../errors.ts';
 import type { PrismaClient } from '../generated/prisma/client.ts';
 import { issuesOf, newAgencySchema } from './schemas.ts';
@@ -24,8 +25,17 @@ export async function ensureDefaultAgency(prisma: PrismaClient) {
   });
 }
 
+const agencyNotFound = (slug: string) => new AppError('not_found', `agency '${slug}' not found. Add it with: adbrain agencies add ${slug}`);
+
 export async function getAgencyBySlug(prisma: PrismaClient, slug: string) {
   const a = await prisma.agency.findUnique({ where: { slug } });
-  if (!a) throw new AppError('not_found', `agency '${slug}' not found. Add it with: adbrain agencies add ${slug}`);
+  if (!a) throw agencyNotFound(slug);
   return a;
+}
+
+/** The agency's id by slug over plain SQL (read-only commands start without the ORM). */
+export async function agencyIdBySlug(sql: Sql, slug: string): Promise<string> {
+  const [a] = await sql.query<{ id: string }>('SELECT id::text AS id FROM agency WHERE slug = $1', [slug]);
+  if (!a) throw agencyNotFound(slug);
+  return a.id;
 }

@@ -2,6 +2,7 @@
 // only a SHA-256 of the high-entropy secret is stored, and the secret is shown once.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
+import type { Sql } from '../db/sql.ts';
 import { AppError, invalid } from '../errors.ts';
 import type { PrismaClient } from '../generated/prisma/client.ts';
 import type { Role } from '../generated/prisma/enums.ts';
@@ -28,12 +29,12 @@ export async function createApiKey(prisma: PrismaClient, agencyId: string, input
   return { key: `adb_${prefix}_${secret}`, row };
 }
 
-export function listApiKeys(prisma: PrismaClient, agencyId: string) {
-  return prisma.apiKey.findMany({
-    where: { agencyId },
-    select: { id: true, name: true, prefix: true, role: true, createdAt: true, lastUsedAt: true, revokedAt: true },
-    orderBy: { createdAt: 'asc' },
-  });
+export function listApiKeys(sql: Sql, agencyId: string) {
+  return sql.query<{ id: string; name: string; prefix: string; role: Role; createdAt: Date; lastUsedAt: Date | null; revokedAt: Date | null }>(
+    `SELECT id::text AS id, name, prefix, role::text AS role, created_at AS "createdAt", last_used_at AS "lastUsedAt", revoked_at AS "revokedAt"
+       FROM api_key WHERE agency_id = $1::uuid ORDER BY created_at, id`,
+    [agencyId],
+  );
 }
 
 /** Revokes a key of the agency, by id or prefix; revoking twice is harmless. */

@@ -1,3 +1,4 @@
+import type { Sql } from '../db/sql.ts';
 import { AppError, invalid } from '../errors.ts';
 import type { PrismaClient } from '../generated/prisma/client.ts';
 import { ensureDefaultAgency, getAgencyBySlug } from './agencies.ts';
@@ -29,15 +30,23 @@ export async function addClient(prisma: PrismaClient, input: unknown) {
   });
 }
 
+const clientNotFound = (slug: string) =>
+  new AppError('not_found', `client '${slug}' not found. Add it with: adbrain clients add ${slug} [--name "…"] [--timezone Area/City] [--currency USD]`);
+
 export async function getClientBySlug(prisma: PrismaClient, slug: string) {
   const client = await prisma.client.findUnique({ where: { slug } });
-  if (!client) {
-    throw new AppError(
-      'not_found',
-      `client '${slug}' not found. Add it with: adbrain clients add ${slug} [--name "…"] [--timezone Area/City] [--currency USD]`,
-    );
-  }
+  if (!client) throw clientNotFound(slug);
   return client;
+}
+
+// The read-only commands below go through plain SQL: a command that only lists
+// starts without the ORM (src/cli/context.ts, `light`).
+const CLIENT_COLUMNS = `c.id::text AS id, c.slug, c.name, c.timezone, c.currency, c.report_hour AS "reportHour", c.recipients,
+  c.monthly_budget_cents::float8 AS "monthlyBudgetCents", c.objective::text AS objective, c.target_cpa_cents::float8 AS "targetCpaCents",
+  c.value_per_conversion_cents::float8 AS "valuePerConversionCents", c.campaign_objectives AS "campaignObjectives", a.slug AS "agencySlug"`;
+export interface ClientRow {
+  id: string; slug: string; name: string; timezone: string; currency: string; reportHour: number; recipients: string[];
+  monthlyBudgetCents: number | null; objective: string; targetCpaCents: number | null; valuePerConversionCents: number | null; campaignObjectives: unknown; agencySlug: string;
 }
 
 export async function listClients(prisma: PrismaClient, opts: { agency?: string } = {}) {
@@ -46,6 +55,21 @@ export async function listClients(prisma: PrismaClient, opts: { agency?: string 
     include: { agency: { select: { slug: true } } },
     orderBy: [{ agency: { slug: 'asc' } }, { slug: 'asc' }],
   });
+}
+
+/** listClients for the read-only `clients list`: plain SQL. */
+export async function listClientRows(sql: Sql, opts: { agency?: string } = {}): Promise<ClientRow[]> {
+  return sql.query<ClientRow>(
+    `SELECT ${CLIENT_COLUMNS} FROM client c JOIN agency a ON a.id = c.agency_id WHERE $1::text IS NULL OR a.slug = $1 ORDER BY a.slug, c.slug`,
+    [opts.agency ?? null],
+  );
+}
+
+/** getClientBySlug over plain SQL (the same answer when there is none). */
+export async function clientRowBySlug(sql: Sql, slug: string): Promise<ClientRow> {
+  const [c] = await sql.query<ClientRow>(`SELECT ${CLIENT_COLUMNS} FROM client c JOIN agency a ON a.id = c.agency_id WHERE c.slug = $1`, [slug]);
+  if (!c) throw clientNotFound(slug);
+  return c;
 }
 
 import { checkObjective, objectiveSettings } from './objectives.ts';

@@ -5,6 +5,7 @@ import { AppError } from '../errors.ts';
 import { emitEvent } from '../webhooks/events.ts';
 import { Prisma, type PrismaClient } from '../generated/prisma/client.ts';
 import { localDate } from '../time.ts';
+export { entityPath } from './list.ts';
 import { appliedBasis } from './follow-up.ts';
 import type { InsightStatus } from '../generated/prisma/enums.ts';
 
@@ -88,32 +89,3 @@ export async function transition(
   return updated;
 }
 
-export async function listInsights(
-  prisma: PrismaClient,
-  opts: { clientId?: string; status?: InsightStatus; limit?: number; offset?: number; sort?: 'impact' | 'recent' } = {},
-) {
-  const where = { ...(opts.clientId ? { clientId: opts.clientId } : {}), ...(opts.status ? { status: opts.status } : {}) };
-  // Most money first by default: that is what a user should look at first.
-  const orderBy = opts.sort === 'recent'
-    ? [{ lastSeen: 'desc' as const }, { impactCents: 'desc' as const }, { id: 'asc' as const }]
-    : [{ impactCents: 'desc' as const }, { lastSeen: 'desc' as const }, { id: 'asc' as const }];
-  const parentName = { select: { name: true, parent: { select: { name: true, parent: { select: { name: true } } } } } };
-  const [rows, total] = await Promise.all([
-    prisma.insight.findMany({
-      where,
-      include: { entity: { select: { kind: true, externalId: true, name: true, platform: true, parent: parentName } }, client: { select: { slug: true, currency: true } } },
-      orderBy,
-      skip: opts.offset ?? 0,
-      take: opts.limit ?? 200,
-    }),
-    prisma.insight.count({ where }),
-  ]);
-  return { rows, total };
-}
-
-/** "Account › Campaign › Ad set › Ad" for an entity with its parents loaded (nearest first). */
-export function entityPath(e: { name: string; parent?: { name: string; parent?: { name: string; parent?: { name: string } | null } | null } | null }): string {
-  const names: string[] = [e.name];
-  for (let p = e.parent; p; p = (p as { parent?: typeof p }).parent ?? null) names.unshift(p.name);
-  return names.join(' › ');
-}

@@ -142,7 +142,7 @@ export function opsRoutes(app: OpenAPIHono<AppEnv>) {
     createRoute({ method: 'get', path: '/v1/api-keys', tags: ['api keys'], security, summary: 'The agency\'s API keys (admin); secrets are never shown again', responses: { 200: json(z.object({ data: z.array(KeySchema) }), 'Keys'), ...errors } }),
     async (c) => {
       requireRole(c, 'admin');
-      return c.json({ data: (await listApiKeys(c.get('deps').db.prisma, c.get('key').agencyId)).map(keyOut) }, 200);
+      return c.json({ data: (await listApiKeys(c.get('deps').db.sql, c.get('key').agencyId)).map(keyOut) }, 200);
     },
   );
   app.openapi(

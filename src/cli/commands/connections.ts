@@ -1,15 +1,16 @@
 // CLI: connect ad accounts, RedTrack and Shopify, and sync them.
 import { readFileSync } from 'node:fs';
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { resolveEncryptionKey } from '../crypto/secrets.ts';
-import { rememberSecret } from '../crypto/redact.ts';
-import { getClientBySlug } from '../domain/clients.ts';
-import { connectAccount, connectionOut, findConnection, testConnection } from '../domain/connections.ts';
-import { AppError } from '../errors.ts';
-import { syncConnection, type SyncResult } from '../sources/sync.ts';
-import { withContext, type Ctx } from './context.ts';
-import { day, int, json } from './options.ts';
-import { printJson, table } from './output.ts';
+import { resolveEncryptionKey } from '../../crypto/secrets.ts';
+import { rememberSecret } from '../../crypto/redact.ts';
+import { getClientBySlug } from '../../domain/clients.ts';
+import { connectAccount, connectionOut, findConnection, testConnection } from '../../domain/connections.ts';
+import { AppError } from '../../errors.ts';
+import { syncConnection, type SyncResult } from '../../sources/sync.ts';
+import { withContext, type Ctx } from '../context.ts';
+import { day, int, json } from '../options.ts';
+import { printJson, table } from '../output.ts';
+import type { Group } from './index.ts';
 
 const PLATFORMS = ['meta', 'google', 'tiktok', 'redtrack', 'shopify'];
 
@@ -42,8 +43,8 @@ function printSync(r: SyncResult) {
   else console.log(`${r.platform} ${r.account ?? ''} ${range}: ${r.status === 'needs_reauth' ? 'needs reconnecting' : 'failed'} — ${r.error}`);
 }
 
-export function registerConnectionCommands(program: Command) {
-  const connections = program.command('connections').description('ad accounts adbrain syncs by itself');
+export function register(program: Command, group: Group) {
+  const connections = group('connections');
   connections
     .command('add')
     .description('connect an ad account, a RedTrack account or a Shopify shop (the secret — Meta/TikTok: access token, Google: OAuth refresh token, RedTrack: API key, Shopify: Admin API token or, with --app-client-id, the app\'s client secret — is read from stdin or a file, stored encrypted, never printed)')

@@ -3,11 +3,12 @@
 import { createWriteStream } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import { InvalidArgumentError, type Command } from 'commander';
-import { AppError, invalid } from '../errors.ts';
-import { issuesOf } from '../domain/schemas.ts';
-import { withClient, withContext, cliActor } from './context.ts';
-import { int, json } from './options.ts';
-import { printJson, table } from './output.ts';
+import { AppError, invalid } from '../../errors.ts';
+import { issuesOf } from '../../domain/schemas.ts';
+import { withClient, withContext, cliActor } from '../context.ts';
+import { int, json } from '../options.ts';
+import { printJson, table } from '../output.ts';
+import type { Group } from './index.ts';
 
 const positive = (v: string) => {
   const n = int(v);
@@ -15,7 +16,8 @@ const positive = (v: string) => {
   return n;
 };
 
-export function registerDataAdminCommands(program: Command, parts: { db: Command; agencies: Command; clients: Command }) {
+export function register(program: Command, group: Group) {
+  const parts = { db: group('db'), agencies: group('agencies'), clients: group('clients') };
   program
     .command('audit')
     .description('who changed what: every change through the API and the CLI, newest first')
@@ -29,7 +31,7 @@ export function registerDataAdminCommands(program: Command, parts: { db: Command
     .addOption(json())
     .action(async (o) => {
       await withContext(async ({ db }) => {
-        const { listAudit } = await import('../audit/list.ts');
+        const { listAudit } = await import('../../audit/list.ts');
         const agency = o.agency ? await db.prisma.agency.findUnique({ where: { slug: o.agency } }) : null;
         if (o.agency && !agency) throw new AppError('not_found', `agency '${o.agency}' not found`);
         const client = o.client ? await db.prisma.client.findUnique({ where: { slug: o.client } }) : null;
@@ -54,7 +56,7 @@ export function registerDataAdminCommands(program: Command, parts: { db: Command
     .addOption(json())
     .action(async (o) => {
       await withContext(async ({ db }) => {
-        const { prune, recordPrune } = await import('../retention/prune.ts');
+        const { prune, recordPrune } = await import('../../retention/prune.ts');
         if (o.agency && !(await db.prisma.agency.findUnique({ where: { slug: o.agency } }))) throw new AppError('not_found', `agency '${o.agency}' not found`);
         const r = await prune(db, { now: new Date(), dryRun: o.dryRun, agency: o.agency, batchSize: o.batch });
         await recordPrune(db, cliActor(), r);
@@ -74,7 +76,7 @@ export function registerDataAdminCommands(program: Command, parts: { db: Command
     .addOption(json())
     .action(async (slug: string, o) => {
       await withContext(async ({ db, audit }) => {
-        const { retentionColumns, retentionOf, retentionSchema } = await import('../retention/settings.ts');
+        const { retentionColumns, retentionOf, retentionSchema } = await import('../../retention/settings.ts');
         const a = await db.prisma.agency.findUnique({ where: { slug } });
         if (!a) throw new AppError('not_found', `agency '${slug}' not found`);
         const change = { metricsMonths: o.metricsMonths, visitsMonths: o.visitsMonths, llmDays: o.llmDays, reportMonths: o.reportMonths };
@@ -98,7 +100,7 @@ export function registerDataAdminCommands(program: Command, parts: { db: Command
     .addOption(json())
     .action(async (slug: string, o: { out: string; json?: boolean }) => {
       await withClient(slug, async ({ db, audit }, client) => {
-        const { writeClientArchive } = await import('../client-data/archive.ts');
+        const { writeClientArchive } = await import('../../client-data/archive.ts');
         // Written next to the target and renamed at the end: a failed export leaves no half a zip.
         const tmp = `${o.out}.partial`;
         try {
@@ -123,7 +125,7 @@ export function registerDataAdminCommands(program: Command, parts: { db: Command
     .action(async (slug: string, o: { purge?: boolean; json?: boolean }) => {
       if (!o.purge) throw new AppError('invalid_input', `--purge: deleting ${slug} erases all its data with no undo; run \`adbrain clients export ${slug} --out ${slug}.zip\` first, then add --purge`);
       await withClient(slug, async ({ db }, client) => {
-        const { purgeClient } = await import('../client-data/erase.ts');
+        const { purgeClient } = await import('../../client-data/erase.ts');
         const rows = await purgeClient(db.prisma, client, cliActor(), process.env.ADBRAIN_REQUEST_ID ?? null);
         if (o.json) return printJson({ erased: slug, rows });
         console.log(`erased ${slug}: ${Object.entries(rows).map(([t, n]) => `${n} ${t}`).join(', ') || 'no rows'}`);

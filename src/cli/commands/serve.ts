@@ -1,15 +1,16 @@
 // CLI: the server and API keys.
 import type { Command } from 'commander';
-import { isLoopbackHost } from '../api/client-address.ts';
-import { inngestMode } from '../api/inngest-guard.ts';
+import { isLoopbackHost } from '../../api/client-address.ts';
+import { inngestMode } from '../../api/inngest-guard.ts';
 // The HTTP server (Hono, Inngest, every route) loads only for `serve` (start-up).
-import { getAgencyBySlug } from '../domain/agencies.ts';
-import { createApiKey, listApiKeys, revokeApiKey } from '../domain/api-keys.ts';
-import { withContext } from './context.ts';
-import { int, json } from './options.ts';
-import { printJson, table } from './output.ts';
+import { agencyIdBySlug, getAgencyBySlug } from '../../domain/agencies.ts';
+import { createApiKey, listApiKeys, revokeApiKey } from '../../domain/api-keys.ts';
+import { withContext } from '../context.ts';
+import { int, json } from '../options.ts';
+import { printJson, table } from '../output.ts';
+import type { Group } from './index.ts';
 
-export function registerServeCommands(program: Command) {
+export function register(program: Command, group: Group) {
   program
     .command('serve')
     .description('start the HTTP server: REST API at /v1, OpenAPI at /openapi.json, Inngest at /api/inngest')
@@ -18,7 +19,7 @@ export function registerServeCommands(program: Command) {
     .action(async (o) => {
       await withContext(async (ctx) => {
         const mode = inngestMode(ctx.config);
-        const { startServer, usesInngest } = await import('../api/server.ts');
+        const { startServer, usesInngest } = await import('../../api/server.ts');
         const s = await startServer(ctx.db, ctx.config, { port: o.port, hostname: o.host });
         const described = { signed: 'signed requests only', dev: 'dev mode, unsigned, loopback callers only', off: 'off: no INNGEST_SIGNING_KEY' }[mode];
         ctx.log(`adbrain serving on http://${o.host}:${s.port} — /v1 (API keys), /openapi.json, /api/inngest (${described}); jobs run ${usesInngest(ctx.config) ? 'on Inngest' : 'in this process'}`);
@@ -29,12 +30,12 @@ export function registerServeCommands(program: Command) {
           ctx.log('adbrain: note: INNGEST_DEV=1 — /api/inngest answers loopback callers only; set INNGEST_SIGNING_KEY for a remote Inngest');
         }
         // Without Inngest, this process delivers webhooks: what is due, every 10 seconds.
-        const { credentialKey } = await import('../sources/sync.ts');
+        const { credentialKey } = await import('../../sources/sync.ts');
         const key = credentialKey(ctx.config);
         let timer: NodeJS.Timeout | undefined;
         if (!usesInngest(ctx.config) && key) {
-          const { runDueDeliveries, webhookOptions } = await import('../webhooks/deliver.ts');
-          const { senderFor } = await import('../reports/senders.ts');
+          const { runDueDeliveries, webhookOptions } = await import('../../webhooks/deliver.ts');
+          const { senderFor } = await import('../../reports/senders.ts');
           const o2 = webhookOptions(ctx.config, key, { sender: senderFor(ctx.config.email, ctx.config.outboxDir), from: ctx.config.email.from });
           let busy = false;
           timer = setInterval(() => {
@@ -54,7 +55,7 @@ export function registerServeCommands(program: Command) {
       });
     });
 
-  const keys = program.command('keys').description('API keys of an agency (roles: admin, member, viewer)');
+  const keys = group('keys');
   keys
     .command('create')
     .description('create a key; the secret is printed once and stored only hashed')
@@ -77,11 +78,10 @@ export function registerServeCommands(program: Command) {
     .addOption(json())
     .action(async (o) => {
       await withContext(async ({ db }) => {
-        const agency = await getAgencyBySlug(db.prisma, o.agency);
-        const rows = await listApiKeys(db.prisma, agency.id);
+        const rows = await listApiKeys(db.sql, await agencyIdBySlug(db.sql, o.agency));
         if (o.json) return printJson(rows);
         console.log(rows.length ? table([['PREFIX', 'ROLE', 'NAME', 'CREATED', 'LAST USED', 'REVOKED'], ...rows.map((k) => [k.prefix, k.role, k.name, k.createdAt.toISOString(), k.lastUsedAt?.toISOString() ?? '', k.revokedAt?.toISOString() ?? ''])]) : 'no keys');
-      });
+      }, { light: true });
     });
   keys
     .command('revoke <idOrPrefix>')

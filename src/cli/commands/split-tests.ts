@@ -1,13 +1,14 @@
 // CLI: split tests (create, list, show, stop). The modules load when a command runs.
 import { InvalidArgumentError, type Command } from 'commander';
-import { withClient } from './context.ts';
-import { day, int, json } from './options.ts';
-import { printJson, table } from './output.ts';
+import { withClient } from '../context.ts';
+import { day, int, json } from '../options.ts';
+import { printJson, table } from '../output.ts';
+import type { Group } from './index.ts';
 
 const METRICS = ['conversion_rate', 'revenue_per_click', 'roi'];
 
-export function registerSplitTestCommands(program: Command) {
-  const tests = program.command('tests').description('split tests of links, ads or creatives, with a winner called only when it is real');
+export function register(program: Command, group: Group) {
+  const tests = group('tests');
   tests
     .command('create <name>')
     .description('compare two or more variants (the first --variant is the control unless --control names another)')
@@ -25,19 +26,19 @@ export function registerSplitTestCommands(program: Command) {
     .addOption(json())
     .action(async (name: string, o: { client: string; metric: string; variant: string[]; control?: string; start?: string; minClicks?: number; minConversions?: number; link?: string; json?: boolean }) => {
       await withClient(o.client, async ({ db, audit, config }, client) => {
-        const { createTest } = await import('../splits/tests.ts');
-        const { localDate } = await import('../time.ts');
+        const { createTest } = await import('../../splits/tests.ts');
+        const { localDate } = await import('../../time.ts');
         const variants = o.variant.map((v) => {
           const m = /^(.*)=(\d+(?:\.\d+)?)$/.exec(v);
           return m ? { ref: m[1]!, weight: Number(m[2]) } : { ref: v };
         });
         const t = await createTest(db, client.id, { name, metric: o.metric as never, variants, control: o.control, startDate: o.start ?? localDate(client.timezone, new Date()), minClicks: o.minClicks, minConversions: o.minConversions, link: o.link });
-        const { splitTestAuditOf } = await import('../audit/of.ts');
+        const { splitTestAuditOf } = await import('../../audit/of.ts');
         await audit({ action: 'split_test.create', entityType: 'split_test', entityId: t.id, clientId: client.id, after: splitTestAuditOf(t) });
         if (o.json) return printJson(t);
         console.log(`created test "${t.name}" (${t.metric}, from ${t.startDate.toISOString().slice(0, 10)}): ${t.variants.map((v) => `${v.label}${v.control ? ' [control]' : ''}`).join(' vs ')}; id ${t.id}`);
         if (t.linkCode) {
-          const { siteKeyOf } = await import('../tracking/campaigns.ts');
+          const { siteKeyOf } = await import('../../tracking/campaigns.ts');
           console.log(`its link splits traffic: ${config.sources.oauth.publicUrl}/t/${t.linkCode}?s=${await siteKeyOf(db.prisma, client.id)}`);
         }
       });
@@ -60,7 +61,7 @@ export function registerSplitTestCommands(program: Command) {
     .addOption(json())
     .action(async (ref: string, o: { client: string; json?: boolean }) => {
       await withClient(o.client, async ({ db }, client) => {
-        const { findTest } = await import('../splits/tests.ts');
+        const { findTest } = await import('../../splits/tests.ts');
         const t = await findTest(db, client.id, ref);
         if (o.json) return printJson(t);
         const r = t.result as { sentence?: string; variants?: { label: string; control: boolean; clicks: number; conversions: number; value: number | null }[]; comparisons?: { label: string; lift: number | null; p: number; sequentialP: number; chanceToBeatControl: number | null }[] };
@@ -74,7 +75,7 @@ export function registerSplitTestCommands(program: Command) {
     .requiredOption('--client <slug>')
     .action(async (ref: string, o: { client: string }) => {
       await withClient(o.client, async ({ db, audit }, client) => {
-        const { stopTest } = await import('../splits/tests.ts');
+        const { stopTest } = await import('../../splits/tests.ts');
         const t = await stopTest(db, client.id, ref);
         await audit({ action: 'split_test.stop', entityType: 'split_test', entityId: t.id, clientId: client.id, before: { status: 'running' }, after: { status: t.status } });
         console.log(`stopped test "${t.name}"`);

@@ -1,14 +1,14 @@
 // CLI: what a client (or one campaign) is judged by.
 import { InvalidArgumentError, type Command } from 'commander';
-import { describeObjective, OBJECTIVE_KINDS, type Objective } from '../brain/objective.ts';
-import { getClientBySlug, updateClient } from '../domain/clients.ts';
-import { toMinorUnits } from '../domain/currency.ts';
-import { describeObjectives, findCampaign, objectiveSettings, setCampaignObjective } from '../domain/objectives.ts';
-import { AppError } from '../errors.ts';
-import { money } from '../reports/format.ts';
-import { withContext } from './context.ts';
-import { json } from './options.ts';
-import { printJson } from './output.ts';
+import { describeObjective, OBJECTIVE_KINDS, type Objective } from '../../brain/objective.ts';
+import { getClientBySlug, updateClient } from '../../domain/clients.ts';
+import { toMinorUnits } from '../../domain/currency.ts';
+import { describeObjectives, findCampaign, objectiveSettings, setCampaignObjective } from '../../domain/objectives.ts';
+import { AppError } from '../../errors.ts';
+import { money } from '../../reports/format.ts';
+import { withContext } from '../context.ts';
+import { json } from '../options.ts';
+import { printJson } from '../output.ts';
 
 const kindArg = (v: string) => {
   if (!OBJECTIVE_KINDS.includes(v as Objective['kind'])) throw new InvalidArgumentError(`expected one of: ${OBJECTIVE_KINDS.join(', ')}`);

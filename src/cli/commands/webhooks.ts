@@ -1,14 +1,15 @@
 // CLI: an agency's webhook endpoints. The secret is printed once, when made or rotated.
 import type { Command } from 'commander';
-import { AppError } from '../errors.ts';
-import { withContext, type Ctx } from './context.ts';
-import { json } from './options.ts';
-import { printJson, table } from './output.ts';
+import { AppError } from '../../errors.ts';
+import { withContext, type Ctx } from '../context.ts';
+import { json } from '../options.ts';
+import { printJson, table } from '../output.ts';
+import type { Group } from './index.ts';
 
 async function withAgency<T>(slug: string, fn: (ctx: Ctx, agencyId: string, key: Buffer) => Promise<T>) {
   return withContext(async (ctx) => {
-    const { getAgencyBySlug } = await import('../domain/agencies.ts');
-    const { credentialKey } = await import('../sources/sync.ts');
+    const { getAgencyBySlug } = await import('../../domain/agencies.ts');
+    const { credentialKey } = await import('../../sources/sync.ts');
     const agency = await getAgencyBySlug(ctx.db.prisma, slug);
     const key = credentialKey(ctx.config);
     if (!key) throw new AppError('config', 'set ADBRAIN_ENCRYPTION_KEY to keep webhook secrets');
@@ -16,8 +17,8 @@ async function withAgency<T>(slug: string, fn: (ctx: Ctx, agencyId: string, key:
   });
 }
 
-export function registerWebhookCommands(program: Command) {
-  const w = program.command('webhooks').description('push events (alerts, insights, reports, syncs, tests) to URLs, signed per Standard Webhooks');
+export function register(program: Command, group: Group) {
+  const w = group('webhooks');
   w.command('add <url>')
     .requiredOption('--agency <slug>')
     .option('--events <list>', 'comma-separated event types (default: all)')
@@ -25,7 +26,7 @@ export function registerWebhookCommands(program: Command) {
     .addOption(json())
     .action(async (url: string, o: { agency: string; events?: string; description?: string; json?: boolean }) => {
       await withAgency(o.agency, async ({ db, config, audit }, agencyId, key) => {
-        const { addEndpoint } = await import('../webhooks/endpoints.ts');
+        const { addEndpoint } = await import('../../webhooks/endpoints.ts');
         const r = await addEndpoint(db, key, agencyId, { url, description: o.description, events: o.events?.split(',').map((s) => s.trim()).filter(Boolean) }, config.webhooks.allowPrivate);
         await audit({ action: 'webhook.create', entityType: 'webhook_endpoint', entityId: r.endpoint.id, agencyId, after: r.endpoint });
         if (o.json) return printJson(r);
@@ -38,7 +39,7 @@ export function registerWebhookCommands(program: Command) {
     .addOption(json())
     .action(async (o: { agency: string; json?: boolean }) => {
       await withAgency(o.agency, async ({ db }, agencyId) => {
-        const { endpointOut } = await import('../webhooks/endpoints.ts');
+        const { endpointOut } = await import('../../webhooks/endpoints.ts');
         const rows = (await db.prisma.webhookEndpoint.findMany({ where: { agencyId }, orderBy: { createdAt: 'asc' } })).map(endpointOut);
         if (o.json) return printJson(rows);
         if (!rows.length) return console.log(`no webhook endpoints: adbrain webhooks add https://… --agency ${o.agency}`);
@@ -51,8 +52,8 @@ export function registerWebhookCommands(program: Command) {
     .addOption(json())
     .action(async (ref: string, o: { agency: string; json?: boolean }) => {
       await withAgency(o.agency, async ({ db, config, audit }, agencyId, key) => {
-        const { sendTest, findEndpoint } = await import('../webhooks/endpoints.ts');
-        const { webhookOptions } = await import('../webhooks/deliver.ts');
+        const { sendTest, findEndpoint } = await import('../../webhooks/endpoints.ts');
+        const { webhookOptions } = await import('../../webhooks/deliver.ts');
         const r = await sendTest(db, agencyId, ref, webhookOptions(config, key));
         await audit({ action: 'webhook.test', entityType: 'webhook_endpoint', entityId: (await findEndpoint(db, agencyId, ref)).id, agencyId, after: { messageId: r.messageId, delivered: r.delivered, status: r.status } });
         if (o.json) printJson(r);
@@ -65,7 +66,7 @@ export function registerWebhookCommands(program: Command) {
     .requiredOption('--agency <slug>')
     .action(async (ref: string, o: { agency: string }) => {
       await withAgency(o.agency, async ({ db, audit }, agencyId, key) => {
-        const { rotateSecret } = await import('../webhooks/endpoints.ts');
+        const { rotateSecret } = await import('../../webhooks/endpoints.ts');
         const r = await rotateSecret(db, key, agencyId, ref, new Date());
         await audit({ action: 'webhook.rotate_secret', entityType: 'webhook_endpoint', entityId: r.endpoint.id, agencyId, after: { rotating: r.endpoint.rotating, previousSecretUntil: r.endpoint.previousSecretUntil } });
         console.log(`new signing secret (shown once): ${r.secret}\nthe previous one is also sent until ${r.endpoint.previousSecretUntil}`);
@@ -76,7 +77,7 @@ export function registerWebhookCommands(program: Command) {
       .requiredOption('--agency <slug>')
       .action(async (ref: string, o: { agency: string }) => {
         await withAgency(o.agency, async ({ db, audit }, agencyId) => {
-          const { updateEndpoint, findEndpoint, endpointOut } = await import('../webhooks/endpoints.ts');
+          const { updateEndpoint, findEndpoint, endpointOut } = await import('../../webhooks/endpoints.ts');
           const before = endpointOut(await findEndpoint(db, agencyId, ref));
           const e = await updateEndpoint(db, agencyId, before.id, { enabled });
           await audit({ action: 'webhook.update', entityType: 'webhook_endpoint', entityId: e.id, agencyId, before, after: e });
@@ -88,7 +89,7 @@ export function registerWebhookCommands(program: Command) {
     .requiredOption('--agency <slug>')
     .action(async (ref: string, o: { agency: string }) => {
       await withAgency(o.agency, async ({ db, audit }, agencyId) => {
-        const { removeEndpoint } = await import('../webhooks/endpoints.ts');
+        const { removeEndpoint } = await import('../../webhooks/endpoints.ts');
         const before = await removeEndpoint(db, agencyId, ref);
         await audit({ action: 'webhook.delete', entityType: 'webhook_endpoint', entityId: before.id, agencyId, before });
         console.log(`removed webhook endpoint ${ref}`);
@@ -99,9 +100,9 @@ export function registerWebhookCommands(program: Command) {
     .addOption(json())
     .action(async (o: { json?: boolean }) => {
       await withContext(async ({ db, config }) => {
-        const { credentialKey } = await import('../sources/sync.ts');
-        const { runDueDeliveries, webhookOptions } = await import('../webhooks/deliver.ts');
-        const { senderFor } = await import('../reports/senders.ts');
+        const { credentialKey } = await import('../../sources/sync.ts');
+        const { runDueDeliveries, webhookOptions } = await import('../../webhooks/deliver.ts');
+        const { senderFor } = await import('../../reports/senders.ts');
         const key = credentialKey(config);
         if (!key) throw new AppError('config', 'set ADBRAIN_ENCRYPTION_KEY to open webhook secrets');
         const r = await runDueDeliveries(db, webhookOptions(config, key, { sender: senderFor(config.email, config.outboxDir), from: config.email.from }));

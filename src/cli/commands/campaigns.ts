@@ -1,10 +1,11 @@
 // `adbrain campaigns …` and `adbrain tracking …`: first-party campaigns, their
 // tracking links and numbers, and the client's tracking settings.
 import { InvalidArgumentError, type Command } from 'commander';
-import { AppError } from '../errors.ts';
-import { withClient } from './context.ts';
-import { day, int, json } from './options.ts';
-import { printJson, table } from './output.ts';
+import { AppError } from '../../errors.ts';
+import { withClient } from '../context.ts';
+import { day, int, json } from '../options.ts';
+import { printJson, table } from '../output.ts';
+import type { Group } from './index.ts';
 
 type Client = Parameters<Parameters<typeof withClient>[1]>[1];
 const choice = (list: readonly string[]) => (v: string) => {
@@ -12,10 +13,10 @@ const choice = (list: readonly string[]) => (v: string) => {
   return v;
 };
 
-export function registerCampaignCommands(program: Command) {
-  const campaigns = program.command('campaigns').description('first-party campaigns: posts, reels, stories, influencer and bio links with their own tracking links');
+export function register(program: Command, group: Group) {
+  const campaigns = group('campaigns');
   const fieldsOf = async (o: Record<string, string | undefined>, client: Client) => {
-    const { toMinorUnits } = await import('../domain/currency.ts');
+    const { toMinorUnits } = await import('../../domain/currency.ts');
     return {
       ...(o.destination !== undefined && { destinationUrl: o.destination }), ...(o.platform !== undefined && { platform: o.platform }), ...(o.type !== undefined && { type: o.type }),
       ...(o.code !== undefined && { code: o.code }), ...(o.postUrl !== undefined && { postUrl: o.postUrl }),
@@ -56,7 +57,7 @@ export function registerCampaignCommands(program: Command) {
     .addOption(json())
     .action(async (name: string, o) => {
       await withClient(o.client, async ({ db, config, audit }, client) => {
-        const { createCampaign, campaignOut, siteKeyOf, trackingUrl } = await import('../tracking/campaigns.ts');
+        const { createCampaign, campaignOut, siteKeyOf, trackingUrl } = await import('../../tracking/campaigns.ts');
         const parentId = o.parent ? (await find(db, client.id, o.parent)).id : undefined;
         const t = await createCampaign(db.prisma, client.id, { name, ...(await fieldsOf(o, client)), ...(await adOf(db, client.id, o.ad)), parentId });
         const out = campaignOut(t, trackingUrl(config.sources.oauth.publicUrl, t, await siteKeyOf(db.prisma, client.id)));
@@ -69,7 +70,7 @@ export function registerCampaignCommands(program: Command) {
     .addOption(json())
     .action(async (ref: string, o) => {
       await withClient(o.client, async ({ db, config, audit }, client) => {
-        const { updateCampaign, campaignOut, siteKeyOf, trackingUrl } = await import('../tracking/campaigns.ts');
+        const { updateCampaign, campaignOut, siteKeyOf, trackingUrl } = await import('../../tracking/campaigns.ts');
         const t = await find(db, client.id, ref);
         const url = (x: typeof t) => trackingUrl(config.sources.oauth.publicUrl, x, null);
         const parentId = o.parent ? (await find(db, client.id, o.parent)).id : undefined;
@@ -93,7 +94,7 @@ export function registerCampaignCommands(program: Command) {
   campaigns.command('delete <campaign>').requiredOption('--client <slug>').action(async (ref: string, o: { client: string }) => {
     await withClient(o.client, async ({ db, audit }, client) => {
       const t = await find(db, client.id, ref);
-      const { deleteCampaign } = await import('../tracking/campaigns.ts');
+      const { deleteCampaign } = await import('../../tracking/campaigns.ts');
       await deleteCampaign(db, t.id);
       await audit({ action: 'tracking_campaign.delete', entityType: 'tracking_campaign', entityId: t.id, clientId: client.id, before: { code: t.code, name: t.name } });
       console.log(`deleted ${t.code} (its visits and orders stay, unattributed)`);
@@ -101,7 +102,7 @@ export function registerCampaignCommands(program: Command) {
   });
   campaigns.command('list').requiredOption('--client <slug>').addOption(json()).action(async (o: { client: string; json?: boolean }) => {
     await withClient(o.client, async ({ db, config }, client) => {
-      const { campaignOut, siteKeyOf, trackingUrl } = await import('../tracking/campaigns.ts');
+      const { campaignOut, siteKeyOf, trackingUrl } = await import('../../tracking/campaigns.ts');
       const key = await siteKeyOf(db.prisma, client.id);
       const rows = (await db.prisma.trackingCampaign.findMany({ where: { clientId: client.id }, orderBy: { createdAt: 'asc' } })).map((t) => campaignOut(t, trackingUrl(config.sources.oauth.publicUrl, t, key)));
       if (o.json) return printJson(rows);
@@ -121,9 +122,9 @@ export function registerCampaignCommands(program: Command) {
       const ref = name === 'show' ? (args[0] as string) : null;
       const o = args[name === 'show' ? 1 : 0] as { client: string; from?: string; to?: string; model: 'last_touch'; children?: boolean; by?: 'roi'; limit?: number; json?: boolean };
       await withClient(o.client, async ({ db }, client) => {
-        const { campaignAnalytics, leaderboard } = await import('../tracking/analytics.ts');
-        const { money } = await import('../reports/format.ts');
-        const { addDays, lastCompleteDay } = await import('../time.ts');
+        const { campaignAnalytics, leaderboard } = await import('../../tracking/analytics.ts');
+        const { money } = await import('../../reports/format.ts');
+        const { addDays, lastCompleteDay } = await import('../../time.ts');
         const to = o.to ?? lastCompleteDay(client.timezone, new Date());
         const range = { from: o.from ?? addDays(to, -29), to, timezone: client.timezone };
         if (range.from > range.to) throw new AppError('invalid_input', '--from is after --to');
@@ -154,7 +155,7 @@ export function registerCampaignCommands(program: Command) {
     .addOption(json())
     .action(async (slug: string, o: { origins?: string; fallback?: string; window?: number; honorDnt?: 'on' | 'off'; json?: boolean }) => {
       await withClient(slug, async ({ db, config, audit }, client) => {
-        const { siteKeyOf } = await import('../tracking/campaigns.ts');
+        const { siteKeyOf } = await import('../../tracking/campaigns.ts');
         const url = (v: string, flag: string) => {
           try {
             const u = new URL(v);

@@ -1,18 +1,19 @@
 // CLI: the report on demand, alert checks and the kill list.
-import { checkAsOf } from '../analysis/as-of.ts';
+import { checkAsOf } from '../../analysis/as-of.ts';
 import type { Command } from 'commander';
-import { DEFAULT_FROM } from '../config.ts';
-import { getClientBySlug, listClients } from '../domain/clients.ts';
-import { findEntity, killEntity, restoreEntity } from '../domain/entities.ts';
-import { AppError } from '../errors.ts';
+import { DEFAULT_FROM } from '../../config.ts';
+import { getClientBySlug, listClients } from '../../domain/clients.ts';
+import { findEntity, killEntity, restoreEntity } from '../../domain/entities.ts';
+import { AppError } from '../../errors.ts';
 // The report renderer, the alerts and the senders load only when a command needs them (start-up).
-import { lastCompleteDay } from '../time.ts';
-import { withContext, type Ctx } from './context.ts';
-import { day, int, json } from './options.ts';
-import { printJson, table } from './output.ts';
+import { lastCompleteDay } from '../../time.ts';
+import { withContext, type Ctx } from '../context.ts';
+import { day, int, json } from '../options.ts';
+import { printJson, table } from '../output.ts';
+import type { Group } from './index.ts';
 
 async function chooseSender(ctx: Ctx, o: { send?: boolean; outbox?: boolean }) {
-  const { outboxSender, resendSender, senderFor } = await import('../reports/senders.ts');
+  const { outboxSender, resendSender, senderFor } = await import('../../reports/senders.ts');
   if (o.send && o.outbox) throw new AppError('invalid_input', 'choose one of --send and --outbox');
   if (o.send) {
     if (!ctx.config.email.resend) throw new AppError('config', '--send needs RESEND_API_KEY');
@@ -22,7 +23,7 @@ async function chooseSender(ctx: Ctx, o: { send?: boolean; outbox?: boolean }) {
   return senderFor(ctx.config.email, ctx.config.outboxDir);
 }
 
-export function registerDeliveryCommands(program: Command) {
+export function register(program: Command, group: Group) {
   program
     .command('report')
     .description('render and deliver a client\'s daily report (once per day: a delivered day is not sent again)')
@@ -36,7 +37,7 @@ export function registerDeliveryCommands(program: Command) {
         const c = await getClientBySlug(ctx.db.prisma, o.client);
         if (o.date) await checkAsOf(ctx.db, c, o.date, new Date(), { field: '--date', requireData: false });
         const date = o.date ?? lastCompleteDay(c.timezone, new Date());
-        const { deliverDailyReport } = await import('../reports/daily-report.ts');
+        const { deliverDailyReport } = await import('../../reports/daily-report.ts');
         const r = await deliverDailyReport(ctx.db, c, date, {
           sender: await chooseSender(ctx, o),
           from: ctx.config.email.from ?? DEFAULT_FROM,
@@ -48,7 +49,7 @@ export function registerDeliveryCommands(program: Command) {
       });
     });
 
-  const alerts = program.command('alerts').description('alert checks: burning links, winners, daily spend over the line');
+  const alerts = group('alerts');
   alerts
     .command('check')
     .description('evaluate the alert rules now and send what is due (cooldown and escalation apply)')
@@ -58,8 +59,8 @@ export function registerDeliveryCommands(program: Command) {
     .action(async (o) => {
       await withContext(async (ctx) => {
         const targets = o.client ? [await getClientBySlug(ctx.db.prisma, o.client)] : await listClients(ctx.db.prisma);
-        const { senderFor } = await import('../reports/senders.ts');
-        const { checkAlerts } = await import('../alerts/check.ts');
+        const { senderFor } = await import('../../reports/senders.ts');
+        const { checkAlerts } = await import('../../alerts/check.ts');
         const sender = senderFor(ctx.config.email, ctx.config.outboxDir);
         const results = [];
         for (const c of targets) {
@@ -74,7 +75,7 @@ export function registerDeliveryCommands(program: Command) {
       });
     });
 
-  const links = program.command('links').description('the kill list: killed links and ads stop alerting and leave "act now" lists');
+  const links = group('links');
   for (const action of ['kill', 'restore'] as const) {
     links
       .command(`${action} <entity>`)

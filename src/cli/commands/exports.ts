@@ -2,10 +2,11 @@
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { InvalidArgumentError, type Command } from 'commander';
-import { AppError } from '../errors.ts';
-import { withClient } from './context.ts';
-import { day, json } from './options.ts';
-import { printJson, table } from './output.ts';
+import { AppError } from '../../errors.ts';
+import { withClient } from '../context.ts';
+import { day, json } from '../options.ts';
+import { printJson, table } from '../output.ts';
+import type { Group } from './index.ts';
 
 const KINDS = ['metrics', 'spend', 'links', 'campaigns', 'insights'];
 const kindsOption = (v: string) => {
@@ -15,7 +16,7 @@ const kindsOption = (v: string) => {
   return list;
 };
 
-export function registerExportCommands(program: Command) {
+export function register(program: Command, group: Group) {
   program
     .command('export <kind>')
     .description(`a CSV export (${KINDS.join(' | ')}) of a client: the numbers the reports use, money in the client's currency, local days`)
@@ -26,7 +27,7 @@ export function registerExportCommands(program: Command) {
     .action(async (kind: string, o: { client: string; from?: string; to?: string; out?: string }) => {
       if (!KINDS.includes(kind)) throw new AppError('invalid_input', `export: "${kind}" is not an export; choose from ${KINDS.join(', ')}`);
       await withClient(o.client, async ({ db }, client) => {
-        const { exportCsv, exportRange } = await import('../exports/index.ts');
+        const { exportCsv, exportRange } = await import('../../exports/index.ts');
         const range = exportRange(client, { from: o.from, to: o.to }, new Date());
         const out = o.out ? createWriteStream(o.out) : process.stdout;
         let rows = -1;
@@ -42,7 +43,7 @@ export function registerExportCommands(program: Command) {
       });
     });
 
-  const schedules = program.command('exports').description('CSV exports emailed every week or month');
+  const schedules = group('exports');
   schedules
     .command('schedule')
     .description('email these exports every week (Mondays: the week before) or month (the 1st: the month before)')
@@ -56,7 +57,7 @@ export function registerExportCommands(program: Command) {
     .addOption(json())
     .action(async (o: { client: string; every: 'week' | 'month'; kinds: string[]; to: string; json?: boolean }) => {
       await withClient(o.client, async ({ db, audit }, client) => {
-        const { addSchedule } = await import('../exports/index.ts');
+        const { addSchedule } = await import('../../exports/index.ts');
         const s = await addSchedule(db, client.id, { every: o.every, kinds: o.kinds as never, recipients: o.to.split(',').map((x) => x.trim()).filter(Boolean) });
         await audit({ action: 'export_schedule.create', entityType: 'export_schedule', entityId: s.id, clientId: client.id, after: s });
         if (o.json) return printJson(s);
@@ -69,7 +70,7 @@ export function registerExportCommands(program: Command) {
     .addOption(json())
     .action(async (o: { client: string; json?: boolean }) => {
       await withClient(o.client, async ({ db }, client) => {
-        const { listSchedules } = await import('../exports/index.ts');
+        const { listSchedules } = await import('../../exports/index.ts');
         const rows = await listSchedules(db, client.id);
         if (o.json) return printJson(rows);
         if (!rows.length) return console.log(`no scheduled exports: adbrain exports schedule --client ${client.slug} --every week --kinds spend,links --to you@example.com`);
@@ -81,7 +82,7 @@ export function registerExportCommands(program: Command) {
     .requiredOption('--client <slug>')
     .action(async (id: string, o: { client: string }) => {
       await withClient(o.client, async ({ db, audit }, client) => {
-        const { removeSchedule } = await import('../exports/index.ts');
+        const { removeSchedule } = await import('../../exports/index.ts');
         const before = await removeSchedule(db, client.id, id);
         await audit({ action: 'export_schedule.delete', entityType: 'export_schedule', entityId: before.id, clientId: client.id, before });
         console.log(`removed scheduled export ${id}`);

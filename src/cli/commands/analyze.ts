@@ -1,0 +1,38 @@
+import { type Command } from 'commander';
+import { day, json } from '../options.ts';
+import { getClientBySlug } from '../../domain/clients.ts';
+import { money } from '../../reports/format.ts';
+import { printJson } from '../output.ts';
+import { withContext } from '../context.ts';
+import { lastCompleteDay } from '../../time.ts';
+import type { Group } from './index.ts';
+
+export function register(program: Command, group: Group) {
+  // ---- analyze ----------------------------------------------------------------------------
+  program
+    .command('analyze')
+    .description('run the brain for a client as of a day and print insights, forecasts and the track record (sends nothing)')
+    .requiredOption('--client <slug>')
+    .option('--as-of <date>', 'last day the brain may see (default: yesterday in the client timezone)', day)
+    .addOption(json())
+    .action(async (o) => {
+      await withContext(async ({ db }) => {
+        const { checkAsOf } = await import('../../analysis/as-of.ts');
+        const { runBrain } = await import('../../brain/run.ts');
+        const { presentAnalysis } = await import('../../brain/present.ts');
+        const client = await getClientBySlug(db.prisma, o.client);
+        if (o.asOf) await checkAsOf(db, client, o.asOf, new Date(), { field: '--as-of' });
+        const asOf = o.asOf ?? lastCompleteDay(client.timezone, new Date());
+        const r = await runBrain(db, client, asOf, { now: new Date(), clock: () => performance.now() });
+        const entities = new Map((await db.prisma.entity.findMany({ where: { clientId: client.id } })).map((e) => [e.id, { id: e.id, kind: e.kind, externalId: e.externalId, name: e.name, platform: e.platform }]));
+        const view = presentAnalysis(r.output, entities, client.currency);
+        if (o.json) return printJson(view);
+        console.log(`${client.name} as of ${asOf}: ${view.insights.length} insights, ${view.forecasts.length} entities forecast`);
+        for (const i of view.insights.slice(0, 20)) {
+          console.log(`  ${String(i.action?.rank ?? '-').padStart(3)}. [${i.severity}] ${i.type.padEnd(17)} ${i.title}  (impact ${money(i.impactCents, client.currency)}, confidence ${Math.round(i.confidence * 100)}%)`);
+        }
+        const tr = view.trackRecord;
+        console.log(tr.predictions ? `track record: MASE ${tr.mase}, 80% coverage ${tr.coverage} over ${tr.predictions} scored predictions` : 'track record: no scored predictions yet');
+      });
+    });
+}

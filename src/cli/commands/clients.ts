@@ -1,0 +1,100 @@
+import { type Command } from 'commander';
+import { amountOrOff, day, int, json } from '../options.ts';
+import { toMinorUnits } from '../../domain/currency.ts';
+import { objectiveSettings } from '../../domain/objectives.ts';
+import { describeObjective } from '../../brain/objective.ts';
+import { addClient, getClientBySlug, listClientRows, updateClient } from '../../domain/clients.ts';
+import { money } from '../../reports/format.ts';
+import { printJson, table } from '../output.ts';
+import { withContext } from '../context.ts';
+import { registerObjectiveCommand } from './objective.ts';
+import type { Group } from './index.ts';
+
+export function register(program: Command, group: Group) {
+  const clients = group('clients');
+  clients
+    .command('add <slug>')
+    .description('add a client (to the default agency unless --agency is given)')
+    .option('--name <name>')
+    .option('--timezone <tz>', 'IANA timezone (default: the agency\'s)')
+    .option('--currency <code>', 'ISO 4217 code (default: the agency\'s)')
+    .option('--agency <slug>')
+    .option('--budget <amount>', 'monthly budget in the client currency')
+    .option('--recipients <emails>', 'comma-separated report recipients')
+    .addOption(json())
+    .action(async (slug, o) => {
+      await withContext(async ({ db, audit }) => {
+        const c = await addClient(db.prisma, {
+          monthlyBudget: o.budget === undefined ? undefined : String(o.budget),
+          slug,
+          name: o.name,
+          timezone: o.timezone,
+          currency: o.currency,
+          agency: o.agency,
+          recipients: o.recipients ? String(o.recipients).split(',').map((s) => s.trim()).filter(Boolean) : undefined,
+        });
+        await audit({ action: 'client.create', entityType: 'client', entityId: c.id, clientId: c.id, after: c });
+        if (o.json) printJson(c);
+        else console.log(`added client ${c.slug} (${c.name}, ${c.timezone}, ${c.currency})`);
+      });
+    });
+  clients
+    .command('list')
+    .option('--agency <slug>')
+    .addOption(json())
+    .action(async (o) => {
+      await withContext(async ({ db }) => {
+        const rows = await listClientRows(db.sql, { agency: o.agency });
+        if (o.json) {
+          printJson(rows.map((c) => ({
+            slug: c.slug, name: c.name, agency: c.agencySlug, timezone: c.timezone, currency: c.currency,
+            reportHour: c.reportHour, recipients: c.recipients,
+            monthlyBudgetCents: c.monthlyBudgetCents,
+            objective: objectiveSettings(c).objective,
+          })));
+        } else if (rows.length === 0) console.log('no clients yet: add one with `adbrain clients add <slug>` or run `adbrain demo`');
+        else {
+          console.log(table([['SLUG', 'NAME', 'AGENCY', 'TIMEZONE', 'CURRENCY', 'JUDGED BY'], ...rows.map((c) => [
+            c.slug, c.name, c.agencySlug, c.timezone, c.currency, describeObjective(objectiveSettings(c).objective, (x) => money(x, c.currency)),
+          ])]));
+        }
+      }, { light: true });
+    });
+
+  clients
+    .command('update <slug>')
+    .description('change a client\'s settings: recipients, budget, alert thresholds')
+    .option('--name <name>')
+    .option('--timezone <tz>')
+    .option('--report-hour <hour>', 'local hour of the daily report (0–23)', int)
+    .option('--recipients <emails>', 'comma-separated report and alert recipients (replaces the list)')
+    .option('--budget <amount|off>', 'monthly budget in the client currency', amountOrOff)
+    .option('--daily-spend-alert <amount|off>', 'alert when a day\'s spend goes above this', amountOrOff)
+    .option('--burn-roi <roi>', 'burning below this ROI, e.g. -0.5', Number)
+    .option('--burn-min-spend <amount>', 'burning only above this spend', amountOrOff)
+    .option('--win-roi <roi>', 'winner above this ROI, e.g. 2', Number)
+    .option('--win-min-revenue <amount>', 'winner only above this revenue', amountOrOff)
+    .option('--cooldown-hours <hours>', 'hours before the same alert is repeated (escalations excepted)', int)
+    .option('--consecutive-check <on|off>', 'alert only when two checks in a row agree')
+    .addOption(json())
+    .action(async (slug, o) => {
+      await withContext(async ({ db, audit }) => {
+        const c = await getClientBySlug(db.prisma, slug);
+        // Amounts are typed in the currency and stored in its minor unit (cents; whole yen for JPY).
+        const minor = (v: string | null | undefined, flag: string) => (v === undefined || v === null ? v : toMinorUnits(v, c.currency, flag));
+        const onOff = o.consecutiveCheck === undefined ? undefined : o.consecutiveCheck === 'on' ? true : o.consecutiveCheck === 'off' ? false : NaN;
+        const u = await updateClient(db.prisma, c.id, {
+          name: o.name, timezone: o.timezone, reportHour: o.reportHour,
+          recipients: o.recipients === undefined ? undefined : String(o.recipients).split(',').map((x: string) => x.trim()).filter(Boolean),
+          monthlyBudgetCents: minor(o.budget, '--budget'), dailySpendAlertCents: minor(o.dailySpendAlert, '--daily-spend-alert'),
+          burnRoiBelow: o.burnRoi, burnMinSpendCents: minor(o.burnMinSpend, '--burn-min-spend') ?? undefined, winRoiAbove: o.winRoi,
+          winMinRevenueCents: minor(o.winMinRevenue, '--win-min-revenue') ?? undefined,
+          alertCooldownHours: o.cooldownHours, alertConsecutiveCheck: onOff,
+        });
+        await audit({ action: 'client.update', entityType: 'client', entityId: c.id, clientId: c.id, before: c, after: u });
+        if (o.json) printJson({ slug: u.slug, recipients: u.recipients, alertCooldownHours: u.alertCooldownHours, alertConsecutiveCheck: u.alertConsecutiveCheck });
+        else console.log(`updated client ${u.slug}`);
+      });
+    });
+  registerObjectiveCommand(clients);
+}

@@ -1,0 +1,107 @@
+import { type Command } from 'commander';
+import { day, int, json } from '../options.ts';
+import { credentialKey } from '../../sources/sync.ts';
+import { getClientBySlug, listClients } from '../../domain/clients.ts';
+import { AppError } from '../../errors.ts';
+import { printJson } from '../output.ts';
+import { withContext, type Ctx } from '../context.ts';
+import type { DayResult } from '../../run/day.ts';
+import { lastCompleteDay } from '../../time.ts';
+import type { Group } from './index.ts';
+
+export function register(program: Command, group: Group) {
+  // ---- demo, run, start ------------------------------------------------------------
+  program
+    .command('demo')
+    .description('create (or reset) the demo agency with three simulated clients')
+    .option('--seed <n>', 'simulator seed', int, 42)
+    .option('--days <n>', 'days of history', int, 150)
+    .option('--end <date>', 'last simulated day (default: yesterday)', day)
+    .addOption(json())
+    .action(async (o) => {
+      await withContext(async (ctx) => {
+        const s = await demo(ctx, o);
+        if (o.json) printJson(s);
+      });
+    });
+
+
+  program
+    .command('run')
+    .description('run the day for one or all clients: sync → report (and every later step that exists)')
+    .option('--client <slug>')
+    .option('--as-of <date>', 'last complete day to use (default: yesterday in each client\'s timezone)', day)
+    .addOption(json())
+    .action(async (o) => {
+      await withContext(async (ctx) => {
+        const results = await runDays(ctx, { ...o, checkAsOf: true });
+        if (o.json) printJson({ results });
+        if (results.some((r) => !r.ok)) process.exitCode = 1;
+      });
+    });
+
+
+  program
+    .command('start')
+    .description('quick start: (re)create the demo agency and run the day for its clients')
+    .addOption(json())
+    .action(async (o) => {
+      await withContext(async (ctx) => {
+        const t0 = performance.now();
+        const d = await demo(ctx, { seed: 42, days: 150, json: o.json });
+        const results = await runDays(ctx, { agency: d.agency, asOf: d.to, json: o.json });
+        if (o.json) printJson({ demo: d, results });
+        else ctx.log(`done in ${((performance.now() - t0) / 1000).toFixed(1)} s — reports are in ${ctx.config.outboxDir}`);
+        if (results.some((r) => !r.ok)) process.exitCode = 1;
+      });
+    });
+}
+
+async function demo(ctx: Ctx, o: { seed: number; days: number; end?: string; json?: boolean }) {
+  const { runDemo } = await import('../../demo/demo.ts');
+  const { simulateDemo } = await import('../../demo/simulate.ts');
+  const now = new Date();
+  // The newest day that is complete in every demo client's timezone... or the latest of them.
+  const tzs = simulateDemo({ endDate: '2026-01-31', days: 1 }).clients.map((c) => c.timezone);
+  const end = o.end ?? tzs.map((tz) => lastCompleteDay(tz, now)).sort().at(-1)!;
+  const t0 = performance.now();
+  const { simulation: _sim, ...s } = await runDemo(ctx.db, { endDate: end, seed: o.seed, days: o.days, dataDir: ctx.config.dataDir });
+  const agency = await ctx.db.prisma.agency.findUnique({ where: { slug: s.agency } });
+  await ctx.audit({ action: 'demo.create', entityType: 'agency', entityId: agency?.id, agencyId: agency?.id, after: { seed: s.seed, from: s.from, to: s.to, clients: s.clients.map((c) => c.slug) } });
+  if (!o.json) {
+    ctx.log(`demo agency ready: ${s.clients.length} clients, ${s.from} → ${s.to}, seed ${s.seed} (${Math.round(performance.now() - t0)} ms)`);
+    for (const c of s.clients) ctx.log(`  ${c.slug.padEnd(15)} ${c.name.padEnd(22)} ${c.entities} entities, ${c.metricRows} daily rows`);
+    ctx.log(`  ground truth: ${s.groundTruthFile} (${s.events} events)`);
+  }
+  return s;
+}
+
+async function runDays(ctx: Ctx, o: { client?: string; asOf?: string; json?: boolean; agency?: string; checkAsOf?: boolean }): Promise<DayResult[]> {
+  const now = new Date();
+  const targets = o.client ? [await getClientBySlug(ctx.db.prisma, o.client)] : await listClients(ctx.db.prisma, { agency: o.agency });
+  if (targets.length === 0) throw new AppError('not_found', 'no clients to run: add one with `adbrain clients add <slug>` or run `adbrain demo`');
+  const results: DayResult[] = [];
+  const live = !o.json;
+  // A day the user names must make sense for every client before any of them runs.
+  const { runClientDay } = await import('../../run/day.ts');
+  const { checkAsOf } = await import('../../analysis/as-of.ts');
+  if (o.asOf && o.checkAsOf) for (const c of targets) await checkAsOf(ctx.db, c, o.asOf, now, { field: '--as-of', requireData: false });
+  for (const c of targets) {
+    const asOf = o.asOf ?? lastCompleteDay(c.timezone, now);
+    if (live) ctx.log(`▸ ${c.slug} — ${asOf}`);
+    const r = await runClientDay(
+      {
+        db: ctx.db, client: c, asOf, now, outboxDir: ctx.config.outboxDir, llm: ctx.config.llm, email: ctx.config.email, dbRetry: ctx.config.dbRetry,
+        sources: ctx.config.sources, encryptionKey: credentialKey(ctx.config), onLog: (line) => ctx.log(`  … ${line}`),
+        onRetry: (step, attempt, message) => ctx.log(`  … ${step}: ${message} — retry ${attempt} of ${ctx.config.dbRetry.retries}`),
+      },
+      {
+        onStep: (name, s) => {
+          if (live) ctx.log(`  ${s.status === 'failed' ? '✗' : s.status === 'ok' ? '✓' : '·'} ${name.padEnd(8)} ${s.detail} (${s.ms} ms)`);
+        },
+      },
+    );
+    results.push(r);
+  }
+  return results;
+}

@@ -1,0 +1,51 @@
+import { type Command, Option } from 'commander';
+import { json } from '../options.ts';
+import { getClientBySlug } from '../../domain/clients.ts';
+import { columnMap, platformOption } from '../options.ts';
+import { CONVERSION_KINDS } from '../../import/parse.ts';
+import { formatErrorGroups, printJson } from '../output.ts';
+import { withContext } from '../context.ts';
+import { importAuditOf } from '../../audit/of.ts';
+import type { Group } from './index.ts';
+
+export function register(program: Command, group: Group) {
+  // ---- import -------------------------------------------------------------------------
+  program
+    .command('import <file>')
+    .description('import a CSV (generic, TikTok or Meta Ads Manager export, Google Ads report) into a client')
+    .requiredOption('--client <slug>')
+    .addOption(new Option('--format <format>', 'file layout').choices(['auto', 'generic', 'tiktok', 'meta', 'google']).default('auto'))
+    .option('--skip-invalid', 'import the valid rows and list the rejected ones')
+    .option('--map <pairs>', 'your headers for our fields, e.g. campaign=Kampagne,spend=Kosten (saved for the client\'s next import)', columnMap)
+    .option('--conversions <kind>', `the conversions column: ${Object.keys(CONVERSION_KINDS).join(', ')} or a header name (saved)`)
+    .option('--platform <platform>', 'platform of a file without a platform column (saved)', platformOption)
+    .addOption(new Option('--date-format <order>', 'a/b/yyyy dates: mdy (MM/DD/YYYY) or dmy (DD/MM/YYYY); auto refuses ambiguous or mixed files').choices(['auto', 'mdy', 'dmy']).default('auto'))
+    .addOption(json())
+    .action(async (file, o) => {
+      await withContext(async ({ db, config, audit }) => {
+        const { importCsvFile } = await import('../../import/import-csv.ts');
+        const s = await importCsvFile(db, file, { clientSlug: o.client, format: o.format, skipInvalid: Boolean(o.skipInvalid), dateFormat: o.dateFormat, dbRetry: config.dbRetry,
+          choices: o.map || o.conversions || o.platform ? { map: o.map, conversions: o.conversions, platform: o.platform } : undefined,
+        });
+        if (s.imported > 0 || s.importRunId) {
+          const client = await getClientBySlug(db.prisma, o.client);
+          await audit({ action: 'import.create', entityType: 'import_run', entityId: s.importRunId, clientId: client.id, after: importAuditOf(s) });
+        }
+        if (o.json) return printJson(s);
+        const range = s.dateFrom === s.dateTo ? s.dateFrom : `${s.dateFrom} → ${s.dateTo}`;
+        console.log(
+          `imported ${s.imported} of ${s.rows} rows from ${s.file} (${s.format}, dates ${s.dateFormat ?? 'none'}) into ${s.client}, ${range}: ` +
+            `${s.inserted} new, ${s.updated} updated, ${s.unchanged} unchanged`,
+        );
+        const notReported = Object.entries(s.unknown).filter(([, n]) => n > 0);
+        if (notReported.length > 0) {
+          console.log(`not reported (kept as unknown, not 0): ${notReported.map(([f, n]) => `${f} on ${n === s.imported ? 'every row' : `${n} row(s)`}`).join(', ')}`);
+        }
+        if (s.skippedEmptyRows > 0) console.log(`skipped ${s.skippedEmptyRows} row(s) without a single number`);
+        if (s.rejected > 0) {
+          console.log(`rejected ${s.rejected} row(s), stored on import run ${s.importRunId}:`);
+          console.log(formatErrorGroups(s.errorGroups, s.errorsTotal).join('\n'));
+        }
+      });
+    });
+}

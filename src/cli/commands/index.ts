@@ -1,0 +1,64 @@
+// What the CLI can do, without loading it: each top-level command, what it is for
+// (the top-level --help and "did you mean" are made from this list alone), and
+// the modules that define it. `adbrain <command> …` imports only those modules.
+import type { Command } from 'commander';
+
+export type Group = (name: string) => Command;
+
+export interface Area {
+  name: string;
+  args?: string;
+  summary: string;
+  modules: (() => Promise<{ register(program: Command, group: Group): void }>)[];
+}
+
+const m = {
+  db: () => import('./db.ts'),
+  agencies: () => import('./agencies.ts'),
+  clients: () => import('./clients.ts'),
+  dataAdmin: () => import('./data-admin.ts'),
+  import: () => import('./import.ts'),
+  analyze: () => import('./analyze.ts'),
+  insights: () => import('./insights.ts'),
+  forecast: () => import('./forecast.ts'),
+  day: () => import('./day.ts'),
+  delivery: () => import('./delivery.ts'),
+  connections: () => import('./connections.ts'),
+  exports: () => import('./exports.ts'),
+  tests: () => import('./split-tests.ts'),
+  webhooks: () => import('./webhooks.ts'),
+  campaigns: () => import('./campaigns.ts'),
+  serve: () => import('./serve.ts'),
+};
+
+export const AREAS: Area[] = [
+  { name: 'start', summary: 'quick start: (re)create the demo agency and run the day for its clients', modules: [m.day] },
+  { name: 'demo', summary: 'create (or reset) the demo agency with three simulated clients', modules: [m.day] },
+  { name: 'run', summary: 'run the day for one or all clients: sync → report (and every later step that exists)', modules: [m.day] },
+  { name: 'import', args: '<file>', summary: 'import a CSV (generic, TikTok or Meta Ads Manager export, Google Ads report) into a client', modules: [m.import] },
+  { name: 'analyze', summary: 'run the brain for a client as of a day and print insights, forecasts and the track record (sends nothing)', modules: [m.analyze] },
+  { name: 'insights', summary: 'the insight inbox: list, and mark insights in progress, applied or dismissed', modules: [m.insights] },
+  { name: 'links', summary: 'links and ads with their last 7 days, and the kill list (killed ones stop alerting)', modules: [m.delivery] },
+  { name: 'report', summary: 'render and deliver a client\'s daily report (once per day: a delivered day is not sent again)', modules: [m.delivery] },
+  { name: 'alerts', summary: 'alert checks: burning links, winners, daily spend over the line', modules: [m.delivery] },
+  { name: 'forecast', summary: 'forecast every series of a long CSV (series_id,date,value)', modules: [m.forecast] },
+  { name: 'clients', summary: 'clients of an agency', modules: [m.clients, m.dataAdmin] },
+  { name: 'agencies', summary: 'agencies (tenants)', modules: [m.agencies, m.dataAdmin] },
+  { name: 'connections', summary: 'ad accounts adbrain syncs by itself', modules: [m.connections] },
+  { name: 'sync', summary: 'sync a client\'s connections now: the settling window, a pending backfill, or --from/--to', modules: [m.connections] },
+  { name: 'campaigns', summary: 'first-party campaigns: posts, reels, stories, influencer and bio links with their own tracking links', modules: [m.campaigns] },
+  { name: 'tracking', args: '<client>', summary: 'a client\'s first-party tracking settings: site key, origins, fallback, window, snippet', modules: [m.campaigns] },
+  { name: 'tests', summary: 'split tests of links, ads or creatives, with a winner called only when it is real', modules: [m.tests] },
+  { name: 'export', args: '<kind>', summary: 'a CSV export of a client: the numbers the reports use, money in the client\'s currency, local days', modules: [m.exports] },
+  { name: 'exports', summary: 'CSV exports emailed every week or month', modules: [m.exports] },
+  { name: 'webhooks', summary: 'push events (alerts, insights, reports, syncs, tests) to URLs, signed per Standard Webhooks', modules: [m.webhooks] },
+  { name: 'serve', summary: 'start the HTTP server: REST API at /v1, OpenAPI at /openapi.json, Inngest at /api/inngest', modules: [m.serve] },
+  { name: 'keys', summary: 'API keys of an agency (roles: admin, member, viewer)', modules: [m.serve] },
+  { name: 'audit', summary: 'who changed what: every change through the API and the CLI, newest first', modules: [m.dataAdmin] },
+  { name: 'db', summary: 'database maintenance', modules: [m.db, m.dataAdmin] },
+];
+
+/** The group command of that name on the program, made with its summary the first time. */
+export function groupOn(program: Command): Group {
+  return (name) => program.commands.find((c) => c.name() === name) ?? program.command(name).description(AREAS.find((a) => a.name === name)?.summary ?? '');
+}
