@@ -33,10 +33,10 @@ describe('adbrain CLI', { timeout: 180_000 }, () => {
     const first = adbrain('db', 'migrate');
     expect(first.code).toBe(0);
     expect(first.err).toMatch(/created a local encryption key at .*encryption\.key/);
-    expect(first.err).toMatch(/applied \d+ migration/);
+    expect(first.out).toMatch(/applied \d+ migration/);
     const second = adbrain('db', 'migrate');
     expect(second.code).toBe(0);
-    expect(second.err).toMatch(/is up to date/);
+    expect(second.out).toMatch(/is up to date/);
     expect(second.err).not.toMatch(/encryption key/);
   });
 
@@ -263,7 +263,7 @@ describe('adbrain CLI', { timeout: 180_000 }, () => {
     const kill = adbrain('links', 'kill', link, '--client', 'demo-affiliate', '--reason', 'offer paused', '--json');
     expect(kill.code).toBe(0);
     expect(JSON.parse(kill.out)).toMatchObject({ name: link, status: 'killed', killedReason: 'offer paused' });
-    expect(JSON.parse(adbrain('links', 'list', '--client', 'demo-affiliate', '--json').out)).toMatchObject([{ name: link, reason: 'offer paused' }]);
+    expect(JSON.parse(adbrain('links', 'list', '--client', 'demo-affiliate', '--killed', '--json').out).links).toMatchObject([{ name: link, killed: true, killedReason: 'offer paused' }]);
     expect(JSON.parse(adbrain('links', 'restore', link, '--client', 'demo-affiliate', '--json').out)).toMatchObject({ status: 'active', killedReason: null });
     const unknown = adbrain('links', 'kill', 'no-such-link', '--client', 'demo-affiliate');
     expect(unknown.code).toBe(2);

@@ -2,6 +2,7 @@ import { InvalidArgumentError, Option } from 'commander';
 import { parsePlatform, PLATFORM_NAMES } from '../import/formats.ts';
 import { parseColumnMap } from '../import/parse.ts';
 import { isSaneDay } from '../time.ts';
+import { AppError } from '../errors.ts';
 
 export const json = () => new Option('--json', 'print JSON for machines');
 
@@ -14,6 +15,30 @@ export const int = (v: string) => {
   if (!/^\d+$/.test(v)) throw new InvalidArgumentError('expected a whole number');
   return Number(v);
 };
+
+/** A plain number such as an ROI (-0.5 = −50 %); the example is what the user is shown. */
+export const numberLike = (example: string) => (v: string) => {
+  const n = Number(v);
+  if (v.trim() === '' || !Number.isFinite(n)) throw new InvalidArgumentError(`must be a number like ${example}`);
+  return n;
+};
+
+/**
+ * Validation errors of the domain name its fields (reportHour); a command's user
+ * typed flags (--report-hour). Rewrites an AppError's message and details with
+ * the flags of this command; anything else passes through.
+ */
+export function inFlags<T>(flags: Record<string, string>, run: () => Promise<T>): Promise<T> {
+  return run().catch((err: unknown) => {
+    if (!(err instanceof AppError)) throw err;
+    // "reportHour: must be …" → "--report-hour: must be …" (only names before a colon: the wording stays).
+    const swap = (s: string) => s.replace(/\b(?:body\.)?([a-zA-Z]+)(?=:)/g, (m, f: string) => flags[f] ?? m);
+    const details = Array.isArray(err.details)
+      ? (err.details as { path?: string; message?: string }[]).map((d) => ({ ...d, path: d.path === undefined ? d.path : flags[d.path.replace(/^body\./, '')] ?? d.path }))
+      : err.details;
+    throw new AppError(err.code, swap(err.message), details, err.exitCode);
+  });
+}
 
 /** An amount in the client's currency (converted to its minor unit once the client is known); "off" clears it. */
 export const amountOrOff = (v: string) => {

@@ -1,5 +1,6 @@
 // Entities as users name them, and the kill list: a killed link or ad keeps its
 // history but leaves alerts and the "act now" lists.
+import { distance } from 'fastest-levenshtein';
 import { AppError } from '../errors.ts';
 import type { PrismaClient } from '../generated/prisma/client.ts';
 
@@ -12,13 +13,42 @@ export async function findEntity(prisma: PrismaClient, clientId: string, ref: st
     where: { clientId, OR: [...(isUuid ? [{ id: r }] : []), { externalId: r }, { name: r }] },
     take: 20,
   });
-  if (rows.length === 0) throw new AppError('not_found', `no link, ad or other entity "${r}" in this client`);
+  if (rows.length === 0) {
+    const close = await closeNames(prisma, clientId, r);
+    throw new AppError('not_found', `no link, ad or other entity "${r}" in this client${close.length ? `; did you mean ${close.map((x) => `"${x}"`).join(' or ')}?` : ' (adbrain links list --client … shows them)'}`, close.length ? { suggestions: close } : undefined);
+  }
   const preferred = rows.filter((e) => e.kind === 'link' || e.kind === 'ad');
   const pick = preferred.length ? preferred : rows;
   if (pick.length > 1) {
     throw new AppError('invalid_input', `"${r}" matches ${pick.length} entities; use the id`, pick.map((e) => ({ id: e.id, kind: e.kind, platform: e.platform, externalId: e.externalId })));
   }
   return pick[0]!;
+}
+
+/**
+ * Up to three of the client's link / ad names (or platform ids) closest to what was
+ * typed: by edit distance to the whole name, or to the part of it as long as what
+ * was typed ("1639-sc9" is one letter from "Burner 1639-SC7"'s "1639-SC7").
+ */
+async function closeNames(prisma: PrismaClient, clientId: string, typed: string): Promise<string[]> {
+  const rows = await prisma.entity.findMany({ where: { clientId, kind: { in: ['link', 'ad', 'campaign', 'adset'] } }, select: { name: true, externalId: true }, take: 50_000 });
+  const t = typed.toLowerCase();
+  const limit = Math.max(1, Math.floor(t.length / 4));
+  const scored = new Map<string, number>();
+  const score = (l: string) => {
+    if (l.includes(t)) return 0;
+    let best = distance(t, l);
+    for (let i = 0; i + t.length <= l.length && best > 0; i++) best = Math.min(best, distance(t, l.slice(i, i + t.length)) + 0.25);
+    return best;
+  };
+  for (const r of rows) {
+    // A file's entities have path-like ids ("A/Spring/Ad 1"): their names say it better.
+    for (const s of r.externalId.includes('/') || r.externalId === r.name ? [r.name] : [r.name, r.externalId]) {
+      const d = score(s.toLowerCase());
+      if (d <= limit && (scored.get(s) ?? Infinity) > d) scored.set(s, d);
+    }
+  }
+  return [...scored].sort((a, b) => a[1] - b[1] || (a[0] < b[0] ? -1 : 1)).slice(0, 3).map(([s]) => s);
 }
 
 export async function killEntity(prisma: PrismaClient, entityId: string, opts: { reason?: string; now?: Date } = {}) {

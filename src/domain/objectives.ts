@@ -5,7 +5,7 @@ import { OBJECTIVE_KINDS, parseCampaignObjectives, type CampaignObjectives, type
 import { AppError } from '../errors.ts';
 import type { PrismaClient } from '../generated/prisma/client.ts';
 
-interface ObjectiveColumns {
+export interface ObjectiveColumns {
   objective?: string;
   targetCpaCents?: bigint | number | null;
   valuePerConversionCents?: bigint | number | null;

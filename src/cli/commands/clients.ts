@@ -1,5 +1,5 @@
-import { type Command } from 'commander';
-import { amountOrOff, day, int, json } from '../options.ts';
+import { Option, type Command } from 'commander';
+import { amountOrOff, day, inFlags, int, json, numberLike } from '../options.ts';
 import { toMinorUnits } from '../../domain/currency.ts';
 import { objectiveSettings } from '../../domain/objectives.ts';
 import { describeObjective } from '../../brain/objective.ts';
@@ -70,27 +70,27 @@ export function register(program: Command, group: Group) {
     .option('--recipients <emails>', 'comma-separated report and alert recipients (replaces the list)')
     .option('--budget <amount|off>', 'monthly budget in the client currency', amountOrOff)
     .option('--daily-spend-alert <amount|off>', 'alert when a day\'s spend goes above this', amountOrOff)
-    .option('--burn-roi <roi>', 'burning below this ROI, e.g. -0.5', Number)
+    .option('--burn-roi <roi>', 'burning below this ROI, e.g. -0.5', numberLike('-0.5'))
     .option('--burn-min-spend <amount>', 'burning only above this spend', amountOrOff)
-    .option('--win-roi <roi>', 'winner above this ROI, e.g. 2', Number)
+    .option('--win-roi <roi>', 'winner above this ROI, e.g. 2', numberLike('2'))
     .option('--win-min-revenue <amount>', 'winner only above this revenue', amountOrOff)
     .option('--cooldown-hours <hours>', 'hours before the same alert is repeated (escalations excepted)', int)
-    .option('--consecutive-check <on|off>', 'alert only when two checks in a row agree')
+    .addOption(new Option('--consecutive-check <on|off>', 'alert only when two checks in a row agree').choices(['on', 'off']))
     .addOption(json())
     .action(async (slug, o) => {
       await withContext(async ({ db, audit }) => {
         const c = await getClientBySlug(db.prisma, slug);
         // Amounts are typed in the currency and stored in its minor unit (cents; whole yen for JPY).
         const minor = (v: string | null | undefined, flag: string) => (v === undefined || v === null ? v : toMinorUnits(v, c.currency, flag));
-        const onOff = o.consecutiveCheck === undefined ? undefined : o.consecutiveCheck === 'on' ? true : o.consecutiveCheck === 'off' ? false : NaN;
-        const u = await updateClient(db.prisma, c.id, {
+        const onOff = o.consecutiveCheck === undefined ? undefined : o.consecutiveCheck === 'on';
+        const u = await inFlags(UPDATE_FLAGS, () => updateClient(db.prisma, c.id, {
           name: o.name, timezone: o.timezone, reportHour: o.reportHour,
           recipients: o.recipients === undefined ? undefined : String(o.recipients).split(',').map((x: string) => x.trim()).filter(Boolean),
           monthlyBudgetCents: minor(o.budget, '--budget'), dailySpendAlertCents: minor(o.dailySpendAlert, '--daily-spend-alert'),
           burnRoiBelow: o.burnRoi, burnMinSpendCents: minor(o.burnMinSpend, '--burn-min-spend') ?? undefined, winRoiAbove: o.winRoi,
           winMinRevenueCents: minor(o.winMinRevenue, '--win-min-revenue') ?? undefined,
           alertCooldownHours: o.cooldownHours, alertConsecutiveCheck: onOff,
-        });
+        }));
         await audit({ action: 'client.update', entityType: 'client', entityId: c.id, clientId: c.id, before: c, after: u });
         if (o.json) printJson({ slug: u.slug, recipients: u.recipients, alertCooldownHours: u.alertCooldownHours, alertConsecutiveCheck: u.alertConsecutiveCheck });
         else console.log(`updated client ${u.slug}`);
@@ -98,3 +98,10 @@ export function register(program: Command, group: Group) {
     });
   registerObjectiveCommand(clients);
 }
+
+// The fields of `clients update` as the user typed them.
+const UPDATE_FLAGS: Record<string, string> = {
+  name: '--name', timezone: '--timezone', reportHour: '--report-hour', recipients: '--recipients', monthlyBudgetCents: '--budget', dailySpendAlertCents: '--daily-spend-alert',
+  burnRoiBelow: '--burn-roi', burnMinSpendCents: '--burn-min-spend', winRoiAbove: '--win-roi', winMinRevenueCents: '--win-min-revenue',
+  alertCooldownHours: '--cooldown-hours', alertConsecutiveCheck: '--consecutive-check',
+};

@@ -69,9 +69,10 @@ async function demo(ctx: Ctx, o: { seed: number; days: number; end?: string; jso
   const agency = await ctx.db.prisma.agency.findUnique({ where: { slug: s.agency } });
   await ctx.audit({ action: 'demo.create', entityType: 'agency', entityId: agency?.id, agencyId: agency?.id, after: { seed: s.seed, from: s.from, to: s.to, clients: s.clients.map((c) => c.slug) } });
   if (!o.json) {
-    ctx.log(`demo agency ready: ${s.clients.length} clients, ${s.from} → ${s.to}, seed ${s.seed} (${Math.round(performance.now() - t0)} ms)`);
-    for (const c of s.clients) ctx.log(`  ${c.slug.padEnd(15)} ${c.name.padEnd(22)} ${c.entities} entities, ${c.metricRows} daily rows`);
-    ctx.log(`  ground truth: ${s.groundTruthFile} (${s.events} events)`);
+    // What was made is the command's result (stdout); `start` goes on with the runs' progress on stderr.
+    console.log(`demo agency ready: ${s.clients.length} clients, ${s.from} → ${s.to}, seed ${s.seed} (${Math.round(performance.now() - t0)} ms)`);
+    for (const c of s.clients) console.log(`  ${c.slug.padEnd(15)} ${c.name.padEnd(22)} ${c.entities} entities, ${c.metricRows} daily rows`);
+    console.log(`  ground truth: ${s.groundTruthFile} (${s.events} events)`);
   }
   return s;
 }

@@ -12,11 +12,11 @@ export function register(program: Command, group: Group) {
     .description('apply pending migrations (embedded database or DATABASE_URL)')
     .addOption(json())
     .action(async (o) => {
-      await withContext(async ({ db, log }) => {
+      await withContext(async ({ db }) => {
         const r = await migrate(db.sql);
         if (o.json) printJson({ database: db.kind, ...r });
-        else if (r.applied.length) log(`applied ${r.applied.length} migration(s) to ${db.location}: ${r.applied.join(', ')}`);
-        else log(`${db.location} is up to date (${r.alreadyApplied} migration(s) applied)`);
+        else if (r.applied.length) console.log(`applied ${r.applied.length} migration(s) to ${db.location}: ${r.applied.join(', ')}`);
+        else console.log(`${db.location} is up to date (${r.alreadyApplied} migration(s) applied)`);
       }, { migrate: false });
     });
   db.command('status')

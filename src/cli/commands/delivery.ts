@@ -1,12 +1,14 @@
 // CLI: the report on demand, alert checks and the kill list.
 import { checkAsOf } from '../../analysis/as-of.ts';
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { DEFAULT_FROM } from '../../config.ts';
 import { getClientBySlug, listClients } from '../../domain/clients.ts';
 import { findEntity, killEntity, restoreEntity } from '../../domain/entities.ts';
 import { AppError } from '../../errors.ts';
 // The report renderer, the alerts and the senders load only when a command needs them (start-up).
-import { lastCompleteDay } from '../../time.ts';
+import { addDays, lastCompleteDay } from '../../time.ts';
+import { money } from '../../reports/format.ts';
+import { LINK_SORTS } from '../../reports/link-table.ts';
 import { withContext, type Ctx } from '../context.ts';
 import { day, int, json } from '../options.ts';
 import { printJson, table } from '../output.ts';
@@ -96,15 +98,27 @@ export function register(program: Command, group: Group) {
   }
   links
     .command('list')
-    .description('killed links and ads of a client')
+    .description('every link and ad of a client with its last 7 days: spend, revenue, profit, ROI and the verdict (worst profit first with --sort profit)')
     .requiredOption('--client <slug>')
+    .option('--as-of <date>', 'last day of the 7 (default: yesterday in the client timezone)', day)
+    .addOption(new Option('--sort <by>', 'spend and revenue: most first; profit and ROI: worst first').choices(LINK_SORTS).default('spend'))
+    .option('--killed', 'only the kill list')
+    .option('--live', 'only those not killed')
     .addOption(json())
     .action(async (o) => {
       await withContext(async ({ db }) => {
+        const { linkTable } = await import('../../reports/link-table.ts');
         const c = await getClientBySlug(db.prisma, o.client);
-        const rows = await db.prisma.entity.findMany({ where: { clientId: c.id, status: 'killed' }, orderBy: { killedAt: 'desc' } });
-        if (o.json) return printJson(rows.map((e) => ({ id: e.id, kind: e.kind, name: e.name, killedAt: e.killedAt, reason: e.killedReason })));
-        console.log(rows.length ? table([['KIND', 'NAME', 'KILLED', 'REASON'], ...rows.map((e) => [e.kind, e.name, e.killedAt?.toISOString() ?? '', e.killedReason ?? ''])]) : 'no killed links or ads');
+        const asOf = o.asOf ?? lastCompleteDay(c.timezone, new Date());
+        const rows = await linkTable(db, c, asOf, { sort: o.sort, killed: o.killed ? true : o.live ? false : undefined });
+        if (o.json) return printJson({ client: c.slug, from: addDays(asOf, -6), to: asOf, currency: c.currency, links: rows });
+        if (rows.length === 0) return console.log(o.killed ? 'no killed links or ads' : 'no links or ads yet');
+        const $ = (v: number | null) => (v === null ? '—' : money(v, c.currency));
+        const pct = (v: number | null) => (v === null ? '—' : `${Math.round(v * 100)}%`);
+        process.stderr.write(`${c.slug}, ${addDays(asOf, -6)} → ${asOf} (${c.currency})\n`);
+        console.log(table([['KIND', 'NAME', 'SPEND', 'REVENUE', 'PROFIT', 'ROI', 'VERDICT', 'UNDER', 'ID'], ...rows.map((l) => [
+          l.kind, l.name, $(l.spendCents), $(l.revenueCents), $(l.profitCents), pct(l.roi), l.killed ? 'killed' : l.verdict ?? '', l.path, l.id.slice(0, 8),
+        ])]));
       });
     });
 }

@@ -1,0 +1,73 @@
+// Every link and ad of a client with its last 7 days (up to `asOf`): spend,
+// revenue, profit and ROI by the client's objective and the same rules the alerts
+// judge by (unreported revenue left out with its spend), and the verdict they give.
+// What `adbrain links list` shows so a user can see before they kill.
+import type { Db } from '../db/client.ts';
+import { loadDaily, loadEntities } from '../db/metrics-read.ts';
+import { addReported, emptyTotals, judge, objectiveOf, type KnownTotals } from '../brain/objective.ts';
+import { objectiveSettings, type ObjectiveColumns } from '../domain/objectives.ts';
+import { addDays } from '../time.ts';
+
+export interface LinkLine {
+  id: string;
+  kind: string;
+  platform: string;
+  name: string;
+  /** Its parents' names, nearest last ("Account › Campaign › Ad set"). */
+  path: string;
+  killed: boolean;
+  killedAt: string | null;
+  killedReason: string | null;
+  spendCents: number;
+  /** null: no revenue reported over the days it spent. */
+  revenueCents: number | null;
+  profitCents: number | null;
+  roi: number | null;
+  verdict: 'burning' | 'winner' | null;
+}
+
+export const LINK_SORTS = ['spend', 'revenue', 'profit', 'roi', 'name'] as const;
+
+export interface LinkTableClient extends ObjectiveColumns {
+  id: string;
+  burnRoiBelow: unknown;
+  burnMinSpendCents: unknown;
+  winRoiAbove: unknown;
+  winMinRevenueCents: unknown;
+}
+
+export async function linkTable(db: Pick<Db, 'sql'>, client: LinkTableClient, asOf: string, o: { sort?: (typeof LINK_SORTS)[number]; killed?: boolean } = {}): Promise<LinkLine[]> {
+  const from = addDays(asOf, -6);
+  const [entities, daily, killedRows] = await Promise.all([
+    loadEntities(db.sql, client.id), loadDaily(db.sql, client.id, from, asOf),
+    db.sql.query<{ id: string; at: Date | null; reason: string | null }>("SELECT id::text, killed_at AS at, killed_reason AS reason FROM entity WHERE client_id = $1::uuid AND status = 'killed'", [client.id]),
+  ]);
+  const kills = new Map(killedRows.map((k) => [k.id, { at: k.at ? new Date(k.at).toISOString() : null, reason: k.reason }]));
+  const byId = new Map(entities.map((e) => [e.id, e]));
+  const totals = new Map<string, KnownTotals>();
+  for (const r of daily) addReported(totals.get(r.entityId) ?? totals.set(r.entityId, emptyTotals()).get(r.entityId)!, r.spendCents, r.revenueCents, r.conversions);
+  const settings = objectiveSettings(client);
+  const th = { burnRoiBelow: Number(client.burnRoiBelow), burnMinSpendCents: Number(client.burnMinSpendCents), winRoiAbove: Number(client.winRoiAbove), winMinRevenueCents: Number(client.winMinRevenueCents) };
+  const lines: LinkLine[] = [];
+  for (const e of entities) {
+    if (e.kind !== 'link' && e.kind !== 'ad') continue;
+    const killed = e.status === 'killed';
+    if (o.killed !== undefined && killed !== o.killed) continue;
+    const t = totals.get(e.id) ?? emptyTotals();
+    const j = judge(t, objectiveOf(e.id, (id) => byId.get(id)?.parentId, settings.objective, settings.campaignObjectives), th);
+    const names: string[] = [];
+    for (let p = e.parentId ? byId.get(e.parentId) : undefined; p; p = p.parentId ? byId.get(p.parentId) : undefined) names.unshift(p.name);
+    lines.push({
+      id: e.id, kind: e.kind, platform: e.platform, name: e.name, path: names.join(' › '), killed,
+      killedAt: kills.get(e.id)?.at ?? null, killedReason: kills.get(e.id)?.reason ?? null,
+      spendCents: Math.round(t.spend), revenueCents: t.revenueSpend > 0 || t.revenue > 0 ? Math.round(t.revenue) : null,
+      profitCents: j.basisSpend > 0 ? Math.round(j.valueCents - j.basisSpend) : null, roi: j.roi, verdict: killed ? null : j.verdict,
+    });
+  }
+  const key: Record<(typeof LINK_SORTS)[number], (l: LinkLine) => number | string> = {
+    spend: (l) => -l.spendCents, revenue: (l) => -(l.revenueCents ?? -Infinity), profit: (l) => l.profitCents ?? Infinity, roi: (l) => l.roi ?? Infinity, name: (l) => l.name.toLowerCase(),
+  };
+  // Worst first for profit and ROI (what to kill), most first for spend and revenue.
+  const k = key[o.sort ?? 'spend'];
+  return lines.sort((a, b) => (k(a) < k(b) ? -1 : k(a) > k(b) ? 1 : b.spendCents - a.spendCents || (a.name < b.name ? -1 : 1)));
+}
