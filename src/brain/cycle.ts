@@ -32,7 +32,11 @@ export interface CycleOptions {
   forecasts?: boolean;
   /** The series already built from this same input (the DB wrapper scores with them first). */
   series?: SeriesSet;
+  /** Where the cycle is (phase, and entities done of total in the long one), for a progress line. */
+  onProgress?: BrainProgress;
 }
+
+export type BrainProgress = (p: { phase: string; done?: number; total?: number }) => void;
 
 export function runCycle(input: BrainInput, opts: CycleOptions = {}): BrainOutput {
   const clock = opts.clock ?? (() => 0);
@@ -44,10 +48,13 @@ export function runCycle(input: BrainInput, opts: CycleOptions = {}): BrainOutpu
     t = now;
   };
   const s = opts.series ?? seriesOf(input);
+  const say = opts.onProgress ?? (() => undefined);
+  say({ phase: 'memory', total: s.byId.size });
   const memory = buildMemory(s, input.insights);
   lap('memory');
-  const { forecasts, gaps } = opts.forecasts === false ? { forecasts: [], gaps: [] } : forecastEntities(s);
+  const { forecasts, gaps } = opts.forecasts === false ? { forecasts: [], gaps: [] } : forecastEntities(s, { onProgress: (done, total) => say({ phase: 'forecasts', done, total }) });
   lap('forecasts');
+  say({ phase: 'detection', total: s.byId.size });
   const pacing = pace(s, input.settings, forecasts);
   const findings: Finding[] = [
     ...detectPerformance(s, input.settings),

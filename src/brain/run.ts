@@ -9,7 +9,7 @@ import { objectiveSettings } from '../domain/objectives.ts';
 import { provisionalFrom } from '../sources/sync.ts';
 import { realiseApplied } from '../insights/follow-up.ts';
 import { anyEndpoint, emitEvents } from '../webhooks/events.ts';
-import { runCycle, seriesOf, type BrainOutput } from './cycle.ts';
+import { runCycle, seriesOf, type BrainOutput, type BrainProgress } from './cycle.ts';
 import { round } from './memory.ts';
 import { buildSeries, type Metric, type SeriesSet } from './series.ts';
 import { actionsByFinding, describeAction, findingKey, type Action } from './curiosity/actions.ts';
@@ -99,9 +99,10 @@ export interface BrainRunResult {
   tests: { evaluated: number; decided: number };
 }
 
-export async function runBrain(db: Db, client: BrainClient, asOf: string, opts: { now: Date; clock?: () => number }): Promise<BrainRunResult> {
+export async function runBrain(db: Db, client: BrainClient, asOf: string, opts: { now: Date; clock?: () => number; onProgress?: BrainProgress }): Promise<BrainRunResult> {
   const clock = opts.clock ?? (() => 0);
   const t0 = clock();
+  opts.onProgress?.({ phase: 'load' });
   const input = await loadBrainInput(db, client, asOf, opts.now);
   // Built once: scoring reads the actuals from the same series the cycle judges.
   const series = seriesOf(input);
@@ -109,12 +110,14 @@ export async function runBrain(db: Db, client: BrainClient, asOf: string, opts: 
   const realised = await realiseApplied(db, client.id, series, opts.now);
   for (const p of input.insights) if (realised.has(p.id)) p.realisedCents = realised.get(p.id)!;
   const t1 = clock();
+  opts.onProgress?.({ phase: 'scoring', total: series.byId.size });
   const scored = await scorePredictions(db, client.id, asOf, series);
   // The track record includes what was just scored.
   if (scored > 0) input.scored = await loadScored(db, client.id, asOf);
   const t2 = clock();
-  const output = runCycle(input, { clock: opts.clock, series });
+  const output = runCycle(input, { clock: opts.clock, series, onProgress: opts.onProgress });
   const t3 = clock();
+  opts.onProgress?.({ phase: 'persist' });
   const written = await writePredictions(db, output);
   const insights = await upsertInsights(db, client.id, output, opts.now);
   // Receivers hear of each new insight: one read of them and one insert, only when someone listens.

@@ -15,6 +15,7 @@ import { checkAlerts } from '../alerts/check.ts';
 import { summaryFacts } from '../llm/facts.ts';
 import { summarizeDay, type Summary } from '../llm/index.ts';
 import { syncConnection, type SyncResult } from '../sources/sync.ts';
+import type { BrainProgress } from '../brain/cycle.ts';
 
 export interface DayClient extends ReportClient {}
 
@@ -37,6 +38,8 @@ export interface DayContext {
   sources?: Config['sources'];
   encryptionKey?: Buffer;
   onLog?: (line: string) => void;
+  /** Where the brain step is (a CLI shows it on a terminal). */
+  onBrainProgress?: BrainProgress;
 }
 
 export interface StepResult {
@@ -80,9 +83,9 @@ export const syncStep: DayStep = {
 
 export const brainStep: DayStep = {
   name: 'brain',
-  async run({ db, client, asOf, now }) {
+  async run({ db, client, asOf, now, onBrainProgress }) {
     const full = await db.prisma.client.findUniqueOrThrow({ where: { id: client.id } });
-    const r = await runBrain(db, full, asOf, { now, clock: () => performance.now() });
+    const r = await runBrain(db, full, asOf, { now, clock: () => performance.now(), onProgress: onBrainProgress });
     const f = r.output.oracle.findings;
     const counts = new Map<string, number>();
     for (const x of f) counts.set(x.type, (counts.get(x.type) ?? 0) + 1);

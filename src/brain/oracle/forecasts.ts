@@ -27,7 +27,7 @@ const AD_MIN_DAYS = 56;
 /** Ads are forecast only where it pays: the biggest spenders with eight weeks of history. */
 export const MAX_AD_FORECASTS = 100;
 
-export function forecastEntities(s: SeriesSet, opts: { horizon?: number; level?: number } = {}) {
+export function forecastEntities(s: SeriesSet, opts: { horizon?: number; level?: number; onProgress?: (done: number, total: number) => void } = {}) {
   const horizon = opts.horizon ?? HORIZON;
   const forecasts: EntityForecast[] = [];
   const gaps: ForecastGap[] = [];
@@ -41,7 +41,10 @@ export function forecastEntities(s: SeriesSet, opts: { horizon?: number; level?:
     .slice(0, MAX_AD_FORECASTS)
     .map((x) => x.e);
   const targets = [...live.filter((e) => e.entity.kind === 'account' || e.entity.kind === 'campaign'), ...ads];
+  let done = 0;
   for (const e of targets) {
+    // Every 200 entities: cheap enough to call often, often enough for an ETA.
+    if (opts.onProgress && done++ % 200 === 0) opts.onProgress(done - 1, targets.length);
     for (const metric of FORECAST_METRICS) {
       // Forecast from the days after the last one whose value was not reported:
       // an unknown day is neither a zero nor something to interpolate.

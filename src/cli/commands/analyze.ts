@@ -6,6 +6,7 @@ import { printJson } from '../output.ts';
 import { withContext } from '../context.ts';
 import { lastCompleteDay } from '../../time.ts';
 import type { Group } from './index.ts';
+import { brainProgress } from '../progress.ts';
 
 export function register(program: Command, group: Group) {
   // ---- analyze ----------------------------------------------------------------------------
@@ -23,7 +24,8 @@ export function register(program: Command, group: Group) {
         const client = await getClientBySlug(db.prisma, o.client);
         if (o.asOf) await checkAsOf(db, client, o.asOf, new Date(), { field: '--as-of' });
         const asOf = o.asOf ?? lastCompleteDay(client.timezone, new Date());
-        const r = await runBrain(db, client, asOf, { now: new Date(), clock: () => performance.now() });
+        const progress = brainProgress(client.slug);
+      const r = await runBrain(db, client, asOf, { now: new Date(), clock: () => performance.now(), onProgress: progress.onProgress }).finally(() => progress.end());
         const entities = new Map((await db.prisma.entity.findMany({ where: { clientId: client.id } })).map((e) => [e.id, { id: e.id, kind: e.kind, externalId: e.externalId, name: e.name, platform: e.platform }]));
         const view = presentAnalysis(r.output, entities, client.currency);
         if (o.json) return printJson(view);

@@ -8,6 +8,7 @@ import { withContext, type Ctx } from '../context.ts';
 import type { DayResult } from '../../run/day.ts';
 import { lastCompleteDay } from '../../time.ts';
 import type { Group } from './index.ts';
+import { brainProgress } from '../progress.ts';
 
 export function register(program: Command, group: Group) {
   // ---- demo, run, start ------------------------------------------------------------
@@ -90,14 +91,16 @@ async function runDays(ctx: Ctx, o: { client?: string; asOf?: string; json?: boo
   for (const c of targets) {
     const asOf = o.asOf ?? lastCompleteDay(c.timezone, now);
     if (live) ctx.log(`▸ ${c.slug} — ${asOf}`);
+    const progress = live ? brainProgress(`  … ${c.slug}`) : { onProgress: undefined, end: () => undefined };
     const r = await runClientDay(
       {
         db: ctx.db, client: c, asOf, now, outboxDir: ctx.config.outboxDir, llm: ctx.config.llm, email: ctx.config.email, dbRetry: ctx.config.dbRetry,
-        sources: ctx.config.sources, encryptionKey: credentialKey(ctx.config), onLog: (line) => ctx.log(`  … ${line}`),
+        sources: ctx.config.sources, encryptionKey: credentialKey(ctx.config), onLog: (line) => ctx.log(`  … ${line}`), onBrainProgress: progress.onProgress,
         onRetry: (step, attempt, message) => ctx.log(`  … ${step}: ${message} — retry ${attempt} of ${ctx.config.dbRetry.retries}`),
       },
       {
         onStep: (name, s) => {
+          progress.end();
           if (live) ctx.log(`  ${s.status === 'failed' ? '✗' : s.status === 'ok' ? '✓' : '·'} ${name.padEnd(8)} ${s.detail} (${s.ms} ms)`);
         },
       },

@@ -1,0 +1,46 @@
+// The brain says where it is (phase, entities, ETA) — on a terminal only.
+import { describe, expect, it } from 'vitest';
+import { runCycle } from '../src/brain/cycle.ts';
+import { brainProgress } from '../src/cli/progress.ts';
+import { simBrainInput } from '../src/demo/brain-input.ts';
+import { simulateDemo } from '../src/demo/simulate.ts';
+
+const fakeStream = (isTTY: boolean) => {
+  const out: string[] = [];
+  return { out, stream: { isTTY, write: (s: string) => out.push(s) } as unknown as NodeJS.WriteStream };
+};
+
+describe('brain progress', () => {
+  const c = simulateDemo({ endDate: '2026-11-21', seed: 42 }).clients[0]!;
+
+  it('the cycle reports its phases in order, and the forecasts entity by entity up to the total', () => {
+    const seen: { phase: string; done?: number; total?: number }[] = [];
+    const out = runCycle(simBrainInput(c, '2026-11-21'), { onProgress: (p) => seen.push(p) });
+    const phases = [...new Set(seen.map((p) => p.phase))];
+    expect(phases).toEqual(['memory', 'forecasts', 'detection']);
+    const f = seen.filter((p) => p.phase === 'forecasts');
+    expect(f[0]).toMatchObject({ done: 0 });
+    const forecastEntities = new Set(out.oracle.forecasts.map((x) => x.entityId)).size;
+    expect(f[0]!.total).toBeGreaterThanOrEqual(forecastEntities);
+    expect(f.every((p) => p.done! < p.total!)).toBe(true);
+  });
+
+  it('draws one line on a terminal with the phase, the counts and an ETA, and clears it; writes nothing elsewhere', () => {
+    const tty = fakeStream(true);
+    const p = brainProgress('shop', tty.stream);
+    p.onProgress!({ phase: 'load' });
+    p.onProgress!({ phase: 'forecasts', done: 0, total: 1000 });
+    const t = performance.now();
+    while (performance.now() - t < 120) { /* let the throttle pass */ }
+    p.onProgress!({ phase: 'forecasts', done: 400, total: 1000 });
+    p.end();
+    expect(tty.out[0]).toMatch(/^\rshop: load — \d+\.\d s/);
+    expect(tty.out.some((l) => /^\rshop: forecasts 400\/1,000 entities, ETA \d+ s — /.test(l))).toBe(true);
+    expect(tty.out.at(-1)).toMatch(/^\r {78}\r$/);
+    const pipe = fakeStream(false);
+    const q = brainProgress('shop', pipe.stream);
+    expect(q.onProgress).toBeUndefined();
+    q.end();
+    expect(pipe.out).toEqual([]);
+  });
+});
