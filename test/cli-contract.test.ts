@@ -65,9 +65,13 @@ describe('the CLI contract', { timeout: 180_000 }, () => {
       expect(Object.keys(doc.error).sort()).toEqual(['code', 'details', 'message']);
       noStack(r.err);
     }
-    // The report-hour error names the flag, not the field.
+    // Validation errors name the flags, not the fields behind them.
     const hour = one((await adbrain(['clients', 'update', 'shop', '--report-hour', '25', '--json'])).out);
     expect(hour.error.details).toEqual([expect.objectContaining({ path: '--report-hour' })]);
+    const dest = one((await adbrain(['campaigns', 'create', 'Reel', '--client', 'shop', '--destination', 'not-a-url', '--json'])).out);
+    expect(dest.error.details).toEqual([expect.objectContaining({ path: '--destination' })]);
+    const tz = await adbrain(['clients', 'add', 'other', '--timezone', 'Mars/Base']);
+    expect([tz.code, tz.err]).toEqual([2, expect.stringMatching(/--timezone: unknown IANA timezone/)]);
     // A failure that is not the user's: exit 1, still one document.
     const down = await adbrain(['clients', 'list', '--json'], { DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none' });
     expect(down.code).toBe(1);

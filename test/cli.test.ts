@@ -51,7 +51,7 @@ describe('adbrain CLI', { timeout: 180_000 }, () => {
     expect(dup.err).toBe("error: client 'acme' already exists\n");
     const bad = adbrain('clients', 'add', 'Bad Slug!', '--timezone', 'Mars/Base');
     expect(bad.code).toBe(2);
-    expect(bad.err).toMatch(/slug: use lowercase letters/);
+    expect(bad.err).toMatch(/<slug>: use lowercase letters/);
     expect(bad.err).toMatch(/timezone: unknown IANA timezone/);
     noStack(bad.err);
   });
@@ -131,7 +131,7 @@ describe('adbrain CLI', { timeout: 180_000 }, () => {
     expect(badMetric.err).toMatch(/--metric.*one of conversion_rate, revenue_per_click, roi/);
     const one = adbrain('tests', 'create', 'Y', '--client', 'acme', '--metric', 'roi', '--variant', 'C');
     expect(one.code).toBe(2);
-    expect(one.err).toMatch(/variants: a test needs two or more variants/);
+    expect(one.err).toMatch(/--variant: a test needs two or more variants/);
     noStack(badMetric.err + one.err);
   });
 

@@ -1,5 +1,5 @@
 import { type Command } from 'commander';
-import { json } from '../options.ts';
+import { inFlags, json } from '../options.ts';
 import { isEmail } from '../../domain/schemas.ts';
 import { addAgency } from '../../domain/agencies.ts';
 import { AppError } from '../../errors.ts';
@@ -17,7 +17,7 @@ export function register(program: Command, group: Group) {
     .addOption(json())
     .action(async (slug, o) => {
       await withContext(async ({ db, audit }) => {
-        const a = await addAgency(db.prisma, { slug, name: o.name, timezone: o.timezone, currency: o.currency });
+        const a = await inFlags({ slug: '<slug>', name: '--name', timezone: '--timezone', currency: '--currency' }, () => addAgency(db.prisma, { slug, name: o.name, timezone: o.timezone, currency: o.currency }));
         await audit({ action: 'agency.create', entityType: 'agency', entityId: a.id, agencyId: a.id, after: a });
         if (o.json) printJson(a);
         else console.log(`added agency ${a.slug} (${a.name}, ${a.timezone}, ${a.currency})`);

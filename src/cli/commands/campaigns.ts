@@ -3,7 +3,7 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { AppError } from '../../errors.ts';
 import { withClient } from '../context.ts';
-import { day, int, json } from '../options.ts';
+import { day, inFlags, int, json } from '../options.ts';
 import { printJson, table } from '../output.ts';
 import type { Group } from './index.ts';
 
@@ -59,7 +59,7 @@ export function register(program: Command, group: Group) {
       await withClient(o.client, async ({ db, config, audit }, client) => {
         const { createCampaign, campaignOut, siteKeyOf, trackingUrl } = await import('../../tracking/campaigns.ts');
         const parentId = o.parent ? (await find(db, client.id, o.parent)).id : undefined;
-        const t = await createCampaign(db.prisma, client.id, { name, ...(await fieldsOf(o, client)), ...(await adOf(db, client.id, o.ad)), parentId });
+        const t = await inFlags(CAMPAIGN_FLAGS, async () => createCampaign(db.prisma, client.id, { name, ...(await fieldsOf(o, client)), ...(await adOf(db, client.id, o.ad)), parentId }));
         const out = campaignOut(t, trackingUrl(config.sources.oauth.publicUrl, t, await siteKeyOf(db.prisma, client.id)));
         await audit({ action: 'tracking_campaign.create', entityType: 'tracking_campaign', entityId: t.id, clientId: client.id, after: out });
         if (o.json) return printJson(out);
@@ -74,7 +74,7 @@ export function register(program: Command, group: Group) {
         const t = await find(db, client.id, ref);
         const url = (x: typeof t) => trackingUrl(config.sources.oauth.publicUrl, x, null);
         const parentId = o.parent ? (await find(db, client.id, o.parent)).id : undefined;
-        const u = await updateCampaign(db.prisma, t, { ...(await fieldsOf(o, client)), ...(await adOf(db, client.id, o.ad)), ...(o.name !== undefined && { name: o.name }), ...(parentId && { parentId }) });
+        const u = await inFlags(CAMPAIGN_FLAGS, async () => updateCampaign(db.prisma, t, { ...(await fieldsOf(o, client)), ...(await adOf(db, client.id, o.ad)), ...(o.name !== undefined && { name: o.name }), ...(parentId && { parentId }) }));
         await audit({ action: 'tracking_campaign.update', entityType: 'tracking_campaign', entityId: t.id, clientId: client.id, before: campaignOut(t, url(t)), after: campaignOut(u, url(u)) });
         const out = campaignOut(u, trackingUrl(config.sources.oauth.publicUrl, u, await siteKeyOf(db.prisma, client.id)));
         if (o.json) return printJson(out);
@@ -183,3 +183,9 @@ export function register(program: Command, group: Group) {
       });
     });
 }
+
+// A campaign's fields as `campaigns create|update` take them.
+const CAMPAIGN_FLAGS: Record<string, string> = {
+  name: '--name', destinationUrl: '--destination', platform: '--platform', type: '--type', code: '--code', postUrl: '--post-url', costCents: '--cost',
+  budgetCents: '--budget', startsAt: '--starts', endsAt: '--ends', parentId: '--parent', adEntityId: '--ad',
+};

@@ -24,7 +24,7 @@ export function register(program: Command, group: Group) {
     .addOption(json())
     .action(async (slug, o) => {
       await withContext(async ({ db, audit }) => {
-        const c = await addClient(db.prisma, {
+        const c = await inFlags(ADD_FLAGS, () => addClient(db.prisma, {
           monthlyBudget: o.budget === undefined ? undefined : String(o.budget),
           slug,
           name: o.name,
@@ -32,7 +32,7 @@ export function register(program: Command, group: Group) {
           currency: o.currency,
           agency: o.agency,
           recipients: o.recipients ? String(o.recipients).split(',').map((s) => s.trim()).filter(Boolean) : undefined,
-        });
+        }));
         await audit({ action: 'client.create', entityType: 'client', entityId: c.id, clientId: c.id, after: c });
         if (o.json) printJson(c);
         else console.log(`added client ${c.slug} (${c.name}, ${c.timezone}, ${c.currency})`);
@@ -105,3 +105,6 @@ const UPDATE_FLAGS: Record<string, string> = {
   burnRoiBelow: '--burn-roi', burnMinSpendCents: '--burn-min-spend', winRoiAbove: '--win-roi', winMinRevenueCents: '--win-min-revenue',
   alertCooldownHours: '--cooldown-hours', alertConsecutiveCheck: '--consecutive-check',
 };
+
+// The fields of `clients add` as typed.
+const ADD_FLAGS: Record<string, string> = { slug: '<slug>', name: '--name', timezone: '--timezone', currency: '--currency', agency: '--agency', monthlyBudget: '--budget', recipients: '--recipients' };

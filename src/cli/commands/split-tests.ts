@@ -1,7 +1,7 @@
 // CLI: split tests (create, list, show, stop). The modules load when a command runs.
 import { InvalidArgumentError, type Command } from 'commander';
 import { withClient } from '../context.ts';
-import { day, int, json } from '../options.ts';
+import { day, inFlags, int, json } from '../options.ts';
 import { printJson, table } from '../output.ts';
 import type { Group } from './index.ts';
 
@@ -32,7 +32,7 @@ export function register(program: Command, group: Group) {
           const m = /^(.*)=(\d+(?:\.\d+)?)$/.exec(v);
           return m ? { ref: m[1]!, weight: Number(m[2]) } : { ref: v };
         });
-        const t = await createTest(db, client.id, { name, metric: o.metric as never, variants, control: o.control, startDate: o.start ?? localDate(client.timezone, new Date()), minClicks: o.minClicks, minConversions: o.minConversions, link: o.link });
+        const t = await inFlags(TEST_FLAGS, () => createTest(db, client.id, { name, metric: o.metric as never, variants, control: o.control, startDate: o.start ?? localDate(client.timezone, new Date()), minClicks: o.minClicks, minConversions: o.minConversions, link: o.link }));
         const { splitTestAuditOf } = await import('../../audit/of.ts');
         await audit({ action: 'split_test.create', entityType: 'split_test', entityId: t.id, clientId: client.id, after: splitTestAuditOf(t) });
         if (o.json) return printJson(t);
@@ -82,3 +82,6 @@ export function register(program: Command, group: Group) {
       });
     });
 }
+
+// A split test's fields as `tests create` takes them.
+const TEST_FLAGS: Record<string, string> = { name: '<name>', metric: '--metric', variants: '--variant', control: '--control', startDate: '--start', minClicks: '--min-clicks', minConversions: '--min-conversions', link: '--link' };

@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { AppError } from '../../errors.ts';
 import { withContext, type Ctx } from '../context.ts';
-import { json } from '../options.ts';
+import { inFlags, json } from '../options.ts';
 import { printJson, table } from '../output.ts';
 import type { Group } from './index.ts';
 
@@ -27,7 +27,7 @@ export function register(program: Command, group: Group) {
     .action(async (url: string, o: { agency: string; events?: string; description?: string; json?: boolean }) => {
       await withAgency(o.agency, async ({ db, config, audit }, agencyId, key) => {
         const { addEndpoint } = await import('../../webhooks/endpoints.ts');
-        const r = await addEndpoint(db, key, agencyId, { url, description: o.description, events: o.events?.split(',').map((s) => s.trim()).filter(Boolean) }, config.webhooks.allowPrivate);
+        const r = await inFlags({ url: '<url>', events: '--events', description: '--description' }, () => addEndpoint(db, key, agencyId, { url, description: o.description, events: o.events?.split(',').map((s) => s.trim()).filter(Boolean) }, config.webhooks.allowPrivate));
         await audit({ action: 'webhook.create', entityType: 'webhook_endpoint', entityId: r.endpoint.id, agencyId, after: r.endpoint });
         if (o.json) return printJson(r);
         console.log(`added ${r.endpoint.url} (${r.endpoint.events.length ? r.endpoint.events.join(', ') : 'every event'}); id ${r.endpoint.id}`);
