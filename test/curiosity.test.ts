@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { learnPriors, rankActions } from '../src/brain/curiosity/actions.ts';
 import { buildSeries } from '../src/brain/series.ts';
 import type { Finding, PastInsight } from '../src/brain/types.ts';
-import { trackRecordOf } from '../src/brain/oracle/track-record.ts';
+import { MIN_SCORED_WINDOWS, trackRecordOf } from '../src/brain/oracle/track-record.ts';
+import { backtestSeries } from '../src/brain/oracle/backtest.ts';
+import { addDays } from '../src/time.ts';
 import { makeInput } from './helpers/brain.ts';
 
 const AS_OF = '2026-06-30';
@@ -71,14 +73,53 @@ describe('curiosity', () => {
 describe('track record', () => {
   it('is the MASE and interval coverage of scored predictions', () => {
     const tr = trackRecordOf([
-      { metric: 'spendCents', targetDate: AS_OF, point: 100, actual: 110, hit: true, scale: 20 },
-      { metric: 'spendCents', targetDate: AS_OF, point: 100, actual: 60, hit: false, scale: 20 },
-      { metric: 'clicks', targetDate: AS_OF, point: 10, actual: 10, hit: true, scale: 5 },
+      { metric: 'spendCents', madeOn: AS_OF, targetDate: AS_OF, point: 100, actual: 110, hit: true, scale: 20 },
+      { metric: 'spendCents', madeOn: AS_OF, targetDate: AS_OF, point: 100, actual: 60, hit: false, scale: 20 },
+      { metric: 'clicks', madeOn: AS_OF, targetDate: AS_OF, point: 10, actual: 10, hit: true, scale: 5 },
     ]);
     expect(tr).toMatchObject({ predictions: 3, mase: round((0.5 + 2 + 0) / 3), coverage: round(2 / 3) });
     expect(tr.byMetric.spendCents).toEqual({ predictions: 2, mase: 1.25, coverage: 0.5 });
-    expect(trackRecordOf([])).toMatchObject({ predictions: 0, mase: null, coverage: null });
+    expect(trackRecordOf([])).toMatchObject({ predictions: 0, mase: null, coverage: null, source: 'scored' });
+  });
+});
+
+describe('a track record from day one: the backtest', () => {
+  // A steady weekly pattern with noise, 120 days.
+  const values = Array.from({ length: 120 }, (_, i) => 1000 * WEEK[i % 7]! * (1 + 0.05 * Math.sin(i * 1.7)));
+
+  it('scores 8 weekly origins over the last 8 weeks, each from the days before it only', () => {
+    const r = backtestSeries(values, 'spendCents', values.length - 1);
+    expect(r.origins).toBe(8);
+    expect(r.rows).toHaveLength(8 * 7);
+    const mase = r.rows.reduce((a, x) => a + x.err, 0) / r.rows.length;
+    expect(mase).toBeLessThan(1);
+    // A spike planted after an origin cannot change what was forecast from it: the
+    // windows before the spike's week score exactly the same.
+    const spiked = [...values];
+    spiked[values.length - 3] = 50_000;
+    const s2 = backtestSeries(spiked, 'spendCents', values.length - 1);
+    expect(s2.rows.slice(0, 7 * 7)).toEqual(r.rows.slice(0, 7 * 7));
+    expect(s2.rows.slice(7 * 7)).not.toEqual(r.rows.slice(7 * 7));
+  });
+
+  it('on a tiny series says "insufficient data", not a number', () => {
+    const input = makeInput({ asOf: AS_OF, days: 10, extraEntities: [{ id: 'acct', kind: 'account', parentId: null, platform: 'meta', externalId: 'acct', name: 'acct', status: 'active', attributes: {} }], series: [{ id: 'ad', parentId: 'acct', spend: () => 5000, revenue: () => 9000 }] });
+    const tr = trackRecordOf([], buildSeries(input.entities, input.days, input.asOf));
+    expect(tr).toMatchObject({ source: 'backtest', predictions: 0, mase: null, coverage: null, insufficient: expect.stringMatching(/^insufficient data/) });
+  });
+
+  it('stands in until real forecasts of enough days are scored, then steps aside', () => {
+    const input = makeInput({ asOf: AS_OF, days: 120, extraEntities: [{ id: 'acct', kind: 'account', parentId: null, platform: 'meta', externalId: 'acct', name: 'acct', status: 'active', attributes: {} }], series: [{ id: 'ad', parentId: 'acct', spend: (i) => 5000 * WEEK[i % 7]! * (1 + 0.05 * Math.sin(i * 1.7)), revenue: (i) => 9000 * WEEK[i % 7]! * (1 + 0.08 * Math.cos(i)) }] });
+    const s = buildSeries(input.entities, input.days, input.asOf);
+    const one = (madeOn: string) => ({ metric: 'spendCents', madeOn, targetDate: AS_OF, point: 100, actual: 100, hit: true, scale: 20 });
+    const few = trackRecordOf([one('2026-06-28'), one('2026-06-29')], s);
+    expect(few).toMatchObject({ source: 'backtest', scoredWindows: 2, origins: 8 });
+    expect(few.mase).toBeGreaterThan(0);
+    expect(few.coverage).toBeGreaterThan(0.5);
+    const enough = trackRecordOf(Array.from({ length: MIN_SCORED_WINDOWS }, (_, i) => one(addDays('2026-06-20', i))), s);
+    expect(enough).toMatchObject({ source: 'scored', mase: 0, coverage: 1 });
   });
 });
 
 const round = (x: number) => Math.round(x * 1e4) / 1e4;
+const WEEK = [1, 1.05, 1.08, 1.02, 0.95, 0.85, 0.9];

@@ -69,7 +69,7 @@ export function runCycle(input: BrainInput, opts: CycleOptions = {}): BrainOutpu
   return {
     asOf: input.asOf,
     memory: [...memory.values()],
-    oracle: { forecasts, gaps, findings, pacing, trackRecord: trackRecordOf(input.scored) },
+    oracle: { forecasts, gaps, findings, pacing, trackRecord: trackRecordOf(input.scored, s) },
     curiosity: { actions },
     timings,
   };

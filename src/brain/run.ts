@@ -79,10 +79,11 @@ async function loadScored(db: Db, clientId: string, asOf: string): Promise<Score
       actual: { not: null },
       targetDate: { gte: new Date(`${addDays(asOf, -TRACK_RECORD_DAYS)}T00:00:00Z`), lte: new Date(`${asOf}T00:00:00Z`) },
     },
-    select: { metric: true, targetDate: true, point: true, actual: true, hit: true, scale: true },
+    select: { metric: true, madeOn: true, targetDate: true, point: true, actual: true, hit: true, scale: true },
   });
   return rows.map((r) => ({
     metric: r.metric,
+    madeOn: r.madeOn.toISOString().slice(0, 10),
     targetDate: r.targetDate.toISOString().slice(0, 10),
     point: r.point,
     actual: r.actual!,

@@ -66,6 +66,8 @@ export interface PastInsight {
 
 export interface ScoredPrediction {
   metric: string;
+  /** The day the forecast was made (its window). */
+  madeOn: string;
   targetDate: string;
   point: number;
   actual: number;

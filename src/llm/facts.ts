@@ -55,7 +55,7 @@ export interface SummaryFacts {
   periods: { days: string; spend: string; revenue: string; profit: string; spendVsPrevious: string; revenueVsPrevious: string; profitVsPrevious: string }[];
   burningLinks: { name: string; spend: string; profit: string; roi: string; window: string }[];
   forecastNext7Days: { spend: string; revenue: string; profit: string; interval: string } | null;
-  trackRecord: { mase: string; coverage: string; predictions: number } | null;
+  trackRecord: { mase: string; coverage: string; predictions: number; basis: string } | null;
   /** Extra computed lines (forecast, track record) when the report model has them. */
   notes: string[];
 }
@@ -172,7 +172,7 @@ export function summaryFacts(s: DailySummary, notes: string[] = []): SummaryFact
       profit: money(s.forecast.profitCents, cur),
       interval: '80% per day',
     },
-    trackRecord: s.trackRecord && s.trackRecord.mase !== null ? { mase: s.trackRecord.mase.toFixed(2), coverage: pct(s.trackRecord.coverage), predictions: s.trackRecord.predictions } : null,
+    trackRecord: s.trackRecord && s.trackRecord.mase !== null ? { mase: s.trackRecord.mase.toFixed(2), coverage: pct(s.trackRecord.coverage), predictions: s.trackRecord.predictions, basis: s.trackRecord.source === 'backtest' ? 'a backtest on the last 8 weeks (no real forecasts scored yet)' : 'real forecasts scored over the last 28 days' } : null,
     notes,
   };
 }

@@ -73,6 +73,9 @@ export interface TrackRecordLine {
   predictions: number;
   mase: number | null;
   coverage: number | null;
+  /** Real scored forecasts, or a backtest on the last 8 weeks (a new client). */
+  source?: 'scored' | 'backtest';
+  origins?: number;
 }
 
 /** A split test as of the report's day: its latest evaluation's numbers. */

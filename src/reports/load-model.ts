@@ -97,7 +97,7 @@ export async function loadReportModel(db: Db, client: ReportClient, date: string
     splitTests: await loadSplitTests(db, client.id, date),
     firstParty: await loadFirstParty(db, client, date),
     forecast: brainRun ? await loadForecast(db, entities.filter((e) => e.kind === 'account' && e.platform !== 'shopify' && countsInTotals(e)).map((e) => e.id), date) : null,
-    trackRecord: oracle?.trackRecord ? { predictions: oracle.trackRecord.predictions, mase: oracle.trackRecord.mase, coverage: oracle.trackRecord.coverage } : null,
+    trackRecord: oracle?.trackRecord ? { predictions: oracle.trackRecord.predictions, mase: oracle.trackRecord.mase, coverage: oracle.trackRecord.coverage, source: oracle.trackRecord.source ?? 'scored', origins: oracle.trackRecord.origins } : null,
   };
   return buildDailySummary({
     client: { slug: client.slug, name: client.name, currency: client.currency, timezone: client.timezone },

@@ -245,7 +245,11 @@ export function buildReportView(m: DailySummary, words: Summary): ReportView {
       },
     },
     trackRecord: tr && tr.mase !== null
-      ? { text: `Forecast track record (last 28 days, ${count(tr.predictions)} forecasts scored): MASE ${tr.mase.toFixed(2)} (below 1 beats a seasonal-naive guess), ${pct(tr.coverage)} of actuals inside the 80 % range.` }
+      ? {
+        text: tr.source === 'backtest'
+          ? `Forecast track record (backtest: ${count(tr.origins ?? 0)} weekly origins over the last 8 weeks, ${count(tr.predictions)} days forecast from the data before each — until real forecasts have been scored): MASE ${tr.mase.toFixed(2)} (below 1 beats a seasonal-naive guess), ${pct(tr.coverage)} of actuals inside the 80 % range.`
+          : `Forecast track record (last 28 days, ${count(tr.predictions)} forecasts scored): MASE ${tr.mase.toFixed(2)} (below 1 beats a seasonal-naive guess), ${pct(tr.coverage)} of actuals inside the 80 % range.`,
+      }
       : null,
     freshness: m.freshness.map((x) => ({ platform: x.platform, through: x.latest, behind: x.daysBehind > 0 ? `${x.daysBehind} day${x.daysBehind > 1 ? 's' : ''} behind` : 'up to date' })),
     revenueNote: [

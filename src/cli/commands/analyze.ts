@@ -34,7 +34,8 @@ export function register(program: Command, group: Group) {
           console.log(`  ${String(i.action?.rank ?? '-').padStart(3)}. [${i.severity}] ${i.type.padEnd(17)} ${i.title}  (impact ${money(i.impactCents, client.currency)}, confidence ${Math.round(i.confidence * 100)}%)`);
         }
         const tr = view.trackRecord;
-        console.log(tr.predictions ? `track record: MASE ${tr.mase}, 80% coverage ${tr.coverage} over ${tr.predictions} scored predictions` : 'track record: no scored predictions yet');
+        if (tr.source === 'backtest') console.log(tr.mase !== null ? `track record (backtest, last 8 weeks, ${tr.origins} weekly origins): MASE ${tr.mase}, 80% coverage ${tr.coverage} over ${tr.predictions} days forecast` : `track record: ${tr.insufficient ?? 'insufficient data'}`);
+        else console.log(tr.predictions ? `track record: MASE ${tr.mase}, 80% coverage ${tr.coverage} over ${tr.predictions} scored predictions` : 'track record: no scored predictions yet');
       });
     });
 }
