@@ -35,8 +35,15 @@ export interface WriteOptions {
   entityCache?: Map<string, { id: string; sig: string }>;
 }
 
-/** Must be called inside a transaction (sql.tx) so a failure leaves nothing behind. */
-export async function writeBatch(sql: Sql, batch: WriteBatch, opts: WriteOptions): Promise<WriteResult> {
+/**
+ * Writes in one transaction (the caller's, when inside sql.tx — so a failure
+ * leaves nothing behind — or its own): the COPY's temporary table lives in it.
+ */
+export function writeBatch(sql: Sql, batch: WriteBatch, opts: WriteOptions): Promise<WriteResult> {
+  return sql.tx((tx) => writeInTx(tx, batch, opts));
+}
+
+async function writeInTx(sql: Sql, batch: WriteBatch, opts: WriteOptions): Promise<WriteResult> {
   const ids = await upsertEntities(sql, opts.clientId, batch.entities, opts);
   let inserted = 0;
   let updated = 0;
