@@ -1,8 +1,11 @@
 // npm run bench:forecast — rolling-origin evaluation on ../shared/data/real-daily-panel.csv
 // (4 windows of 14 days, season 7): mean / median MASE (scale: in-sample seasonal
-// naive MAE), 80 % interval coverage and ms per series for adbrain and seasonal
-// naive, and — when Rscript with forecast and prophet is installed — R's ets and
-// prophet on the same windows. Ratios against the best other method are printed.
+// naive MAE), 80 % interval coverage, the mean scaled interval score (MSIS: the
+// Winkler score at 80 % over the same scale — width plus 2/α × every miss; lower
+// is better) and ms per series for adbrain and seasonal naive, and — when Rscript
+// with the forecast package is installed — R's ets, auto.arima, thetaf, stlf, the
+// ETS + ARIMA + Theta mean, and prophet when present, on the same windows. Ratios
+// against the best other method are printed.
 // Targets: mean MASE ≤ 0.95 × best other; coverage 0.75–0.85; ≥ 20× faster than R ets.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -40,16 +43,21 @@ for (const [id, s] of series) {
 }
 
 type Fc = { point: number[]; lower: number[]; upper: number[] };
-interface Score { mase: number[]; coverage: number[]; ms: number }
-const score = (): Score => ({ mase: [], coverage: [], ms: 0 });
+interface Score { mase: number[]; coverage: number[]; msis: number[]; ms: number }
+const score = (): Score => ({ mase: [], coverage: [], msis: [], ms: 0 });
+const ALPHA = 1 - LEVEL;
 function add(s: Score, w: Window, f: Fc) {
-  let ae = 0, hit = 0;
+  let ae = 0, hit = 0, is = 0;
   for (let i = 0; i < H; i++) {
-    ae += Math.abs(w.test[i]! - f.point[i]!);
-    if (w.test[i]! >= f.lower[i]! && w.test[i]! <= f.upper[i]!) hit++;
+    const y = w.test[i]!, l = f.lower[i]!, u = f.upper[i]!;
+    ae += Math.abs(y - f.point[i]!);
+    if (y >= l && y <= u) hit++;
+    // Winkler / interval score: the width, plus 2/α times how far outside an actual fell.
+    is += u - l + (y < l ? (2 / ALPHA) * (l - y) : 0) + (y > u ? (2 / ALPHA) * (y - u) : 0);
   }
   s.mase.push(ae / H / w.scale);
   s.coverage.push(hit / H);
+  s.msis.push(is / H / w.scale);
 }
 
 const results: Record<string, Score> = { adbrain: score(), 'seasonal naive': score() };
@@ -67,16 +75,17 @@ for (const w of windows) {
 }
 
 // R anchors, on the same windows.
-const rOk = spawnSync('Rscript', ['-e', 'suppressPackageStartupMessages({library(forecast); library(prophet)})'], { encoding: 'utf8' }).status === 0;
+const R_METHODS = ['ets', 'auto.arima', 'thetaf', 'stlf', 'ets+arima+theta', 'prophet'];
+const rOk = spawnSync('Rscript', ['-e', 'suppressPackageStartupMessages(library(forecast))'], { encoding: 'utf8' }).status === 0;
 if (rOk && process.env.ADBRAIN_BENCH_SKIP_R !== '1') {
   const dir = mkdtempSync(path.join(tmpdir(), 'adbrain-fc-'));
   const lines = ['series_id,date,value'];
   for (const w of windows) w.train.forEach((v, i) => lines.push(`${w.key},${w.trainDates[i]},${v}`));
   writeFileSync(path.join(dir, 'train.csv'), lines.join('\n') + '\n');
-  console.error(`running R's ets and prophet on ${windows.length} windows (a few minutes)…`);
-  const r = spawnSync('Rscript', [path.join(here, 'forecast.R'), path.join(dir, 'train.csv'), path.join(dir, 'out.csv'), String(H), String(LEVEL * 100)], { encoding: 'utf8' });
-  const secs = /seconds ets=([\d.]+) prophet=([\d.]+)/.exec(r.stdout);
-  if (r.status !== 0 || !secs) {
+  console.error(`running R's ${R_METHODS.join(', ')} on ${windows.length} windows (several minutes)…`);
+  const r = spawnSync('Rscript', [path.join(here, 'forecast.R'), path.join(dir, 'train.csv'), path.join(dir, 'out.csv'), String(H), String(LEVEL * 100)], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  const secs = new Map([...(/seconds (.*) series=/.exec(r.stdout)?.[1] ?? '').matchAll(/([\w.+]+)=([\d.]+)/g)].map((m) => [m[1]!, Number(m[2])]));
+  if (r.status !== 0 || secs.size === 0) {
     console.error(`R failed: ${r.stderr.slice(-500)}`);
   } else {
     const byKey = new Map<string, Map<string, Fc>>();
@@ -86,23 +95,24 @@ if (rOk && process.env.ADBRAIN_BENCH_SKIP_R !== '1') {
       const f = m.get(key!) ?? m.set(key!, { point: [], lower: [], upper: [] }).get(key!)!;
       f.point.push(Number(point)); f.lower.push(Number(lower)); f.upper.push(Number(upper));
     }
-    for (const [method, label, s] of [['ets', "R ets", secs[1]], ['prophet', 'R prophet', secs[2]]] as const) {
+    for (const method of R_METHODS) {
+      if (!byKey.has(method)) continue;
       const sc = score();
-      sc.ms = Number(s) * 1000;
+      sc.ms = (secs.get(method) ?? 0) * 1000;
       for (const w of windows) add(sc, w, byKey.get(method)!.get(w.key)!);
-      results[label] = sc;
+      results[`R ${method}`] = sc;
     }
   }
 } else {
-  console.error('Rscript with the forecast and prophet packages not found: R anchors skipped (Debian: r-base-core r-cran-forecast r-cran-prophet)');
+  console.error('Rscript with the forecast package not found: R anchors skipped (Debian: r-base-core r-cran-forecast; r-cran-prophet for prophet)');
 }
 
 const mean = (a: number[]) => a.reduce((x, y) => x + y, 0) / a.length;
 const median = (a: number[]) => [...a].sort((x, y) => x - y)[a.length >> 1]!;
 console.log(`\n${series.size} series × ${WINDOWS} rolling origins, h = ${H}, season = ${M}, ${LEVEL * 100} % intervals\n`);
-console.log('method            mean MASE  median MASE  coverage  ms/series');
+console.log('method               mean MASE  median MASE  coverage  MSIS (80 %)  ms/series');
 for (const [name, s] of Object.entries(results)) {
-  console.log(`${name.padEnd(16)}  ${mean(s.mase).toFixed(3).padStart(9)}  ${median(s.mase).toFixed(3).padStart(11)}  ${mean(s.coverage).toFixed(3).padStart(8)}  ${(s.ms / windows.length).toFixed(2).padStart(9)}`);
+  console.log(`${name.padEnd(19)}  ${mean(s.mase).toFixed(3).padStart(9)}  ${median(s.mase).toFixed(3).padStart(11)}  ${mean(s.coverage).toFixed(3).padStart(8)}  ${mean(s.msis).toFixed(3).padStart(11)}  ${(s.ms / windows.length).toFixed(2).padStart(9)}`);
 }
 const ours = results.adbrain!;
 const others = Object.entries(results).filter(([k]) => k !== 'adbrain');
@@ -111,6 +121,7 @@ const ratio = mean(ours.mase) / mean(bestScore.mase);
 const cov = mean(ours.coverage);
 console.log(`\nmean MASE vs best other (${bestName}): ${ratio.toFixed(3)} (target ≤ 0.95) ${ratio <= 0.95 ? 'OK' : 'MISSED'}`);
 console.log(`coverage ${cov.toFixed(3)} (target 0.75–0.85) ${cov >= 0.75 && cov <= 0.85 ? 'OK' : 'MISSED'}`);
+console.log(`MSIS vs best other's: ${(mean(ours.msis) / Math.min(...others.map(([, x]) => mean(x.msis)))).toFixed(3)} (lower is better)`);
 if (results['R ets']) {
   const speed = results['R ets'].ms / ours.ms;
   console.log(`speed vs R ets: ${speed.toFixed(0)}× faster per series (target ≥ 20×) ${speed >= 20 ? 'OK' : 'MISSED'}`);

@@ -44,3 +44,21 @@ describe('brain progress', () => {
     expect(pipe.out).toEqual([]);
   });
 });
+
+describe('forecasts on every core', () => {
+  it('the worker pool answers exactly what this thread does, in order, with progress', async () => {
+    const { planForecasts, forecastOptions } = await import('../src/brain/oracle/forecasts.ts');
+    const { forecastJobs, POOL_MIN_JOBS } = await import('../src/brain/oracle/forecast-pool.ts');
+    const { forecastSeries } = await import('../src/brain/oracle/forecast.ts');
+    const { seriesOf } = await import('../src/brain/cycle.ts');
+    const sim = simulateDemo({ endDate: '2026-11-21', seed: 42 });
+    const jobs = sim.clients.flatMap((x) => planForecasts(seriesOf(simBrainInput(x, '2026-11-21'))).jobs);
+    // Enough series for the pool: the demo's, repeated.
+    const many = Array.from({ length: Math.ceil(POOL_MIN_JOBS / jobs.length) + 1 }, () => jobs).flat();
+    const seen: number[] = [];
+    const pooled = await forecastJobs(many, { threads: 2, onProgress: (done) => seen.push(done) });
+    expect(pooled).toEqual(many.map((j) => forecastSeries(j.history, forecastOptions())));
+    expect(seen.length).toBeGreaterThan(0);
+    expect(Math.max(...seen)).toBeLessThanOrEqual(many.length);
+  }, 120_000);
+});

@@ -34,9 +34,11 @@ export interface CycleOptions {
   series?: SeriesSet;
   /** Where the cycle is (phase, and entities done of total in the long one), for a progress line. */
   onProgress?: BrainProgress;
+  /** The forecasts, already made from this same series (runBrain fits them on every core). */
+  forecasted?: ReturnType<typeof forecastEntities>;
 }
 
-export type BrainProgress = (p: { phase: string; done?: number; total?: number }) => void;
+export type BrainProgress = (p: { phase: string; done?: number; total?: number; unit?: string }) => void;
 
 export function runCycle(input: BrainInput, opts: CycleOptions = {}): BrainOutput {
   const clock = opts.clock ?? (() => 0);
@@ -52,7 +54,8 @@ export function runCycle(input: BrainInput, opts: CycleOptions = {}): BrainOutpu
   say({ phase: 'memory', total: s.byId.size });
   const memory = buildMemory(s, input.insights);
   lap('memory');
-  const { forecasts, gaps } = opts.forecasts === false ? { forecasts: [], gaps: [] } : forecastEntities(s, { onProgress: (done, total) => say({ phase: 'forecasts', done, total }) });
+  const { forecasts, gaps } = opts.forecasts === false ? { forecasts: [], gaps: [] }
+    : opts.forecasted ?? forecastEntities(s, { onProgress: (done, total) => say({ phase: 'forecasts', done, total, unit: 'series' }) });
   lap('forecasts');
   say({ phase: 'detection', total: s.byId.size });
   const pacing = pace(s, input.settings, forecasts);

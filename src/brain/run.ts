@@ -14,6 +14,8 @@ import { round } from './memory.ts';
 import { buildSeries, type Metric, type SeriesSet } from './series.ts';
 import { actionsByFinding, describeAction, findingKey, type Action } from './curiosity/actions.ts';
 import { INSIGHT_TYPES, type BrainInput, type Finding, type PastInsight, type ScoredPrediction } from './types.ts';
+import { assembleForecasts, planForecasts } from './oracle/forecasts.ts';
+import { forecastJobs } from './oracle/forecast-pool.ts';
 
 /** Days of history loaded for a cycle: enough for forecasts and baselines. */
 export const HISTORY_DAYS = 400;
@@ -116,7 +118,14 @@ export async function runBrain(db: Db, client: BrainClient, asOf: string, opts: 
   // The track record includes what was just scored.
   if (scored > 0) input.scored = await loadScored(db, client.id, asOf);
   const t2 = clock();
-  const output = runCycle(input, { clock: opts.clock, series, onProgress: opts.onProgress });
+  // The forecasts first, on every core; then the rest of the cycle over them.
+  const tf = clock();
+  const plan = planForecasts(series);
+  const fitted = await forecastJobs(plan.jobs, { onProgress: (done, total) => opts.onProgress?.({ phase: 'forecasts', done, total, unit: 'series' }) });
+  const forecasted = assembleForecasts(series, plan.jobs, fitted, plan.gaps);
+  const forecastMs = clock() - tf;
+  const output = runCycle(input, { clock: opts.clock, series, onProgress: opts.onProgress, forecasted });
+  output.timings.forecasts = ms(forecastMs);
   const t3 = clock();
   opts.onProgress?.({ phase: 'persist' });
   const written = await writePredictions(db, output);

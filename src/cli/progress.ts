@@ -17,7 +17,8 @@ export function brainProgress(label: string, stream: NodeJS.WriteStream = proces
     } else if (now - last < 100) return;
     last = now;
     let line = `${label}: ${p.phase}`;
-    if (p.total !== undefined) line += p.done !== undefined ? ` ${p.done.toLocaleString('en-US')}/${p.total.toLocaleString('en-US')} entities` : ` (${p.total.toLocaleString('en-US')} entities)`;
+    const unit = p.unit ?? 'entities';
+    if (p.total !== undefined) line += p.done !== undefined ? ` ${p.done.toLocaleString('en-US')}/${p.total.toLocaleString('en-US')} ${unit}` : ` (${p.total.toLocaleString('en-US')} ${unit})`;
     if (p.done && p.total && p.done < p.total) line += `, ETA ${Math.ceil(((now - phaseStart) / p.done) * (p.total - p.done) / 1000)} s`;
     line += ` — ${((now - t0) / 1000).toFixed(1)} s`;
     stream.write(`\r${line.padEnd(78)}`);

@@ -11,6 +11,9 @@ import type { Sql } from './sql.ts';
 // imports over demo data.
 const SOURCE_RANK: Record<string, number> = { csv: 2, demo: 3 };
 const SOURCE_PRIORITY = (source: string) => (Object.hasOwn(SOURCE_RANK, source) ? SOURCE_RANK[source]! : 1);
+/** Entities per load query (about 800,000 daily rows at 400 days). */
+const LOAD_CHUNK = 2_000;
+
 /** The same priority as an SQL expression over a `source` column (lower wins). */
 export const sourceRankSql = (col: string) => `CASE ${col} ${Object.entries(SOURCE_RANK).map(([k, v]) => `WHEN '${k}' THEN ${v}`).join(' ')} ELSE 1 END`;
 
@@ -85,19 +88,27 @@ export async function latestDayByPlatform(sql: Sql, clientId: string): Promise<{
  * with tens of thousands of entities.
  */
 export async function loadDailyColumns(sql: Sql, clientId: string, from: string, to: string): Promise<EntityColumns[]> {
-  const [groups, joins] = await Promise.all([
-    sql.query<SourceGroup>(
+  const [ids, joins] = await Promise.all([
+    sql.query<{ id: string }>('SELECT id::text AS id FROM entity WHERE client_id = $1::uuid ORDER BY id', [clientId]),
+    revenueJoins(sql, clientId),
+  ]);
+  // A chunk of entities at a time: each query walks the (entity, date, source) key in
+  // order and aggregates as it goes, so the load grows with the data — one query
+  // over a whole big client sorts (and spills) everything at once.
+  const groups: SourceGroup[] = [];
+  for (let k = 0; k < ids.length; k += LOAD_CHUNK) {
+    const chunk = ids.slice(k, k + LOAD_CHUNK).map((x) => x.id);
+    groups.push(...(await sql.query<SourceGroup>(
       `SELECT m.entity_id::text AS entity_id, m.source, array_agg(m.date - DATE '1970-01-01') AS d,
               array_agg(m.spend_cents::float8) AS s, array_agg(m.impressions::float8) AS i,
               array_agg(m.clicks::float8) AS c, array_agg(m.conversions::float8) AS v,
               array_agg(m.revenue_cents::float8) AS r, array_agg(m.reach::float8) AS re, array_agg(m.frequency::float8) AS f
-         FROM daily_metric m JOIN entity e ON e.id = m.entity_id
-        WHERE e.client_id = $1::uuid AND m.date BETWEEN $2::date AND $3::date
+         FROM daily_metric m
+        WHERE m.entity_id = ANY($1::uuid[]) AND m.date BETWEEN $2::date AND $3::date
         GROUP BY m.entity_id, m.source`,
-      [clientId, from, to],
-    ),
-    revenueJoins(sql, clientId),
-  ]);
+      [chunk, from, to],
+    )));
+  }
   const { picked, added } = joins ? applyRevenueRule(groups, joins) : { picked: groups, added: [] };
   const perEntity = new Map<string, SourceGroup[]>();
   for (const g of picked) (perEntity.get(g.entity_id) ?? perEntity.set(g.entity_id, []).get(g.entity_id)!).push(g);

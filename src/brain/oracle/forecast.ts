@@ -3,6 +3,9 @@
 // prediction intervals; seasonal naive for short series; nothing at all when
 // there is too little data to say anything.
 import { fitAllEts, forecastEts, intervalHalfWidths, specName, quantileSorted } from './ets.ts';
+import { thetaForecast } from './theta.ts';
+
+const THETA_WEIGHT = Number(process.env.ADBRAIN_THETA_WEIGHT ?? 0.5);
 
 export interface ForecastOptions {
   horizon: number;
@@ -53,6 +56,10 @@ export function forecastSeries(values: ArrayLike<number>, opts: ForecastOptions)
       half[k]! += w * hw[k]!;
     }
   });
+  // Combined with Theta, point by point: the literature's (and this panel's) best
+  // classical gain on daily series; the intervals keep the ensemble's widths.
+  const theta = thetaForecast(y, m, h);
+  for (let k = 0; k < h; k++) point[k] = THETA_WEIGHT * theta[k]! + (1 - THETA_WEIGHT) * point[k]!;
   const out = { point: [] as number[], lower: [] as number[], upper: [] as number[] };
   for (let k = 0; k < h; k++) {
     out.point.push(clamp(point[k]!));

@@ -1,7 +1,7 @@
 // Forecasts of spend, revenue, conversions and clicks for accounts and campaigns
 // (and ads with enough history), 14 days ahead with 80 % intervals. Each one
 // carries the in-sample seasonal-naive MAE so its error can later be scored as MASE.
-import { forecastSeries, MIN_HISTORY } from './forecast.ts';
+import { forecastSeries, MIN_HISTORY, type SeriesForecast } from './forecast.ts';
 import { sumRange, type SeriesSet } from '../series.ts';
 
 export const FORECAST_METRICS = ['spendCents', 'revenueCents', 'conversions', 'clicks'] as const;
@@ -27,11 +27,18 @@ const AD_MIN_DAYS = 56;
 /** Ads are forecast only where it pays: the biggest spenders with eight weeks of history. */
 export const MAX_AD_FORECASTS = 100;
 
-export function forecastEntities(s: SeriesSet, opts: { horizon?: number; level?: number; onProgress?: (done: number, total: number) => void } = {}) {
-  const horizon = opts.horizon ?? HORIZON;
-  const forecasts: EntityForecast[] = [];
-  const gaps: ForecastGap[] = [];
+/** One series to forecast: its history (from the last unreported day on) and where it ends. */
+export interface ForecastJob {
+  entityId: string;
+  metric: ForecastMetric;
+  history: Float64Array;
+}
+
+/** What to forecast (accounts, campaigns, the biggest ads), and the series that cannot be. */
+export function planForecasts(s: SeriesSet): { jobs: ForecastJob[]; gaps: ForecastGap[] } {
   const end = s.length - 1;
+  const gaps: ForecastGap[] = [];
+  const jobs: ForecastJob[] = [];
   const live = [...s.byId.values()].filter((e) => e.launch >= 0 && e.entity.status !== 'killed');
   const ads = live
     .filter((e) => e.entity.kind === 'ad' && end - e.launch + 1 >= AD_MIN_DAYS)
@@ -41,10 +48,7 @@ export function forecastEntities(s: SeriesSet, opts: { horizon?: number; level?:
     .slice(0, MAX_AD_FORECASTS)
     .map((x) => x.e);
   const targets = [...live.filter((e) => e.entity.kind === 'account' || e.entity.kind === 'campaign'), ...ads];
-  let done = 0;
   for (const e of targets) {
-    // Every 200 entities: cheap enough to call often, often enough for an ETA.
-    if (opts.onProgress && done++ % 200 === 0) opts.onProgress(done - 1, targets.length);
     for (const metric of FORECAST_METRICS) {
       // Forecast from the days after the last one whose value was not reported:
       // an unknown day is neither a zero nor something to interpolate.
@@ -61,22 +65,47 @@ export function forecastEntities(s: SeriesSet, opts: { horizon?: number; level?:
         continue;
       }
       if (history.every((v) => v === 0)) continue;
-      const f = forecastSeries(history, { horizon, season: 7, level: opts.level ?? 0.8 });
-      if (!f.ok) {
-        gaps.push({ entityId: e.entity.id, metric, reason: f.reason });
-        continue;
-      }
-      let scale = 0;
-      for (let t = 7; t < history.length; t++) scale += Math.abs(history[t]! - history[t - 7]!);
-      scale = history.length > 7 ? scale / (history.length - 7) : 0;
-      forecasts.push({
-        entityId: e.entity.id,
-        metric,
-        model: f.model,
-        scale,
-        days: f.point.map((p, k) => ({ date: s.dayOf(end + 1 + k), point: p, lower: f.lower[k]!, upper: f.upper[k]! })),
-      });
+      jobs.push({ entityId: e.entity.id, metric, history });
     }
   }
+  return { jobs, gaps };
+}
+
+/** The jobs' forecasts (in job order) as the oracle keeps them, with the MASE scale of each. */
+export function assembleForecasts(s: SeriesSet, jobs: ForecastJob[], results: SeriesForecast[], gaps: ForecastGap[]) {
+  const end = s.length - 1;
+  const forecasts: EntityForecast[] = [];
+  jobs.forEach((job, j) => {
+    const f = results[j]!;
+    if (!f.ok) {
+      gaps.push({ entityId: job.entityId, metric: job.metric, reason: f.reason });
+      return;
+    }
+    const history = job.history;
+    let scale = 0;
+    for (let t = 7; t < history.length; t++) scale += Math.abs(history[t]! - history[t - 7]!);
+    scale = history.length > 7 ? scale / (history.length - 7) : 0;
+    forecasts.push({
+      entityId: job.entityId,
+      metric: job.metric,
+      model: f.model,
+      scale,
+      days: f.point.map((p, k) => ({ date: s.dayOf(end + 1 + k), point: p, lower: f.lower[k]!, upper: f.upper[k]! })),
+    });
+  });
   return { forecasts, gaps, minHistory: MIN_HISTORY };
+}
+
+export const forecastOptions = (level?: number) => ({ horizon: HORIZON, season: 7, level: level ?? 0.8 });
+
+/** On this thread (tests, small clients); runBrain uses worker threads for big ones (forecast-pool.ts). */
+export function forecastEntities(s: SeriesSet, opts: { level?: number; onProgress?: (done: number, total: number) => void } = {}) {
+  const { jobs, gaps } = planForecasts(s);
+  const results: SeriesForecast[] = [];
+  for (let j = 0; j < jobs.length; j++) {
+    // Every 200 series: cheap enough to call often, often enough for an ETA.
+    if (opts.onProgress && j % 200 === 0) opts.onProgress(j, jobs.length);
+    results.push(forecastSeries(jobs[j]!.history, forecastOptions(opts.level)));
+  }
+  return assembleForecasts(s, jobs, results, gaps);
 }
