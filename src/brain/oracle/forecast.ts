@@ -5,7 +5,9 @@
 import { fitAllEts, forecastEts, intervalHalfWidths, specName, quantileSorted } from './ets.ts';
 import { thetaForecast } from './theta.ts';
 
-const THETA_WEIGHT = Number(process.env.ADBRAIN_THETA_WEIGHT ?? 0.5);
+// The simple average (not tuned on the benchmark panel: equal weights are what the
+// combination literature recommends when nothing says otherwise).
+const THETA_WEIGHT = 0.5;
 
 export interface ForecastOptions {
   horizon: number;

@@ -24,25 +24,34 @@ function isSeasonal(y: Float64Array, m: number): boolean {
   return Math.abs(acf(m)) > 1.645 * Math.sqrt((1 + 2 * sum) / n);
 }
 
-/** Classical decomposition's seasonal indices (multiplicative when every value is positive, else additive). */
-function seasonalIndices(y: Float64Array, m: number): { idx: Float64Array; mult: boolean } {
+/**
+ * Classical decomposition's seasonal indices: multiplicative (as thetaf always
+ * uses) when the series is never negative and its moving average never reaches
+ * zero — days of zero are fine — else additive.
+ */
+function seasonalIndices(y: Float64Array, m: number, additive = false): { idx: Float64Array; mult: boolean } {
   const n = y.length;
-  const mult = y.every((v) => v > 0);
   const half = Math.floor(m / 2);
-  const sums = new Float64Array(m);
-  const counts = new Float64Array(m);
+  const trend = new Float64Array(n).fill(Number.NaN);
   for (let t = half; t < n - half; t++) {
     // Centred moving average over one season (2×m for an even season).
-    let trend = 0;
+    let v = 0;
     if (m % 2 === 1) {
-      for (let k = -half; k <= half; k++) trend += y[t + k]!;
-      trend /= m;
+      for (let k = -half; k <= half; k++) v += y[t + k]!;
+      v /= m;
     } else {
-      if (t + half >= n) continue;
-      for (let k = -half + 1; k < half; k++) trend += y[t + k]!;
-      trend = (trend + 0.5 * (y[t - half]! + y[t + half]!)) / m;
+      for (let k = -half + 1; k < half; k++) v += y[t + k]!;
+      v = (v + 0.5 * (y[t - half]! + y[t + half]!)) / m;
     }
-    sums[t % m]! += mult ? y[t]! / trend : y[t]! - trend;
+    trend[t] = v;
+  }
+  let mult = !additive;
+  for (let t = 0; t < n; t++) if (y[t]! < 0 || trend[t]! <= 0) mult = false;
+  const sums = new Float64Array(m);
+  const counts = new Float64Array(m);
+  for (let t = 0; t < n; t++) {
+    if (Number.isNaN(trend[t]!)) continue;
+    sums[t % m]! += mult ? y[t]! / trend[t]! : y[t]! - trend[t]!;
     counts[t % m]! += 1;
   }
   const idx = new Float64Array(m);
@@ -53,6 +62,8 @@ function seasonalIndices(y: Float64Array, m: number): { idx: Float64Array; mult:
   }
   norm /= m;
   for (let j = 0; j < m; j++) idx[j] = mult ? idx[j]! / norm : idx[j]! - norm;
+  // A weekday that is always zero has no multiplicative index to divide by: additive then.
+  if (mult && idx.some((v) => !(v > 0))) return seasonalIndices(y, m, true);
   return { idx, mult };
 }
 
