@@ -1,8 +1,9 @@
-// npm run bench:brain [-- --entities 10000 --days 400]
+// npm run bench:brain [-- --entities 10000 --days 400 --server-only]
 // The full brain cycle (load → score → memory/oracle/curiosity → persist) for one
 // client with N simulated ads × D days, on embedded PGlite and (when
 // TEST_DATABASE_URL or DATABASE_URL is set) a Postgres server, then again at
-// twice the entities. Targets: ≤ 60 s on Postgres, ≤ 180 s embedded, 2× data ≤ 2.2× time.
+// twice the entities. Targets: ≤ 30 s on Postgres, ≤ 45 s embedded, 2× data ≤ 2.1× time
+// (forecasts on worker threads, the load a chunk of entities per query).
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -20,7 +21,8 @@ const ENTITIES = arg('entities', 10_000);
 const DAYS = arg('days', 400);
 const END = '2026-11-21';
 
-async function measure(db: Db, ads: number) {
+/** Simulates and writes the client; the simulation is garbage once this returns (the brain runs without it in memory, as in production). */
+async function seed(db: Db, ads: number) {
   const sim = simulateScenario({ seed: 1, endDate: END, days: DAYS, ads, adsPerCampaign: 20 });
   const c = sim.clients[0]!;
   const client = await db.prisma.client.create({
@@ -28,12 +30,16 @@ async function measure(db: Db, ads: number) {
   });
   const tl = performance.now();
   await db.sql.tx((sql) => writeBatch(sql, c.batch, { clientId: client.id, source: 'demo' }));
-  const loadS = (performance.now() - tl) / 1000;
+  return { client, rows: c.batch.metrics.length, loadS: (performance.now() - tl) / 1000 };
+}
+
+async function measure(db: Db, ads: number) {
+  const { client, rows, loadS } = await seed(db, ads);
   const t0 = performance.now();
   const r = await runBrain(db, client, END, { now: new Date(), clock: () => performance.now() });
   const secs = (performance.now() - t0) / 1000;
   console.log(
-    `  ${ads.toLocaleString()} ads × ${DAYS} days (${c.batch.metrics.length.toLocaleString()} rows, written in ${loadS.toFixed(0)} s): ` +
+    `  ${ads.toLocaleString()} ads × ${DAYS} days (${rows.toLocaleString()} rows, written in ${loadS.toFixed(0)} s): ` +
       `cycle ${secs.toFixed(1)} s — ${JSON.stringify(r.output.timings)}; ${r.output.oracle.findings.length} findings, ${r.predictions.written} predictions`,
   );
   return secs;
@@ -52,17 +58,17 @@ async function bench(label: string, open: () => Promise<{ db: Db; done: () => Pr
   }
   const ratio = times[1]! / times[0]!;
   console.log(`  ${ENTITIES.toLocaleString()} ads: ${times[0]!.toFixed(1)} s (target ≤ ${target} s) ${times[0]! <= target ? 'OK' : 'MISSED'}`);
-  console.log(`  2× data / 1× = ${ratio.toFixed(2)} (target ≤ 2.2) ${ratio <= 2.2 ? 'OK' : 'MISSED'}`);
+  console.log(`  2× data / 1× = ${ratio.toFixed(2)} (target ≤ 2.1) ${ratio <= 2.1 ? 'OK' : 'MISSED'}`);
 }
 
-await bench('PGlite (embedded, on disk)', async () => {
+if (!process.argv.includes('--server-only')) await bench('PGlite (embedded, on disk)', async () => {
   const dir = await mkdtemp(path.join(tmpdir(), 'adbrain-bench-brain-'));
   const db = await openDb({ databaseUrl: null, dataDir: dir });
   return { db, done: async () => { await db.close(); await rm(dir, { recursive: true, force: true }); } };
-}, 180);
+}, 45);
 
 if (serverUrl) {
-  await bench('Postgres server', openServerBenchDb, 60);
+  await bench('Postgres server', openServerBenchDb, 30);
 } else {
   console.log('\n(set TEST_DATABASE_URL=postgres://… to measure a Postgres server too)');
 }
