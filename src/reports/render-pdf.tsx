@@ -67,7 +67,8 @@ function Chart({ title, legend, bars, axis }: ChartView) {
       <View style={{ flexDirection: 'row' }}>
       {/* The value axis: top of the scale, its middle, zero. */}
       <View style={{ width: 44, height: 70, justifyContent: 'space-between', paddingRight: 3, borderRight: `0.5 solid ${theme.line}` }}>
-        {[axis.max, axis.mid, axis.zero].map((t) => <Text key={t} style={{ fontSize: 6.5, color: theme.muted, textAlign: 'right' }}>{t}</Text>)}
+        {/* Keyed by position: a small scale can print the same label twice. */}
+        {[axis.max, axis.mid, axis.zero].map((t, i) => <Text key={i} style={{ fontSize: 6.5, color: theme.muted, textAlign: 'right' }}>{t}</Text>)}
       </View>
       <View style={[s.chart, { flex: 1 }]}>
         {bars.map((b, i) => (
