@@ -44,7 +44,7 @@ export interface OpenDbOptions {
 }
 
 // PGlite's own start parameters, with smaller shared buffers for light commands.
-const LIGHT_START = ['--single', '-F', '-O', '-j', '-c', 'search_path=public', '-c', 'exit_on_error=false', '-c', 'log_checkpoints=false', '-c', 'max_worker_processes=0', '-c', 'max_parallel_workers=0', '-c', 'max_parallel_workers_per_gather=0', '-c', 'io_method=sync', '-c', 'max_parallel_maintenance_workers=0', '-c', 'shared_buffers=4MB'];
+const LIGHT_START = [...PGlite.defaultStartParams, '-c', 'shared_buffers=4MB'];
 
 /** The ORM, loaded on open unless the command is light. Asking for it on a light open is a bug, said plainly. */
 async function ormFor(light: boolean | undefined, make: (P: typeof PrismaClient) => Promise<PrismaClient>): Promise<() => PrismaClient> {
