@@ -25,10 +25,11 @@ describe('adbrain campaigns and tracking', { timeout: 180_000 }, () => {
     const p = await adbrain(['campaigns', 'create', 'Summer Sale', '--client', 'boutique', '--platform', 'multi', '--type', 'campaign', '--destination', 'https://boutique.example/sale']);
     expect(p.code, p.err).toBe(0);
     expect(p.out).toMatch(/created Summer Sale \(MULTI_SUMMER_SALE_01\); its link: https:\/\/t\.agency\.example\/t\/MULTI_SUMMER_SALE_01\?s=site_/);
-    const c = await adbrain(['campaigns', 'create', 'Été robe', '--client', 'boutique', '--platform', 'instagram', '--type', 'reel', '--destination', 'https://boutique.example/robe', '--parent', 'MULTI_SUMMER_SALE_01', '--cost', '150,00', '--json']);
+    const c = await adbrain(['campaigns', 'create', 'Été robe', '--client', 'boutique', '--platform', 'instagram', '--type', 'reel', '--destination', 'https://boutique.example/robe', '--parent', 'MULTI_SUMMER_SALE_01', '--cost', '150,00', '--starts', '2026-10-01', '--ends', '2026-10-10', '--json']);
     expect(c.code, c.err).toBe(0);
     const child = JSON.parse(c.out);
-    expect(child).toMatchObject({ code: 'INSTA_ETE_ROBE_01', costCents: 15_000 });
+    // Typed days are Paris days: from its midnight (UTC+2 then) to the last instant of the end day.
+    expect(child).toMatchObject({ code: 'INSTA_ETE_ROBE_01', costCents: 15_000, startsAt: '2026-09-30T22:00:00.000Z', endsAt: '2026-10-10T21:59:59.999Z' });
     expect((await adbrain(['campaigns', 'create', 'x', '--client', 'boutique', '--destination', 'notaurl'])).code).toBe(2);
     expect((await adbrain(['campaigns', 'update', 'INSTA_ETE_ROBE_01', '--client', 'boutique', '--cost', '200'])).code).toBe(0);
     expect((await adbrain(['campaigns', 'deactivate', 'INSTA_ETE_ROBE_01', '--client', 'boutique'])).out).toMatch(/no longer counts/);

@@ -113,4 +113,18 @@ describe.each(dbKinds)('campaign cost linked to ad spend (%s)', (kind) => {
     const again = await loadReportModel(db, client, day(5), new Date('2026-10-06T08:00:00Z'));
     expect(again.day.spendCents).toBeGreaterThan(1_500 + 1_000);
   }, 60_000);
+
+  it('a campaign\'s days are the client\'s local days (a Berlin start at midnight is that Berlin day)', async () => {
+    const berlin = await addClient(db.prisma, { slug: 'berlin-shop', agency: 'ag', currency: 'EUR', timezone: 'Europe/Berlin' });
+    const c = await api('POST', `/v1/clients/${berlin.id}/tracking-campaigns`, { body: {
+      name: 'Berlin reel', destinationUrl: 'https://shop.example/', costCents: 10_000, startsAt: '2026-10-01T00:00:00+02:00', endsAt: '2026-10-10T23:59:59+02:00',
+    } });
+    expect(c.status, c.text).toBe(201);
+    const cost = async (from: string, to: string) => (await api('GET', `/v1/tracking-campaigns/${c.json.id}/analytics?from=${from}&to=${to}`)).json.costCents;
+    // Ten Berlin days, $100 spread exactly over them; nothing on the UTC day the start instant falls on.
+    expect(await cost('2026-09-30', '2026-09-30')).toBe(0);
+    expect(await cost('2026-10-01', '2026-10-01')).toBe(1_000);
+    expect(await cost('2026-10-01', '2026-10-10')).toBe(10_000);
+    expect(await cost('2026-10-11', '2026-10-11')).toBe(0);
+  });
 });

@@ -6,7 +6,7 @@
 // daily timeline, devices, countries and top products. A parent with
 // includeChildren sums itself and its children and lists them.
 import type { Db } from '../db/client.ts';
-import { addDays, daysBetween } from '../time.ts';
+import { addDays, daysBetween, localDate } from '../time.ts';
 import { adSpendOf, type AdSpend } from './ad-spend.ts';
 import { attribute, type Model } from './attribution.ts';
 import { series, sumsByCampaign } from './snapshots.ts';
@@ -53,20 +53,21 @@ const inRange = (col: string) => `${local(col)} >= $3::date AND ${local(col)} <=
 type Costed = Pick<CampaignRef, 'costCents' | 'adEntityId' | 'startsAt' | 'endsAt' | 'createdAt'>;
 
 /**
- * The one rule for a campaign's cost over time. Linked to ad spend: the linked
- * entity's spend that day (within its start / end when given). Otherwise its cost
- * spread evenly over its active days (its start, or creation, through its end, or
- * `until` while it runs), with cumulative rounding so the days' cents add up to the
- * cost exactly. The brain's daily rows and every range the analytics ask for are
- * sums of these shares.
+ * The one rule for a campaign's cost over time, over the client's local days
+ * (`timeZone`: a start at midnight in Berlin is that Berlin day, not the UTC day
+ * before). Linked to ad spend: the linked entity's spend that day (within its
+ * start / end when given). Otherwise its cost spread evenly over its active days
+ * (its start, or creation, through its end, or `until` while it runs), with
+ * cumulative rounding so the days' cents add up to the cost exactly. The brain's
+ * daily rows and every range the analytics ask for are sums of these shares.
  */
-export function costOnDay(c: Costed, day: string, until: string, ad?: AdSpend): number {
+export function costOnDay(c: Costed, day: string, until: string, timeZone: string, ad?: AdSpend): number {
   if (c.adEntityId) {
-    if ((c.startsAt && day < c.startsAt.toISOString().slice(0, 10)) || (c.endsAt && day > c.endsAt.toISOString().slice(0, 10))) return 0;
+    if ((c.startsAt && day < localDate(timeZone, c.startsAt)) || (c.endsAt && day > localDate(timeZone, c.endsAt))) return 0;
     return ad?.get(c.adEntityId)?.get(day) ?? 0;
   }
-  const first = (c.startsAt ?? c.createdAt).toISOString().slice(0, 10);
-  const last = c.endsAt ? c.endsAt.toISOString().slice(0, 10) : until;
+  const first = localDate(timeZone, c.startsAt ?? c.createdAt);
+  const last = c.endsAt ? localDate(timeZone, c.endsAt) : until;
   const active = daysBetween(first, last) + 1;
   const i = daysBetween(first, day);
   if (active <= 0 || i < 0 || i >= active) return 0;
@@ -77,7 +78,7 @@ export function costOnDay(c: Costed, day: string, until: string, ad?: AdSpend): 
 /** The campaign's cost that falls in the range: the sum of its days' shares. */
 export function costInRange(c: Costed, r: Range, ad?: AdSpend): number {
   let sum = 0;
-  for (let d = r.from; d <= r.to; d = addDays(d, 1)) sum += costOnDay(c, d, r.to, ad);
+  for (let d = r.from; d <= r.to; d = addDays(d, 1)) sum += costOnDay(c, d, r.to, r.timezone, ad);
   return sum;
 }
 

@@ -41,7 +41,7 @@ export async function rollUpTracking(db: Db, client: { id: string; timezone: str
       : (own ??= addEntity(batch, { platform: 'other', kind: 'account', externalId: 'first-party', name: 'First-party campaigns' }));
     const ek = addEntity(batch, { platform: 'other', kind: 'campaign', externalId: `tc:${c.id}`, name: c.name, parentKey: account, attributes: { code: c.code, platform: c.platform, type: c.type, firstParty: true, mirror, adEntityId: c.adEntityId } });
     for (let day = from; day <= to; day = addDays(day, 1)) {
-      const spend = costOnDay(c, day, to, ad);
+      const spend = costOnDay(c, day, to, client.timezone, ad);
       const n = clicks.get(key(c.id, day)) ?? 0;
       const o = conv.get(key(c.id, day));
       if (spend === 0 && n === 0 && !o) continue;

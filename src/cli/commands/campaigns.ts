@@ -6,6 +6,7 @@ import { withClient } from '../context.ts';
 import { day, inFlags, int, json } from '../options.ts';
 import { printJson, table } from '../output.ts';
 import type { Group } from './index.ts';
+import { addDays, startOfLocalDay } from '../../time.ts';
 
 type Client = Parameters<Parameters<typeof withClient>[1]>[1];
 const choice = (list: readonly string[]) => (v: string) => {
@@ -21,7 +22,9 @@ export function register(program: Command, group: Group) {
       ...(o.destination !== undefined && { destinationUrl: o.destination }), ...(o.platform !== undefined && { platform: o.platform }), ...(o.type !== undefined && { type: o.type }),
       ...(o.code !== undefined && { code: o.code }), ...(o.postUrl !== undefined && { postUrl: o.postUrl }),
       ...(o.cost !== undefined && { costCents: toMinorUnits(o.cost, client.currency, '--cost') }), ...(o.budget !== undefined && { budgetCents: toMinorUnits(o.budget, client.currency, '--budget') }),
-      ...(o.starts !== undefined && { startsAt: `${o.starts}T00:00:00Z` }), ...(o.ends !== undefined && { endsAt: `${o.ends}T23:59:59Z` }),
+      // Days as the client lives them: from its local midnight to the last instant of the end day.
+      ...(o.starts !== undefined && { startsAt: startOfLocalDay(client.timezone, o.starts).toISOString() }),
+      ...(o.ends !== undefined && { endsAt: new Date(startOfLocalDay(client.timezone, addDays(o.ends, 1)).getTime() - 1).toISOString() }),
     };
   };
   const find = async (db: Parameters<Parameters<typeof withClient>[1]>[0]['db'], clientId: string, ref: string) => {
