@@ -1,6 +1,6 @@
 // The real binary: tracking settings, campaigns with a parent, their links, numbers
 // and the audit trail.
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -44,5 +44,18 @@ describe('adbrain campaigns and tracking', { timeout: 180_000 }, () => {
 
     const audit = JSON.parse((await adbrain(['audit', '--client', 'boutique', '--json'])).out).data.map((x: { action: string }) => x.action);
     expect(audit).toEqual(['tracking_campaign.deactivate', 'tracking_campaign.update', 'tracking_campaign.create', 'tracking_campaign.create', 'client.tracking', 'client.create']);
+  });
+
+  it('--ad links a campaign\'s cost to an ad platform\'s entity by name, refuses what is not one, and "none" unlinks', async () => {
+    await writeFile(path.join(cwd, 'meta.csv'), 'date,platform,account,campaign,spend,impressions,clicks,conversions,revenue\n2026-10-02,meta,Boutique Meta,Robe push,40.00,1000,30,1,80.00\n');
+    expect((await adbrain(['import', 'meta.csv', '--client', 'boutique'])).code).toBe(0);
+    const linked = await adbrain(['campaigns', 'update', 'INSTA_ETE_ROBE_01', '--client', 'boutique', '--ad', 'Robe push', '--json']);
+    expect(linked.code, linked.err).toBe(0);
+    expect(JSON.parse(linked.out).adEntityId).toMatch(/^[0-9a-f-]{36}$/);
+    const account = await adbrain(['campaigns', 'update', 'INSTA_ETE_ROBE_01', '--client', 'boutique', '--ad', 'Boutique Meta']);
+    expect([account.code, account.err]).toEqual([2, expect.stringMatching(/^error: --ad: .* is a meta account; link an ad platform's campaign/)]);
+    const missing = await adbrain(['campaigns', 'update', 'INSTA_ETE_ROBE_01', '--client', 'boutique', '--ad', 'Robe psuh']);
+    expect([missing.code, missing.err]).toEqual([2, expect.stringMatching(/did you mean "Robe push"/)]);
+    expect(JSON.parse((await adbrain(['campaigns', 'update', 'INSTA_ETE_ROBE_01', '--client', 'boutique', '--ad', 'none', '--json'])).out).adEntityId).toBeNull();
   });
 });

@@ -32,20 +32,13 @@ export function register(program: Command, group: Group) {
     if (rows.length !== 1) throw new AppError('not_found', rows.length ? `"${ref}" names ${rows.length} campaigns: use the code` : `no campaign "${ref}" (adbrain campaigns list --client …)`);
     return rows[0]!;
   };
-  // --ad: an ad-platform entity by id, external id or exact name; "none" unlinks.
+  // --ad: an entity by id, external id or exact name (the kill list's lookup); "none" unlinks.
+  // createCampaign / updateCampaign refuse one that is not an ad platform's.
   const adOf = async (db: Parameters<Parameters<typeof withClient>[1]>[0]['db'], clientId: string, ref: string | undefined): Promise<{ adEntityId?: string | null }> => {
     if (ref === undefined) return {};
     if (ref === 'none') return { adEntityId: null };
-    const rows = await db.prisma.entity.findMany({
-      where: { clientId, platform: { in: ['meta', 'google', 'tiktok'] }, kind: { not: 'account' }, OR: [{ externalId: ref }, { name: ref }, ...(/^[0-9a-f-]{36}$/i.test(ref) ? [{ id: ref }] : [])] },
-      select: { id: true, platform: true, kind: true, name: true }, take: 5,
-    });
-    if (rows.length !== 1) {
-      throw new AppError('invalid_input', rows.length
-        ? `--ad: "${ref}" names ${rows.length} ad-platform entities (${rows.map((r) => `${r.platform} ${r.kind} ${r.id}`).join(', ')}): give the id`
-        : `--ad: no ad-platform campaign, ad set, ad or link "${ref}" for this client (an id, external id or exact name)`);
-    }
-    return { adEntityId: rows[0]!.id };
+    const { findEntity } = await import('../../domain/entities.ts');
+    return { adEntityId: (await findEntity(db.prisma, clientId, ref)).id };
   };
   const withParent = (c: Command) => c.option('--parent <code>', 'the parent campaign (its code or name)');
   const fields = (c: Command) => withParent(c)
