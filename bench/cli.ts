@@ -5,7 +5,7 @@
 // Targets: --help, --version, clients list, keys list, insights list, db status
 // under 0.5 s and 150 MB.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,8 +14,7 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const bin = path.join(root, 'bin/adbrain.mjs');
 const dir = mkdtempSync(path.join(tmpdir(), 'adbrain-bench-cli-'));
 // Each measured process writes its own peak RSS when it exits (no external `time`).
-const probe = path.join(dir, 'rss-probe.mjs');
-writeFileSync(probe, "import { writeFileSync } from 'node:fs';\nprocess.on('exit', () => writeFileSync(process.env.RSS_OUT, String(process.resourceUsage().maxRSS)));\n");
+const probe = path.join(root, 'bench/rss-probe.mjs');
 const env = { PATH: process.env.PATH, HOME: process.env.HOME, ADBRAIN_DATA_DIR: path.join(dir, 'data'), ADBRAIN_OUTBOX_DIR: path.join(dir, 'outbox') };
 
 function run(args: string[], measure = false): { ms: number; rssMb: number; code: number | null; out: string } {

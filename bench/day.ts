@@ -37,8 +37,7 @@ function csvOf(rows: number) {
 
 function measure(rows: number) {
   const dir = mkdtempSync(path.join(tmpdir(), 'adbrain-bench-day-'));
-  const probe = path.join(dir, 'probe.mjs');
-  writeFileSync(probe, "import { writeFileSync } from 'node:fs';\nprocess.on('exit', () => writeFileSync(process.env.RSS_OUT, String(process.resourceUsage().maxRSS)));\n");
+  const probe = path.join(root, 'bench/rss-probe.mjs');
   const env = { PATH: process.env.PATH, HOME: process.env.HOME, ADBRAIN_DATA_DIR: path.join(dir, 'data'), ADBRAIN_OUTBOX_DIR: path.join(dir, 'outbox'), RSS_OUT: path.join(dir, 'rss') };
   const run = (args: string[]) => {
     const t0 = performance.now();

@@ -17,11 +17,15 @@ function builtIsFresh() {
   }
   if (process.env.ADBRAIN_FROM_SOURCE === '1') return false;
   // A few hundred stat calls (~2 ms): cheaper than a stale build's wrong answers.
-  if (statSync(`${root}inngest.config.ts`).mtimeMs > built) return false;
-  for (const dir of ['src', 'emails']) {
-    for (const d of readdirSync(`${root}${dir}`, { recursive: true, withFileTypes: true })) {
-      if (d.isFile() && statSync(`${d.parentPath ?? d.path}/${d.name}`).mtimeMs > built) return false;
+  try {
+    if (statSync(`${root}inngest.config.ts`).mtimeMs > built) return false;
+    for (const dir of ['src', 'emails']) {
+      for (const d of readdirSync(`${root}${dir}`, { recursive: true, withFileTypes: true })) {
+        if (d.isFile() && statSync(`${d.parentPath ?? d.path}/${d.name}`).mtimeMs > built) return false;
+      }
     }
+  } catch {
+    return false; // a source vanished mid-walk (a checkout in progress): the sources decide
   }
   return true;
 }

@@ -45,7 +45,7 @@ try {
     process.exitCode = err.exitCode === 0 ? 0 : 2;
     if (jsonMode && err.exitCode !== 0) printJson({ error: { code: 'invalid_input', message: err.message.replace(/^error: /, ''), details: null } });
   } else {
-    process.exitCode = reportError(err, jsonMode, debugMode());
+    process.exitCode = reportError(err, jsonMode, await debugMode());
   }
 }
 
@@ -53,6 +53,11 @@ function version(): string {
   return (JSON.parse(readFileSync(projectFile('package.json'), 'utf8')) as { version: string }).version;
 }
 
-function debugMode(): boolean {
-  return process.env.ADBRAIN_DEBUG === '1' || process.env.ADBRAIN_DEBUG === 'true';
+/** The configuration's own reading of ADBRAIN_DEBUG (loaded only when something failed). */
+async function debugMode(): Promise<boolean> {
+  try {
+    return (await import('./config.ts')).loadConfig().debug;
+  } catch {
+    return false; // the config error itself is being reported
+  }
 }
