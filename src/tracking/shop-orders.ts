@@ -26,11 +26,14 @@ export async function recordShopOrders(sql: Sql, clientId: string, currency: str
   const codes = new Map((await sql.query<{ id: string; code: string }>('SELECT id::text, code FROM tracking_campaign WHERE client_id = $1::uuid', [clientId])).map((r) => [r.code, r.id]));
   if (codes.size === 0) return 0;
   let n = 0;
+  // Cancelled and test orders: only those recorded before need a revision (one read for the page).
+  const uncounted = orders.filter((o) => !o.counted).map((o) => `shopify:${o.id}`);
+  const recorded = uncounted.length === 0 ? [] : await sql.query<{ order_id: string }>(
+    'SELECT order_id FROM conversion WHERE client_id = $1::uuid AND order_id = ANY($2::text[])', [clientId, uncounted],
+  );
+  for (const r of recorded) await reviseConversion(sql, clientId, r.order_id, null);
   for (const o of orders) {
-    if (!o.counted) {
-      await reviseConversion(sql, clientId, `shopify:${o.id}`, null);
-      continue;
-    }
+    if (!o.counted) continue;
     const sid = sessionOf(o.landingPage);
     const code = o.utm.campaign ?? campaignOf(o.landingPage);
     const campaignId = code ? codes.get(code) : undefined;
