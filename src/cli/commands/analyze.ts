@@ -5,14 +5,14 @@ import { money } from '../../reports/format.ts';
 import { printJson } from '../output.ts';
 import { withContext } from '../context.ts';
 import { lastCompleteDay } from '../../time.ts';
-import type { Group } from './index.ts';
+import { summaryOf, type Group } from './index.ts';
 import { brainProgress } from '../progress.ts';
 
 export function register(program: Command, group: Group) {
   // ---- analyze ----------------------------------------------------------------------------
   program
     .command('analyze')
-    .description('run the brain for a client as of a day and print insights, forecasts and the track record (sends nothing)')
+    .description(summaryOf('analyze'))
     .requiredOption('--client <slug>')
     .option('--as-of <date>', 'last day the brain may see (default: yesterday in the client timezone)', day)
     .addOption(json())

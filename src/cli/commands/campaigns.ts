@@ -5,7 +5,7 @@ import { AppError } from '../../errors.ts';
 import { withClient } from '../context.ts';
 import { day, inFlags, int, json } from '../options.ts';
 import { printJson, table } from '../output.ts';
-import type { Group } from './index.ts';
+import { summaryOf, type Group } from './index.ts';
 import { addDays, startOfLocalDay } from '../../time.ts';
 
 type Client = Parameters<Parameters<typeof withClient>[1]>[1];
@@ -143,7 +143,7 @@ export function register(program: Command, group: Group) {
   }
 
   program.command('tracking <client>')
-    .description('the client\'s tracking settings and the snippet to paste (shows them without options)')
+    .description(summaryOf('tracking'))
     .option('--origins <urls>', 'comma-separated origins of the shop allowed to send visits (https://shop.example)')
     .option('--fallback <url>', 'where unknown or inactive links go ("off" for none)')
     .option('--window <days>', 'attribution window after the last activity (default 30)', int)

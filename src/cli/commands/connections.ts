@@ -10,7 +10,7 @@ import { syncConnection, type SyncResult } from '../../sources/sync.ts';
 import { withContext, type Ctx } from '../context.ts';
 import { day, int, json } from '../options.ts';
 import { printJson, table } from '../output.ts';
-import type { Group } from './index.ts';
+import { summaryOf, type Group } from './index.ts';
 
 const PLATFORMS = ['meta', 'google', 'tiktok', 'redtrack', 'shopify'];
 
@@ -118,7 +118,7 @@ export function register(program: Command, group: Group) {
 
   program
     .command('sync')
-    .description('sync a client\'s connections now: the settling window, a pending backfill, or --from/--to')
+    .description(summaryOf('sync'))
     .requiredOption('--client <slug>')
     .option('--platform <platform>', 'only this platform\'s connections', (v: string) => {
       if (!PLATFORMS.includes(v)) throw new InvalidArgumentError(`one of: ${PLATFORMS.join(', ')}`);

@@ -8,7 +8,7 @@ import { issuesOf } from '../../domain/schemas.ts';
 import { withClient, withContext, cliActor } from '../context.ts';
 import { int, json } from '../options.ts';
 import { printJson, table } from '../output.ts';
-import type { Group } from './index.ts';
+import { summaryOf, type Group } from './index.ts';
 
 const positive = (v: string) => {
   const n = int(v);
@@ -20,7 +20,7 @@ export function register(program: Command, group: Group) {
   const parts = { db: group('db'), agencies: group('agencies'), clients: group('clients') };
   program
     .command('audit')
-    .description('who changed what: every change through the API and the CLI, newest first')
+    .description(summaryOf('audit'))
     .option('--agency <slug>')
     .option('--client <slug>')
     .option('--action <action>', 'client.update, or a prefix ending in a dot: webhook.')

@@ -7,14 +7,14 @@ import { printJson } from '../output.ts';
 import { withContext, type Ctx } from '../context.ts';
 import type { DayResult } from '../../run/day.ts';
 import { lastCompleteDay } from '../../time.ts';
-import type { Group } from './index.ts';
+import { summaryOf, type Group } from './index.ts';
 import { brainProgress } from '../progress.ts';
 
 export function register(program: Command, group: Group) {
   // ---- demo, run, start ------------------------------------------------------------
   program
     .command('demo')
-    .description('create (or reset) the demo agency with three simulated clients')
+    .description(summaryOf('demo'))
     .option('--seed <n>', 'simulator seed', int, 42)
     .option('--days <n>', 'days of history', int, 150)
     .option('--end <date>', 'last simulated day (default: yesterday)', day)
@@ -29,7 +29,7 @@ export function register(program: Command, group: Group) {
 
   program
     .command('run')
-    .description('run the day for one or all clients: sync → report (and every later step that exists)')
+    .description(summaryOf('run'))
     .option('--client <slug>')
     .option('--as-of <date>', 'last complete day to use (default: yesterday in each client\'s timezone)', day)
     .addOption(json())
@@ -44,7 +44,7 @@ export function register(program: Command, group: Group) {
 
   program
     .command('start')
-    .description('quick start: (re)create the demo agency and run the day for its clients')
+    .description(summaryOf('start'))
     .addOption(json())
     .action(async (o) => {
       await withContext(async (ctx) => {

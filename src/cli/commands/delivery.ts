@@ -12,7 +12,7 @@ import { LINK_SORTS } from '../../reports/link-table.ts';
 import { withContext, type Ctx } from '../context.ts';
 import { day, int, json } from '../options.ts';
 import { printJson, table } from '../output.ts';
-import type { Group } from './index.ts';
+import { summaryOf, type Group } from './index.ts';
 
 async function chooseSender(ctx: Ctx, o: { send?: boolean; outbox?: boolean }) {
   const { outboxSender, resendSender, senderFor } = await import('../../reports/senders.ts');
@@ -28,7 +28,7 @@ async function chooseSender(ctx: Ctx, o: { send?: boolean; outbox?: boolean }) {
 export function register(program: Command, group: Group) {
   program
     .command('report')
-    .description('render and deliver a client\'s daily report (once per day: a delivered day is not sent again)')
+    .description(summaryOf('report'))
     .requiredOption('--client <slug>')
     .option('--date <YYYY-MM-DD>', 'the report day (default: yesterday in the client\'s timezone)', day)
     .option('--send', 'send through Resend (needs RESEND_API_KEY)')

@@ -1,13 +1,13 @@
 import { type Command } from 'commander';
 import { int, json } from '../options.ts';
 import { printJson } from '../output.ts';
-import type { Group } from './index.ts';
+import { summaryOf, type Group } from './index.ts';
 
 export function register(program: Command, group: Group) {
   // ---- forecast -------------------------------------------------------------------------
   program
     .command('forecast')
-    .description('forecast every series of a long CSV (series_id,date,value)')
+    .description(summaryOf('forecast'))
     .requiredOption('--input <file>')
     .option('--horizon <days>', 'days ahead', int, 14)
     .option('--season <days>', 'season length', int, 7)

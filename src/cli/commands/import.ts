@@ -6,13 +6,13 @@ import { CONVERSION_KINDS } from '../../import/parse.ts';
 import { formatErrorGroups, printJson } from '../output.ts';
 import { withContext } from '../context.ts';
 import { importAuditOf } from '../../audit/of.ts';
-import type { Group } from './index.ts';
+import { summaryOf, type Group } from './index.ts';
 
 export function register(program: Command, group: Group) {
   // ---- import -------------------------------------------------------------------------
   program
     .command('import <file>')
-    .description('import a CSV (generic, TikTok or Meta Ads Manager export, Google Ads report) into a client')
+    .description(summaryOf('import'))
     .requiredOption('--client <slug>')
     .addOption(new Option('--format <format>', 'file layout').choices(['auto', 'generic', 'tiktok', 'meta', 'google']).default('auto'))
     .option('--skip-invalid', 'import the valid rows and list the rejected ones')

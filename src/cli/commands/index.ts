@@ -47,7 +47,7 @@ export const AREAS: Area[] = [
   { name: 'connections', summary: 'ad accounts adbrain syncs by itself', modules: [m.connections] },
   { name: 'sync', summary: 'sync a client\'s connections now: the settling window, a pending backfill, or --from/--to', modules: [m.connections] },
   { name: 'campaigns', summary: 'first-party campaigns: posts, reels, stories, influencer and bio links with their own tracking links', modules: [m.campaigns] },
-  { name: 'tracking', args: '<client>', summary: 'a client\'s first-party tracking settings: site key, origins, fallback, window, snippet', modules: [m.campaigns] },
+  { name: 'tracking', args: '<client>', summary: 'a client\'s tracking settings and the snippet to paste (shows them without options)', modules: [m.campaigns] },
   { name: 'tests', summary: 'split tests of links, ads or creatives, with a winner called only when it is real', modules: [m.tests] },
   { name: 'export', args: '<kind>', summary: 'a CSV export of a client: the numbers the reports use, money in the client\'s currency, local days', modules: [m.exports] },
   { name: 'exports', summary: 'CSV exports emailed every week or month', modules: [m.exports] },
@@ -58,7 +58,10 @@ export const AREAS: Area[] = [
   { name: 'db', summary: 'database maintenance', modules: [m.db, m.dataAdmin] },
 ];
 
+/** What a top-level command is for: its help line, here and in its own module. */
+export const summaryOf = (name: string) => AREAS.find((a) => a.name === name)?.summary ?? '';
+
 /** The group command of that name on the program, made with its summary the first time. */
 export function groupOn(program: Command): Group {
-  return (name) => program.commands.find((c) => c.name() === name) ?? program.command(name).description(AREAS.find((a) => a.name === name)?.summary ?? '');
+  return (name) => program.commands.find((c) => c.name() === name) ?? program.command(name).description(summaryOf(name));
 }

@@ -8,12 +8,12 @@ import { createApiKey, listApiKeys, revokeApiKey } from '../../domain/api-keys.t
 import { withContext } from '../context.ts';
 import { int, json } from '../options.ts';
 import { printJson, table } from '../output.ts';
-import type { Group } from './index.ts';
+import { summaryOf, type Group } from './index.ts';
 
 export function register(program: Command, group: Group) {
   program
     .command('serve')
-    .description('start the HTTP server: REST API at /v1, OpenAPI at /openapi.json, Inngest at /api/inngest')
+    .description(summaryOf('serve'))
     .option('--port <port>', 'port (default: PORT or 3000)', int)
     .option('--host <host>', 'interface to listen on (0.0.0.0 for every interface)', '127.0.0.1')
     .action(async (o) => {
