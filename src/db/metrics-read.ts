@@ -92,28 +92,37 @@ export async function loadDailyColumns(sql: Sql, clientId: string, from: string,
     sql.query<{ id: string }>('SELECT id::text AS id FROM entity WHERE client_id = $1::uuid ORDER BY id', [clientId]),
     revenueJoins(sql, clientId),
   ]);
-  // A chunk of entities at a time, by the (entity, date, source) key: each answer is
-  // bounded (about 800,000 rows at 400 days) instead of a whole big client's at once
-  // (bench:brain, 10,000 ads: the load went from 13.1 to 10.0 s on Postgres).
+  // A chunk of entities at a time: each query walks the (entity, date, source) key in
+  // order and aggregates as it goes, so the load grows with the data — one query
+  // over a whole big client sorts (and spills) everything at once.
   const groups: SourceGroup[] = [];
   const out: EntityColumns[] = [];
-  for (let k = 0; k < ids.length; k += LOAD_CHUNK) {
-    const chunk = ids.slice(k, k + LOAD_CHUNK).map((x) => x.id);
-    const got = await sql.query<SourceGroup>(
-      `SELECT m.entity_id::text AS entity_id, m.source, array_agg(m.date - DATE '1970-01-01') AS d,
-              array_agg(m.spend_cents::float8) AS s, array_agg(m.impressions::float8) AS i,
-              array_agg(m.clicks::float8) AS c, array_agg(m.conversions::float8) AS v,
-              array_agg(m.revenue_cents::float8) AS r, array_agg(m.reach::float8) AS re, array_agg(m.frequency::float8) AS f
-         FROM daily_metric m
-        WHERE m.entity_id = ANY($1::uuid[]) AND m.date BETWEEN $2::date AND $3::date
-        GROUP BY m.entity_id, m.source`,
-      [chunk, from, to],
-    );
-    // Without revenue joins each chunk becomes typed columns at once (an entity's
-    // sources are all in its chunk), so the driver's arrays never pile up.
-    if (joins) groups.push(...got);
-    else out.push(...toColumns(got, []));
-  }
+  // One read-only transaction: a chunk is a tenth of a big client's rows, which the
+  // planner would read by scanning the whole table — once per chunk, so the load
+  // would grow with the square of the client. The key's index is the way in.
+  await sql.tx(async (tx) => {
+    const [was] = await tx.query<{ v: string }>("SELECT current_setting('enable_seqscan') AS v");
+    await tx.query('SET LOCAL enable_seqscan = off');
+    for (let k = 0; k < ids.length; k += LOAD_CHUNK) {
+      const chunk = ids.slice(k, k + LOAD_CHUNK).map((x) => x.id);
+      const got = await tx.query<SourceGroup>(
+        `SELECT m.entity_id::text AS entity_id, m.source, array_agg(m.date - DATE '1970-01-01') AS d,
+                array_agg(m.spend_cents::float8) AS s, array_agg(m.impressions::float8) AS i,
+                array_agg(m.clicks::float8) AS c, array_agg(m.conversions::float8) AS v,
+                array_agg(m.revenue_cents::float8) AS r, array_agg(m.reach::float8) AS re, array_agg(m.frequency::float8) AS f
+           FROM daily_metric m
+          WHERE m.entity_id = ANY($1::uuid[]) AND m.date BETWEEN $2::date AND $3::date
+          GROUP BY m.entity_id, m.source`,
+        [chunk, from, to],
+      );
+      // Without revenue joins each chunk becomes typed columns at once (an entity's
+      // sources are all in its chunk), so the driver's arrays never pile up.
+      if (joins) groups.push(...got);
+      else out.push(...toColumns(got, []));
+    }
+    // Inside a caller's transaction the setting would outlive this read: put it back.
+    await tx.query('SELECT set_config($1, $2, true)', ['enable_seqscan', was?.v ?? 'on']);
+  });
   if (joins) {
     const { picked, added } = applyRevenueRule(groups, joins);
     out.push(...toColumns(picked, added));
