@@ -17,20 +17,21 @@ const actionOf = (kind: string, input: ReturnType<typeof makeInput>, findings: P
   rankActions(findings, series(input), []).find((a) => a.kind === kind)!;
 
 describe('every action kind is at stake over 7 days', () => {
-  it('pause (burning): 7 × the daily loss, for a 7- or a 14-day evaluation window', () => {
-    const input = makeInput({ asOf: AS_OF, days: 40, series: [{ id: 'burn', spend: () => 1000, revenue: () => 400 }] });
-    for (const window of [7, 14]) {
-      const f = detectPerformance(series(input), input.settings, window);
+  it('pause (burning): 7 × the daily loss, however long the regime it is judged on', () => {
+    for (const days of [14, 40]) {
+      const input = makeInput({ asOf: AS_OF, days, series: [{ id: 'burn', spend: () => 1000, revenue: () => 400, conversions: () => 4 }] });
+      const f = detectPerformance(series(input), input.settings);
       expect(f[0]!.type).toBe('burning');
+      expect(f[0]!.facts.windowDays).toBe(days);
       expect(actionOf('pause', input, f).impactCents).toBe(7 * (1000 - 400));
     }
   });
 
-  it('scale (winner): 7 days of a 20 % raise at half the ROI, for any window', () => {
-    const input = makeInput({ asOf: AS_OF, days: 40, series: [{ id: 'win', spend: () => 500, revenue: () => 1600 }] });
-    for (const window of [7, 14]) {
-      const f = detectPerformance(series(input), input.settings, window);
-      expect(actionOf('scale', input, f).impactCents).toBe(Math.round(7 * 500 * 0.2 * 2.2 * 0.5));
+  it('scale (winner): 7 days of a 20 % raise at half the ROI, for any regime length', () => {
+    for (const days of [10, 40]) {
+      const input = makeInput({ asOf: AS_OF, days, series: [{ id: 'win', spend: () => 500, revenue: () => 2500, conversions: () => 10 }] });
+      const f = detectPerformance(series(input), input.settings);
+      expect(actionOf('scale', input, f).impactCents).toBe(Math.round(7 * 500 * 0.2 * 4 * 0.5));
     }
   });
 

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkAlerts } from '../src/alerts/check.ts';
-import { decide, evaluate, type AlertEntity, type AlertStateRow, type Thresholds } from '../src/alerts/rules.ts';
+import { decide, evaluate, type AlertEntity, type AlertStateRow, type Thresholds, type Verdict } from '../src/alerts/rules.ts';
+import type { Evidence } from '../src/brain/oracle/evidence.ts';
 import { addClient } from '../src/domain/clients.ts';
 import { importCsv } from '../src/import/import-csv.ts';
 import { outboxSender, resendSender } from '../src/reports/senders.ts';
@@ -12,30 +13,38 @@ import { startFakeResend, type FakeResend } from './fakes/resend-server.ts';
 
 const th: Thresholds = { burnRoiBelow: -0.5, burnMinSpendCents: 5_000, winRoiAbove: 2, winMinRevenueCents: 10_000, dailySpendAlertCents: 100_000 };
 const ent = (id: string, kind = 'link', killed = false): AlertEntity => ({ id, name: id, kind, platform: 'tiktok', killed });
-const t = (spend: number, revenue: number) => ({ spend, revenue, revenueSpend: spend, conversions: 1, conversionSpend: spend });
+/** The brain's verdict on a link with these totals since its change. */
+const verdict = (e: AlertEntity, v: Evidence['verdict'], spend: number, revenue: number): Verdict => ({
+  entity: e,
+  since: '2026-11-20',
+  evidence: {
+    verdict: v, pBurn: v === 'burning' ? 0.97 : 0, pWin: v === 'winner' ? 0.95 : 0, since: 0, sinceProbability: 1, changed: true,
+    totals: { spend, revenue, revenueSpend: spend, conversions: 1, conversionSpend: spend },
+    roi: (revenue - spend) / spend, cpaCents: spend, valueCents: revenue, basisSpend: spend, roasNow: revenue / spend, roasBefore: 1.5,
+    lines: { burnRoi: -0.5, winRoi: 2 },
+  },
+});
 
 describe('alert rules', () => {
   it.each([
-    ['burning at the line', t(5_001, 2_000), 'burning', 1],
-    ['not burning: spend at the minimum', t(5_000, 0), null, 0],
-    ['not burning: ROI exactly −50 %', t(10_000, 5_000), null, 0],
-    ['burning, level 2 by ROI below −80 %', t(6_000, 1_000), 'burning', 2],
-    ['burning, level 2 by spend over 4× the minimum', t(25_000, 10_000), 'burning', 2],
-    ['burning, level 3', t(60_000, 1_000), 'burning', 3],
-    ['winner', t(4_000, 15_000), 'winner', 1],
-    ['not a winner: revenue at the minimum', t(2_000, 10_000), null, 0],
-    ['winner, level 2', t(10_000, 60_000), 'winner', 2],
-  ] as const)('%s', (_what, totals, rule, level) => {
-    const c = evaluate([ent('x')], new Map([['x', totals]]), 0, th);
-    expect(c.map((x) => [x.rule, x.level])).toEqual(rule ? [[rule, level]] : []);
+    ['burning, level 1', 'burning', 6_000, 2_000, 1],
+    ['burning, level 2 by ROI below −80 %', 'burning', 6_000, 1_000, 2],
+    ['burning, level 2 by spend over 4× the minimum', 'burning', 25_000, 10_000, 2],
+    ['burning, level 3', 'burning', 60_000, 1_000, 3],
+    ['winner', 'winner', 4_000, 15_000, 1],
+    ['winner, level 2', 'winner', 10_000, 60_000, 2],
+    ['no verdict, no alert', null, 60_000, 0, 0],
+  ] as const)('%s', (_what, v, spend, revenue, level) => {
+    const c = evaluate([verdict(ent('x'), v, spend, revenue)], 0, th);
+    expect(c.map((x) => [x.rule, x.level, x.since, x.probability])).toEqual(v ? [[v, level, '2026-11-20', v === 'burning' ? 0.97 : 0.95]] : []);
   });
 
   it('never alerts on killed links, watches only links and ads, and flags daily spend over the line', () => {
-    const totals = new Map([['k', t(60_000, 0)], ['c', t(60_000, 0)], ['a', t(60_000, 0)]]);
-    const c = evaluate([ent('k', 'link', true), ent('c', 'campaign'), ent('a', 'ad')], totals, 130_000, th);
+    const vs = [verdict(ent('k', 'link', true), 'burning', 60_000, 0), verdict(ent('c', 'campaign'), 'burning', 60_000, 0), verdict(ent('a', 'ad'), 'burning', 60_000, 0)];
+    const c = evaluate(vs, 130_000, th);
     expect(c.map((x) => [x.rule, x.subject, x.level])).toEqual([['burning', 'a', 3], ['budget', 'client', 2]]);
-    expect(evaluate([], new Map(), 100_000, th)).toEqual([]);
-    expect(evaluate([], new Map(), 999_999, { ...th, dailySpendAlertCents: null })).toEqual([]);
+    expect(evaluate([], 100_000, th)).toEqual([]);
+    expect(evaluate([], 999_999, { ...th, dailySpendAlertCents: null })).toEqual([]);
   });
 });
 
@@ -71,7 +80,7 @@ describe.each(dbKinds)('alert checks on %s', (kind) => {
     for (const d of ['2026-11-21', '2026-11-22', '2026-11-23']) {
       rows.push(`${d},tiktok,Acc,Camp,,Ad A,lnk-burn,40.00,1000,10,0,5.00`);
       rows.push(`${d},tiktok,Acc,Camp,,Ad B,lnk-dead,30.00,1000,10,0,0`);
-      rows.push(`${d},tiktok,Acc,Camp,,Ad C,lnk-win,20.00,1000,10,5,90.00`);
+      rows.push(`${d},tiktok,Acc,Camp,,Ad C,lnk-win,20.00,1000,10,8,144.00`);
     }
     await importCsv(db, Buffer.from(rows.join('\n')), 'alerts.csv', { clientSlug: 'aff', now: new Date('2026-11-23T12:00:00Z') });
   });
@@ -87,10 +96,11 @@ describe.each(dbKinds)('alert checks on %s', (kind) => {
   it('sends each alert once, names the entity, numbers and action; cooldown holds; escalation re-alerts; killed links stop', async () => {
     // 2026-11-23 17:30 in Kolkata (UTC+5:30): the window is 21–23 November.
     const first = await run('2026-11-23T12:00:00Z');
+    // The verdicts read the brain's 90-day look-back, from the first day it holds data.
     expect(first.window).toEqual({ from: '2026-11-21', to: '2026-11-23' });
     expect(first.sent.map((s) => [s.rule, s.entity, s.level]).sort()).toEqual([['burning', 'lnk-burn', 2], ['burning', 'lnk-dead', 2], ['winner', 'lnk-win', 1]]);
     const burn = [...fake.sent.values()].find((m) => m.body.subject.includes('lnk-burn'))!.body;
-    expect(burn.subject).toBe('[Burning money] lnk-burn is burning money: ROI -88% on $120.00 of spend');
+    expect(burn.subject).toBe('[Burning money] lnk-burn is burning money since 2026-11-21: ROI -88% on $120.00 of spend (92% sure)');
     expect(burn.html).toContain('Pause lnk-burn now');
     expect(burn.text).toContain('Profit             -$105.00');
     expect(burn.to).toEqual(['ops@aff.test']);
@@ -134,7 +144,8 @@ describe('alerts in the outbox', () => {
     try {
       await addClient(db.prisma, { slug: 'twins', name: 'Twins', timezone: 'UTC', currency: 'USD' });
       const rows = ['date,platform,account,campaign,adset,ad,link,spend,impressions,clicks,conversions,revenue'];
-      for (const set of ['Set A', 'Set B']) rows.push(`2026-11-23,tiktok,Acc,Camp,${set},Ad 1,,90.00,1000,10,0,0`);
+      // Two days without a conversion: a burning ad, as the brain judges it (one day is an anomaly).
+      for (const set of ['Set A', 'Set B']) for (const d of ['2026-11-22', '2026-11-23']) rows.push(`${d},tiktok,Acc,Camp,${set},Ad 1,,90.00,1000,10,0,0`);
       await importCsv(db, Buffer.from(rows.join('\n')), 'twins.csv', { clientSlug: 'twins', now: new Date('2026-11-23T12:00:00Z') });
       const outbox = await mkdtemp(path.join(tmpdir(), 'adbrain-alert-outbox-'));
       const client = await db.prisma.client.findUniqueOrThrow({ where: { slug: 'twins' } });

@@ -33,30 +33,41 @@ describe('burning and winners', () => {
     }
   });
 
-  it('apply the thresholds on the 7-day window: spend > $50 and ROI < −50 %, revenue > $100 and ROI > 200 %', () => {
+  it('apply the thresholds since the change at 90 % certainty: spend > $50 and ROI < −50 %, revenue > $100 and ROI > 200 %', () => {
     const input = makeInput({
       asOf: AS_OF,
       days: 30,
       series: [
-        { id: 'burn', spend: () => 1000, revenue: () => 400 }, // $70 spend, ROI −60 %
-        { id: 'small-burn', spend: () => 600, revenue: () => 100 }, // $42 spend: too small to call
-        { id: 'win', spend: () => 500, revenue: () => 1600 }, // $112 revenue, ROI 220 %
-        { id: 'meh', spend: () => 1000, revenue: () => 1200 },
+        { id: 'burn', spend: () => 1000, revenue: () => 400, conversions: () => 2 }, // ROI −60 % for 30 days
+        { id: 'small-burn', spend: (t) => (t >= 25 ? 800 : 0), revenue: () => 100, conversions: () => 1 }, // $40 in all: too small to call
+        { id: 'win', spend: () => 500, revenue: () => 2000, conversions: () => 4 }, // ROI 300 %
+        { id: 'meh', spend: () => 1000, revenue: () => 1200, conversions: () => 3 },
         { id: 'killed', spend: () => 1000, revenue: () => 100, status: 'killed' },
       ],
     });
     const f = detectPerformance(buildSeries(input.entities, input.days, AS_OF), input.settings);
     expect(f.map((x) => [x.type, x.entity!.id])).toEqual([['burning', 'burn'], ['winner', 'win']]);
-    expect(f[0]!.facts).toMatchObject({ spendCents: 7000, revenueCents: 2800, roi: -0.6 });
+    expect(f[0]!.facts).toMatchObject({ spendCents: 30_000, revenueCents: 12_000, roi: -0.6, windowDays: 30, changed: 'no' });
+    expect(f[0]!.facts.probability).toBeGreaterThanOrEqual(0.9);
+    // 7 days more of the daily loss.
     expect(f[0]!.impactCents).toBe(4200);
     const stricter = detectPerformance(buildSeries(input.entities, input.days, AS_OF), { ...input.settings, burnRoiBelow: -0.7 });
     expect(stricter.map((x) => x.type)).toEqual(['winner']);
   });
 
-  it('date the condition from when the link started losing money', () => {
-    const input = makeInput({ asOf: AS_OF, days: 40, series: [{ id: 'l', spend: () => 2000, revenue: (t) => (t >= 30 ? 200 : 3000) }] });
+  it('date the condition from the change, and say how sure', () => {
+    const input = makeInput({ asOf: AS_OF, days: 40, series: [{ id: 'l', spend: () => 2000, revenue: (t) => (t >= 30 ? 200 : 3000), conversions: (t) => (t >= 30 ? 0.2 : 3) }] });
     const [f] = detectPerformance(buildSeries(input.entities, input.days, AS_OF), input.settings);
     expect(f!.since).toBe(addDays(AS_OF, -9));
+    expect(f!.facts).toMatchObject({ changed: 'yes', since: addDays(AS_OF, -9), windowDays: 10, spendCents: 20_000, beforeRoas: 1.5 });
+    expect(f!.title).toMatch(new RegExp(`^l is burning money since ${addDays(AS_OF, -9)}: ROI -90% on \\$200\\.00 \\((9\\d|100)% sure it is below -50%\\)$`));
+  });
+
+  it('one bad day is not burning; the second is', () => {
+    const day = (bad: number) => makeInput({ asOf: AS_OF, days: 40, series: [{ id: 'l', spend: () => 20_000, revenue: (t) => (t >= 40 - bad ? 0 : 30_000), conversions: (t) => (t >= 40 - bad ? 0 : 10) }] });
+    const one = day(1), two = day(2);
+    expect(detectPerformance(buildSeries(one.entities, one.days, AS_OF), one.settings)).toEqual([]);
+    expect(detectPerformance(buildSeries(two.entities, two.days, AS_OF), two.settings).map((x) => [x.type, x.since])).toEqual([['burning', addDays(AS_OF, -1)]]);
   });
 });
 
@@ -158,6 +169,28 @@ describe('creative fatigue', () => {
     expect(firstCall).not.toBeNull();
     expect(firstCall! - onset).toBeGreaterThanOrEqual(1);
     expect(firstCall! - onset).toBeLessThanOrEqual(4);
+  });
+
+  it('says which signal moved: CTR against its best, frequency beyond what the spend explains, costs', () => {
+    const asOf = addDays(AS_OF, -3);
+    const input = makeInput({ asOf, days: 87, series: [ad(3, 80)] });
+    const [f] = detectFatigue(buildSeries(input.entities, input.days, asOf));
+    expect(f!.title).toMatch(/^ad-3 is wearing out: CTR \d\.\d\d% vs \d\.\d\d% at its best \(−\d+%\), frequency \+\d+%, \+\d+% beyond what its spend explains \(the audience is saturating\)/);
+    expect(f!.facts.frequencyExcess).toBeGreaterThan(0.03);
+    // Without frequency (a search ad), the CTR and the costs speak alone — and it is called later.
+    const plain = { ...ad(3, 80), frequency: () => null };
+    let called: string | null = null;
+    for (let t = 83; t < 89 && !called; t++) {
+      const day = addDays(AS_OF, t - 89);
+      const x = makeInput({ asOf: day, days: t + 1, series: [plain] });
+      const [g] = detectFatigue(buildSeries(x.entities, x.days, day));
+      if (g) {
+        called = day;
+        expect(g.title).not.toMatch(/frequency/);
+        expect(g.facts.frequencyExcess).toBeNull();
+      }
+    }
+    expect(called).not.toBeNull();
   });
 
   it('is not called on a steady ad, nor on one with too little spend', () => {

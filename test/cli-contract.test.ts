@@ -26,7 +26,7 @@ describe('the CLI contract', { timeout: 180_000 }, () => {
     const rows: string[] = [];
     for (let d = 1; d <= 8; d++) {
       const day = `2026-03-0${d}`;
-      rows.push(`${day},meta,A,Spring,Burner 1639-SC7,20.00,1000,30,0,5.00`);
+      rows.push(`${day},meta,A,Spring,Burner 1639-SC7,20.00,1000,30,1,5.00`);
       rows.push(`${day},meta,A,Spring,Winner 1639-SC8,10.00,1000,30,2,50.00`);
     }
     await writeFile(path.join(cwd, 'm.csv'), `${header}\n${rows.join('\n')}\n`);

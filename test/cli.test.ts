@@ -277,11 +277,11 @@ describe('adbrain CLI', { timeout: 180_000 }, () => {
     expect(bad.err).toMatch(/recipients\.0/);
     noStack(bad.err);
 
-    const check = adbrain('alerts', 'check', '--client', 'demo-affiliate', '--window', '400', '--json');
+    const check = adbrain('alerts', 'check', '--client', 'demo-affiliate', '--json');
     expect(check.code).toBe(0);
     const [res] = JSON.parse(check.out).results;
     expect(res.sent.length).toBeGreaterThan(0);
-    const again = JSON.parse(adbrain('alerts', 'check', '--client', 'demo-affiliate', '--window', '400', '--json').out).results[0];
+    const again = JSON.parse(adbrain('alerts', 'check', '--client', 'demo-affiliate', '--json').out).results[0];
     expect(again.sent).toEqual([]);
     expect(again.suppressed.length).toBe(res.sent.length + res.suppressed.length);
   });

@@ -12,8 +12,8 @@ function burningFile(links: number, days = 8): Buffer {
   const rows = ['date,platform,campaign,link,spend,impressions,clicks,conversions,revenue'];
   for (let d = 0; d < days; d++) {
     const date = `2026-11-${String(10 + d).padStart(2, '0')}`;
-    // Link k loses (20 + k) dollars a day: impact grows with k.
-    for (let k = 0; k < links; k++) rows.push(`${date},meta,Affiliates,https://t.example/l${k},${(30 + k).toFixed(2)},1000,20,1,${(10).toFixed(2)}`);
+    // Link k loses (25 + k) dollars a day: impact grows with k.
+    for (let k = 0; k < links; k++) rows.push(`${date},meta,Affiliates,https://t.example/l${k},${(30 + k).toFixed(2)},1000,20,1,${(5).toFixed(2)}`);
   }
   return Buffer.from(rows.join('\n') + '\n');
 }

@@ -1,7 +1,7 @@
 // The objective rules, as a table: what burns and what wins under revenue,
 // leads at a target CPA and a value per conversion — and the alert rules agree.
 import { describe, expect, it } from 'vitest';
-import { evaluate } from '../src/alerts/rules.ts';
+import { evidenceAt } from '../src/brain/oracle/evidence.ts';
 import { judge, objectiveOf, type KnownTotals, type Objective } from '../src/brain/objective.ts';
 import { checkObjective } from '../src/domain/objectives.ts';
 
@@ -60,13 +60,30 @@ describe('judge', () => {
   });
 });
 
-describe('alerts follow the objective', () => {
-  const ent = (id: string, objective?: Objective) => ({ id, name: id, kind: 'ad', platform: 'meta', killed: false, objective });
-  const w = (spend: number, revenue: number | null, conversions: number) => t(spend, revenue, conversions);
-  it('a lead-gen ad without revenue is not burning by ROI; by CPA against its target it is', () => {
-    const totals = new Map([['a', w(20_000, null, 1)], ['b', w(20_000, null, 10)]]);
-    expect(evaluate([ent('a'), ent('b')], totals, 0, { ...th, dailySpendAlertCents: null })).toEqual([]);
-    const c = evaluate([ent('a', LEADS), ent('b', LEADS)], totals, 0, { ...th, dailySpendAlertCents: null });
-    expect(c.map((x) => [x.rule, x.subject, x.cpaCents])).toEqual([['burning', 'a', 20_000]]);
+describe('the burning / winner evidence follows the objective', () => {
+  // Days of $40 with no revenue reported: a lead form.
+  const series = (leads: number[]) => ({
+    spendCents: Float64Array.from(leads, () => 4_000),
+    revenueCents: Float64Array.from(leads, () => Number.NaN),
+    conversions: Float64Array.from(leads),
+    launch: 0,
+  });
+  const steady = [2, 1, 2, 1, 2, 2, 1, 2, 1, 2, 2, 1, 2, 1];
+  const few = series([...steady, 0, 0, 0, 0, 0]);
+  const many = series([...steady, 2, 1, 2, 2, 1]);
+  it('a lead-gen ad without revenue is not judged by ROI; by CPA against its target it is', () => {
+    expect(evidenceAt(few, 18, REV, th)).toBeNull();
+    const ev = evidenceAt(few, 18, LEADS, th)!;
+    expect(ev.verdict).toBe('burning');
+    // Its leads dried up five days ago: the regime is dated from then, and judged on it alone.
+    expect(ev.since).toBe(14);
+    expect(ev.pBurn).toBeGreaterThanOrEqual(0.9);
+    expect(ev.totals).toMatchObject({ spend: 20_000, conversions: 0 });
+    // Leads at about $27 against a $30 target: fine, neither burning nor a winner (that
+    // needs half the target) — no stretch of its days is even centred beyond a line.
+    expect(evidenceAt(many, 18, LEADS, th)).toBeNull();
+    // At a $90 target the same leads are cheap (CPA under a third of it): a winner, dated from its first day.
+    const cheap = evidenceAt(many, 18, { ...LEADS, targetCpaCents: 9_000 }, th)!;
+    expect(cheap).toMatchObject({ verdict: 'winner', since: 0, changed: false });
   });
 });

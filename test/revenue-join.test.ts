@@ -112,33 +112,36 @@ describe.each(dbKinds)('TikTok spend + RedTrack revenue joined by link slug on %
     const findings = r.output.oracle.findings.filter((f) => f.type === 'burning' || f.type === 'winner');
     expect(findings.map((f) => `${f.type}:${name(f.entity?.id)}`).filter((x) => /:(burn|win|fine)$/.test(x)).sort()).toEqual(['burning:burn', 'winner:win']);
     const burn = findings.find((f) => f.type === 'burning' && name(f.entity?.id) === 'burn')!;
-    // 7 days of $60 spend against $6 of RedTrack revenue a day.
-    expect(burn.facts).toMatchObject({ spendCents: 7 * 6000, revenueCents: 7 * 600 });
+    // All 30 days (it has burned since it started): $60 spend against $6 of RedTrack revenue a day.
+    expect(burn.facts).toMatchObject({ spendCents: 30 * 6000, revenueCents: 30 * 600, windowDays: 30 });
     const model = await loadReportModel(db, c, LAST, NOW);
     const line = model.burning.find((b) => b.name === link('burn'))!;
-    expect(line).toMatchObject({ spendCents: 7 * 6000, revenueCents: 7 * 600, platform: 'tiktok' });
+    expect(line).toMatchObject({ spendCents: 30 * 6000, revenueCents: 30 * 600, platform: 'tiktok' });
     // The day's totals: all three links' TikTok spend, all three links' RedTrack revenue.
     expect(model.day).toMatchObject({ spendCents: (60 + 25 + 30) * 100, revenueCents: (6 + 110 + 42) * 100 });
   });
 
-  it('a link starting to burn in the tracker today is alerted after one intraday sync, and not again after the next', async () => {
+  it('a link that started burning in the tracker yesterday is alerted by the intraday sync that shows its second bad day, and not again after the next', async () => {
     const outbox = await mkdtemp(path.join(tmpdir(), 'adbrain-alerts-'));
     const c = await client();
     const sender = outboxSender(outbox);
     // Alerts so far (the window as synced): "burn" already burns; this test is about "fine" turning.
-    await checkAlerts(db, c, { now: NOW, sender, from: 'alerts@x.test', windowDays: 1 });
+    await checkAlerts(db, c, { now: NOW, sender, from: 'alerts@x.test' });
     const emails = async () => (await readdir(path.join(outbox, 'lumen', LAST))).filter((f) => f.endsWith('.eml')).sort();
     const before = new Set(await emails());
-    // Today "fine" gets $200 of spend and every conversion declined.
+    // Since yesterday "fine" gets $200 of spend a day and every conversion declined
+    // (one bad day alone would be an anomaly, not a burning link).
     const today = LAST;
-    tt.data.get(ADS[2]!.id)!.set(today, { spend: '200.00', impressions: '9000', clicks: '300', complete_payment: '9', total_complete_payment_rate: '400.00', reach: '-', frequency: '-' });
-    for (const cv of rt.conversions) if (cv.sub9 === 'fine' && cv.created_at.startsWith(today)) cv.status = 'DECLINED';
+    for (const d of [addDays(today, -1), today]) {
+      tt.data.get(ADS[2]!.id)!.set(d, { spend: '200.00', impressions: '9000', clicks: '300', complete_payment: '9', total_complete_payment_rate: '400.00', reach: '-', frequency: '-' });
+      for (const cv of rt.conversions) if (cv.sub9 === 'fine' && cv.created_at.startsWith(d)) cv.status = 'DECLINED';
+    }
     const later = new Date(NOW.getTime() + 30 * 60_000);
     for (const id of [ttConn, rtConn]) {
       const s = await syncConnection(db, id, { key, sources: sources(), now: later, intraday: true });
       expect(s).toMatchObject({ status: 'succeeded', range: { from: addDays(today, -1), to: today } });
     }
-    const first = await checkAlerts(db, c, { now: later, sender, from: 'alerts@x.test', windowDays: 1 });
+    const first = await checkAlerts(db, c, { now: later, sender, from: 'alerts@x.test' });
     expect(first.sent.filter((s) => s.rule === 'burning').map((s) => s.entity)).toContain(link('fine'));
     const sentFiles = (await emails()).filter((f) => !before.has(f));
     expect(sentFiles.length).toBe(first.sent.length);
@@ -146,7 +149,7 @@ describe.each(dbKinds)('TikTok spend + RedTrack revenue joined by link slug on %
     // The next intraday sync reads the same: no second email.
     const again = new Date(later.getTime() + 30 * 60_000);
     for (const id of [ttConn, rtConn]) await syncConnection(db, id, { key, sources: sources(), now: again, intraday: true });
-    const second = await checkAlerts(db, c, { now: again, sender, from: 'alerts@x.test', windowDays: 1 });
+    const second = await checkAlerts(db, c, { now: again, sender, from: 'alerts@x.test' });
     expect(second.sent.filter((s) => s.entity === link('fine'))).toEqual([]);
     expect(second.suppressed.filter((s) => s.entity === link('fine')).map((s) => s.why)).toEqual(['in cooldown']);
     expect((await emails()).filter((f) => !before.has(f))).toEqual(sentFiles);

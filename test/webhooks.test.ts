@@ -195,7 +195,9 @@ describe('webhooks', () => {
     try {
       const { secret } = await addEndpoint(db, key, agencyId, { url: r.url, events: ['alert.sent'] }, true);
       const day = clock.toISOString().slice(0, 10);
-      const rows = ['date,platform,account,campaign,adset,ad,link,spend,impressions,clicks,conversions,revenue', `${day},tiktok,Acc,Camp,Set,Ad 1,https://go.example/l/burn,90.00,1000,10,0,0`];
+      // Two days without a sale: burning (one day alone is an anomaly).
+      const yesterday = new Date(clock.getTime() - 86_400_000).toISOString().slice(0, 10);
+      const rows = ['date,platform,account,campaign,adset,ad,link,spend,impressions,clicks,conversions,revenue', ...[yesterday, day].map((d) => `${d},tiktok,Acc,Camp,Set,Ad 1,https://go.example/l/burn,90.00,1000,10,0,0`)];
       await importCsv(db, Buffer.from(rows.join('\n')), 'burn.csv', { clientSlug: 'hooked', now: clock });
       const client = await db.prisma.client.findUniqueOrThrow({ where: { id: clientId } });
       const a = await checkAlerts(db, client, { now: clock, sender: outboxSender(outbox), from: 'a@x.test' });
@@ -203,7 +205,7 @@ describe('webhooks', () => {
       await runDueDeliveries(db, opts());
       const hit = r.hits.find((h) => JSON.parse(h.body).type === 'alert.sent')!;
       const env = new Webhook(secret).verify(hit.body, { 'webhook-id': String(hit.headers['webhook-id']), 'webhook-timestamp': String(hit.headers['webhook-timestamp']), 'webhook-signature': String(hit.headers['webhook-signature']) }) as { data: { rule: string; entity: { name: string }; headline: string; numbers: string; action: string } };
-      expect(env.data).toMatchObject({ rule: 'burning', entity: { name: 'https://go.example/l/burn' }, headline: expect.stringMatching(/burn/i), numbers: expect.stringMatching(/\$90\.00/) });
+      expect(env.data).toMatchObject({ rule: 'burning', entity: { name: 'https://go.example/l/burn' }, headline: expect.stringMatching(/burn/i), numbers: expect.stringMatching(/\$180\.00/) });
       expect(env.data.action.length).toBeGreaterThan(5);
       // The brain run that opens insights records one insight.created each, in one go.
       await addEndpoint(db, key, agencyId, { url: r.url, events: ['insight.created'] }, true);

@@ -4,19 +4,16 @@ import { createHash } from 'node:crypto';
 // send each alert that earns it exactly once. An Alert row's fingerprint is
 // the email's idempotency key, so a retried check never sends a second email.
 import type { Db } from '../db/client.ts';
-import { loadDaily, loadEntities } from '../db/metrics-read.ts';
 import { emitEvent } from '../webhooks/events.ts';
 import { renderAlertHtml } from '../reports/render-html.tsx';
 import type { Sender } from '../reports/senders.ts';
-import { addDays, localDate } from '../time.ts';
-import { decide, evaluate, type AlertEntity, type Condition, type WindowTotals } from './rules.ts';
-import { addReported, emptyTotals, objectiveOf } from '../brain/objective.ts';
+import { localDate } from '../time.ts';
+import { decide, evaluate, type Condition, type Verdict } from './rules.ts';
+import { loadVerdicts } from '../brain/verdicts.ts';
 import { provisionalFrom } from '../sources/sync.ts';
-import { objectiveSettings } from '../domain/objectives.ts';
 import { buildAlertView, renderAlertText } from './view.ts';
 import { countsInTotals } from '../domain/entities.ts';
 
-export const DEFAULT_WINDOW_DAYS = 3;
 /** The state row that remembers when the client's previous check ran. */
 const CHECK_MARKER = { rule: 'check', subject: 'client' };
 
@@ -52,35 +49,30 @@ const fingerprint = (clientId: string, c: Condition, day: string) => `alert:${cl
 export async function checkAlerts(
   db: Db,
   client: AlertClient,
-  opts: { now: Date; sender: Sender; from: string; windowDays?: number },
+  opts: { now: Date; sender: Sender; from: string },
 ): Promise<AlertCheckResult> {
   const { now } = opts;
-  // Intraday syncs update today's row, so the window ends today (local).
+  // Intraday syncs update today's row, so the window ends today (local). The
+  // verdicts read the brain's look-back; the daily-spend line reads today.
   const to = localDate(client.timezone, now);
-  const from = addDays(to, -((opts.windowDays ?? DEFAULT_WINDOW_DAYS) - 1));
-  const [rows, daily] = await Promise.all([loadEntities(db.sql, client.id), loadDaily(db.sql, client.id, from, to)]);
-  const parentOf = new Map(rows.map((e) => [e.id, e.parentId]));
-  const clientObjective = objectiveSettings(client);
-  const entities: AlertEntity[] = rows.map((e) => ({
-    id: e.id, name: e.name, kind: e.kind, platform: e.platform, killed: e.status === 'killed',
-    objective: objectiveOf(e.id, (id) => parentOf.get(id), clientObjective.objective, clientObjective.campaignObjectives),
+  const { series, settings, byId } = await loadVerdicts(db.sql, client, to);
+  const from = series.start;
+  const verdicts: Verdict[] = [...byId.values()].map(({ e, o, ev }) => ({
+    entity: { id: e.entity.id, name: e.entity.name, kind: e.entity.kind, platform: e.entity.platform, killed: e.entity.status === 'killed', objective: o },
+    evidence: ev,
+    since: series.dayOf(ev.since),
   }));
-  const platformOf = new Map(rows.map((e) => [e.id, e.platform]));
-  const mirrors = new Set(rows.filter((e) => !countsInTotals(e)).map((e) => e.id));
-  const totals = new Map<string, WindowTotals>();
-  const spendByDay = new Map<string, number>();
-  for (const r of daily) {
-    const t = totals.get(r.entityId) ?? totals.set(r.entityId, emptyTotals()).get(r.entityId)!;
-    // Unreported revenue / conversions are left out, with the spend they would be judged against.
-    addReported(t, r.spendCents, r.revenueCents, r.conversions);
-    if (platformOf.get(r.entityId) !== 'shopify' && !mirrors.has(r.entityId)) spendByDay.set(r.date, (spendByDay.get(r.date) ?? 0) + r.spendCents);
+  // Today's spend on what counts toward the client's totals (no store, no mirrored campaign).
+  const last = series.length - 1;
+  let latestDaySpend = 0;
+  for (const e of series.byId.values()) {
+    if (e.leaf && e.entity.platform !== 'shopify' && countsInTotals(e.entity)) latestDaySpend += e.spendCents[last]!;
   }
-  const latestDay = [...spendByDay.keys()].sort().at(-1);
-  const conditions = evaluate(entities, totals, latestDay ? spendByDay.get(latestDay)! : 0, {
-    burnRoiBelow: Number(client.burnRoiBelow),
-    burnMinSpendCents: Number(client.burnMinSpendCents),
-    winRoiAbove: Number(client.winRoiAbove),
-    winMinRevenueCents: Number(client.winMinRevenueCents),
+  const conditions = evaluate(verdicts, latestDaySpend, {
+    burnRoiBelow: settings.burnRoiBelow,
+    burnMinSpendCents: settings.burnMinSpendCents,
+    winRoiAbove: settings.winRoiAbove,
+    winMinRevenueCents: settings.winMinRevenueCents,
     dailySpendAlertCents: client.dailySpendAlertCents === null ? null : Number(client.dailySpendAlertCents),
   });
 
@@ -108,7 +100,7 @@ export async function checkAlerts(
       result.suppressed.push({ rule: c.rule, entity: label, level: c.level, why: d.why });
       continue;
     }
-    const providerId = await sendOnce(db, client, c, to, from, d.why, opts, c.entity ? settling[c.entity.platform] : undefined);
+    const providerId = await sendOnce(db, client, c, to, c.since ?? to, d.why, opts, c.entity ? settling[c.entity.platform] : undefined);
     await db.prisma.alertState.update({ where: key, data: { lastSentAt: now, lastLevel: c.level } });
     result.sent.push({ rule: c.rule, entity: label, level: c.level, why: d.why, providerId });
   }

@@ -1,8 +1,12 @@
-// Alert rules and the anti-spam policy, pure. A rule turns the check window's
-// totals into conditions with an escalation level; the policy decides, from what
-// was seen and sent before, whether a condition earns an email now.
+// Alert rules and the anti-spam policy, pure. Burning and winner conditions are
+// the brain's own verdicts (brain/oracle/evidence.ts) — the same change point,
+// probability and minimum spend as the daily insight, so the two never
+// disagree; rules here add the escalation level and the client's daily-spend
+// line. The policy decides, from what was seen and sent before, whether a
+// condition earns an email now.
 
-import { burnThreshold, emptyTotals, judge, REVENUE, type KnownTotals, type Objective } from '../brain/objective.ts';
+import { emptyTotals, type KnownTotals, type Objective } from '../brain/objective.ts';
+import type { Evidence } from '../brain/oracle/evidence.ts';
 
 export type AlertRule = 'burning' | 'winner' | 'budget';
 
@@ -14,7 +18,7 @@ export interface Thresholds {
   dailySpendAlertCents: number | null;
 }
 
-/** The check window's sums per entity (minor units); unreported results are left out with their spend. */
+/** Sums since the condition began (minor units); unreported results are left out with their spend. */
 export type WindowTotals = KnownTotals;
 
 export interface AlertEntity {
@@ -40,37 +44,36 @@ export interface Condition {
   cpaCents?: number | null;
   totals: WindowTotals;
   threshold: number;
+  /** How sure the brain is (burning / winner), and the day the condition began. */
+  probability?: number;
+  since?: string;
 }
 
 /** Entities alerts watch: the leaves money is spent on. */
 export const WATCHED_KINDS = new Set(['link', 'ad']);
 
+/** One entity's verdict as the brain reached it, with the day its regime began. */
+export interface Verdict {
+  entity: AlertEntity;
+  evidence: Evidence;
+  since: string;
+}
 
-export function evaluate(
-  entities: AlertEntity[],
-  totals: Map<string, WindowTotals>,
-  latestDaySpendCents: number,
-  th: Thresholds,
-): Condition[] {
+export function evaluate(verdicts: Verdict[], latestDaySpendCents: number, th: Thresholds): Condition[] {
   const out: Condition[] = [];
-  for (const e of entities) {
+  for (const { entity: e, evidence: ev, since } of verdicts) {
     // Killed links never alert, whatever their numbers.
-    if (e.killed || !WATCHED_KINDS.has(e.kind)) continue;
-    const t = totals.get(e.id);
-    if (!t) continue;
-    // The inbox's rules: the entity's objective, and unreported results never judged.
-    const o = e.objective ?? REVENUE;
-    const j = judge(t, o, th);
-    if (j.roi === null) continue;
-    const roi = j.roi;
-    const spend = j.basisSpend;
-    if (j.verdict === 'burning') {
+    if (e.killed || !WATCHED_KINDS.has(e.kind) || !ev.verdict) continue;
+    const roi = ev.roi;
+    const spend = ev.basisSpend;
+    const base = { subject: e.id, entity: e, value: roi, cpaCents: ev.cpaCents, totals: ev.totals, since };
+    if (ev.verdict === 'burning') {
       // Worse = more lost: level 2 at 4× the minimum spend or ROI below −80 %, 3 at 10× and −90 %.
       const level = spend > 10 * th.burnMinSpendCents && roi < -0.9 ? 3 : spend > 4 * th.burnMinSpendCents || roi < -0.8 ? 2 : 1;
-      out.push({ rule: 'burning', subject: e.id, entity: e, level, value: roi, cpaCents: j.cpaCents, totals: t, threshold: burnThreshold(o, th) });
-    } else if (j.verdict === 'winner') {
-      const level = roi > 2 * th.winRoiAbove && j.valueCents > 5 * th.winMinRevenueCents ? 2 : 1;
-      out.push({ rule: 'winner', subject: e.id, entity: e, level, value: roi, cpaCents: j.cpaCents, totals: t, threshold: th.winRoiAbove });
+      out.push({ rule: 'burning', level, threshold: ev.lines.burnRoi, probability: ev.pBurn, ...base });
+    } else {
+      const level = roi > 2 * th.winRoiAbove && ev.valueCents > 5 * th.winMinRevenueCents ? 2 : 1;
+      out.push({ rule: 'winner', level, threshold: ev.lines.winRoi, probability: ev.pWin, ...base });
     }
   }
   if (th.dailySpendAlertCents !== null && th.dailySpendAlertCents > 0 && latestDaySpendCents > th.dailySpendAlertCents) {

@@ -24,6 +24,9 @@ export function buildAlertView(c: Condition, client: { name: string; currency: s
   const profit = t.revenue - t.revenueSpend;
   let headline: string, suggestion: string;
   const numbers: AlertView['numbers'] = [];
+  // How sure, and since when: the brain's words for the same verdict.
+  const when = c.since ? ` since ${c.since}` : '';
+  const sure = c.probability !== undefined ? ` (${Math.round(c.probability * 100)}% sure)` : '';
   if (c.rule === 'budget') {
     headline = `${client.name} spent ${$(c.value)} on ${window.to}, above the ${$(c.threshold)} alert line`;
     suggestion = 'Check the daily budgets and any campaign that scaled up unexpectedly; lower them if the extra spend is not paying back.';
@@ -40,10 +43,10 @@ export function buildAlertView(c: Condition, client: { name: string; currency: s
     );
     const cpaText = cpa === null ? `no leads from ${$(t.conversionSpend)}` : `CPA ${$(cpa)} against a ${$(target)} target`;
     if (c.rule === 'burning') {
-      headline = `${name} is burning money: ${cpaText}`;
+      headline = `${name} is burning money${when}: ${cpaText}${sure}`;
       suggestion = `Pause ${name} or cut its budget, then check the form, the audience and the lead tracking.`;
     } else {
-      headline = `${name} is a winner: ${cpaText}`;
+      headline = `${name} is a winner${when}: ${cpaText}${sure}`;
       suggestion = `Raise the budget of ${name} by about 20% and watch its CPA over the next two days before scaling further.`;
     }
   } else {
@@ -55,10 +58,10 @@ export function buildAlertView(c: Condition, client: { name: string; currency: s
       { label: 'Conversions', value: count(t.conversions) },
     );
     if (c.rule === 'burning') {
-      headline = `${name} is burning money: ROI ${pct(c.value)} on ${$(t.spend)} of spend`;
+      headline = `${name} is burning money${when}: ROI ${pct(c.value)} on ${$(t.spend)} of spend${sure}`;
       suggestion = `Pause ${name} now (or cut its budget), then check the offer, the landing page and the tracking before turning it back on.`;
     } else {
-      headline = `${name} is a winner: ROI ${pct(c.value)} on ${$(t.revenue)} of revenue`;
+      headline = `${name} is a winner${when}: ROI ${pct(c.value)} on ${$(t.revenue)} of revenue${sure}`;
       suggestion = `Raise the budget of ${name} by about 20% and watch its ROI over the next two days before scaling further.`;
     }
   }

@@ -63,6 +63,7 @@ interface Leaf {
   audience: number;
   fatigueAt?: number;
   burningAt?: number;
+  winningAt?: { day: number; factor: number };
   shocks: { day: number; metric: 'spend' | 'conversions' | 'revenue'; factor: number }[];
 }
 
@@ -150,6 +151,7 @@ function simulateLeaves(ctx: Ctx, batch: WriteBatch, leaves: Leaf[]) {
       const clicks = rng.poisson(impressions * l.ctr * ctrMult * rng.lognormal(0.06));
       let cvr = l.cvr * CONV_WEEKLY[wd]!;
       if (l.burningAt !== undefined && t >= l.burningAt) cvr *= 0.12;
+      if (l.winningAt !== undefined && t >= l.winningAt.day) cvr *= l.winningAt.factor;
       let conversions = rng.poisson(clicks * cvr);
       let revenue = 0;
       for (let i = 0; i < conversions; i++) revenue += l.valueCents * (l.valueSigma ? rng.lognormal(l.valueSigma) : 1);
@@ -361,6 +363,25 @@ function addFatigue(ctx: Ctx, client: string, l: Leaf, day: number) {
   note(ctx, client, 'creative_fatigue', l, day, { metric: 'ctr', note: 'CTR decays ~7 %/day from here (floor 60 %), CPM and frequency rise' });
 }
 
+/**
+ * A lasting change of an ad's economics from `day` on: the offer stops converting
+ * (burning: conversion rate to 12 %, ROI ≈ −80 %) or starts paying far above its
+ * cost (winner: ROAS 4.5–5.5). Staged on an ordinary ad (ROAS 1.3–1.8).
+ */
+function addChange(ctx: Ctx, client: string, l: Leaf, day: number, type: 'burning' | 'winner') {
+  const roas = (100_000 / l.cpmCents) * l.ctr * l.cvr * (l.valueCents / 100);
+  const before = ctx.rng.uniform(1.3, 1.8);
+  l.cvr *= before / roas;
+  // Staged where money is at stake: 6–14 conversions a day before the change
+  // ($150–400 a day). Smaller links take longer to call — a day's evidence grows
+  // with its conversions (bench:detection prints the lag by volume).
+  l.baseSpendCents = Math.max(l.baseSpendCents, Math.round((ctx.rng.uniform(6, 14) * l.valueCents) / before));
+  if (type === 'burning') l.burningAt = day;
+  else l.winningAt = { day, factor: ctx.rng.uniform(4.5, 5.5) / before };
+  const what = type === 'burning' ? 'conversion rate collapses to 12 % of normal' : 'conversion rate rises: ROAS 4.5–5.5';
+  note(ctx, client, type, l, day, { metric: 'conversions', note: `${what} from this day on` });
+}
+
 function addShock(ctx: Ctx, client: string, l: Leaf, day: number, metric: 'spend' | 'conversions' | 'revenue', factor: number) {
   l.shocks.push({ day, metric, factor });
   // A one-day drop in a handful of conversions is indistinguishable from chance;
@@ -445,14 +466,22 @@ export function simulateScenario(opts: ScenarioOptions): Simulation {
     const cpm = rng.uniform(6, 11);
     const ctr = rng.uniform(0.009, 0.02);
     const clicks = rng.uniform(100, 300);
-    const l = leaf(ctx, batch, key, { spend: (clicks * cpm) / (1000 * ctr), roas: rng.uniform(1.3, 1.8), value: 40, cpm, ctr, launch: rng.int(0, 30) });
+    // Most ads earn ROAS 1.3–1.8; some sit just above the burn line (ROAS 0.65–0.85:
+    // losing, but not at −50 %) or just below the win line (2.4–2.7): fine links a
+    // noisy rule calls burning or winning on a lucky or unlucky week.
+    const band = rng.next();
+    const roas = band < 0.15 ? rng.uniform(0.65, 0.85) : band < 0.3 ? rng.uniform(2.4, 2.7) : rng.uniform(1.3, 1.8);
+    const l = leaf(ctx, batch, key, { spend: (clicks * cpm) / (1000 * ctr), roas, value: 40, cpm, ctr, launch: rng.int(0, 30) });
     leaves.push(l);
   }
   if (opts.events !== false) {
+    let rest = 0;
     leaves.forEach((l, k) => {
       if (k % 3 === 0) addFatigue(ctx, slug, l, days - rng.int(8, 60));
       else if (k % 5 === 1) addShock(ctx, slug, l, days - rng.int(3, 60), 'spend', rng.uniform(2.5, 4));
       else if (k % 5 === 2) addShock(ctx, slug, l, days - rng.int(3, 60), 'conversions', rng.uniform(0.05, 0.15));
+      else if (rest++ % 3 === 0) addChange(ctx, slug, l, days - rng.int(3, 55), 'burning');
+      else if (rest % 3 === 2) addChange(ctx, slug, l, days - rng.int(3, 55), 'winner');
     });
   }
   simulateLeaves(ctx, batch, leaves);

@@ -77,6 +77,8 @@ const LABELS: Record<string, string> = {
   frequencyChange: 'frequency change', spend7Cents: 'spend over 7 days', typicalSpend7Cents: 'typical 7-day spend',
   ageDays: 'age', budgetCents: 'monthly budget', spentCents: 'spent so far', projectedCents: 'projected month', recentRoi: 'recent ROI',
   fromRoas: 'ROAS of the weaker campaign', toRoas: 'ROAS of the stronger campaign', day: 'day', month: 'month',
+  probability: 'how sure the brain is', since: 'since', changed: 'changed then', beforeRoas: 'ROAS before the change', line: 'the line',
+  frequencyExcess: 'frequency beyond what spend explains',
 };
 
 const SKIP = /(Z|Id|priorApplied|priorDismissed|acceptRate|realisation)$/;
@@ -89,7 +91,7 @@ export function formatInput(key: string, v: number | string | null, currency: st
   if (/Cents/.test(key) || /^cpa/.test(key)) return `${words} ${money(Math.round(v), currency)}`;
   if (/Ctr$/i.test(key)) return `${words} ${pct(v, 2)}`;
   if (/roas$/i.test(key)) return `${words} ${ratio(v)}`;
-  if (/(roi|Roi|drop|Change|ratio)$/.test(key)) return `${words} ${pct(v)}`;
+  if (/(roi|Roi|drop|Change|ratio|Excess|probability|^line)$/.test(key)) return `${words} ${pct(v)}`;
   if (/days|Days|daysLeft/.test(key)) return `${words} ${Math.round(v)} days`;
   return `${words} ${count(v)}`;
 }

@@ -1,12 +1,13 @@
 // Every link and ad of a client with its last 7 days (up to `asOf`): spend,
-// revenue, profit and ROI by the client's objective and the same rules the alerts
-// judge by (unreported revenue left out with its spend), and the verdict they give.
-// What `adbrain links list` shows so a user can see before they kill.
+// revenue, profit and ROI by the client's objective (unreported revenue left out
+// with its spend), and the brain's verdict — the one the alerts and insights give,
+// with how sure and since when. What `adbrain links list` shows so a user can see
+// before they kill.
 import type { Db } from '../db/client.ts';
-import { loadDaily, loadEntities } from '../db/metrics-read.ts';
-import { addReported, emptyTotals, judge, objectiveOf, type KnownTotals } from '../brain/objective.ts';
-import { objectiveSettings, type ObjectiveColumns } from '../domain/objectives.ts';
-import { addDays } from '../time.ts';
+import { emptyTotals, judge, objectiveOf } from '../brain/objective.ts';
+import { windowTotals } from '../brain/oracle/performance.ts';
+import { loadVerdicts, type VerdictClient } from '../brain/verdicts.ts';
+import { objectiveSettings } from '../domain/objectives.ts';
 
 export interface LinkLine {
   id: string;
@@ -24,44 +25,44 @@ export interface LinkLine {
   profitCents: number | null;
   roi: number | null;
   verdict: 'burning' | 'winner' | null;
+  /** For a verdict: how sure the brain is, and the day the condition began. */
+  probability: number | null;
+  since: string | null;
 }
 
 export const LINK_SORTS = ['spend', 'revenue', 'profit', 'roi', 'name'] as const;
 
-export interface LinkTableClient extends ObjectiveColumns {
-  id: string;
-  burnRoiBelow: unknown;
-  burnMinSpendCents: unknown;
-  winRoiAbove: unknown;
-  winMinRevenueCents: unknown;
-}
+export type LinkTableClient = VerdictClient;
 
 export async function linkTable(db: Pick<Db, 'sql'>, client: LinkTableClient, asOf: string, o: { sort?: (typeof LINK_SORTS)[number]; killed?: boolean } = {}): Promise<LinkLine[]> {
-  const from = addDays(asOf, -6);
-  const [entities, daily, killedRows] = await Promise.all([
-    loadEntities(db.sql, client.id), loadDaily(db.sql, client.id, from, asOf),
+  const [{ entities, series, byId: verdicts }, killedRows] = await Promise.all([
+    loadVerdicts(db.sql, client, asOf),
     db.sql.query<{ id: string; at: Date | null; reason: string | null }>("SELECT id::text, killed_at AS at, killed_reason AS reason FROM entity WHERE client_id = $1::uuid AND status = 'killed'", [client.id]),
   ]);
   const kills = new Map(killedRows.map((k) => [k.id, { at: k.at ? new Date(k.at).toISOString() : null, reason: k.reason }]));
   const byId = new Map(entities.map((e) => [e.id, e]));
-  const totals = new Map<string, KnownTotals>();
-  for (const r of daily) addReported(totals.get(r.entityId) ?? totals.set(r.entityId, emptyTotals()).get(r.entityId)!, r.spendCents, r.revenueCents, r.conversions);
   const settings = objectiveSettings(client);
   const th = { burnRoiBelow: Number(client.burnRoiBelow), burnMinSpendCents: Number(client.burnMinSpendCents), winRoiAbove: Number(client.winRoiAbove), winMinRevenueCents: Number(client.winMinRevenueCents) };
+  const end = series.length - 1;
   const lines: LinkLine[] = [];
   for (const e of entities) {
     if (e.kind !== 'link' && e.kind !== 'ad') continue;
     const killed = e.status === 'killed';
     if (o.killed !== undefined && killed !== o.killed) continue;
-    const t = totals.get(e.id) ?? emptyTotals();
+    const s = series.byId.get(e.id);
+    const t = s && s.leaf ? windowTotals(s, end - 6, end) : emptyTotals();
     const j = judge(t, objectiveOf(e.id, (id) => byId.get(id)?.parentId, settings.objective, settings.campaignObjectives), th);
+    const v = killed ? undefined : verdicts.get(e.id)?.ev;
+    const verdict = v?.verdict ?? null;
     const names: string[] = [];
     for (let p = e.parentId ? byId.get(e.parentId) : undefined; p; p = p.parentId ? byId.get(p.parentId) : undefined) names.unshift(p.name);
     lines.push({
       id: e.id, kind: e.kind, platform: e.platform, name: e.name, path: names.join(' › '), killed,
       killedAt: kills.get(e.id)?.at ?? null, killedReason: kills.get(e.id)?.reason ?? null,
       spendCents: Math.round(t.spend), revenueCents: t.revenueSpend > 0 || t.revenue > 0 ? Math.round(t.revenue) : null,
-      profitCents: j.basisSpend > 0 ? Math.round(j.valueCents - j.basisSpend) : null, roi: j.roi, verdict: killed ? null : j.verdict,
+      profitCents: j.basisSpend > 0 ? Math.round(j.valueCents - j.basisSpend) : null, roi: j.roi, verdict,
+      probability: verdict ? Math.round(1000 * (verdict === 'burning' ? v!.pBurn : v!.pWin)) / 1000 : null,
+      since: verdict ? series.dayOf(v!.since) : null,
     });
   }
   const key: Record<(typeof LINK_SORTS)[number], (l: LinkLine) => number | string> = {

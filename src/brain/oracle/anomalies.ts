@@ -58,8 +58,43 @@ export interface AnomalyCall {
   z: number;
 }
 
-/** Tests day `i` of one entity; returns the calls whose |z| passes the threshold. */
+/**
+ * Tests day `i` of one entity; returns the calls whose |z| passes the threshold.
+ * A day that only continues a shift begun in the three days before (one of them
+ * already half as far out the same way, or the three together at the new level) is
+ * a lasting change, not an anomaly:
+ * it was called on its first day, and a link that keeps converting at a new
+ * level is the burning / winner rule's to judge — else one change would be
+ * called an anomaly every day for the four weeks its baseline remembers.
+ */
 export function anomaliesAt(e: EntitySeries, i: number, threshold = ANOMALY_Z): AnomalyCall[] {
+  const calls = rawAnomaliesAt(e, i, threshold);
+  if (calls.length === 0) return calls;
+  const before = [1, 2, 3].flatMap((k) => rawAnomaliesAt(e, i - k, threshold / 2));
+  return calls.filter((c) => !before.some((b) => b.metric === c.metric && Math.sign(b.z) === Math.sign(c.z)) && !shifted(e, c, i));
+}
+
+/**
+ * The three days before already sat at the new level: below 60 % of what was
+ * expected (a drop) or above 160 % (a spike). A CPA jump is read on its
+ * conversions too — days without a conversion have no CPA at all.
+ */
+function shifted(e: EntitySeries, c: AnomalyCall, i: number): boolean {
+  const at = (metric: MetricSpec['metric'], up: boolean) => {
+    let v = 0, x = 0, n = 0;
+    for (let k = 1; k <= 3; k++) {
+      const a = valueAt(e, metric, i - k), b = expectedAt(e, metric, i - k);
+      if (Number.isNaN(a) || Number.isNaN(b)) continue;
+      v += a;
+      x += b;
+      n++;
+    }
+    return n >= 2 && x > 0 && (up ? v > 1.6 * x : v < 0.6 * x);
+  };
+  return at(c.metric, c.z > 0) || (c.metric === 'cpa' && c.z > 0 && at('conversions', false));
+}
+
+function rawAnomaliesAt(e: EntitySeries, i: number, threshold: number): AnomalyCall[] {
   // Needs the four weeks behind the day plus the weeks used to scale residuals.
   if (e.launch < 0 || i - e.launch < 7 * (4 + 2)) return [];
   const calls: AnomalyCall[] = [];

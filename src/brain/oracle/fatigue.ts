@@ -1,8 +1,12 @@
-// Creative fatigue: an ad's CTR sliding below its own early baseline for
-// several days. A one-sided CUSUM on the day's log-CTR (in units of the ad's own
-// day-to-day noise) catches a steady slide within days while ignoring single bad
-// days; the call also needs the slide to be material now and to be backed by
-// rising cost per click or frequency where those exist. Tiny spend gets no call.
+// Creative fatigue: an ad's CTR sliding below its own early baseline while its
+// audience saturates. A one-sided CUSUM pools each day's log-CTR shortfall and
+// frequency excess (each in units of the ad's own day-to-day noise) and catches
+// a steady slide within two days while ignoring single bad days. Frequency is
+// read against the ad's delivery (frequency rises when an ad buys more
+// impressions too): only frequency above that line is saturation. The call needs
+// the CTR slide to be material, or to have begun while frequency is far above
+// its line, and to be backed by frequency (or, without it, by rising CPC / CPM).
+// Tiny spend gets no call.
 import { round } from '../memory.ts';
 import { sumRange, type EntitySeries, type SeriesSet } from '../series.ts';
 import type { BrainSettings, Finding, Severity } from '../types.ts';
@@ -14,17 +18,24 @@ export const FATIGUE = {
   referenceDays: 14,
   /** CUSUM allowance and alarm level, in noise units. */
   k: 0.5,
-  h: 5,
+  h: 3,
   /** Per-day cap on the evidence of CTR and of frequency: neither decides alone. */
   cap: 4,
-  capFrequency: 2,
+  capFrequency: 4,
   /** CTR's own CUSUM must pass this too (frequency also rises with spend). */
-  hCtr: 2.5,
+  hCtr: 1.25,
   /** Fewer clicks a day than this and a daily CTR is too noisy to call. */
   minClicksPerDay: 100,
   /** The last 2 days' CTR must be at least this far below the reference. */
-  minDrop: 0.12,
+  minDrop: 0.08,
+  /** An older slide stays open while CTR sits this far below its early baseline. */
+  minLastingDrop: 0.24,
   minSpend7Cents: 2_000,
+  /** Frequency above the delivery line, as a share of frequency, that backs a call. */
+  minFrequencyExcess: 0.03,
+  /** Frequency this far above its delivery line (noise units) calls fatigue on a CTR drop of only… */
+  saturationZ: 5,
+  minDropSaturated: 0.03,
   minImpressionsPerDay: 200,
 };
 
@@ -38,6 +49,8 @@ export interface FatigueState {
   cpmChange: number;
   cpcChange: number;
   frequencyChange: number | null;
+  /** Frequency over the last 2 days above what the ad's delivery explains, as a share (null without frequency). */
+  frequencyExcess: number | null;
 }
 
 function robustSd(values: number[], floor: number): number {
@@ -59,6 +72,42 @@ interface Reference {
   sCtr: number;
   sCpm: number;
   sF: number;
+  /** Frequency as the ad's delivery explains it: a + b × its last 7 days' impressions. */
+  fA: number;
+  fB: number;
+  /** Spread of frequency around that line. */
+  sFr: number;
+}
+
+/** The last 7 days' impressions up to day i (what a reported frequency counts over). */
+const impressions7 = (e: EntitySeries, i: number) => sumRange(e.impressions, i - 6, i);
+
+/**
+ * Frequency rises when an ad buys more impressions from the same audience, and
+ * when the audience is used up. The first is delivery, the second is fatigue:
+ * a line of frequency on the week's impressions over the reference days
+ * separates them — fatigue is frequency above the line.
+ */
+function frequencyLine(e: EntitySeries, r0: number, r1: number): { a: number; b: number; s: number } | null {
+  const xs: number[] = [], ys: number[] = [];
+  for (let i = r0; i <= r1; i++) {
+    if (!Number.isFinite(e.frequency[i]!)) continue;
+    xs.push(impressions7(e, i));
+    ys.push(e.frequency[i]!);
+  }
+  if (xs.length < 7) return null;
+  const mx = xs.reduce((a, b) => a + b, 0) / xs.length, my = ys.reduce((a, b) => a + b, 0) / ys.length;
+  let sxy = 0, sxx = 0;
+  for (let k = 0; k < xs.length; k++) {
+    sxy += (xs[k]! - mx) * (ys[k]! - my);
+    sxx += (xs[k]! - mx) ** 2;
+  }
+  // More impressions never lower frequency: a negative slope is noise.
+  const b = sxx > 0 ? Math.max(0, sxy / sxx) : 0;
+  const a = my - b * mx;
+  const res = ys.map((y, k) => y - (a + b * xs[k]!));
+  // Reported frequencies are rounded to 0.01: the floor.
+  return { a, b, s: robustSd(res, Math.max(0.01, 0.005 * my)) };
 }
 
 function reference(e: EntitySeries, r0: number, r1: number, p: typeof FATIGUE): Reference | null {
@@ -79,7 +128,11 @@ function reference(e: EntitySeries, r0: number, r1: number, p: typeof FATIGUE): 
     if (frequency !== null && Number.isFinite(e.frequency[i]!)) fDev.push(e.frequency[i]! - frequency);
   }
   if (ctrDev.length < 7) return null;
+  const line = frequency !== null ? frequencyLine(e, r0, r1) : null;
   return {
+    fA: line?.a ?? frequency ?? 0,
+    fB: line?.b ?? 0,
+    sFr: line?.s ?? 0,
     ctr,
     cpm,
     cpc: spend / clicks,
@@ -121,8 +174,8 @@ export function fatigueAt(e: EntitySeries, end: number, p = FATIGUE): FatigueSta
       sCtrOnly = Math.max(0, sCtrOnly + zCtr - p.k);
       let sum = zCtr;
       let n = 1;
-      if (local.frequency !== null && Number.isFinite(e.frequency[i]!)) {
-        sum += clampAbs((e.frequency[i]! - local.frequency) / local.sF, p.capFrequency);
+      if (local.frequency !== null && local.sFr > 0 && Number.isFinite(e.frequency[i]!)) {
+        sum += clampAbs(frequencyExcess(e, local, i) / local.sFr, p.capFrequency);
         n++;
       }
       const next = Math.max(0, S + sum / Math.sqrt(n) - p.k);
@@ -138,7 +191,8 @@ export function fatigueAt(e: EntitySeries, end: number, p = FATIGUE): FatigueSta
   const dropLocal = 1 - recentCtr / base.ctr;
   const drop = 1 - recentCtr / early.ctr;
   const fNow = meanFinite(e.frequency, end - 1, end);
-  const state = {
+  const state: Omit<FatigueState, 'alarm' | 'onset'> = {
+    frequencyExcess: null,
     refCtr: early.ctr,
     recentCtr,
     drop,
@@ -149,17 +203,22 @@ export function fatigueAt(e: EntitySeries, end: number, p = FATIGUE): FatigueSta
   // Confirmation: frequency clearly up where it is reported (audience saturation,
   // the signature of fatigue); otherwise costs up — CPM, or CPC beyond what the CTR explains.
   const fRecent = meanFinite(e.frequency, end - 1, end);
+  const excess = local !== null && local.sFr > 0 && fRecent !== null ? (frequencyExcess(e, local, end) + frequencyExcess(e, local, end - 1)) / 2 : Number.NaN;
   const backed =
     local !== null &&
-    (local.frequency !== null && fRecent !== null
-      ? (fRecent - local.frequency) / local.sF >= 2 && fRecent / local.frequency - 1 >= 0.03
+    (local.frequency !== null && fRecent !== null && Number.isFinite(excess)
+      ? excess / local.sFr >= 2 && excess / local.frequency >= p.minFrequencyExcess
       : recentSpend / Math.max(1, recentImp) > local.cpm * 1.02 || (recentClicks > 0 && recentSpend / recentClicks > local.cpc * 1.08));
-  const fresh = local !== null && S > p.h && sCtrOnly > p.hCtr && dropLocal >= p.minDrop && onset >= 0 && backed;
+  // Early: the audience is used up — frequency far above what the week's delivery
+  // explains — while the CTR has begun to slide (its own drop still within a day's noise).
+  const saturated = Number.isFinite(excess) && excess / local!.sFr >= p.saturationZ && excess / local!.frequency! >= p.minFrequencyExcess && dropLocal >= p.minDropSaturated && sCtrOnly > 0;
+  state.frequencyExcess = Number.isFinite(excess) ? excess / local!.frequency! : null;
+  const fresh = local !== null && S > p.h && onset >= 0 && backed && ((sCtrOnly > p.hCtr && dropLocal >= p.minDrop) || saturated);
   if (fresh) return { alarm: true, onset, ...state };
   // An older slide: CTR still far below the early baseline and not recovering.
   const lastWeek = sumRange(e.clicks, end - 6, end) / Math.max(1, sumRange(e.impressions, end - 6, end));
   const weekBefore = sumRange(e.clicks, end - 13, end - 7) / Math.max(1, sumRange(e.impressions, end - 13, end - 7));
-  const lasting = drop >= 2 * p.minDrop && 1 - lastWeek / early.ctr >= 2 * p.minDrop && lastWeek <= weekBefore * 1.05;
+  const lasting = drop >= p.minLastingDrop && 1 - lastWeek / early.ctr >= p.minLastingDrop && lastWeek <= weekBefore * 1.05;
   return { alarm: lasting, onset: lasting ? findOnset(e, early, early0 + p.referenceDays, end) : -1, ...state };
 }
 
@@ -168,10 +227,15 @@ function findOnset(e: EntitySeries, early: Reference, from: number, end: number)
   let onset = end;
   for (let i = end; i >= from + 2; i--) {
     const ctr = sumRange(e.clicks, i - 2, i) / Math.max(1, sumRange(e.impressions, i - 2, i));
-    if (ctr > early.ctr * (1 - FATIGUE.minDrop / 2)) break;
+    if (ctr > early.ctr * (1 - FATIGUE.minLastingDrop / 4)) break;
     onset = i - 2;
   }
   return onset;
+}
+
+/** Frequency on day i above what the ad's delivery that week explains (NaN when not reported). */
+function frequencyExcess(e: EntitySeries, r: Reference, i: number): number {
+  return e.frequency[i]! - (r.fA + r.fB * impressions7(e, i));
 }
 
 function meanFinite(a: Float64Array, from: number, to: number): number | null {
@@ -214,7 +278,7 @@ export function detectFatigue(s: SeriesSet, settings?: BrainSettings): Finding[]
       impactCents: Math.max(0, impact),
       confidence: round(Math.min(0.95, 0.5 + f.drop), 3),
       since: s.dayOf(f.onset),
-      title: `${e.entity.name} is wearing out: CTR ${pct(f.recentCtr)} vs ${pct(f.refCtr)} at its start (−${Math.round(f.drop * 100)}%)`,
+      title: `${e.entity.name} is wearing out: ${signals(f).join(', ')}`,
       facts: {
         referenceCtr: round(f.refCtr, 5),
         recentCtr: round(f.recentCtr, 5),
@@ -222,6 +286,7 @@ export function detectFatigue(s: SeriesSet, settings?: BrainSettings): Finding[]
         cpcChange: round(f.cpcChange, 4),
         cpmChange: round(f.cpmChange, 4),
         frequencyChange: f.frequencyChange === null ? null : round(f.frequencyChange, 4),
+        frequencyExcess: f.frequencyExcess === null ? null : round(f.frequencyExcess, 4),
         lostValueCents: Math.max(0, impact),
       },
     });
@@ -230,3 +295,16 @@ export function detectFatigue(s: SeriesSet, settings?: BrainSettings): Finding[]
 }
 
 const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
+const signed = (x: number) => `${x >= 0 ? '+' : '−'}${Math.round(Math.abs(x) * 100)}%`;
+
+/** Which signals moved, strongest evidence first: CTR against its best, frequency, costs. */
+function signals(f: FatigueState): string[] {
+  const out = [`CTR ${pct(f.recentCtr)} vs ${pct(f.refCtr)} at its best (${signed(-f.drop)})`];
+  if (f.frequencyExcess !== null && f.frequencyExcess >= FATIGUE.minFrequencyExcess) {
+    const change = f.frequencyChange === null ? '' : `${signed(f.frequencyChange)}, `;
+    out.push(`frequency ${change}${signed(f.frequencyExcess)} beyond what its spend explains (the audience is saturating)`);
+  }
+  if (f.cpcChange >= 0.05) out.push(`CPC ${signed(f.cpcChange)}`);
+  if (f.cpmChange >= 0.05) out.push(`CPM ${signed(f.cpmChange)}`);
+  return out;
+}

@@ -56,7 +56,6 @@ export function register(program: Command, group: Group) {
     .command('check')
     .description('evaluate the alert rules now and send what is due (cooldown and escalation apply)')
     .option('--client <slug>', 'one client (default: all)')
-    .option('--window <days>', 'days in the check window, ending today (default 3)', int)
     .addOption(json())
     .action(async (o) => {
       await withContext(async (ctx) => {
@@ -66,11 +65,11 @@ export function register(program: Command, group: Group) {
         const sender = senderFor(ctx.config.email, ctx.config.outboxDir);
         const results = [];
         for (const c of targets) {
-          results.push(await checkAlerts(ctx.db, c, { now: new Date(), sender, from: ctx.config.email.from, windowDays: o.window }));
+          results.push(await checkAlerts(ctx.db, c, { now: new Date(), sender, from: ctx.config.email.from }));
         }
         if (o.json) return printJson({ results });
         for (const r of results) {
-          console.log(`${r.client} (${r.window.from} – ${r.window.to}): ${r.sent.length} sent, ${r.suppressed.length} held back`);
+          console.log(`${r.client} (as of ${r.window.to}): ${r.sent.length} sent, ${r.suppressed.length} held back`);
           for (const s of r.sent) console.log(`  ✉ ${s.rule} ${s.entity} (level ${s.level}, ${s.why})`);
           for (const s of r.suppressed) console.log(`  · ${s.rule} ${s.entity} (level ${s.level}, ${s.why})`);
         }
@@ -98,7 +97,7 @@ export function register(program: Command, group: Group) {
   }
   links
     .command('list')
-    .description('every link and ad of a client with its last 7 days: spend, revenue, profit, ROI and the verdict (worst profit first with --sort profit)')
+    .description('every link and ad of a client with its last 7 days: spend, revenue, profit, ROI and the brain’s verdict (how sure, since when; worst profit first with --sort profit)')
     .requiredOption('--client <slug>')
     .option('--as-of <date>', 'last day of the 7 (default: yesterday in the client timezone)', day)
     .addOption(new Option('--sort <by>', 'spend and revenue: most first; profit and ROI: worst first').choices(LINK_SORTS).default('spend'))
@@ -117,7 +116,7 @@ export function register(program: Command, group: Group) {
         const pct = (v: number | null) => (v === null ? '—' : `${Math.round(v * 100)}%`);
         process.stderr.write(`${c.slug}, ${addDays(asOf, -6)} → ${asOf} (${c.currency})\n`);
         console.log(table([['KIND', 'NAME', 'SPEND', 'REVENUE', 'PROFIT', 'ROI', 'VERDICT', 'UNDER', 'ID'], ...rows.map((l) => [
-          l.kind, l.name, $(l.spendCents), $(l.revenueCents), $(l.profitCents), pct(l.roi), l.killed ? 'killed' : l.verdict ?? '', l.path, l.id.slice(0, 8),
+          l.kind, l.name, $(l.spendCents), $(l.revenueCents), $(l.profitCents), pct(l.roi), l.killed ? 'killed' : l.verdict ? `${l.verdict} ${pct(l.probability)} since ${l.since}` : '', l.path, l.id.slice(0, 8),
         ])]));
       });
     });

@@ -1,0 +1,24 @@
+// bench:detection — detection lag and precision on the scenario generator, every
+// day judged as of that day, against the fixed 7-day-window rule as baseline.
+//   npm run bench:detection [-- --seeds 11,12,13]
+import { falseAlarmRate, runSeed, score, type Run, type Score } from '../src/demo/detection-score.ts';
+
+const arg = process.argv.indexOf('--seeds');
+const seeds = arg > 0 ? process.argv[arg + 1]!.split(',').map(Number) : [11, 12, 13, 14, 15, 16];
+const t0 = performance.now();
+const withEvents: Run[] = seeds.map((s) => runSeed(s, true));
+const clean: Run[] = seeds.map((s) => runSeed(s, false));
+const ms = performance.now() - t0;
+
+const row = (name: string, sc: Score, fa: ReturnType<typeof falseAlarmRate>) =>
+  `${name.padEnd(26)} events ${String(sc.events).padStart(3)}  recall ${sc.recall.toFixed(2)}  median lag ${sc.medianLag ?? '—'} d  ` +
+  `daily precision ${sc.dailyPrecision.toFixed(3)} (${sc.falseDays}/${sc.callDays} wrong)  entity precision ${sc.entityPrecision.toFixed(2)}  ` +
+  `clean control: ${fa.calls} calls / ${fa.adDays} ad-days`;
+
+console.log(`bench:detection — seeds ${seeds.join(', ')}, last 60 days each judged as of that day (${(ms / 1000).toFixed(1)} s)`);
+for (const type of ['burning', 'winner'] as const) {
+  console.log(row(`${type} (evidence)`, score(withEvents, type), falseAlarmRate(clean, type)));
+  console.log(row(`${type} (7-day rule)`, score(withEvents, type, { baseline: true }), falseAlarmRate(clean, type, true)));
+}
+console.log(row('creative_fatigue', score(withEvents, 'creative_fatigue'), falseAlarmRate(clean, 'creative_fatigue')));
+for (const type of ['anomaly_spike', 'anomaly_drop'] as const) console.log(row(type, score(withEvents, type, { oneDay: true }), falseAlarmRate(clean, type)));

@@ -1,0 +1,138 @@
+// Scores the brain's detectors against the scenario generator's ground truth,
+// every day of the last 60 judged as of that day (nothing later visible) — the
+// way a user running `adbrain analyze` each morning sees them. Shared by
+// test/detection.test.ts (the targets) and bench/detection.ts (the printout,
+// with today's-rule baselines).
+import { detectAnomalies } from '../brain/oracle/anomalies.ts';
+import { detectFatigue } from '../brain/oracle/fatigue.ts';
+import { detectPerformance, objectiveFor, windowTotals } from '../brain/oracle/performance.ts';
+import { judge } from '../brain/objective.ts';
+import { buildSeries, type SeriesSet } from '../brain/series.ts';
+import type { BrainSettings } from '../brain/types.ts';
+import { simBrainInput } from './brain-input.ts';
+import { simulateScenario, type GroundTruthEvent } from './simulate.ts';
+import { addDays, daysBetween } from '../time.ts';
+
+export const END = '2026-11-21';
+export const WINDOW = 60;
+
+const CHANGE_ANOMALY: Record<string, string> = { burning: 'anomaly_drop', winner: 'anomaly_spike' };
+
+export interface Call {
+  id: string;
+  day: string;
+  type: string;
+}
+
+/** The fixed 7-day-window rule the brain used before the evidence model: the baseline. */
+export function sevenDayRule(s: SeriesSet, settings: BrainSettings): Call[] {
+  const end = s.length - 1;
+  const out: Call[] = [];
+  for (const e of s.byId.values()) {
+    if (!e.leaf || e.launch < 0) continue;
+    const j = judge(windowTotals(e, end - 6, end), objectiveFor(e, s, settings), settings);
+    if (j.verdict) out.push({ id: e.entity.externalId, day: s.asOf, type: j.verdict });
+  }
+  return out;
+}
+
+export interface Run {
+  seed: number;
+  truth: GroundTruthEvent[];
+  ads: number;
+  calls: Call[];
+  baseline: Call[];
+}
+
+/** Every day of the window as of that day: the calls of every detector. */
+export function runSeed(seed: number, events: boolean): Run {
+  const sim = simulateScenario({ seed, endDate: END, events });
+  const client = sim.clients[0]!;
+  const calls: Call[] = [];
+  const baseline: Call[] = [];
+  for (let d = WINDOW - 1; d >= 0; d--) {
+    const asOf = addDays(END, -d);
+    const input = simBrainInput(client, asOf);
+    const s = buildSeries(input.entities, input.days, asOf);
+    const put = (type: string, id: string) => calls.push({ id, day: asOf, type });
+    for (const f of detectFatigue(s)) put(f.type, f.entity!.externalId);
+    for (const f of detectAnomalies(s, 'USD')) put(f.type, f.entity!.externalId);
+    for (const f of detectPerformance(s, input.settings)) put(f.type, f.entity!.externalId);
+    baseline.push(...sevenDayRule(s, input.settings));
+  }
+  const ads = [...client.batch.entities.values()].filter((e) => e.kind === 'ad').length;
+  return { seed, truth: sim.groundTruth, ads, calls, baseline };
+}
+
+export interface Score {
+  events: number;
+  found: number;
+  /** Days from the event's start to the first call on or after it. */
+  lags: number[];
+  medianLag: number | null;
+  recall: number;
+  /** Of all (entity, day) calls: the share on an entity in that condition that day. */
+  dailyPrecision: number;
+  /** Of entities called at least once: the share that had the condition. */
+  entityPrecision: number;
+  callDays: number;
+  /** Calls on days the entity did not have the condition. */
+  falseDays: number;
+}
+
+/**
+ * Lasting conditions (fatigue, burning, winner): a call is right on any day from
+ * the start on; one-day events (anomalies): only on that day.
+ */
+export function score(runs: Run[], type: string, opts: { oneDay?: boolean; baseline?: boolean } = {}): Score {
+  let events = 0, found = 0, callDays = 0, falseDays = 0;
+  const lags: number[] = [];
+  const calledEntities = new Set<string>(), rightEntities = new Set<string>();
+  for (const r of runs) {
+    const truth = r.truth.filter((g) => g.type === type);
+    const calls = (opts.baseline ? r.baseline : r.calls).filter((c) => c.type === type);
+    for (const c of calls) {
+      callDays++;
+      const key = `${r.seed}|${c.id}`;
+      calledEntities.add(key);
+      // The first day of a lasting change is a one-day anomaly too: a link that stops
+      // converting had its conversions drop that day (a winner's jump) — or the day
+      // after, when the first day's drop was within the noise.
+      const right =
+        truth.some((g) => g.entity!.externalId === c.id && (opts.oneDay ? c.day === g.start : c.day >= g.start)) ||
+        (opts.oneDay && r.truth.some((g) => g.entity!.externalId === c.id && (c.day === g.start || c.day === addDays(g.start, 1)) && CHANGE_ANOMALY[g.type] === type));
+      if (right) rightEntities.add(key);
+      else falseDays++;
+    }
+    for (const g of truth) {
+      events++;
+      const first = calls.filter((c) => c.id === g.entity!.externalId && c.day >= g.start && (!opts.oneDay || c.day === g.start)).map((c) => c.day).sort()[0];
+      if (first) {
+        found++;
+        lags.push(daysBetween(g.start, first));
+      }
+    }
+  }
+  lags.sort((a, b) => a - b);
+  return {
+    events,
+    found,
+    lags,
+    medianLag: lags.length ? lags[(lags.length - 1) >> 1]! : null,
+    recall: events ? found / events : 1,
+    dailyPrecision: callDays ? (callDays - falseDays) / callDays : 1,
+    entityPrecision: calledEntities.size ? rightEntities.size / calledEntities.size : 1,
+    callDays,
+    falseDays,
+  };
+}
+
+/** Calls on the clean control (no events at all), per 100 ad-days. */
+export function falseAlarmRate(runs: Run[], type: string, baseline = false): { calls: number; adDays: number; per100: number } {
+  let calls = 0, adDays = 0;
+  for (const r of runs) {
+    calls += (baseline ? r.baseline : r.calls).filter((c) => c.type === type).length;
+    adDays += r.ads * WINDOW;
+  }
+  return { calls, adDays, per100: (100 * calls) / adDays };
+}
