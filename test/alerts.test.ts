@@ -138,6 +138,44 @@ describe.each(dbKinds)('alert checks on %s', (kind) => {
   });
 });
 
+describe('the alert check and the daily insights never disagree', () => {
+  it('every burning / winner verdict is the same in both, with the same day it began', async () => {
+    const db = await freshDb('pglite');
+    try {
+      await addClient(db.prisma, { slug: 'same', name: 'Same', timezone: 'UTC', currency: 'USD' });
+      const rows = ['date,platform,account,campaign,adset,ad,link,spend,impressions,clicks,conversions,revenue'];
+      const days = Array.from({ length: 30 }, (_, i) => `2026-11-${String(i + 1).padStart(2, '0')}`);
+      days.forEach((d, i) => {
+        const wobble = [1, 0, 2, 1, 1, 0, 1][i % 7]!;
+        rows.push(`${d},tiktok,Acc,Camp,S,Ad A,lnk-broke,100.00,5000,200,${i >= 26 ? 0 : 4 + wobble},${i >= 26 ? 0 : (4 + wobble) * 40}.00`); // stops converting on the 27th
+        rows.push(`${d},tiktok,Acc,Camp,S,Ad B,lnk-took-off,50.00,5000,200,${i >= 24 ? 7 + wobble : 2},${i >= 24 ? (7 + wobble) * 40 : 80}.00`); // takes off on the 25th
+        rows.push(`${d},tiktok,Acc,Camp,S,Ad C,lnk-fine,80.00,5000,200,${3 + wobble},${(3 + wobble) * 40}.00`);
+        rows.push(`${d},tiktok,Acc,Camp,S,Ad D,lnk-weak,80.00,5000,200,${1 + (i % 3 === 0 ? 1 : 0)},${(1 + (i % 3 === 0 ? 1 : 0)) * 40}.00`); // ROI about −33 %: losing, not burning
+      });
+      await importCsv(db, Buffer.from(rows.join('\n')), 'same.csv', { clientSlug: 'same', now: new Date('2026-11-30T12:00:00Z') });
+      const client = await db.prisma.client.findUniqueOrThrow({ where: { slug: 'same' } });
+      const { runBrain } = await import('../src/brain/run.ts');
+      const run = await runBrain(db, client, '2026-11-30', { now: new Date('2026-11-30T12:00:00Z') });
+      const fromBrain = run.output.oracle.findings
+        .filter((f) => (f.type === 'burning' || f.type === 'winner') && (f.entity!.kind === 'link' || f.entity!.kind === 'ad'))
+        .map((f) => `${f.type} ${f.entity!.name} ${f.since}`)
+        .sort();
+      const outbox = await mkdtemp(path.join(tmpdir(), 'adbrain-same-'));
+      const a = await checkAlerts(db, client, { now: new Date('2026-11-30T12:00:00Z'), sender: outboxSender(outbox), from: 'a@x.test' });
+      const alerts = await db.prisma.alert.findMany({ where: { clientId: client.id } });
+      const fromAlerts = a.sent.map((x) => {
+        const row = alerts.find((r) => r.providerId === x.providerId)!;
+        return `${x.rule} ${x.entity} ${(row.payload as { window: { from: string } }).window.from}`;
+      }).sort();
+      expect(fromBrain.map((x) => x.split(' ').slice(0, 2).join(' '))).toEqual(['burning lnk-broke', 'winner lnk-took-off']);
+      expect(fromAlerts).toEqual(fromBrain);
+      expect(fromBrain).toEqual(['burning lnk-broke 2026-11-27', 'winner lnk-took-off 2026-11-25']);
+    } finally {
+      await db.destroy();
+    }
+  });
+});
+
 describe('alerts in the outbox', () => {
   it('two burning ads with the same name are two files, and a retried check rewrites the same ones', async () => {
     const db = await freshDb('pglite');
