@@ -75,7 +75,7 @@ export function buildAlertView(c: Condition, client: { name: string; currency: s
     entity: c.entity && { name: c.entity.name, kind: c.entity.kind, platform: c.entity.platform },
     numbers,
     suggestion,
-    context: `Check window ${window.from} to ${window.to} (${client.timezone}).${level}${provisionalFrom ? ` Conversions from ${provisionalFrom} on are provisional: ${c.entity?.platform ?? 'the platform'} may still restate them.` : ''}`,
+    context: `${window.from === window.to ? `On ${window.to}` : `Judged on ${window.from} to ${window.to}`} (${client.timezone}).${level}${provisionalFrom ? ` Conversions from ${provisionalFrom} on are provisional: ${c.entity?.platform ?? 'the platform'} may still restate them.` : ''}`,
     footer: `adbrain alert for ${client.name}. Mark a link as killed with \`adbrain links kill\` to stop its alerts.`,
   };
 }

@@ -195,10 +195,10 @@ export function evidenceAt(e: ResultSeries, end: number, o: Objective, th: Thres
   const b0 = a0 / m0;
 
   const { burnRoi, winRoi } = lines(o, th);
-  // A call needs some regime whose posterior mean is beyond the line (a Gamma
-  // posterior that is 90 % below a line has its mean below it, and the mixture
-  // needs one such regime): most links are nowhere near, and skip the model.
-  if (!beyondLine(obs, end, phi, a0, b0, 1 + burnRoi, 1 + winRoi, p.minRegimeDays)) return null;
+  // The mixture below is a weighted mean of each candidate regime's own posterior,
+  // and each of those is the prior plus a suffix of the days: a call needs some
+  // suffix sure enough on its own. Most links have none, and skip the model.
+  if (!beyondLine(obs, end, phi, a0, b0, 1 + burnRoi, 1 + winRoi, p.minRegimeDays, p.probability)) return null;
 
   // Runs, oldest first: start (index into obs), Gamma(a, b) after absorbing, log weight.
   const start = new Int32Array(n), A = new Float64Array(n), B = new Float64Array(n), W = new Float64Array(n);
@@ -303,15 +303,18 @@ function verdictOf(ev: Evidence, o: Objective, th: Thresholds, unit: number | nu
   return null;
 }
 
-/** Is any regime of `minDays` or more (a suffix of the days) centred beyond either line? */
-function beyondLine(obs: Obs, end: number, phi: number, a0: number, b0: number, burn: number, win: number, minDays: number): boolean {
+/** Is any regime of `minDays` or more (a suffix of the days) on its own `sure` to be beyond either line? */
+function beyondLine(obs: Obs, end: number, phi: number, a0: number, b0: number, burn: number, win: number, minDays: number, sure: number): boolean {
   let y = 0, x = 0;
   for (let k = obs.y.length - 1; k >= 0; k--) {
     y += obs.y[k]! / phi;
     x += obs.x[k]! / phi;
     if (end - obs.idx[k]! + 1 < minDays) continue;
-    const mean = (a0 + y) / (b0 + x);
-    if (mean < burn || mean > win) return true;
+    // Only a posterior centred beyond a line can be 90 % beyond it (for a Gamma of shape ≥ ½,
+    // which the prior guarantees): the CDF is read only then.
+    const a = a0 + y, b = b0 + x, mean = a / b;
+    if (mean < burn && gammaCdf(burn, a, b) >= sure) return true;
+    if (mean > win && 1 - gammaCdf(win, a, b) >= sure) return true;
   }
   return false;
 }
