@@ -81,7 +81,7 @@ const LABELS: Record<string, string> = {
   frequencyExcess: 'frequency beyond what spend explains',
 };
 
-const SKIP = /(Z|Id|priorApplied|priorDismissed|acceptRate|realisation)$/;
+const SKIP = /(Z|Id|priorApplied|priorDismissed|acceptRate|realisation|^changed)$/;
 
 /** One input of an action as a phrase with its unit, or null when it is internal. */
 export function formatInput(key: string, v: number | string | null, currency: string): string | null {
