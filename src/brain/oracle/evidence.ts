@@ -8,7 +8,7 @@
 // regime: a new regime starts on any day with a small prior chance, and each
 // candidate's ROAS posterior is Gamma(prior + value since then, prior + spend
 // since then). The prior for a new regime is centred on the link's own ROAS
-// over the look-back, pulled toward its campaign's, and worth one unit of
+// over the look-back, pulled toward its campaign's, and worth half a unit of
 // evidence: a fresh regime is judged by its own numbers within a day or two.
 // Counts are divided by the link's measured overdispersion (quasi-Poisson), so
 // a noisy link needs more evidence than a steady one.
@@ -16,7 +16,8 @@
 // The verdict is the probability, over those regimes, that the ROI is below the
 // client's burn line (above the win line). A regime must hold two days before it
 // is judged, two of them beyond the line on their own: one bad day is an
-// anomaly, two are a pattern.
+// anomaly, two are a pattern. The returned evidence is null when no stretch of
+// days comes near a call (the model is skipped for those: see beyondLine).
 import gammaCdf from '@stdlib/stats-base-dists-gamma-cdf';
 import { addReported, emptyTotals, judge, unitValue, type KnownTotals, type Objective, type Thresholds } from '../objective.ts';
 
