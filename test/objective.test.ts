@@ -71,6 +71,17 @@ describe('the burning / winner evidence follows the objective', () => {
   const steady = [2, 1, 2, 1, 2, 2, 1, 2, 1, 2, 2, 1, 2, 1];
   const few = series([...steady, 0, 0, 0, 0, 0]);
   const many = series([...steady, 2, 1, 2, 2, 1]);
+  it('a link that has never sold is judged the same in any currency: its spend counted against the client\'s own minimum', () => {
+    // Three days of spend, no sale anywhere in the client; the same link in dollars and
+    // in a currency a hundred times smaller (thresholds in that currency too).
+    const noSale = (k: number) => ({ spendCents: Float64Array.from([3_000, 3_000, 3_000], (x) => x * k), revenueCents: new Float64Array(3), conversions: new Float64Array(3), launch: 0 });
+    const usd = evidenceAt(noSale(1), 2, REV, th)!;
+    const idr = evidenceAt(noSale(100), 2, REV, { ...th, burnMinSpendCents: 100 * th.burnMinSpendCents, winMinRevenueCents: 100 * th.winMinRevenueCents })!;
+    expect(idr.pBurn).toBeCloseTo(usd.pBurn, 10);
+    expect(idr.verdict).toBe(usd.verdict);
+    expect(usd.verdict).toBe('burning');
+  });
+
   it('a lead-gen ad without revenue is not judged by ROI; by CPA against its target it is', () => {
     expect(evidenceAt(few, 18, REV, th)).toBeNull();
     const ev = evidenceAt(few, 18, LEADS, th)!;

@@ -107,21 +107,40 @@ export function judge(t: KnownTotals, o: Objective, th: Thresholds): Judgement {
     return { ...base, verdict: null, roi: null, unjudged: t.spend > 0 ? `${what} not reported` : 'no spend' };
   }
   const roi = (valueCents - basisSpend) / basisSpend;
+  const { burnRoi, winRoi } = roiLines(o, th);
+  const money = { basisSpend, valueCents, conversions: t.conversions };
   let verdict: Judgement['verdict'] = null;
-  if (o.kind === 'leads') {
-    const target = unit!;
-    // "Enough spend": the client's minimum, and at least two target CPAs (one lead
-    // missing is chance, two is a pattern).
-    if (roi < 1 / LEADS_BURN_CPA_RATIO - 1 && basisSpend > Math.max(th.burnMinSpendCents, 2 * target)) verdict = 'burning';
-    else if (roi > 1 / LEADS_WIN_CPA_RATIO - 1 && t.conversions >= LEADS_WIN_MIN_CONVERSIONS && basisSpend > th.burnMinSpendCents) verdict = 'winner';
-  } else if (roi < th.burnRoiBelow && basisSpend > th.burnMinSpendCents) verdict = 'burning';
-  else if (roi > th.winRoiAbove && valueCents > th.winMinRevenueCents) verdict = 'winner';
+  if (roi < burnRoi && enoughFor('burning', money, o, th)) verdict = 'burning';
+  else if (roi > winRoi && enoughFor('winner', money, o, th)) verdict = 'winner';
   return { ...base, verdict, roi, unjudged: null };
+}
+
+/**
+ * The ROI lines in the objective's terms: the client's for revenue and value;
+ * for leads, burning at twice the target CPA (ROI −50 %) and winning at half of it (+100 %).
+ */
+export function roiLines(o: Objective, th: Thresholds): { burnRoi: number; winRoi: number } {
+  return o.kind === 'leads' ? { burnRoi: 1 / LEADS_BURN_CPA_RATIO - 1, winRoi: 1 / LEADS_WIN_CPA_RATIO - 1 } : { burnRoi: th.burnRoiBelow, winRoi: th.winRoiAbove };
+}
+
+/**
+ * Enough money behind a verdict to call it: more than the client's minimum spend
+ * (burning) or revenue (winner). Leads: at least two target CPAs of spend to burn
+ * (one lead missing is chance, two is a pattern), a handful of leads and the
+ * minimum spend to win.
+ */
+export function enoughFor(verdict: 'burning' | 'winner', m: { basisSpend: number; valueCents: number; conversions: number }, o: Objective, th: Thresholds): boolean {
+  if (o.kind === 'leads') {
+    return verdict === 'burning'
+      ? m.basisSpend > Math.max(th.burnMinSpendCents, 2 * (unitValue(o) ?? 0))
+      : m.conversions >= LEADS_WIN_MIN_CONVERSIONS && m.basisSpend > th.burnMinSpendCents;
+  }
+  return verdict === 'burning' ? m.basisSpend > th.burnMinSpendCents : m.valueCents > th.winMinRevenueCents;
 }
 
 /** The thresholds a verdict was reached at, in the objective's own terms (for words and facts). */
 export function burnThreshold(o: Objective, th: Thresholds): number {
-  return o.kind === 'leads' ? 1 / LEADS_BURN_CPA_RATIO - 1 : th.burnRoiBelow;
+  return roiLines(o, th).burnRoi;
 }
 
 /** The objective of an entity: the nearest campaign override up its parent chain, else the client's. */

@@ -18,8 +18,8 @@
 // is judged, two of them beyond the line on their own: one bad day is an
 // anomaly, two are a pattern. The returned evidence is null when no stretch of
 // days comes near a call (the model is skipped for those: see beyondLine).
-import gammaCdf from '@stdlib/stats-base-dists-gamma-cdf';
-import { addReported, emptyTotals, judge, unitValue, type KnownTotals, type Objective, type Thresholds } from '../objective.ts';
+import jstat from 'jstat';
+import { addReported, emptyTotals, enoughFor, judge, roiLines, unitValue, type KnownTotals, type Objective, type Thresholds } from '../objective.ts';
 
 export const EVIDENCE = {
   /** Days of history the model reads. */
@@ -67,18 +67,16 @@ export interface Evidence {
   lines: { burnRoi: number; winRoi: number };
 }
 
-/** ROI lines in the objective's terms: leads burn at twice the target CPA and win at half of it. */
-function lines(o: Objective, th: Thresholds) {
-  return o.kind === 'leads' ? { burnRoi: -0.5, winRoi: 1 } : { burnRoi: th.burnRoiBelow, winRoi: th.winRoiAbove };
-}
-
 const isKnown = (x: number) => x === x; // not NaN
+
+/** P(X ≤ x) for X ~ Gamma(shape a, rate b) (jstat takes the scale, 1 / rate). */
+const gammaCdf = (x: number, a: number, b: number) => jstat.jStat.gamma.cdf(x, a, 1 / b);
 
 /**
  * Value of one unit: the objective's value per conversion, or the average order
  * over the look-back (a revenue source without order counts: its average day).
  */
-function unitOf(e: ResultSeries, from: number, end: number, o: Objective, fallback: number | null): number | null {
+function unitOf(e: ResultSeries, from: number, end: number, o: Objective, fallback: number | null, noOrdersUnit: number): number | null {
   const fixed = unitValue(o);
   if (o.kind !== 'revenue') return fixed && fixed > 0 ? fixed : null;
   let rev = 0, conv = 0, days = 0, anyRev = 0;
@@ -94,15 +92,11 @@ function unitOf(e: ResultSeries, from: number, end: number, o: Objective, fallba
   }
   if (conv >= 3 && rev > 0) return rev / conv;
   if (fallback && fallback > 0) return fallback;
-  return days && anyRev > 0 ? anyRev / days : days ? NO_ORDERS_UNIT : null;
+  // Nothing here or in the client has ever sold: an order is taken to be worth
+  // half the client's minimum spend (in its own currency), so spend without a
+  // sale is evidence at that pace — the minimum buys two orders' worth of it.
+  return days && anyRev > 0 ? anyRev / days : days ? Math.max(1, noOrdersUnit) : null;
 }
-
-/**
- * Nothing here or in the client has ever sold: an order is taken to be worth
- * $25 (half the default minimum spend), so spend without a sale is evidence
- * at that pace — $50 buys two orders' worth of evidence, $200 eight.
- */
-const NO_ORDERS_UNIT = 2_500;
 
 /** The observed days in the look-back: value and spend in units, and the day index. */
 interface Obs {
@@ -177,7 +171,7 @@ export function evidenceAt(e: ResultSeries, end: number, o: Objective, th: Thres
   if (e.launch < 0 || e.launch > end) return null;
   if (o.kind !== 'revenue' && !(unitValue(o)! > 0)) return null;
   const from = Math.max(e.launch, end - p.lookbackDays + 1);
-  const unit = unitOf(e, from, end, o, aovFallback);
+  const unit = unitOf(e, from, end, o, aovFallback, th.burnMinSpendCents / 2);
   if (unit === null) return null;
   const obs = observations(e, from, end, o, unit);
   const n = obs.y.length;
@@ -195,7 +189,7 @@ export function evidenceAt(e: ResultSeries, end: number, o: Objective, th: Thres
   const a0 = p.priorUnits;
   const b0 = a0 / m0;
 
-  const { burnRoi, winRoi } = lines(o, th);
+  const { burnRoi, winRoi } = roiLines(o, th);
   // The mixture below is a weighted mean of each candidate regime's own posterior,
   // and each of those is the prior plus a suffix of the days: a call needs some
   // suffix sure enough on its own. Most links have none, and skip the model.
@@ -286,21 +280,16 @@ export function evidenceAt(e: ResultSeries, end: number, o: Objective, th: Thres
     if (obs.y[k]! < (1 + burnRoi) * obs.x[k]!) below++;
     if (obs.y[k]! > (1 + winRoi) * obs.x[k]!) above++;
   }
-  ev.verdict = verdictOf(ev, o, th, unitValue(o), p.probability);
+  ev.verdict = verdictOf(ev, o, th, p.probability);
   if ((ev.verdict === 'burning' && below < p.minRegimeDays) || (ev.verdict === 'winner' && above < p.minRegimeDays)) ev.verdict = null;
   return ev;
 }
 
-/** The call: sure enough, and enough money since the change to matter. */
-function verdictOf(ev: Evidence, o: Objective, th: Thresholds, unit: number | null, sure: number): Evidence['verdict'] {
-  if (o.kind === 'leads') {
-    // Two target CPAs at least: one lead missing is chance.
-    if (ev.pBurn >= sure && ev.basisSpend > Math.max(th.burnMinSpendCents, 2 * unit!)) return 'burning';
-    if (ev.pWin >= sure && ev.totals.conversions >= 5 && ev.basisSpend > th.burnMinSpendCents) return 'winner';
-    return null;
-  }
-  if (ev.pBurn >= sure && ev.basisSpend > th.burnMinSpendCents) return 'burning';
-  if (ev.pWin >= sure && ev.valueCents > th.winMinRevenueCents) return 'winner';
+/** The call: sure enough, and enough money since the change to matter (the same minimums as `judge`). */
+function verdictOf(ev: Evidence, o: Objective, th: Thresholds, sure: number): Evidence['verdict'] {
+  const m = { basisSpend: ev.basisSpend, valueCents: ev.valueCents, conversions: ev.totals.conversions };
+  if (ev.pBurn >= sure && enoughFor('burning', m, o, th)) return 'burning';
+  if (ev.pWin >= sure && enoughFor('winner', m, o, th)) return 'winner';
   return null;
 }
 
