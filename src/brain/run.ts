@@ -5,7 +5,7 @@ import type { Db } from '../db/client.ts';
 import { loadDailyColumns, loadEntities } from '../db/metrics-read.ts';
 import type { Prisma } from '../generated/prisma/client.ts';
 import { addDays } from '../time.ts';
-import { objectiveSettings } from '../domain/objectives.ts';
+import { brainSettings } from './settings.ts';
 import { provisionalFrom } from '../sources/sync.ts';
 import { realiseApplied } from '../insights/follow-up.ts';
 import { anyEndpoint, emitEvents } from '../webhooks/events.ts';
@@ -56,16 +56,7 @@ export async function loadBrainInput(db: Db, client: BrainClient, asOf: string, 
   });
   return {
     asOf,
-    settings: {
-      currency: client.currency,
-      monthlyBudgetCents: client.monthlyBudgetCents === null ? null : Number(client.monthlyBudgetCents),
-      burnRoiBelow: Number(client.burnRoiBelow),
-      burnMinSpendCents: Number(client.burnMinSpendCents),
-      winRoiAbove: Number(client.winRoiAbove),
-      winMinRevenueCents: Number(client.winMinRevenueCents),
-      ...objectiveSettings(client),
-      provisionalFrom: await provisionalFrom(db, client.id, now),
-    },
+    settings: { ...brainSettings(client), provisionalFrom: await provisionalFrom(db, client.id, now) },
     entities,
     days: [],
     columns,

@@ -3,21 +3,16 @@
 // evidence (oracle/evidence.ts) the daily insights are raised on.
 import type { Sql } from '../db/sql.ts';
 import { loadDailyColumns, loadEntities, type EntityRow } from '../db/metrics-read.ts';
-import { objectiveSettings, type ObjectiveColumns } from '../domain/objectives.ts';
 import { addDays } from '../time.ts';
 import type { Objective } from './objective.ts';
 import { EVIDENCE, type Evidence } from './oracle/evidence.ts';
 import { performanceEvidence } from './oracle/performance.ts';
 import { buildSeries, type EntitySeries, type SeriesSet } from './series.ts';
+import { brainSettings, type SettingsColumns } from './settings.ts';
 import type { BrainSettings } from './types.ts';
 
-export interface VerdictClient extends ObjectiveColumns {
+export interface VerdictClient extends SettingsColumns {
   id: string;
-  currency: string;
-  burnRoiBelow: unknown;
-  burnMinSpendCents: unknown;
-  winRoiAbove: unknown;
-  winMinRevenueCents: unknown;
 }
 
 export interface ClientVerdicts {
@@ -31,15 +26,8 @@ export interface ClientVerdicts {
 export async function loadVerdicts(sql: Sql, client: VerdictClient, asOf: string): Promise<ClientVerdicts> {
   const from = addDays(asOf, -(EVIDENCE.lookbackDays - 1));
   const [entities, columns] = await Promise.all([loadEntities(sql, client.id), loadDailyColumns(sql, client.id, from, asOf)]);
-  const settings: BrainSettings = {
-    currency: client.currency,
-    ...objectiveSettings(client),
-    monthlyBudgetCents: null,
-    burnRoiBelow: Number(client.burnRoiBelow),
-    burnMinSpendCents: Number(client.burnMinSpendCents),
-    winRoiAbove: Number(client.winRoiAbove),
-    winMinRevenueCents: Number(client.winMinRevenueCents),
-  };
+  // The monthly budget plays no part in a verdict.
+  const settings = brainSettings({ ...client, monthlyBudgetCents: null });
   const series = buildSeries(entities.map((e) => ({ ...e, attributes: (e.attributes ?? {}) as Record<string, unknown> })), [], asOf, EVIDENCE.lookbackDays, columns);
   const byId = new Map(performanceEvidence(series, settings).map((x) => [x.e.entity.id, x]));
   return { entities, series, settings, byId };

@@ -4,10 +4,9 @@
 // with how sure and since when. What `adbrain links list` shows so a user can see
 // before they kill.
 import type { Db } from '../db/client.ts';
-import { emptyTotals, judge, objectiveOf } from '../brain/objective.ts';
+import { emptyTotals, judge, objectiveOf, REVENUE } from '../brain/objective.ts';
 import { windowTotals } from '../brain/oracle/performance.ts';
 import { loadVerdicts, type VerdictClient } from '../brain/verdicts.ts';
-import { objectiveSettings } from '../domain/objectives.ts';
 
 export interface LinkLine {
   id: string;
@@ -35,14 +34,12 @@ export const LINK_SORTS = ['spend', 'revenue', 'profit', 'roi', 'name'] as const
 export type LinkTableClient = VerdictClient;
 
 export async function linkTable(db: Pick<Db, 'sql'>, client: LinkTableClient, asOf: string, o: { sort?: (typeof LINK_SORTS)[number]; killed?: boolean } = {}): Promise<LinkLine[]> {
-  const [{ entities, series, byId: verdicts }, killedRows] = await Promise.all([
+  const [{ entities, series, settings, byId: verdicts }, killedRows] = await Promise.all([
     loadVerdicts(db.sql, client, asOf),
     db.sql.query<{ id: string; at: Date | null; reason: string | null }>("SELECT id::text, killed_at AS at, killed_reason AS reason FROM entity WHERE client_id = $1::uuid AND status = 'killed'", [client.id]),
   ]);
   const kills = new Map(killedRows.map((k) => [k.id, { at: k.at ? new Date(k.at).toISOString() : null, reason: k.reason }]));
   const byId = new Map(entities.map((e) => [e.id, e]));
-  const settings = objectiveSettings(client);
-  const th = { burnRoiBelow: Number(client.burnRoiBelow), burnMinSpendCents: Number(client.burnMinSpendCents), winRoiAbove: Number(client.winRoiAbove), winMinRevenueCents: Number(client.winMinRevenueCents) };
   const end = series.length - 1;
   const lines: LinkLine[] = [];
   for (const e of entities) {
@@ -51,7 +48,7 @@ export async function linkTable(db: Pick<Db, 'sql'>, client: LinkTableClient, as
     if (o.killed !== undefined && killed !== o.killed) continue;
     const s = series.byId.get(e.id);
     const t = s && s.leaf ? windowTotals(s, end - 6, end) : emptyTotals();
-    const j = judge(t, objectiveOf(e.id, (id) => byId.get(id)?.parentId, settings.objective, settings.campaignObjectives), th);
+    const j = judge(t, objectiveOf(e.id, (id) => byId.get(id)?.parentId, settings.objective ?? REVENUE, settings.campaignObjectives ?? {}), settings);
     const v = killed ? undefined : verdicts.get(e.id)?.ev;
     const verdict = v?.verdict ?? null;
     const names: string[] = [];
