@@ -14,6 +14,8 @@ import { provisionalFrom } from '../sources/sync.ts';
 import { buildAlertView, renderAlertText } from './view.ts';
 import { countsInTotals } from '../domain/entities.ts';
 
+/** Days back the daily-spend line looks for the latest day with spend. */
+const BUDGET_LOOKBACK_DAYS = 3;
 /** The state row that remembers when the client's previous check ran. */
 const CHECK_MARKER = { rule: 'check', subject: 'client' };
 
@@ -62,12 +64,16 @@ export async function checkAlerts(
     evidence: ev,
     since: series.dayOf(ev.since),
   }));
-  // Today's spend on what counts toward the client's totals (no store, no mirrored campaign).
+  // The latest day's spend on what counts toward the client's totals (no store, no
+  // mirrored campaign): today, or — before today's first sync — the day before it.
+  const spendOn = (i: number) => {
+    let sum = 0;
+    for (const e of series.byId.values()) if (e.leaf && e.entity.platform !== 'shopify' && countsInTotals(e.entity)) sum += e.spendCents[i]!;
+    return sum;
+  };
   const last = series.length - 1;
   let latestDaySpend = 0;
-  for (const e of series.byId.values()) {
-    if (e.leaf && e.entity.platform !== 'shopify' && countsInTotals(e.entity)) latestDaySpend += e.spendCents[last]!;
-  }
+  for (let i = last; i >= Math.max(0, last - (BUDGET_LOOKBACK_DAYS - 1)) && !(latestDaySpend > 0); i--) latestDaySpend = spendOn(i);
   const conditions = evaluate(verdicts, latestDaySpend, {
     burnRoiBelow: settings.burnRoiBelow,
     burnMinSpendCents: settings.burnMinSpendCents,
