@@ -176,6 +176,24 @@ describe('the alert check and the daily insights never disagree', () => {
   });
 });
 
+describe('the daily-spend line', () => {
+  it('reads the latest day with spend: before today\'s first sync, yesterday', async () => {
+    const db = await freshDb('pglite');
+    try {
+      await addClient(db.prisma, { slug: 'spendy', name: 'Spendy', timezone: 'UTC', currency: 'USD' });
+      await db.prisma.client.update({ where: { slug: 'spendy' }, data: { dailySpendAlertCents: 10_000n } });
+      const rows = ['date,platform,account,campaign,adset,ad,link,spend,impressions,clicks,conversions,revenue', '2026-11-22,tiktok,Acc,Camp,S,Ad 1,,150.00,1000,10,9,450.00'];
+      await importCsv(db, Buffer.from(rows.join('\n')), 'spend.csv', { clientSlug: 'spendy', now: new Date('2026-11-22T23:00:00Z') });
+      const client = await db.prisma.client.findUniqueOrThrow({ where: { slug: 'spendy' } });
+      const outbox = await mkdtemp(path.join(tmpdir(), 'adbrain-spendy-'));
+      const r = await checkAlerts(db, client, { now: new Date('2026-11-23T00:30:00Z'), sender: outboxSender(outbox), from: 'a@x.test' });
+      expect(r.sent.map((x) => [x.rule, x.level])).toEqual([['budget', 2]]); // $150 against a $100 line
+    } finally {
+      await db.destroy();
+    }
+  });
+});
+
 describe('alerts in the outbox', () => {
   it('two burning ads with the same name are two files, and a retried check rewrites the same ones', async () => {
     const db = await freshDb('pglite');
