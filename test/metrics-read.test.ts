@@ -42,3 +42,57 @@ describe.each(dbKinds)('metric loaders on %s', (kind) => {
     expect(flat.find((f) => f.entityId === entityId && f.date === '2026-11-20')).toMatchObject({ spendCents: 12345, clicks: 7 });
   });
 });
+
+describe.each(dbKinds)('the columnar loader against a plain read of the table on %s', (kind) => {
+  let db: TestDb;
+  beforeAll(async () => {
+    db = await freshDb(kind);
+    await runDemo(db, { endDate: '2026-11-21', days: 30, dataDir: await mkdtemp(path.join(tmpdir(), 'adbrain-read2-')) });
+  });
+  afterAll(async () => db?.destroy());
+
+  it('every entity, day and value (NULLs, fractions, amounts beyond 2^31) in chunks of any size, and a caller transaction keeps its settings', async () => {
+    const client = await db.prisma.client.findUniqueOrThrow({ where: { slug: 'demo-shop' } });
+    const some = await db.sql.query<{ id: string }>(
+      `SELECT DISTINCT m.entity_id::text AS id FROM daily_metric m JOIN entity e ON e.id = m.entity_id WHERE e.client_id = $1::uuid ORDER BY 1 LIMIT 3`,
+      [client.id],
+    );
+    // Values the binary decoding could get wrong: NULLs, a fraction, a sum beyond 32 bits, a second source.
+    await db.sql.query(
+      `INSERT INTO daily_metric (entity_id, date, source, spend_cents, impressions, clicks, conversions, revenue_cents, reach, frequency)
+       VALUES ($1::uuid, '2026-11-19', 'meta-api', 9876543210123, NULL, 3, 2.5, NULL, 4000000000, 1.2345),
+              ($2::uuid, '2026-11-18', 'csv', 0, 0, 0, 0, 0, NULL, NULL)
+       ON CONFLICT (entity_id, date, source) DO UPDATE SET spend_cents = EXCLUDED.spend_cents`,
+      [some[0]!.id, some[1]!.id],
+    );
+    // The oracle: one row per entity and day by the same priority, straight from SQL.
+    const plain = await db.sql.query<Record<string, number | string | null>>(
+      `SELECT DISTINCT ON (m.entity_id, m.date) m.entity_id::text AS e, (m.date - DATE '1970-01-01') AS d, m.spend_cents::float8 AS s,
+              m.impressions::float8 AS i, m.clicks::float8 AS c, m.conversions::float8 AS v, m.revenue_cents::float8 AS r,
+              m.reach::float8 AS re, m.frequency::float8 AS f
+         FROM daily_metric m JOIN entity e ON e.id = m.entity_id
+        WHERE e.client_id = $1::uuid AND m.date BETWEEN '2026-11-01' AND '2026-11-21'
+        ORDER BY m.entity_id, m.date, CASE m.source WHEN 'csv' THEN 2 WHEN 'demo' THEN 3 ELSE 1 END`,
+      [client.id],
+    );
+    const expected = plain.map((r) => JSON.stringify([r.e, r.d, r.s, r.i, r.c, r.v, r.r, r.re, r.f])).sort();
+    const flatten = (cols: Awaited<ReturnType<typeof loadDailyColumns>>) =>
+      cols.flatMap((c) => Array.from(c.days, (d, k) => JSON.stringify([c.entityId, d, ...[c.spendCents, c.impressions, c.clicks, c.conversions, c.revenueCents, c.reach!, c.frequency].map((a) => orNull(a[k]!))]))).sort();
+    for (const chunk of [1, 7, 2000]) {
+      expect(flatten(await loadDailyColumns(db.sql, client.id, '2026-11-01', '2026-11-21', { chunk }))).toEqual(expected);
+    }
+    expect(expected.some((r) => r.includes('9876543210123') && r.includes('2.5') && r.includes('4000000000'))).toBe(true);
+    // Inside a caller's transaction the loader's own planner setting does not outlive it.
+    await db.sql.tx(async (tx) => {
+      await tx.query("SET LOCAL enable_seqscan = on");
+      expect(flatten(await loadDailyColumns(tx, client.id, '2026-11-01', '2026-11-21', { chunk: 5 }))).toEqual(expected);
+      const [row] = await tx.query<{ v: string }>("SELECT current_setting('enable_seqscan') AS v");
+      expect(row!.v).toBe('on');
+    });
+  });
+
+  it('refuses a date that is not a date before it reaches the database', async () => {
+    const client = await db.prisma.client.findUniqueOrThrow({ where: { slug: 'demo-shop' } });
+    await expect(loadDailyColumns(db.sql, client.id, "2026-11-01'; --", '2026-11-21')).rejects.toThrow(/YYYY-MM-DD/);
+  });
+});

@@ -37,18 +37,18 @@ export async function revenueJoins(sql: Sql, clientId: string): Promise<Map<stri
   return new Map(rows.map((r) => [r.src, r.target]));
 }
 
-/** One entity's rows from one source, as the column loader reads them (days since 1970). */
+/** One entity's rows from one source, as the column loader reads them (days since 1970; NaN = not reported). */
 export interface SourceGroup {
   entity_id: string;
   source: string;
-  d: number[];
-  s: number[];
-  i: (number | null)[];
-  c: (number | null)[];
-  v: (number | null)[];
-  r: (number | null)[];
-  re: (number | null)[];
-  f: (number | null)[];
+  d: Float64Array;
+  s: Float64Array;
+  i: Float64Array;
+  c: Float64Array;
+  v: Float64Array;
+  r: Float64Array;
+  re: Float64Array;
+  f: Float64Array;
 }
 
 /**
@@ -91,14 +91,14 @@ export function applyRevenueRule(groups: SourceGroup[], joins: Map<string, strin
       continue;
     }
     const target = joins.get(g.entity_id);
-    const zero = () => g.d.map(() => 0);
+    const zero = () => new Float64Array(g.d.length);
     if (adSide) g.s = zero();
     if (!target) {
       picked.push(g);
       continue;
     }
     // On the ad link: only conversions and revenue (clicks are the platform's).
-    added.push({ ...g, entity_id: target, s: zero(), i: zero(), c: zero(), re: g.d.map(() => null), f: g.d.map(() => null) });
+    added.push({ ...g, entity_id: target, s: zero(), i: zero(), c: zero(), re: new Float64Array(g.d.length).fill(Number.NaN), f: new Float64Array(g.d.length).fill(Number.NaN) });
   }
   return { picked, added };
 }

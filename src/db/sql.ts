@@ -16,6 +16,16 @@ export interface Sql {
    * the transaction's session (temporary tables included).
    */
   copyIn(table: string, csv: string): Promise<void>;
+  /**
+   * Runs a SELECT through `COPY (…) TO STDOUT (FORMAT binary)` and returns its
+   * whole output (PostgreSQL's binary copy format; src/db/copy-binary.ts reads
+   * it): no text to parse per value. `settings` apply to this statement only
+   * (its own transaction, or put back inside the caller's). COPY takes no
+   * parameters: the caller inlines only values it has validated.
+   */
+  copyOut(select: string, settings?: Record<string, string>): Promise<Uint8Array>;
+  /** How many copyOut calls can usefully run at once (a pool: one per connection). */
+  readonly parallel: number;
 }
 
 type PgliteLike = PGlite | PGliteTx;
@@ -37,8 +47,43 @@ export function pgliteSql(db: PgliteLike, inTx = false): Sql {
       // PGlite reads COPY … FROM '/dev/blob' from the blob passed with the query.
       await db.query(`COPY ${table} FROM '/dev/blob' WITH (FORMAT csv)`, [], { blob: new Blob([csv]) });
     },
+    async copyOut(select: string, settings: Record<string, string> = {}) {
+      // PGlite writes COPY … TO '/dev/blob' into a blob returned with the result.
+      const run = async (q: PgliteLike) => {
+        const r = await q.query(`COPY (${select}) TO '/dev/blob' WITH (FORMAT binary)`);
+        return new Uint8Array(await r.blob!.arrayBuffer());
+      };
+      if (!inTx) {
+        return (db as PGlite).transaction(async (t) => {
+          await setLocal(pgliteSql(t, true), settings);
+          return run(t);
+        });
+      }
+      return withSettings(self, settings, () => run(db));
+    },
+    parallel: 1,
   };
   return self;
+}
+
+/** SET LOCAL for each setting (the transaction's end undoes them). */
+async function setLocal(sql: Sql, settings: Record<string, string>): Promise<void> {
+  for (const [k, v] of Object.entries(settings)) await sql.query('SELECT set_config($1, $2, true)', [k, v]);
+}
+
+/** Inside a caller's transaction a SET LOCAL would outlive this statement: put each back after it. */
+async function withSettings<T>(sql: Sql, settings: Record<string, string>, fn: () => Promise<T>): Promise<T> {
+  const was: [string, string][] = [];
+  for (const k of Object.keys(settings)) {
+    const [row] = await sql.query<{ v: string }>('SELECT current_setting($1) AS v', [k]);
+    was.push([k, row!.v]);
+  }
+  await setLocal(sql, settings);
+  try {
+    return await fn();
+  } finally {
+    await setLocal(sql, Object.fromEntries(was));
+  }
 }
 
 export function pgPoolSql(pool: pg.Pool): Sql {
@@ -72,7 +117,31 @@ export function pgPoolSql(pool: pg.Pool): Sql {
         client.release();
       }
     },
+    async copyOut(select: string, settings: Record<string, string> = {}) {
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN READ ONLY');
+        await setLocal(pgClientSql(client), settings);
+        const out = await copyOutThrough(client, select);
+        await client.query('COMMIT');
+        return out;
+      } catch (err) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw err;
+      } finally {
+        client.release();
+      }
+    },
+    // Two statements in flight: the server reads one chunk while this process decodes the other.
+    parallel: Math.min(2, pool.options.max ?? 2),
   };
+}
+
+async function copyOutThrough(client: pg.PoolClient, select: string): Promise<Uint8Array> {
+  const { to } = await import('pg-copy-streams');
+  const parts: Buffer[] = [];
+  for await (const b of client.query(to(`COPY (${select}) TO STDOUT WITH (FORMAT binary)`))) parts.push(b as Buffer);
+  return Buffer.concat(parts);
 }
 
 async function copyThrough(client: pg.PoolClient, table: string, csv: string) {
@@ -97,6 +166,10 @@ function pgClientSql(client: pg.PoolClient): Sql {
     async copyIn(table: string, csv: string) {
       await copyThrough(client, table, csv);
     },
+    async copyOut(select: string, settings: Record<string, string> = {}) {
+      return withSettings(self, settings, () => copyOutThrough(client, select));
+    },
+    parallel: 1,
   };
   return self;
 }
