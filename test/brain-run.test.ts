@@ -35,6 +35,17 @@ describe.each(dbKinds)('brain persistence on %s', (kind) => {
     const again = await runBrain(db, c, '2026-11-14', { now: new Date('2026-11-15T11:00:00Z') });
     expect(again.insights).toMatchObject({ created: 0, updated: first.insights.created + first.insights.updated });
     expect(await counts()).toEqual(before);
+    // The day's run is one row, replaced by the re-run with what the re-run found.
+    expect(again.brainRunId).toBe(first.brainRunId);
+    const stored = await db.prisma.brainRun.findUniqueOrThrow({ where: { id: again.brainRunId } });
+    const oracle = stored.oracle as { findings: unknown[]; forecasts: number };
+    expect(stored.status).toBe('succeeded');
+    expect(stored.asOf.toISOString().slice(0, 10)).toBe('2026-11-14');
+    expect(oracle.findings).toHaveLength(again.output.oracle.findings.length);
+    expect(oracle.forecasts).toBe(again.output.oracle.forecasts.length);
+    expect((stored.memory as { kind: string }[]).some((m) => m.kind === 'account')).toBe(true);
+    expect(stored.timings).toMatchObject({ forecasts: again.output.timings.forecasts });
+    expect(stored.updatedAt.getTime()).toBeGreaterThan(stored.createdAt.getTime());
     const types = (await db.prisma.insight.findMany({ where: { clientId: c.id } })).map((i) => i.type);
     for (const t of types) expect(INSIGHT_TYPES).toContain(t);
   });
