@@ -41,15 +41,6 @@ describe.each(dbKinds)('metric loaders on %s', (kind) => {
     }
     expect(flat.find((f) => f.entityId === entityId && f.date === '2026-11-20')).toMatchObject({ spendCents: 12345, clicks: 7 });
   });
-});
-
-describe.each(dbKinds)('the columnar loader against a plain read of the table on %s', (kind) => {
-  let db: TestDb;
-  beforeAll(async () => {
-    db = await freshDb(kind);
-    await runDemo(db, { endDate: '2026-11-21', days: 30, dataDir: await mkdtemp(path.join(tmpdir(), 'adbrain-read2-')) });
-  });
-  afterAll(async () => db?.destroy());
 
   it('every entity, day and value (NULLs, fractions, amounts beyond 2^31) in chunks of any size, and a caller transaction keeps its settings', async () => {
     const client = await db.prisma.client.findUniqueOrThrow({ where: { slug: 'demo-shop' } });

@@ -45,18 +45,18 @@ export const int4 = (b: CopyField): number => (b === null ? Number.NaN : view(b)
 const utf8 = new TextDecoder();
 export const text = (b: CopyField): string | null => (b === null ? null : utf8.decode(b));
 
-/** A bytea of big-endian int4s (string_agg of int4send) into `out` from `at`; returns the count. */
-export function int4sInto(b: Uint8Array, out: Float64Array, at: number): number {
+/** A bytea of big-endian int4s (string_agg of int4send) into `out`; returns the count. */
+export function int4sInto(b: Uint8Array, out: Float64Array): number {
   const dv = view(b);
   const n = b.length >> 2;
-  for (let k = 0; k < n; k++) out[at + k] = dv.getInt32(k << 2);
+  for (let k = 0; k < n; k++) out[k] = dv.getInt32(k << 2);
   return n;
 }
 
-/** A bytea of big-endian float8s (string_agg of float8send) into `out` from `at`; returns the count. */
-export function float8sInto(b: Uint8Array, out: Float64Array, at: number): number {
+/** A bytea of big-endian float8s (string_agg of float8send) into `out`; returns the count. */
+export function float8sInto(b: Uint8Array, out: Float64Array): number {
   const dv = view(b);
   const n = b.length >> 3;
-  for (let k = 0; k < n; k++) out[at + k] = dv.getFloat64(k << 3);
+  for (let k = 0; k < n; k++) out[k] = dv.getFloat64(k << 3);
   return n;
 }

@@ -109,10 +109,15 @@ export async function loadDailyColumns(sql: Sql, clientId: string, from: string,
   const worker = async () => {
     while (next < chunks.length) {
       const k = next++;
-      // Without sequential scans: right after a big backfill (before autovacuum has
-      // analysed it) the planner may otherwise scan the whole table per entity.
-      const buf = await sql.copyOut(chunkSelect(chunks[k]!, from, to), { enable_seqscan: 'off' });
-      perChunk[k] = decodeGroups(buf, chunks[k]!);
+      try {
+        // Without sequential scans: right after a big backfill (before autovacuum has
+        // analysed it) the planner may otherwise scan the whole table per entity.
+        const buf = await sql.copyOut(chunkSelect(chunks[k]!, from, to), { enable_seqscan: 'off' });
+        perChunk[k] = decodeGroups(buf, chunks[k]!);
+      } catch (err) {
+        next = chunks.length; // the load has failed: the other worker starts no more chunks
+        throw err;
+      }
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(sql.parallel, chunks.length)) }, worker));
@@ -160,8 +165,8 @@ function decodeGroups(buf: Uint8Array, ids: string[]): SourceGroup[] {
     const n = f[2]!.length >> 2;
     const col = (b: CopyField, int = false) => {
       const out = slab.subarray(used, (used += n));
-      if (int) int4sInto(b!, out, 0);
-      else float8sInto(b!, out, 0);
+      if (int) int4sInto(b!, out);
+      else float8sInto(b!, out);
       return out;
     };
     groups.push({

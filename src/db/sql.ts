@@ -48,18 +48,13 @@ export function pgliteSql(db: PgliteLike, inTx = false): Sql {
       await db.query(`COPY ${table} FROM '/dev/blob' WITH (FORMAT csv)`, [], { blob: new Blob([csv]) });
     },
     async copyOut(select: string, settings: Record<string, string> = {}) {
+      // Outside a transaction: in one of its own, so its settings end with it.
+      if (!inTx) return self.tx((t) => t.copyOut(select, settings));
       // PGlite writes COPY … TO '/dev/blob' into a blob returned with the result.
-      const run = async (q: PgliteLike) => {
-        const r = await q.query(`COPY (${select}) TO '/dev/blob' WITH (FORMAT binary)`);
+      return withSettings(self, settings, async () => {
+        const r = await db.query(`COPY (${select}) TO '/dev/blob' WITH (FORMAT binary)`);
         return new Uint8Array(await r.blob!.arrayBuffer());
-      };
-      if (!inTx) {
-        return (db as PGlite).transaction(async (t) => {
-          await setLocal(pgliteSql(t, true), settings);
-          return run(t);
-        });
-      }
-      return withSettings(self, settings, () => run(db));
+      });
     },
     parallel: 1,
   };
@@ -71,7 +66,11 @@ async function setLocal(sql: Sql, settings: Record<string, string>): Promise<voi
   for (const [k, v] of Object.entries(settings)) await sql.query('SELECT set_config($1, $2, true)', [k, v]);
 }
 
-/** Inside a caller's transaction a SET LOCAL would outlive this statement: put each back after it. */
+/**
+ * Inside a caller's transaction a SET LOCAL would outlive this statement: each is
+ * put back after it. Not after a failure — the transaction is aborted then, so
+ * its settings no longer matter, and a restore would hide the real error.
+ */
 async function withSettings<T>(sql: Sql, settings: Record<string, string>, fn: () => Promise<T>): Promise<T> {
   const was: [string, string][] = [];
   for (const k of Object.keys(settings)) {
@@ -79,15 +78,13 @@ async function withSettings<T>(sql: Sql, settings: Record<string, string>, fn: (
     was.push([k, row!.v]);
   }
   await setLocal(sql, settings);
-  try {
-    return await fn();
-  } finally {
-    await setLocal(sql, Object.fromEntries(was));
-  }
+  const out = await fn();
+  await setLocal(sql, Object.fromEntries(was));
+  return out;
 }
 
 export function pgPoolSql(pool: pg.Pool): Sql {
-  return {
+  const self: Sql = {
     async query<T>(text: string, params: unknown[] = []) {
       const r = await pool.query(text, params);
       return r.rows as T[];
@@ -118,23 +115,13 @@ export function pgPoolSql(pool: pg.Pool): Sql {
       }
     },
     async copyOut(select: string, settings: Record<string, string> = {}) {
-      const client = await pool.connect();
-      try {
-        await client.query('BEGIN READ ONLY');
-        await setLocal(pgClientSql(client), settings);
-        const out = await copyOutThrough(client, select);
-        await client.query('COMMIT');
-        return out;
-      } catch (err) {
-        await client.query('ROLLBACK').catch(() => undefined);
-        throw err;
-      } finally {
-        client.release();
-      }
+      // Each call on a connection and in a transaction of its own.
+      return self.tx((t) => t.copyOut(select, settings));
     },
     // Two statements in flight: the server reads one chunk while this process decodes the other.
     parallel: Math.min(2, pool.options.max ?? 2),
   };
+  return self;
 }
 
 async function copyOutThrough(client: pg.PoolClient, select: string): Promise<Uint8Array> {
