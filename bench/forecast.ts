@@ -43,8 +43,12 @@ for (const [id, s] of series) {
 }
 
 type Fc = { point: number[]; lower: number[]; upper: number[] };
-interface Score { mase: number[]; coverage: number[]; msis: number[]; ms: number }
-const score = (): Score => ({ mase: [], coverage: [], msis: [], ms: 0 });
+interface Score { mase: number[]; coverage: number[]; msis: number[]; ms: number; byGroup: Map<string, { mase: number[]; actual: number; forecast: number }> }
+const score = (): Score => ({ mase: [], coverage: [], msis: [], ms: 0, byGroup: new Map() });
+// The panel's parts: one AdWords account's 40 keywords (impressions, clicks), ten
+// Wikipedia pages, and the rest — each scored apart so a lead or a loss can be placed.
+const groupOf = (key: string) =>
+  key.startsWith('adwords_') ? (key.includes('_impr#') ? 'AdWords impressions' : 'AdWords clicks') : key.startsWith('wiki_') ? 'Wikipedia pages' : 'other series';
 const ALPHA = 1 - LEVEL;
 function add(s: Score, w: Window, f: Fc) {
   let ae = 0, hit = 0, is = 0;
@@ -56,6 +60,12 @@ function add(s: Score, w: Window, f: Fc) {
     is += u - l + (y < l ? (2 / ALPHA) * (l - y) : 0) + (y > u ? (2 / ALPHA) * (y - u) : 0);
   }
   s.mase.push(ae / H / w.scale);
+  const g = s.byGroup.get(groupOf(w.key)) ?? s.byGroup.set(groupOf(w.key), { mase: [], actual: 0, forecast: 0 }).get(groupOf(w.key))!;
+  g.mase.push(ae / H / w.scale);
+  for (let i = 0; i < H; i++) {
+    g.actual += w.test[i]!;
+    g.forecast += f.point[i]!;
+  }
   s.coverage.push(hit / H);
   s.msis.push(is / H / w.scale);
 }
@@ -113,6 +123,17 @@ console.log(`\n${series.size} series × ${WINDOWS} rolling origins, h = ${H}, se
 console.log('method               mean MASE  median MASE  coverage  MSIS (80 %)  ms/series');
 for (const [name, s] of Object.entries(results)) {
   console.log(`${name.padEnd(19)}  ${mean(s.mase).toFixed(3).padStart(9)}  ${median(s.mase).toFixed(3).padStart(11)}  ${mean(s.coverage).toFixed(3).padStart(8)}  ${mean(s.msis).toFixed(3).padStart(11)}  ${(s.ms / windows.length).toFixed(2).padStart(9)}`);
+}
+// By part of the panel: mean MASE, and what actually came ÷ what was forecast (summed
+// over the part's windows): a ratio far from 1 for every method is a shift no method saw.
+const groups = [...results.adbrain!.byGroup.keys()];
+console.log(`\nby part (mean MASE; actual ÷ forecast)\n${'method'.padEnd(19)}  ${groups.map((g) => g.padStart(22)).join('')}`);
+for (const [name, s] of Object.entries(results)) {
+  const cells = groups.map((g) => {
+    const x = s.byGroup.get(g)!;
+    return `${mean(x.mase).toFixed(3)}; ${(x.actual / x.forecast).toFixed(2)}`.padStart(22);
+  });
+  console.log(`${name.padEnd(19)}  ${cells.join('')}`);
 }
 const ours = results.adbrain!;
 const others = Object.entries(results).filter(([k]) => k !== 'adbrain');
