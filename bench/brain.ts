@@ -7,7 +7,9 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { checkAlerts } from '../src/alerts/check.ts';
 import { runBrain } from '../src/brain/run.ts';
+import type { Sender } from '../src/reports/senders.ts';
 import { openDb, type Db } from '../src/db/client.ts';
 import { writeBatch } from '../src/db/metrics-write.ts';
 import { simulateScenario } from '../src/demo/simulate.ts';
@@ -42,7 +44,27 @@ async function measure(db: Db, ads: number) {
     `  ${ads.toLocaleString()} ads × ${DAYS} days (${rows.toLocaleString()} rows, written in ${loadS.toFixed(0)} s): ` +
       `cycle ${secs.toFixed(1)} s — ${JSON.stringify(r.output.timings)}; ${r.output.oracle.findings.length} findings, ${r.predictions.written} predictions`,
   );
+  await alertCheck(db, client);
   return secs;
+}
+
+/**
+ * The intraday alert check on the same client (every sync, ~every 30 minutes): it
+ * judges the brain's look-back window, so its cost grows with the client too. Run
+ * twice — the second is a retry and must send nothing.
+ */
+async function alertCheck(db: Db, client: Parameters<typeof checkAlerts>[1]) {
+  let sends = 0;
+  const sender: Sender = { name: 'outbox', send: async () => ({ provider: 'outbox', providerId: `bench-${++sends}` }) };
+  const now = new Date(`${END}T20:00:00Z`);
+  const full = { ...client, recipients: ['ops@bench.test'] };
+  const times: string[] = [];
+  for (let i = 0; i < 2; i++) {
+    const t0 = performance.now();
+    const r = await checkAlerts(db, full, { now, sender, from: 'alerts@bench.test' });
+    times.push(`${((performance.now() - t0) / 1000).toFixed(1)} s (${r.sent.length} sent, ${r.suppressed.length} held)`);
+  }
+  console.log(`  intraday alert check: ${times[0]}; retried: ${times[1]}, ${sends} emails in all`);
 }
 
 async function bench(label: string, open: () => Promise<{ db: Db; done: () => Promise<void> }>, target: number) {

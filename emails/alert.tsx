@@ -1,44 +1,34 @@
 // The alert email: one condition, its numbers and what to do. Displays an AlertView.
-import { Body, Container, Head, Heading, Hr, Html, Preview, Section, Text } from '@react-email/components';
+import { Heading, Section, Text } from '@react-email/components';
 import type { AlertView } from '../src/alerts/view.ts';
+import { AlertFrame, alertText as p } from './components/alert-frame.tsx';
 import { theme } from './components/theme.ts';
-
-const p = { margin: '0 0 10px', fontSize: '14px', lineHeight: '21px', color: theme.ink };
 
 export default function AlertEmail({ view }: { view: AlertView }) {
   const accent = view.rule === 'Winner' ? theme.good : theme.bad;
   return (
-    <Html lang="en">
-      <Head />
-      <Preview>{view.preview}</Preview>
-      <Body style={{ background: '#ffffff', fontFamily: theme.font, margin: 0 }}>
-        <Container style={{ maxWidth: '560px', margin: '0 auto', padding: '20px 16px' }}>
-          <Text style={{ margin: 0, fontSize: '12px', color: accent, fontWeight: 700, textTransform: 'uppercase', letterSpacing: '0.05em' }}>{view.rule} · {view.client}</Text>
-          <Heading as="h1" style={{ fontSize: '20px', lineHeight: '26px', margin: '6px 0 12px', color: theme.ink }}>{view.headline}</Heading>
-          {view.entity && (
-            <Text style={{ ...p, color: theme.muted, fontSize: '13px' }}>
-              {view.entity.kind} on {view.entity.platform}: <strong style={{ color: theme.ink }}>{view.entity.name}</strong>
-            </Text>
-          )}
-          <table width="100%" cellPadding={0} cellSpacing={0} role="presentation" style={{ borderCollapse: 'collapse', margin: '0 0 14px' }}>
-            <tbody>
-              {view.numbers.map((n) => (
-                <tr key={n.label}>
-                  <td style={{ padding: '6px 0', borderBottom: `1px solid ${theme.line}`, fontSize: '13px', color: theme.muted }}>{n.label}</td>
-                  <td align="right" style={{ padding: '6px 0', borderBottom: `1px solid ${theme.line}`, fontSize: '14px', fontWeight: 700, color: theme.ink }}>{n.value}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-          <Section style={{ background: theme.panel, borderLeft: `4px solid ${accent}`, padding: '10px 12px', margin: '0 0 12px' }}>
-            <Text style={{ ...p, margin: 0 }}><strong>What to do:</strong> {view.suggestion}</Text>
-          </Section>
-          <Text style={{ ...p, fontSize: '12px', color: theme.muted }}>{view.context}</Text>
-          <Hr style={{ borderColor: theme.line }} />
-          <Text style={{ ...p, fontSize: '11px', color: theme.muted }}>{view.footer}</Text>
-        </Container>
-      </Body>
-    </Html>
+    <AlertFrame preview={view.preview} context={view.context} footer={view.footer} width={560}>
+      <Text style={{ margin: 0, fontSize: '12px', color: accent, fontWeight: 700, textTransform: 'uppercase', letterSpacing: '0.05em' }}>{view.rule} · {view.client}</Text>
+      <Heading as="h1" style={{ fontSize: '20px', lineHeight: '26px', margin: '6px 0 12px', color: theme.ink }}>{view.headline}</Heading>
+      {view.entity && (
+        <Text style={{ ...p, color: theme.muted, fontSize: '13px' }}>
+          {view.entity.kind} on {view.entity.platform}: <strong style={{ color: theme.ink }}>{view.entity.name}</strong>
+        </Text>
+      )}
+      <table width="100%" cellPadding={0} cellSpacing={0} role="presentation" style={{ borderCollapse: 'collapse', margin: '0 0 14px' }}>
+        <tbody>
+          {view.numbers.map((n) => (
+            <tr key={n.label}>
+              <td style={{ padding: '6px 0', borderBottom: `1px solid ${theme.line}`, fontSize: '13px', color: theme.muted }}>{n.label}</td>
+              <td align="right" style={{ padding: '6px 0', borderBottom: `1px solid ${theme.line}`, fontSize: '14px', fontWeight: 700, color: theme.ink }}>{n.value}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <Section style={{ background: theme.panel, borderLeft: `4px solid ${accent}`, padding: '10px 12px', margin: '0 0 12px' }}>
+        <Text style={{ ...p, margin: 0 }}><strong>What to do:</strong> {view.suggestion}</Text>
+      </Section>
+    </AlertFrame>
   );
 }
 

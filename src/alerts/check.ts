@@ -4,14 +4,15 @@ import { createHash } from 'node:crypto';
 // send each alert that earns it exactly once. An Alert row's fingerprint is
 // the email's idempotency key, so a retried check never sends a second email.
 import type { Db } from '../db/client.ts';
-import { emitEvent } from '../webhooks/events.ts';
-import { renderAlertHtml } from '../reports/render-html.tsx';
+import { emitEvent, emitEvents, type NewEvent } from '../webhooks/events.ts';
+import { renderAlertDigestHtml, renderAlertHtml } from '../reports/render-html.tsx';
 import type { Sender } from '../reports/senders.ts';
 import { localDate } from '../time.ts';
 import { decide, evaluate, type Condition, type Verdict } from './rules.ts';
 import { loadVerdicts } from '../brain/verdicts.ts';
 import { provisionalFrom } from '../sources/sync.ts';
-import { buildAlertView, renderAlertText } from './view.ts';
+import { buildAlertView, renderAlertText, type AlertView } from './view.ts';
+import { buildDigestView, digestCsv, DIGEST_CSV, DIGEST_FROM, DIGEST_SHOWN, renderDigestText } from './digest.ts';
 import { countsInTotals } from '../domain/entities.ts';
 
 /** Days back the daily-spend line looks for the latest day with spend. */
@@ -91,6 +92,11 @@ export async function checkAlerts(
 
   // Per platform, the days it may still restate (the check window is recent by design).
   const settling = conditions.length ? await provisionalFrom(db, client.id, now) : {};
+  const settlingOf = (c: Condition) => {
+    const s = c.entity ? settling[c.entity.platform] : undefined;
+    return s !== undefined && s <= to ? s : undefined;
+  };
+  const due: { c: Condition; why: string; key: { clientId_rule_subject: { clientId: string; rule: string; subject: string } } }[] = [];
   for (const c of conditions) {
     const state = states.get(`${c.rule}:${c.subject}`) ?? null;
     const seenLastCheck = Boolean(state?.lastSeenAt && prevCheck && state.lastSeenAt.getTime() >= prevCheck.getTime());
@@ -101,14 +107,17 @@ export async function checkAlerts(
       update: { streak: d.streak, lastSeenAt: now },
       create: { clientId: client.id, rule: c.rule, subject: c.subject, streak: d.streak, lastSeenAt: now },
     });
-    const label = c.entity?.name ?? client.name;
-    if (!d.send) {
-      result.suppressed.push({ rule: c.rule, entity: label, level: c.level, why: d.why });
-      continue;
-    }
-    const providerId = await sendOnce(db, client, c, to, c.since ?? to, d.why, opts, c.entity ? settling[c.entity.platform] : undefined);
+    if (d.send) due.push({ c, why: d.why, key });
+    else result.suppressed.push({ rule: c.rule, entity: c.entity?.name ?? client.name, level: c.level, why: d.why });
+  }
+
+  // A few conditions: an email each. Many at once: one digest (alerts/digest.ts).
+  const providerIds: string[] = [];
+  if (due.length >= DIGEST_FROM) providerIds.push(...(await sendDigest(db, client, due, { from, to }, settlingOf, opts)));
+  else for (const { c, why } of due) providerIds.push(await sendOnce(db, client, c, to, c.since ?? to, why, opts, settlingOf(c)));
+  for (const [i, { c, why, key }] of due.entries()) {
     await db.prisma.alertState.update({ where: key, data: { lastSentAt: now, lastLevel: c.level } });
-    result.sent.push({ rule: c.rule, entity: label, level: c.level, why: d.why, providerId });
+    result.sent.push({ rule: c.rule, entity: c.entity?.name ?? client.name, level: c.level, why, providerId: providerIds[i]! });
   }
 
   // Conditions not seen this time (their state was not touched at `now`) have cleared: their streak starts again.
@@ -124,6 +133,35 @@ export async function checkAlerts(
   return result;
 }
 
+/** The condition's Alert row (created once: its fingerprint is unique), with what the email said. */
+async function alertRow(db: Db, client: AlertClient, c: Condition, fp: string, window: { from: string; to: string }, why: string, headline: string) {
+  const existing = await db.prisma.alert.findUnique({ where: { fingerprint: fp } });
+  return existing ?? db.prisma.alert.create({
+    data: {
+      clientId: client.id,
+      entityId: c.entity?.id ?? null,
+      rule: c.rule,
+      severity: c.level >= 3 ? 'critical' : c.level === 2 ? 'high' : 'medium',
+      level: c.level,
+      value: c.value,
+      fingerprint: fp,
+      payload: { window, totals: { ...c.totals }, threshold: c.threshold, why, headline },
+    },
+  });
+}
+
+/** Receivers (Slack, Zapier, dashboards) hear of each alert too, digest or not: the same words and numbers. */
+function sentEvent(client: AlertClient, alertId: string, c: Condition, view: AlertView, why: string, window: { from: string; to: string }, now: Date): NewEvent {
+  return {
+    clientId: client.id, type: 'alert.sent', now,
+    data: {
+      alertId, rule: c.rule, level: c.level, entity: c.entity ? { id: c.entity.id, name: c.entity.name, kind: c.entity.kind, platform: c.entity.platform } : null,
+      headline: view.headline, numbers: view.numbers.map((n) => `${n.label} ${n.value}`).join(' · '), action: view.suggestion, why, window,
+      totals: { ...c.totals }, threshold: c.threshold,
+    },
+  };
+}
+
 async function sendOnce(
   db: Db,
   client: AlertClient,
@@ -135,21 +173,10 @@ async function sendOnce(
   settling: string | undefined,
 ): Promise<string> {
   const fp = fingerprint(client.id, c, day);
-  const view = buildAlertView(c, client, { from, to: day }, why, settling !== undefined && settling <= day ? settling : undefined);
-  const existing = await db.prisma.alert.findUnique({ where: { fingerprint: fp } });
-  if (existing?.sentAt && existing.providerId) return existing.providerId;
-  const alert = existing ?? (await db.prisma.alert.create({
-    data: {
-      clientId: client.id,
-      entityId: c.entity?.id ?? null,
-      rule: c.rule,
-      severity: c.level >= 3 ? 'critical' : c.level === 2 ? 'high' : 'medium',
-      level: c.level,
-      value: c.value,
-      fingerprint: fp,
-      payload: { window: { from, to: day }, totals: { ...c.totals }, threshold: c.threshold, why, headline: view.headline },
-    },
-  }));
+  const window = { from, to: day };
+  const view = buildAlertView(c, client, window, why, settling);
+  const alert = await alertRow(db, client, c, fp, window, why, view.headline);
+  if (alert.sentAt && alert.providerId) return alert.providerId;
   // The name is for people; the fingerprint's hash makes the file unique (two ads
   // may share a name) and stable (a retried send rewrites the same file).
   const readable = (c.entity?.name ?? 'client').toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 40) || 'entity';
@@ -165,14 +192,57 @@ async function sendOnce(
     outbox: { client: client.slug, date: day, stem },
   });
   await db.prisma.alert.update({ where: { id: alert.id }, data: { sentAt: opts.now, providerId: sent.providerId } });
-  // Receivers (Slack, Zapier, dashboards) hear of it too: the same words and numbers.
-  await emitEvent(db, {
-    clientId: client.id, type: 'alert.sent', now: opts.now,
-    data: {
-      alertId: alert.id, rule: c.rule, level: c.level, entity: c.entity ? { id: c.entity.id, name: c.entity.name, kind: c.entity.kind, platform: c.entity.platform } : null,
-      headline: view.headline, numbers: view.numbers.map((n) => `${n.label} ${n.value}`).join(' · '), action: view.suggestion, why, window: { from, to: day },
-      totals: { ...c.totals }, threshold: c.threshold,
-    },
-  });
+  await emitEvent(db, sentEvent(client, alert.id, c, view, why, window, opts.now));
   return sent.providerId;
+}
+
+/**
+ * One email for every condition due in this check. Each keeps its own Alert row
+ * and fingerprint (cooldown, escalation and the API see them one by one); the
+ * email's idempotency key is the hash of the fingerprints it carries, so a retry
+ * after the provider accepted it is the same message, and an alert already marked
+ * sent is not sent again.
+ */
+async function sendDigest(
+  db: Db,
+  client: AlertClient,
+  due: { c: Condition; why: string }[],
+  window: { from: string; to: string },
+  settlingOf: (c: Condition) => string | undefined,
+  opts: { now: Date; sender: Sender; from: string },
+): Promise<string[]> {
+  const day = window.to;
+  const rows = [];
+  for (const { c, why } of due) {
+    const w = { from: c.since ?? day, to: day };
+    const view = buildAlertView(c, client, w, why, settlingOf(c));
+    rows.push({ c, why, view, w, alert: await alertRow(db, client, c, fingerprint(client.id, c, day), w, why, view.headline) });
+  }
+  const pending = rows.filter((r) => !(r.alert.sentAt && r.alert.providerId));
+  if (pending.length) {
+    const items = pending.map(({ c, view }) => ({ c, view }));
+    const provisional = [...new Map(pending.flatMap(({ c }) => (settlingOf(c) && c.entity ? [[c.entity.platform, settlingOf(c)!] as const] : []))).entries()].map(([platform, from]) => ({ platform, from }));
+    const view = buildDigestView(items, client, window, provisional);
+    const key = `alert-digest:${client.id}:${createHash('sha256').update(pending.map((r) => r.alert.fingerprint).sort().join('\n')).digest('hex')}`;
+    const perRule = new Map<string, number>();
+    for (const { c } of pending) perRule.set(c.rule, (perRule.get(c.rule) ?? 0) + 1);
+    // The body shows the first DIGEST_SHOWN of each rule; past that, the whole list goes along.
+    const attachments = [...perRule.values()].some((n) => n > DIGEST_SHOWN)
+      ? [{ filename: DIGEST_CSV, content: Buffer.from(digestCsv(items, client.currency, settlingOf)), contentType: 'text/csv' }]
+      : [];
+    const sent = await opts.sender.send({
+      idempotencyKey: key,
+      from: opts.from,
+      to: client.recipients,
+      subject: view.subject,
+      html: await renderAlertDigestHtml(view),
+      text: renderDigestText(view),
+      attachments,
+      outbox: { client: client.slug, date: day, stem: `alert-digest-${key.slice(-12)}` },
+    });
+    await db.prisma.alert.updateMany({ where: { id: { in: pending.map((r) => r.alert.id) } }, data: { sentAt: opts.now, providerId: sent.providerId } });
+    for (const r of pending) r.alert.providerId = sent.providerId;
+    await emitEvents(db, pending.map((r) => sentEvent(client, r.alert.id, r.c, r.view, r.why, r.w, opts.now)));
+  }
+  return rows.map((r) => r.alert.providerId!);
 }

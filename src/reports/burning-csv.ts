@@ -9,12 +9,12 @@ import { currencyExponent, toMajor } from '../domain/currency.ts';
 const amountIn = (currency: string) => (cents: number | null | undefined) =>
   cents === null || cents === undefined ? '' : toMajor(cents, currency).toFixed(currencyExponent(currency));
 // A name starting with = + - @ would run as a formula in a spreadsheet: quote it as text.
-const text = (s: string) => (/^[=+\-@\t\r]/.test(s) ? `'${s}` : s);
+export const sheetText = (s: string) => (/^[=+\-@\t\r]/.test(s) ? `'${s}` : s);
 
 export function burningCsv(lines: BurningLine[], currency: string): string {
   const amount = amountIn(currency);
   return Papa.unparse({
     fields: ['name', 'kind', 'platform', 'since', 'window_days', `spend_${currency}`, `revenue_${currency}`, `profit_${currency}`, 'roi', 'conversions', `cpa_${currency}`],
-    data: lines.map((b) => [text(b.name), b.kind, b.platform, b.since, b.windowDays, amount(b.spendCents), amount(b.revenueCents), amount(b.profitCents), b.roi.toFixed(4), b.conversions ?? '', amount(b.cpaCents)]),
+    data: lines.map((b) => [sheetText(b.name), b.kind, b.platform, b.since, b.windowDays, amount(b.spendCents), amount(b.revenueCents), amount(b.profitCents), b.roi.toFixed(4), b.conversions ?? '', amount(b.cpaCents)]),
   }) + '\n';
 }

@@ -35,7 +35,7 @@ export async function anyEndpoint(db: Pick<Db, 'prisma'>, clientId: string): Pro
   return (await db.prisma.webhookEndpoint.count({ where: { enabled: true, agency: { clients: { some: { id: clientId } } } } })) > 0;
 }
 
-type NewEvent = { clientId?: string; agencyId?: string; type: EventType; data: Record<string, unknown>; now: Date; onlyEndpointId?: string };
+export type NewEvent = { clientId?: string; agencyId?: string; type: EventType; data: Record<string, unknown>; now: Date; onlyEndpointId?: string };
 
 /** Records the event for every enabled endpoint of the agency that takes its type. */
 export async function emitEvent(db: Pick<Db, 'prisma'>, e: NewEvent): Promise<number> {

@@ -1,0 +1,103 @@
+// Many conditions in one check are one digest email, not one email each; each
+// alert still has its own row, fingerprint, state and webhook event.
+import { mkdtemp, readdir, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import Papa from 'papaparse';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkAlerts } from '../src/alerts/check.ts';
+import { DIGEST_FROM, DIGEST_SHOWN } from '../src/alerts/digest.ts';
+import { addClient } from '../src/domain/clients.ts';
+import { importCsv } from '../src/import/import-csv.ts';
+import { outboxSender, resendSender } from '../src/reports/senders.ts';
+import { freshDb, type TestDb } from './helpers/db.ts';
+import { startFakeResend, type FakeResend } from './fakes/resend-server.ts';
+
+const HEADER = 'date,platform,account,campaign,adset,ad,link,spend,impressions,clicks,conversions,revenue';
+const NOW = new Date('2026-11-23T12:00:00Z');
+
+/** `n` links that spend without a conversion for two days (burning, as the brain judges it), link k spending more than link k − 1. */
+async function seedBurning(db: TestDb, slug: string, n: number) {
+  await addClient(db.prisma, { slug, name: slug, timezone: 'UTC', currency: 'USD', recipients: ['ops@x.test'] });
+  const rows = [HEADER];
+  for (let k = 0; k < n; k++) for (const d of ['2026-11-22', '2026-11-23']) rows.push(`${d},tiktok,Acc,Camp,S,Ad ${k},lnk-${String(k).padStart(2, '0')},${60 + 5 * k}.00,1000,10,0,0`);
+  await importCsv(db, Buffer.from(rows.join('\n')), `${slug}.csv`, { clientSlug: slug, now: NOW });
+  return db.prisma.client.findUniqueOrThrow({ where: { slug } });
+}
+
+describe('an alert digest', () => {
+  let db: TestDb;
+  let fake: FakeResend;
+  const N = DIGEST_SHOWN + 5;
+  beforeAll(async () => {
+    db = await freshDb('pglite');
+    fake = await startFakeResend();
+  });
+  afterAll(async () => {
+    await fake?.close();
+    await db?.destroy();
+  });
+  const sender = () => resendSender({ apiKey: 're_test', baseURL: fake.url, retries: 2, minTimeoutMs: 5 });
+
+  it(`sends ${N} burning links as one email, the costliest first, the rest in a CSV; one row, state and event each; a retry sends nothing new`, async () => {
+    const client = await seedBurning(db, 'many', N);
+    await db.prisma.webhookEndpoint.create({ data: { agencyId: client.agencyId, url: 'https://hooks.example/x', secret: 'x', events: ['alert.sent'] } });
+    const r = await checkAlerts(db, client, { now: NOW, sender: sender(), from: 'a@x.test' });
+    expect(r.sent).toHaveLength(N);
+    expect(fake.sent.size).toBe(1);
+    const mail = [...fake.sent.values()][0]!.body;
+    expect(mail.subject).toBe(`[adbrain alerts] many: ${N} burning ($4,300.00 spent)`); // 2 days × Σ (60 + 5k) dollars, k < 20
+    // The body lists the DIGEST_SHOWN costliest, in order, and says where the rest are.
+    const costliest = `lnk-${N - 1} is burning money since 2026-11-22`;
+    expect(mail.text).toContain(costliest);
+    expect(mail.html).toContain(costliest);
+    expect(mail.text.indexOf(`lnk-${N - 1} `)).toBeLessThan(mail.text.indexOf(`lnk-${N - 2} `));
+    expect(mail.text).toContain(`lnk-${String(N - DIGEST_SHOWN).padStart(2, '0')} is burning`);
+    expect(mail.text).not.toContain(`lnk-${String(N - DIGEST_SHOWN - 1).padStart(2, '0')} is burning`);
+    expect(mail.text).toContain('and 5 more, in the attached alerts.csv');
+    const csv = mail.attachments.find((a: { filename: string }) => a.filename === 'alerts.csv');
+    const sheet = Papa.parse<Record<string, string>>(Buffer.from(csv.content, 'base64').toString('utf8'), { header: true, skipEmptyLines: true }).data;
+    expect(sheet.map((x) => x.name)).toEqual(Array.from({ length: N }, (_, i) => `lnk-${String(N - 1 - i).padStart(2, '0')}`));
+    expect(sheet[0]).toMatchObject({ rule: 'burning', spend_USD: String((2 * (60 + 5 * (N - 1))).toFixed(2)), revenue_USD: '0.00', since: '2026-11-22' });
+
+    const alerts = await db.prisma.alert.findMany({ where: { clientId: client.id } });
+    expect(alerts).toHaveLength(N);
+    expect(new Set(alerts.map((a) => a.providerId))).toEqual(new Set([[...fake.sent.values()][0]!.id]));
+    expect(alerts.every((a) => a.sentAt)).toBe(true);
+    expect(await db.prisma.alertState.count({ where: { clientId: client.id, lastSentAt: { not: null } } })).toBe(N);
+    expect(await db.prisma.webhookDelivery.count({ where: { eventType: 'alert.sent' } })).toBe(N);
+
+    // Nothing changed an hour later: all held by the cooldown, no email.
+    const again = await checkAlerts(db, client, { now: new Date(NOW.getTime() + 3_600_000), sender: sender(), from: 'a@x.test' });
+    expect(again.sent).toEqual([]);
+    expect(again.suppressed).toHaveLength(N);
+
+    // Resend accepted the digest but the rows were never marked: the retry is the same message (same key).
+    await db.prisma.alert.updateMany({ where: { clientId: client.id }, data: { sentAt: null } });
+    await db.prisma.alertState.deleteMany({ where: { clientId: client.id } });
+    const requests = fake.requests.length;
+    const retried = await checkAlerts(db, client, { now: NOW, sender: sender(), from: 'a@x.test' });
+    expect(retried.sent).toHaveLength(N);
+    expect(fake.requests.length).toBe(requests + 1);
+    expect(fake.requests.at(-1)!.key).toBe(fake.requests.at(-2)!.key);
+    expect(fake.sent.size).toBe(1);
+  });
+
+  it(`${DIGEST_FROM - 1} conditions are an email each; ${DIGEST_FROM} are one digest with no attachment`, async () => {
+    const outbox = await mkdtemp(path.join(tmpdir(), 'adbrain-digest-'));
+    const few = await seedBurning(db, 'few', DIGEST_FROM - 1);
+    await checkAlerts(db, few, { now: NOW, sender: outboxSender(outbox), from: 'a@x.test' });
+    const fewFiles = (await readdir(path.join(outbox, 'few', '2026-11-23'))).filter((f) => f.endsWith('.eml'));
+    expect(fewFiles.filter((f) => f.startsWith('alert-burning-'))).toHaveLength(DIGEST_FROM - 1);
+
+    const four = await seedBurning(db, 'four', DIGEST_FROM);
+    const r = await checkAlerts(db, four, { now: NOW, sender: outboxSender(outbox), from: 'a@x.test' });
+    expect(r.sent).toHaveLength(DIGEST_FROM);
+    const files = (await readdir(path.join(outbox, 'four', '2026-11-23'))).filter((f) => f.endsWith('.eml'));
+    expect(files).toHaveLength(1);
+    expect(files[0]).toMatch(/^alert-digest-/);
+    const eml = await readFile(path.join(outbox, 'four', '2026-11-23', files[0]!), 'utf8');
+    expect(eml).toContain(`${DIGEST_FROM} burning`);
+    expect(eml).not.toContain('alerts.csv');
+  });
+});
