@@ -38,6 +38,7 @@ AlertDigestEmail.PreviewProps = {
     preview: '17 links and ads burning money: $3,420.00 spent since each began, profit -$2,980.00',
     client: 'Northwind Affiliates',
     headline: 'Northwind Affiliates: 17 burning ($3,420.00 spent), 2 winners',
+    tally: '17 burning ($3,420.00 spent), 2 winners',
     sections: [
       {
         rule: 'Burning money', tone: 'bad', summary: '17 links and ads burning money: $3,420.00 spent since each began, profit -$2,980.00',

@@ -10,6 +10,8 @@ import { DIGEST_FROM, DIGEST_SHOWN } from '../src/alerts/digest.ts';
 import { addClient } from '../src/domain/clients.ts';
 import { importCsv } from '../src/import/import-csv.ts';
 import { outboxSender, resendSender } from '../src/reports/senders.ts';
+import { emitEvents, SLACK_DIGEST_FROM, SLACK_DIGEST_SHOWN } from '../src/webhooks/events.ts';
+import { slackMessage } from '../src/webhooks/slack.ts';
 import { freshDb, type TestDb } from './helpers/db.ts';
 import { startFakeResend, type FakeResend } from './fakes/resend-server.ts';
 
@@ -41,7 +43,8 @@ describe('an alert digest', () => {
 
   it(`sends ${N} burning links as one email, the costliest first, the rest in a CSV; one row, state and event each; a retry sends nothing new`, async () => {
     const client = await seedBurning(db, 'many', N);
-    await db.prisma.webhookEndpoint.create({ data: { agencyId: client.agencyId, url: 'https://hooks.example/x', secret: 'x', events: ['alert.sent'] } });
+    const machine = await db.prisma.webhookEndpoint.create({ data: { agencyId: client.agencyId, url: 'https://hooks.example/x', secret: 'x', events: ['alert.sent'] } });
+    const slack = await db.prisma.webhookEndpoint.create({ data: { agencyId: client.agencyId, url: 'https://hooks.slack.com/services/T0/B0/x', secret: 'x' } });
     const r = await checkAlerts(db, client, { now: NOW, sender: sender(), from: 'a@x.test' });
     expect(r.sent).toHaveLength(N);
     expect(fake.sent.size).toBe(1);
@@ -65,7 +68,15 @@ describe('an alert digest', () => {
     expect(new Set(alerts.map((a) => a.providerId))).toEqual(new Set([[...fake.sent.values()][0]!.id]));
     expect(alerts.every((a) => a.sentAt)).toBe(true);
     expect(await db.prisma.alertState.count({ where: { clientId: client.id, lastSentAt: { not: null } } })).toBe(N);
-    expect(await db.prisma.webhookDelivery.count({ where: { eventType: 'alert.sent' } })).toBe(N);
+    // A machine gets every alert as its own event; a Slack channel one message, the costliest first.
+    expect(await db.prisma.webhookDelivery.count({ where: { endpointId: machine.id, eventType: 'alert.sent' } })).toBe(N);
+    const toSlack = await db.prisma.webhookDelivery.findMany({ where: { endpointId: slack.id } });
+    expect(toSlack).toHaveLength(1);
+    const message = slackMessage(JSON.parse(toSlack[0]!.body)).text;
+    expect(message.split('\n')[0]).toBe(`:rotating_light: *many*: ${N} burning ($4,300.00 spent)`);
+    expect(message.split('\n').filter((l) => l.startsWith('• '))).toHaveLength(SLACK_DIGEST_SHOWN);
+    expect(message.split('\n')[1]).toContain(costliest);
+    expect(message).toContain(`…and ${N - SLACK_DIGEST_SHOWN} more (all in the alert email's alerts.csv`);
 
     // Nothing changed an hour later: all held by the cooldown, no email.
     const again = await checkAlerts(db, client, { now: new Date(NOW.getTime() + 3_600_000), sender: sender(), from: 'a@x.test' });
@@ -99,5 +110,29 @@ describe('an alert digest', () => {
     const eml = await readFile(path.join(outbox, 'four', '2026-11-23', files[0]!), 'utf8');
     expect(eml).toContain(`${DIGEST_FROM} burning`);
     expect(eml).not.toContain('alerts.csv');
+  });
+});
+
+describe('a Slack digest of other events', () => {
+  it(`${SLACK_DIGEST_FROM} or more new insights are one Slack message in the given order; fewer are a message each; machines always get one envelope each`, async () => {
+    const db = await freshDb('pglite');
+    try {
+      const client = await addClient(db.prisma, { slug: 'inbox', name: 'Inbox', timezone: 'UTC', currency: 'USD' });
+      const { agencyId } = await db.prisma.client.findUniqueOrThrow({ where: { id: client.id } });
+      const machine = await db.prisma.webhookEndpoint.create({ data: { agencyId, url: 'https://hooks.example/x', secret: 'x' } });
+      const slack = await db.prisma.webhookEndpoint.create({ data: { agencyId, url: 'https://hooks.slack.com/services/T0/B0/y', secret: 'x', events: ['insight.created'] } });
+      const digest = { headline: 'new insights', line: (d: Record<string, unknown>) => String(d.title), where: 'see the inbox' };
+      const batch = (n: number) => Array.from({ length: n }, (_, i) => ({ clientId: client.id, type: 'insight.created' as const, now: NOW, data: { title: `insight ${i}` } }));
+      await emitEvents(db, batch(SLACK_DIGEST_FROM - 1), { slackDigest: digest });
+      expect(await db.prisma.webhookDelivery.count({ where: { endpointId: slack.id } })).toBe(SLACK_DIGEST_FROM - 1);
+      await db.prisma.webhookDelivery.deleteMany({});
+      await emitEvents(db, batch(SLACK_DIGEST_FROM + 1), { slackDigest: digest });
+      const toSlack = await db.prisma.webhookDelivery.findMany({ where: { endpointId: slack.id } });
+      expect(toSlack).toHaveLength(1);
+      expect(slackMessage(JSON.parse(toSlack[0]!.body)).text).toBe(`:bulb: *Inbox*: new insights\n${Array.from({ length: SLACK_DIGEST_FROM + 1 }, (_, i) => `• insight ${i}`).join('\n')}`);
+      expect(await db.prisma.webhookDelivery.count({ where: { endpointId: machine.id } })).toBe(SLACK_DIGEST_FROM + 1);
+    } finally {
+      await db.destroy();
+    }
   });
 });

@@ -12,7 +12,7 @@ import { decide, evaluate, type Condition, type Verdict } from './rules.ts';
 import { loadVerdicts } from '../brain/verdicts.ts';
 import { provisionalFrom } from '../sources/sync.ts';
 import { buildAlertView, renderAlertText, type AlertView } from './view.ts';
-import { buildDigestView, digestCsv, DIGEST_CSV, DIGEST_FROM, DIGEST_SHOWN, renderDigestText } from './digest.ts';
+import { buildDigestView, digestCsv, digestOrder, DIGEST_CSV, DIGEST_FROM, DIGEST_SHOWN, renderDigestText } from './digest.ts';
 import { countsInTotals } from '../domain/entities.ts';
 
 /** Days back the daily-spend line looks for the latest day with spend. */
@@ -242,7 +242,9 @@ async function sendDigest(
     });
     await db.prisma.alert.updateMany({ where: { id: { in: pending.map((r) => r.alert.id) } }, data: { sentAt: opts.now, providerId: sent.providerId } });
     for (const r of pending) r.alert.providerId = sent.providerId;
-    await emitEvents(db, pending.map((r) => sentEvent(client, r.alert.id, r.c, r.view, r.why, r.w, opts.now)));
+    await emitEvents(db, digestOrder(pending).map((r) => sentEvent(client, r.alert.id, r.c, r.view, r.why, r.w, opts.now)), {
+      slackDigest: { headline: view.tally, line: (d) => String(d.headline), where: `all in the alert email's ${DIGEST_CSV} and \`adbrain links list\`` },
+    });
   }
   return rows.map((r) => r.alert.providerId!);
 }

@@ -35,6 +35,8 @@ export interface DigestView {
   preview: string;
   client: string;
   headline: string;
+  /** The headline without the client's name (for receivers that name the client themselves). */
+  tally: string;
   sections: DigestSection[];
   context: string;
   footer: string;
@@ -47,7 +49,7 @@ const stake = (c: Condition) => (c.rule === 'winner' ? c.totals.revenue : c.rule
 const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
 
 /** The items in the digest's order: by rule, then most money at stake first (ties by name, so a retry lists them the same). */
-export function digestOrder(items: DigestItem[]): DigestItem[] {
+export function digestOrder<T extends DigestItem>(items: T[]): T[] {
   return [...items].sort((a, b) => ORDER[a.c.rule] - ORDER[b.c.rule] || stake(b.c) - stake(a.c) || (a.c.entity?.name ?? '').localeCompare(b.c.entity?.name ?? '') || a.c.subject.localeCompare(b.c.subject));
 }
 
@@ -82,13 +84,15 @@ export function buildDigestView(items: DigestItem[], client: { name: string; cur
       more: of.length > shown.length ? `and ${of.length - shown.length} more, in the attached ${DIGEST_CSV}` : null,
     });
   }
-  const headline = `${client.name}: ${parts.join(', ')}`;
+  const tally = parts.join(', ');
+  const headline = `${client.name}: ${tally}`;
   const when = window.from === window.to ? `On ${window.to}` : `Judged on ${window.from} to ${window.to}`;
   return {
     subject: `[adbrain alerts] ${headline}`.slice(0, 180),
     preview: sections[0]!.summary,
     client: client.name,
     headline,
+    tally,
     sections,
     context: `${when} (${client.timezone}). ${plural(items.length, 'alert', 'alerts')} in one email: each is also in \`adbrain links list\` and the API, and is not repeated until it gets worse or its cooldown ends.${provisional.map((p) => ` Conversions from ${p.from} on are provisional: ${p.platform} may still restate them.`).join('')}`,
     footer: `adbrain alert digest for ${client.name}. Mark a link as killed with \`adbrain links kill\` to stop its alerts.`,

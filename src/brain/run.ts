@@ -123,8 +123,10 @@ export async function runBrain(db: Db, client: BrainClient, asOf: string, opts: 
   const insights = await upsertInsights(db, client.id, output, opts.now);
   // Receivers hear of each new insight: one read of them and one insert, only when someone listens.
   if (insights.createdIds.length && (await anyEndpoint(db, client.id))) {
-    const created = await db.prisma.insight.findMany({ where: { id: { in: insights.createdIds } }, select: { id: true, type: true, title: true, severity: true, impactCents: true, entityId: true } });
-    await emitEvents(db, created.map((i) => ({ clientId: client.id, type: 'insight.created' as const, now: opts.now, data: { insightId: i.id, type: i.type, title: i.title, severity: i.severity, impactCents: Number(i.impactCents), entityId: i.entityId } })));
+    const created = await db.prisma.insight.findMany({ where: { id: { in: insights.createdIds } }, select: { id: true, type: true, title: true, severity: true, impactCents: true, entityId: true }, orderBy: [{ impactCents: 'desc' }, { title: 'asc' }] });
+    // Many at once reach a Slack channel as one message, the largest $ impact first.
+    const slackDigest = { headline: `${created.length} new insights in the inbox`, line: (d: Record<string, unknown>) => String(d.title), where: '`adbrain insights list` has them all' };
+    await emitEvents(db, created.map((i) => ({ clientId: client.id, type: 'insight.created' as const, now: opts.now, data: { insightId: i.id, type: i.type, title: i.title, severity: i.severity, impactCents: Number(i.impactCents), entityId: i.entityId } })), { slackDigest });
   }
   // Split tests read the same series; a decided one is a test_winner insight of its own.
   const { evaluateClientTests } = await import('../splits/tests.ts');

@@ -5,6 +5,7 @@
 // emitter needs the secrets, and an event is never lost when a receiver is down.
 import { randomBytes } from 'node:crypto';
 import type { Db } from '../db/client.ts';
+import { isSlack } from './slack.ts';
 
 export const EVENT_TYPES = ['insight.created', 'insight.status_changed', 'alert.sent', 'report.sent', 'sync.failed', 'connection.needs_reauth', 'test.decided', 'webhook.test'] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
@@ -35,6 +36,17 @@ export async function anyEndpoint(db: Pick<Db, 'prisma'>, clientId: string): Pro
   return (await db.prisma.webhookEndpoint.count({ where: { enabled: true, agency: { clients: { some: { id: clientId } } } } })) > 0;
 }
 
+/** One Slack message for a batch of events of one type: its headline, a line per event (in the batch's order), and where the full list is. */
+export interface SlackDigest {
+  headline: string;
+  line: (data: Record<string, unknown>) => string;
+  where: string;
+}
+/** This many events in one batch, or more, are one Slack message (as the alert email's digest). */
+export const SLACK_DIGEST_FROM = 4;
+/** Lines of a Slack digest (Slack cuts a message past 40,000 characters; people stop reading far sooner). */
+export const SLACK_DIGEST_SHOWN = 15;
+
 export type NewEvent = { clientId?: string; agencyId?: string; type: EventType; data: Record<string, unknown>; now: Date; onlyEndpointId?: string };
 
 /** Records the event for every enabled endpoint of the agency that takes its type. */
@@ -47,7 +59,7 @@ export async function emitEvent(db: Pick<Db, 'prisma'>, e: NewEvent): Promise<nu
  * endpoints and one insert for all of them, however many there are (a brain run
  * that opens fifty insights).
  */
-export async function emitEvents(db: Pick<Db, 'prisma'>, events: NewEvent[]): Promise<number> {
+export async function emitEvents(db: Pick<Db, 'prisma'>, events: NewEvent[], opts: { slackDigest?: SlackDigest } = {}): Promise<number> {
   const first = events[0];
   if (!first) return 0;
   const client = first.clientId ? await db.prisma.client.findUnique({ where: { id: first.clientId }, select: { id: true, slug: true, name: true, agencyId: true } }) : null;
@@ -58,9 +70,27 @@ export async function emitEvents(db: Pick<Db, 'prisma'>, events: NewEvent[]): Pr
     include: { agency: { select: { id: true, slug: true } } },
   });
   const rows = [];
+  // A Slack channel is read by people: a batch sent as one digest email is one message
+  // there too (machines still get every event, one envelope each).
+  const digestTo = new Set<string>();
+  if (opts.slackDigest && events.length >= SLACK_DIGEST_FROM) {
+    for (const ep of endpoints) {
+      if (!isSlack(ep.url) || (ep.events.length && !ep.events.includes(first.type))) continue;
+      digestTo.add(ep.id);
+      const id = messageId();
+      const lines = events.slice(0, SLACK_DIGEST_SHOWN).map((e) => opts.slackDigest!.line(e.data));
+      const env: Envelope = {
+        id, type: first.type, version: 1, created_at: first.now.toISOString(), agency: ep.agency,
+        client: client ? { id: client.id, slug: client.slug, name: client.name } : null,
+        data: { headline: opts.slackDigest.headline, lines, more: events.length - lines.length, where: opts.slackDigest.where },
+      };
+      rows.push({ endpointId: ep.id, messageId: id, eventType: first.type, body: JSON.stringify(env), nextAttemptAt: first.now });
+    }
+  }
   for (const e of events) {
     // A test event goes to the endpoint asked for, whatever it subscribes to.
     for (const ep of endpoints) {
+      if (digestTo.has(ep.id)) continue;
       if (!e.onlyEndpointId && ep.events.length && !ep.events.includes(e.type)) continue;
       const id = messageId();
       const env: Envelope = {

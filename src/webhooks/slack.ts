@@ -13,6 +13,12 @@ export function slackMessage(e: Envelope): { text: string } {
   const d = e.data as Record<string, unknown>;
   const who = e.client ? `*${e.client.name}*: ` : '';
   const str = (k: string) => (typeof d[k] === 'string' ? (d[k] as string) : '');
+  // A digest of many events (events.ts): its headline, a line each, how many more and where.
+  if (Array.isArray(d.lines)) {
+    const icon = e.type === 'alert.sent' ? ':rotating_light: ' : e.type === 'insight.created' ? ':bulb: ' : '';
+    const more = typeof d.more === 'number' && d.more > 0 ? `\n…and ${d.more} more${str('where') ? ` (${str('where')})` : ''}` : '';
+    return { text: `${icon}${who}${str('headline')}\n${(d.lines as unknown[]).map((l) => `• ${String(l)}`).join('\n')}${more}` };
+  }
   switch (e.type) {
     case 'alert.sent':
       return { text: `:rotating_light: ${who}${str('headline') || str('title')}\n${str('numbers')}${str('action') ? `\nSuggested: ${str('action')}` : ''}` };
