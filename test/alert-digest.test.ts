@@ -76,7 +76,7 @@ describe('an alert digest', () => {
     expect(message.split('\n')[0]).toBe(`:rotating_light: *many*: ${N} burning ($4,300.00 spent)`);
     expect(message.split('\n').filter((l) => l.startsWith('• '))).toHaveLength(SLACK_DIGEST_SHOWN);
     expect(message.split('\n')[1]).toContain(costliest);
-    expect(message).toContain(`…and ${N - SLACK_DIGEST_SHOWN} more (all in the alert email's alerts.csv`);
+    expect(message).toContain(`…and ${N - SLACK_DIGEST_SHOWN} more (all in the alert email and \`adbrain links list\`)`);
 
     // Nothing changed an hour later: all held by the cooldown, no email.
     const again = await checkAlerts(db, client, { now: new Date(NOW.getTime() + 3_600_000), sender: sender(), from: 'a@x.test' });

@@ -96,29 +96,26 @@ export async function checkAlerts(
     const s = c.entity ? settling[c.entity.platform] : undefined;
     return s !== undefined && s <= to ? s : undefined;
   };
-  const due: { c: Condition; why: string; key: { clientId_rule_subject: { clientId: string; rule: string; subject: string } } }[] = [];
+  const due: { c: Condition; why: string }[] = [];
+  const seen: { rule: string; subject: string; streak: number }[] = [];
   for (const c of conditions) {
     const state = states.get(`${c.rule}:${c.subject}`) ?? null;
     const seenLastCheck = Boolean(state?.lastSeenAt && prevCheck && state.lastSeenAt.getTime() >= prevCheck.getTime());
     const d = decide(c.level, state, seenLastCheck, now, policy);
-    const key = { clientId_rule_subject: { clientId: client.id, rule: c.rule, subject: c.subject } };
-    await db.prisma.alertState.upsert({
-      where: key,
-      update: { streak: d.streak, lastSeenAt: now },
-      create: { clientId: client.id, rule: c.rule, subject: c.subject, streak: d.streak, lastSeenAt: now },
-    });
-    if (d.send) due.push({ c, why: d.why, key });
+    seen.push({ rule: c.rule, subject: c.subject, streak: d.streak });
+    if (d.send) due.push({ c, why: d.why });
     else result.suppressed.push({ rule: c.rule, entity: c.entity?.name ?? client.name, level: c.level, why: d.why });
   }
+  // One statement for every sighting, one for every send: an account with a thousand
+  // burning links is two round trips, not two thousand.
+  await recordSeen(db, client.id, seen, now);
 
   // A few conditions: an email each. Many at once: one digest (alerts/digest.ts).
   const providerIds: string[] = [];
   if (due.length >= DIGEST_FROM) providerIds.push(...(await sendDigest(db, client, due, { from, to }, settlingOf, opts)));
   else for (const { c, why } of due) providerIds.push(await sendOnce(db, client, c, to, c.since ?? to, why, opts, settlingOf(c)));
-  for (const [i, { c, why, key }] of due.entries()) {
-    await db.prisma.alertState.update({ where: key, data: { lastSentAt: now, lastLevel: c.level } });
-    result.sent.push({ rule: c.rule, entity: c.entity?.name ?? client.name, level: c.level, why, providerId: providerIds[i]! });
-  }
+  await recordSent(db, client.id, due.map(({ c }) => c), now);
+  for (const [i, { c, why }] of due.entries()) result.sent.push({ rule: c.rule, entity: c.entity?.name ?? client.name, level: c.level, why, providerId: providerIds[i]! });
 
   // Conditions not seen this time (their state was not touched at `now`) have cleared: their streak starts again.
   await db.prisma.alertState.updateMany({
@@ -133,11 +130,39 @@ export async function checkAlerts(
   return result;
 }
 
-/** The condition's Alert row (created once: its fingerprint is unique), with what the email said. */
-async function alertRow(db: Db, client: AlertClient, c: Condition, fp: string, window: { from: string; to: string }, why: string, headline: string) {
-  const existing = await db.prisma.alert.findUnique({ where: { fingerprint: fp } });
-  return existing ?? db.prisma.alert.create({
-    data: {
+async function recordSeen(db: Db, clientId: string, rows: { rule: string; subject: string; streak: number }[], now: Date) {
+  if (!rows.length) return;
+  await db.sql.query(
+    `INSERT INTO alert_state (client_id, rule, subject, streak, last_seen_at, updated_at)
+     SELECT $1::uuid, r, s, k, $5::timestamptz, $5::timestamptz FROM unnest($2::text[], $3::text[], $4::int4[]) AS t(r, s, k)
+     ON CONFLICT (client_id, rule, subject) DO UPDATE SET streak = EXCLUDED.streak, last_seen_at = EXCLUDED.last_seen_at, updated_at = EXCLUDED.updated_at`,
+    [clientId, rows.map((r) => r.rule), rows.map((r) => r.subject), rows.map((r) => r.streak), now],
+  );
+}
+
+async function recordSent(db: Db, clientId: string, sent: Condition[], now: Date) {
+  if (!sent.length) return;
+  await db.sql.query(
+    `UPDATE alert_state a SET last_sent_at = $2::timestamptz, last_level = u.l, updated_at = $2::timestamptz
+     FROM unnest($3::text[], $4::text[], $5::int2[]) AS u(r, s, l)
+     WHERE a.client_id = $1::uuid AND a.rule = u.r AND a.subject = u.s`,
+    [clientId, now, sent.map((c) => c.rule), sent.map((c) => c.subject), sent.map((c) => c.level)],
+  );
+}
+
+interface AlertRowInput {
+  c: Condition;
+  fp: string;
+  window: { from: string; to: string };
+  why: string;
+  headline: string;
+}
+
+/** The conditions' Alert rows, in their order: each created once (its fingerprint is unique), with what the email said. */
+async function alertRows(db: Db, client: AlertClient, list: AlertRowInput[]) {
+  await db.prisma.alert.createMany({
+    skipDuplicates: true,
+    data: list.map(({ c, fp, window, why, headline }) => ({
       clientId: client.id,
       entityId: c.entity?.id ?? null,
       rule: c.rule,
@@ -146,8 +171,10 @@ async function alertRow(db: Db, client: AlertClient, c: Condition, fp: string, w
       value: c.value,
       fingerprint: fp,
       payload: { window, totals: { ...c.totals }, threshold: c.threshold, why, headline },
-    },
+    })),
   });
+  const byFp = new Map((await db.prisma.alert.findMany({ where: { fingerprint: { in: list.map((x) => x.fp) } } })).map((r) => [r.fingerprint, r]));
+  return list.map((x) => byFp.get(x.fp)!);
 }
 
 /** Receivers (Slack, Zapier, dashboards) hear of each alert too, digest or not: the same words and numbers. */
@@ -175,7 +202,8 @@ async function sendOnce(
   const fp = fingerprint(client.id, c, day);
   const window = { from, to: day };
   const view = buildAlertView(c, client, window, why, settling);
-  const alert = await alertRow(db, client, c, fp, window, why, view.headline);
+  const [alert] = await alertRows(db, client, [{ c, fp, window, why, headline: view.headline }]);
+  if (!alert) throw new Error(`alert ${fp} was not stored`);
   if (alert.sentAt && alert.providerId) return alert.providerId;
   // The name is for people; the fingerprint's hash makes the file unique (two ads
   // may share a name) and stable (a retried send rewrites the same file).
@@ -212,12 +240,12 @@ async function sendDigest(
   opts: { now: Date; sender: Sender; from: string },
 ): Promise<string[]> {
   const day = window.to;
-  const rows = [];
-  for (const { c, why } of due) {
+  const built = due.map(({ c, why }) => {
     const w = { from: c.since ?? day, to: day };
-    const view = buildAlertView(c, client, w, why, settlingOf(c));
-    rows.push({ c, why, view, w, alert: await alertRow(db, client, c, fingerprint(client.id, c, day), w, why, view.headline) });
-  }
+    return { c, why, w, view: buildAlertView(c, client, w, why, settlingOf(c)), fp: fingerprint(client.id, c, day) };
+  });
+  const stored = await alertRows(db, client, built.map((b) => ({ c: b.c, fp: b.fp, window: b.w, why: b.why, headline: b.view.headline })));
+  const rows = built.map((b, i) => ({ ...b, alert: stored[i]! }));
   const pending = rows.filter((r) => !(r.alert.sentAt && r.alert.providerId));
   if (pending.length) {
     const items = pending.map(({ c, view }) => ({ c, view }));
@@ -243,7 +271,7 @@ async function sendDigest(
     await db.prisma.alert.updateMany({ where: { id: { in: pending.map((r) => r.alert.id) } }, data: { sentAt: opts.now, providerId: sent.providerId } });
     for (const r of pending) r.alert.providerId = sent.providerId;
     await emitEvents(db, digestOrder(pending).map((r) => sentEvent(client, r.alert.id, r.c, r.view, r.why, r.w, opts.now)), {
-      slackDigest: { headline: view.tally, line: (d) => String(d.headline), where: `all in the alert email's ${DIGEST_CSV} and \`adbrain links list\`` },
+      slackDigest: { headline: view.tally, line: (d) => String(d.headline), where: 'all in the alert email and `adbrain links list`' },
     });
   }
   return rows.map((r) => r.alert.providerId!);
