@@ -6,11 +6,14 @@ import path from 'node:path';
 import Papa from 'papaparse';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkAlerts } from '../src/alerts/check.ts';
-import { DIGEST_FROM, DIGEST_SHOWN } from '../src/alerts/digest.ts';
+import { buildDigestView, digestCsv, DIGEST_FROM, DIGEST_SHOWN } from '../src/alerts/digest.ts';
+import type { Condition } from '../src/alerts/rules.ts';
+import { buildAlertView } from '../src/alerts/view.ts';
+import { renderAlertDigestHtml } from '../src/reports/render-html.tsx';
 import { addClient } from '../src/domain/clients.ts';
 import { importCsv } from '../src/import/import-csv.ts';
 import { outboxSender, resendSender } from '../src/reports/senders.ts';
-import { emitEvents, SLACK_DIGEST_FROM, SLACK_DIGEST_SHOWN } from '../src/webhooks/events.ts';
+import { emitEvents } from '../src/webhooks/events.ts';
 import { slackMessage } from '../src/webhooks/slack.ts';
 import { freshDb, type TestDb } from './helpers/db.ts';
 import { startFakeResend, type FakeResend } from './fakes/resend-server.ts';
@@ -74,9 +77,9 @@ describe('an alert digest', () => {
     expect(toSlack).toHaveLength(1);
     const message = slackMessage(JSON.parse(toSlack[0]!.body)).text;
     expect(message.split('\n')[0]).toBe(`:rotating_light: *many*: ${N} burning ($4,300.00 spent)`);
-    expect(message.split('\n').filter((l) => l.startsWith('• '))).toHaveLength(SLACK_DIGEST_SHOWN);
+    expect(message.split('\n').filter((l) => l.startsWith('• '))).toHaveLength(DIGEST_SHOWN);
     expect(message.split('\n')[1]).toContain(costliest);
-    expect(message).toContain(`…and ${N - SLACK_DIGEST_SHOWN} more (all in the alert email and \`adbrain links list\`)`);
+    expect(message).toContain(`…and ${N - DIGEST_SHOWN} more (all in the alert email and \`adbrain links list\`)`);
 
     // Nothing changed an hour later: all held by the cooldown, no email.
     const again = await checkAlerts(db, client, { now: new Date(NOW.getTime() + 3_600_000), sender: sender(), from: 'a@x.test' });
@@ -114,7 +117,7 @@ describe('an alert digest', () => {
 });
 
 describe('a Slack digest of other events', () => {
-  it(`${SLACK_DIGEST_FROM} or more new insights are one Slack message in the given order; fewer are a message each; machines always get one envelope each`, async () => {
+  it(`${DIGEST_FROM} or more new insights are one Slack message in the given order; fewer are a message each; machines always get one envelope each`, async () => {
     const db = await freshDb('pglite');
     try {
       const client = await addClient(db.prisma, { slug: 'inbox', name: 'Inbox', timezone: 'UTC', currency: 'USD' });
@@ -123,16 +126,52 @@ describe('a Slack digest of other events', () => {
       const slack = await db.prisma.webhookEndpoint.create({ data: { agencyId, url: 'https://hooks.slack.com/services/T0/B0/y', secret: 'x', events: ['insight.created'] } });
       const digest = { headline: 'new insights', line: (d: Record<string, unknown>) => String(d.title), where: 'see the inbox' };
       const batch = (n: number) => Array.from({ length: n }, (_, i) => ({ clientId: client.id, type: 'insight.created' as const, now: NOW, data: { title: `insight ${i}` } }));
-      await emitEvents(db, batch(SLACK_DIGEST_FROM - 1), { slackDigest: digest });
-      expect(await db.prisma.webhookDelivery.count({ where: { endpointId: slack.id } })).toBe(SLACK_DIGEST_FROM - 1);
+      await emitEvents(db, batch(DIGEST_FROM - 1), { slackDigest: digest });
+      expect(await db.prisma.webhookDelivery.count({ where: { endpointId: slack.id } })).toBe(DIGEST_FROM - 1);
       await db.prisma.webhookDelivery.deleteMany({});
-      await emitEvents(db, batch(SLACK_DIGEST_FROM + 1), { slackDigest: digest });
+      await emitEvents(db, batch(DIGEST_FROM + 1), { slackDigest: digest });
       const toSlack = await db.prisma.webhookDelivery.findMany({ where: { endpointId: slack.id } });
       expect(toSlack).toHaveLength(1);
-      expect(slackMessage(JSON.parse(toSlack[0]!.body)).text).toBe(`:bulb: *Inbox*: new insights\n${Array.from({ length: SLACK_DIGEST_FROM + 1 }, (_, i) => `• insight ${i}`).join('\n')}`);
-      expect(await db.prisma.webhookDelivery.count({ where: { endpointId: machine.id } })).toBe(SLACK_DIGEST_FROM + 1);
+      expect(slackMessage(JSON.parse(toSlack[0]!.body)).text).toBe(`:bulb: *Inbox*: new insights\n${Array.from({ length: DIGEST_FROM + 1 }, (_, i) => `• insight ${i}`).join('\n')}`);
+      expect(await db.prisma.webhookDelivery.count({ where: { endpointId: machine.id } })).toBe(DIGEST_FROM + 1);
     } finally {
       await db.destroy();
     }
+  });
+});
+
+describe('the digest on real-shaped names and currencies', () => {
+  const ent = (name: string, platform = 'meta') => ({ id: `id-${name}`, name, kind: 'link', platform, killed: false });
+  const totals = (spend: number, revenue: number, conversions: number) => ({ spend, revenue, revenueSpend: spend, conversions, conversionSpend: spend });
+  const burning = (name: string, spend: number): Condition => ({ rule: 'burning', subject: `id-${name}`, entity: ent(name), level: 1, value: -1, totals: totals(spend, 0, 0), threshold: -0.5, probability: 0.97, since: '2026-11-20' });
+  const conditions: Condition[] = [
+    { rule: 'winner', subject: 'id-w', entity: ent('Gift guide', 'tiktok'), level: 1, value: 3.1, totals: totals(78_000, 320_000, 64), threshold: 2, probability: 0.95, since: '2026-11-18' },
+    burning('=HYPERLINK("http://x.test")', 90_000),
+    burning('Ad, "the quoted one"', 120_000),
+    burning('<b>Sale</b> & more', 4_000),
+    { rule: 'budget', subject: 'client', entity: null, level: 2, value: 1_500_000, totals: totals(1_500_000, 0, 0), threshold: 1_000_000 },
+  ];
+  const client = { name: 'Tokyo Shop', currency: 'JPY', timezone: 'Asia/Tokyo' };
+  const items = conditions.map((c) => ({ c, view: buildAlertView(c, client, { from: c.since ?? '2026-11-21', to: '2026-11-21' }, 'new') }));
+
+  it('orders budget, then burning by spend, then winners; amounts in whole yen; formula-looking names are text; names are escaped in HTML', async () => {
+    const view = buildDigestView(items, client, { from: '2026-09-01', to: '2026-11-21' }, [{ platform: 'meta', from: '2026-11-15' }]);
+    expect(view.sections.map((s) => s.rule)).toEqual(['Daily spend over the alert line', 'Burning money', 'Winners']);
+    expect(view.sections[1]!.items.map((i) => i.headline.split(' is burning')[0])).toEqual(['Ad, "the quoted one"', '=HYPERLINK("http://x.test")', '<b>Sale</b> & more']);
+    expect(view.tally).toBe('daily spend over the line, 3 burning (¥214,000 spent), 1 winner');
+    expect(view.context).toContain('Conversions from 2026-11-15 on are provisional: meta may still restate them.');
+    const html = await renderAlertDigestHtml(view);
+    expect(html).not.toContain('<b>Sale</b>');
+    expect(html).toContain('&lt;b&gt;Sale&lt;/b&gt; &amp; more');
+
+    const rows = Papa.parse<Record<string, string>>(digestCsv(items, 'JPY', (c) => (c.entity?.platform === 'meta' ? '2026-11-15' : undefined)), { header: true }).data.filter((r) => r.rule);
+    expect(rows.map((r) => [r.rule, r.name, r.spend_JPY, r.provisional_from])).toEqual([
+      ['budget', 'client', '1500000', ''],
+      ['burning', 'Ad, "the quoted one"', '120000', '2026-11-15'],
+      ['burning', `'=HYPERLINK("http://x.test")`, '90000', '2026-11-15'],
+      ['burning', '<b>Sale</b> & more', '4000', '2026-11-15'],
+      ['winner', 'Gift guide', '78000', ''],
+    ]);
+    expect(rows[4]).toMatchObject({ revenue_JPY: '320000', profit_JPY: '242000', roi: '3.1000', conversions: '64', sure: '0.95' });
   });
 });

@@ -12,7 +12,7 @@ import { decide, evaluate, type Condition, type Verdict } from './rules.ts';
 import { loadVerdicts } from '../brain/verdicts.ts';
 import { provisionalFrom } from '../sources/sync.ts';
 import { buildAlertView, renderAlertText, type AlertView } from './view.ts';
-import { buildDigestView, digestCsv, digestOrder, DIGEST_CSV, DIGEST_FROM, DIGEST_SHOWN, renderDigestText } from './digest.ts';
+import { buildDigestView, digestCsv, digestOrder, DIGEST_CSV, DIGEST_FROM, renderDigestText } from './digest.ts';
 import { countsInTotals } from '../domain/entities.ts';
 
 /** Days back the daily-spend line looks for the latest day with spend. */
@@ -249,13 +249,16 @@ async function sendDigest(
   const pending = rows.filter((r) => !(r.alert.sentAt && r.alert.providerId));
   if (pending.length) {
     const items = pending.map(({ c, view }) => ({ c, view }));
-    const provisional = [...new Map(pending.flatMap(({ c }) => (settlingOf(c) && c.entity ? [[c.entity.platform, settlingOf(c)!] as const] : []))).entries()].map(([platform, from]) => ({ platform, from }));
-    const view = buildDigestView(items, client, window, provisional);
+    // Each platform still restating once, from its first provisional day.
+    const provisional = new Map<string, string>();
+    for (const { c } of pending) {
+      const from = settlingOf(c);
+      if (from && c.entity) provisional.set(c.entity.platform, from);
+    }
+    const view = buildDigestView(items, client, window, [...provisional].map(([platform, from]) => ({ platform, from })));
     const key = `alert-digest:${client.id}:${createHash('sha256').update(pending.map((r) => r.alert.fingerprint).sort().join('\n')).digest('hex')}`;
-    const perRule = new Map<string, number>();
-    for (const { c } of pending) perRule.set(c.rule, (perRule.get(c.rule) ?? 0) + 1);
-    // The body shows the first DIGEST_SHOWN of each rule; past that, the whole list goes along.
-    const attachments = [...perRule.values()].some((n) => n > DIGEST_SHOWN)
+    // A section that could not show all of its alerts: the whole list goes along.
+    const attachments = view.sections.some((s) => s.more)
       ? [{ filename: DIGEST_CSV, content: Buffer.from(digestCsv(items, client.currency, settlingOf)), contentType: 'text/csv' }]
       : [];
     const sent = await opts.sender.send({

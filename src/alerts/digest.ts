@@ -4,17 +4,16 @@
 // one digest instead — the conditions grouped by rule, the ones with the most
 // money at stake first, the full list attached as a CSV. Formatted once here;
 // the template only displays it.
-import Papa from 'papaparse';
-import { currencyExponent, toMajor } from '../domain/currency.ts';
-import { sheetText as text } from '../reports/burning-csv.ts';
+import { sheetAmount, sheetCsv, sheetText } from '../reports/sheet-csv.ts';
 import { money } from '../reports/format.ts';
 import type { Condition } from './rules.ts';
 import type { AlertView } from './view.ts';
 
-/** This many conditions due in one check, or more: one digest email, not one each. */
-export const DIGEST_FROM = 4;
-/** Rows shown per rule in the email body; the CSV has them all (a long email is clipped by mail clients). */
-export const DIGEST_SHOWN = 15;
+// This many conditions due in one check, or more: one digest email, not one each; the
+// body shows DIGEST_SHOWN per rule and the CSV has them all (mail clients clip long
+// emails). The same limits as a Slack digest's, so the two agree.
+import { DIGEST_FROM, DIGEST_SHOWN } from '../webhooks/events.ts';
+export { DIGEST_FROM, DIGEST_SHOWN };
 export const DIGEST_CSV = 'alerts.csv';
 
 export interface DigestItem {
@@ -113,19 +112,18 @@ export function renderDigestText(v: DigestView): string {
 
 /** Every condition of the digest, one row each, in the email's order; amounts in the client currency. */
 export function digestCsv(items: DigestItem[], currency: string, provisionalFrom: (c: Condition) => string | undefined): string {
-  const amount = (cents: number) => toMajor(cents, currency).toFixed(currencyExponent(currency));
-  return Papa.unparse({
-    fields: ['rule', 'level', 'name', 'kind', 'platform', 'since', 'sure', `spend_${currency}`, `revenue_${currency}`, `profit_${currency}`, 'roi', 'conversions', `cpa_${currency}`, 'provisional_from'],
-    data: digestOrder(items).map(({ c }) => {
+  const amount = sheetAmount(currency);
+  return sheetCsv(
+    ['rule', 'level', 'name', 'kind', 'platform', 'since', 'sure', `spend_${currency}`, `revenue_${currency}`, `profit_${currency}`, 'roi', 'conversions', `cpa_${currency}`, 'provisional_from'],
+    digestOrder(items).map(({ c }) => {
       const t = c.totals;
-      const spend = c.rule === 'budget' ? c.value : t.spend;
+      const budget = c.rule === 'budget';
       return [
-        c.rule, c.level, text(c.entity?.name ?? 'client'), c.entity?.kind ?? '', c.entity?.platform ?? '', c.since ?? '',
+        c.rule, c.level, sheetText(c.entity?.name ?? 'client'), c.entity?.kind ?? '', c.entity?.platform ?? '', c.since ?? '',
         c.probability === undefined ? '' : c.probability.toFixed(2),
-        amount(spend), c.rule === 'budget' ? '' : amount(t.revenue), c.rule === 'budget' ? '' : amount(t.revenue - t.revenueSpend),
-        c.rule === 'budget' ? '' : c.value.toFixed(4), c.rule === 'budget' ? '' : t.conversions,
-        c.cpaCents === null || c.cpaCents === undefined ? '' : amount(c.cpaCents), provisionalFrom(c) ?? '',
+        amount(budget ? c.value : t.spend), budget ? '' : amount(t.revenue), budget ? '' : amount(t.revenue - t.revenueSpend),
+        budget ? '' : c.value.toFixed(4), budget ? '' : t.conversions, amount(c.cpaCents), provisionalFrom(c) ?? '',
       ];
     }),
-  }) + '\n';
+  );
 }

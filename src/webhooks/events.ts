@@ -42,10 +42,13 @@ export interface SlackDigest {
   line: (data: Record<string, unknown>) => string;
   where: string;
 }
-/** This many events in one batch, or more, are one Slack message (as the alert email's digest). */
-export const SLACK_DIGEST_FROM = 4;
-/** Lines of a Slack digest (Slack cuts a message past 40,000 characters; people stop reading far sooner). */
-export const SLACK_DIGEST_SHOWN = 15;
+/**
+ * Lists people read — the alert digest email and a Slack digest: this many items
+ * at once, or more, are one message, not one each; and a list shows this many (Slack
+ * cuts a message past 40,000 characters, people stop reading far sooner).
+ */
+export const DIGEST_FROM = 4;
+export const DIGEST_SHOWN = 15;
 
 export type NewEvent = { clientId?: string; agencyId?: string; type: EventType; data: Record<string, unknown>; now: Date; onlyEndpointId?: string };
 
@@ -73,12 +76,12 @@ export async function emitEvents(db: Pick<Db, 'prisma'>, events: NewEvent[], opt
   // A Slack channel is read by people: a batch sent as one digest email is one message
   // there too (machines still get every event, one envelope each).
   const digestTo = new Set<string>();
-  if (opts.slackDigest && events.length >= SLACK_DIGEST_FROM) {
+  if (opts.slackDigest && events.length >= DIGEST_FROM) {
     for (const ep of endpoints) {
       if (!isSlack(ep.url) || (ep.events.length && !ep.events.includes(first.type))) continue;
       digestTo.add(ep.id);
       const id = messageId();
-      const lines = events.slice(0, SLACK_DIGEST_SHOWN).map((e) => opts.slackDigest!.line(e.data));
+      const lines = events.slice(0, DIGEST_SHOWN).map((e) => opts.slackDigest!.line(e.data));
       const env: Envelope = {
         id, type: first.type, version: 1, created_at: first.now.toISOString(), agency: ep.agency,
         client: client ? { id: client.id, slug: client.slug, name: client.name } : null,
