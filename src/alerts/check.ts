@@ -14,6 +14,7 @@ import { provisionalFrom } from '../sources/sync.ts';
 import { buildAlertView, renderAlertText, type AlertView } from './view.ts';
 import { buildDigestView, digestCsv, digestOrder, DIGEST_CSV, DIGEST_FROM, renderDigestText } from './digest.ts';
 import { countsInTotals } from '../domain/entities.ts';
+import { withLease } from '../db/lease.ts';
 
 /** Days back the daily-spend line looks for the latest day with spend. */
 const BUDGET_LOOKBACK_DAYS = 3;
@@ -49,11 +50,33 @@ export interface AlertCheckResult {
 
 const fingerprint = (clientId: string, c: Condition, day: string) => `alert:${clientId}:${c.rule}:${c.subject}:${day}:L${c.level}`;
 
-export async function checkAlerts(
-  db: Db,
-  client: AlertClient,
-  opts: { now: Date; sender: Sender; from: string },
-): Promise<AlertCheckResult> {
+/** A check of 20,000 ads takes seconds; a holder gone this long has died. */
+const CHECK_LEASE_SECONDS = 600;
+
+export interface AlertCheckOptions {
+  now: Date;
+  sender: Sender;
+  from: string;
+  /** How long to wait for another check of the same client to finish (default 2 minutes). */
+  waitMs?: number;
+}
+
+/**
+ * Checks one client, holding its alert-check lease: the Inngest check after a sync,
+ * the day run's and `adbrain alerts check` may overlap, and two checks reading the
+ * same unsent alerts would both send them (and both tell the webhooks). The second
+ * waits for the first, then finds them sent.
+ */
+export async function checkAlerts(db: Db, client: AlertClient, opts: AlertCheckOptions): Promise<AlertCheckResult> {
+  return withLease(
+    db.sql,
+    `alerts:${client.id}`,
+    { ttlSeconds: CHECK_LEASE_SECONDS, waitMs: opts.waitMs ?? 120_000, what: `the alert check of ${client.slug}` },
+    () => check(db, client, opts),
+  );
+}
+
+async function check(db: Db, client: AlertClient, opts: AlertCheckOptions): Promise<AlertCheckResult> {
   const { now } = opts;
   // Intraday syncs update today's row, so the window ends today (local). The
   // verdicts read the brain's look-back; the daily-spend line reads today.
@@ -196,7 +219,7 @@ async function sendOnce(
   day: string,
   from: string,
   why: string,
-  opts: { now: Date; sender: Sender; from: string },
+  opts: AlertCheckOptions,
   settling: string | undefined,
 ): Promise<string> {
   const fp = fingerprint(client.id, c, day);
@@ -219,8 +242,9 @@ async function sendOnce(
     attachments: [],
     outbox: { client: client.slug, date: day, stem },
   });
-  await db.prisma.alert.update({ where: { id: alert.id }, data: { sentAt: opts.now, providerId: sent.providerId } });
-  await emitEvent(db, sentEvent(client, alert.id, c, view, why, window, opts.now));
+  // Told to the webhooks by whoever marks it sent, once.
+  const marked = await db.prisma.alert.updateMany({ where: { id: alert.id, OR: [{ sentAt: null }, { providerId: null }] }, data: { sentAt: opts.now, providerId: sent.providerId } });
+  if (marked.count) await emitEvent(db, sentEvent(client, alert.id, c, view, why, window, opts.now));
   return sent.providerId;
 }
 
@@ -237,7 +261,7 @@ async function sendDigest(
   due: { c: Condition; why: string }[],
   window: { from: string; to: string },
   settlingOf: (c: Condition) => string | undefined,
-  opts: { now: Date; sender: Sender; from: string },
+  opts: AlertCheckOptions,
 ): Promise<string[]> {
   const day = window.to;
   const built = due.map(({ c, why }) => {
@@ -271,9 +295,15 @@ async function sendDigest(
       attachments,
       outbox: { client: client.slug, date: day, stem: `alert-digest-${key.slice(-12)}` },
     });
-    await db.prisma.alert.updateMany({ where: { id: { in: pending.map((r) => r.alert.id) } }, data: { sentAt: opts.now, providerId: sent.providerId } });
+    // Told to the webhooks by whoever marks them sent, once each.
+    const marked = new Set(
+      (await db.sql.query<{ id: string }>(
+        `UPDATE alert SET sent_at = $1::timestamptz, provider_id = $2 WHERE id = ANY($3::uuid[]) AND (sent_at IS NULL OR provider_id IS NULL) RETURNING id::text`,
+        [opts.now, sent.providerId, pending.map((r) => r.alert.id)],
+      )).map((r) => r.id),
+    );
     for (const r of pending) r.alert.providerId = sent.providerId;
-    await emitEvents(db, digestOrder(pending).map((r) => sentEvent(client, r.alert.id, r.c, r.view, r.why, r.w, opts.now)), {
+    await emitEvents(db, digestOrder(pending.filter((r) => marked.has(r.alert.id))).map((r) => sentEvent(client, r.alert.id, r.c, r.view, r.why, r.w, opts.now)), {
       slackDigest: { headline: view.tally, line: (d) => String(d.headline), where: 'all in the alert email and `adbrain links list`' },
     });
   }

@@ -1,0 +1,53 @@
+// Named leases on the database's clock: one holder at a time across processes and
+// pools (Inngest's check after a sync, the day run, a terminal). Taking one is a
+// single INSERT … ON CONFLICT that only overwrites a lapsed lease, so two takers
+// can never both win; a holder that dies lets it lapse at `until`. Unlike an
+// advisory lock it holds no connection and no transaction while the holder works
+// (sending email through a provider, say), and PGlite has it too.
+import { randomUUID } from 'node:crypto';
+import type { Sql } from './sql.ts';
+import { AppError } from '../errors.ts';
+
+export interface LeaseOptions {
+  /** How long the lease holds without being released (a crashed holder's lease lapses then). */
+  ttlSeconds: number;
+  /** How long to wait for a held lease before giving up; 0 = do not wait. */
+  waitMs: number;
+  /** Between tries while waiting. */
+  pollMs?: number;
+  /** What is being done, for the error when the wait runs out. */
+  what: string;
+}
+
+async function take(sql: Sql, name: string, holder: string, ttlSeconds: number): Promise<{ taken: boolean; until: Date | null }> {
+  const [row] = await sql.query<{ holder: string }>(
+    `INSERT INTO lease (name, holder, until, acquired_at) VALUES ($1, $2, now() + $3::int * interval '1 second', now())
+     ON CONFLICT (name) DO UPDATE SET holder = EXCLUDED.holder, until = EXCLUDED.until, acquired_at = EXCLUDED.acquired_at
+     WHERE lease.until < now()
+     RETURNING holder`,
+    [name, holder, ttlSeconds],
+  );
+  if (row?.holder === holder) return { taken: true, until: null };
+  const [held] = await sql.query<{ until: Date }>('SELECT until FROM lease WHERE name = $1', [name]);
+  return { taken: false, until: held?.until ?? null };
+}
+
+/** Runs `fn` holding the lease `name`, waiting up to `waitMs` for it; released after, whatever happens. */
+export async function withLease<T>(sql: Sql, name: string, opts: LeaseOptions, fn: () => Promise<T>): Promise<T> {
+  const holder = randomUUID();
+  const deadline = Date.now() + opts.waitMs;
+  for (;;) {
+    const t = await take(sql, name, holder, opts.ttlSeconds);
+    if (t.taken) break;
+    if (Date.now() >= deadline) {
+      throw new AppError('conflict', `${opts.what} is already running (held until ${t.until?.toISOString() ?? 'a moment ago'}); it was not run twice — try again when it has finished`);
+    }
+    await new Promise((r) => setTimeout(r, Math.min(opts.pollMs ?? 200, Math.max(1, deadline - Date.now()))));
+  }
+  try {
+    return await fn();
+  } finally {
+    // Only this holder's: a lease that lapsed and was taken by another stays theirs.
+    await sql.query('DELETE FROM lease WHERE name = $1 AND holder = $2', [name, holder]).catch(() => undefined);
+  }
+}

@@ -1,0 +1,55 @@
+// Named leases (src/db/lease.ts): one holder at a time, a lapsed one taken over,
+// released after the work whatever happens, and a clear error when the wait runs out.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { withLease } from '../src/db/lease.ts';
+import { AppError } from '../src/errors.ts';
+import { dbKinds, freshDb, type TestDb } from './helpers/db.ts';
+
+describe.each(dbKinds)('withLease (%s)', (kind) => {
+  let db: TestDb;
+  beforeAll(async () => {
+    db = await freshDb(kind);
+  });
+  afterAll(async () => {
+    await db?.destroy();
+  });
+  const opts = { ttlSeconds: 60, waitMs: 2000, pollMs: 20, what: 'the test job' };
+
+  it('runs holders one after the other, never two at once', async () => {
+    let inside = 0, most = 0;
+    const order: number[] = [];
+    await Promise.all([1, 2, 3].map((k) => withLease(db.sql, 'one-at-a-time', opts, async () => {
+      inside++;
+      most = Math.max(most, inside);
+      await new Promise((r) => setTimeout(r, 60));
+      order.push(k);
+      inside--;
+    })));
+    expect(most).toBe(1);
+    expect(order.sort()).toEqual([1, 2, 3]);
+    expect(await db.sql.query('SELECT 1 FROM lease WHERE name = $1', ['one-at-a-time'])).toHaveLength(0);
+  });
+
+  it('gives up after the wait with the job named, and runs nothing', async () => {
+    let ran = false;
+    const err = await withLease(db.sql, 'busy', opts, () =>
+      withLease(db.sql, 'busy', { ...opts, waitMs: 100 }, async () => { ran = true; }).catch((e: unknown) => e),
+    );
+    expect(ran).toBe(false);
+    expect(err).toBeInstanceOf(AppError);
+    expect((err as AppError).code).toBe('conflict');
+    expect((err as AppError).message).toMatch(/^the test job is already running \(held until \d{4}-\d\d-\d\dT.*\); it was not run twice/);
+  });
+
+  it('is released when the work throws, and a lapsed lease of a dead holder is taken over', async () => {
+    await expect(withLease(db.sql, 'throws', opts, async () => { throw new Error('boom'); })).rejects.toThrow('boom');
+    expect(await withLease(db.sql, 'throws', { ...opts, waitMs: 0 }, async () => 'again')).toBe('again');
+    // A holder that died two minutes ago with a minute's lease.
+    await db.sql.query(`INSERT INTO lease (name, holder, until, acquired_at) VALUES ('dead', 'gone', now() - interval '1 minute', now() - interval '2 minutes')`);
+    expect(await withLease(db.sql, 'dead', { ...opts, waitMs: 0 }, async () => 'taken')).toBe('taken');
+    // A live one is not.
+    await db.sql.query(`INSERT INTO lease (name, holder, until) VALUES ('alive', 'other', now() + interval '1 minute')`);
+    await expect(withLease(db.sql, 'alive', { ...opts, waitMs: 0 }, async () => 'no')).rejects.toThrow(/already running/);
+    expect((await db.sql.query<{ holder: string }>(`SELECT holder FROM lease WHERE name = 'alive'`))[0]!.holder).toBe('other');
+  });
+});
