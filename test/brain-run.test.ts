@@ -50,6 +50,18 @@ describe.each(dbKinds)('brain persistence on %s', (kind) => {
     for (const t of types) expect(INSIGHT_TYPES).toContain(t);
   });
 
+  it('two runs of one day at once (the day run, an API analysis, `adbrain analyze`) both succeed and open each insight once', async () => {
+    const c = await db.prisma.client.findUniqueOrThrow({ where: { slug: 'demo-shop' } });
+    const hook = await db.prisma.webhookEndpoint.create({ data: { agencyId: c.agencyId, url: 'https://hooks.example/brain', secret: 'x', events: ['insight.created'] } });
+    const both = await Promise.all([0, 1].map((k) => runBrain(db, c, END, { now: new Date(`2026-11-22T10:00:0${k}Z`) })));
+    const insights = await db.prisma.insight.count({ where: { clientId: c.id } });
+    expect(insights).toBeGreaterThan(0);
+    expect(both[0]!.insights.created + both[1]!.insights.created).toBe(insights);
+    expect(both[0]!.brainRunId).toBe(both[1]!.brainRunId);
+    expect(await db.prisma.webhookDelivery.count({ where: { endpointId: hook.id, eventType: 'insight.created' } })).toBe(insights);
+    await db.prisma.webhookEndpoint.delete({ where: { id: hook.id } });
+  });
+
   it('scores earlier predictions when their actuals arrive and reports a track record', async () => {
     const c = await client();
     const later = await runBrain(db, c, END, { now: new Date('2026-11-22T10:00:00Z') });

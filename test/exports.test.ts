@@ -13,6 +13,7 @@ import { loadDaily } from '../src/db/metrics-read.ts';
 import { addAgency } from '../src/domain/agencies.ts';
 import { createApiKey } from '../src/domain/api-keys.ts';
 import { addClient } from '../src/domain/clients.ts';
+import type { Sender } from '../src/reports/senders.ts';
 import { addSchedule, exportCsv, latestPeriod, sendDueExports } from '../src/exports/index.ts';
 import { importCsv } from '../src/import/import-csv.ts';
 import { outboxSender } from '../src/reports/senders.ts';
@@ -131,5 +132,22 @@ describe.each(dbKinds)('exports on %s', (kind) => {
     const delivery = await db.prisma.exportDelivery.findMany({ where: { scheduleId: s.id } });
     expect(delivery).toHaveLength(1);
     expect(delivery[0]).toMatchObject({ provider: 'outbox', sentAt: expect.any(Date) });
+  });
+
+  it('two sends of the due exports at once (the day run and `adbrain exports send`): each period is one email', async () => {
+    const m = await addSchedule(db, client.id, { every: 'month', kinds: ['spend'], recipients: ['books@exp.example'] }, new Date('2026-10-15T10:00:00Z'));
+    const keys: string[] = [];
+    const sender: Sender = {
+      name: 'resend',
+      async send(msg) {
+        await new Promise((r) => setTimeout(r, 100));
+        keys.push(msg.idempotencyKey);
+        return { provider: 'resend', providerId: `p-${keys.length}` } as Awaited<ReturnType<Sender['send']>>;
+      },
+    };
+    const both = await Promise.all([1, 2].map(() => sendDueExports(db, { ...client }, LAST, { sender, from: 'a@x.test' })));
+    expect(keys).toEqual([`export:${m.id}:2026-10-01..2026-10-31`]);
+    expect(both.flatMap((r) => r.sent).map((x) => x.scheduleId)).toEqual([m.id]);
+    expect(both.flatMap((r) => r.skipped).filter((x) => x.scheduleId === m.id)).toEqual([{ scheduleId: m.id, period: '2026-10-01..2026-10-31', why: 'already sent' }]);
   });
 });

@@ -155,6 +155,18 @@ describe('report delivery through Resend', () => {
     expect(fake.reportsFor(day)).toHaveLength(1);
   });
 
+  it('two deliveries of one report at once (the day run and `report send`): one request, one report.sent event', async () => {
+    const c = await client('demo-affiliate');
+    const day = '2026-11-19';
+    const hook = await db.prisma.webhookEndpoint.create({ data: { agencyId: c.agencyId, url: 'https://hooks.example/reports', secret: 'x', events: ['report.sent'] } });
+    const before = fake.requests.length;
+    const both = await Promise.all([deliverDailyReport(db, c, day, opts()), deliverDailyReport(db, c, day, opts())]);
+    expect(both.map((r) => r.status).sort()).toEqual(['already-delivered', 'delivered']);
+    expect(fake.requests.length - before).toBe(1);
+    expect(await db.prisma.webhookDelivery.count({ where: { endpointId: hook.id, eventType: 'report.sent' } })).toBe(1);
+    await db.prisma.webhookEndpoint.delete({ where: { id: hook.id } });
+  });
+
   it('a crash after Resend accepted but before the row was marked sent does not send twice', async () => {
     const c = await client('demo-shop');
     const model = await loadReportModel(db, c, DATE);

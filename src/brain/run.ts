@@ -9,6 +9,7 @@ import { brainSettings } from './settings.ts';
 import { provisionalFrom } from '../sources/sync.ts';
 import { realiseApplied } from '../insights/follow-up.ts';
 import { anyEndpoint, emitEvents } from '../webhooks/events.ts';
+import { withLease } from '../db/lease.ts';
 import { runCycle, seriesOf, type BrainOutput, type BrainProgress } from './cycle.ts';
 import { round } from './memory.ts';
 import { buildSeries, type Metric, type SeriesSet } from './series.ts';
@@ -23,6 +24,8 @@ const TRACK_RECORD_DAYS = 28;
 
 export interface BrainClient {
   id: string;
+  /** For messages. */
+  slug?: string;
   currency: string;
   monthlyBudgetCents: bigint | null;
   burnRoiBelow: Prisma.Decimal | number;
@@ -93,7 +96,19 @@ export interface BrainRunResult {
   tests: { evaluated: number; decided: number };
 }
 
-export async function runBrain(db: Db, client: BrainClient, asOf: string, opts: { now: Date; clock?: () => number; onProgress?: BrainProgress }): Promise<BrainRunResult> {
+type BrainRunOptions = { now: Date; clock?: () => number; onProgress?: BrainProgress };
+
+/**
+ * One brain run of one client, holding the client's brain lease: the day run, an
+ * API analysis and `adbrain analyze` may overlap, and two runs that both found an
+ * insight new would both open it (the second failing on its unique fingerprint).
+ * The second waits for the first, then updates what the first wrote.
+ */
+export async function runBrain(db: Db, client: BrainClient, asOf: string, opts: BrainRunOptions): Promise<BrainRunResult> {
+  return withLease(db.sql, `brain:${client.id}`, { ttlSeconds: 1800, waitMs: 600_000, what: `the brain run of ${client.slug ?? client.id}` }, () => brainRun(db, client, asOf, opts));
+}
+
+async function brainRun(db: Db, client: BrainClient, asOf: string, opts: BrainRunOptions): Promise<BrainRunResult> {
   const clock = opts.clock ?? (() => 0);
   const t0 = clock();
   opts.onProgress?.({ phase: 'load' });

@@ -4,6 +4,7 @@
 // period — the delivery row (schedule, period) is claimed first, and Resend gets
 // the idempotency key export:<schedule>:<period> on every attempt.
 import { escapeHtml } from '../html-escape.ts';
+import { withLease } from '../db/lease.ts';
 import type { Db } from '../db/client.ts';
 import { isEmail } from '../domain/schemas.ts';
 import { AppError } from '../errors.ts';
@@ -89,33 +90,36 @@ export async function sendDueExports(db: Db, client: ExportClient & { name: stri
       result.skipped.push({ scheduleId: s.id, period, why: 'ended before the schedule was made' });
       continue;
     }
-    await db.prisma.exportDelivery.createMany({ data: [{ scheduleId: s.id, period }], skipDuplicates: true });
-    const claim = await db.prisma.exportDelivery.findUniqueOrThrow({ where: { scheduleId_period: { scheduleId: s.id, period } } });
-    if (claim.sentAt) {
-      result.skipped.push({ scheduleId: s.id, period, why: 'already sent' });
-      continue;
-    }
-    const attachments: Attachment[] = [];
-    const counts: string[] = [];
-    for (const kind of s.kinds as ExportKind[]) {
-      const parts: string[] = [];
-      for await (const chunk of exportCsv(db, client, kind, p)) parts.push(chunk);
-      const text = parts.join('');
-      const lines = (text.match(/\r\n/g)?.length ?? 1) - 1;
-      const filename = `${client.slug}-${kind}-${p.from}-${p.to}.csv`;
-      attachments.push({ filename, content: Buffer.from(text, 'utf8'), contentType: 'text/csv; charset=utf-8' });
-      counts.push(`${filename}: ${lines} rows`);
-    }
-    const label = s.every === 'week' ? 'Weekly' : 'Monthly';
-    const subject = `${label} export: ${client.name} (${p.from} → ${p.to})`;
-    const text = `${subject}\n\n${counts.join('\n')}\n\nMoney is in ${client.currency}; days are ${client.timezone} days.\n`;
-    const html = `<p>${escapeHtml(subject)}</p><ul>${counts.map((c) => `<li>${escapeHtml(c)}</li>`).join('')}</ul><p>Money is in ${escapeHtml(client.currency)}; days are ${escapeHtml(client.timezone)} days.</p>`;
-    const r = await opts.sender.send({
-      idempotencyKey: `export:${s.id}:${period}`, from: opts.from, to: s.recipients, subject, html, text, attachments,
-      outbox: { client: client.slug, date: p.to, stem: `export-${s.every}-${s.id.slice(0, 8)}` },
+    // Held per schedule and period: a day run and `adbrain exports send` at once send it once.
+    await withLease(db.sql, `export:${s.id}:${period}`, { ttlSeconds: 900, waitMs: 300_000, what: `the ${s.every}ly export ${s.id} of ${period}` }, async () => {
+      await db.prisma.exportDelivery.createMany({ data: [{ scheduleId: s.id, period }], skipDuplicates: true });
+      const claim = await db.prisma.exportDelivery.findUniqueOrThrow({ where: { scheduleId_period: { scheduleId: s.id, period } } });
+      if (claim.sentAt) {
+        result.skipped.push({ scheduleId: s.id, period, why: 'already sent' });
+        return;
+      }
+      const attachments: Attachment[] = [];
+      const counts: string[] = [];
+      for (const kind of s.kinds as ExportKind[]) {
+        const parts: string[] = [];
+        for await (const chunk of exportCsv(db, client, kind, p)) parts.push(chunk);
+        const text = parts.join('');
+        const lines = (text.match(/\r\n/g)?.length ?? 1) - 1;
+        const filename = `${client.slug}-${kind}-${p.from}-${p.to}.csv`;
+        attachments.push({ filename, content: Buffer.from(text, 'utf8'), contentType: 'text/csv; charset=utf-8' });
+        counts.push(`${filename}: ${lines} rows`);
+      }
+      const label = s.every === 'week' ? 'Weekly' : 'Monthly';
+      const subject = `${label} export: ${client.name} (${p.from} → ${p.to})`;
+      const text = `${subject}\n\n${counts.join('\n')}\n\nMoney is in ${client.currency}; days are ${client.timezone} days.\n`;
+      const html = `<p>${escapeHtml(subject)}</p><ul>${counts.map((c) => `<li>${escapeHtml(c)}</li>`).join('')}</ul><p>Money is in ${escapeHtml(client.currency)}; days are ${escapeHtml(client.timezone)} days.</p>`;
+      const r = await opts.sender.send({
+        idempotencyKey: `export:${s.id}:${period}`, from: opts.from, to: s.recipients, subject, html, text, attachments,
+        outbox: { client: client.slug, date: p.to, stem: `export-${s.every}-${s.id.slice(0, 8)}` },
+      });
+      await db.prisma.exportDelivery.update({ where: { scheduleId_period: { scheduleId: s.id, period } }, data: { sentAt: new Date(), provider: r.provider, providerId: r.providerId } });
+      result.sent.push({ scheduleId: s.id, period, files: attachments.map((a) => a.filename), providerId: r.providerId });
     });
-    await db.prisma.exportDelivery.update({ where: { scheduleId_period: { scheduleId: s.id, period } }, data: { sentAt: new Date(), provider: r.provider, providerId: r.providerId } });
-    result.sent.push({ scheduleId: s.id, period, files: attachments.map((a) => a.filename), providerId: r.providerId });
   }
   return result;
 }

@@ -3,6 +3,7 @@
 // also Resend's idempotency key) makes a re-run of the same day a no-op.
 import type { Db } from '../db/client.ts';
 import { emitEvent } from '../webhooks/events.ts';
+import { withLease } from '../db/lease.ts';
 import { AppError } from '../errors.ts';
 import { deterministicSummary } from '../llm/deterministic.ts';
 import { summaryFacts } from '../llm/facts.ts';
@@ -50,13 +51,20 @@ export interface DeliverResult {
   summary: DailySummary | null;
 }
 
-export async function deliverDailyReport(
-  db: Db,
-  client: ReportClient,
-  date: string,
-  opts: { sender: Sender; from: string; now: Date; summary?: Summary },
-): Promise<DeliverResult> {
+type DeliverOptions = { sender: Sender; from: string; now: Date; summary?: Summary };
+
+/**
+ * Delivers one client's report of one day, holding that report's lease: the day
+ * run, an Inngest retry of it and `adbrain report send` may overlap, and two
+ * deliveries that both found it unsent would both send it and both announce it.
+ * The second waits (a big report renders in seconds), then finds it delivered.
+ */
+export async function deliverDailyReport(db: Db, client: ReportClient, date: string, opts: DeliverOptions): Promise<DeliverResult> {
   const key = reportKey(client.id, date);
+  return withLease(db.sql, `report:${key}`, { ttlSeconds: 900, waitMs: 300_000, what: `the delivery of ${client.slug}'s report of ${date}` }, () => deliver(db, client, date, key, opts));
+}
+
+async function deliver(db: Db, client: ReportClient, date: string, key: string, opts: DeliverOptions): Promise<DeliverResult> {
   const existing = await db.prisma.report.findUnique({ where: { idempotencyKey: key } });
   // Emailed once is final. Written to the outbox is final for the outbox, but an
   // email provider configured since then still sends it (nobody received it yet).
