@@ -49,6 +49,8 @@ export const NOT_CLIENT_DATA = [
   'agency', 'api_key', 'webhook_endpoint', 'webhook_attempt', 'llm_call', '_prisma_migrations',
   // Envelopes name their client; the erase deletes those (webhookDeliveriesOf), the export leaves them out (the agency's delivery log).
   'webhook_delivery',
+  // Who holds which job right now (src/db/lease.ts): a name and a random holder, gone when the job ends.
+  'lease',
 ];
 
 /** Webhook deliveries whose envelope is about client $1. */

@@ -154,10 +154,26 @@ async function disable(db: Db, endpointId: string, reason: string, o: DeliveryOp
   });
 }
 
+/** Longer than a batch can take (500 deliveries, 16 at a time, each bounded by its timeout). */
+const CLAIM_MINUTES = 15;
+
 /** Every delivery due by now (a batch): sent 16 at a time, then recorded together. */
 export async function runDueDeliveries(db: Db, o: DeliveryOptions, limit = 500): Promise<{ attempted: number; succeeded: number; failed: number }> {
   const now = o.now();
-  const due = await db.prisma.webhookDelivery.findMany({ where: { status: 'pending', nextAttemptAt: { lte: now } }, orderBy: { nextAttemptAt: 'asc' }, take: limit, include: { endpoint: true } });
+  // Claimed in one statement: a batch of another process (the server's, a CLI
+  // command's at exit) skips these, so a receiver — a Slack channel has no webhook-id
+  // to dedupe on — gets each once. The claim is pushed past any batch's length;
+  // recording the outcome sets the real next attempt, and a batch that dies leaves
+  // its deliveries due again once the claim runs out.
+  const claimed = await db.sql.query<{ id: string }>(
+    `UPDATE webhook_delivery SET next_attempt_at = $2::timestamptz + interval '${CLAIM_MINUTES} minutes'
+      WHERE id IN (SELECT id FROM webhook_delivery WHERE status = 'pending' AND next_attempt_at <= $2::timestamptz
+                    ORDER BY next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED)
+      RETURNING id::text`,
+    [limit, now],
+  );
+  if (!claimed.length) return { attempted: 0, succeeded: 0, failed: 0 };
+  const due = await db.prisma.webhookDelivery.findMany({ where: { id: { in: claimed.map((c) => BigInt(c.id)) } }, orderBy: { id: 'asc' }, include: { endpoint: true } });
   // Per endpoint, once per batch: its secrets and its SSRF check.
   const secrets = new Map<string, string[]>();
   const checks = new Map<string, Promise<unknown>>();
