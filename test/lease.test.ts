@@ -32,10 +32,12 @@ describe.each(dbKinds)('withLease (%s)', (kind) => {
 
   it('gives up after the wait with the job named, and runs nothing', async () => {
     let ran = false;
+    const told: string[] = [];
     const err = await withLease(db.sql, 'busy', opts, () =>
-      withLease(db.sql, 'busy', { ...opts, waitMs: 100 }, async () => { ran = true; }).catch((e: unknown) => e),
+      withLease(db.sql, 'busy', { ...opts, waitMs: 100, onWait: (m) => told.push(m) }, async () => { ran = true; }).catch((e: unknown) => e),
     );
     expect(ran).toBe(false);
+    expect(told).toEqual(['the test job is already running elsewhere; waiting for it to finish (up to 100 ms)…']);
     expect(err).toBeInstanceOf(AppError);
     expect((err as AppError).code).toBe('conflict');
     expect((err as AppError).message).toMatch(/^the test job is already running \(held until \d{4}-\d\d-\d\dT.*\); it was not run twice/);

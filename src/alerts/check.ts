@@ -59,6 +59,8 @@ export interface AlertCheckOptions {
   from: string;
   /** How long to wait for another check of the same client to finish (default 2 minutes). */
   waitMs?: number;
+  /** Told when another check of the client is running and this one waits for it. */
+  onWait?: (message: string) => void;
 }
 
 /**
@@ -71,7 +73,7 @@ export async function checkAlerts(db: Db, client: AlertClient, opts: AlertCheckO
   return withLease(
     db.sql,
     `alerts:${client.id}`,
-    { ttlSeconds: CHECK_LEASE_SECONDS, waitMs: opts.waitMs ?? 120_000, what: `the alert check of ${client.slug}` },
+    { ttlSeconds: CHECK_LEASE_SECONDS, waitMs: opts.waitMs ?? 120_000, what: `the alert check of ${client.slug}`, onWait: opts.onWait },
     () => check(db, client, opts),
   );
 }

@@ -17,6 +17,8 @@ export interface LeaseOptions {
   pollMs?: number;
   /** What is being done, for the error when the wait runs out. */
   what: string;
+  /** Told once, when the lease is held by another and this one starts to wait. */
+  onWait?: (message: string) => void;
 }
 
 async function take(sql: Sql, name: string, holder: string, ttlSeconds: number): Promise<{ taken: boolean; until: Date | null }> {
@@ -36,9 +38,10 @@ async function take(sql: Sql, name: string, holder: string, ttlSeconds: number):
 export async function withLease<T>(sql: Sql, name: string, opts: LeaseOptions, fn: () => Promise<T>): Promise<T> {
   const holder = randomUUID();
   const deadline = Date.now() + opts.waitMs;
-  for (;;) {
+  for (let tries = 0; ; tries++) {
     const t = await take(sql, name, holder, opts.ttlSeconds);
     if (t.taken) break;
+    if (tries === 0 && opts.waitMs > 0) opts.onWait?.(`${opts.what} is already running elsewhere; waiting for it to finish (up to ${opts.waitMs >= 1000 ? `${Math.round(opts.waitMs / 1000)} s` : `${opts.waitMs} ms`})…`);
     if (Date.now() >= deadline) {
       throw new AppError('conflict', `${opts.what} is already running (held until ${t.until?.toISOString() ?? 'a moment ago'}); it was not run twice — try again when it has finished`);
     }

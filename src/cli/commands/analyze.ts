@@ -25,7 +25,7 @@ export function register(program: Command, group: Group) {
         if (o.asOf) await checkAsOf(db, client, o.asOf, new Date(), { field: '--as-of' });
         const asOf = o.asOf ?? lastCompleteDay(client.timezone, new Date());
         const progress = brainProgress(client.slug);
-      const r = await runBrain(db, client, asOf, { now: new Date(), clock: () => performance.now(), onProgress: progress.onProgress }).finally(() => progress.end());
+      const r = await runBrain(db, client, asOf, { now: new Date(), clock: () => performance.now(), onProgress: progress.onProgress, onWait: (m) => process.stderr.write(`adbrain: ${m}\n`) }).finally(() => progress.end());
         const entities = new Map((await db.prisma.entity.findMany({ where: { clientId: client.id } })).map((e) => [e.id, { id: e.id, kind: e.kind, externalId: e.externalId, name: e.name, platform: e.platform }]));
         const view = presentAnalysis(r.output, entities, client.currency);
         if (o.json) return printJson(view);

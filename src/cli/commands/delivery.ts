@@ -65,7 +65,7 @@ export function register(program: Command, group: Group) {
         const sender = senderFor(ctx.config.email, ctx.config.outboxDir);
         const results = [];
         for (const c of targets) {
-          results.push(await checkAlerts(ctx.db, c, { now: new Date(), sender, from: ctx.config.email.from }));
+          results.push(await checkAlerts(ctx.db, c, { now: new Date(), sender, from: ctx.config.email.from, onWait: (m) => process.stderr.write(`adbrain: ${m}\n`) }));
         }
         if (o.json) return printJson({ results });
         for (const r of results) {
