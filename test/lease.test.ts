@@ -43,6 +43,14 @@ describe.each(dbKinds)('withLease (%s)', (kind) => {
     expect((err as AppError).message).toMatch(/^the test job is already running \(held until \d{4}-\d\d-\d\dT.*\); it was not run twice/);
   });
 
+  it('is renewed while the work runs past its time to live', async () => {
+    const short = { ...opts, ttlSeconds: 1 };
+    const other = new Promise((r) => setTimeout(r, 1600)).then(() => withLease(db.sql, 'long', { ...short, waitMs: 0 }, async () => 'in').catch((e: Error) => e.message));
+    const done = await withLease(db.sql, 'long', short, () => new Promise((r) => setTimeout(() => r('done'), 2500)));
+    expect(done).toBe('done');
+    expect(await other).toMatch(/already running/);
+  });
+
   it('is released when the work throws, and a lapsed lease of a dead holder is taken over', async () => {
     await expect(withLease(db.sql, 'throws', opts, async () => { throw new Error('boom'); })).rejects.toThrow('boom');
     expect(await withLease(db.sql, 'throws', { ...opts, waitMs: 0 }, async () => 'again')).toBe('again');

@@ -9,7 +9,7 @@ import type { Sql } from './sql.ts';
 import { AppError } from '../errors.ts';
 
 export interface LeaseOptions {
-  /** How long the lease holds without being released (a crashed holder's lease lapses then). */
+  /** How long the lease holds past its holder's last sign of life (renewed every third of it while the work runs). */
   ttlSeconds: number;
   /** How long to wait for a held lease before giving up; 0 = do not wait. */
   waitMs: number;
@@ -47,9 +47,16 @@ export async function withLease<T>(sql: Sql, name: string, opts: LeaseOptions, f
     }
     await new Promise((r) => setTimeout(r, Math.min(opts.pollMs ?? 200, Math.max(1, deadline - Date.now()))));
   }
+  // Renewed while the work runs: a brain run of a huge client longer than its lease
+  // must not let a second one in. A failed renewal is left to the next one.
+  const renew = setInterval(() => {
+    sql.query(`UPDATE lease SET until = now() + $3::int * interval '1 second' WHERE name = $1 AND holder = $2`, [name, holder, opts.ttlSeconds]).catch(() => undefined);
+  }, (opts.ttlSeconds * 1000) / 3);
+  renew.unref();
   try {
     return await fn();
   } finally {
+    clearInterval(renew);
     // Only this holder's: a lease that lapsed and was taken by another stays theirs.
     await sql.query('DELETE FROM lease WHERE name = $1 AND holder = $2', [name, holder]).catch(() => undefined);
   }
