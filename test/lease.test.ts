@@ -43,6 +43,22 @@ describe.each(dbKinds)('withLease (%s)', (kind) => {
     expect((err as AppError).message).toMatch(/^the test job is already running \(held until \d{4}-\d\d-\d\dT.*\); it was not run twice/);
   });
 
+  it('a release lost with the connection is made by the next run of the same work in this process, which does not wait for it', async () => {
+    let dropRelease = true;
+    // The database connection drops just as the work ends: the release fails.
+    const flaky = { ...db.sql, query: (text: string, params?: unknown[]) => {
+      if (dropRelease && text.startsWith('DELETE FROM lease')) {
+        dropRelease = false;
+        return Promise.reject(new Error('Connection terminated unexpectedly'));
+      }
+      return db.sql.query(text, params);
+    } } as typeof db.sql;
+    await withLease(flaky, 'dropped', opts, async () => 'first');
+    expect(await db.sql.query('SELECT 1 FROM lease WHERE name = $1', ['dropped'])).toHaveLength(1);
+    expect(await withLease(db.sql, 'dropped', { ...opts, waitMs: 0 }, async () => 'retried')).toBe('retried');
+    expect(await db.sql.query('SELECT 1 FROM lease WHERE name = $1', ['dropped'])).toHaveLength(0);
+  });
+
   it('is renewed while the work runs past its time to live', async () => {
     const short = { ...opts, ttlSeconds: 1 };
     const other = new Promise((r) => setTimeout(r, 1600)).then(() => withLease(db.sql, 'long', { ...short, waitMs: 0 }, async () => 'in').catch((e: Error) => e.message));

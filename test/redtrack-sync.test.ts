@@ -162,12 +162,14 @@ describe.each(dbKinds)('RedTrack connector on %s', (kind) => {
     const [a, b] = await Promise.all([syncConnection(db, conn.id, opts({ range })), syncConnection(db, conn.id, opts({ range }))]);
     expect([a.status, b.status].sort()).toEqual(['failed', 'succeeded']);
     expect([a, b].find((r) => r.status === 'failed')!.error).toMatch(/another sync of this redtrack connection is running/);
-    expect((await db.prisma.connection.findUniqueOrThrow({ where: { id: conn.id } })).syncLeaseUntil).toBeNull();
+    const lease = `sync:${conn.id}`;
+    expect(await db.sql.query('SELECT 1 FROM lease WHERE name = $1', [lease])).toHaveLength(0);
     // A sync killed mid-way leaves its lease; once it has expired the next sync runs.
-    await db.sql.query(`UPDATE connection SET sync_lease_until = now() - interval '1 minute', sync_lease_id = 'dead' WHERE id = $1::uuid`, [conn.id]);
+    await db.sql.query(`INSERT INTO lease (name, holder, until) VALUES ($1, 'dead', now() - interval '1 minute')`, [lease]);
     expect((await syncConnection(db, conn.id, opts({ range }))).status).toBe('succeeded');
-    await db.sql.query(`UPDATE connection SET sync_lease_until = now() + interval '10 minutes', sync_lease_id = 'alive' WHERE id = $1::uuid`, [conn.id]);
-    expect((await syncConnection(db, conn.id, opts({ range }))).status).toBe('failed');
+    await db.sql.query(`INSERT INTO lease (name, holder, until) VALUES ($1, 'alive', now() + interval '10 minutes')`, [lease]);
+    const held = await syncConnection(db, conn.id, opts({ range }));
+    expect(held).toMatchObject({ status: 'failed', error: expect.stringMatching(/another sync of this redtrack connection is running \(held until \d{4}-\d\d-\d\dT[\d:.]+Z\)/) });
   });
 
   it('one RedTrack account per client: the same account again rotates its key, another is refused', async () => {

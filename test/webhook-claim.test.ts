@@ -45,7 +45,7 @@ describe.each(dbKinds)('two webhook delivery batches at once (%s)', (kind) => {
     await db?.destroy();
   });
 
-  it('post each delivery once, record one attempt each, and leave none claimed', async () => {
+  it('post each delivery once and record one attempt each; nothing is left due', async () => {
     const agency = await addAgency(db.prisma, { slug: 'claim', name: 'Claim' });
     const client = await addClient(db.prisma, { slug: 'claimed', agency: 'claim' });
     const { endpoint } = await addEndpoint(db, key, agency.id, { url, events: ['test.decided'] }, true);

@@ -50,9 +50,6 @@ export interface AlertCheckResult {
 
 const fingerprint = (clientId: string, c: Condition, day: string) => `alert:${clientId}:${c.rule}:${c.subject}:${day}:L${c.level}`;
 
-/** A check of 20,000 ads takes seconds; a holder gone this long has died. */
-const CHECK_LEASE_SECONDS = 600;
-
 export interface AlertCheckOptions {
   now: Date;
   sender: Sender;
@@ -73,7 +70,7 @@ export async function checkAlerts(db: Db, client: AlertClient, opts: AlertCheckO
   return withLease(
     db.sql,
     `alerts:${client.id}`,
-    { ttlSeconds: CHECK_LEASE_SECONDS, waitMs: opts.waitMs ?? 120_000, what: `the alert check of ${client.slug}`, onWait: opts.onWait },
+    { waitMs: opts.waitMs ?? 120_000, what: `the alert check of ${client.slug}`, onWait: opts.onWait },
     () => check(db, client, opts),
   );
 }

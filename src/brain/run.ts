@@ -105,7 +105,7 @@ type BrainRunOptions = { now: Date; clock?: () => number; onProgress?: BrainProg
  * The second waits for the first, then updates what the first wrote.
  */
 export async function runBrain(db: Db, client: BrainClient, asOf: string, opts: BrainRunOptions): Promise<BrainRunResult> {
-  return withLease(db.sql, `brain:${client.id}`, { ttlSeconds: 1800, waitMs: 600_000, what: `the brain run of ${client.slug ?? client.id}`, onWait: opts.onWait }, () => brainRun(db, client, asOf, opts));
+  return withLease(db.sql, `brain:${client.id}`, { waitMs: 600_000, what: `the brain run of ${client.slug ?? client.id}`, onWait: opts.onWait }, () => brainRun(db, client, asOf, opts));
 }
 
 async function brainRun(db: Db, client: BrainClient, asOf: string, opts: BrainRunOptions): Promise<BrainRunResult> {

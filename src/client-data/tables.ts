@@ -15,7 +15,7 @@ const ofEntities = 'entity_id IN (SELECT id FROM entity WHERE client_id = $1)';
 
 export const OWNED: OwnedTable[] = [
   { table: 'client', where: 'id = $1' },
-  { table: 'connection', where: 'client_id = $1', omit: ['credentials', 'sync_lease_id', 'sync_lease_until'] },
+  { table: 'connection', where: 'client_id = $1', omit: ['credentials'] },
   { table: 'entity', where: 'client_id = $1' },
   { table: 'daily_metric', where: ofEntities },
   { table: 'metric_month', where: ofEntities },

@@ -8,9 +8,17 @@ import { randomUUID } from 'node:crypto';
 import type { Sql } from './sql.ts';
 import { AppError } from '../errors.ts';
 
+/**
+ * How long a lease outlives its holder's last renewal (renewed every third of it
+ * while the work runs). Short, so a killed command (Ctrl-C on `adbrain analyze`)
+ * holds up the next one for at most this long; long enough that the brain's
+ * synchronous stretches (seconds; the forecasts run in workers) never miss two renewals.
+ */
+export const LEASE_TTL_SECONDS = 120;
+
 export interface LeaseOptions {
-  /** How long the lease holds past its holder's last sign of life (renewed every third of it while the work runs). */
-  ttlSeconds: number;
+  /** Default LEASE_TTL_SECONDS. */
+  ttlSeconds?: number;
   /** How long to wait for a held lease before giving up; 0 = do not wait. */
   waitMs: number;
   /** Between tries while waiting. */
@@ -34,30 +42,49 @@ async function take(sql: Sql, name: string, holder: string, ttlSeconds: number):
   return { taken: false, until: held?.until ?? null };
 }
 
+/**
+ * Leases this process held and could not release (the database was gone at the
+ * time): a retry of the same work here — a day step retried after a dropped
+ * connection — releases its own first instead of waiting for it to lapse.
+ */
+const unreleased = new Map<string, string>();
+
+async function release(sql: Sql, name: string, holder: string) {
+  try {
+    await sql.query('DELETE FROM lease WHERE name = $1 AND holder = $2', [name, holder]);
+    if (unreleased.get(name) === holder) unreleased.delete(name);
+  } catch {
+    unreleased.set(name, holder);
+  }
+}
+
 /** Runs `fn` holding the lease `name`, waiting up to `waitMs` for it; released after, whatever happens. */
 export async function withLease<T>(sql: Sql, name: string, opts: LeaseOptions, fn: () => Promise<T>): Promise<T> {
+  const ttl = opts.ttlSeconds ?? LEASE_TTL_SECONDS;
+  const stale = unreleased.get(name);
+  if (stale) await release(sql, name, stale);
   const holder = randomUUID();
   const deadline = Date.now() + opts.waitMs;
   for (let tries = 0; ; tries++) {
-    const t = await take(sql, name, holder, opts.ttlSeconds);
+    const t = await take(sql, name, holder, ttl);
     if (t.taken) break;
     if (tries === 0 && opts.waitMs > 0) opts.onWait?.(`${opts.what} is already running elsewhere; waiting for it to finish (up to ${opts.waitMs >= 1000 ? `${Math.round(opts.waitMs / 1000)} s` : `${opts.waitMs} ms`})…`);
     if (Date.now() >= deadline) {
-      throw new AppError('conflict', `${opts.what} is already running (held until ${t.until?.toISOString() ?? 'a moment ago'}); it was not run twice — try again when it has finished`);
+      throw new AppError('conflict', `${opts.what} is already running (held until ${t.until?.toISOString() ?? 'a moment ago'}); it was not run twice — try again when it has finished`, { lease: name, until: t.until });
     }
     await new Promise((r) => setTimeout(r, Math.min(opts.pollMs ?? 200, Math.max(1, deadline - Date.now()))));
   }
   // Renewed while the work runs: a brain run of a huge client longer than its lease
   // must not let a second one in. A failed renewal is left to the next one.
   const renew = setInterval(() => {
-    sql.query(`UPDATE lease SET until = now() + $3::int * interval '1 second' WHERE name = $1 AND holder = $2`, [name, holder, opts.ttlSeconds]).catch(() => undefined);
-  }, (opts.ttlSeconds * 1000) / 3);
+    sql.query(`UPDATE lease SET until = now() + $3::int * interval '1 second' WHERE name = $1 AND holder = $2`, [name, holder, ttl]).catch(() => undefined);
+  }, (ttl * 1000) / 3);
   renew.unref();
   try {
     return await fn();
   } finally {
     clearInterval(renew);
     // Only this holder's: a lease that lapsed and was taken by another stays theirs.
-    await sql.query('DELETE FROM lease WHERE name = $1 AND holder = $2', [name, holder]).catch(() => undefined);
+    await release(sql, name, holder);
   }
 }

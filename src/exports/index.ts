@@ -1,8 +1,9 @@
 // Exports on demand (exportCsv) and on a schedule: every week (Monday to Sunday,
 // sent with the first day run after the Sunday) or month (sent after its last day),
 // the chosen kinds as CSV attachments through the reports' sender, exactly once per
-// period — the delivery row (schedule, period) is claimed first, and Resend gets
-// the idempotency key export:<schedule>:<period> on every attempt.
+// period — one sender at a time holds the (schedule, period) lease and finds the
+// delivery row sent or not, and Resend gets the idempotency key
+// export:<schedule>:<period> on every attempt.
 import { escapeHtml } from '../html-escape.ts';
 import { withLease } from '../db/lease.ts';
 import type { Db } from '../db/client.ts';
@@ -91,7 +92,7 @@ export async function sendDueExports(db: Db, client: ExportClient & { name: stri
       continue;
     }
     // Held per schedule and period: a day run and `adbrain exports send` at once send it once.
-    await withLease(db.sql, `export:${s.id}:${period}`, { ttlSeconds: 900, waitMs: 300_000, what: `the ${s.every}ly export ${s.id} of ${period}` }, async () => {
+    await withLease(db.sql, `export:${s.id}:${period}`, { waitMs: 300_000, what: `the ${s.every}ly export ${s.id} of ${period}` }, async () => {
       await db.prisma.exportDelivery.createMany({ data: [{ scheduleId: s.id, period }], skipDuplicates: true });
       const claim = await db.prisma.exportDelivery.findUniqueOrThrow({ where: { scheduleId_period: { scheduleId: s.id, period } } });
       if (claim.sentAt) {

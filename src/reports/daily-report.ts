@@ -61,7 +61,7 @@ type DeliverOptions = { sender: Sender; from: string; now: Date; summary?: Summa
  */
 export async function deliverDailyReport(db: Db, client: ReportClient, date: string, opts: DeliverOptions): Promise<DeliverResult> {
   const key = reportKey(client.id, date);
-  return withLease(db.sql, `report:${key}`, { ttlSeconds: 900, waitMs: 300_000, what: `the delivery of ${client.slug}'s report of ${date}` }, () => deliver(db, client, date, key, opts));
+  return withLease(db.sql, `report:${key}`, { waitMs: 300_000, what: `the delivery of ${client.slug}'s report of ${date}` }, () => deliver(db, client, date, key, opts));
 }
 
 async function deliver(db: Db, client: ReportClient, date: string, key: string, opts: DeliverOptions): Promise<DeliverResult> {

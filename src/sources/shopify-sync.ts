@@ -16,7 +16,6 @@ import { recordShopOrders } from '../tracking/shop-orders.ts';
 import type { Db } from '../db/client.ts';
 import { dropRowsNotIn, writeBatch } from '../db/metrics-write.ts';
 import type { Sql } from '../db/sql.ts';
-import { LEASE_SQL } from './lease.ts';
 import { linkSlug, trafficPlatform } from '../domain/links.ts';
 import { addEntity, entityKey, newBatch } from '../ingest/batch.ts';
 import { addDays, localDate, startOfLocalDay } from '../time.ts';
@@ -184,7 +183,7 @@ export async function syncOrders(
       const last = list.reduce((a, o) => (o.updatedAt > a ? o.updatedAt : a), cursor.updatedAt ?? '');
       // A backfill reads by creation: the update cursor stays where the incremental reads left it.
       if (!opts.range) out.cursor = { updatedAt: last };
-      await sql.query(`UPDATE connection SET cursor = $2::jsonb, ${LEASE_SQL} WHERE id = $1::uuid`, [conn.id, JSON.stringify({ ...((conn.cursor ?? {}) as object), ...out.cursor, pausedUntil: undefined })]);
+      await sql.query(`UPDATE connection SET cursor = $2::jsonb WHERE id = $1::uuid`, [conn.id, JSON.stringify({ ...((conn.cursor ?? {}) as object), ...out.cursor, pausedUntil: undefined })]);
       await sql.query(`UPDATE sync_run SET rows_fetched = rows_fetched + $2, rows_upserted = rows_upserted + $3 WHERE id = $1::uuid`, [opts.syncRunId, orders.length, res.inserted + res.updated]);
       for (const d of days) if (d < out.range.from) out.range.from = d;
       return res;

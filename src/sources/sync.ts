@@ -3,7 +3,6 @@
 // chunks; each chunk is fetched whole, then written in one transaction together
 // with the connection's cursor, so a sync killed half-way continues at the first
 // chunk it did not commit — no day lost, none written twice.
-import { randomUUID } from 'node:crypto';
 import type { Config } from '../config.ts';
 import type { Db } from '../db/client.ts';
 import { dropRowsNotIn, writeBatch } from '../db/metrics-write.ts';
@@ -20,7 +19,7 @@ import { tiktokConnector } from './tiktok.ts';
 import { redtrackConnector } from './redtrack.ts';
 import { shopifyClient } from './shopify.ts';
 import { syncOrders } from './shopify-sync.ts';
-import { LEASE_SQL } from './lease.ts';
+import { withLease } from '../db/lease.ts';
 import { rowsToBatch } from './to-batch.ts';
 import { SourceError, type Connector, type DayRange, type SourceRow } from './types.ts';
 
@@ -188,28 +187,21 @@ function chunks(r: DayRange, size: number): DayRange[] {
 /**
  * Syncs one connection while holding its lease: a CLI `sync` and an Inngest
  * connection-sync of the same connection never run at once (the second answers
- * that one is running; Inngest retries it later). The lease is the database's
- * clock, so it holds however the caller's clock is set.
+ * that one is running; Inngest retries it later). The lease (src/db/lease.ts) is on
+ * the database's clock, so it holds however the caller's clock is set.
  */
 export async function syncConnection(db: Db, connectionId: string, opts: SyncOptions): Promise<SyncResult> {
-  const leaseId = randomUUID();
-  const [held] = await db.sql.query<{ id: string }>(
-    `UPDATE connection SET ${LEASE_SQL}, sync_lease_id = $2
-      WHERE id = $1::uuid AND (sync_lease_until IS NULL OR sync_lease_until < now()) RETURNING id::text`,
-    [connectionId, leaseId],
-  );
-  if (!held) {
+  try {
+    return await withLease(db.sql, `sync:${connectionId}`, { waitMs: 0, what: `the sync of connection ${connectionId}` }, () => syncHeld(db, connectionId, opts));
+  } catch (err) {
+    const lease = err instanceof AppError && err.code === 'conflict' ? (err.details as { lease?: string; until?: Date | null } | undefined) : undefined;
+    if (lease?.lease !== `sync:${connectionId}`) throw err;
     const conn = await db.prisma.connection.findUnique({ where: { id: connectionId } });
     if (!conn) throw new AppError('not_found', `connection ${connectionId} not found`);
     return {
       connectionId, platform: conn.platform, account: settingsOf(conn).accountId ?? null, status: 'failed', syncRunId: null, range: null, rowsFetched: 0, inserted: 0, updated: 0, unchanged: 0,
-      error: `another sync of this ${conn.platform} connection is running (held until ${conn.syncLeaseUntil?.toISOString()}); it was not started twice`,
+      error: `another sync of this ${conn.platform} connection is running (held until ${lease.until?.toISOString()}); it was not started twice`,
     };
-  }
-  try {
-    return await syncHeld(db, connectionId, opts);
-  } finally {
-    await db.sql.query(`UPDATE connection SET sync_lease_until = NULL, sync_lease_id = NULL WHERE id = $1::uuid AND sync_lease_id = $2`, [connectionId, leaseId]);
   }
 }
 
@@ -287,7 +279,7 @@ async function syncHeld(db: Db, connectionId: string, opts: SyncOptions): Promis
             `UPDATE sync_run SET rows_fetched = rows_fetched + $2, rows_upserted = rows_upserted + $3 WHERE id = $1::uuid`,
             [run.id, rows.length, w.inserted + w.updated + dropped],
           );
-          await sql.query(`UPDATE connection SET cursor = $2::jsonb, ${LEASE_SQL} WHERE id = $1::uuid`, [connectionId, JSON.stringify({ ...cursor, pausedUntil: undefined, pending: { from: range.from, to: range.to, doneThrough: chunk.to } })]);
+          await sql.query(`UPDATE connection SET cursor = $2::jsonb WHERE id = $1::uuid`, [connectionId, JSON.stringify({ ...cursor, pausedUntil: undefined, pending: { from: range.from, to: range.to, doneThrough: chunk.to } })]);
           // A dropped row is a change to the day, counted with the updates.
           return { ...w, updated: w.updated + dropped };
         });
