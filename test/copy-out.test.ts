@@ -41,9 +41,10 @@ describe.each(dbKinds)('binary COPY out on %s', (kind) => {
 
   // Only a server has connections to drop.
   if (kind === 'postgres') it('a connection dropped mid-read fails the call, and the pool goes on', async () => {
-    const reading = db.sql.copyOut(`SELECT pg_sleep(3)::text, 'marker-copy-out'::text`);
+    // Long enough that the end always lands mid-statement, however slow the machine.
+    const reading = db.sql.copyOut(`SELECT pg_sleep(60)::text, 'marker-copy-out'::text`);
     // Wait until the statement is running, then end its backend as a failover would.
-    for (let i = 0; i < 50; i++) {
+    for (let i = 0; i < 200; i++) {
       const [r] = await db.sql.query<{ n: number }>(
         `SELECT count(*)::int AS n FROM pg_stat_activity WHERE query LIKE '%marker-copy-out%' AND query NOT LIKE '%pg_stat_activity%'`,
       );
