@@ -82,6 +82,8 @@ const envSchema = z.object({
   ADBRAIN_SYNC_MAX_WAIT_MS: z.coerce.number().int().min(0).max(3_600_000).default(300_000),
   ADBRAIN_DB_RETRIES: z.coerce.number().int().min(0).max(10).default(4),
   ADBRAIN_DB_RETRY_MIN_MS: z.coerce.number().int().min(1).max(60_000).default(500),
+  // Run as if it were this moment (replaying a day, tests): the clock starts there and runs on.
+  ADBRAIN_NOW: optionalString.pipe(z.iso.datetime({ offset: true, message: 'an ISO date-time like 2026-12-03T08:40:00Z' }).optional()),
 });
 
 export interface Config {
@@ -93,6 +95,8 @@ export interface Config {
   encryptionKey: string | null;
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
   debug: boolean;
+  /** The one clock of a process: the real time, or ADBRAIN_NOW running on from when the process read it. */
+  now: () => Date;
   llm: {
     provider: 'anthropic' | 'openai' | 'none';
     anthropic: { apiKey: string; baseURL?: string; model: string } | null;
@@ -142,6 +146,13 @@ export class ConfigError extends Error {}
 
 const processSalt = randomBytes(16).toString('hex');
 
+/** A clock that starts at `start` (ISO) and runs on in real time; the real clock without it. */
+export function clockFrom(start: string | undefined): () => Date {
+  if (!start) return () => new Date();
+  const offset = Date.parse(start) - Date.now();
+  return () => new Date(Date.now() + offset);
+}
+
 export function loadConfig(
   env: Record<string, string | undefined> = process.env,
   cwd: string = process.cwd(),
@@ -169,6 +180,7 @@ export function loadConfig(
     encryptionKey: e.ADBRAIN_ENCRYPTION_KEY ?? null,
     logLevel: e.ADBRAIN_LOG_LEVEL,
     debug: Boolean(e.ADBRAIN_DEBUG && e.ADBRAIN_DEBUG !== '0'),
+    now: clockFrom(e.ADBRAIN_NOW),
     llm: { provider, anthropic, openai, timeoutMs: e.LLM_TIMEOUT_MS, maxRetries: e.LLM_MAX_RETRIES, dailyTokenBudget: e.LLM_DAILY_TOKEN_BUDGET },
     email: {
       resend: e.RESEND_API_KEY ? { apiKey: e.RESEND_API_KEY, baseURL: e.RESEND_BASE_URL, retries: e.RESEND_MAX_RETRIES, minTimeoutMs: e.RESEND_RETRY_MIN_MS } : null,

@@ -7,6 +7,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 
 const bin = path.resolve('bin/adbrain.mjs');
 let cwd: string;
+// Every command runs at one fixed moment (never the wall clock): 04:51 UTC, when
+// Los Angeles and Chicago are still on 2026-12-06 and Berlin is on 12-07.
+const NOW = '2026-12-07T04:51:00Z';
 
 function adbrain(...args: string[]) {
   return adbrainWith({}, ...args);
@@ -16,7 +19,7 @@ function adbrainWith(extra: Record<string, string>, ...args: string[]) {
   const r = spawnSync(process.execPath, [bin, ...args], {
     cwd,
     encoding: 'utf8',
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, ADBRAIN_DATA_DIR: path.join(cwd, 'data'), ...extra },
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, ADBRAIN_DATA_DIR: path.join(cwd, 'data'), ADBRAIN_NOW: NOW, ...extra },
     timeout: 150_000,
   });
   return { code: r.status, out: r.stdout, err: r.stderr };
@@ -186,6 +189,28 @@ describe('adbrain CLI', { timeout: 180_000 }, () => {
     expect(out.results.map((x: { client: string }) => x.client).sort()).toEqual(['demo-affiliate', 'demo-leads', 'demo-shop']);
     expect(out.results.every((x: { ok: boolean }) => x.ok)).toBe(true);
     expect((await readdir(path.join(cwd, 'outbox'))).sort()).toEqual(['acme', 'demo-affiliate', 'demo-leads', 'demo-shop']);
+  });
+
+  it('one day everywhere: each client is judged on its last complete day, and the report, analyze, links list and inbox agree', async () => {
+    // At 04:51 UTC, 2026-12-06 has not ended in Los Angeles: the affiliate's last complete day is 12-05.
+    const truth = JSON.parse(await readFile(path.join(cwd, 'data', 'demo', 'ground-truth.json'), 'utf8'));
+    expect(truth.clients).toMatchObject({ 'demo-affiliate': { to: '2026-12-05' }, 'demo-shop': { to: '2026-12-06' }, 'demo-leads': { to: '2026-12-05' } });
+    const burner = truth.events.find((e: { client: string; type: string }) => e.client === 'demo-affiliate' && e.type === 'burning').entity.name as string;
+    const winner = truth.events.find((e: { client: string; type: string }) => e.client === 'demo-affiliate' && e.type === 'winner').entity.name as string;
+    expect(await readdir(path.join(cwd, 'outbox', 'demo-affiliate'))).toContain('2026-12-05');
+    const report = JSON.parse(await readFile(path.join(cwd, 'outbox', 'demo-affiliate', '2026-12-05', 'report.json'), 'utf8'));
+    expect(report.date).toBe('2026-12-05');
+    expect(report.burning.map((b: { name: string }) => b.name)).toEqual([burner]);
+    expect(report.actions[0]).toMatchObject({ entity: expect.objectContaining({ name: burner }) });
+    const analysis = JSON.parse(adbrain('analyze', '--client', 'demo-affiliate', '--json').out);
+    expect(analysis.asOf).toBe('2026-12-05');
+    const verdicts = (types: string[]) => analysis.insights.filter((i: { type: string }) => types.includes(i.type)).map((i: { type: string; entity: { name: string } }) => `${i.type}:${i.entity.name}`).sort();
+    expect(verdicts(['burning', 'winner'])).toEqual([`burning:${burner}`, `winner:${winner}`]);
+    const links = JSON.parse(adbrain('links', 'list', '--client', 'demo-affiliate', '--json').out);
+    expect(links.to).toBe('2026-12-05');
+    expect(links.links.filter((l: { verdict: string | null }) => l.verdict).map((l: { verdict: string; name: string }) => `${l.verdict}:${l.name}`).sort()).toEqual([`burning:${burner}`, `winner:${winner}`]);
+    const inbox = JSON.parse(adbrain('insights', 'list', '--client', 'demo-affiliate', '--json').out) as { type: string; entity: { name: string } | null }[];
+    expect(inbox.filter((i) => i.type === 'burning' || i.type === 'winner').map((i) => `${i.type}:${i.entity!.name}`).sort()).toEqual([`burning:${burner}`, `winner:${winner}`]);
   });
 
   it('analyze: prints insights with type codes, forecasts and the track record as JSON', () => {

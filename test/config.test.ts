@@ -24,4 +24,14 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ DATABASE_URL: 'mysql://x' })).toThrow(/DATABASE_URL: must start with postgres/);
     expect(() => loadConfig({ PORT: 'abc' })).toThrow(/PORT/);
   });
+  it('ADBRAIN_NOW sets the clock: it starts at that moment and runs on; a bad value is named', async () => {
+    const c = loadConfig({ ADBRAIN_NOW: '2026-12-07T04:51:00Z' });
+    const first = c.now().getTime();
+    expect(Math.abs(first - Date.parse('2026-12-07T04:51:00Z'))).toBeLessThan(1_000);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(c.now().getTime()).toBeGreaterThan(first);
+    expect(loadConfig({ ADBRAIN_NOW: '2026-12-07T06:51:00+02:00' }).now().toISOString().slice(0, 16)).toBe('2026-12-07T04:51');
+    expect(Math.abs(loadConfig({}).now().getTime() - Date.now())).toBeLessThan(1_000);
+    expect(() => loadConfig({ ADBRAIN_NOW: 'yesterday' })).toThrow(/ADBRAIN_NOW: an ISO date-time/);
+  });
 });

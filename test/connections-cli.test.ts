@@ -10,6 +10,7 @@ import { addDays } from '../src/time.ts';
 import { startFakeMeta, type FakeMeta } from './fakes/meta-server.ts';
 import { startFakeRedTrack, type FakeRedTrack } from './fakes/redtrack-server.ts';
 import { startFakeShopify, type FakeShopify } from './fakes/shopify-server.ts';
+import { TEST_NOW } from './helpers/cli.ts';
 
 const bin = path.resolve('bin/adbrain.mjs');
 const TODAY = new Date().toISOString().slice(0, 10);
@@ -24,7 +25,7 @@ describe('adbrain connections and sync', { timeout: 180_000 }, () => {
     new Promise<{ code: number | null; out: string; err: string }>((resolve) => {
       const p = spawn(process.execPath, [bin, ...args], {
         cwd,
-        env: { PATH: process.env.PATH, HOME: process.env.HOME, ADBRAIN_DATA_DIR: path.join(cwd, 'data'), META_GRAPH_URL: meta.url, META_JOB_POLL_MS: '5', ADBRAIN_SYNC_BACKOFF_MS: '5', REDTRACK_API_URL: rt.url, SHOPIFY_API_URL: shop.url },
+        env: { PATH: process.env.PATH, HOME: process.env.HOME, ADBRAIN_DATA_DIR: path.join(cwd, 'data'), ADBRAIN_NOW: TEST_NOW, META_GRAPH_URL: meta.url, META_JOB_POLL_MS: '5', ADBRAIN_SYNC_BACKOFF_MS: '5', REDTRACK_API_URL: rt.url, SHOPIFY_API_URL: shop.url },
       });
       let out = '', err = '';
       p.stdout.on('data', (d) => (out += d));

@@ -5,7 +5,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runDemo } from '../src/demo/demo.ts';
 import { simulateDemo, type Simulation } from '../src/demo/simulate.ts';
 import { runClientDay } from '../src/run/day.ts';
-import { addDays } from '../src/time.ts';
+import { addDays, lastCompleteDay } from '../src/time.ts';
+import { detectPerformance } from '../src/brain/oracle/performance.ts';
+import { buildSeries } from '../src/brain/series.ts';
+import { simBrainInput } from '../src/demo/brain-input.ts';
 import { dbKinds, freshDb, type TestDb } from './helpers/db.ts';
 
 const END = '2026-11-21';
@@ -71,6 +74,36 @@ describe('demo simulator', () => {
     const shop = sim.clients.find((c) => c.slug === 'demo-shop')!;
     const last28 = shop.batch.metrics.filter((m) => m.date > addDays(END, -28)).reduce((a, m) => a + m.spendCents, 0);
     expect((last28 / 28) * 30).toBeGreaterThan(shop.monthlyBudgetCents);
+  });
+});
+
+describe('the demo shows its burning link and winner on any calendar day', () => {
+  // `npm start` on a Friday once showed no burning link: the collapse was judged on
+  // the last day's luck. Every end date of four weeks, two seeds, each client judged
+  // on its own last day, must show exactly the injected burning link and winner.
+  it('for 28 consecutive end dates and seeds 42 and 7', () => {
+    const wrong: string[] = [];
+    for (const seed of [42, 7]) {
+      for (let i = 0; i < 28; i++) {
+        const end = addDays('2026-11-01', i);
+        const sim = simulateDemo({ endDate: end, seed });
+        for (const c of sim.clients) {
+          const input = simBrainInput(c, end);
+          const found = detectPerformance(buildSeries(input.entities, input.days, input.asOf), input.settings).map((f) => `${f.type}:${f.entity!.externalId}`).sort();
+          const truth = sim.groundTruth.filter((g) => g.client === c.slug && (g.type === 'burning' || g.type === 'winner')).map((g) => `${g.type}:${g.entity!.externalId}`).sort();
+          if (JSON.stringify(found) !== JSON.stringify(truth)) wrong.push(`seed ${seed} end ${end} ${c.slug}: ${found.join(' ')} ≠ ${truth.join(' ')}`);
+        }
+      }
+    }
+    expect(wrong).toEqual([]);
+  });
+
+  it("ends each client's data on its own last complete day", () => {
+    const now = new Date('2026-12-07T04:51:00Z');
+    const sim = simulateDemo({ endDate: (tz) => lastCompleteDay(tz, now) });
+    expect(Object.fromEntries(sim.clients.map((c) => [c.slug, c.endDate]))).toEqual({ 'demo-affiliate': '2026-12-05', 'demo-shop': '2026-12-06', 'demo-leads': '2026-12-05' });
+    for (const c of sim.clients) expect(c.batch.metrics.reduce((m, r) => (r.date > m ? r.date : m), '')).toBe(c.endDate);
+    expect(sim.endDate).toBe('2026-12-06');
   });
 });
 

@@ -6,6 +6,7 @@ import { hostname, tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { acquireFolderLock, processStartTicks } from '../src/db/folder-lock.ts';
+import { TEST_NOW } from './helpers/cli.ts';
 
 const bin = path.resolve('bin/adbrain.mjs');
 const children: ChildProcess[] = [];
@@ -72,7 +73,7 @@ describe('folder lock', () => {
 describe('two real adbrain processes on one data folder', { timeout: 120_000 }, () => {
   it('refuses the second with the holder named, and recovers after kill -9', async () => {
     const cwd = mkdtempSync(path.join(tmpdir(), 'adbrain-2proc-'));
-    const env = { PATH: process.env.PATH, HOME: process.env.HOME, ADBRAIN_DATA_DIR: path.join(cwd, 'data') };
+    const env = { PATH: process.env.PATH, HOME: process.env.HOME, ADBRAIN_DATA_DIR: path.join(cwd, 'data'), ADBRAIN_NOW: TEST_NOW };
     const serve = spawn(process.execPath, [bin, 'serve', '--port', '0'], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
     children.push(serve);
     await new Promise<void>((resolve, reject) => {

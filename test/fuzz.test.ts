@@ -16,6 +16,7 @@ import { createApiKey } from '../src/domain/api-keys.ts';
 import { addClient } from '../src/domain/clients.ts';
 import { importCsv } from '../src/import/import-csv.ts';
 import { dbKinds, freshDb, type TestDb } from './helpers/db.ts';
+import { TEST_NOW } from './helpers/cli.ts';
 
 const NOW = new Date('2026-11-24T12:00:00Z');
 const HEADER = ['date', 'platform', 'account', 'campaign', 'adset', 'ad', 'link', 'spend', 'impressions', 'clicks', 'conversions', 'revenue'];
@@ -168,7 +169,7 @@ describe.each(dbKinds)('fuzzing on %s', (kind) => {
 describe('fuzzing the CLI', () => {
   it('bad files exit 0 or 2, with one error line and no stack', { timeout: 240_000 }, () => {
     const cwd = mkdtempSync(path.join(tmpdir(), 'adbrain-fuzz-cli-'));
-    const env = { PATH: process.env.PATH, HOME: process.env.HOME, ADBRAIN_DATA_DIR: path.join(cwd, 'data') };
+    const env = { PATH: process.env.PATH, HOME: process.env.HOME, ADBRAIN_DATA_DIR: path.join(cwd, 'data'), ADBRAIN_NOW: TEST_NOW };
     const cli = (...args: string[]) => spawnSync(process.execPath, [path.resolve('bin/adbrain.mjs'), ...args], { cwd, env, encoding: 'utf8', timeout: 120_000 });
     expect(cli('clients', 'add', 'fz', '--timezone', 'UTC').status).toBe(0);
     const r = new Rng(SEED + 2);

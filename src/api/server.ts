@@ -17,7 +17,7 @@ export function usesInngest(config: Config): boolean {
   return Boolean(config.inngest.eventKey || config.inngest.baseUrl);
 }
 
-export function apiDeps(db: Db, config: Config, now: () => Date = () => new Date(), client?: Inngest): ApiDeps {
+export function apiDeps(db: Db, config: Config, now: () => Date = config.now, client?: Inngest): ApiDeps {
   const inngest = usesInngest(config) ? client ?? createInngest(config) : undefined;
   return {
     db,
@@ -46,7 +46,7 @@ export function apiDeps(db: Db, config: Config, now: () => Date = () => new Date
 
 export async function startServer(db: Db, config: Config, opts: { port?: number; hostname?: string } = {}) {
   const inngest = createInngest(config);
-  const runtime = async () => ({ db, config, now: () => new Date() });
+  const runtime = async () => ({ db, config, now: config.now });
   // The server owns the visit writer so that closing it writes what is still queued.
   const visits = processVisitWriter(db);
   const app = createApp(apiDeps(db, config, undefined, inngest), { inngest: { client: inngest, functions: createFunctions(inngest, runtime) }, visits });

@@ -14,14 +14,14 @@ export interface DemoSummary {
   seed: number;
   from: string;
   to: string;
-  clients: { slug: string; name: string; entities: number; metricRows: number }[];
+  clients: { slug: string; name: string; timezone: string; to: string; entities: number; metricRows: number }[];
   groundTruthFile: string;
   events: number;
 }
 
 export async function runDemo(
   db: Db,
-  opts: { endDate: string; seed?: number; days?: number; dataDir: string },
+  opts: { endDate: string | ((timezone: string) => string); seed?: number; days?: number; dataDir: string },
 ): Promise<DemoSummary & { simulation: Simulation }> {
   const sim = simulateDemo({ endDate: opts.endDate, seed: opts.seed, days: opts.days });
   // Clients are looked up by slug everywhere, so a reset removes any clients
@@ -46,14 +46,14 @@ export async function runDemo(
       },
     });
     const r = await db.sql.tx((sql) => writeBatch(sql, c.batch, { clientId: client.id, source: DEMO_SOURCE }));
-    clients.push({ slug: c.slug, name: c.name, entities: r.entitiesTouched, metricRows: c.batch.metrics.length });
+    clients.push({ slug: c.slug, name: c.name, timezone: c.timezone, to: c.endDate, entities: r.entitiesTouched, metricRows: c.batch.metrics.length });
   }
   const dir = path.join(opts.dataDir, 'demo');
   await mkdir(dir, { recursive: true });
   const groundTruthFile = path.join(dir, 'ground-truth.json');
   await writeFile(
     groundTruthFile,
-    JSON.stringify({ seed: sim.seed, from: sim.startDate, to: sim.endDate, events: sim.groundTruth }, null, 2) + '\n',
+    JSON.stringify({ seed: sim.seed, from: sim.startDate, to: sim.endDate, clients: Object.fromEntries(sim.clients.map((c) => [c.slug, { timezone: c.timezone, to: c.endDate }])), events: sim.groundTruth }, null, 2) + '\n',
   );
   return {
     agency: DEMO_AGENCY,

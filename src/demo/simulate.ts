@@ -37,6 +37,8 @@ export interface SimClient {
   monthlyBudgetCents: number;
   recipients: string[];
   batch: WriteBatch;
+  /** Its last simulated day. */
+  endDate: string;
   /** What the client buys (default: revenue). */
   objective?: { kind: 'leads'; targetCpaCents: number };
 }
@@ -63,6 +65,8 @@ interface Leaf {
   audience: number;
   fatigueAt?: number;
   burningAt?: number;
+  /** The conversion rate's share of normal once burning (default 0.12). */
+  burnFactor?: number;
   winningAt?: { day: number; factor: number };
   shocks: { day: number; metric: 'spend' | 'conversions' | 'revenue'; factor: number }[];
 }
@@ -72,19 +76,26 @@ const CONV_WEEKLY = [1.02, 1.05, 1.04, 1.0, 0.96, 0.93, 0.99];
 
 export interface SimOptions {
   seed?: number;
-  endDate: string;
+  /** The last simulated day of every client, or per client from its timezone (its last complete day). */
+  endDate: string | ((timezone: string) => string);
   days?: number;
 }
+
+/** The demo clients' timezones: each client's data ends on its own last complete day. */
+export const DEMO_TIMEZONES = { 'demo-affiliate': 'America/Los_Angeles', 'demo-shop': 'Europe/Berlin', 'demo-leads': 'America/Chicago' } as const;
 
 export function simulateDemo(opts: SimOptions): Simulation {
   const seed = opts.seed ?? 42;
   const days = opts.days ?? 150;
-  const startDate = addDays(opts.endDate, -(days - 1));
   const rng = new Rng(seed);
   const groundTruth: GroundTruthEvent[] = [];
-  const ctx = { rng, days, startDate, groundTruth };
-  const clients = [affiliate(ctx), ecommerce(ctx), leadgen(ctx)];
-  return { seed, startDate, endDate: opts.endDate, clients, groundTruth };
+  const ctxFor = (slug: keyof typeof DEMO_TIMEZONES): Ctx => {
+    const end = typeof opts.endDate === 'string' ? opts.endDate : opts.endDate(DEMO_TIMEZONES[slug]);
+    return { rng, days, startDate: addDays(end, -(days - 1)), groundTruth };
+  };
+  const clients = [affiliate(ctxFor('demo-affiliate')), ecommerce(ctxFor('demo-shop')), leadgen(ctxFor('demo-leads'))];
+  const ends = clients.map((c) => c.endDate).sort();
+  return { seed, startDate: addDays(ends[0]!, -(days - 1)), endDate: ends.at(-1)!, clients, groundTruth };
 }
 
 interface Ctx {
@@ -150,7 +161,7 @@ function simulateLeaves(ctx: Ctx, batch: WriteBatch, leaves: Leaf[]) {
       const frequency = 1 + (1.5 * recent) / l.audience + (l.fatigueAt !== undefined && t >= l.fatigueAt ? 0.05 * (t - l.fatigueAt) : 0);
       const clicks = rng.poisson(impressions * l.ctr * ctrMult * rng.lognormal(0.06));
       let cvr = l.cvr * CONV_WEEKLY[wd]!;
-      if (l.burningAt !== undefined && t >= l.burningAt) cvr *= 0.12;
+      if (l.burningAt !== undefined && t >= l.burningAt) cvr *= l.burnFactor ?? 0.12;
       if (l.winningAt !== undefined && t >= l.winningAt.day) cvr *= l.winningAt.factor;
       let conversions = rng.poisson(clicks * cvr);
       let revenue = 0;
@@ -236,11 +247,14 @@ function affiliate(ctx: Ctx): SimClient {
     addEntity(batch, { platform: 'meta', kind: 'offer', externalId: offer.toLowerCase(), name: offer });
     leaves.push(leaf(ctx, batch, key, { spend: rng.uniform(60, 120), roas: rng.uniform(1.3, 1.6), value: offers[offer] }));
   }
-  // A burning link: the offer stops converting while spend keeps flowing.
+  // A burning link: the offer stops converting (a stray postback now and then)
+  // while spend keeps flowing. At 12 % of normal its last day swung the verdict
+  // on 2 weekdays in 7; the demo shows the case plainly on every calendar day.
   const burning = leaves[2]!;
   burning.baseSpendCents = 9_500;
   burning.burningAt = days - 9;
-  note(ctx, slug, 'burning', burning, burning.burningAt, { note: 'conversion rate collapses to 12 % of normal; ROI ≈ −80 %' });
+  burning.burnFactor = 0.05;
+  note(ctx, slug, 'burning', burning, burning.burningAt, { note: 'conversion rate collapses to 5 % of normal; ROI ≈ −90 %' });
   // A winner: a link whose offer pays far above its cost.
   const winner = leaves[9]!;
   Object.assign(winner, { cvr: winner.cvr * 2.7, baseSpendCents: 11_000 });
@@ -419,7 +433,7 @@ function finish(
       note: `monthly budget ${monthlyBudgetCents / 100} is ${Math.round(budgetFactor * 100)} % of the spend pace`,
     });
   }
-  return { slug, name, timezone, currency, monthlyBudgetCents, recipients, batch };
+  return { slug, name, timezone, currency, monthlyBudgetCents, recipients, batch, endDate: last };
 }
 
 export { entityKey };
@@ -485,6 +499,6 @@ export function simulateScenario(opts: ScenarioOptions): Simulation {
     });
   }
   simulateLeaves(ctx, batch, leaves);
-  const client: SimClient = { slug, name: 'Scenario', timezone: 'UTC', currency: 'USD', monthlyBudgetCents: 0, recipients: [], batch };
+  const client: SimClient = { slug, name: 'Scenario', timezone: 'UTC', currency: 'USD', monthlyBudgetCents: 0, recipients: [], batch, endDate: opts.endDate };
   return { seed: opts.seed, startDate, endDate: opts.endDate, clients: [client], groundTruth };
 }

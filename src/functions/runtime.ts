@@ -15,7 +15,7 @@ export function processRuntime(): Promise<Runtime> {
   shared ??= (async () => {
     const config = loadConfig();
     const db = await openDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
-    return { db, config, now: () => new Date() };
+    return { db, config, now: config.now };
   })();
   return shared;
 }

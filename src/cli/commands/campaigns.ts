@@ -117,11 +117,11 @@ export function register(program: Command, group: Group) {
     cmd.action(async (...args: unknown[]) => {
       const ref = name === 'show' ? (args[0] as string) : null;
       const o = args[name === 'show' ? 1 : 0] as { client: string; from?: string; to?: string; model: 'last_touch'; children?: boolean; by?: 'roi'; limit?: number; json?: boolean };
-      await withClient(o.client, async ({ db }, client) => {
+      await withClient(o.client, async ({ db, config }, client) => {
         const { campaignAnalytics, leaderboard } = await import('../../tracking/analytics.ts');
         const { money } = await import('../../reports/format.ts');
         const { addDays, lastCompleteDay } = await import('../../time.ts');
-        const to = o.to ?? lastCompleteDay(client.timezone, new Date());
+        const to = o.to ?? lastCompleteDay(client.timezone, config.now());
         const range = { from: o.from ?? addDays(to, -29), to, timezone: client.timezone };
         if (range.from > range.to) throw new AppError('invalid_input', '--from is after --to');
         const all = await db.prisma.trackingCampaign.findMany({ where: { clientId: client.id }, orderBy: { createdAt: 'asc' } });

@@ -96,7 +96,7 @@ export function register(program: Command, group: Group) {
         const client = await getClientBySlug(ctx.db.prisma, o.client);
         const conn = await findConnection(ctx.db.prisma, client.id, ref);
         await ctx.audit({ action: 'connection.test', entityType: 'connection', entityId: conn.id, clientId: client.id });
-        const r = await testConnection(ctx.db, resolveEncryptionKey(ctx.config).key, ctx.config.sources, conn.id, { now: new Date() });
+        const r = await testConnection(ctx.db, resolveEncryptionKey(ctx.config).key, ctx.config.sources, conn.id, { now: ctx.config.now() });
         if (o.json) printJson({ ok: r.ok, problem: r.problem, connection: connectionOut(r.connection) });
         else console.log(r.ok ? `ok: ${r.account!.name} (${r.account!.currency}, ${r.account!.timezone})` : `not ok: ${r.problem}`);
         if (!r.ok) process.exitCode = 1;
@@ -140,7 +140,7 @@ export function register(program: Command, group: Group) {
         for (const c of conns) {
           await ctx.audit({ action: 'connection.sync', entityType: 'connection', entityId: c.id, clientId: client.id, after: { from: o.from ?? null, to: o.to ?? null } });
           const r = await syncConnection(ctx.db, c.id, {
-            key, sources: ctx.config.sources, now: new Date(), log: ctx.log,
+            key, sources: ctx.config.sources, now: ctx.config.now(), log: ctx.log,
             range: o.from ? { from: o.from, to: o.to ?? '9999-12-31' } : undefined,
             onProgress: (p) => {
               if (!tty) return;

@@ -55,10 +55,10 @@ export function register(program: Command, group: Group) {
     .option('--batch <rows>', 'rows per batch (each batch is one short statement)', positive, 5_000)
     .addOption(json())
     .action(async (o) => {
-      await withContext(async ({ db }) => {
+      await withContext(async ({ db, config }) => {
         const { prune, recordPrune } = await import('../../retention/prune.ts');
         if (o.agency && !(await db.prisma.agency.findUnique({ where: { slug: o.agency } }))) throw new AppError('not_found', `agency '${o.agency}' not found`);
-        const r = await prune(db, { now: new Date(), dryRun: o.dryRun, agency: o.agency, batchSize: o.batch });
+        const r = await prune(db, { now: config.now(), dryRun: o.dryRun, agency: o.agency, batchSize: o.batch });
         await recordPrune(db, cliActor(), r);
         if (o.json) return printJson(r);
         const rows = r.agencies.flatMap((a) => a.targets.map((t) => [a.slug, t.target, `before ${t.cutoff.slice(0, 10)}`, String(t.rows), o.dryRun ? '' : `${t.batches} batch(es), longest ${t.longestBatchMs} ms`]));

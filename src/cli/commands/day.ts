@@ -17,7 +17,7 @@ export function register(program: Command, group: Group) {
     .description(summaryOf('demo'))
     .option('--seed <n>', 'simulator seed', int, 42)
     .option('--days <n>', 'days of history', int, 150)
-    .option('--end <date>', 'last simulated day (default: yesterday)', day)
+    .option('--end <date>', "last simulated day of every client (default: each client's last complete day in its timezone)", day)
     .addOption(json())
     .action(async (o) => {
       await withContext(async (ctx) => {
@@ -50,7 +50,9 @@ export function register(program: Command, group: Group) {
       await withContext(async (ctx) => {
         const t0 = performance.now();
         const d = await demo(ctx, { seed: 42, days: 150, json: o.json });
-        const results = await runDays(ctx, { agency: d.agency, asOf: d.to, json: o.json });
+        // Each client on its own last complete day (what the demo simulated through).
+        const ends = new Map(d.clients.map((c) => [c.slug, c.to]));
+        const results = await runDays(ctx, { agency: d.agency, json: o.json, asOfOf: (slug) => ends.get(slug) });
         if (o.json) printJson({ demo: d, results });
         else ctx.log(`done in ${((performance.now() - t0) / 1000).toFixed(1)} s — reports are in ${ctx.config.outboxDir}`);
         if (results.some((r) => !r.ok)) process.exitCode = 1;
@@ -60,11 +62,10 @@ export function register(program: Command, group: Group) {
 
 async function demo(ctx: Ctx, o: { seed: number; days: number; end?: string; json?: boolean }) {
   const { runDemo } = await import('../../demo/demo.ts');
-  const { simulateDemo } = await import('../../demo/simulate.ts');
-  const now = new Date();
-  // The newest day that is complete in every demo client's timezone... or the latest of them.
-  const tzs = simulateDemo({ endDate: '2026-01-31', days: 1 }).clients.map((c) => c.timezone);
-  const end = o.end ?? tzs.map((tz) => lastCompleteDay(tz, now)).sort().at(-1)!;
+  const now = ctx.config.now();
+  // Each client's data ends on its own last complete day, the day its run judges:
+  // a Los Angeles client is not shown a day that has not ended there.
+  const end = o.end ?? ((tz: string) => lastCompleteDay(tz, now));
   const t0 = performance.now();
   const { simulation: _sim, ...s } = await runDemo(ctx.db, { endDate: end, seed: o.seed, days: o.days, dataDir: ctx.config.dataDir });
   const agency = await ctx.db.prisma.agency.findUnique({ where: { slug: s.agency } });
@@ -72,14 +73,14 @@ async function demo(ctx: Ctx, o: { seed: number; days: number; end?: string; jso
   if (!o.json) {
     // What was made is the command's result (stdout); `start` goes on with the runs' progress on stderr.
     console.log(`demo agency ready: ${s.clients.length} clients, ${s.from} → ${s.to}, seed ${s.seed} (${Math.round(performance.now() - t0)} ms)`);
-    for (const c of s.clients) console.log(`  ${c.slug.padEnd(15)} ${c.name.padEnd(22)} ${c.entities} entities, ${c.metricRows} daily rows`);
+    for (const c of s.clients) console.log(`  ${c.slug.padEnd(15)} ${c.name.padEnd(22)} ${c.entities} entities, ${c.metricRows} daily rows through ${c.to} (${c.timezone})`);
     console.log(`  ground truth: ${s.groundTruthFile} (${s.events} events)`);
   }
   return s;
 }
 
-async function runDays(ctx: Ctx, o: { client?: string; asOf?: string; json?: boolean; agency?: string; checkAsOf?: boolean }): Promise<DayResult[]> {
-  const now = new Date();
+async function runDays(ctx: Ctx, o: { client?: string; asOf?: string; asOfOf?: (slug: string) => string | undefined; json?: boolean; agency?: string; checkAsOf?: boolean }): Promise<DayResult[]> {
+  const now = ctx.config.now();
   const targets = o.client ? [await getClientBySlug(ctx.db.prisma, o.client)] : await listClients(ctx.db.prisma, { agency: o.agency });
   if (targets.length === 0) throw new AppError('not_found', 'no clients to run: add one with `adbrain clients add <slug>` or run `adbrain demo`');
   const results: DayResult[] = [];
@@ -89,7 +90,7 @@ async function runDays(ctx: Ctx, o: { client?: string; asOf?: string; json?: boo
   const { checkAsOf } = await import('../../analysis/as-of.ts');
   if (o.asOf && o.checkAsOf) for (const c of targets) await checkAsOf(ctx.db, c, o.asOf, now, { field: '--as-of', requireData: false });
   for (const c of targets) {
-    const asOf = o.asOf ?? lastCompleteDay(c.timezone, now);
+    const asOf = o.asOf ?? o.asOfOf?.(c.slug) ?? lastCompleteDay(c.timezone, now);
     if (live) ctx.log(`▸ ${c.slug} — ${asOf}`);
     const progress = live ? brainProgress(`  … ${c.slug}`) : { onProgress: undefined, end: () => undefined };
     const r = await runClientDay(

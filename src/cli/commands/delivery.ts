@@ -37,13 +37,13 @@ export function register(program: Command, group: Group) {
     .action(async (o) => {
       await withContext(async (ctx) => {
         const c = await getClientBySlug(ctx.db.prisma, o.client);
-        if (o.date) await checkAsOf(ctx.db, c, o.date, new Date(), { field: '--date', requireData: false });
-        const date = o.date ?? lastCompleteDay(c.timezone, new Date());
+        if (o.date) await checkAsOf(ctx.db, c, o.date, ctx.config.now(), { field: '--date', requireData: false });
+        const date = o.date ?? lastCompleteDay(c.timezone, ctx.config.now());
         const { deliverDailyReport } = await import('../../reports/daily-report.ts');
         const r = await deliverDailyReport(ctx.db, c, date, {
           sender: await chooseSender(ctx, o),
           from: ctx.config.email.from ?? DEFAULT_FROM,
-          now: new Date(),
+          now: ctx.config.now(),
         });
         if (o.json) printJson({ client: c.slug, date, status: r.status, provider: r.provider, location: r.location, reportId: r.reportId });
         else if (r.status === 'already-delivered') console.log(`${c.slug} ${date}: already delivered (${r.provider}: ${r.location}); not sent again`);
@@ -65,7 +65,7 @@ export function register(program: Command, group: Group) {
         const sender = senderFor(ctx.config.email, ctx.config.outboxDir);
         const results = [];
         for (const c of targets) {
-          results.push(await checkAlerts(ctx.db, c, { now: new Date(), sender, from: ctx.config.email.from, onWait: (m) => process.stderr.write(`adbrain: ${m}\n`) }));
+          results.push(await checkAlerts(ctx.db, c, { now: ctx.config.now(), sender, from: ctx.config.email.from, onWait: (m) => process.stderr.write(`adbrain: ${m}\n`) }));
         }
         if (o.json) return printJson({ results });
         for (const r of results) {
@@ -105,10 +105,10 @@ export function register(program: Command, group: Group) {
     .option('--live', 'only those not killed')
     .addOption(json())
     .action(async (o) => {
-      await withContext(async ({ db }) => {
+      await withContext(async ({ db, config }) => {
         const { linkTable } = await import('../../reports/link-table.ts');
         const c = await getClientBySlug(db.prisma, o.client);
-        const asOf = o.asOf ?? lastCompleteDay(c.timezone, new Date());
+        const asOf = o.asOf ?? lastCompleteDay(c.timezone, config.now());
         const rows = await linkTable(db, c, asOf, { sort: o.sort, killed: o.killed ? true : o.live ? false : undefined });
         if (o.json) return printJson({ client: c.slug, from: addDays(asOf, -6), to: asOf, currency: c.currency, links: rows });
         if (rows.length === 0) return console.log(o.killed ? 'no killed links or ads' : 'no links or ads yet');

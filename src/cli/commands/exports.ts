@@ -26,9 +26,9 @@ export function register(program: Command, group: Group) {
     .option('--out <file>', 'write to a file instead of stdout')
     .action(async (kind: string, o: { client: string; from?: string; to?: string; out?: string }) => {
       if (!KINDS.includes(kind)) throw new AppError('invalid_input', `export: "${kind}" is not an export; choose from ${KINDS.join(', ')}`);
-      await withClient(o.client, async ({ db }, client) => {
+      await withClient(o.client, async ({ db, config }, client) => {
         const { exportCsv, exportRange } = await import('../../exports/index.ts');
-        const range = exportRange(client, { from: o.from, to: o.to }, new Date());
+        const range = exportRange(client, { from: o.from, to: o.to }, config.now());
         const out = o.out ? createWriteStream(o.out) : process.stdout;
         let rows = -1;
         for await (const chunk of exportCsv(db, client, kind as never, range)) {

@@ -24,7 +24,7 @@ export function register(program: Command, group: Group) {
     .action(async (file, o) => {
       await withContext(async ({ db, config, audit }) => {
         const { importCsvFile } = await import('../../import/import-csv.ts');
-        const s = await importCsvFile(db, file, { clientSlug: o.client, format: o.format, skipInvalid: Boolean(o.skipInvalid), dateFormat: o.dateFormat, dbRetry: config.dbRetry,
+        const s = await importCsvFile(db, file, { clientSlug: o.client, format: o.format, skipInvalid: Boolean(o.skipInvalid), dateFormat: o.dateFormat, dbRetry: config.dbRetry, now: config.now(),
           choices: o.map || o.conversions || o.platform ? { map: o.map, conversions: o.conversions, platform: o.platform } : undefined,
         });
         if (s.imported > 0 || s.importRunId) {

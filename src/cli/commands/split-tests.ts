@@ -32,7 +32,7 @@ export function register(program: Command, group: Group) {
           const m = /^(.*)=(\d+(?:\.\d+)?)$/.exec(v);
           return m ? { ref: m[1]!, weight: Number(m[2]) } : { ref: v };
         });
-        const t = await inFlags(TEST_FLAGS, () => createTest(db, client.id, { name, metric: o.metric as never, variants, control: o.control, startDate: o.start ?? localDate(client.timezone, new Date()), minClicks: o.minClicks, minConversions: o.minConversions, link: o.link }));
+        const t = await inFlags(TEST_FLAGS, () => createTest(db, client.id, { name, metric: o.metric as never, variants, control: o.control, startDate: o.start ?? localDate(client.timezone, config.now()), minClicks: o.minClicks, minConversions: o.minConversions, link: o.link }));
         const { splitTestAuditOf } = await import('../../audit/of.ts');
         await audit({ action: 'split_test.create', entityType: 'split_test', entityId: t.id, clientId: client.id, after: splitTestAuditOf(t) });
         if (o.json) return printJson(t);

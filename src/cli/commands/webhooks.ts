@@ -65,9 +65,9 @@ export function register(program: Command, group: Group) {
     .description('a new secret; the old one keeps signing too for 24 hours')
     .requiredOption('--agency <slug>')
     .action(async (ref: string, o: { agency: string }) => {
-      await withAgency(o.agency, async ({ db, audit }, agencyId, key) => {
+      await withAgency(o.agency, async ({ db, audit, config }, agencyId, key) => {
         const { rotateSecret } = await import('../../webhooks/endpoints.ts');
-        const r = await rotateSecret(db, key, agencyId, ref, new Date());
+        const r = await rotateSecret(db, key, agencyId, ref, config.now());
         await audit({ action: 'webhook.rotate_secret', entityType: 'webhook_endpoint', entityId: r.endpoint.id, agencyId, after: { rotating: r.endpoint.rotating, previousSecretUntil: r.endpoint.previousSecretUntil } });
         console.log(`new signing secret (shown once): ${r.secret}\nthe previous one is also sent until ${r.endpoint.previousSecretUntil}`);
       });
