@@ -413,4 +413,19 @@ describe('REST API', () => {
     expect((await proxied('203.0.113.6', good)).status).toBe(200);
   });
 
+  it('requests in flight with a valid key never count as failed sign-ins (31+ at once, 0 refused)', async () => {
+    // The limiter once counted each request as it started and took it back on success:
+    // 31 concurrent valid requests saw the 31st refused as "wrong API key".
+    const guarded = createApp(apiDeps(db, loadConfig({}), () => NOW), { authFailureLimit: 30 });
+    const at = { incoming: { socket: { remoteAddress: '198.51.100.77' } } };
+    for (let round = 0; round < 3; round++) {
+      const codes = await Promise.all(Array.from({ length: 64 }, () => Promise.resolve(guarded.request('/v1/clients', { headers: { authorization: `Bearer ${keys.admin}` } }, at)).then((r) => r.status)));
+      expect(codes.filter((c) => c !== 200)).toEqual([]);
+    }
+    // Failures still count, concurrent or not: 30 wrong keys at once, then the next is refused.
+    const bad = await Promise.all(Array.from({ length: 30 }, (_, i) => Promise.resolve(guarded.request('/v1/clients', { headers: { authorization: `Bearer adb_guess${i}_xxxxxxxxxxxxxxxxxxxx` } }, at)).then((r) => r.status)));
+    expect(bad.every((c) => c === 401)).toBe(true);
+    expect((await guarded.request('/v1/clients', { headers: { authorization: `Bearer ${keys.admin}` } }, at)).status).toBe(429);
+  });
+
 });

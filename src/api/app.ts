@@ -8,6 +8,7 @@ import type { InngestFunction, Inngest } from 'inngest';
 import { serve as inngestServe } from 'inngest/hono';
 import { verifyApiKey } from '../domain/api-keys.ts';
 import { clientKey } from './client-address.ts';
+import { authFailureLimiter } from './auth-failures.ts';
 import type { ApiDeps, AppEnv } from './env.ts';
 import { errorBody, onError, validationError } from './errors.ts';
 import { inngestGuard, inngestMode } from './inngest-guard.ts';
@@ -71,15 +72,12 @@ export function createApp(deps: ApiDeps, opts: AppOptions = {}) {
   beaconRoutes(app, visits, new SiteCache(deps.db), { perMinute: opts.beaconLimit });
   app.use(
     '/v1/*',
-    rateLimiter<AppEnv>({
+    authFailureLimiter({
       windowMs: 60_000,
       limit: opts.authFailureLimit ?? 30,
-      keyGenerator: (c) => `auth-failures:${clientKey(c)}`,
-      skip: (c) => publicPath(c.req.path),
-      skipSuccessfulRequests: true,
-      requestWasSuccessful: (c) => c.res.status !== 401,
-      standardHeaders: false,
-      handler: (c) => c.json(errorBody('rate_limited', 'too many requests with a missing or wrong API key from this address; wait a minute'), 429, { 'retry-after': '60' }),
+      keyOf: (c) => clientKey(c),
+      skip: publicPath,
+      refuse: (c) => c.json(errorBody('rate_limited', 'too many requests with a missing or wrong API key from this address; wait a minute'), 429, { 'retry-after': '60' }),
     }),
   );
   app.use('/v1/*', async (c, next) => {
