@@ -148,6 +148,13 @@ describe('webhooks', () => {
     expect(isPrivateAddress('100.64.1.1')).toBe(true);
     expect(isPrivateAddress('::ffff:10.0.0.1')).toBe(true);
     expect(isPrivateAddress('2606:4700::1111')).toBe(false);
+    // IPv6 forms that carry a private IPv4 inside (IPv4-compatible, NAT64, 6to4), Teredo, and the documentation ranges.
+    for (const host of ['[::127.0.0.1]', '[::a9fe:a9fe]', '[64:ff9b::a9fe:a9fe]', '[64:ff9b::127.0.0.1]', '[2002:a9fe:a9fe::]', '[2002:7f00:1::1]', '[2001:0:4136:e378:8000:63bf:3fff:fdd2]', '[2001:db8::1]', '[64:ff9b:1::1]', '198.51.100.7', '203.0.113.9', '192.0.2.1', '[::ffff:a9fe:a9fe]', '[0:0:0:0:0:0:0:1]', '[::]']) {
+      await expect(assertDeliverable(`http://${host}/x`, false), host).rejects.toMatchObject({ code: 'invalid_input', message: expect.stringMatching(/private or local address/) });
+    }
+    // The same forms around a public address are public.
+    expect(isPrivateAddress('64:ff9b::808:808')).toBe(false);
+    expect(isPrivateAddress('2002:808:808::1')).toBe(false);
     await expect(assertDeliverable('http://127.0.0.1/x', true)).resolves.toBeInstanceOf(URL);
     await expect(addEndpoint(db, key, agencyId, { url: 'http://10.0.0.5/hook' }, false)).rejects.toMatchObject({ code: 'invalid_input' });
   });

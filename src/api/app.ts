@@ -9,6 +9,7 @@ import { serve as inngestServe } from 'inngest/hono';
 import { verifyApiKey } from '../domain/api-keys.ts';
 import { clientKey } from './client-address.ts';
 import { authFailureLimiter } from './auth-failures.ts';
+import { nulGuard } from './nul-guard.ts';
 import type { ApiDeps, AppEnv } from './env.ts';
 import { errorBody, onError, validationError } from './errors.ts';
 import { inngestGuard, inngestMode } from './inngest-guard.ts';
@@ -54,6 +55,7 @@ export function createApp(deps: ApiDeps, opts: AppOptions = {}) {
     c.set('deps', deps);
     await next();
   });
+  app.use('*', nulGuard({ skip: (p) => p.endsWith('/imports') }));
 
   app.get('/v1/health', async (c) => {
     // The embedded database runs in this process and serialises its work: while a

@@ -35,7 +35,18 @@ export function onError(err: Error, c: Context) {
     console.error(`adbrain api: ${c.req.method} ${c.req.path}: ${userMessage(err)}`);
     return c.json(errorBody('database_unavailable', 'the database is unavailable right now; retry shortly'), 503, { 'retry-after': '5' });
   }
+  // A character Postgres cannot store (NUL) that got past the door's check: the caller's input, not a fault.
+  if (unstorableText(err)) return c.json(errorBody('validation_failed', 'a value contains a character that cannot be stored (U+0000)'), 400);
   // Not a client error: log it for the operator, tell the caller nothing internal.
   console.error(`adbrain api: unexpected error on ${c.req.method} ${c.req.path}: ${redact(err.stack ?? err.message)}`);
   return c.json(errorBody('internal', 'internal error; it has been logged'), 500);
+}
+
+/** Postgres refused text for its characters: invalid byte sequence (22021) or \u0000 in JSON (22P05). */
+function unstorableText(err: unknown): boolean {
+  for (let e = err as { code?: unknown; message?: unknown; cause?: unknown } | undefined, i = 0; e && i < 5; e = e.cause as typeof e, i++) {
+    if (e.code === '22021' || e.code === '22P05') return true;
+    if (typeof e.message === 'string' && /invalid byte sequence for encoding "UTF8": 0x00|unsupported Unicode escape sequence/.test(e.message)) return true;
+  }
+  return false;
 }

@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { isbot } from 'isbot';
 import UAParser from 'ua-parser-js';
 import type { Db } from '../db/client.ts';
+import { isTransientDbError } from '../db/retry.ts';
 import { COUNT_VISITS } from './snapshots.ts';
 
 export interface VisitRow {
@@ -61,12 +62,15 @@ export function hashIp(ip: string | undefined, salt: string): string | null {
 
 const COLS = ['client_id', 'campaign_id', 'session_id', 'kind', 'at', 'ip_hash', 'device', 'browser', 'os', 'country', 'referrer', 'path'] as const;
 
+/** Text as Postgres can store it: no NUL (it fails the whole statement), at most `max` characters. */
+const storable = (s: string | null | undefined, max = 500) => (s == null ? null : s.replace(/\u0000/g, '').slice(0, max));
+
 export async function insertVisits(db: Pick<Db, 'sql'>, rows: VisitRow[]): Promise<void> {
   if (rows.length === 0) return;
   const params: unknown[] = [];
   const values = rows.map((r) => {
     const base = params.length;
-    params.push(r.clientId, r.campaignId, r.sessionId, r.kind, r.at.toISOString(), r.ipHash, r.device, r.browser, r.os, r.country, r.referrer?.slice(0, 500) ?? null, r.path?.slice(0, 500) ?? null);
+    params.push(r.clientId, r.campaignId, storable(r.sessionId, 100), r.kind, r.at.toISOString(), storable(r.ipHash), storable(r.device), storable(r.browser), storable(r.os), storable(r.country, 2), storable(r.referrer), storable(r.path));
     return `($${base + 1}::uuid, $${base + 2}::uuid, $${base + 3}, $${base + 4}, $${base + 5}::timestamptz, $${base + 6}, $${base + 7}, $${base + 8}, $${base + 9}, $${base + 10}, $${base + 11}, $${base + 12})`;
   });
   // One statement: the visits and their campaigns' hourly counts go in together.
@@ -94,13 +98,28 @@ export class VisitWriter {
     // Batches are written one after another, so a flush also waits for the ones before it.
     this.writing = this.writing.then(async () => {
       if (batch.length === 0) return;
-      try {
-        await insertVisits(this.db, batch);
-      } catch (err) {
-        this.o.onError?.(err, batch.length);
-      }
+      await this.write(batch);
     });
     return this.writing;
+  }
+
+  /**
+   * One statement for the batch; if the database refuses it for its data (not an
+   * outage), halves until the rows it refuses are alone: a bad row costs only
+   * itself (at most 2·log2(batch) extra statements per bad row).
+   */
+  private async write(rows: VisitRow[]): Promise<void> {
+    try {
+      await insertVisits(this.db, rows);
+    } catch (err) {
+      if (rows.length === 1 || isTransientDbError(err)) {
+        this.o.onError?.(err, rows.length);
+        return;
+      }
+      const mid = rows.length >> 1;
+      await this.write(rows.slice(0, mid));
+      await this.write(rows.slice(mid));
+    }
   }
 }
 

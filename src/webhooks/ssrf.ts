@@ -7,15 +7,44 @@ import { BlockList, isIP } from 'node:net';
 import { AppError } from '../errors.ts';
 
 const blocked = new BlockList();
-for (const [net, bits] of [['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16], ['172.16.0.0', 12], ['192.0.0.0', 24], ['192.168.0.0', 16], ['198.18.0.0', 15], ['224.0.0.0', 4], ['240.0.0.0', 4]] as const) blocked.addSubnet(net, bits, 'ipv4');
+// IPv4: this network, private, CGNAT, loopback, link-local, IETF protocol assignments,
+// the three documentation ranges, benchmarking, multicast and reserved.
+for (const [net, bits] of [['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16], ['172.16.0.0', 12], ['192.0.0.0', 24], ['192.0.2.0', 24], ['192.168.0.0', 16], ['198.18.0.0', 15], ['198.51.100.0', 24], ['203.0.113.0', 24], ['224.0.0.0', 4], ['240.0.0.0', 4]] as const) blocked.addSubnet(net, bits, 'ipv4');
 // (No IPv4-mapped range here: a BlockList checks IPv4 addresses against mapped rules too.)
-for (const [net, bits] of [['::', 128], ['::1', 128], ['fc00::', 7], ['fe80::', 10], ['ff00::', 8]] as const) blocked.addSubnet(net, bits, 'ipv6');
+// IPv6: IPv4-compatible (::a.b.c.d, deprecated — ::127.0.0.1 is loopback to some stacks),
+// local-use NAT64, discard-only, Teredo (its IPv4 is obfuscated), documentation,
+// unique-local, link-local, multicast.
+for (const [net, bits] of [['::', 96], ['64:ff9b:1::', 48], ['100::', 64], ['2001::', 32], ['2001:db8::', 32], ['fc00::', 7], ['fe80::', 10], ['ff00::', 8]] as const) blocked.addSubnet(net, bits, 'ipv6');
+
+/** The eight 16-bit groups of an IPv6 address (a trailing dotted quad allowed), or null. */
+function hextets(ip: string): number[] | null {
+  let s = ip.toLowerCase();
+  const quad = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(s);
+  if (quad) {
+    const [a, b, c, d] = quad.slice(1).map(Number) as [number, number, number, number];
+    s = `${s.slice(0, quad.index)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
+  }
+  const [head, tail] = s.split('::') as [string, string | undefined];
+  const h = head ? head.split(':') : [];
+  const t = tail ? tail.split(':') : [];
+  const groups = tail === undefined ? h : [...h, ...Array(8 - h.length - t.length).fill('0'), ...t];
+  if (groups.length !== 8) return null;
+  return groups.map((g) => parseInt(g, 16));
+}
+
+const v4 = (hi: number, lo: number) => `${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}`;
 
 export function isPrivateAddress(ip: string): boolean {
-  // ::ffff:10.0.0.1 is 10.0.0.1.
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip);
-  if (mapped) return blocked.check(mapped[1]!, 'ipv4');
-  return blocked.check(ip, isIP(ip) === 6 ? 'ipv6' : 'ipv4');
+  if (isIP(ip) !== 6) return blocked.check(ip, 'ipv4');
+  if (blocked.check(ip, 'ipv6')) return true;
+  const g = hextets(ip);
+  if (!g) return true;
+  // IPv4 carried inside IPv6 is judged as that IPv4: mapped (::ffff:a.b.c.d),
+  // NAT64 (64:ff9b::a.b.c.d) and 6to4 (2002:AABB:CCDD::).
+  if (g.slice(0, 5).every((x) => x === 0) && g[5] === 0xffff) return blocked.check(v4(g[6]!, g[7]!), 'ipv4');
+  if (g[0] === 0x64 && g[1] === 0xff9b && g.slice(2, 6).every((x) => x === 0)) return blocked.check(v4(g[6]!, g[7]!), 'ipv4');
+  if (g[0] === 0x2002) return blocked.check(v4(g[1]!, g[2]!), 'ipv4');
+  return false;
 }
 
 export async function assertDeliverable(raw: string, allowPrivate: boolean): Promise<URL> {
