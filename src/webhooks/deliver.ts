@@ -32,7 +32,7 @@ export interface DeliveryOptions {
 export const secretAad = (agencyId: string) => `webhook:${agencyId}`;
 
 export function webhookOptions(config: Config, key: Buffer, extra: Partial<DeliveryOptions> = {}): DeliveryOptions {
-  return { key, now: () => new Date(), allowPrivate: config.webhooks.allowPrivate, timeoutMs: config.webhooks.timeoutMs, ...extra };
+  return { key, now: config.now, allowPrivate: config.webhooks.allowPrivate, timeoutMs: config.webhooks.timeoutMs, ...extra };
 }
 
 type DeliveryRow = NonNullable<Awaited<ReturnType<Db['prisma']['webhookDelivery']['findUnique']>>>;
@@ -156,8 +156,40 @@ async function disable(db: Db, endpointId: string, reason: string, o: DeliveryOp
 
 /** Longer than a batch can take (500 deliveries, 16 at a time, each bounded by its timeout). */
 const CLAIM_MINUTES = 15;
+/** Deliveries sent at once by a batch. */
+export const SENDERS = 16;
 
-/** Every delivery due by now (a batch): sent 16 at a time, then recorded together. */
+/**
+ * Records outcomes as they arrive, in group commits: while one write is in flight
+ * the outcomes that arrive meanwhile wait and go in the next one together. Each
+ * caller resolves once its own outcome is written.
+ */
+function groupRecorder(db: Db, o: DeliveryOptions): (r: Outcome) => Promise<void> {
+  let waiting: { r: Outcome; done: (err?: unknown) => void }[] = [];
+  let running = false;
+  const drain = async () => {
+    running = true;
+    try {
+      // The last emptiness check and `running = false` happen with no await between:
+      // an outcome added after it starts a new drain.
+      while (waiting.length) {
+        const batch = waiting;
+        waiting = [];
+        const err = await record(db, batch.map((w) => w.r), o).then(() => undefined, (e: unknown) => e ?? new Error('recording failed'));
+        for (const w of batch) w.done(err);
+      }
+    } finally {
+      running = false;
+    }
+  };
+  return (r) =>
+    new Promise<void>((resolve, reject) => {
+      waiting.push({ r, done: (err) => (err ? reject(err) : resolve()) });
+      if (!running) void drain();
+    });
+}
+
+/** Every delivery due by now (a batch): sent 16 at a time, each outcome recorded as it comes (group commits). */
 export async function runDueDeliveries(db: Db, o: DeliveryOptions, limit = 500): Promise<{ attempted: number; succeeded: number; failed: number }> {
   const now = o.now();
   // Claimed in one statement: a batch of another process (the server's, a CLI
@@ -179,14 +211,18 @@ export async function runDueDeliveries(db: Db, o: DeliveryOptions, limit = 500):
   const checks = new Map<string, Promise<unknown>>();
   const outcomes: Outcome[] = [];
   const queue = [...due];
-  await Promise.all(Array.from({ length: 16 }, async () => {
+  const recorder = groupRecorder(db, o);
+  await Promise.all(Array.from({ length: SENDERS }, async () => {
     for (let d = queue.shift(); d; d = queue.shift()) {
       const ep = d.endpoint;
       const sec = () => secrets.get(ep.id) ?? secrets.set(ep.id, secretsOf(ep, o, now)).get(ep.id)!;
       const check = () => checks.get(ep.id) ?? checks.set(ep.id, assertDeliverable(ep.url, o.allowPrivate)).get(ep.id)!;
-      outcomes.push(await send(d, ep, sec, check, o, now));
+      const r = await send(d, ep, sec, check, o, now);
+      outcomes.push(r);
+      // Recorded before this sender takes the next one: a crash repeats at most
+      // the deliveries in flight (one per sender), not the whole batch.
+      await recorder(r);
     }
   }));
-  await record(db, outcomes, o);
   return { attempted: outcomes.length, succeeded: outcomes.filter((r) => r.newStatus === 'succeeded').length, failed: outcomes.filter((r) => r.newStatus === 'failed').length };
 }
