@@ -13,7 +13,7 @@ import { startFakeShopify, type FakeShopify } from './fakes/shopify-server.ts';
 import { TEST_NOW } from './helpers/cli.ts';
 
 const bin = path.resolve('bin/adbrain.mjs');
-const TODAY = new Date().toISOString().slice(0, 10);
+const TODAY = TEST_NOW.slice(0, 10);
 const DAYS = Array.from({ length: 40 }, (_, i) => addDays(TODAY, i - 39));
 
 describe('adbrain connections and sync', { timeout: 180_000 }, () => {

@@ -92,7 +92,9 @@ describe.each(dbKinds)('Shopify connector on %s', (kind) => {
     const r = await syncConnection(db, conn.id, opts());
     expect(r).toMatchObject({ status: 'succeeded', rowsFetched: 600 });
     const pages = shop.requests.filter((q) => q.kind === 'orders');
-    expect(pages.map((q) => q.variables!.first)).toEqual([250, 250, 250]);
+    // 250 orders a page would cost 2,502 points: pages stay within Shopify's 1,000-point single-query limit.
+    expect(pages.map((q) => q.variables!.first)).toEqual([99, 99, 99, 99, 99, 99, 99]);
+    expect(shop.overCost).toBe(0);
     expect(pages[0]!.variables).toMatchObject({ sortKey: 'UPDATED_AT', query: "updated_at:>='2026-09-20T22:00:00.000Z'" }); // 21 September, 00:00 in Berlin (summer time)
     const list = shop.orders;
     const store = await storeDays();
@@ -171,6 +173,25 @@ describe.each(dbKinds)('Shopify connector on %s', (kind) => {
     expect((await syncConnection(db, conn.id, opts({ range: { from: DAYS[8]!, to: TODAY } }))).status).toBe('succeeded');
     expect(shop.throttled).toBeGreaterThan(0);
     expect(logs.some((l) => /THROTTLED/.test(l) || /rate limited — waiting/.test(l))).toBe(true);
+  });
+
+  it('a shop that prices its orders higher or has a smaller bucket: MAX_COST_EXCEEDED once, then pages that fit', async () => {
+    await shop.close();
+    // Every query costs half as much again as documented today, and the bucket holds 600 points (refilling fast).
+    shop = await startFakeShopify({ orders: orders(), now: () => NOW.getTime(), costScale: 1.5, bucket: { max: 600, restorePerSecond: 10_000 } });
+    const conn = await connect();
+    const r = await syncConnection(db, conn.id, opts());
+    expect(r, JSON.stringify(r)).toMatchObject({ status: 'succeeded', rowsFetched: 600 });
+    const firsts = shop.requests.filter((q) => q.kind === 'orders').map((q) => Number(q.variables!.first));
+    // The first page asked for 99 orders (992 points as documented, 1,488 here): refused before it ran
+    // (MAX_COST_EXCEEDED); then 66 fits 1,000 but not the 600-point bucket (THROTTLED, never to fit);
+    // then what the bucket allows, (600 − 2) / 15 → 39, for every page.
+    expect(shop.overCost).toBe(1);
+    expect(shop.throttled).toBe(1);
+    expect(firsts.slice(0, 3)).toEqual([99, 66, 39]);
+    expect(new Set(firsts.slice(2))).toEqual(new Set([39]));
+    const store = await storeDays();
+    for (const d of DAYS) expect(store.get(d)).toEqual(expected(shop.orders, d));
   });
 
   it('the client-credentials grant: a token is fetched, renewed on 401, and bad app credentials are refused at connect', async () => {

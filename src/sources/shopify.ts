@@ -8,6 +8,11 @@
 // - Throttling is by query cost: every answer carries extensions.cost.throttleStatus;
 //   when the bucket holds less than the last query cost, the next call waits for
 //   the restore rate to refill it; a THROTTLED answer (or HTTP 429) waits the same way.
+// - A single query may not cost more than 1,000 points (requested cost: a connection
+//   is 2 + page size × the objects of one node — an order here is 10, so 250 orders
+//   would be 2,502). The page size starts under that line and adapts to what the
+//   shop reports: the cost of a page it answered, its bucket's size, and the cost a
+//   MAX_COST_EXCEEDED names.
 // - Revenue of an order: totalPriceSet − totalRefundedSet in shop money. That is
 //   what the customer paid (items after discounts, shipping, taxes — the same basis
 //   as the ad platforms' purchase values) net of every refund as it is known; a
@@ -62,12 +67,34 @@ const ORDERS_QUERY = `query Orders($first: Int!, $after: String, $query: String!
 
 type Json = Record<string, any>;
 
+/** Shopify's single-query maximum (requested cost). */
+export const MAX_QUERY_COST = 1000;
+/** The objects of one order node above (the order, two money sets, journey, two visits, two UTM sets). */
+export const ORDER_NODE_COST = 10;
+
+/** The largest page whose requested cost (2 + first × node cost) stays within `budget`, 1–250. */
+export function pageSizeFor(budget: number, nodeCost: number, cap = 250): number {
+  return Math.max(1, Math.min(cap, Math.floor((budget - 2) / Math.max(nodeCost, 0.001))));
+}
+
+/** A query Shopify refused for its requested cost (MAX_COST_EXCEEDED): what it cost and the limit. */
+export class QueryCostError extends SourceError {
+  constructor(message: string, readonly cost: number, readonly maxCost: number) {
+    super('fatal', message, { platform: 'shopify', code: 'MAX_COST_EXCEEDED' });
+  }
+}
+
 export function shopifyClient(o: ShopifyOptions) {
   const base = (o.apiUrl ?? `https://${o.shop}`).replace(/\/+$/, '');
   const http = o.http;
-  const pageSize = Math.min(250, o.pageSize ?? 250);
+  const cap = Math.min(250, o.pageSize ?? 250);
+  // What one order node costs and the most one query may cost, as the shop last said.
+  let nodeCost = ORDER_NODE_COST;
+  let maxCost = MAX_QUERY_COST;
   let token = 'accessToken' in o.auth ? o.auth.accessToken : null;
   let info: AccountInfo | null = null;
+  // The last answer's extensions.cost.
+  let lastCost: Json | null = null;
   // The cost bucket as the last answer left it.
   let bucket: { available: number; restoreRate: number; lastCost: number } | null = null;
 
@@ -129,15 +156,27 @@ export function shopifyClient(o: ShopifyOptions) {
         if (res.status >= 500) throw new SourceError('transient', `Shopify: ${what}: HTTP ${res.status}`, details);
         if (res.status !== 200) throw new SourceError('fatal', `Shopify: ${what}: HTTP ${res.status}`, details);
         const cost = b.extensions?.cost;
+        lastCost = cost ?? null;
         const ts = cost?.throttleStatus;
         if (ts && Number.isFinite(ts.currentlyAvailable)) bucket = { available: Number(ts.currentlyAvailable), restoreRate: Number(ts.restoreRate) || 0, lastCost: Number(cost.requestedQueryCost) || 0 };
         const errors = Array.isArray(b.errors) ? (b.errors as Json[]) : [];
         if (errors.length) {
           const codes = errors.map((e) => e.extensions?.code).filter(Boolean);
+          // A query that costs more than the whole bucket can never run: a smaller page must.
+          if (codes.includes('THROTTLED') && Number(cost?.requestedQueryCost) > Number(ts?.maximumAvailable)) {
+            throw new QueryCostError(`Shopify: ${what}: the query costs ${cost.requestedQueryCost} points, more than the shop's bucket holds (${ts.maximumAvailable})`, Number(cost.requestedQueryCost), Number(ts.maximumAvailable));
+          }
           if (codes.includes('THROTTLED')) {
             const need = Math.max(0, (Number(cost?.requestedQueryCost) || 0) - (Number(ts?.currentlyAvailable) || 0));
             const rate = Number(ts?.restoreRate) || 50;
             throw new SourceError('rate_limit', `Shopify: ${what}: THROTTLED`, { ...details, retryAfterMs: Math.max(100, Math.ceil((need / rate) * 1000)) });
+          }
+          if (codes.includes('MAX_COST_EXCEEDED')) {
+            const e = errors.find((x) => x.extensions?.code === 'MAX_COST_EXCEEDED')!;
+            const m = /cost is (\d+).*limit \((\d+)\)/s.exec(String(e.message ?? ''));
+            const asked = Number(e.extensions?.cost ?? m?.[1]);
+            const limit = Number(e.extensions?.maxCost ?? m?.[2]);
+            throw new QueryCostError(`Shopify: ${what}: the query costs ${asked} points, over the shop's single-query limit of ${limit}`, asked, limit);
           }
           if (codes.includes('ACCESS_DENIED')) throw new SourceError('auth', `Shopify: access denied for ${what} on ${o.shop}: ${errors[0]!.message ?? ''}. Grant read_orders and reinstall the app.`, details);
           if (codes.includes('INTERNAL_SERVER_ERROR')) throw new SourceError('transient', `Shopify: ${what}: internal error`, details);
@@ -172,7 +211,26 @@ export function shopifyClient(o: ShopifyOptions) {
     const exp = currencyExponent(a.currency);
     let after: string | null = null;
     for (let page = 1; ; page++) {
-      const d = await graphql(ORDERS_QUERY, { first: pageSize, after, query: search, sortKey }, `reading orders (page ${page})`);
+      let first = pageSizeFor(maxCost, nodeCost, cap);
+      let d: Json;
+      for (let tries = 0; ; tries++) {
+        try {
+          d = await graphql(ORDERS_QUERY, { first, after, query: search, sortKey }, `reading orders (page ${page})`);
+          break;
+        } catch (err) {
+          // Over the limit: learn the node cost and the limit from the refusal, ask for a page that fits.
+          if (!(err instanceof QueryCostError) || tries >= 3 || first === 1) throw err;
+          if (err.cost > 2 && Number.isFinite(err.cost)) nodeCost = (err.cost - 2) / first;
+          if (err.maxCost > 0 && Number.isFinite(err.maxCost)) maxCost = err.maxCost;
+          const next = pageSizeFor(maxCost, nodeCost, cap);
+          first = next < first ? next : Math.max(1, first >> 1);
+        }
+      }
+      // The cost the shop charged for this page and the size of its bucket set the next page.
+      const requested = Number(lastCost?.requestedQueryCost);
+      if (requested > 2 && first > 0) nodeCost = (requested - 2) / first;
+      const bucketMax = Number(lastCost?.throttleStatus?.maximumAvailable);
+      if (bucketMax > 0) maxCost = Math.min(MAX_QUERY_COST, bucketMax);
       const conn = d.orders;
       if (!conn || !Array.isArray(conn.edges)) throw new SourceError('fatal', 'Shopify: the orders answer has no edges', { platform: 'shopify' });
       yield { orders: (conn.edges as Json[]).map((e) => toOrder(e.node, a, exp)), endCursor: conn.pageInfo?.endCursor ?? null };

@@ -1,12 +1,18 @@
 // A loopback fake of the Shopify Admin GraphQL API: POST /admin/api/{version}/graphql.json
 // answering the shop, currentAppInstallation.accessScopes and orders(first, after,
 // query "updated_at:>='…'" / "created_at:>='…' created_at:<'…'", sortKey), with
-// pageInfo.endCursor paging, extensions.cost.throttleStatus from a leaky bucket and
-// THROTTLED errors when it is empty, X-Shopify-Access-Token checks (401), the
+// pageInfo.endCursor paging, the documented calculated query cost (shopify-cost.ts):
+// a query over 1,000 points answers MAX_COST_EXCEEDED before it runs; with a bucket,
+// extensions.cost.throttleStatus from a leaky bucket charged the requested cost,
+// refunded down to the actual cost (the edges returned), and THROTTLED when short, X-Shopify-Access-Token checks (401), the
 // client-credentials grant and the OAuth code exchange at /admin/oauth/access_token.
 // Without read_all_orders it serves only orders of the last 60 days, as Shopify does.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { queryCost } from './shopify-cost.ts';
+
+/** Shopify's single-query maximum, enforced on the requested cost before a query runs. */
+export const MAX_SINGLE_QUERY_COST = 1000;
 
 export interface FakeShopifyOrder {
   id: string;
@@ -32,6 +38,8 @@ export interface FakeShopify {
   scopes: string[];
   requests: { kind: string; variables?: Record<string, unknown>; token?: string }[];
   throttled: number;
+  /** Queries refused as MAX_COST_EXCEEDED. */
+  overCost: number;
   grants: number;
   /** Tokens from the client-credentials grant stop working after this many calls each. */
   grantTokenCalls: number;
@@ -45,7 +53,10 @@ export interface FakeShopify {
 
 export async function startFakeShopify(opts: {
   orders?: FakeShopifyOrder[]; currency?: string; timezone?: string; scopes?: string[]; now?: () => number;
-  bucket?: { max: number; restorePerSecond: number; cost: number };
+  /** The leaky bucket (plan): size and restore rate; `cost` overrides the calculated cost of every query. */
+  bucket?: { max: number; restorePerSecond: number; cost?: number };
+  /** Prices every query this much above the documented cost (a shop whose fields cost more than today's schema says). */
+  costScale?: number;
 }): Promise<FakeShopify> {
   const now = opts.now ?? Date.now;
   let revoked = false;
@@ -57,7 +68,7 @@ export async function startFakeShopify(opts: {
   let changes = 0;
   const fake: FakeShopify = {
     url: '', shop: 'northwind.myshopify.com', token: 'shpat_fake_0123456789abcdef', app: { clientId: 'app-client-1', clientSecret: 'app-secret-1' },
-    orders: opts.orders ?? [], scopes: opts.scopes ?? ['read_orders', 'read_all_orders'], requests: [], throttled: 0, grants: 0, grantTokenCalls: 1_000_000,
+    orders: opts.orders ?? [], scopes: opts.scopes ?? ['read_orders', 'read_all_orders'], requests: [], throttled: 0, overCost: 0, grants: 0, grantTokenCalls: 1_000_000,
     revoke: () => (revoked = true), failNext: (st) => failures.push(...st), drain: () => { if (bucket) { bucket.level = 0; bucket.at = Date.now(); } }, close: async () => {},
   };
   const server = http.createServer((req, res) => {
@@ -97,21 +108,38 @@ export async function startFakeShopify(opts: {
     if (!ok) return reply(res, 401, { errors: '[API] Invalid API key or access token (unrecognized login or wrong password)' });
     const f = failures.shift();
     if (f) return reply(res, f, { errors: f === 402 ? 'Unavailable Shop' : `fake failure ${f}` });
-    // The leaky bucket: every query costs `cost`; below it the query is THROTTLED.
+    // The requested cost is checked against the single-query maximum before anything runs.
+    const requested = opts.bucket?.cost ?? Math.ceil(queryCost(query, variables) * (opts.costScale ?? 1));
+    if (requested > MAX_SINGLE_QUERY_COST) {
+      fake.overCost++;
+      return reply(res, 200, {
+        errors: [{ message: `Query cost is ${requested}, which exceeds the single query max cost limit (${MAX_SINGLE_QUERY_COST}).\n\nSee https://shopify.dev/concepts/about-apis/rate-limits for more information on how the\ncost of a query is calculated.\n\nTo query larger amounts of data with fewer limits, bulk operations should be used instead.\nSee https://shopify.dev/tutorials/perform-bulk-operations-with-admin-api for usage details.\n`, extensions: { code: 'MAX_COST_EXCEEDED', cost: requested, maxCost: MAX_SINGLE_QUERY_COST } }],
+      });
+    }
+    // The leaky bucket: the requested cost must be there; below it the query is THROTTLED.
     let cost: Record<string, unknown> | undefined;
+    let charge: ((actual: number) => void) | undefined;
     if (bucket && opts.bucket) {
       const t = Date.now();
       bucket.level = Math.min(opts.bucket.max, bucket.level + ((t - bucket.at) / 1000) * opts.bucket.restorePerSecond);
       bucket.at = t;
       const status = () => ({ maximumAvailable: opts.bucket!.max, currentlyAvailable: Math.floor(bucket.level), restoreRate: opts.bucket!.restorePerSecond });
-      if (bucket.level < opts.bucket.cost) {
+      if (bucket.level < requested) {
         fake.throttled++;
-        return reply(res, 200, { errors: [{ message: 'Throttled', extensions: { code: 'THROTTLED', documentation: 'https://shopify.dev/api/usage/rate-limits' } }], extensions: { cost: { requestedQueryCost: opts.bucket.cost, actualQueryCost: null, throttleStatus: status() } } });
+        return reply(res, 200, { errors: [{ message: 'Throttled', extensions: { code: 'THROTTLED', documentation: 'https://shopify.dev/api/usage/rate-limits' } }], extensions: { cost: { requestedQueryCost: requested, actualQueryCost: null, throttleStatus: status() } } });
       }
-      bucket.level -= opts.bucket.cost;
-      cost = { requestedQueryCost: opts.bucket.cost, actualQueryCost: opts.bucket.cost, throttleStatus: status() };
+      bucket.level -= requested;
+      cost = { requestedQueryCost: requested, actualQueryCost: requested, throttleStatus: status() };
+      // After the query the difference between requested and actual cost is refunded.
+      charge = (actual) => {
+        bucket.level = Math.min(opts.bucket!.max, bucket.level + (requested - actual));
+        cost = { requestedQueryCost: requested, actualQueryCost: actual, throttleStatus: status() };
+      };
     }
-    const done = (data: unknown) => reply(res, 200, { data, ...(cost && { extensions: { cost } }) });
+    const done = (data: unknown, actual = requested) => {
+      charge?.(actual);
+      reply(res, 200, { data, extensions: { cost: cost ?? { requestedQueryCost: requested, actualQueryCost: actual } } });
+    };
     if (kind === 'shop') return done({ shop: { name: 'Northwind Outfitters', currencyCode: opts.currency ?? 'EUR', ianaTimezone: opts.timezone ?? 'Europe/Berlin', myshopifyDomain: fake.shop } });
     if (kind === 'scopes') return done({ currentAppInstallation: { accessScopes: fake.scopes.map((handle) => ({ handle })) } });
     if (kind === 'orders') {
@@ -144,6 +172,7 @@ export async function startFakeShopify(opts: {
       const page = list.slice(start, start + first);
       const money = (amount: string, o: FakeShopifyOrder) => ({ shopMoney: { amount, currencyCode: o.currency ?? opts.currency ?? 'EUR' } });
       const visit = (o: FakeShopifyOrder) => (o.landingPage || o.utm ? { landingPage: o.landingPage ?? null, utmParameters: o.utm ?? null } : null);
+      const perNode = first > 0 ? (requested - 2) / first : 0;
       return done({
         orders: {
           edges: page.map((o) => ({ node: {
@@ -153,7 +182,7 @@ export async function startFakeShopify(opts: {
           } })),
           pageInfo: { hasNextPage: start + first < list.length, endCursor: page.length ? Buffer.from(String(start + page.length)).toString('base64url') : null },
         },
-      });
+      }, opts.bucket?.cost ?? Math.round(2 + page.length * perNode));
     }
     reply(res, 200, { errors: [{ message: `fake: unknown query`, extensions: { code: 'BAD_REQUEST' } }] });
   };
