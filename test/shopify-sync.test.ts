@@ -11,6 +11,11 @@ import { addClient } from '../src/domain/clients.ts';
 import { connectAccount } from '../src/domain/connections.ts';
 import { importCsv } from '../src/import/import-csv.ts';
 import { loadReportModel } from '../src/reports/load-model.ts';
+import { createApp } from '../src/api/app.ts';
+import { apiDeps } from '../src/api/server.ts';
+import { loadConfig } from '../src/config.ts';
+import { createApiKey } from '../src/domain/api-keys.ts';
+import { exportCsv } from '../src/exports/kinds.ts';
 import { syncConnection, type SyncOptions } from '../src/sources/sync.ts';
 import { rebuildSnapshots } from '../src/tracking/snapshots.ts';
 import { addDays } from '../src/time.ts';
@@ -117,6 +122,26 @@ describe.each(dbKinds)('Shopify connector on %s', (kind) => {
     const model = await loadReportModel(db, await db.prisma.client.findUniqueOrThrow({ where: { id: clientId } }), TODAY, NOW);
     expect(model.revenueSource).toBe('shopify');
     expect(model.day).toMatchObject({ spendCents: 7000, revenueCents: expected(list, TODAY).rev, conversions: expected(list, TODAY).conv });
+    // The API's days and the spend export add up by the report's rule: the store's orders once,
+    // not again on their ad links nor as the pixel's claims (before: 12,131,187 against 8,575,219 cents).
+    const client = await db.prisma.client.findUniqueOrThrow({ where: { id: clientId } });
+    const apiKey = (await createApiKey(db.prisma, client.agencyId, { role: 'viewer' })).key;
+    const app = createApp(apiDeps(db, loadConfig({}), () => NOW), { rateLimit: 100_000 });
+    const res = await app.request(`/v1/clients/${clientId}/metrics?from=${DAYS[0]}&to=${TODAY}&groupBy=day`, { headers: { authorization: `Bearer ${apiKey}` } });
+    const rest = (await res.json()) as { rows: { key: string; spendCents: number; revenueCents: number; conversions: number }[] };
+    expect(rest.rows.map((r) => r.key)).toEqual(DAYS);
+    let csv = '';
+    for await (const chunk of exportCsv(db, client, 'spend', { from: DAYS[0]!, to: TODAY })) csv += chunk;
+    const exported = new Map<string, number>();
+    for (const line of csv.trim().split('\r\n').slice(1)) {
+      const [date, , , , spend] = line.split(',');
+      exported.set(date!, (exported.get(date!) ?? 0) + Math.round(Number(spend) * 100));
+    }
+    for (const d of DAYS) {
+      const m = (await loadReportModel(db, client, d, NOW)).day;
+      expect(rest.rows.find((r) => r.key === d), d).toMatchObject({ spendCents: m.spendCents, revenueCents: m.revenueCents, conversions: m.conversions });
+      expect(exported.get(d), d).toBe(m.spendCents);
+    }
   });
 
   it('a refund and a cancellation arriving days later re-read those orders and lower the days they belong to', async () => {

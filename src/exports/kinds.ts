@@ -8,6 +8,7 @@ import { addReported, emptyTotals, type KnownTotals } from '../brain/objective.t
 import { kpisOfSums } from '../reports/kpis.ts';
 import type { Db } from '../db/client.ts';
 import { loadDaily, loadEntities, type EntityRow } from '../db/metrics-read.ts';
+import { countsInTotals } from '../domain/entities.ts';
 import { currencyExponent } from '../domain/currency.ts';
 import { addDays } from '../time.ts';
 import { csvLine, csvRow, money } from './csv.ts';
@@ -97,6 +98,8 @@ export async function* exportCsv(db: Db, client: ExportClient, kind: ExportKind,
     for (const w of weeks()) {
       const sums = new Map<string, { date: string; platform: string; account: string; spend: number }>();
       for (const r of await loadDaily(db.sql, client.id, w.from, w.to)) {
+        // A mirrored first-party campaign repeats an ad's spend (reports/totals.ts).
+        if (!countsInTotals(byId.get(r.entityId))) continue;
         const p = of(r.entityId);
         const k = `${r.date}\u0000${p.platform}\u0000${p.account ?? ''}`;
         const t = sums.get(k) ?? sums.set(k, { date: r.date, platform: p.platform, account: p.account ?? '', spend: 0 }).get(k)!;

@@ -7,7 +7,7 @@ import { buildTrend, type DayTotals, type Trend } from './trend.ts';
 import { ancestry } from './entity-tree.ts';
 import { describeObjective, REVENUE, type Objective, type ObjectiveKind } from '../brain/objective.ts';
 import { money } from './format.ts';
-import { countsInTotals } from '../domain/entities.ts';
+import { contributionOf, storeTotals } from './totals.ts';
 
 export { kpisOf, type Kpis } from './kpis.ts';
 
@@ -170,7 +170,7 @@ export interface SummaryInput {
 export function buildDailySummary(input: SummaryInput): DailySummary {
   const { date } = input;
   const byId = new Map(input.entities.map((e) => [e.id, e]));
-  const usesStore = input.entities.some((e) => e.platform === 'shopify');
+  const usesStore = storeTotals(input.entities);
   const from = addDays(date, -59);
   const from7 = addDays(date, -6);
   const prev = addDays(date, -1);
@@ -185,15 +185,10 @@ export function buildDailySummary(input: SummaryInput): DailySummary {
   for (const r of input.daily) {
     if (r.date > date || r.date < from) continue;
     const platform = byId.get(r.entityId)?.platform;
-    if (!countsInTotals(byId.get(r.entityId))) continue;
-    if (usesStore) {
-      // With a store connected, the day's orders and revenue are the store's own
-      // totals (its account rows: attributed or not, each order once); ad spend
-      // counts against them as if reported.
-      if (platform === 'shopify') {
-        if (byId.get(r.entityId)!.kind === 'account') bump(r.date, r.spendCents, r.revenueCents, r.conversions);
-      } else bump(r.date, r.spendCents, 0, 0);
-    } else bump(r.date, r.spendCents, r.revenueCents, r.conversions);
+    // The one rule of the client's totals (reports/totals.ts); mirrors add nothing anywhere.
+    const t = contributionOf(byId.get(r.entityId), r, usesStore);
+    if (!t) continue;
+    bump(r.date, t.spendCents, t.revenueCents, t.conversions);
     if (platform === 'shopify' || r.date < from7) continue;
     const a = anc(r.entityId);
     if (r.date === date && a.campaign) add(groups.campaigns, a.campaign.id, a.campaign.name, r);

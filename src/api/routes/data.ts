@@ -1,6 +1,8 @@
 // Imports (CSV upload → import run) and metrics (by entity, date range, grouping).
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import { loadDaily, loadEntities } from '../../db/metrics-read.ts';
+import { countsInTotals } from '../../domain/entities.ts';
+import { contributionOf, storeTotals } from '../../reports/totals.ts';
 import { AppError } from '../../errors.ts';
 import { importCsv } from '../../import/import-csv.ts';
 import { parseColumnMap, type ColumnChoices } from '../../import/parse.ts';
@@ -95,17 +97,21 @@ export function dataRoutes(app: OpenAPIHono<AppEnv>) {
         return false;
       };
       const above = ancestry(byId);
+      // By day (the client's days) the rows add up as the daily report's do: one rule (reports/totals.ts).
+      const usesStore = storeTotals(entities);
       const groups = new Map<string, Sums & { key: string; label: string; clicks: number | null; impressions: number | null }>();
       for (const r of daily) {
         if (q.entityId && !under(r.entityId, q.entityId)) continue;
         const e = byId.get(r.entityId)!;
+        // Unreported values are left out (with their spend); a sum nobody reported stays null.
+        const c = q.groupBy === 'day' && !q.entityId ? contributionOf(e, r, usesStore) : q.groupBy === 'entity' || countsInTotals(e) ? r : null;
+        if (!c) continue;
         const g = q.groupBy === 'day' ? { key: r.date, label: r.date }
           : q.groupBy === 'platform' ? { key: e.platform, label: e.platform }
           : q.groupBy === 'campaign' ? (() => { const k = above(r.entityId).campaign; return { key: k?.id ?? 'none', label: k?.name ?? '(no campaign)' }; })()
           : { key: e.id, label: e.name };
         const t = groups.get(g.key) ?? groups.set(g.key, { ...g, ...emptySums(), clicks: null, impressions: null }).get(g.key)!;
-        // Unreported values are left out (with their spend); a sum nobody reported stays null.
-        addRow(t, r.spendCents, r.revenueCents, r.conversions);
+        addRow(t, c.spendCents, c.revenueCents, c.conversions);
         if (r.clicks !== null) t.clicks = (t.clicks ?? 0) + r.clicks;
         if (r.impressions !== null) t.impressions = (t.impressions ?? 0) + r.impressions;
       }
