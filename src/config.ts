@@ -132,6 +132,8 @@ export interface Config {
     /** OAuth connect links: the consent pages, the app credentials, where the callback is served. */
     oauth: {
       publicUrl: string;
+      /** Whether ADBRAIN_PUBLIC_URL set it (else links and callbacks point at this machine). */
+      publicUrlSet: boolean;
       meta: { consentUrl: string; appId: string | null; appSecret: string | null };
       google: { consentUrl: string };
       tiktok: { consentUrl: string; appId: string | null; appSecret: string | null };
@@ -209,6 +211,7 @@ export function loadConfig(
       shopify: { apiUrl: e.SHOPIFY_API_URL ?? null, version: e.SHOPIFY_API_VERSION, clientId: e.SHOPIFY_CLIENT_ID ?? null, clientSecret: e.SHOPIFY_CLIENT_SECRET ?? null, scopes: e.SHOPIFY_SCOPES },
       oauth: {
         publicUrl: (e.ADBRAIN_PUBLIC_URL ?? `http://127.0.0.1:${e.PORT ?? 3000}`).replace(/\/+$/, ''),
+        publicUrlSet: Boolean(e.ADBRAIN_PUBLIC_URL),
         meta: { consentUrl: e.META_OAUTH_URL, appId: e.META_APP_ID ?? null, appSecret: e.META_APP_SECRET ?? null },
         google: { consentUrl: e.GOOGLE_OAUTH_AUTH_URL },
         tiktok: { consentUrl: e.TIKTOK_AUTH_URL, appId: e.TIKTOK_APP_ID ?? null, appSecret: e.TIKTOK_APP_SECRET ?? null },

@@ -120,6 +120,20 @@ describe('adbrain CLI', { timeout: 180_000 }, () => {
     expect(badKinds.code).toBe(2);
     expect(badKinds.err).toMatch(/taxes: choose from/);
     noStack(bad.err + badKinds.err);
+    // A name with a line break inside its quotes is one row, not two.
+    await writeFile(path.join(cwd, 'multiline.csv'), 'date,platform,account,campaign,spend,impressions,clicks,conversions,revenue\n2026-03-03,meta,A,"Spring\nsale",5.00,100,3,1,30.00\n');
+    expect(adbrain('import', 'multiline.csv', '--client', 'acme').code).toBe(0);
+    const multi = adbrain('export', 'metrics', '--client', 'acme', '--from', '2026-03-01', '--to', '2026-03-07', '--out', 'metrics.csv');
+    expect(multi.err).toMatch(/wrote 3 metrics rows/);
+    // A reader that stops early (| head -1) ends the export quietly: exit 0, nothing on stderr.
+    const head = spawnSync('bash', ['-c', `set -o pipefail; "${process.execPath}" "${bin}" export metrics --client acme --from 2026-01-01 --to 2026-03-07 | head -c 20 > /dev/null`], {
+      cwd, encoding: 'utf8', env: { PATH: process.env.PATH, HOME: process.env.HOME, ADBRAIN_DATA_DIR: path.join(cwd, 'data'), ADBRAIN_NOW: NOW },
+    });
+    expect(head.stderr).toBe('');
+    expect(head.status).toBe(0);
+    // Exports taken are audited.
+    const audited = JSON.parse(adbrain('audit', '--client', 'acme', '--action', 'export.', '--json').out).data as { action: string; after: { kind: string } }[];
+    expect(audited.map((a) => a.after.kind)).toEqual(expect.arrayContaining(['spend', 'links', 'metrics']));
   });
 
   it('tests: create a split test of two entities, list, show, stop; a bad metric or one variant is a usage error', () => {
@@ -221,6 +235,7 @@ describe('adbrain CLI', { timeout: 180_000 }, () => {
     expect(out.insights.map((i: { type: string }) => i.type)).toEqual(expect.arrayContaining(['burning', 'winner']));
     const burning = out.insights.find((i: { type: string }) => i.type === 'burning');
     expect(burning).toMatchObject({ entity: { kind: 'link', platform: 'tiktok' }, severity: expect.any(String), impact: expect.any(Number), confidence: expect.any(Number) });
+    expect(JSON.parse(adbrain('audit', '--client', 'demo-affiliate', '--action', 'analysis.start', '--json').out).data).toEqual(expect.arrayContaining([expect.objectContaining({ action: 'analysis.start', after: { asOf: out.asOf } })]));
     const unknown = adbrain('analyze', '--client', 'nope');
     expect(unknown.code).toBe(2);
     expect(unknown.err).toMatch(/client 'nope' not found/);

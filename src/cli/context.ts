@@ -30,6 +30,11 @@ export function cliActor(): Actor {
 
 export const stderrLog = (line: string) => process.stderr.write(line + '\n');
 
+/** Tracking links and snippets printed without ADBRAIN_PUBLIC_URL point at this machine: say so. */
+export function warnLocalLinks(config: Config) {
+  if (!config.sources.oauth.publicUrlSet) stderrLog(`adbrain: these links point at ${config.sources.oauth.publicUrl} — set ADBRAIN_PUBLIC_URL to the address visitors reach (e.g. https://track.example.com)`);
+}
+
 export async function withContext<T>(fn: (ctx: Ctx) => Promise<T>, opts: { migrate?: boolean; light?: boolean } = {}): Promise<T> {
   const config = loadConfig();
   if (!config.databaseUrl) {

@@ -190,7 +190,15 @@ function groupRecorder(db: Db, o: DeliveryOptions): (r: Outcome) => Promise<void
 }
 
 /** Every delivery due by now (a batch): sent 16 at a time, each outcome recorded as it comes (group commits). */
-export async function runDueDeliveries(db: Db, o: DeliveryOptions, limit = 500): Promise<{ attempted: number; succeeded: number; failed: number }> {
+export interface BatchResult {
+  attempted: number;
+  succeeded: number;
+  failed: number;
+  /** Why attempts did not go through, per endpoint and reason (a private address, a timeout, HTTP 500 …). */
+  problems: { url: string; error: string; count: number }[];
+}
+
+export async function runDueDeliveries(db: Db, o: DeliveryOptions, limit = 500): Promise<BatchResult> {
   const now = o.now();
   // Claimed in one statement: a batch of another process (the server's, a CLI
   // command's at exit) skips these, so a receiver — a Slack channel has no webhook-id
@@ -204,7 +212,7 @@ export async function runDueDeliveries(db: Db, o: DeliveryOptions, limit = 500):
       RETURNING id::text`,
     [limit, now],
   );
-  if (!claimed.length) return { attempted: 0, succeeded: 0, failed: 0 };
+  if (!claimed.length) return { attempted: 0, succeeded: 0, failed: 0, problems: [] };
   const due = await db.prisma.webhookDelivery.findMany({ where: { id: { in: claimed.map((c) => BigInt(c.id)) } }, orderBy: { id: 'asc' }, include: { endpoint: true } });
   // Per endpoint, once per batch: its secrets and its SSRF check.
   const secrets = new Map<string, string[]>();
@@ -224,5 +232,13 @@ export async function runDueDeliveries(db: Db, o: DeliveryOptions, limit = 500):
       await recorder(r);
     }
   }));
-  return { attempted: outcomes.length, succeeded: outcomes.filter((r) => r.newStatus === 'succeeded').length, failed: outcomes.filter((r) => r.newStatus === 'failed').length };
+  const urls = new Map(due.map((d) => [d.endpoint.id, d.endpoint.url]));
+  const problems = new Map<string, BatchResult['problems'][number]>();
+  for (const r of outcomes) {
+    if (r.newStatus === 'succeeded' || !r.error) continue;
+    const k = `${r.endpointId}\u0000${r.error}`;
+    const p = problems.get(k) ?? problems.set(k, { url: urls.get(r.endpointId) ?? r.endpointId, error: r.error, count: 0 }).get(k)!;
+    p.count++;
+  }
+  return { attempted: outcomes.length, succeeded: outcomes.filter((r) => r.newStatus === 'succeeded').length, failed: outcomes.filter((r) => r.newStatus === 'failed').length, problems: [...problems.values()] };
 }

@@ -15,6 +15,7 @@ export function testSources(o: { meta?: string; google?: { url: string; tokenUrl
     shopify: { apiUrl: o.shopify ?? DEAD, version: '2025-10', clientId: o.shopifyApp?.clientId ?? null, clientSecret: o.shopifyApp?.clientSecret ?? null, scopes: 'read_orders,read_all_orders' },
     oauth: {
       publicUrl: 'http://127.0.0.1:3999',
+      publicUrlSet: true,
       meta: { consentUrl: 'http://127.0.0.1:9', appId: 'meta-app', appSecret: 'meta-app-secret' },
       google: { consentUrl: 'http://127.0.0.1:9/o/oauth2/v2/auth' },
       tiktok: { consentUrl: 'http://127.0.0.1:9/portal/auth', appId: 'tt-app', appSecret: 'tt-app-secret' },

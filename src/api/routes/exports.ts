@@ -27,6 +27,7 @@ export function exportRoutes(app: OpenAPIHono<AppEnv>) {
       const range = exportRange(client, q, c.get('deps').now());
       const kind = file.replace(/\.csv$/, '') as ExportKind;
       const { db } = c.get('deps');
+      await audit(c, { action: 'export.download', entityType: 'client', entityId: client.id, clientId: client.id, after: { kind, from: range.from, to: range.to } });
       const chunks = exportCsv(db, client, kind, range);
       // Pulled as the client reads: memory stays at one week of rows however long the range.
       const body = new ReadableStream<Uint8Array>({

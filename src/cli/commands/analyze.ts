@@ -17,13 +17,14 @@ export function register(program: Command, group: Group) {
     .option('--as-of <date>', 'last day the brain may see (default: yesterday in the client timezone)', day)
     .addOption(json())
     .action(async (o) => {
-      await withContext(async ({ db, config }) => {
+      await withContext(async ({ db, config, audit }) => {
         const { checkAsOf } = await import('../../analysis/as-of.ts');
         const { runBrain } = await import('../../brain/run.ts');
         const { presentAnalysis } = await import('../../brain/present.ts');
         const client = await getClientBySlug(db.prisma, o.client);
         if (o.asOf) await checkAsOf(db, client, o.asOf, config.now(), { field: '--as-of' });
         const asOf = o.asOf ?? lastCompleteDay(client.timezone, config.now());
+        await audit({ action: 'analysis.start', entityType: 'client', entityId: client.id, clientId: client.id, after: { asOf } });
         const progress = brainProgress(client.slug);
       const r = await runBrain(db, client, asOf, { now: config.now(), clock: () => performance.now(), onProgress: progress.onProgress, onWait: (m) => process.stderr.write(`adbrain: ${m}\n`) }).finally(() => progress.end());
         const entities = new Map((await db.prisma.entity.findMany({ where: { clientId: client.id } })).map((e) => [e.id, { id: e.id, kind: e.kind, externalId: e.externalId, name: e.name, platform: e.platform }]));

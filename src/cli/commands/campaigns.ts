@@ -2,7 +2,7 @@
 // tracking links and numbers, and the client's tracking settings.
 import { InvalidArgumentError, type Command } from 'commander';
 import { AppError } from '../../errors.ts';
-import { withClient } from '../context.ts';
+import { warnLocalLinks, withClient } from '../context.ts';
 import { day, inFlags, int, json } from '../options.ts';
 import { printJson, table } from '../output.ts';
 import { summaryOf, type Group } from './index.ts';
@@ -58,6 +58,7 @@ export function register(program: Command, group: Group) {
         const t = await inFlags(CAMPAIGN_FLAGS, async () => createCampaign(db.prisma, client.id, { name, ...(await fieldsOf(o, client)), ...(await adOf(db, client.id, o.ad)), parentId }));
         const out = campaignOut(t, trackingUrl(config.sources.oauth.publicUrl, t, await siteKeyOf(db.prisma, client.id)));
         await audit({ action: 'tracking_campaign.create', entityType: 'tracking_campaign', entityId: t.id, clientId: client.id, after: out });
+        warnLocalLinks(config);
         if (o.json) return printJson(out);
         console.log(`created ${out.name} (${out.code}); its link: ${out.trackingUrl}`);
       });
@@ -101,6 +102,7 @@ export function register(program: Command, group: Group) {
       const { campaignOut, siteKeyOf, trackingUrl } = await import('../../tracking/campaigns.ts');
       const key = await siteKeyOf(db.prisma, client.id);
       const rows = (await db.prisma.trackingCampaign.findMany({ where: { clientId: client.id }, orderBy: { createdAt: 'asc' } })).map((t) => campaignOut(t, trackingUrl(config.sources.oauth.publicUrl, t, key)));
+      if (rows.length) warnLocalLinks(config);
       if (o.json) return printJson(rows);
       if (!rows.length) return console.log(`no campaigns: adbrain campaigns create "Summer dress" --client ${client.slug} --platform instagram --destination https://…`);
       const code = new Map(rows.map((r) => [r.id, r.code]));
@@ -173,6 +175,7 @@ export function register(program: Command, group: Group) {
         const view = (x: typeof c) => ({ siteKey: key, origins: x.trackOrigins, fallbackUrl: x.trackFallbackUrl, attributionDays: x.attributionDays, honorDnt: x.honorDnt });
         if (Object.keys(data).length) await audit({ action: 'client.tracking', entityType: 'client', entityId: client.id, clientId: client.id, before: view(before), after: view(c) });
         const snippet = `<script src="${config.sources.oauth.publicUrl}/t.js" data-site="${key}" defer></script>`;
+        warnLocalLinks(config);
         if (o.json) return printJson({ ...view(c), snippet });
         console.log(`site key ${key}; origins ${c.trackOrigins.join(', ') || '(none yet: visits are refused until you add the shop\'s)'}; fallback ${c.trackFallbackUrl ?? 'none'}; window ${c.attributionDays} days; DNT/GPC ${c.honorDnt ? 'honoured' : 'not honoured'}`);
         console.log(`paste into every page:\n  ${snippet}`);

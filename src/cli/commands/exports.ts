@@ -26,15 +26,13 @@ export function register(program: Command, group: Group) {
     .option('--out <file>', 'write to a file instead of stdout')
     .action(async (kind: string, o: { client: string; from?: string; to?: string; out?: string }) => {
       if (!KINDS.includes(kind)) throw new AppError('invalid_input', `export: "${kind}" is not an export; choose from ${KINDS.join(', ')}`);
-      await withClient(o.client, async ({ db, config }, client) => {
+      await withClient(o.client, async ({ db, config, audit }, client) => {
         const { exportCsv, exportRange } = await import('../../exports/index.ts');
         const range = exportRange(client, { from: o.from, to: o.to }, config.now());
         const out = o.out ? createWriteStream(o.out) : process.stdout;
-        let rows = -1;
-        for await (const chunk of exportCsv(db, client, kind as never, range)) {
-          for (let i = chunk.indexOf('\n'); i !== -1; i = chunk.indexOf('\n', i + 1)) rows++;
-          if (!out.write(chunk)) await once(out, 'drain');
-        }
+        const { writeCsv } = await import('../csv-out.ts');
+        const { rows } = await writeCsv(out, exportCsv(db, client, kind as never, range));
+        await audit({ action: 'export.download', entityType: 'client', entityId: client.id, clientId: client.id, after: { kind, from: range.from, to: range.to, rows, to_file: o.out ?? null } });
         if (o.out) {
           (out as ReturnType<typeof createWriteStream>).end();
           await once(out, 'finish');

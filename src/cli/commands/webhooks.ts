@@ -108,6 +108,8 @@ export function register(program: Command, group: Group) {
         const r = await runDueDeliveries(db, webhookOptions(config, key, { sender: senderFor(config.email, config.outboxDir), from: config.email.from }));
         if (o.json) return printJson(r);
         console.log(`${r.attempted} attempted, ${r.succeeded} delivered, ${r.failed} given up`);
+        // Why the others did not go through (retried on schedule unless given up).
+        for (const p of r.problems) console.error(`  ${p.url}: ${p.error}${p.count > 1 ? ` (${p.count} deliveries)` : ''}`);
       });
     });
 }
