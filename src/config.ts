@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 // The one place that reads the environment. Everything else receives a Config.
+import { isIP } from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
 import { rememberSecret } from './crypto/redact.ts';
@@ -75,6 +76,8 @@ const envSchema = z.object({
   ADBRAIN_TRACK_FALLBACK_URL: z.url({ protocol: /^https?$/ }).optional(),
   ADBRAIN_GEO_HEADER: z.string().regex(/^[A-Za-z0-9-]+$/, 'a header name, or off').optional(),
   ADBRAIN_TRACK_SALT: z.string().min(16, 'at least 16 characters').optional(),
+  ADBRAIN_TRUSTED_PROXIES: z.string().optional().refine((v) => !v || v.split(',').every((a) => proxyEntry(a.trim()) !== null), 'addresses or CIDR ranges of your reverse proxies, comma-separated (127.0.0.1,10.0.0.0/8)'),
+  ADBRAIN_CLICK_LIMIT: z.coerce.number().int().min(1).max(1_000_000).default(120),
   ADBRAIN_WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
   ADBRAIN_SYNC_RETRIES: z.coerce.number().int().min(0).max(10).default(4),
   ADBRAIN_SYNC_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(60_000),
@@ -118,7 +121,13 @@ export interface Config {
   /** Outbound webhooks: whether private / loopback receivers are allowed (development), the per-attempt timeout. */
   webhooks: { allowPrivate: boolean; timeoutMs: number };
   /** First-party tracking: where a link nobody knows goes, the header with the visitor's country, the salt of IP hashes. */
-  tracking: { fallbackUrl: string | null; geoHeader: string | null; salt: string };
+  tracking: {
+    fallbackUrl: string | null; geoHeader: string | null; salt: string;
+    /** Clicks per minute counted from one address on /t/<code>; beyond, the visitor is still sent on, uncounted. */
+    clickLimit: number;
+  };
+  /** Reverse proxies whose X-Forwarded-For is believed (addresses and CIDR ranges); none by default. */
+  trustedProxies: string[];
   /** Ad platform APIs (base URLs from env so tests and replays point at loopback) and the retry policy. */
   sources: {
     /** pollMs: first wait between async report job checks (grows 1.5× up to 30 s). */
@@ -145,6 +154,17 @@ export interface Config {
 export const DEFAULT_FROM = 'adbrain <reports@adbrain.local>';
 
 export class ConfigError extends Error {}
+
+/** One entry of ADBRAIN_TRUSTED_PROXIES: an address or a CIDR range; null when it is neither. */
+export function proxyEntry(s: string): { address: string; prefix: number | null; family: 'ipv4' | 'ipv6' } | null {
+  const [address = '', bits, extra] = s.split('/');
+  const v = isIP(address);
+  if (!v || extra !== undefined) return null;
+  const family = v === 4 ? 'ipv4' : 'ipv6';
+  if (bits === undefined) return { address, prefix: null, family };
+  const prefix = /^\d{1,3}$/.test(bits) ? Number(bits) : NaN;
+  return prefix >= 0 && prefix <= (v === 4 ? 32 : 128) ? { address, prefix, family } : null;
+}
 
 const processSalt = randomBytes(16).toString('hex');
 
@@ -199,7 +219,8 @@ export function loadConfig(
     dbRetry: { retries: e.ADBRAIN_DB_RETRIES, minTimeoutMs: e.ADBRAIN_DB_RETRY_MIN_MS },
     webhooks: { allowPrivate: e.ADBRAIN_WEBHOOKS_ALLOW_PRIVATE === '1', timeoutMs: e.ADBRAIN_WEBHOOK_TIMEOUT_MS },
     // Without ADBRAIN_TRACK_SALT the salt lives as long as the process: hashes then never link visits across restarts.
-    tracking: { fallbackUrl: e.ADBRAIN_TRACK_FALLBACK_URL ?? null, geoHeader: e.ADBRAIN_GEO_HEADER === 'off' ? null : (e.ADBRAIN_GEO_HEADER ?? 'cf-ipcountry').toLowerCase(), salt: e.ADBRAIN_TRACK_SALT ?? processSalt },
+    tracking: { fallbackUrl: e.ADBRAIN_TRACK_FALLBACK_URL ?? null, geoHeader: e.ADBRAIN_GEO_HEADER === 'off' ? null : (e.ADBRAIN_GEO_HEADER ?? 'cf-ipcountry').toLowerCase(), salt: e.ADBRAIN_TRACK_SALT ?? processSalt, clickLimit: e.ADBRAIN_CLICK_LIMIT },
+    trustedProxies: (e.ADBRAIN_TRUSTED_PROXIES ?? '').split(',').map((a) => a.trim()).filter(Boolean),
     sources: {
       meta: { baseUrl: e.META_GRAPH_URL, version: e.META_API_VERSION, accessToken: e.META_ACCESS_TOKEN ?? null, pollMs: e.META_JOB_POLL_MS },
       google: {

@@ -405,12 +405,24 @@ describe('REST API', () => {
     // Another address is not affected.
     expect((await from('198.51.100.2', 'adb_nope_xxxxxxxxxxxxxxxxxxxx')).status).toBe(401);
     expect((await from('198.51.100.2', good)).status).toBe(200);
-    // Behind a reverse proxy on the same host: the client is the address the proxy appended.
-    const proxied = (client: string, key: string) =>
-      guarded.request('/v1/clients', { headers: { authorization: `Bearer ${key}`, 'x-forwarded-for': `10.9.9.9, ${client}` } }, { incoming: { socket: { remoteAddress: '127.0.0.1' } } });
+    // X-Forwarded-For is not believed from an address that is not a configured proxy
+    // (loopback included): rotating it does not escape the limit.
+    const spoofed = (i: number, key: string) =>
+      guarded.request('/v1/clients', { headers: { authorization: `Bearer ${key}`, 'x-forwarded-for': `198.18.${i >> 8}.${i & 255}` } }, { incoming: { socket: { remoteAddress: '127.0.0.9' } } });
+    const rotating = [];
+    for (let i = 0; i < 8; i++) rotating.push((await spoofed(i, 'adb_bad_xxxxxxxxxxxxxxxxxxxx')).status);
+    expect(rotating).toEqual([401, 401, 401, 401, 401, 429, 429, 429]);
+    // Behind a configured reverse proxy: the client is the address the proxy appended.
+    const behind = createApp(apiDeps(db, loadConfig({ ADBRAIN_TRUSTED_PROXIES: '127.0.0.1, 10.0.0.0/8' }), () => NOW), { authFailureLimit: 5 });
+    const proxied = (client: string, key: string, socket = '127.0.0.1') =>
+      behind.request('/v1/clients', { headers: { authorization: `Bearer ${key}`, 'x-forwarded-for': `6.6.6.6, ${client}, 10.1.2.3` } }, { incoming: { socket: { remoteAddress: socket } } });
     for (let i = 0; i < 5; i++) expect((await proxied('203.0.113.5', 'adb_bad_xxxxxxxxxxxxxxxxxxxx')).status).toBe(401);
     expect((await proxied('203.0.113.5', good)).status).toBe(429);
     expect((await proxied('203.0.113.6', good)).status).toBe(200);
+    // What the client wrote left of it is not read: the same client with another made-up first hop is still refused.
+    expect((await behind.request('/v1/clients', { headers: { authorization: `Bearer ${good}`, 'x-forwarded-for': '7.7.7.7, 203.0.113.5' } }, { incoming: { socket: { remoteAddress: '::ffff:127.0.0.1' } } })).status).toBe(429);
+    expect(() => loadConfig({ ADBRAIN_TRUSTED_PROXIES: '127.0.0.1, nginx' })).toThrow(/ADBRAIN_TRUSTED_PROXIES/);
+    expect(() => loadConfig({ ADBRAIN_TRUSTED_PROXIES: '10.0.0.0/33' })).toThrow(/ADBRAIN_TRUSTED_PROXIES/);
   });
 
   it('requests in flight with a valid key never count as failed sign-ins (31+ at once, 0 refused)', async () => {

@@ -17,6 +17,7 @@ import { createApiKey } from '../src/domain/api-keys.ts';
 import { addClient } from '../src/domain/clients.ts';
 import { importCsv } from '../src/import/import-csv.ts';
 import { runClientDay, type DayStep } from '../src/run/day.ts';
+import { createCampaign, siteKeyOf } from '../src/tracking/campaigns.ts';
 import { createServerDatabase, serverUrl } from './helpers/db.ts';
 import { startTcpProxy, type TcpProxy } from './helpers/tcp-proxy.ts';
 
@@ -171,6 +172,32 @@ describe.runIf(serverUrl)('when the database server drops or refuses connections
       proxy.setDown(false);
       expect((await fetch(`${base}/v1/clients`, { headers: auth })).status).toBe(200);
       expect((await fetch(`${base}/v1/health`)).status).toBe(200);
+    } finally {
+      proxy.setDown(false);
+      await s.close();
+    }
+  });
+
+  it('a click during the outage still reaches its destination; its visit is written once the database is back', async () => {
+    const c = await addClient(direct.prisma, { slug: 'click-shop', timezone: 'UTC' });
+    const t = await createCampaign(direct.prisma, c.id, { name: 'Cut', platform: 'instagram', type: 'reel', destinationUrl: 'https://shop.example/cut', code: 'CUT' });
+    const link = `/t/CUT?s=${await siteKeyOf(direct.prisma, c.id)}`;
+    const s = await startServer(viaProxy, loadConfig({}), { port: 0 });
+    const click = () => fetch(`http://127.0.0.1:${s.port}${link}`, { redirect: 'manual', headers: { 'user-agent': 'Mozilla/5.0 (X11; Linux x86_64) Firefox/133.0' } });
+    try {
+      expect((await click()).status).toBe(302);
+      proxy.setDown(true);
+      proxy.dropAll();
+      const during = [];
+      for (let i = 0; i < 12; i++) during.push(await click());
+      expect(during.map((r) => r.status)).toEqual(Array(12).fill(302));
+      expect(during.every((r) => r.headers.get('location')?.startsWith('https://shop.example/cut?'))).toBe(true);
+      proxy.setDown(false);
+      // The writer retries after 1 s, then 2 s, …
+      const deadline = Date.now() + 20_000;
+      let n = 0;
+      while (Date.now() < deadline && (n = await direct.prisma.visit.count({ where: { campaignId: t.id } })) < 13) await new Promise((r) => setTimeout(r, 200));
+      expect(n).toBe(13);
     } finally {
       proxy.setDown(false);
       await s.close();

@@ -33,7 +33,7 @@ describe.each(dbKinds)('hostile strings (%s)', (kind) => {
     clientId = c.id;
     member = (await createApiKey(db.prisma, c.agencyId, { role: 'member' })).key;
     admin = (await createApiKey(db.prisma, c.agencyId, { role: 'admin' })).key;
-    app = createApp(apiDeps(db, { ...loadConfig({}), tracking: { fallbackUrl: null, geoHeader: null, salt: 'test-salt-0123456789' } }, () => NOW), { rateLimit: 1_000_000, authFailureLimit: 1_000_000, beaconLimit: 1_000_000 });
+    app = createApp(apiDeps(db, { ...loadConfig({}), tracking: { fallbackUrl: null, geoHeader: null, salt: 'test-salt-0123456789', clickLimit: 1_000_000 } }, () => NOW), { rateLimit: 1_000_000, authFailureLimit: 1_000_000, beaconLimit: 1_000_000 });
     const s = await call('PATCH', `/v1/clients/${clientId}/tracking`, { origins: ['https://shop.example'] }, admin);
     site = s.json.siteKey;
     code = (await call('POST', `/v1/clients/${clientId}/tracking-campaigns`, { name: 'Spring', destinationUrl: 'https://shop.example/spring' })).json.code;

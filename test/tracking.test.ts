@@ -41,7 +41,7 @@ describe.each(dbKinds)('first-party tracking (%s)', (kind) => {
     const o = await addAgency(db.prisma, { slug: 'rival', name: 'Rival' });
     rival = (await createApiKey(db.prisma, o.id, { role: 'admin' })).key;
     rivalClientId = (await addClient(db.prisma, { slug: 'rival-shop', agency: 'rival', currency: 'EUR' })).id;
-    app = createApp(apiDeps(db, { ...loadConfig({}), tracking: { fallbackUrl: null, geoHeader: 'cf-ipcountry', salt: 'test-salt-0123456789' } }, () => clock), { rateLimit: 100_000, authFailureLimit: 100_000 });
+    app = createApp(apiDeps(db, { ...loadConfig({}), tracking: { fallbackUrl: null, geoHeader: 'cf-ipcountry', salt: 'test-salt-0123456789', clickLimit: 100_000 } }, () => clock), { rateLimit: 100_000, authFailureLimit: 100_000 });
   });
   afterAll(async () => db?.destroy());
 

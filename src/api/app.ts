@@ -119,7 +119,7 @@ export function createApp(deps: ApiDeps, opts: AppOptions = {}) {
   splitTestRoutes(app);
   webhookRoutes(app);
   auditRoutes(app);
-  trackingRoutes(app, visits);
+  trackingRoutes(app, visits, deps);
   trackingAnalyticsRoutes(app);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', description: 'An adbrain API key: adb_<prefix>_<secret>' });

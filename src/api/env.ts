@@ -15,4 +15,4 @@ export interface ApiDeps {
   inngest?: Inngest;
 }
 
-export type AppEnv = { Variables: { deps: ApiDeps; key: KeyIdentity; requestId: string } };
+export type AppEnv = { Variables: { deps: ApiDeps; key: KeyIdentity; requestId: string; /** /t/<code>: over the per-address click limit (sent on, not counted). */ uncounted?: boolean } };

@@ -53,7 +53,22 @@ export async function startServer(db: Db, config: Config, opts: { port?: number;
   return new Promise<{ port: number; address: string; close: () => Promise<void> }>((resolve) => {
     // Loopback unless told otherwise: exposing the API is a decision (`--host 0.0.0.0`).
     const server = serve({ fetch: app.fetch, port: opts.port ?? config.port, hostname: opts.hostname ?? '127.0.0.1' }, (info: AddressInfo) => {
-      resolve({ port: info.port, address: info.address, close: () => new Promise((r) => server.close(() => void visits.flush().then(() => r()))) });
+      // Closing (SIGTERM): no new connections; what was answered is written at once,
+      // requests still running finish (at most 10 s), then what they queued is written too.
+      const close = () =>
+        new Promise<void>((r) => {
+          void visits.flush();
+          const force = setTimeout(() => (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.(), 10_000).unref();
+          server.close(() => {
+            clearTimeout(force);
+            void visits.flush().then(() => {
+              visits.close();
+              r();
+            });
+          });
+          (server as unknown as { closeIdleConnections?: () => void }).closeIdleConnections?.();
+        });
+      resolve({ port: info.port, address: info.address, close });
     });
   });
 }

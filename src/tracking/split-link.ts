@@ -18,10 +18,12 @@ export async function splitLinkOf(db: Pick<Db, 'sql'>, code: string, site: strin
     `SELECT t.id::text AS test_id, t.client_id::text, c.track_fallback_url AS fallback, c.honor_dnt, tc.id::text AS campaign_id, tc.code, tc.destination_url, v.weight, tc.active
      FROM split_test t JOIN client c ON c.id = t.client_id JOIN split_variant v ON v.test_id = t.id JOIN entity e ON e.id = v.entity_id
      JOIN tracking_campaign tc ON e.platform = 'other' AND e.kind = 'campaign' AND e.external_id = 'tc:' || tc.id::text
-     WHERE t.link_code = $1 AND t.status = 'running' ${site ? 'AND c.site_key = $2' : ''} ORDER BY v.id`,
+     WHERE t.link_code = $1 AND t.status = 'running' AND ${site ? 'c.site_key = $2' : `t.id = (SELECT f.id FROM split_test f WHERE f.link_code = $1 AND f.status = 'running' ORDER BY f.created_at, f.id LIMIT 1)`}
+     ORDER BY v.id`,
     site ? [code, site] : [code],
   );
-  if (rows.length === 0 || new Set(rows.map((r) => r.test_id)).size !== 1) return null;
+  // Without a site key the oldest running test holds the bare link (as the oldest campaign holds a bare code).
+  if (rows.length === 0) return null;
   const live = rows.filter((r) => r.active);
   if (live.length === 0) return null;
   return { testId: rows[0]!.test_id, clientId: rows[0]!.client_id, fallback: rows[0]!.fallback, honorDnt: rows[0]!.honor_dnt, variants: live.map((r) => ({ campaignId: r.campaign_id, code: r.code, destinationUrl: r.destination_url, weight: r.weight })) };

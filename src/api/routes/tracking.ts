@@ -8,11 +8,13 @@ import type { TrackingCampaign } from '../../generated/prisma/client.ts';
 import { campaignOut, campaignPatchSchema, createCampaign, deleteCampaign, newCampaignSchema, siteKeyOf, trackingUrl, updateCampaign } from '../../tracking/campaigns.ts';
 import { recordConversion } from '../../tracking/conversions.ts';
 import { describeAgent, hashIp, notAPerson, VisitWriter } from '../../tracking/visits.ts';
-import { pickVariant, splitLinkOf } from '../../tracking/split-link.ts';
+import { pickVariant } from '../../tracking/split-link.ts';
+import { LinkResolver, type CampaignLink } from '../../tracking/link-resolver.ts';
+import { rateLimiter } from 'hono-rate-limiter';
 import { audit } from '../audit.ts';
 import { clientKey } from '../client-address.ts';
 import { IdParam, errors, json, requireRole, scopedClient, security } from '../common.ts';
-import type { AppEnv } from '../env.ts';
+import type { ApiDeps, AppEnv } from '../env.ts';
 
 const tags = ['tracking'];
 export const SESSION_COOKIE = 'adb_sid';
@@ -45,7 +47,7 @@ const SettingsPatch = z.object({
   honorDnt: z.boolean().optional().openapi({ description: 'drop visits of browsers that send DNT: 1 or Sec-GPC: 1' }),
 }).strict().openapi('TrackingSettingsPatch');
 
-export function trackingRoutes(app: OpenAPIHono<AppEnv>, visits: VisitWriter) {
+export function trackingRoutes(app: OpenAPIHono<AppEnv>, visits: VisitWriter, c0: Pick<ApiDeps, 'db' | 'config'>) {
   const settingsOf = async (c: Parameters<typeof audit>[0], clientId: string) => {
     const { prisma } = c.get('deps').db;
     const key = await siteKeyOf(prisma, clientId);
@@ -178,50 +180,71 @@ export function trackingRoutes(app: OpenAPIHono<AppEnv>, visits: VisitWriter) {
   );
 
   // The tracking link: no key; a person is counted and sent on, a bot is only sent on.
-  app.on(['GET', 'HEAD'], '/t/:code', async (c) => {
-    const { db, config, now } = c.get('deps');
+  // Beyond clickLimit a minute from one address the link still works, answered from
+  // memory and not counted (a flood neither inflates the counts nor loads the
+  // database; people behind one carrier address still get through); while the
+  // database is unreachable the last known destination is used (src/tracking/link-resolver.ts).
+  const links = new LinkResolver(c0.db);
+  const overLimit = rateLimiter<AppEnv>({
+    windowMs: 60_000,
+    limit: c0.config.tracking.clickLimit,
+    keyGenerator: (c) => `click:${clientKey(c)}`,
+    standardHeaders: false,
+    handler: async (c, next) => {
+      c.set('uncounted', true);
+      await next();
+    },
+  });
+  app.on(['GET', 'HEAD'], '/t/:code', overLimit, async (c) => {
+    const { config, now } = c.get('deps');
     const code = c.req.param('code');
     const site = c.req.query('s');
-    const rows = code.length > 64 ? [] : await db.sql.query<{ id: string; client_id: string; destination_url: string; active: boolean; starts_at: Date | null; ends_at: Date | null; fallback: string | null; honor_dnt: boolean }>(
-      `SELECT t.id::text, t.client_id::text, t.destination_url, t.active, t.starts_at, t.ends_at, c.track_fallback_url AS fallback, c.honor_dnt
-       FROM tracking_campaign t JOIN client c ON c.id = t.client_id WHERE t.code = $1 ${site ? 'AND c.site_key = $2' : ''} LIMIT 2`,
-      site ? [code, site] : [code],
-    );
-    let hit = rows.length === 1 ? rows[0]! : null;
+    const flooding = c.get('uncounted') === true;
+    let resolved = flooding ? links.remembered(code, site) : null;
+    if (flooding && !resolved) return c.text('Too many clicks from this address; wait a minute.', 429, { 'retry-after': '60' });
+    let stale = false;
+    if (!resolved) ({ resolved, stale } = await links.resolve(code, site));
+    if (!resolved) {
+      // The database is unreachable and this link was never seen by this process.
+      if (config.tracking.fallbackUrl) return c.redirect(config.tracking.fallbackUrl, 302);
+      return c.text('This link is briefly unavailable; please try again in a moment.', 503, { 'retry-after': '5' });
+    }
     const at = now();
     let sid = getCookie(c, SESSION_COOKIE);
     if (!sid || !/^[A-Za-z0-9_-]{16,64}$/.test(sid)) sid = randomBytes(16).toString('base64url');
+    let hit: CampaignLink | null = null;
     let shown = code;
-    if (!hit && rows.length === 0) {
+    if (resolved.kind === 'campaign') hit = resolved.link;
+    else if (resolved.kind === 'split') {
       // A split test's link: this session's variant, always the same one.
-      const split = code.length > 64 ? null : await splitLinkOf(db, code, site);
-      if (split) {
-        const v = pickVariant(sid, split.testId, split.variants);
-        hit = { id: v.campaignId, client_id: split.clientId, destination_url: v.destinationUrl, active: true, starts_at: null, ends_at: null, fallback: split.fallback, honor_dnt: split.honorDnt };
-        shown = v.code;
-      }
+      const { split } = resolved;
+      const v = pickVariant(sid, split.testId, split.variants);
+      hit = { id: v.campaignId, clientId: split.clientId, destinationUrl: v.destinationUrl, active: true, startsAt: null, endsAt: null, fallback: split.fallback, honorDnt: split.honorDnt };
+      shown = v.code;
     }
-    const live = hit && hit.active && (!hit.starts_at || new Date(hit.starts_at) <= at) && (!hit.ends_at || new Date(hit.ends_at) >= at);
+    const live = hit && hit.active && (!hit.startsAt || new Date(hit.startsAt) <= at) && (!hit.endsAt || new Date(hit.endsAt) >= at);
     if (!hit || !live) {
-      const fallback = hit?.fallback ?? (site ? (await db.prisma.client.findFirst({ where: { siteKey: site }, select: { trackFallbackUrl: true } }))?.trackFallbackUrl : null) ?? config.tracking.fallbackUrl;
+      const fallback = (hit ? hit.fallback : resolved.kind === 'none' ? resolved.fallback : null) ?? config.tracking.fallbackUrl;
       if (fallback) return c.redirect(fallback, 302);
       return c.text('This link is not active.', 404);
     }
-    const person = !notAPerson(c.req.method, (h) => c.req.header(h)) && !(hit.honor_dnt && (c.req.header('dnt') === '1' || c.req.header('sec-gpc') === '1'));
-    const dest = new URL(hit.destination_url);
+    const person = !flooding && !notAPerson(c.req.method, (h) => c.req.header(h)) && !(hit.honorDnt && (c.req.header('dnt') === '1' || c.req.header('sec-gpc') === '1'));
+    const dest = new URL(hit.destinationUrl);
     dest.searchParams.set('utm_campaign', shown);
     if (person) {
       dest.searchParams.set(SESSION_COOKIE, sid);
       setCookie(c, SESSION_COOKIE, sid, { path: '/', maxAge: 60 * 60 * 24 * 400, httpOnly: true, sameSite: 'Lax', secure: new URL(c.req.url).protocol === 'https:' });
       const ua = describeAgent(c.req.header('user-agent'));
       const geo = config.tracking.geoHeader ? c.req.header(config.tracking.geoHeader) : undefined;
+      // During an outage the visit waits in the writer's queue until the database is back.
       visits.add({
-        clientId: hit.client_id, campaignId: hit.id, sessionId: sid, kind: 'click', at, ipHash: hashIp(clientKey(c), config.tracking.salt), ...ua,
+        clientId: hit.clientId, campaignId: hit.id, sessionId: sid, kind: 'click', at, ipHash: hashIp(clientKey(c), config.tracking.salt), ...ua,
         country: geo && /^[A-Za-z]{2}$/.test(geo) ? geo.toUpperCase() : null, referrer: c.req.header('referer') ?? null, path: null,
       });
     }
     c.header('cache-control', 'no-store');
     c.header('referrer-policy', 'no-referrer-when-downgrade');
+    if (stale) c.header('x-adbrain-stale', '1');
     return c.redirect(dest.toString(), 302);
   });
 }
