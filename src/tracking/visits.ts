@@ -77,13 +77,18 @@ export async function insertVisits(db: Pick<Db, 'sql'>, rows: VisitRow[]): Promi
   await db.sql.query(`WITH ins AS (INSERT INTO visit (${COLS.join(', ')}) VALUES ${values.join(', ')} RETURNING client_id, campaign_id, at) ${COUNT_VISITS}`, params);
 }
 
+/** Unwritten visits beyond which room() waits: the most a kill -9 of the server can lose. */
+export const MAX_PENDING_VISITS = 1_000;
+
 /**
  * The one write path of live visits: queued, written in batches of at most
  * maxBatch every maxDelayMs; flush() before reading them back (a conversion's
  * attribution). While the database is unreachable the rows are held and retried
  * (1 s, doubling to 10 s) — up to maxHeld of them; beyond that the oldest are
- * dropped and counted. What a kill -9 loses is what is queued or in flight: about
- * maxDelayMs of clicks plus one write (bench:track measures it).
+ * dropped and counted. What a kill -9 loses is what is queued or being written:
+ * about maxDelayMs of clicks, and never more than maxPending — a database slower
+ * than the clicks makes room() wait (at most maxWaitMs) instead of letting the
+ * unwritten rows pile up in memory (test/serve-crash.test.ts, bench:track).
  */
 export class VisitWriter {
   private queue: VisitRow[] = [];
@@ -92,9 +97,32 @@ export class VisitWriter {
   private retryTimer: NodeJS.Timeout | null = null;
   private retryMs = 0;
   private writing: Promise<void> = Promise.resolve();
+  private inFlight = 0;
   /** Visits written, and dropped (refused by the database, or over maxHeld during an outage). */
   readonly stats = { written: 0, lost: 0 };
-  constructor(private readonly db: Pick<Db, 'sql'>, private readonly o: { maxBatch?: number; maxDelayMs?: number; maxHeld?: number; onError?: (err: unknown, lost: number) => void } = {}) {}
+  constructor(
+    private readonly db: Pick<Db, 'sql'>,
+    private readonly o: { maxBatch?: number; maxDelayMs?: number; maxHeld?: number; maxPending?: number; maxWaitMs?: number; onError?: (err: unknown, lost: number) => void } = {},
+  ) {}
+
+  /** Visits accepted and not yet written (held ones excepted). */
+  get pending(): number {
+    return this.queue.length + this.inFlight;
+  }
+
+  /**
+   * Waits while maxPending visits are unwritten — the database is slower than the
+   * clicks — for at most maxWaitMs: a visitor is delayed, never stopped.
+   */
+  async room(): Promise<void> {
+    const max = this.o.maxPending ?? MAX_PENDING_VISITS;
+    if (this.pending < max) return;
+    const deadline = Date.now() + (this.o.maxWaitMs ?? 2_000);
+    while (this.pending >= max && Date.now() < deadline) {
+      if (this.queue.length >= this.maxBatch) void this.flush();
+      await Promise.race([this.writing, new Promise((r) => setTimeout(r, 20))]);
+    }
+  }
 
   /** Visits held while the database is unreachable. */
   get waiting(): number {
@@ -116,17 +144,22 @@ export class VisitWriter {
     this.timer = null;
     const batch = this.queue;
     this.queue = [];
+    this.inFlight += batch.length;
     // Batches are written one after another, so a flush also waits for the ones before it.
     this.writing = this.writing.then(async () => {
-      // Rows held over an outage go first (they are older).
-      const rows = this.held.length ? [...this.held.splice(0), ...batch] : batch;
-      for (let i = 0; i < rows.length; i += this.maxBatch) {
-        if (!(await this.write(rows.slice(i, i + this.maxBatch)))) {
-          this.hold(rows.slice(i + this.maxBatch));
-          break;
+      try {
+        // Rows held over an outage go first (they are older).
+        const rows = this.held.length ? [...this.held.splice(0), ...batch] : batch;
+        for (let i = 0; i < rows.length; i += this.maxBatch) {
+          if (!(await this.write(rows.slice(i, i + this.maxBatch)))) {
+            this.hold(rows.slice(i + this.maxBatch));
+            break;
+          }
         }
+        if (this.held.length === 0) this.retryMs = 0;
+      } finally {
+        this.inFlight -= batch.length;
       }
-      if (this.held.length === 0) this.retryMs = 0;
     });
     return this.writing;
   }

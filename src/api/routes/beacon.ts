@@ -71,6 +71,7 @@ export function beaconRoutes(app: OpenAPIHono<AppEnv>, visits: VisitWriter, site
         // A landing that came through our link (?adb_sid=) was counted as the click already: it is a page view.
         const touch = campaign && campaign.live(at) && !b.data.via;
         const geo = config.tracking.geoHeader ? c.req.header(config.tracking.geoHeader) : undefined;
+        await visits.room();
         visits.add({
           clientId: site.clientId, campaignId: touch ? campaign.id : null, sessionId: b.data.s, kind: touch ? 'click' : 'view', at,
           ipHash: hashIp(clientKey(c), config.tracking.salt), ...describeAgent(c.req.header('user-agent')),

@@ -236,7 +236,9 @@ export function trackingRoutes(app: OpenAPIHono<AppEnv>, visits: VisitWriter, c0
       setCookie(c, SESSION_COOKIE, sid, { path: '/', maxAge: 60 * 60 * 24 * 400, httpOnly: true, sameSite: 'Lax', secure: new URL(c.req.url).protocol === 'https:' });
       const ua = describeAgent(c.req.header('user-agent'));
       const geo = config.tracking.geoHeader ? c.req.header(config.tracking.geoHeader) : undefined;
-      // During an outage the visit waits in the writer's queue until the database is back.
+      // During an outage the visit waits in the writer's queue until the database is back;
+      // a database slower than the clicks delays the redirect a little rather than pile them up.
+      await visits.room();
       visits.add({
         clientId: hit.clientId, campaignId: hit.id, sessionId: sid, kind: 'click', at, ipHash: hashIp(clientKey(c), config.tracking.salt), ...ua,
         country: geo && /^[A-Za-z]{2}$/.test(geo) ? geo.toUpperCase() : null, referrer: c.req.header('referer') ?? null, path: null,
