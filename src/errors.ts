@@ -30,7 +30,8 @@ export const httpStatusFor: Record<ErrorCode, number> = {
   conflict: 409,
   unauthorized: 401,
   forbidden: 403,
-  config: 500,
+  // The server lacks a setting (app credentials, an encryption key): unavailable until its operator sets it.
+  config: 503,
   database: 503,
   provider_error: 502,
   rate_limited: 429,

@@ -1,7 +1,9 @@
 // Named leases (src/db/lease.ts): one holder at a time, a lapsed one taken over,
 // released after the work whatever happens, and a clear error when the wait runs out.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { withLease } from '../src/db/lease.ts';
+import { spawn } from 'node:child_process';
+import { hostname } from 'node:os';
+import { holderFor, withLease } from '../src/db/lease.ts';
 import { AppError } from '../src/errors.ts';
 import { dbKinds, freshDb, type TestDb } from './helpers/db.ts';
 
@@ -77,5 +79,34 @@ describe.each(dbKinds)('withLease (%s)', (kind) => {
     await db.sql.query(`INSERT INTO lease (name, holder, until) VALUES ('alive', 'other', now() + interval '1 minute')`);
     await expect(withLease(db.sql, 'alive', { ...opts, waitMs: 0 }, async () => 'no')).rejects.toThrow(/already running/);
     expect((await db.sql.query<{ holder: string }>(`SELECT holder FROM lease WHERE name = 'alive'`))[0]!.holder).toBe('other');
+  });
+
+  it('a lease whose holder on this machine was killed is taken over at once, not after its time to live', async () => {
+    // A real process holds the lease (a sync, say) and is killed with kill -9.
+    const child = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
+    await new Promise((r) => child.once('spawn', r));
+    const holder = holderFor(child.pid!);
+    await db.sql.query(`INSERT INTO lease (name, holder, until, acquired_at) VALUES ('sync:killed', $1, now() + interval '2 minutes', now())`, [holder]);
+    // While it runs, it holds.
+    await expect(withLease(db.sql, 'sync:killed', { ...opts, waitMs: 0 }, async () => 'no')).rejects.toThrow(/already running/);
+    child.kill('SIGKILL');
+    await new Promise((r) => child.once('exit', r));
+    expect(await withLease(db.sql, 'sync:killed', { ...opts, waitMs: 0 }, async () => 'taken over')).toBe('taken over');
+    // Of two takers who both see it dead, exactly one runs.
+    const dead = spawn(process.execPath, ['-e', ''], { stdio: 'ignore' });
+    const deadHolder = holderFor(dead.pid!);
+    await new Promise((r) => dead.once('exit', r));
+    await db.sql.query(`INSERT INTO lease (name, holder, until, acquired_at) VALUES ('sync:race', $1, now() + interval '2 minutes', now())`, [deadHolder]);
+    let ran = 0;
+    const both = await Promise.allSettled([1, 2].map(() => withLease(db.sql, 'sync:race', { ...opts, waitMs: 0 }, async () => {
+      ran++;
+      await new Promise((r) => setTimeout(r, 200));
+    })));
+    expect(ran).toBe(1);
+    expect(both.filter((b) => b.status === 'rejected')).toHaveLength(1);
+    // A holder on another machine (or an older holder name without one) cannot be checked: it lapses.
+    const remote = holderFor(999_999).replace(hostname(), 'another-host');
+    await db.sql.query(`INSERT INTO lease (name, holder, until, acquired_at) VALUES ('sync:remote', $1, now() + interval '2 minutes', now())`, [remote]);
+    await expect(withLease(db.sql, 'sync:remote', { ...opts, waitMs: 0 }, async () => 'no')).rejects.toThrow(/already running/);
   });
 });

@@ -157,4 +157,21 @@ describe('OAuth connect links', () => {
     expect((await get(`/v1/clients/${clientId}/connections/meta/authorize`, admin)).status).toBe(422);
     for (const t of [meta.token, google.refreshToken, tiktok.token]) expect(refused.text + r.text).not.toContain(t);
   });
+
+  it('without the app credentials a connect link is a 503 naming the variables to set, never a 500', async () => {
+    const bare = createApp(apiDeps(db, { ...loadConfig({}), encryptionKey: randomBytes(32).toString('hex') }, () => now), { rateLimit: 100_000, authFailureLimit: 100_000 });
+    const want = { meta: /META_APP_ID and META_APP_SECRET/, google: /GOOGLE_ADS_CLIENT_ID, GOOGLE_ADS_CLIENT_SECRET and GOOGLE_ADS_DEVELOPER_TOKEN/, tiktok: /TIKTOK_APP_ID and TIKTOK_APP_SECRET/, shopify: /SHOPIFY_CLIENT_ID and SHOPIFY_CLIENT_SECRET/ };
+    for (const [platform, names] of Object.entries(want)) {
+      const res = await bare.request(`/v1/clients/${clientId}/connections/${platform}/authorize?accountId=${platform === 'shopify' ? 'the-shop' : '123'}`, { headers: { authorization: `Bearer ${admin}` } });
+      expect(res.status, platform).toBe(503);
+      const body = await res.json() as { error: { code: string; message: string } };
+      expect(body.error.code).toBe('not_configured');
+      expect(body.error.message).toMatch(names);
+    }
+    // On a database server without an encryption key nothing can be kept: the same answer, naming it.
+    const keyless = createApp(apiDeps(db, { ...loadConfig({ META_APP_ID: '1', META_APP_SECRET: 's' }), databaseUrl: 'postgres://db.invalid/x', encryptionKey: null }, () => now), { rateLimit: 100_000, authFailureLimit: 100_000 });
+    const res = await keyless.request(`/v1/clients/${clientId}/connections/meta/authorize?accountId=123`, { headers: { authorization: `Bearer ${admin}` } });
+    expect(res.status).toBe(503);
+    expect(((await res.json()) as { error: { message: string } }).error.message).toMatch(/ADBRAIN_ENCRYPTION_KEY/);
+  });
 });

@@ -22,8 +22,8 @@ export function validationError(c: Context, err: ZodError, where: string) {
 export function onError(err: Error, c: Context) {
   if (err instanceof AppError) {
     const status = httpStatusFor[err.code] as 400 | 503;
-    const code = err.code === 'invalid_input' ? 'validation_failed' : err.code;
-    return c.json(errorBody(code, err.message, err.details ?? null), status, status === 503 ? { 'retry-after': '5' } : undefined);
+    const code = err.code === 'invalid_input' ? 'validation_failed' : err.code === 'config' ? 'not_configured' : err.code;
+    return c.json(errorBody(code, err.message, err.details ?? null), status, err.code === 'database' ? { 'retry-after': '5' } : undefined);
   }
   if (err instanceof HTTPException) {
     const status = err.status;

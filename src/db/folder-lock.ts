@@ -39,7 +39,8 @@ export function processStartTicks(pid: number): string | null {
   }
 }
 
-function isAlive(holder: LockHolder): boolean {
+/** Whether the process that wrote `holder` may still run: false only when this machine can tell it is gone (no such pid, or the pid was reused). */
+export function isAlive(holder: Pick<LockHolder, 'pid' | 'host' | 'startTicks'>): boolean {
   if (holder.host !== hostname()) return true; // cannot check another machine: assume it holds
   try {
     process.kill(holder.pid, 0);

@@ -1,10 +1,15 @@
 // Named leases on the database's clock: one holder at a time across processes and
 // pools (Inngest's check after a sync, the day run, a terminal). Taking one is a
 // single INSERT … ON CONFLICT that only overwrites a lapsed lease, so two takers
-// can never both win; a holder that dies lets it lapse at `until`. Unlike an
+// can never both win; a holder that dies lets it lapse at `until` — or, when it ran
+// on this machine and is provably gone (its pid no longer runs, or runs another
+// program), is taken over at once, as the folder lock does. Unlike an
 // advisory lock it holds no connection and no transaction while the holder works
 // (sending email through a provider, say), and PGlite has it too.
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { isAlive, processStartTicks } from './folder-lock.ts';
 import type { Sql } from './sql.ts';
 import { AppError } from '../errors.ts';
 
@@ -29,7 +34,29 @@ export interface LeaseOptions {
   onWait?: (message: string) => void;
 }
 
-async function take(sql: Sql, name: string, holder: string, ttlSeconds: number): Promise<{ taken: boolean; until: Date | null }> {
+// A holder names its process: <random id>|<machine>|<pid>|<start ticks>. The
+// machine is the host name and the kernel's boot id, so a container with the same
+// host name on another kernel, or this machine after a reboot, is never mistaken
+// for this one.
+const bootId = (() => {
+  try {
+    return readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+  } catch {
+    return '';
+  }
+})();
+const machine = `${hostname()}/${bootId}`;
+/** The holder name of a process of this machine (this one by default). */
+export const holderFor = (pid = process.pid) => [randomUUID(), machine, pid, processStartTicks(pid) ?? ''].join('|');
+
+/** True when the holder ran on this machine and its process is gone. */
+export function holderIsGone(holder: string): boolean {
+  const [, host, pid, ticks] = holder.split('|');
+  if (!bootId || host !== machine || !pid || !/^\d+$/.test(pid)) return false;
+  return !isAlive({ pid: Number(pid), host: hostname(), startTicks: ticks || null });
+}
+
+async function take(sql: Sql, name: string, holder: string, ttlSeconds: number): Promise<{ taken: boolean; until: Date | null; tookOver?: string }> {
   const [row] = await sql.query<{ holder: string }>(
     `INSERT INTO lease (name, holder, until, acquired_at) VALUES ($1, $2, now() + $3::int * interval '1 second', now())
      ON CONFLICT (name) DO UPDATE SET holder = EXCLUDED.holder, until = EXCLUDED.until, acquired_at = EXCLUDED.acquired_at
@@ -38,7 +65,15 @@ async function take(sql: Sql, name: string, holder: string, ttlSeconds: number):
     [name, holder, ttlSeconds],
   );
   if (row?.holder === holder) return { taken: true, until: null };
-  const [held] = await sql.query<{ until: Date }>('SELECT until FROM lease WHERE name = $1', [name]);
+  const [held] = await sql.query<{ until: Date; holder: string }>('SELECT until, holder FROM lease WHERE name = $1', [name]);
+  if (held && holderIsGone(held.holder)) {
+    // Only that holder's row is replaced: of two takers who both saw it dead, one wins.
+    const [won] = await sql.query<{ holder: string }>(
+      `UPDATE lease SET holder = $2, until = now() + $4::int * interval '1 second', acquired_at = now() WHERE name = $1 AND holder = $3 RETURNING holder`,
+      [name, holder, held.holder, ttlSeconds],
+    );
+    if (won?.holder === holder) return { taken: true, until: null, tookOver: held.holder.split('|')[2] };
+  }
   return { taken: false, until: held?.until ?? null };
 }
 
@@ -63,7 +98,7 @@ export async function withLease<T>(sql: Sql, name: string, opts: LeaseOptions, f
   const ttl = opts.ttlSeconds ?? LEASE_TTL_SECONDS;
   const stale = unreleased.get(name);
   if (stale) await release(sql, name, stale);
-  const holder = randomUUID();
+  const holder = holderFor();
   const deadline = Date.now() + opts.waitMs;
   for (let tries = 0; ; tries++) {
     const t = await take(sql, name, holder, ttl);
