@@ -16,6 +16,8 @@ import { addAgency } from '../src/domain/agencies.ts';
 import { createApiKey } from '../src/domain/api-keys.ts';
 import { addClient } from '../src/domain/clients.ts';
 import { importCsv } from '../src/import/import-csv.ts';
+import { deliverDailyReport, reportKey } from '../src/reports/daily-report.ts';
+import type { Sender } from '../src/reports/senders.ts';
 import { runClientDay, type DayStep } from '../src/run/day.ts';
 import { createCampaign, siteKeyOf } from '../src/tracking/campaigns.ts';
 import { createServerDatabase, serverUrl } from './helpers/db.ts';
@@ -202,6 +204,29 @@ describe.runIf(serverUrl)('when the database server drops or refuses connections
       proxy.setDown(false);
       await s.close();
     }
+  });
+
+  it('a report emailed just before the database goes away is recorded as sent when it is back, and never sent twice', async () => {
+    const c = await addClient(direct.prisma, { slug: 'mailed-shop', timezone: 'UTC', recipients: ['owner@mailed.example'] });
+    const sends: string[] = [];
+    // The provider accepts the email; at that moment every connection drops for 3 s.
+    const sender: Sender = {
+      name: 'resend',
+      async send(msg) {
+        sends.push(msg.idempotencyKey);
+        proxy.setDown(true);
+        proxy.dropAll();
+        setTimeout(() => proxy.setDown(false), 3_000);
+        return { provider: 'resend', providerId: `em_${sends.length}` };
+      },
+    };
+    const opts = { sender, from: 'r@adbrain.example', now: new Date('2026-11-23T07:00:00Z'), recordRetry: { retries: 8, minTimeoutMs: 200 } };
+    const first = await deliverDailyReport(viaProxy, c, '2026-11-22', opts);
+    expect(first.status).toBe('delivered');
+    const row = await direct.prisma.report.findUniqueOrThrow({ where: { idempotencyKey: reportKey(c.id, '2026-11-22') } });
+    expect(row).toMatchObject({ status: 'sent', providerId: 'em_1' });
+    expect((await deliverDailyReport(viaProxy, c, '2026-11-22', opts)).status).toBe('already-delivered');
+    expect(sends).toHaveLength(1);
   });
 
   it('the CLI says in one line that the database is unreachable, with its exit code', async () => {

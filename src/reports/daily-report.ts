@@ -4,6 +4,7 @@
 import type { Db } from '../db/client.ts';
 import { emitEvent } from '../webhooks/events.ts';
 import { withLease } from '../db/lease.ts';
+import { withDbRetry, type RetryOptions } from '../db/retry.ts';
 import { AppError } from '../errors.ts';
 import { deterministicSummary } from '../llm/deterministic.ts';
 import { summaryFacts } from '../llm/facts.ts';
@@ -51,7 +52,11 @@ export interface DeliverResult {
   summary: DailySummary | null;
 }
 
-type DeliverOptions = { sender: Sender; from: string; now: Date; summary?: Summary };
+type DeliverOptions = {
+  sender: Sender; from: string; now: Date; summary?: Summary;
+  /** Retries of recording a sent report while the database is unreachable (default 7 from 500 ms, about two minutes). */
+  recordRetry?: RetryOptions;
+};
 
 /**
  * Delivers one client's report of one day, holding that report's lease: the day
@@ -90,14 +95,26 @@ async function deliver(db: Db, client: ReportClient, date: string, key: string, 
     attachments: reportAttachments(r),
     outbox: { client: client.slug, date, stem: 'report', extra: { 'report.json': JSON.stringify(r.model, null, 2) + '\n' } },
   };
+  let sent: Awaited<ReturnType<Sender['send']>>;
   try {
-    const sent = await opts.sender.send(msg);
-    await db.prisma.report.update({ where: { id: report.id }, data: { status: sent.provider === 'outbox' ? 'written' : 'sent', provider: sent.provider, providerId: sent.providerId, sentAt: opts.now } });
-    await emitEvent(db, { clientId: client.id, type: 'report.sent', now: opts.now, data: { reportId: report.id, date, delivery: sent.provider === 'outbox' ? 'written to the outbox' : 'emailed', recipients, headline: r.view.headline, spendCents: r.model.day.spendCents, revenueCents: r.model.day.revenueCents, profitCents: r.model.day.profitCents } });
-    return { status: 'delivered', reportId: report.id, provider: sent.provider, location: sent.providerId, summary: r.model };
+    sent = await opts.sender.send(msg);
   } catch (err) {
     const message = (err as Error).message;
-    await db.prisma.report.update({ where: { id: report.id }, data: { status: 'failed', error: message.slice(0, 1000) } });
+    // Best effort: the database may be what is failing.
+    await db.prisma.report.update({ where: { id: report.id }, data: { status: 'failed', error: message.slice(0, 1000) } }).catch(() => undefined);
     throw err instanceof AppError ? err : new AppError('provider_error', `delivery failed: ${message}`);
   }
+  // Sent: the record of it (and its event, in the same transaction) survives an outage
+  // of the database, retried for about two minutes. Left unrecorded, a re-run would
+  // find the report unsent and send it again — Resend refuses the repeat by the
+  // idempotency key for 24 hours, but nothing else would.
+  await withDbRetry(
+    () =>
+      db.prisma.$transaction(async (tx) => {
+        await tx.report.update({ where: { id: report.id }, data: { status: sent.provider === 'outbox' ? 'written' : 'sent', provider: sent.provider, providerId: sent.providerId, sentAt: opts.now, error: null } });
+        await emitEvent({ prisma: tx as unknown as Db['prisma'] }, { clientId: client.id, type: 'report.sent', now: opts.now, data: { reportId: report.id, date, delivery: sent.provider === 'outbox' ? 'written to the outbox' : 'emailed', recipients, headline: r.view.headline, spendCents: r.model.day.spendCents, revenueCents: r.model.day.revenueCents, profitCents: r.model.day.profitCents } });
+      }),
+    opts.recordRetry ?? { retries: 7, minTimeoutMs: 500 },
+  );
+  return { status: 'delivered', reportId: report.id, provider: sent.provider, location: sent.providerId, summary: r.model };
 }
