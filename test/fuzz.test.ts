@@ -189,4 +189,49 @@ describe('fuzzing the CLI', () => {
       expect(a.stderr).toMatch(/--as-of/);
     }
   });
+
+  // (A NUL cannot reach argv — the OS ends the string there; files with NULs are the CSV fuzz above.)
+  it('hostile arguments — invalid UTF-8, lone surrogates, 100 KB strings: an error line or a clean value, never a stack', { timeout: 240_000 }, () => {
+    const cwd = mkdtempSync(path.join(tmpdir(), 'adbrain-fuzz-args-'));
+    const env = { PATH: process.env.PATH, HOME: process.env.HOME, ADBRAIN_DATA_DIR: path.join(cwd, 'data'), ADBRAIN_NOW: TEST_NOW };
+    const bin = path.resolve('bin/adbrain.mjs');
+    // Through bash, so that the bytes reach argv as they are (a JS string cannot hold invalid UTF-8).
+    const sh = (script: string) => spawnSync('bash', ['-c', script], { cwd, env: { ...env, ADB: `${process.execPath} ${bin}` }, encoding: 'utf8', timeout: 120_000 });
+    expect(sh('$ADB clients add hx --timezone UTC').status).toBe(0);
+    const BAD = `"$(printf 'a\\xff\\xfeb')"`;
+    const SURROGATE = `"$(printf 'x\\xed\\xa0\\x80y')"`;
+    const HUGE = '"$(head -c 100000 /dev/zero | tr \'\\0\' x)"';
+    const runs = [
+      `$ADB clients add ${BAD} --timezone UTC`,
+      `$ADB clients add hx2 --name ${BAD} --timezone UTC`,
+      `$ADB clients add hx3 --name ${HUGE} --timezone UTC`,
+      `$ADB clients add hx4 --timezone ${SURROGATE}`,
+      `$ADB clients update hx --recipients ${BAD}`,
+      `$ADB campaigns create ${SURROGATE} --client hx --destination https://shop.example/`,
+      `$ADB campaigns create ${HUGE} --client hx --destination https://shop.example/`,
+      `$ADB campaigns create ok --client hx --destination ${BAD}`,
+      `$ADB campaigns create ok2 --client hx --destination https://shop.example/ --code ${BAD}`,
+      `$ADB campaigns show ${HUGE} --client hx`,
+      `$ADB audit --actor ${BAD}`,
+      `$ADB audit --action ${HUGE}`,
+      `$ADB links kill ${BAD} --client hx --reason ${HUGE}`,
+      `$ADB export metrics --client ${SURROGATE} --from 2026-11-01 --to 2026-11-02`,
+      `$ADB analyze --client hx --as-of ${BAD}`,
+    ];
+    for (const script of runs) {
+      const r = sh(script);
+      const what = `${script.slice(0, 80)} → ${r.status}: ${r.stderr.slice(0, 300)}`;
+      if (process.env.SHOW_RUNS) console.log(what);
+      expect([0, 1, 2], what).toContain(r.status);
+      expect(r.stderr, what).not.toMatch(/^\s+at /m);
+      expect(r.stderr, what).not.toMatch(/TypeError|RangeError|PrismaClient|invalid byte sequence/);
+      if (r.status !== 0) expect(r.stderr.trim().split('\n').length, what).toBeLessThanOrEqual(3);
+      // An error quoting 100 KB of input is cut, not printed whole.
+      for (const line of r.stderr.split('\n')) expect(line.length, what).toBeLessThanOrEqual(400);
+    }
+    // What was kept is clean: no NUL, no lone surrogate, no 100 KB name.
+    const listed = sh('$ADB clients list --json && $ADB campaigns list --client hx --json');
+    expect(listed.status).toBe(0);
+    expect(listed.stdout).not.toMatch(/\u0000|\\u0000|\\ud800|x{1000}/);
+  });
 });

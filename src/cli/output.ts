@@ -52,6 +52,9 @@ export function formatRowErrors(errors: RowErrorLike[], limit = 50, total = erro
   return lines;
 }
 
+/** Each line at most `max` characters: a message that quotes what the user typed (100 KB of it) stays readable. */
+export const clipLines = (s: string, max = 300) => s.split('\n').map((l) => (l.length > max ? `${l.slice(0, max - 1)}…` : l)).join('\n');
+
 /** Prints an error for the user and returns the exit code. */
 export function reportError(err: unknown, json: boolean, debug: boolean): number {
   if (err instanceof ConfigError) {
@@ -63,13 +66,13 @@ export function reportError(err: unknown, json: boolean, debug: boolean): number
     if (json) {
       printJson({ error: { code: err.code, message: redact(err.message), details: err.details ?? null } });
     } else {
-      process.stderr.write(`error: ${redact(err.message)}\n`);
+      process.stderr.write(`error: ${clipLines(redact(err.message))}\n`);
       const d = err.details as { errors?: RowErrorLike[]; errorsTotal?: number; errorGroups?: RowErrorGroupLike[] } | RowErrorLike[] | { path: string; message: string }[] | undefined;
       if (d && !Array.isArray(d) && Array.isArray(d.errorGroups)) process.stderr.write(formatErrorGroups(d.errorGroups, d.errorsTotal ?? 0).join('\n') + '\n');
       else if (d && !Array.isArray(d) && Array.isArray(d.errors)) process.stderr.write(formatRowErrors(d.errors, 50, d.errorsTotal).join('\n') + '\n');
       else if (Array.isArray(d)) {
         for (const i of d as { path?: string; message?: string }[]) {
-          if (i.path !== undefined) process.stderr.write(`  ${i.path}: ${i.message}\n`);
+          if (i.path !== undefined) process.stderr.write(`  ${clipLines(`${i.path}: ${i.message}`)}\n`);
         }
       }
     }
