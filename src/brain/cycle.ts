@@ -67,7 +67,7 @@ export function runCycle(input: BrainInput, opts: CycleOptions = {}): BrainOutpu
     ...detectForecastRisk(s, forecasts),
   ];
   lap('detection');
-  const actions = rankActions(findings, s, input.insights);
+  const actions = rankActions(findings, s, input.insights, input.settings);
   lap('curiosity');
   return {
     asOf: input.asOf,

@@ -77,6 +77,7 @@ const LABELS: Record<string, string> = {
   frequencyChange: 'frequency change', spend7Cents: 'spend over 7 days', typicalSpend7Cents: 'typical 7-day spend',
   ageDays: 'age', budgetCents: 'monthly budget', spentCents: 'spent so far', projectedCents: 'projected month', recentRoi: 'recent ROI',
   fromRoas: 'ROAS of the weaker campaign', toRoas: 'ROAS of the stronger campaign', day: 'day', month: 'month',
+  fromCpaCents: 'cost per lead of the weaker campaign', toCpaCents: 'cost per lead of the stronger campaign', movedSpendCents: 'spend moved',
   probability: 'how sure the brain is', since: 'since', changed: 'changed then', beforeRoas: 'ROAS before the change', line: 'the line',
   frequencyExcess: 'frequency beyond what spend explains',
 };

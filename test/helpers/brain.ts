@@ -4,6 +4,8 @@ import { addDays } from '../../src/time.ts';
 
 export interface SeriesSpec {
   id: string;
+  /** Default: the id. */
+  name?: string;
   kind?: string;
   parentId?: string | null;
   platform?: string;
@@ -12,7 +14,8 @@ export interface SeriesSpec {
   impressions?: (t: number) => number;
   clicks?: (t: number) => number;
   conversions?: (t: number) => number;
-  revenue?: (t: number) => number;
+  /** null: not reported that day. */
+  revenue?: (t: number) => number | null;
   frequency?: (t: number) => number | null;
 }
 
@@ -21,7 +24,7 @@ export function makeInput(opts: { asOf: string; days: number; series: SeriesSpec
   const entities: BrainEntity[] = [...(opts.extraEntities ?? [])];
   const days: BrainDay[] = [];
   for (const s of opts.series) {
-    entities.push({ id: s.id, kind: s.kind ?? 'ad', parentId: s.parentId ?? null, platform: s.platform ?? 'meta', externalId: s.id, name: s.id, status: s.status ?? 'active', attributes: {} });
+    entities.push({ id: s.id, kind: s.kind ?? 'ad', parentId: s.parentId ?? null, platform: s.platform ?? 'meta', externalId: s.id, name: s.name ?? s.id, status: s.status ?? 'active', attributes: {} });
     for (let t = 0; t < opts.days; t++) {
       days.push({
         entityId: s.id,
@@ -30,7 +33,7 @@ export function makeInput(opts: { asOf: string; days: number; series: SeriesSpec
         impressions: Math.round(s.impressions?.(t) ?? s.spend(t) * 10),
         clicks: Math.round(s.clicks?.(t) ?? s.spend(t) / 10),
         conversions: s.conversions?.(t) ?? 0,
-        revenueCents: Math.round(s.revenue?.(t) ?? 0),
+        revenueCents: ((v) => (v === null ? null : Math.round(v ?? 0)))(s.revenue?.(t)),
         reach: null,
         frequency: s.frequency?.(t) ?? null,
       });

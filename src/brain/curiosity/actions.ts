@@ -3,9 +3,10 @@
 // are, how urgent it is, and the inputs that explain it — then ranks them.
 // It learns per action kind from what this client applied or dismissed.
 import { round } from '../memory.ts';
-import { refOf, windowTotals } from '../oracle/performance.ts';
-import { sumRange, type SeriesSet } from '../series.ts';
-import type { ActionKind, EntityRef, Finding, PastInsight, Severity } from '../types.ts';
+import { REVENUE, valueOf, type Objective } from '../objective.ts';
+import { objectiveFor, refOf, windowTotals } from '../oracle/performance.ts';
+import { sumRange, type EntitySeries, type SeriesSet } from '../series.ts';
+import type { ActionKind, BrainSettings, EntityRef, Finding, PastInsight, Severity } from '../types.ts';
 
 export interface Action {
   rank: number;
@@ -80,7 +81,7 @@ export function learnPriors(insights: PastInsight[]): Map<ActionKind, Prior> {
 
 const URGENCY_WEIGHT: Record<Severity, number> = { critical: 1.3, high: 1.15, medium: 1, low: 0.9 };
 
-export function rankActions(findings: Finding[], s: SeriesSet, insights: PastInsight[]): Action[] {
+export function rankActions(findings: Finding[], s: SeriesSet, insights: PastInsight[], settings?: BrainSettings): Action[] {
   const priors = learnPriors(insights);
   const candidates: Omit<Action, 'rank' | 'score'>[] = findings.filter((f) => !f.informational).map((f) => ({
     kind: ACTION_FOR[f.type],
@@ -91,7 +92,7 @@ export function rankActions(findings: Finding[], s: SeriesSet, insights: PastIns
     urgency: f.severity,
     inputs: { ...f.facts },
   }));
-  candidates.push(...budgetMoves(s), ...tests(s));
+  candidates.push(...budgetMoves(s, settings), ...tests(s));
   const scored = candidates.map((c) => {
     const prior = priors.get(c.kind) ?? { applied: 0, dismissed: 0, acceptRate: 0.5, measured: 0, realisation: 1 };
     const n = prior.applied + prior.dismissed;
@@ -112,40 +113,67 @@ export function rankActions(findings: Finding[], s: SeriesSet, insights: PastIns
 }
 
 const MIN_CAMPAIGN_SPEND_7 = 10_000;
+/** A campaign is compared only when its result is known on this share of the week's spend. */
+const MIN_KNOWN_SHARE = 0.8;
 
-/** Shift a fifth of the weakest campaign's budget to the strongest. */
-function budgetMoves(s: SeriesSet): Omit<Action, 'rank' | 'score'>[] {
+/** Campaign names that differ only in case, spaces or punctuation ("Data analytics", "DataAnalytics"): probably one campaign. */
+export const nameKey = (name: string) => name.normalize('NFKD').toLowerCase().replace(/[^\p{L}\p{N}]+/gu, '');
+
+const objectiveKey = (o: Objective) => `${o.kind}:${o.targetCpaCents ?? ''}:${o.valuePerConversionCents ?? ''}`;
+
+/**
+ * Shift a fifth of the weakest campaign's budget to the strongest — between
+ * campaigns bought for the same objective, each judged only on the spend whose
+ * result is known (at least 80 % of its week): unknown revenue is never a ROAS of
+ * 0. Two campaigns whose names differ only in spelling are probably one and are
+ * never weighed against each other.
+ */
+function budgetMoves(s: SeriesSet, settings: BrainSettings | undefined): Omit<Action, 'rank' | 'score'>[] {
   const end = s.length - 1;
-  const rows = [...s.byId.values()]
-    .filter((e) => e.entity.kind === 'campaign' && e.entity.status !== 'killed')
-    .map((e) => ({ e, t: windowTotals(e, end - 6, end) }))
-    .filter((r) => r.t.spend >= MIN_CAMPAIGN_SPEND_7);
-  if (rows.length < 2) return [];
-  rows.sort((a, b) => a.t.revenue / a.t.spend - b.t.revenue / b.t.spend);
-  const low = rows[0]!;
-  const high = rows.at(-1)!;
-  const lowRoas = low.t.revenue / low.t.spend;
-  const highRoas = high.t.revenue / high.t.spend;
-  // Marginal returns fall as spend grows: count the receiver at 70 % of its average ROAS.
-  const gainPerDollar = highRoas * 0.7 - lowRoas;
-  if (lowRoas >= 1 || gainPerDollar <= 0.2) return [];
-  const moved = low.t.spend * 0.2;
-  return [{
-    kind: 'move_budget',
-    entity: refOf(low.e),
-    basedOn: null,
-    impactCents: Math.round(moved * gainPerDollar),
-    confidence: 0.5,
-    urgency: 'medium',
-    inputs: {
-      fromCampaign: low.e.entity.name,
-      toCampaign: high.e.entity.name,
-      toEntityId: high.e.entity.id,
-      fromRoas: round(lowRoas, 3),
-      toRoas: round(highRoas, 3),
-      movedSpendCents: Math.round(moved),
-    },
-  }];
+  const groups = new Map<string, { e: EntitySeries; o: Objective; basis: number; roas: number; cpa: number | null }[]>();
+  for (const e of s.byId.values()) {
+    if (e.entity.kind !== 'campaign' || e.entity.status === 'killed') continue;
+    const t = windowTotals(e, end - 6, end);
+    if (t.spend < MIN_CAMPAIGN_SPEND_7) continue;
+    const o = settings ? objectiveFor(e, s, settings) : REVENUE;
+    const v = valueOf(t, o);
+    if (v.basisSpend < MIN_CAMPAIGN_SPEND_7 || v.basisSpend < MIN_KNOWN_SHARE * t.spend) continue;
+    const row = { e, o, basis: v.basisSpend, roas: v.valueCents / v.basisSpend, cpa: t.conversions > 0 && t.conversionSpend > 0 ? t.conversionSpend / t.conversions : null };
+    const k = objectiveKey(o);
+    groups.set(k, [...(groups.get(k) ?? []), row]);
+  }
+  let best: Omit<Action, 'rank' | 'score'> | null = null;
+  for (const rows of groups.values()) {
+    if (rows.length < 2) continue;
+    rows.sort((a, b) => a.roas - b.roas);
+    const low = rows[0]!;
+    const high = [...rows].reverse().find((r) => r !== low && nameKey(r.e.entity.name) !== nameKey(low.e.entity.name));
+    if (!high) continue;
+    // Marginal returns fall as spend grows: count the receiver at 70 % of its average ROAS.
+    const gainPerDollar = high.roas * 0.7 - low.roas;
+    if (low.roas >= 1 || gainPerDollar <= 0.2) continue;
+    const moved = low.basis * 0.2;
+    const leads = low.o.kind === 'leads';
+    const action: Omit<Action, 'rank' | 'score'> = {
+      kind: 'move_budget',
+      entity: refOf(low.e),
+      basedOn: null,
+      impactCents: Math.round(moved * gainPerDollar),
+      confidence: 0.5,
+      urgency: 'medium',
+      inputs: {
+        fromCampaign: low.e.entity.name,
+        toCampaign: high.e.entity.name,
+        toEntityId: high.e.entity.id,
+        windowDays: 7,
+        // Leads are compared on what a lead costs; revenue and value on ROAS.
+        ...(leads ? { fromCpaCents: low.cpa === null ? null : Math.round(low.cpa), toCpaCents: high.cpa === null ? null : Math.round(high.cpa) } : { fromRoas: round(low.roas, 3), toRoas: round(high.roas, 3) }),
+        movedSpendCents: Math.round(moved),
+      },
+    };
+    if (!best || action.impactCents > best.impactCents) best = action;
+  }
+  return best ? [best] : [];
 }
 
 /** Young, barely funded entities whose early numbers look good: worth a real test. */
