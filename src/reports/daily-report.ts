@@ -15,7 +15,7 @@ import { renderReportHtml } from './render-html.tsx';
 import { renderReportPdf } from './render-pdf.tsx';
 import { burningCsv } from './burning-csv.ts';
 import { renderReportText } from './render-text.ts';
-import type { OutgoingEmail, Sender } from './senders.ts';
+import type { OutgoingEmail, SendResult, Sender } from './senders.ts';
 import { BURNING_CSV, BURNING_SHOWN, buildReportView, type ReportView } from './view.ts';
 
 export interface RenderedReport {
@@ -26,18 +26,29 @@ export interface RenderedReport {
   pdf: Buffer;
 }
 
-export async function renderDailyReport(model: DailySummary, words?: Summary): Promise<RenderedReport> {
-  const view = buildReportView(model, words ?? deterministicSummary(summaryFacts(model)));
+export async function renderDailyReport(model: DailySummary, words?: Summary, correction?: Correction): Promise<RenderedReport> {
+  const said = words ?? deterministicSummary(summaryFacts(model));
+  const base = buildReportView(model, correction ? { ...said, paragraphs: [correctionNote(correction), ...said.paragraphs] } : said);
+  const view = correction ? { ...base, subject: `Correction: ${base.subject}`.slice(0, 180) } : base;
   const [html, pdf] = await Promise.all([renderReportHtml(view), renderReportPdf(view)]);
   return { model, view, html, text: renderReportText(view), pdf };
 }
 
 export const reportKey = (clientId: string, date: string) => `daily:${clientId}:${date}`;
 
+/** A report made again for a day already reported: the n-th correction, and when the first went out. */
+export interface Correction {
+  n: number;
+  originalSentAt: Date | null;
+}
+
+const correctionNote = (c: Correction) =>
+  `This is a corrected report${c.originalSentAt ? `: it replaces the one sent on ${c.originalSentAt.toISOString().slice(0, 10)}` : ''}. Its numbers are recomputed from the data and settings as they are now.`;
+
 /** The PDF, and the full list of burning links when the report shows only the worst. */
-export function reportAttachments(r: RenderedReport): OutgoingEmail['attachments'] {
+export function reportAttachments(r: RenderedReport, stem = 'report'): OutgoingEmail['attachments'] {
   return [
-    { filename: 'report.pdf', content: r.pdf, contentType: 'application/pdf' },
+    { filename: `${stem}.pdf`, content: r.pdf, contentType: 'application/pdf' },
     ...(r.model.burning.length > BURNING_SHOWN
       ? [{ filename: BURNING_CSV, content: Buffer.from(burningCsv(r.model.burning, r.model.client.currency)), contentType: 'text/csv' }]
       : []),
@@ -77,13 +88,7 @@ async function deliver(db: Db, client: ReportClient, date: string, key: string, 
     return { status: 'already-delivered', reportId: existing.id, provider: existing.provider, location: existing.providerId, summary: null };
   }
   const r = await renderDailyReport(await loadReportModel(db, client, date, opts.now), opts.summary);
-  const day = new Date(`${date}T00:00:00Z`);
-  const content = { html: r.html, text: r.text, pdf: new Uint8Array(r.pdf), summary: r.view.headline, status: 'rendered' as const, error: null };
-  const report = await db.prisma.report.upsert({
-    where: { idempotencyKey: key },
-    update: content,
-    create: { clientId: client.id, kind: 'daily', periodStart: day, periodEnd: day, idempotencyKey: key, ...content },
-  });
+  const report = await storeRendered(db, client.id, date, key, 'daily', r);
   const { recipients } = await db.prisma.client.findUniqueOrThrow({ where: { id: client.id }, select: { recipients: true } });
   const msg: OutgoingEmail = {
     idempotencyKey: key,
@@ -95,26 +100,86 @@ async function deliver(db: Db, client: ReportClient, date: string, key: string, 
     attachments: reportAttachments(r),
     outbox: { client: client.slug, date, stem: 'report', extra: { 'report.json': JSON.stringify(r.model, null, 2) + '\n' } },
   };
-  let sent: Awaited<ReturnType<Sender['send']>>;
+  const sent = await sendRecorded(db, report.id, msg, opts, (tx, sent) =>
+    emitEvent({ prisma: tx }, { clientId: client.id, type: 'report.sent', now: opts.now, data: { reportId: report.id, date, delivery: sent.provider === 'outbox' ? 'written to the outbox' : 'emailed', recipients, headline: r.view.headline, spendCents: r.model.day.spendCents, revenueCents: r.model.day.revenueCents, profitCents: r.model.day.profitCents } }).then(() => undefined),
+  );
+  return { status: 'delivered', reportId: report.id, provider: sent.provider, location: sent.providerId, summary: r.model };
+}
+
+/** The rendered report kept as its row (status rendered), before it is sent. */
+async function storeRendered(db: Db, clientId: string, date: string, key: string, kind: 'daily' | 'correction', r: RenderedReport) {
+  const day = new Date(`${date}T00:00:00Z`);
+  const content = { html: r.html, text: r.text, pdf: new Uint8Array(r.pdf), summary: r.view.headline, status: 'rendered' as const, error: null };
+  return db.prisma.report.upsert({
+    where: { idempotencyKey: key },
+    update: content,
+    create: { clientId, kind, periodStart: day, periodEnd: day, idempotencyKey: key, ...content },
+  });
+}
+
+type Tx = Db['prisma'];
+
+/**
+ * Sends the message and records the outcome. A refusal marks the row failed (best
+ * effort: the database may be what is failing). Once sent, the status — with what
+ * `alsoInTx` writes (the report.sent event), in one transaction — survives an outage
+ * of the database, retried for about two minutes: left unrecorded, a re-run would
+ * find the report unsent and send it again (Resend refuses the repeat by the
+ * idempotency key for 24 hours, nothing else would).
+ */
+async function sendRecorded(db: Db, reportId: string, msg: OutgoingEmail, opts: DeliverOptions, alsoInTx?: (tx: Tx, sent: SendResult) => Promise<void>) {
+  let sent: SendResult;
   try {
     sent = await opts.sender.send(msg);
   } catch (err) {
     const message = (err as Error).message;
-    // Best effort: the database may be what is failing.
-    await db.prisma.report.update({ where: { id: report.id }, data: { status: 'failed', error: message.slice(0, 1000) } }).catch(() => undefined);
+    await db.prisma.report.update({ where: { id: reportId }, data: { status: 'failed', error: message.slice(0, 1000) } }).catch(() => undefined);
     throw err instanceof AppError ? err : new AppError('provider_error', `delivery failed: ${message}`);
   }
-  // Sent: the record of it (and its event, in the same transaction) survives an outage
-  // of the database, retried for about two minutes. Left unrecorded, a re-run would
-  // find the report unsent and send it again — Resend refuses the repeat by the
-  // idempotency key for 24 hours, but nothing else would.
   await withDbRetry(
     () =>
-      db.prisma.$transaction(async (tx) => {
-        await tx.report.update({ where: { id: report.id }, data: { status: sent.provider === 'outbox' ? 'written' : 'sent', provider: sent.provider, providerId: sent.providerId, sentAt: opts.now, error: null } });
-        await emitEvent({ prisma: tx as unknown as Db['prisma'] }, { clientId: client.id, type: 'report.sent', now: opts.now, data: { reportId: report.id, date, delivery: sent.provider === 'outbox' ? 'written to the outbox' : 'emailed', recipients, headline: r.view.headline, spendCents: r.model.day.spendCents, revenueCents: r.model.day.revenueCents, profitCents: r.model.day.profitCents } });
+      db.prisma.$transaction(async (t) => {
+        const tx = t as unknown as Tx;
+        await tx.report.update({ where: { id: reportId }, data: { status: sent.provider === 'outbox' ? 'written' : 'sent', provider: sent.provider, providerId: sent.providerId, sentAt: opts.now, error: null } });
+        await alsoInTx?.(tx, sent);
       }),
     opts.recordRetry ?? { retries: 7, minTimeoutMs: 500 },
   );
-  return { status: 'delivered', reportId: report.id, provider: sent.provider, location: sent.providerId, summary: r.model };
+  return sent;
+}
+
+export interface RemakeResult {
+  reportId: string;
+  correction: number;
+  provider: string;
+  location: string | null;
+}
+
+/**
+ * Makes a day's report again from the data and settings as they are now — after a
+ * late import, a changed objective — as a correction: its own report row (the
+ * original stays in the log), its own idempotency key (`correction:<client>:<date>:<n>`)
+ * so the provider sends it although the day's report was sent, "Correction:" in the
+ * subject and a first paragraph saying what it replaces. A retry of a correction that
+ * did not go out reuses its key: never two emails for one correction.
+ */
+export async function remakeDailyReport(db: Db, client: ReportClient, date: string, opts: DeliverOptions): Promise<RemakeResult> {
+  return withLease(db.sql, `report:${reportKey(client.id, date)}`, { waitMs: 300_000, what: `the delivery of ${client.slug}'s report of ${date}` }, async () => {
+    const day = new Date(`${date}T00:00:00Z`);
+    const original = await db.prisma.report.findUnique({ where: { idempotencyKey: reportKey(client.id, date) } });
+    const earlier = await db.prisma.report.findMany({ where: { clientId: client.id, kind: 'correction', periodStart: day }, orderBy: { createdAt: 'asc' } });
+    const unsent = earlier.find((r) => r.status !== 'sent' && r.status !== 'written');
+    const n = unsent ? earlier.indexOf(unsent) + 1 : earlier.length + 1;
+    const key = unsent?.idempotencyKey ?? `correction:${client.id}:${date}:${n}`;
+    const r = await renderDailyReport(await loadReportModel(db, client, date, opts.now), opts.summary, { n, originalSentAt: original?.sentAt ?? null });
+    const row = await storeRendered(db, client.id, date, key, 'correction', r);
+    const { recipients } = await db.prisma.client.findUniqueOrThrow({ where: { id: client.id }, select: { recipients: true } });
+    const stem = `correction-${n}`;
+    const sent = await sendRecorded(db, row.id, {
+      idempotencyKey: key, from: opts.from, to: recipients, subject: r.view.subject, html: r.html, text: r.text,
+      attachments: reportAttachments(r, `report-${stem}`),
+      outbox: { client: client.slug, date, stem, extra: { [`${stem}.json`]: JSON.stringify(r.model, null, 2) + '\n' } },
+    }, opts);
+    return { reportId: row.id, correction: n, provider: sent.provider, location: sent.providerId };
+  });
 }

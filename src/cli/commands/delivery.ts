@@ -33,12 +33,23 @@ export function register(program: Command, group: Group) {
     .option('--date <YYYY-MM-DD>', 'the report day (default: yesterday in the client\'s timezone)', day)
     .option('--send', 'send through Resend (needs RESEND_API_KEY)')
     .option('--outbox', 'write to the outbox folder instead of sending')
+    .option('--rerender', 'make the day\'s report again from today\'s data and settings, into the outbox, as a correction (the report log keeps both)')
+    .option('--send-correction', 'make it again and email it once more, marked as a correction, under its own idempotency key (needs RESEND_API_KEY)')
     .addOption(json())
     .action(async (o) => {
       await withContext(async (ctx) => {
         const c = await getClientBySlug(ctx.db.prisma, o.client);
         if (o.date) await checkAsOf(ctx.db, c, o.date, ctx.config.now(), { field: '--date', requireData: false });
         const date = o.date ?? lastCompleteDay(c.timezone, ctx.config.now());
+        if (o.rerender || o.sendCorrection) {
+          if (o.rerender && o.sendCorrection) throw new AppError('invalid_input', 'choose one of --rerender and --send-correction');
+          if (o.send || o.outbox) throw new AppError('invalid_input', '--rerender writes to the outbox and --send-correction sends: leave out --send and --outbox');
+          const { remakeDailyReport } = await import('../../reports/daily-report.ts');
+          const sender = await chooseSender(ctx, o.sendCorrection ? { send: true } : { outbox: true });
+          const r = await remakeDailyReport(ctx.db, c, date, { sender, from: ctx.config.email.from ?? DEFAULT_FROM, now: ctx.config.now() });
+          if (o.json) return printJson({ client: c.slug, date, correction: r.correction, provider: r.provider, location: r.location, reportId: r.reportId });
+          return console.log(`${c.slug} ${date}: correction ${r.correction} ${r.provider === 'resend' ? `sent via Resend (${r.location})` : `written to ${r.location}`}`);
+        }
         const { deliverDailyReport } = await import('../../reports/daily-report.ts');
         const r = await deliverDailyReport(ctx.db, c, date, {
           sender: await chooseSender(ctx, o),
@@ -46,7 +57,7 @@ export function register(program: Command, group: Group) {
           now: ctx.config.now(),
         });
         if (o.json) printJson({ client: c.slug, date, status: r.status, provider: r.provider, location: r.location, reportId: r.reportId });
-        else if (r.status === 'already-delivered') console.log(`${c.slug} ${date}: already delivered (${r.provider}: ${r.location}); not sent again`);
+        else if (r.status === 'already-delivered') console.log(`${c.slug} ${date}: already delivered (${r.provider}: ${r.location}); not sent again — --rerender makes it again from today's data, --send-correction emails that as a correction`);
         else console.log(`${c.slug} ${date}: ${r.provider === 'resend' ? `sent via Resend (${r.location})` : `written to ${r.location}`}`);
       });
     });
