@@ -61,6 +61,18 @@ describe('curiosity', () => {
     expect(learnPriors(past('winner', 'APPLIED', 4)).get('scale')!.realisation).toBe(1);
   });
 
+  it('never buries a critical pause under less urgent actions expected to be worth less — whatever the learning and the exploration bonus', () => {
+    const pause = finding('burning', 'burner', 40_000, 0.9, 'critical');
+    // An unsure anomaly with a large estimate: the exploration bonus alone put it first.
+    const unsure = finding('anomaly_spike', 'odd', 90_000, 0.3);
+    const fatigue = finding('creative_fatigue', 'tired', 60_000, 0.5);
+    const ranked = rankActions([unsure, fatigue, pause], s, [...past('burning', 'DISMISSED', 4)]);
+    expect(ranked.map((a) => a.entity!.id)).toEqual(['burner', 'odd', 'tired']);
+    // A less urgent action expected to be worth more still goes first.
+    const big = finding('creative_fatigue', 'big', 200_000, 0.5);
+    expect(rankActions([big, pause], s, []).map((a) => a.entity!.id)).toEqual(['big', 'burner']);
+  });
+
   it('gives uncertain candidates an exploration bonus that fades with feedback', () => {
     const sure = finding('winner', 'sure', 10_000, 0.95);
     const unsure = finding('anomaly_spike', 'unsure', 14_000, 0.3);

@@ -109,7 +109,27 @@ export function rankActions(findings: Finding[], s: SeriesSet, insights: PastIns
     };
   });
   scored.sort((a, b) => b.score - a.score || (a.entity?.name ?? '').localeCompare(b.entity?.name ?? ''));
-  return scored.map((a, i) => ({ ...a, rank: i + 1 }));
+  return neverBuried(scored).map((a, i) => ({ ...a, rank: i + 1 }));
+}
+
+const URGENCY_ORDER: Record<Severity, number> = { critical: 3, high: 2, medium: 1, low: 0 };
+const expectedCents = (a: { impactCents: number; confidence: number }) => a.impactCents * a.confidence;
+
+/**
+ * The score learns (dismissed kinds sink, unsure ones get an exploration bonus), but
+ * it never buries urgency: an action is moved above every less urgent one ranked
+ * before it whose expected money (impact × confidence) is not larger. So a critical
+ * pause of a burning link comes before a medium budget move unless that move is
+ * expected to be worth more.
+ */
+function neverBuried<T extends { urgency: Severity; impactCents: number; confidence: number }>(ranked: T[]): T[] {
+  const out: T[] = [];
+  for (const a of ranked) {
+    let at = out.length;
+    while (at > 0 && URGENCY_ORDER[out[at - 1]!.urgency] < URGENCY_ORDER[a.urgency] && expectedCents(out[at - 1]!) <= expectedCents(a)) at--;
+    out.splice(at, 0, a);
+  }
+  return out;
 }
 
 const MIN_CAMPAIGN_SPEND_7 = 10_000;
