@@ -13,7 +13,7 @@ import { withLease } from '../db/lease.ts';
 import { runCycle, seriesOf, type BrainOutput, type BrainProgress } from './cycle.ts';
 import { round } from './memory.ts';
 import { buildSeries, type Metric, type SeriesSet } from './series.ts';
-import { actionsByFinding, describeAction, findingKey, type Action } from './curiosity/actions.ts';
+import { actionsByFinding, describeAction, findingKey, neverBuried, type Action } from './curiosity/actions.ts';
 import { INSIGHT_TYPES, type BrainInput, type Finding, type PastInsight, type ScoredPrediction } from './types.ts';
 import { assembleForecasts, planForecasts } from './oracle/forecasts.ts';
 import { forecastJobs } from './oracle/forecast-pool.ts';
@@ -429,5 +429,6 @@ function mergeTrafficActions(output: BrainOutput, actions: import('../splits/tes
     });
   }
   output.curiosity.actions.sort((x, y) => y.score - x.score);
+  output.curiosity.actions = neverBuried(output.curiosity.actions);
   output.curiosity.actions.forEach((x, i) => (x.rank = i + 1));
 }

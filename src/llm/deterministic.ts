@@ -24,8 +24,9 @@ export function actionWording(a: ActionFact): string {
     test: `Give ${q(a.name)} a real test budget`,
     cut_budget: 'Cut daily budgets to land on the monthly budget',
     raise_budget: 'Raise daily budgets on the profitable campaigns to use the monthly budget',
+    move_traffic: `Send all of the split test's traffic to ${q(a.name)}, the winner`,
   };
-  const head = subject[a.kind] ?? `${a.action} (${q(a.name)})`;
+  const head = subject[a.kind] ?? `${a.action[0]!.toUpperCase()}${a.action.slice(1)} (${q(a.name)})`;
   const window = a.why.find((w) => w.startsWith('window '));
   const rest = a.why.filter((w) => w !== window).slice(0, 4).join(', ');
   const why = rest ? (window ? `${window.replace('window ', 'over the last ')}, ${rest}` : rest) : '';
@@ -55,11 +56,20 @@ export function deterministicSummary(f: SummaryFacts): Summary {
   const spend = k.get('spend')!, revenue = k.get('revenue')!, profit = k.get('profit')!;
   const roi = k.get('ROI')!, roas = k.get('ROAS')!, conv = k.get('conversions')!, cpa = k.get('CPA')!;
   const losing = profit.value.startsWith('-');
-  const headline = losing
-    ? `${f.client} lost ${profit.value.slice(1)} on ${spend.value} of spend on ${f.date} (ROI ${roi.value})`
-    : `${f.client} made ${profit.value} profit on ${spend.value} of spend on ${f.date} (ROI ${roi.value})`;
-  const p1 = `Spend was ${spend.value}${change(spend)} and revenue ${revenue.value}${change(revenue)}, from ${f.revenueSource}. ` +
-    `Profit came to ${profit.value}${change(profit)}, a ROAS of ${roas.value}; ${conv.value} conversions at a CPA of ${cpa.value}.`;
+  const leads = f.objective.kind === 'leads';
+  // A ratio that could not be computed is left out, never printed as a dash.
+  const roiNote = roi.value === '—' ? '' : ` (ROI ${roi.value})`;
+  const target = f.objective.targetCpa ? ` against a target of ${f.objective.targetCpa}` : '';
+  // A lead-gen client is told in leads and what a lead cost, not in a profit its revenue never shows.
+  const headline = leads
+    ? `${f.client} got ${conv.value} lead${conv.value === '1' ? '' : 's'} on ${spend.value} of spend on ${f.date}${cpa.value === '—' ? '' : ` (${cpa.value} a lead${target})`}`
+    : losing
+      ? `${f.client} lost ${profit.value.slice(1)} on ${spend.value} of spend on ${f.date}${roiNote}`
+      : `${f.client} made ${profit.value} profit on ${spend.value} of spend on ${f.date}${roiNote}`;
+  const p1 = leads
+    ? `Spend was ${spend.value}${change(spend)}; ${conv.value} leads${change(conv)}${cpa.value === '—' ? '' : ` at ${cpa.value} a lead${target}`}.`
+    : `Spend was ${spend.value}${change(spend)} and revenue ${revenue.value}${change(revenue)}, from ${f.revenueSource}. ` +
+      `Profit came to ${profit.value}${change(profit)}${roas.value === '—' ? '' : `, a ROAS of ${roas.value}`}; ${conv.value} conversions${cpa.value === '—' ? '' : ` at a CPA of ${cpa.value}`}.`;
   const p2parts: string[] = [];
   if (f.topCampaigns[0]) p2parts.push(`${campaignLine(f.topCampaigns[0], 'made the most,')}.`);
   if (f.losingCampaigns[0]) p2parts.push(`${campaignLine(f.losingCampaigns[0], 'lost the most,')}.`);

@@ -45,6 +45,8 @@ export interface SummaryFacts {
   currency: string;
   date: string;
   hasData: boolean;
+  /** What the client buys: revenue, leads (judged by cost per lead against the target) or a value per conversion. */
+  objective: { kind: 'revenue' | 'leads' | 'value'; targetCpa: string | null; valuePerConversion: string | null };
   comparisons: string;
   revenueSource: string;
   kpis: KpiFact[];
@@ -69,6 +71,7 @@ const ACTION_WORDS: Record<string, string> = {
   test: 'give it a real test budget',
   cut_budget: 'cut daily budgets to land on the monthly budget',
   raise_budget: 'raise daily budgets on profitable campaigns',
+  move_traffic: 'send all of the split test\'s traffic to the winner',
 };
 
 const LABELS: Record<string, string> = {
@@ -77,6 +80,11 @@ const LABELS: Record<string, string> = {
   frequencyChange: 'frequency change', spend7Cents: 'spend over 7 days', typicalSpend7Cents: 'typical 7-day spend',
   ageDays: 'age', budgetCents: 'monthly budget', spentCents: 'spent so far', projectedCents: 'projected month', recentRoi: 'recent ROI',
   fromRoas: 'ROAS of the weaker campaign', toRoas: 'ROAS of the stronger campaign', day: 'day', month: 'month',
+  spendLast7Cents: 'spend over the last 7 days', revenueLast7Cents: 'revenue over the last 7 days',
+  spendNext7Cents: 'spend forecast for the next 7 days', revenueNext7Cents: 'revenue forecast for the next 7 days',
+  valueCents: 'value', unjudgedSpendCents: 'spend without a reported result', targetCpaCents: 'target cost per lead',
+  valuePerConversionCents: 'value per conversion', cpaCents: 'cost per conversion', provisionalFrom: 'may still be restated from', objective: 'judged by',
+  test: 'split test',
   fromCpaCents: 'cost per lead of the weaker campaign', toCpaCents: 'cost per lead of the stronger campaign', movedSpendCents: 'spend moved',
   probability: 'how sure the brain is', since: 'since', changed: 'changed then', beforeRoas: 'ROAS before the change', line: 'the line',
   frequencyExcess: 'frequency beyond what spend explains',
@@ -116,7 +124,7 @@ function kpiFacts(s: DailySummary): KpiFact[] {
   }));
 }
 
-function actionFact(a: ActionLine, currency: string): ActionFact {
+export function actionFact(a: ActionLine, currency: string): ActionFact {
   const f: ActionFact = {
     ref: `A${a.rank}`,
     rank: a.rank,
@@ -152,6 +160,11 @@ export function summaryFacts(s: DailySummary, notes: string[] = []): SummaryFact
     currency: cur,
     date: s.date,
     hasData: s.hasData,
+    objective: {
+      kind: s.objective.kind,
+      targetCpa: s.objective.targetCpaCents === null ? null : money(s.objective.targetCpaCents, cur),
+      valuePerConversion: s.objective.valuePerConversionCents === null ? null : money(s.objective.valuePerConversionCents, cur),
+    },
     comparisons: 'previous day and the 7-day average',
     revenueSource: s.revenueSource === 'shopify' ? 'store orders (Shopify)' : 'ad platforms',
     kpis: kpiFacts(s),

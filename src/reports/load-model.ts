@@ -3,6 +3,7 @@ import type { Db } from '../db/client.ts';
 import { latestDayByPlatform, loadDaily, loadEntities } from '../db/metrics-read.ts';
 import { describeAction, type Action } from '../brain/curiosity/actions.ts';
 import type { BrainOutput } from '../brain/cycle.ts';
+import type { Finding } from '../brain/types.ts';
 import { addDays } from '../time.ts';
 import { objectiveSettings } from '../domain/objectives.ts';
 import { provisionalFrom } from '../sources/sync.ts';
@@ -50,6 +51,37 @@ async function loadSplitTests(db: Db, clientId: string, date: string): Promise<S
   });
 }
 
+/** A burning finding as the report's table lists it. */
+export const burningLineOf = (f: Finding): BurningLine => ({
+  entityId: f.entity!.id,
+  name: f.entity!.name,
+  kind: f.entity!.kind,
+  platform: f.entity!.platform,
+  windowDays: Number(f.facts.windowDays),
+  spendCents: Number(f.facts.spendCents),
+  revenueCents: f.facts.revenueCents === null || f.facts.revenueCents === undefined ? null : Number(f.facts.revenueCents),
+  profitCents: Number(f.facts.profitCents),
+  roi: Number(f.facts.roi),
+  conversions: f.facts.conversions === null || f.facts.conversions === undefined ? null : Number(f.facts.conversions),
+  cpaCents: f.facts.cpaCents === null || f.facts.cpaCents === undefined ? null : Number(f.facts.cpaCents),
+  provisional: typeof f.facts.provisionalFrom === 'string',
+  since: f.since,
+});
+
+/** A brain action as the report lists it (rank = its place in the list). */
+export const actionLineOf = (a: Action, i: number): ActionLine => ({
+  rank: i + 1,
+  what: describeAction(a),
+  kind: a.kind,
+  urgency: a.urgency,
+  impactCents: a.impactCents,
+  confidence: a.confidence,
+  entity: a.entity && { id: a.entity.id, kind: a.entity.kind, name: a.entity.name, platform: a.entity.platform },
+  basis: a.basedOn?.type ?? null,
+  since: a.basedOn?.since ?? null,
+  inputs: a.inputs,
+});
+
 export async function loadReportModel(db: Db, client: ReportClient, date: string, now = new Date()): Promise<DailySummary> {
   const [entities, daily, latest, brainRun] = await Promise.all([
     loadEntities(db.sql, client.id),
@@ -61,36 +93,11 @@ export async function loadReportModel(db: Db, client: ReportClient, date: string
   const killed = new Set(entities.filter((e) => e.status === 'killed').map((e) => e.id));
   const ranked: ActionLine[] = ((brainRun?.curiosity as { actions?: Action[] } | null)?.actions ?? [])
     .filter((a) => !a.entity || !killed.has(a.entity.id))
-    .map((a, i) => ({
-      rank: i + 1,
-      what: describeAction(a),
-      kind: a.kind,
-      urgency: a.urgency,
-      impactCents: a.impactCents,
-      confidence: a.confidence,
-      entity: a.entity && { id: a.entity.id, kind: a.entity.kind, name: a.entity.name, platform: a.entity.platform },
-      basis: a.basedOn?.type ?? null,
-      since: a.basedOn?.since ?? null,
-      inputs: a.inputs,
-    }));
+    .map(actionLineOf);
   const oracle = brainRun?.oracle as Pick<BrainOutput['oracle'], 'findings' | 'trackRecord'> | null;
   const burning: BurningLine[] = (oracle?.findings ?? [])
     .filter((f) => f.type === 'burning' && f.entity && !killed.has(f.entity.id))
-    .map((f) => ({
-      entityId: f.entity!.id,
-      name: f.entity!.name,
-      kind: f.entity!.kind,
-      platform: f.entity!.platform,
-      windowDays: Number(f.facts.windowDays),
-      spendCents: Number(f.facts.spendCents),
-      revenueCents: f.facts.revenueCents === null || f.facts.revenueCents === undefined ? null : Number(f.facts.revenueCents),
-      profitCents: Number(f.facts.profitCents),
-      roi: Number(f.facts.roi),
-      conversions: f.facts.conversions === null || f.facts.conversions === undefined ? null : Number(f.facts.conversions),
-      cpaCents: f.facts.cpaCents === null || f.facts.cpaCents === undefined ? null : Number(f.facts.cpaCents),
-      provisional: typeof f.facts.provisionalFrom === 'string',
-      since: f.since,
-    }))
+    .map(burningLineOf)
     .sort((a, b) => a.profitCents - b.profitCents);
   const brain: BrainPart = {
     burning,

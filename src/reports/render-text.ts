@@ -19,7 +19,8 @@ export function wrap(text: string, first = '', rest = first, width = 78): string
 
 function table(t: Table): string[] {
   const widths = t.columns.map((c, i) => Math.max(c.length, ...t.rows.map((r) => (i === 0 ? Math.min(r.name.length, 34) : r.cells[i - 1]!.length))));
-  const clip = (s: string, w: number) => (s.length > w ? `${s.slice(0, w - 1)}…` : s);
+  // A link is told apart by its end (…?sub9=bf-tail-7781): shorten the middle, keep the tail.
+  const clip = (s: string, w: number) => (s.length > w ? `${s.slice(0, Math.ceil((w - 1) / 2))}…${s.slice(s.length - Math.floor((w - 1) / 2))}` : s);
   const line = (cells: string[]) => '  ' + cells.map((c, i) => (i === 0 ? clip(c, widths[0]!).padEnd(widths[0]!) : c.padStart(widths[i]!))).join('  ');
   return [t.title, line(t.columns), ...t.rows.map((r) => line([r.name, ...r.cells])), ...(t.more ? [`  ${t.more}`] : []), ''];
 }

@@ -122,7 +122,7 @@ const expectedCents = (a: { impactCents: number; confidence: number }) => a.impa
  * pause of a burning link comes before a medium budget move unless that move is
  * expected to be worth more.
  */
-function neverBuried<T extends { urgency: Severity; impactCents: number; confidence: number }>(ranked: T[]): T[] {
+export function neverBuried<T extends { urgency: Severity; impactCents: number; confidence: number }>(ranked: T[]): T[] {
   const out: T[] = [];
   for (const a of ranked) {
     let at = out.length;

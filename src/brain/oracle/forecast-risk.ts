@@ -30,7 +30,8 @@ export function detectForecastRisk(s: SeriesSet, forecasts: EntityForecast[]): F
       impactCents: Math.round(spendNext - revNext),
       confidence: round(revUpper < spendNext ? 0.8 : 0.5, 2),
       since: s.dayOf(end),
-      title: `${e.entity.name} is forecast to lose money next week (ROAS ${(revNext / spendNext).toFixed(2)} after ${(revLast / spendLast).toFixed(2)})`,
+      // After a week without spend there is no ROAS to compare with: it is said so.
+      title: `${e.entity.name} is forecast to lose money next week (ROAS ${(revNext / spendNext).toFixed(2)}${spendLast > 0 ? ` after ${(revLast / spendLast).toFixed(2)}` : ', after a week without spend'})`,
       facts: {
         spendLast7Cents: Math.round(spendLast),
         revenueLast7Cents: Math.round(revLast),
