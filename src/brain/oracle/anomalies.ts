@@ -94,9 +94,23 @@ function shifted(e: EntitySeries, c: AnomalyCall, i: number): boolean {
   return at(c.metric, c.z > 0) || (c.metric === 'cpa' && c.z > 0 && at('conversions', false));
 }
 
+/** Below this share of days with spend over the history, an entity is one that switches on and off. */
+const INTERMITTENT_SHARE = 0.6;
+/** Days with spend an intermittent entity needs in its history before its active days are a baseline. */
+const MIN_ACTIVE_DAYS = 8;
+
+/** Days with spend among the history of day i (the weeks its residuals are scaled on). */
+function activeDays(e: EntitySeries, i: number): number[] {
+  const out: number[] = [];
+  for (let j = Math.max(e.launch, i - HISTORY_WEEKS * 7); j < i; j++) if (e.spendCents[j]! > 0) out.push(j);
+  return out;
+}
+
 function rawAnomaliesAt(e: EntitySeries, i: number, threshold: number): AnomalyCall[] {
   // Needs the four weeks behind the day plus the weeks used to scale residuals.
   if (e.launch < 0 || i - e.launch < 7 * (4 + 2)) return [];
+  const active = activeDays(e, i);
+  if (active.length < INTERMITTENT_SHARE * (i - Math.max(e.launch, i - HISTORY_WEEKS * 7))) return intermittentAnomaliesAt(e, i, active, threshold);
   const calls: AnomalyCall[] = [];
   const aov = avgValue(e, i);
   for (const spec of SPECS) {
@@ -119,6 +133,37 @@ function rawAnomaliesAt(e: EntitySeries, i: number, threshold: number): AnomalyC
     const mad = median(residuals.map((r) => Math.abs(r - center))) * 1.4826;
     const floor = spec.t === logT ? 0.05 : 0.25;
     const z = (t(value) - t(expected) - center) / Math.max(mad, floor);
+    if (Math.abs(z) >= threshold) calls.push({ metric: spec.metric, value, expected, z });
+  }
+  return calls;
+}
+
+/**
+ * An entity that is off on most days (an ad set switched on for a promotion, a
+ * retargeting set that only spends when there is traffic): a day off is normal and
+ * its weekday median is $0.00, so "spend jumped against $0.00 expected" would be
+ * called every time it switches on. It is judged on its active days only: a day
+ * with spend against the median and spread of its earlier days with spend; a day
+ * off is never a drop.
+ */
+function intermittentAnomaliesAt(e: EntitySeries, i: number, active: number[], threshold: number): AnomalyCall[] {
+  if (!(e.spendCents[i]! > 0)) return [];
+  // Few days are active: their baseline reaches back further (13 weeks).
+  for (let j = i - HISTORY_WEEKS * 7 - 1; j >= Math.max(e.launch, i - 91); j--) if (e.spendCents[j]! > 0) active.unshift(j);
+  if (active.length < MIN_ACTIVE_DAYS) return [];
+  const calls: AnomalyCall[] = [];
+  for (const spec of SPECS) {
+    if (spec.metric !== 'spendCents' && spec.metric !== 'cpa') continue; // a few active days say little about counts
+    const value = valueAt(e, spec.metric, i);
+    const history = active.map((j) => valueAt(e, spec.metric, j)).filter((v) => !Number.isNaN(v));
+    if (Number.isNaN(value) || history.length < MIN_ACTIVE_DAYS) continue;
+    const expected = median(history);
+    if (Math.abs(value - expected) < Math.max(spec.minDelta, 0.3 * expected)) continue;
+    if (spec.metric === 'cpa' && median(active.map((j) => e.conversions[j]!)) < CPA_MIN_CONVERSIONS) continue;
+    const ts = history.map((v) => spec.t(v));
+    const center = median(ts);
+    const mad = median(ts.map((x) => Math.abs(x - center))) * 1.4826;
+    const z = (spec.t(value) - center) / Math.max(mad, spec.t === logT ? 0.05 : 0.25);
     if (Math.abs(z) >= threshold) calls.push({ metric: spec.metric, value, expected, z });
   }
   return calls;

@@ -1,0 +1,50 @@
+// Ad sets that switch on and off (active on 12–17 of 90 days in a real Meta export)
+// are judged on their active days: switching on is not "spend jumped against $0.00
+// expected", and a real jump on an active day is still called. (An independent test
+// found all 5 "act now" items of that export were such false alarms.)
+import { describe, expect, it } from 'vitest';
+import { detectAnomalies } from '../src/brain/oracle/anomalies.ts';
+import { buildSeries } from '../src/brain/series.ts';
+import { Rng } from '../src/demo/random.ts';
+import { makeInput } from './helpers/brain.ts';
+
+const AS_OF = '2026-09-30';
+
+function sparse(seed: number, lastDay: (normal: number) => number) {
+  const rng = new Rng(seed);
+  // On for a day or two at a time, about one day in six; always on the last day.
+  const on = Array.from({ length: 90 }, (_, t) => t === 89 || rng.next() < 0.17);
+  const spend = on.map(() => 4_000 + Math.round(rng.next() * 3_000));
+  spend[89] = lastDay(5_500);
+  const input = makeInput({ asOf: AS_OF, days: 90, series: [
+    { id: 'retarget', kind: 'adset', spend: (t) => (on[t] ? spend[t]! : 0), revenue: (t) => (on[t] ? spend[t]! * 1.4 : 0), conversions: (t) => (on[t] ? 2 : 0) },
+  ] });
+  return { s: buildSeries(input.entities, input.days, input.asOf), activeDays: on.filter(Boolean).length };
+}
+
+describe('sparse and intermittent entities', () => {
+  it('switching on with ordinary spend is not an anomaly (20 seeds)', () => {
+    let calls = 0, days = 0;
+    for (let seed = 1; seed <= 20; seed++) {
+      const { s, activeDays } = sparse(seed, (n) => n);
+      days += activeDays;
+      const f = detectAnomalies(s, 'USD');
+      for (const x of f) expect(x.title).not.toMatch(/against \$0\.00 expected/);
+      calls += f.length;
+    }
+    expect(days / 20).toBeLessThan(30); // a minority of the 90 days
+    expect(calls).toBe(0);
+  });
+
+  it('a real jump on an active day is still called, against its active days', () => {
+    let called = 0;
+    for (let seed = 1; seed <= 20; seed++) {
+      const [f] = detectAnomalies(sparse(seed, () => 60_000).s, 'USD');
+      if (!f) continue;
+      called++;
+      expect(f.type).toBe('anomaly_spike');
+      expect(f.title).toMatch(/spend jumped to \$600\.00 against \$[4-7]\d\.\d\d expected/);
+    }
+    expect(called).toBeGreaterThanOrEqual(18);
+  });
+});
