@@ -182,7 +182,9 @@ describe.each(dbKinds)('CSV import on %s', (kind) => {
       expect(e.message).toMatch(/could not recognise the columns/);
       expect(e.message).toContain('"day"');
       const forced = await rejection(csv('date,platform,account,campaign,spend', '2026-03-01,tiktok,a,c,1'), { format: 'generic' });
-      expect(forced.message).toMatch(/missing column\(s\) .*impressions.*clicks.*conversions.*revenue/);
+      expect(forced.message).toMatch(/missing column\(s\) .*impressions.*clicks/);
+      // Conversions and revenue are optional: a file without them is not refused for them.
+      expect(forced.message).not.toMatch(/conversions|revenue/);
       await expectUntouched();
     });
 
@@ -377,6 +379,16 @@ describe.each(dbKinds)('CSV import on %s', (kind) => {
     const next = await run(Buffer.from(german.toString().replace(/01\.11\.2026/, '03.11.2026')), { now: NOV });
     expect(next).toMatchObject({ inserted: 1, unchanged: 1, columns: { from: 'saved' } });
     expect((await rejection(german, { choices: { map: { ...map, spend: 'Cost' } }, now: NOV })).message).toMatch(/--map spend=Cost: the file has no column "Cost"/);
+  });
+
+  it('a generic lead-gen file without revenue keeps its platform and its leads (it was stored as TikTok without either)', async () => {
+    const s = await run(csv('date,platform,campaign,ad group,spend,impressions,clicks,leads', '2026-03-01,google,Brand Search,Exact,120.50,4000,210,12', '2026-03-01,google,Generic,Broad,80.00,6000,150,4'));
+    expect(s).toMatchObject({ imported: 2, format: 'generic' });
+    expect(s.unknown.revenue).toBe(2);
+    expect(s.unknown.conversions).toBe(0);
+    const rows = await db.sql.query<{ platform: string; conv: number; rev: number | null }>(
+      `SELECT e.platform::text, m.conversions::float8 AS conv, m.revenue_cents::float8 AS rev FROM daily_metric m JOIN entity e ON e.id = m.entity_id JOIN client c ON c.id = e.client_id WHERE c.slug = $1 ORDER BY m.conversions`, [client]);
+    expect(rows).toEqual([{ platform: 'google', conv: 4, rev: null }, { platform: 'google', conv: 12, rev: null }]);
   });
 
   it('--conversions picks the column that counts, and is remembered for the client', async () => {

@@ -66,7 +66,9 @@ export const FORMATS: Record<FormatName, FormatSpec> = {
       frequency: ['frequency'],
       currency: ['currency'],
     },
-    required: ['date', 'platform', 'campaign', 'spend', 'impressions', 'clicks', 'conversions', 'revenue'],
+    // Conversions and revenue may be absent (a lead-gen file has no revenue, a spend
+    // file neither): they are then "not reported" — unknown, never 0.
+    required: ['date', 'platform', 'campaign', 'spend', 'impressions', 'clicks'],
   },
   tiktok: {
     name: 'tiktok',
