@@ -391,6 +391,15 @@ describe.each(dbKinds)('CSV import on %s', (kind) => {
     expect(rows).toEqual([{ platform: 'google', conv: 4, rev: null }, { platform: 'google', conv: 12, rev: null }]);
   });
 
+  it('--map adds to detection: mapping a column the Meta format knows keeps the file a Meta export; an unrecognised file is told what its closest format lacks', async () => {
+    const e = await rejection(csv('Day,Campaign name,Ad group name,Spend in USD,Impr', '2026-03-01,c,a,1,2'));
+    expect(e.message).toMatch(/Closest: a .*, missing .*spend/);
+    const file = fixture('meta-leadgen-no-revenue.csv');
+    const plain = await run(file, { now: NOV });
+    const mapped = await run(file, { choices: { map: { spend: 'Amount spent (USD)' } }, now: NOV });
+    expect(mapped).toMatchObject({ format: 'meta', imported: plain.imported });
+  });
+
   it('--conversions picks the column that counts, and is remembered for the client', async () => {
     await db.prisma.client.update({ where: { slug: client }, data: { currency: 'EUR' } });
     const file = fixture('meta-results-leads.csv');

@@ -91,8 +91,12 @@ export function parseImportSync(content: Uint8Array, req: ParseRequest): ParsedI
       throw new AppError('invalid_input', `${req.fileName}: the header has NUL bytes or bytes that are not UTF-8 (is it a binary file, or in another encoding?)`);
     }
     const headers = header.map(normalizeHeader);
+    const original = headers.map((h) => ({ ...h }));
     const mapped = applyMap(headers, req.choices?.map, req.fileName);
-    plan = planFor(headers, req.format, req.fileName, req.client, req.choices?.platform);
+    // --map adds to what the file's own headers say: a format recognised without the
+    // mapping stays recognised (mapping Meta's "Amount spent" turned Meta detection off).
+    plan = (mapped.length ? planOrNothing(() => planFor(original, req.format, req.fileName, req.client, req.choices?.platform)) : undefined)
+      ?? planFor(headers, req.format, req.fileName, req.client, req.choices?.platform);
     for (const [field, i] of mapped) plan.index[field] = i;
     if (req.choices?.conversions) plan.index.conversions = conversionsColumn(headers, req.choices.conversions, req.fileName);
     normalizer = createNormalizer(plan, { currency: req.client.currency, today: req.today, checkCharacters, dayOrder: req.dayOrder }, req.fileName);
@@ -130,6 +134,21 @@ function conversionsColumn(headers: Header[], choice: string, fileName: string):
     (present.length ? `Conversion columns in this file: ${present.join(', ')}.` : 'The file has no conversion column adbrain knows; name the header itself.'));
 }
 
+function planOrNothing(f: () => ColumnPlan): ColumnPlan | undefined {
+  try {
+    return f();
+  } catch (err) {
+    if (err instanceof AppError && err.code === 'invalid_input') return undefined;
+    throw err;
+  }
+}
+
+/** The format the headers come closest to, and the fields it still lacks. */
+function closest(headers: Header[]): { format: FormatSpec; missing: Field[] } {
+  const tries = (Object.keys(FORMATS) as FormatName[]).map((n) => ({ format: FORMATS[n], missing: planColumns(FORMATS[n], headers).missing }));
+  return tries.sort((a, b) => a.missing.length - b.missing.length)[0]!;
+}
+
 function planFor(headers: Header[], wanted: FormatName | 'auto', fileName: string, client: { slug: string; currency: string }, platform?: Platform): ColumnPlan {
   let plan: ColumnPlan | undefined;
   // A fixed platform stands in for a platform column in generic files.
@@ -138,9 +157,10 @@ function planFor(headers: Header[], wanted: FormatName | 'auto', fileName: strin
     plan = platform ? (planColumns(generic, headers).plan ?? detectFormat(headers)) : detectFormat(headers);
     if (!plan) {
       const found = shownHeaders(headers);
+      const near = closest(headers);
       throw new AppError(
         'invalid_input',
-        `${fileName}: could not recognise the columns (${found}). Expected the generic columns ` +
+        `${fileName}: could not recognise the columns (${found}). Closest: a ${near.format.label}, missing ${describeMissing(near.format, near.missing)}. Expected the generic columns ` +
           `(${FORMATS.generic.required.join(', ')}; optional account, adset, ad, link, reach, frequency), ` +
           'a TikTok / Meta Ads Manager export or a Google Ads report with a daily breakdown, or map your columns with --map field=Header.',
       );
