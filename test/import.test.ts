@@ -270,13 +270,28 @@ describe.each(dbKinds)('CSV import on %s', (kind) => {
   it('--skip-invalid imports the valid rows and stores the rejected ones on the ImportRun', async () => {
     const s = await run(
       csv(HEADER, '2026-03-01,tiktok,A,C,,,,10,100,1,0,0', '2026-03-02,tiktok,A,C,,,,-10,100,1,0,0', '2026-03-03,tiktok,A,C,,,,12,100,1,0,5'),
-      { skipInvalid: true },
+      // One row of three: more than 5 % of the rows, with a spend that cannot count.
+      { skipInvalid: true, allowDrop: true },
     );
     expect(s).toMatchObject({ status: 'partial', rows: 3, imported: 2, rejected: 1, inserted: 2 });
     const r = await db.prisma.importRun.findUniqueOrThrow({ where: { id: s.importRunId! } });
     expect(r).toMatchObject({ status: 'partial', rowsRejected: 1, rowsImported: 2 });
     expect(r.rejected).toEqual([{ line: 3, column: 'spend', value: '-10', reason: 'spend cannot be negative' }]);
     expect(await metricCount()).toBe(2);
+  });
+
+  it('--skip-invalid refuses to drop more than 5 % of the spend unless --allow-drop; a few cheap bad rows still go', async () => {
+    const good = Array.from({ length: 40 }, (_, i) => `2026-02-${String(1 + (i % 20)).padStart(2, '0')},meta,A,Big${i >> 4},,Ad ${i},,70.00,1000,20,1,90.00`);
+    // Breakdown rows repeating an ad's day: duplicates that carry spend (an independent test kept 17 of 316 rows, $34.21 of $2,819.85, exit 0).
+    const dup = Array.from({ length: 10 }, (_, i) => `2026-02-${String(1 + (i % 20)).padStart(2, '0')},meta,A,Big${i >> 4},,Ad ${i},,70.00,1000,20,1,90.00`);
+    const e = await rejection(csv(HEADER, ...good, ...dup), { skipInvalid: true });
+    expect(e.message).toMatch(/--skip-invalid would drop 20 % of the spend \(\$700\.00 of \$3,500\.00\), 10 of 50 rows; nothing was imported .*--allow-drop/);
+    expect(await metricCount()).toBe(0);
+    const allowed = await run(csv(HEADER, ...good, ...dup), { skipInvalid: true, allowDrop: true });
+    expect(allowed).toMatchObject({ imported: 40, rejected: 10, status: 'partial' });
+    // One bad row of $0.50 among $2,800 passes (under 5 % of the spend).
+    const few = await run(csv(HEADER, ...good.slice(0, 39).map((l) => l.replace('Big', 'Few')), '2026-02-05,meta,A,Few,,Ad x,,0.50,10,1,0,oops'), { skipInvalid: true });
+    expect(few).toMatchObject({ imported: 39, rejected: 1 });
   });
 
   it('a link shared by two ads on one day is one entity whose day is the sum', async () => {
@@ -317,7 +332,7 @@ describe.each(dbKinds)('CSV import on %s', (kind) => {
     }
     expect(await metricCount()).toBe(0);
     // With the order given, the row that contradicts it is a row error, never a silent other date.
-    const mdy = await run(mixed, { dateFormat: 'mdy', skipInvalid: true });
+    const mdy = await run(mixed, { dateFormat: 'mdy', skipInvalid: true, allowDrop: true });
     expect(mdy).toMatchObject({ imported: 2, rejected: 1, dateFormat: 'MM/DD/YYYY', dateFrom: '2026-02-25', dateTo: '2026-03-01' });
     expect(mdy.errors[0]).toMatchObject({ line: 4, column: 'date' });
 

@@ -13,6 +13,7 @@ import { AppError } from '../errors.ts';
 import { localDate } from '../time.ts';
 import type { RowErrorGroup } from './error-groups.ts';
 import type { FormatName } from './formats.ts';
+import { money } from '../reports/format.ts';
 import type { DayOrder } from './values.ts';
 import type { RowError } from './normalize.ts';
 import { parseImport, type OffThread } from './parse-off-thread.ts';
@@ -21,11 +22,16 @@ import type { ColumnChoices } from './parse.ts';
 export const CSV_SOURCE = 'csv';
 const MAX_STORED_ERRORS = 10_000;
 export const MAX_LISTED_ERRORS = 100;
+/** The share of a file's spend (or rows) --skip-invalid may drop without --allow-drop. */
+export const MAX_DROP_SHARE = 0.05;
+const pctOf = (x: number) => `${(100 * x).toFixed(x < 0.1 ? 1 : 0)} %`;
 
 export interface ImportOptions {
   clientSlug: string;
   format?: FormatName | 'auto';
   skipInvalid?: boolean;
+  /** With skipInvalid: import even when the rejected rows carry more than 5 % of the file's spend. */
+  allowDrop?: boolean;
   now?: Date;
   /** Retries of the write after a lost database connection (the write is one transaction). */
   dbRetry?: RetryOptions;
@@ -129,6 +135,22 @@ export async function importCsv(db: Db, content: Buffer, fileName: string, opts:
       ...base, importRunId: null, status: 'failed', imported: 0, inserted: 0, updated: 0, unchanged: 0, entities: 0,
     });
   }
+  // --skip-invalid is for a few bad rows, not for keeping 17 of 316: dropping more
+  // than 5 % of the spend (or, where the rejected rows' spend cannot be read, more than
+  // 5 % of the rows) is refused unless asked for.
+  const sp = result.spend;
+  const droppedShare = sp.droppedCents / Math.max(1, sp.keptCents + sp.droppedCents);
+  const rowShare = result.rejectedLines / Math.max(1, result.rowsTotal);
+  if (result.errors.length > 0 && !opts.allowDrop && (droppedShare > MAX_DROP_SHARE || (sp.droppedUnreadRows > 0 && rowShare > MAX_DROP_SHARE))) {
+    const what = sp.droppedCents > 0 ? `${pctOf(droppedShare)} of the spend (${money(sp.droppedCents, client.currency)} of ${money(sp.keptCents + sp.droppedCents, client.currency)}), ` : '';
+    throw new AppError(
+      'invalid_input',
+      `${fileName}: --skip-invalid would drop ${what}${result.rejectedLines} of ${result.rowsTotal} rows; nothing was imported ` +
+        '(fix the rows, or add --allow-drop to import the rest anyway)',
+      { ...base, importRunId: null, status: 'failed', imported: 0, inserted: 0, updated: 0, unchanged: 0, entities: 0, spend: sp },
+    );
+  }
+
   const importRunId = randomUUID();
   const status = result.errors.length > 0 ? 'partial' : 'succeeded';
   const sha = createHash('sha256').update(content).digest('hex');

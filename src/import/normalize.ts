@@ -42,6 +42,8 @@ export interface NormalizeResult {
   errors: RowError[];
   /** Rows with errors (a row may have several errors). */
   rejectedLines: number;
+  /** Spend of the rows kept, of the rejected rows whose spend cell could be read, and how many rejected rows it could not be read on. */
+  spend: { keptCents: number; droppedCents: number; droppedUnreadRows: number };
   /** How the dates were read, for the summary: 'YYYY-MM-DD', 'MM/DD/YYYY', 'DD/MM/YYYY' (or several, comma-separated). */
   dateFormat: string | null;
   dateFrom: string | null;
@@ -84,6 +86,7 @@ export function createNormalizer(plan: ColumnPlan, opts: NormalizeOptions, fileN
   const errors: RowError[] = [];
   let rejectedLines = 0;
   let rowsValid = 0;
+  const spend = { keptCents: 0, droppedCents: 0, droppedUnreadRows: 0 };
   let skippedSummaryRows = 0;
   let skippedEmptyRows = 0;
   const unknown = { impressions: 0, clicks: 0, conversions: 0, revenue: 0 };
@@ -138,6 +141,14 @@ export function createNormalizer(plan: ColumnPlan, opts: NormalizeOptions, fileN
   // Amounts in the client currency's minor unit: cents, or whole yen for JPY.
   const exponent = currencyExponent(opts.currency);
   const money = (s: string) => parseCents(s, false, exponent);
+  /** A rejected row: counted, with what it spent when its spend cell can be read (what --skip-invalid would drop). */
+  const reject = (aligned: boolean) => {
+    rejectedLines++;
+    const raw = aligned ? get('spend') : undefined;
+    const v = raw === undefined || isBlank(raw) ? null : money(raw);
+    if (v?.ok) spend.droppedCents += v.value;
+    else if (raw === undefined || !isBlank(raw)) spend.droppedUnreadRows++;
+  };
   const conversionsOf = (s: string) => parseNonNegative(s, MAX_CONVERSIONS);
   const nameOf = (f: Field): string => {
     const v = get(f) ?? '';
@@ -166,7 +177,7 @@ export function createNormalizer(plan: ColumnPlan, opts: NormalizeOptions, fileN
       const bad = badCharacters(cells);
       if (bad) {
         errors.push({ line, column: headers[bad.column]?.raw ?? null, value: null, reason: bad.reason });
-        rejectedLines++;
+        reject(cells.length === width);
         continue;
       }
     }
@@ -177,7 +188,7 @@ export function createNormalizer(plan: ColumnPlan, opts: NormalizeOptions, fileN
         value: null,
         reason: `has ${cells.length} fields but the header has ${width} (a value with an unquoted comma?)`,
       });
-      rejectedLines++;
+      reject(false);
       continue;
     }
 
@@ -251,7 +262,7 @@ export function createNormalizer(plan: ColumnPlan, opts: NormalizeOptions, fileN
 
     if (rowErrors.length > 0) {
       errors.push(...rowErrors);
-      rejectedLines++;
+      reject(true);
       continue;
     }
 
@@ -314,7 +325,7 @@ export function createNormalizer(plan: ColumnPlan, opts: NormalizeOptions, fileN
     const dup = seen.get(tuple);
     if (dup !== undefined) {
       errors.push({ line, column: null, value: null, reason: `duplicate row: same day and entity as line ${dup}` });
-      rejectedLines++;
+      reject(true);
       continue;
     }
     seen.set(tuple, line);
@@ -339,7 +350,7 @@ export function createNormalizer(plan: ColumnPlan, opts: NormalizeOptions, fileN
       const m = batch.metrics[at]!;
       if ((m.conversions ?? 0) + (conversions ?? 0) > MAX_CONVERSIONS) {
         errors.push({ line, column: headerName('conversions'), value: null, reason: `conversions of this link on ${date} add up to more than ${MAX_CONVERSIONS}` });
-        rejectedLines++;
+        reject(true);
         continue;
       }
       // Unknown in either row: the sum is unknown too.
@@ -352,6 +363,7 @@ export function createNormalizer(plan: ColumnPlan, opts: NormalizeOptions, fileN
       m.frequency = null;
     }
     rowsValid++;
+    spend.keptCents += spendCents!;
     if (impressions === null) unknown.impressions++;
     if (clicks === null) unknown.clicks++;
     if (conversions === null) unknown.conversions++;
@@ -392,6 +404,7 @@ export function createNormalizer(plan: ColumnPlan, opts: NormalizeOptions, fileN
     unknown,
     errors,
     rejectedLines,
+    spend,
     dateFrom,
     dateTo,
   };
@@ -411,9 +424,15 @@ export function addTagEntities(batch: WriteBatch, platform: Platform, parts: Cam
 }
 
 /** TikTok ends exports with "Total of N …"; Meta can start with a totals row. */
+// "Total" in the languages ad managers export in, alone in the first cell.
+const TOTAL_WORDS = new Set(['合計', '合计', '总计', '總計', '합계', 'gesamt', 'gesamtsumme', 'summe', 'totale', 'totaal', 'somme', 'suma', 'итого', 'toplam', 'razem', 'yhteensä']);
+
 function isSummaryRow(cells: string[], campaignCol: number | undefined): boolean {
   const first = cells[0] ?? '';
   if (startsWithLetter(first, 't') && /^\s*total\b/i.test(first)) return true;
+  // Dates and ids start with a digit: only short words are looked up.
+  const c0 = first.charCodeAt(0);
+  if (first.length > 0 && first.length <= 16 && !(c0 >= 48 && c0 <= 57) && TOTAL_WORDS.has(first.trim().toLowerCase())) return true;
   const c = campaignCol === undefined ? '' : (cells[campaignCol] ?? '');
   return (startsWithLetter(c, 't') || startsWithLetter(c, 'r')) && /^\s*(total of |results from )/i.test(c);
 }
