@@ -294,6 +294,30 @@ describe.each(dbKinds)('CSV import on %s', (kind) => {
     expect(few).toMatchObject({ imported: 39, rejected: 1 });
   });
 
+  it('a breakdown export (rows per age and gender) is refused with the way to read it, and --sum-rows adds the rows up per ad and day', async () => {
+    const head = 'Campaign name,Ad set name,Ad name,Day,Age,Gender,Amount spent (USD),Impressions,Link clicks,Purchases,Purchases conversion value,Reporting starts,Reporting ends';
+    const lines: string[] = [];
+    let spend = 0, revenue = 0, clicks = 0;
+    for (const day of ['2026-02-01', '2026-02-02']) {
+      for (const ad of ['Ad A', 'Ad B']) {
+        for (const [k, age] of ['18-24', '25-34', '35-44'].entries()) {
+          for (const [g, gender] of ['female', 'male', 'unknown'].entries()) {
+            const cents = 137 * (k + 1) + 53 * g + (ad === 'Ad B' ? 11 : 0);
+            spend += cents;
+            revenue += cents * 2;
+            clicks += k + g;
+            lines.push(`Spring,Broad,${ad},${day},${age},${gender},${(cents / 100).toFixed(2)},${100 * (k + 1)},${k + g},${g},${((cents * 2) / 100).toFixed(2)},${day},${day}`);
+          }
+        }
+      }
+    }
+    const e = await rejection(csv(head, ...lines));
+    expect(e.message).toMatch(/breakdown export .* --sum-rows adds them up/);
+    const s = await run(csv(head, ...lines), { sumRows: true });
+    expect(s).toMatchObject({ format: 'meta', imported: 36, rejected: 0, inserted: 4 });
+    expect(await totals()).toEqual({ spend, revenue, clicks });
+  });
+
   it('a link shared by two ads on one day is one entity whose day is the sum', async () => {
     const s = await run(csv(HEADER, '2026-03-01,tiktok,A,C,S,Ad1,https://l/1,10,100,2,1,30', '2026-03-01,tiktok,A,C,S,Ad2,https://l/1,5,50,1,0,0'));
     expect(s).toMatchObject({ imported: 2, inserted: 1 });

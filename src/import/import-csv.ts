@@ -24,6 +24,9 @@ const MAX_STORED_ERRORS = 10_000;
 export const MAX_LISTED_ERRORS = 100;
 /** The share of a file's spend (or rows) --skip-invalid may drop without --allow-drop. */
 export const MAX_DROP_SHARE = 0.05;
+/** Repeated rows of one entity and day are what a breakdown export looks like: say how to read it. */
+const breakdownHint = (errors: { reason: string }[]) =>
+  errors.some((e) => e.reason.startsWith('duplicate row')) ? '. Several rows per entity and day are what a breakdown export (age, gender, placement, country) looks like: --sum-rows adds them up' : '';
 const pctOf = (x: number) => `${(100 * x).toFixed(x < 0.1 ? 1 : 0)} %`;
 
 export interface ImportOptions {
@@ -32,6 +35,8 @@ export interface ImportOptions {
   skipInvalid?: boolean;
   /** With skipInvalid: import even when the rejected rows carry more than 5 % of the file's spend. */
   allowDrop?: boolean;
+  /** A breakdown export: add up the rows of one entity and day (age, gender, placement, country). */
+  sumRows?: boolean;
   now?: Date;
   /** Retries of the write after a lost database connection (the write is one transaction). */
   dbRetry?: RetryOptions;
@@ -96,7 +101,7 @@ export async function importCsv(db: Db, content: Buffer, fileName: string, opts:
   const choices = given ?? saved;
   const parsed = await parseImport(content, {
     fileName, format: opts.format ?? 'auto', client: { slug: client.slug, currency: client.currency }, today,
-    dayOrder: opts.dateFormat === 'auto' ? undefined : opts.dateFormat, choices,
+    dayOrder: opts.dateFormat === 'auto' ? undefined : opts.dateFormat, choices, sumRows: opts.sumRows,
   }, opts.offThread);
   const { result, format } = parsed;
   const base = {
@@ -124,7 +129,7 @@ export async function importCsv(db: Db, content: Buffer, fileName: string, opts:
     throw new AppError(
       'invalid_input',
       `${fileName}: ${result.rejectedLines} of ${result.rowsTotal} rows have errors; nothing was imported ` +
-        '(fix them, or use --skip-invalid to import the valid rows)',
+        `(fix them, or use --skip-invalid to import the valid rows)${breakdownHint(result.errors)}`,
       { ...base, importRunId: null, status: 'failed', imported: 0, inserted: 0, updated: 0, unchanged: 0, entities: 0 },
     );
   }
@@ -146,7 +151,7 @@ export async function importCsv(db: Db, content: Buffer, fileName: string, opts:
     throw new AppError(
       'invalid_input',
       `${fileName}: --skip-invalid would drop ${what}${result.rejectedLines} of ${result.rowsTotal} rows; nothing was imported ` +
-        '(fix the rows, or add --allow-drop to import the rest anyway)',
+        `(fix the rows, or add --allow-drop to import the rest anyway)${breakdownHint(result.errors)}`,
       { ...base, importRunId: null, status: 'failed', imported: 0, inserted: 0, updated: 0, unchanged: 0, entities: 0, spend: sp },
     );
   }

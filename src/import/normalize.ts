@@ -64,6 +64,8 @@ export interface NormalizeOptions {
   checkCharacters?: boolean;
   /** Day order of a/b/yyyy dates as the user said (`--date-format`); otherwise read from the file, never guessed. */
   dayOrder?: DayOrder;
+  /** A breakdown export (several rows per entity and day: age, gender, placement, country): add them up instead of refusing the repeats. */
+  sumRows?: boolean;
 }
 
 const PLATFORM_LABEL: Record<string, string> = {
@@ -323,12 +325,12 @@ export function createNormalizer(plan: ColumnPlan, opts: NormalizeOptions, fileN
     const dayNo = dayNumber(date!);
     const tuple = combo.no * 65536 + dayNo;
     const dup = seen.get(tuple);
-    if (dup !== undefined) {
+    if (dup !== undefined && !opts.sumRows) {
       errors.push({ line, column: null, value: null, reason: `duplicate row: same day and entity as line ${dup}` });
       reject(true);
       continue;
     }
-    seen.set(tuple, line);
+    if (dup === undefined) seen.set(tuple, line);
     const leafKey = combo.leafKey;
     const mkey = combo.leafNo * 65536 + dayNo;
     const at = metricAt.get(mkey);

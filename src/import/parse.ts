@@ -29,6 +29,8 @@ export interface ParseRequest {
   dayOrder?: DayOrder;
   /** The user's say on columns: a mapping, the conversions column, a fixed platform. */
   choices?: ColumnChoices;
+  /** Add up several rows of one entity and day (a breakdown export) instead of refusing them. */
+  sumRows?: boolean;
 }
 
 export interface ColumnChoices {
@@ -99,7 +101,7 @@ export function parseImportSync(content: Uint8Array, req: ParseRequest): ParsedI
       ?? planFor(headers, req.format, req.fileName, req.client, req.choices?.platform);
     for (const [field, i] of mapped) plan.index[field] = i;
     if (req.choices?.conversions) plan.index.conversions = conversionsColumn(headers, req.choices.conversions, req.fileName);
-    normalizer = createNormalizer(plan, { currency: req.client.currency, today: req.today, checkCharacters, dayOrder: req.dayOrder }, req.fileName);
+    normalizer = createNormalizer(plan, { currency: req.client.currency, today: req.today, checkCharacters, dayOrder: req.dayOrder, sumRows: req.sumRows }, req.fileName);
     return normalizer.push;
   });
   const result = normalizer!.finish();

@@ -21,6 +21,7 @@ export const MAX_IMPORT_BYTES = 50 * 1024 * 1024;
 const ImportQuery = z.object({
   format: z.enum(['auto', 'generic', 'tiktok', 'meta', 'google']).default('auto'),
   skipInvalid: z.enum(['true', 'false']).default('false'),
+  sumRows: z.enum(['true', 'false']).default('false').openapi({ description: 'a breakdown export: add up the rows of one entity and day' }),
   allowDrop: z.enum(['true', 'false']).default('false').openapi({ description: 'with skipInvalid: import even when the rejected rows carry more than 5 % of the spend' }),
   dateFormat: z.enum(['auto', 'mdy', 'dmy']).default('auto'),
   map: z.string().max(2000).optional().openapi({ description: 'your headers for our fields: campaign=Kampagne,spend=Kosten (saved for the client)' }),
@@ -62,7 +63,7 @@ export function dataRoutes(app: OpenAPIHono<AppEnv>) {
       if (buf.length === 0) throw new AppError('invalid_input', 'the request body is empty: send the CSV file as the body (Content-Type: text/csv)');
       if (buf.length > MAX_IMPORT_BYTES) throw new AppError('invalid_input', `the file is larger than ${MAX_IMPORT_BYTES / 1024 / 1024} MB`);
       const deps = c.get('deps');
-      const r = await importCsv(deps.db, buf, q.fileName, { clientSlug: client.slug, format: q.format, skipInvalid: q.skipInvalid === 'true', allowDrop: q.allowDrop === 'true', dateFormat: q.dateFormat, now: deps.now(), choices: choicesOf(q), dbRetry: deps.config.dbRetry });
+      const r = await importCsv(deps.db, buf, q.fileName, { clientSlug: client.slug, format: q.format, skipInvalid: q.skipInvalid === 'true', allowDrop: q.allowDrop === 'true', sumRows: q.sumRows === 'true', dateFormat: q.dateFormat, now: deps.now(), choices: choicesOf(q), dbRetry: deps.config.dbRetry });
       await audit(c, { action: 'import.create', entityType: 'import_run', entityId: r.importRunId, clientId: client.id, after: importAuditOf(r) });
       if (r.dateFrom && r.dateTo && deps.notifySync) await deps.notifySync({ clientId: client.id, source: 'csv', from: r.dateFrom, to: r.dateTo });
       return c.json(r, 201);

@@ -16,6 +16,7 @@ export function register(program: Command, group: Group) {
     .requiredOption('--client <slug>')
     .addOption(new Option('--format <format>', 'file layout').choices(['auto', 'generic', 'tiktok', 'meta', 'google']).default('auto'))
     .option('--skip-invalid', 'import the valid rows and list the rejected ones (refused when they carry more than 5 % of the spend)')
+    .option('--sum-rows', 'a breakdown export (several rows per entity and day: age, gender, placement, country): add them up')
     .option('--allow-drop', 'with --skip-invalid: import the valid rows even when the rejected ones carry more than 5 % of the spend')
     .option('--map <pairs>', 'your headers for our fields, e.g. campaign=Kampagne,spend=Kosten (saved for the client\'s next import)', columnMap)
     .option('--conversions <kind>', `the conversions column: ${Object.keys(CONVERSION_KINDS).join(', ')} or a header name (saved)`)
@@ -25,7 +26,7 @@ export function register(program: Command, group: Group) {
     .action(async (file, o) => {
       await withContext(async ({ db, config, audit }) => {
         const { importCsvFile } = await import('../../import/import-csv.ts');
-        const s = await importCsvFile(db, file, { clientSlug: o.client, format: o.format, skipInvalid: Boolean(o.skipInvalid), allowDrop: Boolean(o.allowDrop), dateFormat: o.dateFormat, dbRetry: config.dbRetry, now: config.now(),
+        const s = await importCsvFile(db, file, { clientSlug: o.client, format: o.format, skipInvalid: Boolean(o.skipInvalid), allowDrop: Boolean(o.allowDrop), sumRows: Boolean(o.sumRows), dateFormat: o.dateFormat, dbRetry: config.dbRetry, now: config.now(),
           choices: o.map || o.conversions || o.platform ? { map: o.map, conversions: o.conversions, platform: o.platform } : undefined,
         });
         if (s.imported > 0 || s.importRunId) {
