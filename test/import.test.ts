@@ -318,6 +318,18 @@ describe.each(dbKinds)('CSV import on %s', (kind) => {
     expect(await totals()).toEqual({ spend, revenue, clicks });
   });
 
+  it('--set supplies a column the file lacks (a Meta breakdown without a campaign column), never one it has', async () => {
+    const head = 'Ad set name,Ad name,Day,Amount spent (USD),Impressions,Link clicks,Purchases,Purchases conversion value,Reporting starts,Reporting ends';
+    const rows = ['Broad,Ad A,2026-02-03,12.50,1000,20,1,40.00,2026-02-03,2026-02-03', 'Broad,Ad B,2026-02-03,7.50,800,10,0,0,2026-02-03,2026-02-03'];
+    expect((await rejection(csv(head, ...rows))).message).toMatch(/missing .*campaign/);
+    const s = await run(csv(head, ...rows), { set: { campaign: 'Spring sale', account: 'Main' } });
+    expect(s).toMatchObject({ format: 'meta', imported: 2 });
+    const c = await db.prisma.entity.findFirstOrThrow({ where: { client: { slug: client }, kind: 'campaign' }, include: { parent: true } });
+    expect([c.name, c.parent?.name]).toEqual(['Spring sale', 'Main']);
+    expect(await totals()).toEqual({ spend: 2000, revenue: 4000, clicks: 30 });
+    expect((await rejection(csv(HEADER, '2026-02-03,meta,A,C,,,,1,1,1,0,0'), { set: { campaign: 'X' } })).message).toMatch(/--set campaign=…: the file has a campaign column/);
+  });
+
   it('a link shared by two ads on one day is one entity whose day is the sum', async () => {
     const s = await run(csv(HEADER, '2026-03-01,tiktok,A,C,S,Ad1,https://l/1,10,100,2,1,30', '2026-03-01,tiktok,A,C,S,Ad2,https://l/1,5,50,1,0,0'));
     expect(s).toMatchObject({ imported: 2, inserted: 1 });

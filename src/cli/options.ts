@@ -1,6 +1,6 @@
 import { InvalidArgumentError, Option } from 'commander';
 import { parsePlatform, PLATFORM_NAMES } from '../import/formats.ts';
-import { parseColumnMap } from '../import/parse.ts';
+import { parseColumnMap, SETTABLE_FIELDS, type SettableField } from '../import/parse.ts';
 import { isSaneDay } from '../time.ts';
 import { AppError } from '../errors.ts';
 
@@ -52,6 +52,16 @@ export const columnMap = (v: string) => {
   const r = parseColumnMap(v);
   if (typeof r === 'string') throw new InvalidArgumentError(r);
   return r;
+};
+
+/** --set field=value, repeatable: a constant column (campaign, account, adset, currency). */
+export const setOption = (v: string, prev: Partial<Record<SettableField, string>> = {}) => {
+  const eq = v.indexOf('=');
+  const field = v.slice(0, eq).trim().toLowerCase();
+  const value = v.slice(eq + 1).trim();
+  if (eq < 1 || !value) throw new InvalidArgumentError(`"${v}" is not field=value (e.g. campaign="Spring sale")`);
+  if (!(SETTABLE_FIELDS as readonly string[]).includes(field)) throw new InvalidArgumentError(`--set takes ${SETTABLE_FIELDS.join(', ')} (the platform: --platform)`);
+  return { ...prev, [field]: value };
 };
 
 export const platformOption = (v: string) => {

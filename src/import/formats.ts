@@ -196,7 +196,8 @@ export interface ColumnPlan {
   headers: Header[];
 }
 
-export function planColumns(format: FormatSpec, headers: Header[]): { plan?: ColumnPlan; missing: Field[] } {
+/** `supplied`: fields given as constants (--set), present whatever the headers say. */
+export function planColumns(format: FormatSpec, headers: Header[], supplied?: ReadonlySet<Field>): { plan?: ColumnPlan; missing: Field[] } {
   const index: Partial<Record<Field, number>> = {};
   for (const [field, candidates] of Object.entries(format.columns) as [Field, string[]][]) {
     for (const c of candidates) {
@@ -207,12 +208,12 @@ export function planColumns(format: FormatSpec, headers: Header[]): { plan?: Col
       }
     }
   }
-  const missing = format.required.filter((f) => index[f] === undefined);
+  const missing = format.required.filter((f) => index[f] === undefined && !supplied?.has(f));
   return missing.length ? { missing } : { plan: { format, index, headers }, missing };
 }
 
 /** Picks the format whose required columns are all present; generic wins ties. */
-export function detectFormat(headers: Header[]): ColumnPlan | undefined {
+export function detectFormat(headers: Header[], supplied?: ReadonlySet<Field>): ColumnPlan | undefined {
   const keys = new Set(headers.map((h) => h.key));
   // A platform column is the generic layout's mark, whatever else the headers say.
   const order: FormatName[] = keys.has('platform')
@@ -225,7 +226,7 @@ export function detectFormat(headers: Header[]): ColumnPlan | undefined {
         ? ['tiktok', 'generic', 'meta', 'google']
         : ['generic', 'tiktok', 'meta', 'google'];
   for (const name of order) {
-    const { plan } = planColumns(FORMATS[name], headers);
+    const { plan } = planColumns(FORMATS[name], headers, supplied);
     if (plan) return plan;
   }
   return undefined;

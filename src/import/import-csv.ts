@@ -17,7 +17,7 @@ import { money } from '../reports/format.ts';
 import type { DayOrder } from './values.ts';
 import type { RowError } from './normalize.ts';
 import { parseImport, type OffThread } from './parse-off-thread.ts';
-import type { ColumnChoices } from './parse.ts';
+import type { ColumnChoices, ParseRequest } from './parse.ts';
 
 export const CSV_SOURCE = 'csv';
 const MAX_STORED_ERRORS = 10_000;
@@ -37,6 +37,8 @@ export interface ImportOptions {
   allowDrop?: boolean;
   /** A breakdown export: add up the rows of one entity and day (age, gender, placement, country). */
   sumRows?: boolean;
+  /** Constant columns: every row's campaign, account, ad set or currency. */
+  set?: ParseRequest['set'];
   now?: Date;
   /** Retries of the write after a lost database connection (the write is one transaction). */
   dbRetry?: RetryOptions;
@@ -101,7 +103,7 @@ export async function importCsv(db: Db, content: Buffer, fileName: string, opts:
   const choices = given ?? saved;
   const parsed = await parseImport(content, {
     fileName, format: opts.format ?? 'auto', client: { slug: client.slug, currency: client.currency }, today,
-    dayOrder: opts.dateFormat === 'auto' ? undefined : opts.dateFormat, choices, sumRows: opts.sumRows,
+    dayOrder: opts.dateFormat === 'auto' ? undefined : opts.dateFormat, choices, sumRows: opts.sumRows, set: opts.set,
   }, opts.offThread);
   const { result, format } = parsed;
   const base = {

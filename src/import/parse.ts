@@ -31,6 +31,8 @@ export interface ParseRequest {
   choices?: ColumnChoices;
   /** Add up several rows of one entity and day (a breakdown export) instead of refusing them. */
   sumRows?: boolean;
+  /** A constant column: every row's campaign, account, ad set or currency (--set campaign="Spring sale"). */
+  set?: Partial<Record<SettableField, string>>;
 }
 
 export interface ColumnChoices {
@@ -41,6 +43,10 @@ export interface ColumnChoices {
   /** The platform of a file without a platform column. */
   platform?: Platform;
 }
+
+/** Fields a file may lack that --set can give one value for every row. */
+export const SETTABLE_FIELDS = ['campaign', 'account', 'adset', 'currency'] as const;
+export type SettableField = (typeof SETTABLE_FIELDS)[number];
 
 /** Conversion kinds and the headers the platforms give them (Meta's result types among them). */
 export const CONVERSION_KINDS: Record<string, string[]> = {
@@ -95,14 +101,26 @@ export function parseImportSync(content: Uint8Array, req: ParseRequest): ParsedI
     const headers = header.map(normalizeHeader);
     const original = headers.map((h) => ({ ...h }));
     const mapped = applyMap(headers, req.choices?.map, req.fileName);
+    const constants = Object.entries(req.set ?? {}) as [SettableField, string][];
+    const supplied = new Set<Field>(constants.map(([f]) => f));
     // --map adds to what the file's own headers say: a format recognised without the
     // mapping stays recognised (mapping Meta's "Amount spent" turned Meta detection off).
-    plan = (mapped.length ? planOrNothing(() => planFor(original, req.format, req.fileName, req.client, req.choices?.platform)) : undefined)
-      ?? planFor(headers, req.format, req.fileName, req.client, req.choices?.platform);
+    plan = (mapped.length ? planOrNothing(() => planFor(original, req.format, req.fileName, req.client, req.choices?.platform, supplied)) : undefined)
+      ?? planFor(headers, req.format, req.fileName, req.client, req.choices?.platform, supplied);
     for (const [field, i] of mapped) plan.index[field] = i;
+    // --set: one value for every row, read as an extra column at the end of each row.
+    for (const [k, [field]] of constants.entries()) {
+      if (plan.index[field] !== undefined) throw new AppError('invalid_input', `${req.fileName}: --set ${field}=…: the file has a ${field} column ("${headers[plan.index[field]!]!.raw}"); map or fix that column instead`);
+      plan.index[field] = header.length + k;
+    }
+    if (constants.length) plan = { ...plan, headers: [...plan.headers, ...constants.map(([f]) => normalizeHeader(`${f} (--set)`))] };
     if (req.choices?.conversions) plan.index.conversions = conversionsColumn(headers, req.choices.conversions, req.fileName);
     normalizer = createNormalizer(plan, { currency: req.client.currency, today: req.today, checkCharacters, dayOrder: req.dayOrder, sumRows: req.sumRows }, req.fileName);
-    return normalizer.push;
+    if (constants.length === 0) return normalizer.push;
+    const values = constants.map(([, v]) => v);
+    const push = normalizer.push;
+    // A blank line stays blank (it is skipped, not a row of constants).
+    return (records) => push(records.map((r) => (r.cells.length === 1 && r.cells[0]!.trim() === '' ? r : { line: r.line, cells: [...r.cells, ...values] })));
   });
   const result = normalizer!.finish();
   return { format: plan!.format.name, result, errorsTotal: result.errors.length, errorGroups: groupRowErrors(result.errors) };
@@ -151,12 +169,12 @@ function closest(headers: Header[]): { format: FormatSpec; missing: Field[] } {
   return tries.sort((a, b) => a.missing.length - b.missing.length)[0]!;
 }
 
-function planFor(headers: Header[], wanted: FormatName | 'auto', fileName: string, client: { slug: string; currency: string }, platform?: Platform): ColumnPlan {
+function planFor(headers: Header[], wanted: FormatName | 'auto', fileName: string, client: { slug: string; currency: string }, platform?: Platform, supplied?: ReadonlySet<Field>): ColumnPlan {
   let plan: ColumnPlan | undefined;
   // A fixed platform stands in for a platform column in generic files.
   const generic: FormatSpec = platform ? { ...FORMATS.generic, platform, required: FORMATS.generic.required.filter((f) => f !== 'platform') } : FORMATS.generic;
   if (wanted === 'auto') {
-    plan = platform ? (planColumns(generic, headers).plan ?? detectFormat(headers)) : detectFormat(headers);
+    plan = platform ? (planColumns(generic, headers, supplied).plan ?? detectFormat(headers, supplied)) : detectFormat(headers, supplied);
     if (!plan) {
       const found = shownHeaders(headers);
       const near = closest(headers);
@@ -169,7 +187,7 @@ function planFor(headers: Header[], wanted: FormatName | 'auto', fileName: strin
     }
   } else {
     const format = wanted === 'generic' ? generic : FORMATS[wanted];
-    const r = planColumns(format, headers);
+    const r = planColumns(format, headers, supplied);
     if (!r.plan) {
       throw new AppError('invalid_input', `${fileName}: not a ${format.label}: missing column(s) ${describeMissing(format, r.missing)}`);
     }

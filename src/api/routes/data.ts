@@ -27,6 +27,10 @@ const ImportQuery = z.object({
   map: z.string().max(2000).optional().openapi({ description: 'your headers for our fields: campaign=Kampagne,spend=Kosten (saved for the client)' }),
   conversions: z.string().max(100).optional().openapi({ description: 'the conversions column: purchases, leads, results, checkouts_initiated, … or a header (saved)' }),
   platform: z.enum(['tiktok', 'meta', 'google', 'shopify', 'redtrack', 'other']).optional().openapi({ description: 'platform of a file without a platform column (saved)' }),
+  setCampaign: z.string().min(1).max(500).optional().openapi({ description: 'the campaign of every row, for a file without a campaign column' }),
+  setAccount: z.string().min(1).max(500).optional().openapi({ description: 'the account of every row' }),
+  setAdset: z.string().min(1).max(500).optional().openapi({ description: 'the ad set of every row' }),
+  setCurrency: z.string().length(3).optional().openapi({ description: 'the currency of every row' }),
   fileName: z.string().max(200).default('upload.csv'),
 });
 
@@ -63,7 +67,8 @@ export function dataRoutes(app: OpenAPIHono<AppEnv>) {
       if (buf.length === 0) throw new AppError('invalid_input', 'the request body is empty: send the CSV file as the body (Content-Type: text/csv)');
       if (buf.length > MAX_IMPORT_BYTES) throw new AppError('invalid_input', `the file is larger than ${MAX_IMPORT_BYTES / 1024 / 1024} MB`);
       const deps = c.get('deps');
-      const r = await importCsv(deps.db, buf, q.fileName, { clientSlug: client.slug, format: q.format, skipInvalid: q.skipInvalid === 'true', allowDrop: q.allowDrop === 'true', sumRows: q.sumRows === 'true', dateFormat: q.dateFormat, now: deps.now(), choices: choicesOf(q), dbRetry: deps.config.dbRetry });
+      const r = await importCsv(deps.db, buf, q.fileName, { clientSlug: client.slug, format: q.format, skipInvalid: q.skipInvalid === 'true', allowDrop: q.allowDrop === 'true', sumRows: q.sumRows === 'true', dateFormat: q.dateFormat,
+        set: { ...(q.setCampaign && { campaign: q.setCampaign }), ...(q.setAccount && { account: q.setAccount }), ...(q.setAdset && { adset: q.setAdset }), ...(q.setCurrency && { currency: q.setCurrency }) }, now: deps.now(), choices: choicesOf(q), dbRetry: deps.config.dbRetry });
       await audit(c, { action: 'import.create', entityType: 'import_run', entityId: r.importRunId, clientId: client.id, after: importAuditOf(r) });
       if (r.dateFrom && r.dateTo && deps.notifySync) await deps.notifySync({ clientId: client.id, source: 'csv', from: r.dateFrom, to: r.dateTo });
       return c.json(r, 201);

@@ -1,7 +1,7 @@
 import { type Command, Option } from 'commander';
 import { json } from '../options.ts';
 import { getClientBySlug } from '../../domain/clients.ts';
-import { columnMap, platformOption } from '../options.ts';
+import { columnMap, platformOption, setOption } from '../options.ts';
 import { CONVERSION_KINDS } from '../../import/parse.ts';
 import { formatErrorGroups, printJson } from '../output.ts';
 import { withContext } from '../context.ts';
@@ -21,12 +21,13 @@ export function register(program: Command, group: Group) {
     .option('--map <pairs>', 'your headers for our fields, e.g. campaign=Kampagne,spend=Kosten (saved for the client\'s next import)', columnMap)
     .option('--conversions <kind>', `the conversions column: ${Object.keys(CONVERSION_KINDS).join(', ')} or a header name (saved)`)
     .option('--platform <platform>', 'platform of a file without a platform column (saved)', platformOption)
+    .option('--set <field=value>', 'one value for every row of a column the file lacks: campaign, account, adset or currency (repeatable)', setOption)
     .addOption(new Option('--date-format <order>', 'a/b/yyyy dates: mdy (MM/DD/YYYY) or dmy (DD/MM/YYYY); auto refuses ambiguous or mixed files').choices(['auto', 'mdy', 'dmy']).default('auto'))
     .addOption(json())
     .action(async (file, o) => {
       await withContext(async ({ db, config, audit }) => {
         const { importCsvFile } = await import('../../import/import-csv.ts');
-        const s = await importCsvFile(db, file, { clientSlug: o.client, format: o.format, skipInvalid: Boolean(o.skipInvalid), allowDrop: Boolean(o.allowDrop), sumRows: Boolean(o.sumRows), dateFormat: o.dateFormat, dbRetry: config.dbRetry, now: config.now(),
+        const s = await importCsvFile(db, file, { clientSlug: o.client, format: o.format, skipInvalid: Boolean(o.skipInvalid), allowDrop: Boolean(o.allowDrop), sumRows: Boolean(o.sumRows), set: o.set, dateFormat: o.dateFormat, dbRetry: config.dbRetry, now: config.now(),
           choices: o.map || o.conversions || o.platform ? { map: o.map, conversions: o.conversions, platform: o.platform } : undefined,
         });
         if (s.imported > 0 || s.importRunId) {
