@@ -90,7 +90,11 @@ describe('adbrain CLI', { timeout: 180_000 }, () => {
     const badJson = adbrain('import', 'bad.csv', '--client', 'acme', '--json');
     expect(badJson.code).toBe(2);
     expect(JSON.parse(badJson.out).error.details.errors).toHaveLength(2);
-    const partial = adbrain('import', 'bad.csv', '--client', 'acme', '--skip-invalid');
+    // Two of three rows would go: --skip-invalid alone refuses, --allow-drop says it is meant.
+    const refused = adbrain('import', 'bad.csv', '--client', 'acme', '--skip-invalid');
+    expect(refused.code).toBe(2);
+    expect(refused.err).toMatch(/--skip-invalid would drop .*2 of 3 rows; nothing was imported .*--allow-drop/);
+    const partial = adbrain('import', 'bad.csv', '--client', 'acme', '--skip-invalid', '--allow-drop');
     expect(partial.code).toBe(0);
     expect(partial.out).toMatch(/imported 1 of 3 rows .* 1 new/);
     expect(partial.out).toMatch(/rejected 2 row\(s\), stored on import run/);
