@@ -330,6 +330,11 @@ describe.each(dbKinds)('CSV import on %s', (kind) => {
     expect((await rejection(csv(HEADER, '2026-02-03,meta,A,C,,,,1,1,1,0,0'), { set: { campaign: 'X' } })).message).toMatch(/--set campaign=…: the file has a campaign column/);
   });
 
+  it('two spellings of one campaign are pointed out in the import summary', async () => {
+    const s = await run(csv(HEADER, '2026-02-03,google,Acc,Data analytics,,,,10,100,5,1,20', '2026-02-03,google,Acc,DataAnalytics,,,,12,100,5,1,90', '2026-02-03,google,Acc,Display,,,,5,100,5,1,9', '2026-02-03,meta,Acc,Data-Analytics,,,,5,100,5,1,9'));
+    expect(s.similarNames).toEqual([{ platform: 'google', names: ['Data analytics', 'DataAnalytics'] }]);
+  });
+
   it('a link shared by two ads on one day is one entity whose day is the sum', async () => {
     const s = await run(csv(HEADER, '2026-03-01,tiktok,A,C,S,Ad1,https://l/1,10,100,2,1,30', '2026-03-01,tiktok,A,C,S,Ad2,https://l/1,5,50,1,0,0'));
     expect(s).toMatchObject({ imported: 2, inserted: 1 });

@@ -3,6 +3,7 @@
 import { distance } from 'fastest-levenshtein';
 import { AppError } from '../errors.ts';
 import type { PrismaClient } from '../generated/prisma/client.ts';
+import type { Sql } from '../db/sql.ts';
 
 /** Finds one entity of a client by id, external id or exact name (links and ads first). */
 export async function findEntity(prisma: PrismaClient, clientId: string, ref: string) {
@@ -68,3 +69,22 @@ export async function restoreEntity(prisma: PrismaClient, entityId: string) {
  * to ad spend — and its account — mirror numbers the ad platform already reports.
  */
 export const countsInTotals = (e: { attributes?: unknown } | undefined): boolean => !(e?.attributes as { mirror?: boolean } | undefined)?.mirror;
+
+/** Names that differ only in case, spaces or punctuation ("Data analytics", "DataAnalytics") share a key: probably one campaign. */
+export const nameKey = (name: string) => name.normalize('NFKD').toLowerCase().replace(/[^\p{L}\p{N}]+/gu, '');
+
+/** A client's campaigns on one platform and account whose names differ only in spelling. */
+export async function similarCampaignNames(sql: Pick<Sql, 'query'>, clientId: string): Promise<{ platform: string; names: string[] }[]> {
+  const rows = await sql.query<{ platform: string; parent: string | null; name: string }>(
+    "SELECT platform::text, parent_id::text AS parent, name FROM entity WHERE client_id = $1::uuid AND kind = 'campaign' ORDER BY name",
+    [clientId],
+  );
+  const groups = new Map<string, { platform: string; names: string[] }>();
+  for (const r of rows) {
+    const k = `${r.platform}|${r.parent ?? ''}|${nameKey(r.name)}`;
+    const g = groups.get(k) ?? { platform: r.platform, names: [] };
+    if (!g.names.includes(r.name)) g.names.push(r.name);
+    groups.set(k, g);
+  }
+  return [...groups.values()].filter((g) => g.names.length > 1);
+}

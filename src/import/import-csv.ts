@@ -14,6 +14,7 @@ import { localDate } from '../time.ts';
 import type { RowErrorGroup } from './error-groups.ts';
 import type { FormatName } from './formats.ts';
 import { money } from '../reports/format.ts';
+import { similarCampaignNames } from '../domain/entities.ts';
 import type { DayOrder } from './values.ts';
 import type { RowError } from './normalize.ts';
 import { parseImport, type OffThread } from './parse-off-thread.ts';
@@ -52,6 +53,8 @@ export interface ImportOptions {
 }
 
 export interface ImportSummary {
+  /** Campaigns of one platform and account whose names differ only in case, spaces or punctuation. */
+  similarNames?: { platform: string; names: string[] }[];
   importRunId: string | null;
   client: string;
   file: string;
@@ -188,6 +191,8 @@ export async function importCsv(db: Db, content: Buffer, fileName: string, opts:
     updated: written.updated,
     unchanged: written.unchanged,
     entities: written.entitiesTouched,
+    // Two spellings of one campaign are pointed out (the brain never weighs them against each other).
+    similarNames: await similarCampaignNames(db.sql, client.id),
   };
   return summary;
 }

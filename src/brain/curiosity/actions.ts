@@ -2,6 +2,7 @@
 // actions, each with the money it should make or save over 7 days, how sure we
 // are, how urgent it is, and the inputs that explain it — then ranks them.
 // It learns per action kind from what this client applied or dismissed.
+import { nameKey } from '../../domain/entities.ts';
 import { round } from '../memory.ts';
 import { REVENUE, valueOf, type Objective } from '../objective.ts';
 import { objectiveFor, refOf, windowTotals } from '../oracle/performance.ts';
@@ -136,8 +137,6 @@ const MIN_CAMPAIGN_SPEND_7 = 10_000;
 /** A campaign is compared only when its result is known on this share of the week's spend. */
 const MIN_KNOWN_SHARE = 0.8;
 
-/** Campaign names that differ only in case, spaces or punctuation ("Data analytics", "DataAnalytics"): probably one campaign. */
-export const nameKey = (name: string) => name.normalize('NFKD').toLowerCase().replace(/[^\p{L}\p{N}]+/gu, '');
 
 const objectiveKey = (o: Objective) => `${o.kind}:${o.targetCpaCents ?? ''}:${o.valuePerConversionCents ?? ''}`;
 

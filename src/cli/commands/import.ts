@@ -45,6 +45,9 @@ export function register(program: Command, group: Group) {
           console.log(`not reported (kept as unknown, not 0): ${notReported.map(([f, n]) => `${f} on ${n === s.imported ? 'every row' : `${n} row(s)`}`).join(', ')}`);
         }
         if (s.skippedEmptyRows > 0) console.log(`skipped ${s.skippedEmptyRows} row(s) without a single number`);
+        for (const g of s.similarNames ?? []) {
+          console.log(`note: ${g.names.map((n) => `"${n}"`).join(' and ')} (${g.platform}) differ only in case, spaces or punctuation — probably one campaign; it is never advised against itself`);
+        }
         if (s.rejected > 0) {
           console.log(`rejected ${s.rejected} row(s), stored on import run ${s.importRunId}:`);
           console.log(formatErrorGroups(s.errorGroups, s.errorsTotal).join('\n'));
