@@ -206,11 +206,12 @@ describe('alerts in the outbox', () => {
       const outbox = await mkdtemp(path.join(tmpdir(), 'adbrain-alert-outbox-'));
       const client = await db.prisma.client.findUniqueOrThrow({ where: { slug: 'twins' } });
       const r = await checkAlerts(db, client, { now: new Date('2026-11-23T12:00:00Z'), sender: outboxSender(outbox), from: 'a@x.test' });
-      expect(r.sent.map((s) => s.entity)).toEqual(['Ad 1', 'Ad 1']);
+      // Named with their ad set, so the two emails can be told apart.
+      expect(r.sent.map((s) => s.entity).sort()).toEqual(['Set A › Ad 1', 'Set B › Ad 1']);
       const files = async () => (await readdir(path.join(outbox, 'twins', '2026-11-23'))).filter((f) => f.endsWith('.eml')).sort();
       const first = await files();
       expect(first).toHaveLength(2);
-      expect(first.every((f) => f.startsWith('alert-burning-ad-1-L'))).toBe(true);
+      expect(first.every((f) => /^alert-burning-set-[ab]-ad-1-L/.test(f))).toBe(true);
       await db.prisma.alert.updateMany({ data: { sentAt: null } });
       await db.prisma.alertState.deleteMany({});
       await checkAlerts(db, client, { now: new Date('2026-11-23T12:30:00Z'), sender: outboxSender(outbox), from: 'a@x.test' });

@@ -5,7 +5,7 @@
 // first: move_traffic (…)", "spend last7 $0.00", "ROAS 0.67 after NaN" and a lead-gen
 // subject "… (ROI —)".)
 import { describe, expect, it } from 'vitest';
-import { rankActions } from '../src/brain/curiosity/actions.ts';
+import { describeAction, rankActions } from '../src/brain/curiosity/actions.ts';
 import { runCycle } from '../src/brain/cycle.ts';
 import type { Objective } from '../src/brain/objective.ts';
 import { detectForecastRisk } from '../src/brain/oracle/forecast-risk.ts';
@@ -114,4 +114,21 @@ describe.each(Object.entries(OBJECTIVES))('plain words for a %s client', (_name,
       expect(view.subject).not.toMatch(/ROI/);
     });
   }
+});
+
+describe('entities that share a name', () => {
+  it('are named with their parent in findings and actions, so the two can be told apart', () => {
+    const input = makeInput({ asOf: AS_OF, days: 45, series: [
+      { id: 'spring', name: 'Spring', kind: 'campaign', spend: () => 0 },
+      { id: 'autumn', name: 'Autumn', kind: 'campaign', spend: () => 0 },
+      { id: 'a1', name: 'Adset-1 Retarget', kind: 'adset', parentId: 'spring', spend: () => 12_000, revenue: () => 600, conversions: () => 0 },
+      { id: 'a2', name: 'Adset-1 Retarget', kind: 'adset', parentId: 'autumn', spend: () => 12_000, revenue: () => 500, conversions: () => 0 },
+      { id: 'solo', name: 'Solo', kind: 'adset', parentId: 'autumn', spend: () => 12_000, revenue: () => 400, conversions: () => 0 },
+    ] });
+    const out = runCycle(input);
+    const burning = out.oracle.findings.filter((f) => f.type === 'burning' && f.entity!.kind === 'adset').map((f) => f.entity!.name).sort();
+    expect(burning).toEqual(['Autumn › Adset-1 Retarget', 'Solo', 'Spring › Adset-1 Retarget']);
+    const titles = out.curiosity.actions.filter((a) => a.kind === 'pause' && a.entity!.kind === 'adset').map((a) => describeAction(a)).sort();
+    expect(titles).toEqual(['Pause Autumn › Adset-1 Retarget', 'Pause Solo', 'Pause Spring › Adset-1 Retarget']);
+  });
 });

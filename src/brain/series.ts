@@ -39,6 +39,33 @@ export interface SeriesSet {
   weekdayOf(i: number): number;
 }
 
+/**
+ * Entities of one kind that share a name (two "Adset-1 Retarget" ad sets under
+ * different campaigns) are named with their parent — "Spring › Adset-1 Retarget" —
+ * and their grandparent if that is not enough, so every finding, action and email
+ * tells them apart.
+ */
+export function distinctNames(entities: BrainEntity[]): BrainEntity[] {
+  const count = (list: BrainEntity[]) => {
+    const n = new Map<string, number>();
+    for (const e of list) n.set(`${e.kind}|${e.name}`, (n.get(`${e.kind}|${e.name}`) ?? 0) + 1);
+    return n;
+  };
+  const counts = count(entities);
+  if ([...counts.values()].every((n) => n === 1)) return entities;
+  const byId = new Map(entities.map((e) => [e.id, e]));
+  const named = (levels: number) =>
+    entities.map((e) => {
+      if (counts.get(`${e.kind}|${e.name}`)! < 2) return e;
+      const path: string[] = [];
+      for (let p = e.parentId ? byId.get(e.parentId) : undefined, k = 0; p && k < levels; p = p.parentId ? byId.get(p.parentId) : undefined, k++) path.unshift(p.name);
+      return path.length ? { ...e, name: `${path.join(' › ')} › ${e.name}` } : e;
+    });
+  const one = named(1);
+  const still = count(one);
+  return one.some((e) => still.get(`${e.kind}|${e.name}`)! > 1) ? named(2) : one;
+}
+
 export function buildSeries(
   entities: BrainEntity[],
   days: BrainDay[],
@@ -79,7 +106,7 @@ export function buildSeries(
     launch: -1,
     frequencyWeight: view(),
   });
-  for (const e of entities) byId.set(e.id, make(e));
+  for (const e of distinctNames(entities)) byId.set(e.id, make(e));
   // Ancestor chains, computed once per entity.
   const chains = new Map<string, EntitySeries[]>();
   const chainOf = (id: string): EntitySeries[] => {
