@@ -10,6 +10,7 @@ import type { Db } from '../src/db/client.ts';
 import { addAgency } from '../src/domain/agencies.ts';
 import { addClient } from '../src/domain/clients.ts';
 import { createCampaign, siteKeyOf } from '../src/tracking/campaigns.ts';
+import { LinkResolver } from '../src/tracking/link-resolver.ts';
 import { VisitWriter, type VisitRow } from '../src/tracking/visits.ts';
 import { dbKinds, freshDb, type TestDb } from './helpers/db.ts';
 
@@ -83,6 +84,19 @@ describe.each(dbKinds)('tracking links (%s)', (kind) => {
     // Back up: the database decides again — a deactivated link goes to the fallback at once.
     await db.prisma.trackingCampaign.update({ where: { id: t.id }, data: { active: false } });
     expect((await clickOn(app, `/t/OUTAGE?s=${site}`)).status).toBe(404);
+  });
+
+  it('made-up codes never push a real link out of memory: it still redirects during an outage after a scan of random codes', async () => {
+    await createCampaign(db.prisma, clientId, { name: 'Kept', platform: 'instagram', type: 'reel', destinationUrl: 'https://one.example/p/kept', code: 'KEPT' });
+    const site = await siteKeyOf(db.prisma, clientId);
+    const { db: flaky, state } = cuttable(db);
+    const links = new LinkResolver(flaky, { maxEntries: 2 });
+    expect((await links.resolve('KEPT', site)).resolved?.kind).toBe('campaign');
+    for (let i = 0; i < 50; i++) expect((await links.resolve(`SCAN_${i}`, site)).resolved?.kind).toBe('none');
+    state.down = true;
+    const during = await links.resolve('KEPT', site);
+    expect(during).toMatchObject({ stale: true, resolved: { kind: 'campaign', link: { destinationUrl: 'https://one.example/p/kept' } } });
+    expect((await links.resolve('SCAN_3', site)).resolved).toBeNull();
   });
 
   it('an outage longer than the writer can hold drops the oldest visits and counts them', async () => {

@@ -56,7 +56,7 @@ export function holderIsGone(holder: string): boolean {
   return !isAlive({ pid: Number(pid), host: hostname(), startTicks: ticks || null });
 }
 
-async function take(sql: Sql, name: string, holder: string, ttlSeconds: number): Promise<{ taken: boolean; until: Date | null; tookOver?: string }> {
+async function take(sql: Sql, name: string, holder: string, ttlSeconds: number): Promise<{ taken: boolean; until: Date | null }> {
   const [row] = await sql.query<{ holder: string }>(
     `INSERT INTO lease (name, holder, until, acquired_at) VALUES ($1, $2, now() + $3::int * interval '1 second', now())
      ON CONFLICT (name) DO UPDATE SET holder = EXCLUDED.holder, until = EXCLUDED.until, acquired_at = EXCLUDED.acquired_at
@@ -72,7 +72,7 @@ async function take(sql: Sql, name: string, holder: string, ttlSeconds: number):
       `UPDATE lease SET holder = $2, until = now() + $4::int * interval '1 second', acquired_at = now() WHERE name = $1 AND holder = $3 RETURNING holder`,
       [name, holder, held.holder, ttlSeconds],
     );
-    if (won?.holder === holder) return { taken: true, until: null, tookOver: held.holder.split('|')[2] };
+    if (won?.holder === holder) return { taken: true, until: null };
   }
   return { taken: false, until: held?.until ?? null };
 }

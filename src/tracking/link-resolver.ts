@@ -39,9 +39,9 @@ export interface Resolution {
 const MAX_CODE = 64;
 
 export class LinkResolver {
-  private readonly memory = new Map<string, Resolved>();
-  /** Clicks answered from memory because the database was unreachable, and those that could not be answered. */
-  readonly outage = { fromMemory: 0, unknown: 0 };
+  // Only links that exist are remembered: codes a visitor makes up (a scan of random
+  // /t/<code>) never push real links out of memory.
+  private readonly memory = new Map<string, Extract<Resolved, { kind: 'campaign' | 'split' }>>();
 
   constructor(private readonly db: Pick<Db, 'sql'>, private readonly o: { maxEntries?: number } = {}) {}
 
@@ -50,14 +50,11 @@ export class LinkResolver {
     const key = `${site ?? ''}\u0000${code}`;
     try {
       const resolved = await this.lookup(code, site);
-      this.remember(key, resolved);
+      if (resolved.kind !== 'none') this.remember(key, resolved);
       return { resolved, stale: false };
     } catch (err) {
       if (!isTransientDbError(err)) throw err;
-      const resolved = this.memory.get(key) ?? null;
-      if (resolved) this.outage.fromMemory++;
-      else this.outage.unknown++;
-      return { resolved, stale: true };
+      return { resolved: this.memory.get(key) ?? null, stale: true };
     }
   }
 
@@ -66,7 +63,7 @@ export class LinkResolver {
     return this.memory.get(`${site ?? ''}\u0000${code}`) ?? null;
   }
 
-  private remember(key: string, r: Resolved) {
+  private remember(key: string, r: Extract<Resolved, { kind: 'campaign' | 'split' }>) {
     // Least recently used goes first: a Map iterates in insertion order.
     this.memory.delete(key);
     this.memory.set(key, r);

@@ -118,9 +118,11 @@ export class VisitWriter {
     const max = this.o.maxPending ?? MAX_PENDING_VISITS;
     if (this.pending < max) return;
     const deadline = Date.now() + (this.o.maxWaitMs ?? 2_000);
+    // Woken when the writes queued so far are done (add() flushes full batches), or at the deadline: one timer per waiter, not a poll.
     while (this.pending >= max && Date.now() < deadline) {
-      if (this.queue.length >= this.maxBatch) void this.flush();
-      await Promise.race([this.writing, new Promise((r) => setTimeout(r, 20))]);
+      // Nothing being written: write the queue now (the chain is then busy until it is done).
+      if (this.inFlight === 0) void this.flush();
+      await Promise.race([this.writing, new Promise((r) => setTimeout(r, Math.max(1, deadline - Date.now())).unref())]);
     }
   }
 
