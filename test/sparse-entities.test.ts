@@ -3,7 +3,7 @@
 // expected", and a real jump on an active day is still called. (An independent test
 // found all 5 "act now" items of that export were such false alarms.)
 import { describe, expect, it } from 'vitest';
-import { detectAnomalies } from '../src/brain/oracle/anomalies.ts';
+import { anomaliesAt, detectAnomalies } from '../src/brain/oracle/anomalies.ts';
 import { buildSeries } from '../src/brain/series.ts';
 import { Rng } from '../src/demo/random.ts';
 import { makeInput } from './helpers/brain.ts';
@@ -23,7 +23,7 @@ function sparse(seed: number, lastDay: (normal: number) => number) {
 }
 
 describe('sparse and intermittent entities', () => {
-  it('switching on with ordinary spend is not an anomaly (20 seeds)', () => {
+  it('switching on with ordinary spend is not an anomaly (20 seeds, each of the last 30 days)', () => {
     let calls = 0, days = 0;
     for (let seed = 1; seed <= 20; seed++) {
       const { s, activeDays } = sparse(seed, (n) => n);
@@ -31,9 +31,30 @@ describe('sparse and intermittent entities', () => {
       const f = detectAnomalies(s, 'USD');
       for (const x of f) expect(x.title).not.toMatch(/against \$0\.00 expected/);
       calls += f.length;
+      // And judged on every one of its last 30 days, not only the last.
+      const e = s.byId.get('retarget')!;
+      for (let i = 60; i < 89; i++) calls += anomaliesAt(e, i).length;
     }
     expect(days / 20).toBeLessThan(30); // a minority of the 90 days
     expect(calls).toBe(0);
+  });
+
+  it('judged every day, on a second generator (weekend-only sets with lognormal spend), healthy sets raise no alarm', () => {
+    let judged = 0, alarms = 0;
+    for (let seed = 1; seed <= 10; seed++) {
+      const rng = new Rng(100 + seed);
+      // On Saturdays and Sundays only (2 days in 7), spend scattered ×/÷ 1.4 around $60.
+      const input = makeInput({ asOf: AS_OF, days: 120, series: [
+        { id: 'weekend', kind: 'adset', spend: (t) => ((t + seed) % 7 >= 5 ? Math.round(6_000 * rng.lognormal(0.35)) : 0), revenue: () => 0, conversions: () => 0 },
+      ] });
+      const e = buildSeries(input.entities, input.days, input.asOf).byId.get('weekend')!;
+      for (let i = 60; i < 120; i++) {
+        judged++;
+        alarms += anomaliesAt(e, i).length;
+      }
+    }
+    expect(judged).toBe(600);
+    expect(alarms).toBe(0);
   });
 
   it('a real jump on an active day is still called, against its active days', () => {
