@@ -365,17 +365,24 @@ describe.each(dbKinds)('CSV import on %s', (kind) => {
     expect((await rejection(Buffer.from('only,a,header'), { offThread: true })).message).toMatch(/could not recognise the columns/);
   });
 
-  it('never guesses the day order: mixed or ambiguous a/b/yyyy dates are refused naming the lines, --date-format decides', async () => {
+  it('never guesses the day order: a date that reads both ways is settled only when the file leaves one reading, else refused by line; --date-format decides', async () => {
+    // "/" dates of both orders: each unambiguous one reads its only way; 03/01 can only be 1 March near 25–26 February.
     const mixed = csv(HEADER, '02/25/2026,meta,A,C,,,,1,1,1,0,0', '03/01/2026,meta,A,C,,,,1,1,1,0,0', '26/02/2026,meta,A,C,,,,1,1,1,0,0');
-    for (const skipInvalid of [false, true]) {
-      const e = await rejection(mixed, { skipInvalid });
-      expect(e.message).toMatch(/mix month-first \(line 2: 02\/25\/2026\) and day-first \(line 4: 26\/02\/2026\).*--date-format mdy\|dmy/);
-    }
-    expect(await metricCount()).toBe(0);
+    const s = await run(mixed);
+    expect(s).toMatchObject({ imported: 3, dateFormat: 'MM/DD/YYYY and DD/MM/YYYY', dateFrom: '2026-02-25', dateTo: '2026-03-01' });
+    expect(s.dateNotes.join('\n')).toMatch(/"\/" are both month-first \(line 2: 02\/25\/2026\) and day-first \(line 4: 26\/02\/2026\)/);
+    expect(s.dateNotes.join('\n')).toMatch(/line 3: 03\/01\/2026 → 2026-03-01 \(not 2026-01-03\)/);
+
+    // 02/03 is 3 February or 2 March, both near the others: that line is refused, by number, never guessed.
+    const unsettled = csv(HEADER, '02/25/2026,meta,A,C5,,,,1,1,1,0,0', '02/03/2026,meta,A,C5,,,,1,1,1,0,0', '26/02/2026,meta,A,C5,,,,1,1,1,0,0');
+    const e = await rejection(unsettled);
+    expect(rowErrors(e)).toEqual([expect.objectContaining({ line: 3, column: 'date', value: '02/03/2026', reason: expect.stringMatching(/could be 2026-02-03 or 2026-03-02/) })]);
+    expect(await metricCount()).toBe(3); // the first file's rows only
+
     // With the order given, the row that contradicts it is a row error, never a silent other date.
     const mdy = await run(mixed, { dateFormat: 'mdy', skipInvalid: true, allowDrop: true });
     expect(mdy).toMatchObject({ imported: 2, rejected: 1, dateFormat: 'MM/DD/YYYY', dateFrom: '2026-02-25', dateTo: '2026-03-01' });
-    expect(mdy.errors[0]).toMatchObject({ line: 4, column: 'date' });
+    expect(mdy.errors[0]).toMatchObject({ line: 4, column: 'date', reason: expect.stringMatching(/26\/02\/2026 is day-first, but --date-format says month-first/) });
 
     const ambiguous = csv(HEADER, '03/02/2026,meta,A,C2,,,,1,1,1,0,0', '02/03/2026,meta,A,C2,,,,2,1,1,0,0');
     expect((await rejection(ambiguous)).message).toMatch(/every date could be month-first or day-first \(line 2: 03\/02\/2026\).*--date-format mdy \(MM\/DD\/YYYY\) or dmy/);
@@ -430,7 +437,7 @@ describe.each(dbKinds)('CSV import on %s', (kind) => {
     expect((await rejection(german, { now: NOV })).message).toMatch(/could not recognise the columns \("Datum", "Kanal", "Kampagne"/);
     const map = { date: 'Datum', platform: 'Kanal', campaign: 'Kampagne', spend: 'Kosten', impressions: 'Impressionen', clicks: 'Klicks', conversions: 'Käufe', revenue: 'Umsatz' } as const;
     const first = await run(german, { choices: { map }, now: NOV });
-    expect(first).toMatchObject({ imported: 2, dateFormat: 'DD/MM/YYYY', columns: { map, from: 'given' } });
+    expect(first).toMatchObject({ imported: 2, dateFormat: 'DD.MM.YYYY', columns: { map, from: 'given' } });
     expect(await totals()).toEqual({ spend: 233450, revenue: 440000, clicks: 580 });
     const next = await run(Buffer.from(german.toString().replace(/01\.11\.2026/, '03.11.2026')), { now: NOV });
     expect(next).toMatchObject({ inserted: 1, unchanged: 1, columns: { from: 'saved' } });

@@ -2,6 +2,7 @@ import { InvalidArgumentError, Option } from 'commander';
 import { parsePlatform, PLATFORM_NAMES } from '../import/formats.ts';
 import { parseColumnMap, SETTABLE_FIELDS, type SettableField } from '../import/parse.ts';
 import { isSaneDay } from '../time.ts';
+import { parseDateFormat } from '../import/date-plan.ts';
 import { AppError } from '../errors.ts';
 
 export const json = () => new Option('--json', 'print JSON for machines');
@@ -68,4 +69,10 @@ export const platformOption = (v: string) => {
   const p = parsePlatform(v);
   if (!p) throw new InvalidArgumentError(`unknown platform (one of: ${PLATFORM_NAMES.join(', ')})`);
   return p;
+};
+
+export const dateFormatOption = (v: string) => {
+  const r = parseDateFormat(v);
+  if (!r.ok) throw new InvalidArgumentError(r.reason);
+  return r.value;
 };

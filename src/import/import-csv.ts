@@ -15,7 +15,7 @@ import type { RowErrorGroup } from './error-groups.ts';
 import type { FormatName } from './formats.ts';
 import { money } from '../reports/format.ts';
 import { similarCampaignNames } from '../domain/entities.ts';
-import type { DayOrder } from './values.ts';
+import type { DateOrderChoice } from './date-plan.ts';
 import type { RowError } from './normalize.ts';
 import { parseImport, type OffThread } from './parse-off-thread.ts';
 import type { ColumnChoices, ParseRequest } from './parse.ts';
@@ -43,8 +43,8 @@ export interface ImportOptions {
   now?: Date;
   /** Retries of the write after a lost database connection (the write is one transaction). */
   dbRetry?: RetryOptions;
-  /** a/b/yyyy dates: 'mdy' or 'dmy'; 'auto' (default) reads the order from the file and refuses ambiguous or mixed files. */
-  dateFormat?: 'auto' | DayOrder;
+  /** a/b/yyyy dates: 'mdy' or 'dmy', or one per separator ({ '/': 'mdy', '-': 'dmy' }); 'auto' (default) reads the order from the file, per separator, and refuses what it cannot settle. */
+  dateFormat?: 'auto' | DateOrderChoice;
   /** Column mapping, conversions column, fixed platform. Given: used and saved on the client
    * for the next import; absent: the client's saved choices are used. */
   choices?: ColumnChoices;
@@ -74,8 +74,10 @@ export interface ImportSummary {
   entities: number;
   dateFrom: string | null;
   dateTo: string | null;
-  /** How the dates were read ('YYYY-MM-DD', 'MM/DD/YYYY', 'DD/MM/YYYY'). */
+  /** How the dates were read ('YYYY-MM-DD', 'MM/DD/YYYY', 'DD-MM-YYYY', …, comma-separated). */
   dateFormat: string | null;
+  /** How mixed or ambiguous dates were read: which the file's other dates settled, and how. */
+  dateNotes: string[];
   /** The column choices used: given with this import (and saved), the client's saved ones, or none (the file's headers). */
   columns: ColumnChoices & { from: 'given' | 'saved' | 'file' };
   errors: RowError[];
@@ -121,6 +123,7 @@ export async function importCsv(db: Db, content: Buffer, fileName: string, opts:
     dateFrom: result.dateFrom,
     dateTo: result.dateTo,
     dateFormat: result.dateFormat,
+    dateNotes: result.dateNotes,
     columns: { ...choices, from: given ? ('given' as const) : Object.keys(saved).length ? ('saved' as const) : ('file' as const) },
     // A response lists the first errors and how many there are; the import run keeps more.
     errors: result.errors.slice(0, MAX_LISTED_ERRORS),

@@ -8,17 +8,14 @@ import { currencyExponent } from '../domain/currency.ts';
 import { addLinkEntity } from '../domain/links.ts';
 import { parseCampaignName, type CampaignNameParts } from './campaign-name.ts';
 import { PLATFORM_NAMES, isConversionResult, parsePlatform, type ColumnPlan, type Field } from './formats.ts';
+import { datePart, DatePlanChanged, planDates, type DateOrderChoice, type DatePlan } from './date-plan.ts';
 import {
-  dateEvidence,
-  inferDayOrder,
   isBlank,
-  type DayOrder,
   MAX_CONVERSIONS,
   MAX_LINK_BYTES,
   MAX_NAME_CHARS,
   parseCents,
   parseCount,
-  parseDate,
   parseNonNegative,
   type Parsed,
 } from './values.ts';
@@ -44,8 +41,10 @@ export interface NormalizeResult {
   rejectedLines: number;
   /** Spend of the rows kept, of the rejected rows whose spend cell could be read, and how many rejected rows it could not be read on. */
   spend: { keptCents: number; droppedCents: number; droppedUnreadRows: number };
-  /** How the dates were read, for the summary: 'YYYY-MM-DD', 'MM/DD/YYYY', 'DD/MM/YYYY' (or several, comma-separated). */
+  /** How the dates were read, for the summary: 'YYYY-MM-DD', 'MM/DD/YYYY', 'DD-MM-YYYY' (or several, comma-separated). */
   dateFormat: string | null;
+  /** How mixed or ambiguous a/b/yyyy dates were read (settled by the file's other dates), for the summary. */
+  dateNotes: string[];
   dateFrom: string | null;
   dateTo: string | null;
 }
@@ -62,8 +61,10 @@ export interface NormalizeOptions {
   today: string;
   /** The text has NUL bytes or invalid UTF-8 somewhere: check each row (skipped when clean, a hot loop). */
   checkCharacters?: boolean;
-  /** Day order of a/b/yyyy dates as the user said (`--date-format`); otherwise read from the file, never guessed. */
-  dayOrder?: DayOrder;
+  /** Day order of a/b/yyyy dates as the user said (`--date-format`, per separator or for all); otherwise read from the file, never guessed. */
+  dayOrder?: DateOrderChoice;
+  /** Every distinct date cell of the file with its first line, when a first pass found them (see DatePlanChanged). */
+  dateSamples?: { raw: string; line: number }[];
   /** A breakdown export (several rows per entity and day: age, gender, placement, country): add them up instead of refusing the repeats. */
   sumRows?: boolean;
 }
@@ -73,9 +74,16 @@ const PLATFORM_LABEL: Record<string, string> = {
 };
 
 export function normalizeRecords(plan: ColumnPlan, records: Record_[], opts: NormalizeOptions): NormalizeResult {
-  const n = createNormalizer(plan, opts);
-  n.push(records);
-  return n.finish();
+  try {
+    const n = createNormalizer(plan, opts);
+    n.push(records);
+    return n.finish();
+  } catch (err) {
+    if (!(err instanceof DatePlanChanged)) throw err;
+    const n = createNormalizer(plan, { ...opts, dateSamples: err.samples });
+    n.push(records);
+    return n.finish();
+  }
 }
 
 /** Validates records chunk by chunk; `finish` returns the batch and every error. */
@@ -109,8 +117,10 @@ export function createNormalizer(plan: ColumnPlan, opts: NormalizeOptions, fileN
   };
 
   const dateCol = col('date')!;
-  // Day order (MM/DD vs DD/MM) is decided from the first chunk's dates.
-  let order: ReturnType<typeof inferDayOrder> | undefined;
+  // Day order (MM/DD vs DD/MM, per separator) is planned from the first chunk's dates
+  // (or every date, on a second pass); finish() checks the plan against the whole file.
+  let datePlan: DatePlan | undefined = opts.dateSamples ? planDates(opts.dateSamples, opts.dayOrder) : undefined;
+  const dateCells = new Map<string, number>();
 
   // Row state lives outside the loop so the helpers below are created once, not
   // per row (closures per row dominated the profile on million-row files).
@@ -160,12 +170,8 @@ export function createNormalizer(plan: ColumnPlan, opts: NormalizeOptions, fileN
   const frequencyOf = (s: string) => parseNonNegative(s, 1000);
   const resultsByIndicator = index.resultIndicator !== undefined && index.conversions !== undefined && headers[index.conversions]?.key === 'results';
 
-  // Evidence for the day order, over the whole file: the first line showing each.
-  const evidence: Partial<Record<'mdy' | 'dmy' | 'either' | 'fixed', { line: number; value: string }>> = {};
-
   function push(records: Record_[]) {
-  // The first chunk proposes an order; finish() refuses the file if any line disagrees.
-  order ??= opts.dayOrder ?? inferDayOrder(records.slice(0, 5000).map((r) => r.cells[dateCol] ?? ''));
+  datePlan ??= planDates(records.slice(0, 5000).map((r) => ({ raw: datePart(r.cells[dateCol] ?? ''), line: r.line })), opts.dayOrder);
   for (const record of records) {
     line = record.line;
     cells = record.cells;
@@ -196,15 +202,12 @@ export function createNormalizer(plan: ColumnPlan, opts: NormalizeOptions, fileN
 
     // Date (and, for Meta, a single-day reporting window).
     const rawDate = get('date') ?? '';
-    if (!isBlank(rawDate)) {
-      const ev = dateEvidence(rawDate);
-      if (!evidence[ev]) evidence[ev] = { line, value: rawDate };
-    }
-    const date = isBlank(rawDate) ? (fail('date', 'date is missing'), undefined) : take('date', parseDate(rawDate, order));
+    if (!isBlank(rawDate) && !dateCells.has(rawDate)) dateCells.set(rawDate, line);
+    const date = isBlank(rawDate) ? (fail('date', 'date is missing'), undefined) : take('date', datePlan.read(rawDate));
     if (date && date > opts.today) fail('date', `date ${date} is in the future`);
     const rawEnd = get('dateEnd');
     if (date && rawEnd && !isBlank(rawEnd)) {
-      const end = parseDate(rawEnd, order);
+      const end = datePlan.read(rawEnd);
       if (end.ok && end.value !== date) {
         fail('dateEnd', `row covers ${date} to ${end.value}; export with a daily breakdown (Breakdown › By time › Day)`);
       }
@@ -377,27 +380,24 @@ export function createNormalizer(plan: ColumnPlan, opts: NormalizeOptions, fileN
   }
 
   function finish(): NormalizeResult {
-  const numeric = evidence.mdy || evidence.dmy || evidence.either;
-  if (numeric && !opts.dayOrder) {
-    const at = (e: { line: number; value: string }) => `line ${e.line}: ${e.value}`;
-    if (evidence.mdy && evidence.dmy) {
-      throw new AppError('invalid_input', `${fileName}: the dates mix month-first (${at(evidence.mdy)}) and day-first (${at(evidence.dmy)}) order; ` +
-        'fix the file, or say which it is with --date-format mdy|dmy (API: ?dateFormat=)');
-    }
-    if (!evidence.mdy && !evidence.dmy) {
-      throw new AppError('invalid_input', `${fileName}: every date could be month-first or day-first (${at(evidence.either!)}); ` +
-        'say which with --date-format mdy (MM/DD/YYYY) or dmy (DD/MM/YYYY) (API: ?dateFormat=)');
-    }
-    const seen = evidence.mdy ? 'mdy' : 'dmy';
-    if (seen !== order) {
-      // Only possible when the first chunk had no evidence and a later one does.
-      throw new AppError('invalid_input', `${fileName}: ${at(evidence[seen]!)} shows ${seen === 'dmy' ? 'day-first' : 'month-first'} dates, but the start of the file was read the other way; ` +
-        `pass --date-format ${seen} (API: ?dateFormat=${seen})`);
+  // The plan made from the first chunk must read every date as the whole file says.
+  const samples = new Map<string, number>();
+  for (const [raw, l] of dateCells) {
+    const key = datePart(raw);
+    if (!samples.has(key) || samples.get(key)! > l) samples.set(key, l);
+  }
+  const sampleList = [...samples].map(([raw, l]) => ({ raw, line: l }));
+  const full = opts.dateSamples && datePlan ? datePlan : planDates(sampleList, opts.dayOrder);
+  if (full.fileError) throw new AppError('invalid_input', `${fileName}: ${full.fileError}`);
+  if (datePlan && full !== datePlan) {
+    for (const raw of dateCells.keys()) {
+      const [a, b] = [datePlan.read(raw), full.read(raw)];
+      if (a.ok !== b.ok || (a.ok && b.ok && a.value !== b.value)) throw new DatePlanChanged(sampleList);
     }
   }
-  const formats = [evidence.fixed ? 'YYYY-MM-DD' : null, numeric ? (order === 'dmy' ? 'DD/MM/YYYY' : 'MM/DD/YYYY') : null].filter(Boolean);
   return {
-    dateFormat: formats.length ? formats.join(', ') : null,
+    dateFormat: full.describe(),
+    dateNotes: full.notes,
     batch,
     rowsTotal: rowsValid + rejectedLines,
     rowsValid,

@@ -17,7 +17,7 @@ import type { Platform } from '../generated/prisma/enums.ts';
 import { createNormalizer, type NormalizeResult } from './normalize.ts';
 import { groupRowErrors, type RowErrorGroup } from './error-groups.ts';
 import { decodeText, streamCsv } from './read-csv.ts';
-import type { DayOrder } from './values.ts';
+import { DatePlanChanged, type DateOrderChoice } from './date-plan.ts';
 
 export interface ParseRequest {
   fileName: string;
@@ -25,8 +25,8 @@ export interface ParseRequest {
   client: { slug: string; currency: string };
   /** The client's local today: later dates are refused. */
   today: string;
-  /** a/b/yyyy dates: month-first or day-first, as the user said; absent = read from the file. */
-  dayOrder?: DayOrder;
+  /** a/b/yyyy dates: month-first or day-first (for all, or per separator), as the user said; absent = read from the file. */
+  dayOrder?: DateOrderChoice;
   /** The user's say on columns: a mapping, the conversions column, a fixed platform. */
   choices?: ColumnChoices;
   /** Add up several rows of one entity and day (a breakdown export) instead of refusing them. */
@@ -90,6 +90,16 @@ export interface ParsedImport {
 }
 
 export function parseImportSync(content: Uint8Array, req: ParseRequest): ParsedImport {
+  try {
+    return parseOnce(content, req);
+  } catch (err) {
+    // Dates late in the file changed how earlier ones read (rare): once more, every date known.
+    if (err instanceof DatePlanChanged) return parseOnce(content, req, err.samples);
+    throw err;
+  }
+}
+
+function parseOnce(content: Uint8Array, req: ParseRequest, dateSamples?: { raw: string; line: number }[]): ParsedImport {
   let plan: ColumnPlan | undefined;
   let normalizer: ReturnType<typeof createNormalizer> | undefined;
   const text = decodeText(Buffer.from(content.buffer, content.byteOffset, content.byteLength));
@@ -115,7 +125,7 @@ export function parseImportSync(content: Uint8Array, req: ParseRequest): ParsedI
     }
     if (constants.length) plan = { ...plan, headers: [...plan.headers, ...constants.map(([f]) => normalizeHeader(`${f} (--set)`))] };
     if (req.choices?.conversions) plan.index.conversions = conversionsColumn(headers, req.choices.conversions, req.fileName);
-    normalizer = createNormalizer(plan, { currency: req.client.currency, today: req.today, checkCharacters, dayOrder: req.dayOrder, sumRows: req.sumRows }, req.fileName);
+    normalizer = createNormalizer(plan, { currency: req.client.currency, today: req.today, checkCharacters, dayOrder: req.dayOrder, dateSamples, sumRows: req.sumRows }, req.fileName);
     if (constants.length === 0) return normalizer.push;
     const values = constants.map(([, v]) => v);
     const push = normalizer.push;

@@ -6,6 +6,7 @@ import { contributionOf, storeTotals } from '../../reports/totals.ts';
 import { AppError } from '../../errors.ts';
 import { importCsv } from '../../import/import-csv.ts';
 import { parseColumnMap, type ColumnChoices } from '../../import/parse.ts';
+import { parseDateFormat } from '../../import/date-plan.ts';
 import type { Platform } from '../../generated/prisma/enums.ts';
 import { amountUnit } from '../../domain/currency.ts';
 import { addRow, emptySums, kpisOfSums, type Sums } from '../../reports/kpis.ts';
@@ -23,7 +24,7 @@ const ImportQuery = z.object({
   skipInvalid: z.enum(['true', 'false']).default('false'),
   sumRows: z.enum(['true', 'false']).default('false').openapi({ description: 'a breakdown export: add up the rows of one entity and day' }),
   allowDrop: z.enum(['true', 'false']).default('false').openapi({ description: 'with skipInvalid: import even when the rejected rows carry more than 5 % of the spend' }),
-  dateFormat: z.enum(['auto', 'mdy', 'dmy']).default('auto'),
+  dateFormat: z.string().max(40).default('auto').openapi({ description: 'a/b/yyyy dates: auto (per separator, from the file), mdy, dmy, or per separator "/=mdy,-=dmy"' }),
   map: z.string().max(2000).optional().openapi({ description: 'your headers for our fields: campaign=Kampagne,spend=Kosten (saved for the client)' }),
   conversions: z.string().max(100).optional().openapi({ description: 'the conversions column: purchases, leads, results, checkouts_initiated, … or a header (saved)' }),
   platform: z.enum(['tiktok', 'meta', 'google', 'shopify', 'redtrack', 'other']).optional().openapi({ description: 'platform of a file without a platform column (saved)' }),
@@ -67,7 +68,9 @@ export function dataRoutes(app: OpenAPIHono<AppEnv>) {
       if (buf.length === 0) throw new AppError('invalid_input', 'the request body is empty: send the CSV file as the body (Content-Type: text/csv)');
       if (buf.length > MAX_IMPORT_BYTES) throw new AppError('invalid_input', `the file is larger than ${MAX_IMPORT_BYTES / 1024 / 1024} MB`);
       const deps = c.get('deps');
-      const r = await importCsv(deps.db, buf, q.fileName, { clientSlug: client.slug, format: q.format, skipInvalid: q.skipInvalid === 'true', allowDrop: q.allowDrop === 'true', sumRows: q.sumRows === 'true', dateFormat: q.dateFormat,
+      const dateFormat = parseDateFormat(q.dateFormat);
+      if (!dateFormat.ok) throw new AppError('invalid_input', `dateFormat ${dateFormat.reason}`);
+      const r = await importCsv(deps.db, buf, q.fileName, { clientSlug: client.slug, format: q.format, skipInvalid: q.skipInvalid === 'true', allowDrop: q.allowDrop === 'true', sumRows: q.sumRows === 'true', dateFormat: dateFormat.value,
         set: { ...(q.setCampaign && { campaign: q.setCampaign }), ...(q.setAccount && { account: q.setAccount }), ...(q.setAdset && { adset: q.setAdset }), ...(q.setCurrency && { currency: q.setCurrency }) }, now: deps.now(), choices: choicesOf(q), dbRetry: deps.config.dbRetry });
       await audit(c, { action: 'import.create', entityType: 'import_run', entityId: r.importRunId, clientId: client.id, after: importAuditOf(r) });
       if (r.dateFrom && r.dateTo && deps.notifySync) await deps.notifySync({ clientId: client.id, source: 'csv', from: r.dateFrom, to: r.dateTo });

@@ -1,7 +1,7 @@
 import { type Command, Option } from 'commander';
 import { json } from '../options.ts';
 import { getClientBySlug } from '../../domain/clients.ts';
-import { columnMap, platformOption, setOption } from '../options.ts';
+import { columnMap, dateFormatOption, platformOption, setOption } from '../options.ts';
 import { CONVERSION_KINDS } from '../../import/parse.ts';
 import { formatErrorGroups, printJson } from '../output.ts';
 import { withContext } from '../context.ts';
@@ -22,7 +22,7 @@ export function register(program: Command, group: Group) {
     .option('--conversions <kind>', `the conversions column: ${Object.keys(CONVERSION_KINDS).join(', ')} or a header name (saved)`)
     .option('--platform <platform>', 'platform of a file without a platform column (saved)', platformOption)
     .option('--set <field=value>', 'one value for every row of a column the file lacks: campaign, account, adset or currency (repeatable)', setOption)
-    .addOption(new Option('--date-format <order>', 'a/b/yyyy dates: mdy (MM/DD/YYYY) or dmy (DD/MM/YYYY); auto refuses ambiguous or mixed files').choices(['auto', 'mdy', 'dmy']).default('auto'))
+    .option('--date-format <order>', 'a/b/yyyy dates: mdy (MM/DD/YYYY), dmy (DD/MM/YYYY), or per separator "/=mdy,-=dmy"; auto reads the order per separator and refuses what the file cannot settle', dateFormatOption, 'auto')
     .addOption(json())
     .action(async (file, o) => {
       await withContext(async ({ db, config, audit }) => {
@@ -45,6 +45,7 @@ export function register(program: Command, group: Group) {
           console.log(`not reported (kept as unknown, not 0): ${notReported.map(([f, n]) => `${f} on ${n === s.imported ? 'every row' : `${n} row(s)`}`).join(', ')}`);
         }
         if (s.skippedEmptyRows > 0) console.log(`skipped ${s.skippedEmptyRows} row(s) without a single number`);
+        for (const n of s.dateNotes ?? []) console.log(`note: ${n}`);
         for (const g of s.similarNames ?? []) {
           console.log(`note: ${g.names.map((n) => `"${n}"`).join(' and ')} (${g.platform}) differ only in case, spaces or punctuation — probably one campaign; it is never advised against itself`);
         }
