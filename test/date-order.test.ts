@@ -3,11 +3,10 @@
 // "11/16/2024"), revenue "NA" on some rows. Made by its own generator (not the demo's),
 // with the truth per row kept: every row must land on its true day or be refused by
 // line — never a silent misdate, whatever --date-format says.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addClient } from '../src/domain/clients.ts';
+import { describe, expect, it } from 'vitest';
 import { AppError } from '../src/errors.ts';
-import { importCsv, type ImportOptions, type ImportSummary } from '../src/import/import-csv.ts';
-import { freshDb, type TestDb } from './helpers/db.ts';
+import type { ImportSummary } from '../src/import/import-csv.ts';
+import { importPerClient } from './helpers/import-into.ts';
 
 const NOW = new Date('2026-03-10T12:00:00Z');
 const HEADER = 'date,platform,campaign,spend,impressions,clicks,conversions,revenue';
@@ -46,24 +45,10 @@ function googleSalesFile(seed: number) {
 }
 
 describe('a/b/yyyy dates read per separator', () => {
-  let db: TestDb;
-  let seq = 0;
-  beforeAll(async () => {
-    db = await freshDb('pglite');
-  });
-  afterAll(async () => {
-    await db?.destroy();
-  });
-
-  async function run(content: Buffer, opts: Partial<ImportOptions> = {}) {
-    const clientSlug = `gsales-${++seq}`;
-    await addClient(db.prisma, { slug: clientSlug, timezone: 'America/New_York', currency: 'USD' });
-    const result = await importCsv(db, content, 'google-sales.csv', { clientSlug, now: NOW, ...opts }).then((s) => s, (e: unknown) => e);
-    return { clientSlug, result };
-  }
+  const { state, run } = importPerClient('gsales', 'google-sales.csv', { now: NOW, timezone: 'America/New_York' });
 
   async function spendByDay(slug: string): Promise<Record<string, number>> {
-    const rows = await db.sql.query<{ date: string; spend: number }>(
+    const rows = await state.db.sql.query<{ date: string; spend: number }>(
       `SELECT to_char(m.date, 'YYYY-MM-DD') AS date, sum(m.spend_cents)::float8 AS spend
          FROM daily_metric m JOIN entity e ON e.id = m.entity_id JOIN client c ON c.id = e.client_id
         WHERE c.slug = $1 GROUP BY 1`,

@@ -16,6 +16,7 @@ import type { FormatName } from './formats.ts';
 import { money } from '../reports/format.ts';
 import { similarCampaignNames } from '../domain/entities.ts';
 import type { DateOrderChoice } from './date-plan.ts';
+import { readNameLookup, type NameLookup } from './names-lookup.ts';
 import type { RowError } from './normalize.ts';
 import { parseImport, type OffThread } from './parse-off-thread.ts';
 import type { ColumnChoices, ParseRequest } from './parse.ts';
@@ -45,6 +46,8 @@ export interface ImportOptions {
   dbRetry?: RetryOptions;
   /** a/b/yyyy dates: 'mdy' or 'dmy', or one per separator ({ '/': 'mdy', '-': 'dmy' }); 'auto' (default) reads the order from the file, per separator, and refuses what it cannot settle. */
   dateFormat?: 'auto' | DateOrderChoice;
+  /** Names by id from lookup files (--names adsets.csv): see readNameLookup. */
+  names?: NameLookup;
   /** Column mapping, conversions column, fixed platform. Given: used and saved on the client
    * for the next import; absent: the client's saved choices are used. */
   choices?: ColumnChoices;
@@ -78,6 +81,8 @@ export interface ImportSummary {
   dateFormat: string | null;
   /** How mixed or ambiguous dates were read: which the file's other dates settled, and how. */
   dateNotes: string[];
+  /** Names files joined by id (--names), and what each gave. */
+  names?: NameLookup['files'];
   /** The column choices used: given with this import (and saved), the client's saved ones, or none (the file's headers). */
   columns: ColumnChoices & { from: 'given' | 'saved' | 'file' };
   errors: RowError[];
@@ -88,14 +93,22 @@ export interface ImportSummary {
 }
 
 export async function importCsvFile(db: Db, filePath: string, opts: ImportOptions): Promise<ImportSummary> {
-  let buf: Buffer;
+  return importCsv(db, await readOrRefuse(filePath), path.basename(filePath), opts);
+}
+
+/** Reads names files from disk (--names), refusing a missing or unreadable one by name. */
+export async function readNamesFiles(paths: string[]): Promise<NameLookup> {
+  const files = await Promise.all(paths.map(async (p) => ({ fileName: path.basename(p), content: await readOrRefuse(p) })));
+  return readNameLookup(files);
+}
+
+async function readOrRefuse(filePath: string): Promise<Buffer> {
   try {
-    buf = await readFile(filePath);
+    return await readFile(filePath);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     throw new AppError('invalid_input', code === 'ENOENT' ? `file not found: ${filePath}` : `cannot read ${filePath} (${code})`);
   }
-  return importCsv(db, buf, path.basename(filePath), opts);
 }
 
 export async function importCsv(db: Db, content: Buffer, fileName: string, opts: ImportOptions): Promise<ImportSummary> {
@@ -108,7 +121,7 @@ export async function importCsv(db: Db, content: Buffer, fileName: string, opts:
   const choices = given ?? saved;
   const parsed = await parseImport(content, {
     fileName, format: opts.format ?? 'auto', client: { slug: client.slug, currency: client.currency }, today,
-    dayOrder: opts.dateFormat === 'auto' ? undefined : opts.dateFormat, choices, sumRows: opts.sumRows, set: opts.set,
+    dayOrder: opts.dateFormat === 'auto' ? undefined : opts.dateFormat, choices, sumRows: opts.sumRows, set: opts.set, names: opts.names,
   }, opts.offThread);
   const { result, format } = parsed;
   const base = {
@@ -124,6 +137,7 @@ export async function importCsv(db: Db, content: Buffer, fileName: string, opts:
     dateTo: result.dateTo,
     dateFormat: result.dateFormat,
     dateNotes: result.dateNotes,
+    ...(opts.names && { names: opts.names.files }),
     columns: { ...choices, from: given ? ('given' as const) : Object.keys(saved).length ? ('saved' as const) : ('file' as const) },
     // A response lists the first errors and how many there are; the import run keeps more.
     errors: result.errors.slice(0, MAX_LISTED_ERRORS),

@@ -8,6 +8,7 @@ import { currencyExponent } from '../domain/currency.ts';
 import { addLinkEntity } from '../domain/links.ts';
 import { parseCampaignName, type CampaignNameParts } from './campaign-name.ts';
 import { PLATFORM_NAMES, isConversionResult, parsePlatform, type ColumnPlan, type Field } from './formats.ts';
+import type { NameLookup } from './names-lookup.ts';
 import { datePart, DatePlanChanged, planDates, type DateOrderChoice, type DatePlan } from './date-plan.ts';
 import {
   isBlank,
@@ -63,6 +64,8 @@ export interface NormalizeOptions {
   checkCharacters?: boolean;
   /** Day order of a/b/yyyy dates as the user said (`--date-format`, per separator or for all); otherwise read from the file, never guessed. */
   dayOrder?: DateOrderChoice;
+  /** Names by id from lookup files (--names). */
+  names?: NameLookup;
   /** Every distinct date cell of the file with its first line, when a first pass found them (see DatePlanChanged). */
   dateSamples?: { raw: string; line: number }[];
   /** A breakdown export (several rows per entity and day: age, gender, placement, country): add them up instead of refusing the repeats. */
@@ -117,6 +120,7 @@ export function createNormalizer(plan: ColumnPlan, opts: NormalizeOptions, fileN
   };
 
   const dateCol = col('date')!;
+  const lookup = opts.names;
   // Day order (MM/DD vs DD/MM, per separator) is planned from the first chunk's dates
   // (or every date, on a second pass); finish() checks the plan against the whole file.
   let datePlan: DatePlan | undefined = opts.dateSamples ? planDates(opts.dateSamples, opts.dayOrder) : undefined;
@@ -229,13 +233,34 @@ export function createNormalizer(plan: ColumnPlan, opts: NormalizeOptions, fileN
       fail('currency', `currency ${cur.toUpperCase()} differs from the client's currency ${opts.currency}`);
     }
 
-    // Names.
-    const campaign = nameOf('campaign');
-    if (!campaign) fail('campaign', 'campaign is missing');
+    // Names (and ids: a names file joins names to ids, and ids to their parents).
+    let campaign = nameOf('campaign');
     // No account column: one default account per platform.
-    const account = nameOf('account');
-    const adset = nameOf('adset');
-    const ad = nameOf('ad');
+    let account = nameOf('account');
+    let adset = nameOf('adset');
+    let ad = nameOf('ad');
+    let accountId = idOf(get('accountId') ?? '');
+    let campaignId = idOf(get('campaignId') ?? '');
+    let adsetId = idOf(get('adsetId') ?? '');
+    let adId = idOf(get('adId') ?? '');
+    if (lookup) {
+      const { names, parents } = lookup;
+      // A name cell that holds an id the names file knows (campaigns exported as ids).
+      if (!adId && ad && names.ad[ad] !== undefined) [adId, ad] = [ad, ''];
+      if (!adsetId && adset && names.adset[adset] !== undefined) [adsetId, adset] = [adset, ''];
+      if (!campaignId && campaign && names.campaign[campaign] !== undefined) [campaignId, campaign] = [campaign, ''];
+      if (!accountId && account && names.account[account] !== undefined) [accountId, account] = [account, ''];
+      if (!adsetId && adId) adsetId = parents.ad[adId] ?? '';
+      if (!campaignId && adsetId) campaignId = parents.adset[adsetId] ?? '';
+      if (!accountId && campaignId) accountId = parents.campaign[campaignId] ?? '';
+      if (!ad && adId) ad = names.ad[adId] ?? '';
+      if (!adset && adsetId) adset = names.adset[adsetId] ?? '';
+      if (!campaign && campaignId) campaign = names.campaign[campaignId] ?? '';
+      if (!account && accountId) account = names.account[accountId] ?? '';
+    }
+    if (!campaign) {
+      fail('campaign', campaignId ? `campaign id ${campaignId} has no name${lookup ? ' in the names file(s)' : ''}: pass a names file (--names campaigns.csv)` : 'campaign is missing');
+    }
     const link = get('link') ?? '';
     // UTF-8 takes at most 3 bytes per UTF-16 unit: only long links need counting.
     if (link.length * 3 > MAX_LINK_BYTES && Buffer.byteLength(link) > MAX_LINK_BYTES) fail('link', `link is longer than ${MAX_LINK_BYTES} bytes`);
@@ -275,10 +300,6 @@ export function createNormalizer(plan: ColumnPlan, opts: NormalizeOptions, fileN
     // qualified by their parent so "Ad 1" in two ad sets stays two ads. Paths
     // repeat every day, so each distinct path is resolved once.
     const p = platform!;
-    const accountId = idOf(get('accountId') ?? '');
-    const campaignId = idOf(get('campaignId') ?? '');
-    const adsetId = idOf(get('adsetId') ?? '');
-    const adId = idOf(get('adId') ?? '');
     const pathId = `${p}\u0000${accountId}\u0000${account}\u0000${campaignId}\u0000${campaign}\u0000${adsetId}\u0000${adset}\u0000${adId}\u0000${ad}`;
     let path = pathCache.get(pathId);
     if (path === undefined) {

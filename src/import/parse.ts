@@ -17,6 +17,7 @@ import type { Platform } from '../generated/prisma/enums.ts';
 import { createNormalizer, type NormalizeResult } from './normalize.ts';
 import { groupRowErrors, type RowErrorGroup } from './error-groups.ts';
 import { decodeText, streamCsv } from './read-csv.ts';
+import { lookupSupplies, type NameLookup } from './names-lookup.ts';
 import { DatePlanChanged, type DateOrderChoice } from './date-plan.ts';
 
 export interface ParseRequest {
@@ -33,6 +34,8 @@ export interface ParseRequest {
   sumRows?: boolean;
   /** A constant column: every row's campaign, account, ad set or currency (--set campaign="Spring sale"). */
   set?: Partial<Record<SettableField, string>>;
+  /** Names by id from lookup files (--names): a file of ids needs no name columns. */
+  names?: NameLookup;
 }
 
 export interface ColumnChoices {
@@ -112,7 +115,7 @@ function parseOnce(content: Uint8Array, req: ParseRequest, dateSamples?: { raw: 
     const original = headers.map((h) => ({ ...h }));
     const mapped = applyMap(headers, req.choices?.map, req.fileName);
     const constants = Object.entries(req.set ?? {}) as [SettableField, string][];
-    const supplied = new Set<Field>(constants.map(([f]) => f));
+    const supplied = new Set<Field>([...constants.map(([f]) => f), ...lookupSupplies(req.names)]);
     // --map adds to what the file's own headers say: a format recognised without the
     // mapping stays recognised (mapping Meta's "Amount spent" turned Meta detection off).
     plan = (mapped.length ? planOrNothing(() => planFor(original, req.format, req.fileName, req.client, req.choices?.platform, supplied)) : undefined)
@@ -125,7 +128,7 @@ function parseOnce(content: Uint8Array, req: ParseRequest, dateSamples?: { raw: 
     }
     if (constants.length) plan = { ...plan, headers: [...plan.headers, ...constants.map(([f]) => normalizeHeader(`${f} (--set)`))] };
     if (req.choices?.conversions) plan.index.conversions = conversionsColumn(headers, req.choices.conversions, req.fileName);
-    normalizer = createNormalizer(plan, { currency: req.client.currency, today: req.today, checkCharacters, dayOrder: req.dayOrder, dateSamples, sumRows: req.sumRows }, req.fileName);
+    normalizer = createNormalizer(plan, { currency: req.client.currency, today: req.today, checkCharacters, dayOrder: req.dayOrder, dateSamples, sumRows: req.sumRows, names: req.names }, req.fileName);
     if (constants.length === 0) return normalizer.push;
     const values = constants.map(([, v]) => v);
     const push = normalizer.push;
@@ -192,7 +195,8 @@ function planFor(headers: Header[], wanted: FormatName | 'auto', fileName: strin
         'invalid_input',
         `${fileName}: could not recognise the columns (${found}). Closest: a ${near.format.label}, missing ${describeMissing(near.format, near.missing)}. Expected the generic columns ` +
           `(${FORMATS.generic.required.join(', ')}; optional account, adset, ad, link, reach, frequency), ` +
-          'a TikTok / Meta Ads Manager export or a Google Ads report with a daily breakdown, or map your columns with --map field=Header.',
+          'a TikTok / Meta Ads Manager export or a Google Ads report with a daily breakdown, or map your columns with --map field=Header.' +
+          idsHint(headers, near.missing),
       );
     }
   } else {
@@ -216,4 +220,11 @@ function planFor(headers: Header[], wanted: FormatName | 'auto', fileName: strin
     }
   }
   return plan;
+}
+
+/** A file of ids without names: say that names files join them. */
+function idsHint(headers: Header[], missing: Field[]): string {
+  if (!missing.includes('campaign')) return '';
+  const ids = headers.filter((h) => /^(campaign|ad set|adset|ad group|ad) id$/.test(h.key));
+  return ids.length ? ` The file has ids (${ids.map((h) => `"${h.raw}"`).join(', ')}): names files join their names by id (--names adsets.csv --names campaigns.csv).` : '';
 }

@@ -1,5 +1,6 @@
 // Imports (CSV upload → import run) and metrics (by entity, date range, grouping).
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
+import type { HonoRequest } from 'hono';
 import { loadDaily, loadEntities } from '../../db/metrics-read.ts';
 import { countsInTotals } from '../../domain/entities.ts';
 import { contributionOf, storeTotals } from '../../reports/totals.ts';
@@ -7,6 +8,7 @@ import { AppError } from '../../errors.ts';
 import { importCsv } from '../../import/import-csv.ts';
 import { parseColumnMap, type ColumnChoices } from '../../import/parse.ts';
 import { parseDateFormat } from '../../import/date-plan.ts';
+import { readNameLookup, type NameLookup } from '../../import/names-lookup.ts';
 import type { Platform } from '../../generated/prisma/enums.ts';
 import { amountUnit } from '../../domain/currency.ts';
 import { addRow, emptySums, kpisOfSums, type Sums } from '../../reports/kpis.ts';
@@ -57,20 +59,29 @@ export function dataRoutes(app: OpenAPIHono<AppEnv>) {
     createRoute({
       method: 'post', path: '/v1/clients/{id}/imports', tags, security,
       summary: 'Upload a CSV (generic, TikTok or Meta export) as the request body (member). Strict by default: any bad row → 422 listing every bad row, nothing imported',
-      request: { params: IdParam, query: ImportQuery, body: { content: { 'text/csv': { schema: z.string() } }, required: true } },
+      request: {
+        params: IdParam, query: ImportQuery,
+        body: {
+          content: {
+            'text/csv': { schema: z.string() },
+            'multipart/form-data': { schema: z.object({ file: z.any().openapi({ type: 'string', format: 'binary', description: 'the CSV' }), names: z.any().optional().openapi({ type: 'array', items: { type: 'string', format: 'binary' }, description: 'names files (ids → names), joined by id; repeat the part for several' }) }) },
+          },
+          required: true,
+        },
+      },
       responses: { 201: json(z.any(), 'Imported: the import summary'), 413: json(z.any(), 'File too large'), ...errors },
     }),
     async (c) => {
       requireRole(c, 'member');
       const client = await scopedClient(c, c.req.valid('param').id);
       const q = c.req.valid('query');
-      const buf = Buffer.from(await c.req.arrayBuffer());
+      const { buf, names } = await importBody(c.req);
       if (buf.length === 0) throw new AppError('invalid_input', 'the request body is empty: send the CSV file as the body (Content-Type: text/csv)');
       if (buf.length > MAX_IMPORT_BYTES) throw new AppError('invalid_input', `the file is larger than ${MAX_IMPORT_BYTES / 1024 / 1024} MB`);
       const deps = c.get('deps');
       const dateFormat = parseDateFormat(q.dateFormat);
       if (!dateFormat.ok) throw new AppError('invalid_input', `dateFormat ${dateFormat.reason}`);
-      const r = await importCsv(deps.db, buf, q.fileName, { clientSlug: client.slug, format: q.format, skipInvalid: q.skipInvalid === 'true', allowDrop: q.allowDrop === 'true', sumRows: q.sumRows === 'true', dateFormat: dateFormat.value,
+      const r = await importCsv(deps.db, buf, q.fileName, { clientSlug: client.slug, format: q.format, skipInvalid: q.skipInvalid === 'true', allowDrop: q.allowDrop === 'true', sumRows: q.sumRows === 'true', dateFormat: dateFormat.value, names,
         set: { ...(q.setCampaign && { campaign: q.setCampaign }), ...(q.setAccount && { account: q.setAccount }), ...(q.setAdset && { adset: q.setAdset }), ...(q.setCurrency && { currency: q.setCurrency }) }, now: deps.now(), choices: choicesOf(q), dbRetry: deps.config.dbRetry });
       await audit(c, { action: 'import.create', entityType: 'import_run', entityId: r.importRunId, clientId: client.id, after: importAuditOf(r) });
       if (r.dateFrom && r.dateTo && deps.notifySync) await deps.notifySync({ clientId: client.id, source: 'csv', from: r.dateFrom, to: r.dateTo });
@@ -138,4 +149,25 @@ function choicesOf(q: { map?: string; conversions?: string; platform?: Platform 
   const map = q.map ? parseColumnMap(q.map) : undefined;
   if (typeof map === 'string') throw new AppError('invalid_input', `map: ${map}`, [{ path: 'query.map', message: map }]);
   return { map, conversions: q.conversions, platform: q.platform };
+}
+
+/** The CSV as the body (text/csv), or as the `file` part of a form with `names` parts (names files joined by id). */
+async function importBody(req: HonoRequest): Promise<{ buf: Buffer; names?: NameLookup }> {
+  if (!(req.header('content-type') ?? '').toLowerCase().startsWith('multipart/form-data')) return { buf: Buffer.from(await req.arrayBuffer()) };
+  let form: FormData;
+  try {
+    form = await req.formData();
+  } catch {
+    throw new AppError('invalid_input', 'the form could not be read: send multipart/form-data with a "file" part (and "names" parts)');
+  }
+  const file = form.get('file');
+  if (!(file instanceof Blob)) throw new AppError('invalid_input', 'the form has no "file" part: the CSV goes in a part named "file"');
+  const parts = form.getAll('names');
+  const named: { fileName: string; content: Buffer }[] = [];
+  for (const [i, p] of parts.entries()) {
+    if (!(p instanceof Blob)) throw new AppError('invalid_input', `names part ${i + 1} is not a file`);
+    named.push({ fileName: p instanceof File && p.name ? p.name : `names-${i + 1}.csv`, content: Buffer.from(await p.arrayBuffer()) });
+  }
+  if (named.length + 1 > 20) throw new AppError('invalid_input', 'at most 19 names files per import');
+  return { buf: Buffer.from(await file.arrayBuffer()), names: named.length ? readNameLookup(named) : undefined };
 }

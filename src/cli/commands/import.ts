@@ -22,12 +22,14 @@ export function register(program: Command, group: Group) {
     .option('--conversions <kind>', `the conversions column: ${Object.keys(CONVERSION_KINDS).join(', ')} or a header name (saved)`)
     .option('--platform <platform>', 'platform of a file without a platform column (saved)', platformOption)
     .option('--set <field=value>', 'one value for every row of a column the file lacks: campaign, account, adset or currency (repeatable)', setOption)
+    .option('--names <file>', 'a names file (ids → names of campaigns, ad sets, ads, accounts; e.g. adsets.csv with ad set id, ad set name, campaign id) joined by id (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
     .option('--date-format <order>', 'a/b/yyyy dates: mdy (MM/DD/YYYY), dmy (DD/MM/YYYY), or per separator "/=mdy,-=dmy"; auto reads the order per separator and refuses what the file cannot settle', dateFormatOption, 'auto')
     .addOption(json())
     .action(async (file, o) => {
       await withContext(async ({ db, config, audit }) => {
-        const { importCsvFile } = await import('../../import/import-csv.ts');
-        const s = await importCsvFile(db, file, { clientSlug: o.client, format: o.format, skipInvalid: Boolean(o.skipInvalid), allowDrop: Boolean(o.allowDrop), sumRows: Boolean(o.sumRows), set: o.set, dateFormat: o.dateFormat, dbRetry: config.dbRetry, now: config.now(),
+        const { importCsvFile, readNamesFiles } = await import('../../import/import-csv.ts');
+        const names = o.names ? await readNamesFiles(o.names) : undefined;
+        const s = await importCsvFile(db, file, { names, clientSlug: o.client, format: o.format, skipInvalid: Boolean(o.skipInvalid), allowDrop: Boolean(o.allowDrop), sumRows: Boolean(o.sumRows), set: o.set, dateFormat: o.dateFormat, dbRetry: config.dbRetry, now: config.now(),
           choices: o.map || o.conversions || o.platform ? { map: o.map, conversions: o.conversions, platform: o.platform } : undefined,
         });
         if (s.imported > 0 || s.importRunId) {
@@ -46,6 +48,7 @@ export function register(program: Command, group: Group) {
         }
         if (s.skippedEmptyRows > 0) console.log(`skipped ${s.skippedEmptyRows} row(s) without a single number`);
         for (const n of s.dateNotes ?? []) console.log(`note: ${n}`);
+        for (const f of s.names ?? []) console.log(`names: ${f.file} (${f.rows} rows) gave ${f.kinds.join(', ')} names by id`);
         for (const g of s.similarNames ?? []) {
           console.log(`note: ${g.names.map((n) => `"${n}"`).join(' and ')} (${g.platform}) differ only in case, spaces or punctuation — probably one campaign; it is never advised against itself`);
         }
