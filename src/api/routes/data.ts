@@ -64,7 +64,8 @@ export function dataRoutes(app: OpenAPIHono<AppEnv>) {
         body: {
           content: {
             'text/csv': { schema: z.string() },
-            'multipart/form-data': { schema: z.object({ file: z.any().openapi({ type: 'string', format: 'binary', description: 'the CSV' }), names: z.any().optional().openapi({ type: 'array', items: { type: 'string', format: 'binary' }, description: 'names files (ids → names), joined by id; repeat the part for several' }) }) },
+            // A plain schema (not zod): the handler reads the form itself, after the key, role and client are checked.
+            'multipart/form-data': { schema: { type: 'object', required: ['file'], properties: { file: { type: 'string', format: 'binary', description: 'the CSV' }, names: { type: 'array', items: { type: 'string', format: 'binary' }, description: 'names files (ids → names), joined by id; repeat the part for several' } } } },
           },
           required: true,
         },
