@@ -69,3 +69,44 @@ describe('sparse and intermittent entities', () => {
     expect(called).toBeGreaterThanOrEqual(18);
   });
 });
+
+describe('sparse findings roll up per parent', () => {
+  // Three ad sets of one campaign, each on about one day in five; all jump on the last day (a promotion).
+  function campaignOfSparse(seed: number, jumping: number) {
+    const rng = new Rng(seed);
+    const sets = ['Retarget A', 'Retarget B', 'Retarget C'].map((name, k) => {
+      const on = Array.from({ length: 90 }, (_, t) => t === 89 || rng.next() < 0.2);
+      const spend = on.map(() => 4_000 + Math.round(rng.next() * 3_000));
+      if (k < jumping) spend[89] = 60_000;
+      return { id: `set-${k}`, name, kind: 'adset', parentId: 'spring', spend: (t: number) => (on[t] ? spend[t]! : 0), revenue: () => 0, conversions: () => 0 };
+    });
+    const spring = { id: 'spring', name: 'Spring sale', kind: 'campaign', parentId: null, platform: 'meta', externalId: 'spring', status: 'active', attributes: {} };
+    const input = makeInput({ asOf: AS_OF, days: 90, series: sets, extraEntities: [spring] });
+    return buildSeries(input.entities, input.days, input.asOf);
+  }
+
+  it('several sets that jump together are one finding on their campaign, naming them; one alone stays its own', () => {
+    let rolled = 0;
+    for (let seed = 1; seed <= 10; seed++) {
+      const all = detectAnomalies(campaignOfSparse(seed, 3), 'USD');
+      const perSet = all.filter((f) => f.entity?.kind === 'adset');
+      const onCampaign = all.filter((f) => f.entity?.id === 'spring');
+      expect(perSet.length + onCampaign.length * 3).toBeGreaterThanOrEqual(2); // the jumps are called
+      if (onCampaign.length === 0) continue;
+      rolled++;
+      expect(perSet).toHaveLength(0);
+      const [f] = onCampaign;
+      expect(f!.type).toBe('anomaly_spike');
+      // A set with fewer than 8 active days has no baseline to be judged on yet: 2 or 3 are called.
+      const n = f!.facts.entities as number;
+      expect([2, 3]).toContain(n);
+      const named = n === 3 ? 'Retarget [ABC], Retarget [ABC] and Retarget [ABC]' : 'Retarget [ABC] and Retarget [ABC]';
+      expect(f!.title).toMatch(new RegExp(`^Spring sale: ${n} ad sets that switch on and off moved at once — spend jumped to \\$${n === 3 ? '1,800' : '1,200'}\\.00 together against \\$\\d{2,3}\\.\\d\\d expected \\(${named}\\)$`));
+      expect(f!.facts).toMatchObject({ spendCents: n * 60_000 });
+    }
+    expect(rolled).toBeGreaterThanOrEqual(8);
+
+    const one = detectAnomalies(campaignOfSparse(3, 1), 'USD');
+    expect(one.map((f) => f.entity?.name)).toEqual(['Retarget A']);
+  });
+});

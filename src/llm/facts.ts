@@ -87,7 +87,7 @@ const LABELS: Record<string, string> = {
   test: 'split test',
   fromCpaCents: 'cost per lead of the weaker campaign', toCpaCents: 'cost per lead of the stronger campaign', movedSpendCents: 'spend moved',
   probability: 'how sure the brain is', since: 'since', changed: 'changed then', beforeRoas: 'ROAS before the change', line: 'the line',
-  frequencyExcess: 'frequency beyond what spend explains',
+  frequencyExcess: 'frequency beyond what spend explains', entities: 'how many moved at once', names: 'which',
 };
 
 const SKIP = /(Z|Id|priorApplied|priorDismissed|acceptRate|realisation|^changed)$/;

@@ -106,11 +106,16 @@ function activeDays(e: EntitySeries, i: number): number[] {
   return out;
 }
 
+/** Off on most days of its history: judged on its active days, its findings rolled up per parent. */
+function isIntermittent(e: EntitySeries, i: number, active = activeDays(e, i)): boolean {
+  return active.length < INTERMITTENT_SHARE * (i - Math.max(e.launch, i - HISTORY_WEEKS * 7));
+}
+
 function rawAnomaliesAt(e: EntitySeries, i: number, threshold: number): AnomalyCall[] {
   // Needs the four weeks behind the day plus the weeks used to scale residuals.
   if (e.launch < 0 || i - e.launch < 7 * (4 + 2)) return [];
   const active = activeDays(e, i);
-  if (active.length < INTERMITTENT_SHARE * (i - Math.max(e.launch, i - HISTORY_WEEKS * 7))) return intermittentAnomaliesAt(e, i, active, threshold);
+  if (isIntermittent(e, i, active)) return intermittentAnomaliesAt(e, i, active, threshold);
   const calls: AnomalyCall[] = [];
   const aov = avgValue(e, i);
   for (const spec of SPECS) {
@@ -175,6 +180,8 @@ const severityOf = (z: number): Severity => (z >= 12 ? 'critical' : z >= 8 ? 'hi
 export function detectAnomalies(s: SeriesSet, currency: string, settings?: BrainSettings): Finding[] {
   const out: Finding[] = [];
   const i = s.length - 1;
+  // Findings of entities that switch on and off, per parent, type and metric: rolled up below.
+  const sparse = new Map<string, { finding: Finding; lead: AnomalyCall; e: EntitySeries }[]>();
   for (const e of s.byId.values()) {
     if (!e.leaf || e.entity.status === 'killed') continue;
     const calls = anomaliesAt(e, i);
@@ -197,7 +204,7 @@ export function detectAnomalies(s: SeriesSet, currency: string, settings?: Brain
     const moneyAtStake = lead.metric === 'conversions' ? Math.abs(lead.value - lead.expected) * perConversion : Math.abs(lead.value - lead.expected);
     // More revenue or conversions than expected is good news: worth knowing why, not an alarm.
     const goodNews = up && (lead.metric === 'revenueCents' || lead.metric === 'conversions');
-    out.push({
+    const finding: Finding = {
       type: up ? 'anomaly_spike' : 'anomaly_drop',
       entity: refOf(e),
       severity: goodNews ? 'low' : severityOf(Math.abs(lead.z)),
@@ -209,9 +216,57 @@ export function detectAnomalies(s: SeriesSet, currency: string, settings?: Brain
       since: s.dayOf(i),
       title: `${goodNews ? 'Good news — ' : ''}${e.entity.name}: ${label(lead.metric)} ${lead.z > 0 ? 'jumped' : 'fell'} to ${fmt(lead.metric, lead.value, currency)} against ${fmt(lead.metric, lead.expected, currency)} expected`,
       facts,
-    });
+    };
+    const parent = e.entity.parentId ? s.byId.get(e.entity.parentId) : undefined;
+    if (parent && isIntermittent(e, i)) {
+      const key = `${parent.entity.id}|${finding.type}|${lead.metric}`;
+      sparse.set(key, [...(sparse.get(key) ?? []), { finding, lead, e }]);
+    } else out.push(finding);
   }
+  for (const group of sparse.values()) out.push(...(group.length < 2 ? group.map((g) => g.finding) : [rollUp(group, s, currency)]));
   return out;
+}
+
+const SEVERITY_ORDER: Severity[] = ['low', 'medium', 'high', 'critical'];
+const PLURAL: Record<string, string> = { adset: 'ad sets', ad: 'ads', campaign: 'campaigns', link: 'links' };
+
+/**
+ * Several entities that switch on and off under one parent moved together (a
+ * promotion switched them all on harder): one finding on the parent naming them,
+ * not one "act now" item each.
+ */
+function rollUp(group: { finding: Finding; lead: AnomalyCall; e: EntitySeries }[], s: SeriesSet, currency: string): Finding {
+  const first = group[0]!;
+  const parent = s.byId.get(first.e.entity.parentId!)!;
+  const metric = first.lead.metric;
+  const sorted = [...group].sort((a, b) => b.finding.impactCents - a.finding.impactCents);
+  const names = sorted.map((g) => g.e.entity.name);
+  const shown = names.length <= 3 ? `${names.slice(0, -1).join(', ')} and ${names.at(-1)}` : `${names.slice(0, 3).join(', ')} and ${names.length - 3} more`;
+  const kinds = PLURAL[first.e.entity.kind] ?? 'entities';
+  const up = first.finding.type === 'anomaly_spike';
+  const total = (f: (g: (typeof group)[number]) => number) => group.reduce((a, g) => a + f(g), 0);
+  const facts: Record<string, number | string | null> = { day: s.dayOf(s.length - 1), entities: group.length, names: names.join(', ') };
+  let movement: string;
+  if (metric === 'cpa') {
+    movement = `CPA ${first.lead.z > 0 ? 'rose' : 'fell'} on each`;
+  } else {
+    const [value, expected] = [total((g) => g.lead.value), total((g) => g.lead.expected)];
+    facts[metric] = round(value, 2);
+    facts[`${metric}Expected`] = round(expected, 2);
+    movement = `${label(metric)} ${up ? 'jumped' : 'fell'} to ${fmt(metric, value, currency)} together against ${fmt(metric, expected, currency)} expected`;
+  }
+  const informational = group.every((g) => g.finding.informational);
+  return {
+    type: first.finding.type,
+    entity: refOf(parent),
+    severity: SEVERITY_ORDER[Math.max(...group.map((g) => SEVERITY_ORDER.indexOf(g.finding.severity)))]!,
+    informational: informational || undefined,
+    impactCents: total((g) => g.finding.impactCents),
+    confidence: Math.max(...group.map((g) => g.finding.confidence)),
+    since: first.finding.since,
+    title: `${informational ? 'Good news — ' : ''}${parent.entity.name}: ${group.length} ${kinds} that switch on and off moved at once — ${movement} (${shown})`,
+    facts,
+  };
 }
 
 /** Revenue per conversion over the four weeks before, on the days both are known. */
