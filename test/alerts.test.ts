@@ -97,7 +97,7 @@ describe.each(dbKinds)('alert checks on %s', (kind) => {
     // 2026-11-23 17:30 in Kolkata (UTC+5:30): the window is 21–23 November.
     const first = await run('2026-11-23T12:00:00Z');
     // The verdicts read the brain's 90-day look-back, from the first day it holds data.
-    expect(first.window).toEqual({ from: '2026-11-21', to: '2026-11-23' });
+    expect(first.window).toEqual({ from: '2026-11-21', to: '2026-11-23', todaySoFar: true });
     expect(first.sent.map((s) => [s.rule, s.entity, s.level]).sort()).toEqual([['burning', 'lnk-burn', 2], ['burning', 'lnk-dead', 2], ['winner', 'lnk-win', 1]]);
     const burn = [...fake.sent.values()].find((m) => m.body.subject.includes('lnk-burn'))!.body;
     expect(burn.subject).toBe('[Burning money] lnk-burn is burning money since 2026-11-21: ROI -88% on $120.00 of spend (92% sure)');

@@ -43,7 +43,8 @@ export interface AlertClient {
 
 export interface AlertCheckResult {
   client: string;
-  window: { from: string; to: string };
+  /** Alerts judge today so far (intraday syncs update today's row): `to` is the client's local today. */
+  window: { from: string; to: string; todaySoFar: true };
   sent: { rule: string; entity: string; level: number; why: string; providerId: string }[];
   suppressed: { rule: string; entity: string; level: number; why: string }[];
 }
@@ -109,7 +110,7 @@ async function check(db: Db, client: AlertClient, opts: AlertCheckOptions): Prom
     (await db.prisma.alertState.findMany({ where: { clientId: client.id } })).map((s) => [`${s.rule}:${s.subject}`, s]),
   );
   const prevCheck = states.get(`${CHECK_MARKER.rule}:${CHECK_MARKER.subject}`)?.lastSeenAt ?? null;
-  const result: AlertCheckResult = { client: client.slug, window: { from, to }, sent: [], suppressed: [] };
+  const result: AlertCheckResult = { client: client.slug, window: { from, to, todaySoFar: true }, sent: [], suppressed: [] };
   const policy = { cooldownHours: client.alertCooldownHours, consecutive: client.alertConsecutiveCheck };
 
   // Per platform, the days it may still restate (the check window is recent by design).

@@ -93,7 +93,7 @@ export function buildDigestView(items: DigestItem[], client: { name: string; cur
     headline,
     tally,
     sections,
-    context: `${when} (${client.timezone}). ${plural(items.length, 'alert', 'alerts')} in one email: each is also in \`adbrain links list\` and the API, and is not repeated until it gets worse or its cooldown ends.${provisional.map((p) => ` Conversions from ${p.from} on are provisional: ${p.platform} may still restate them.`).join('')}`,
+    context: `${when} (${client.timezone}; ${window.to} is today, so far — alerts are checked during the day). ${plural(items.length, 'alert', 'alerts')} in one email: each is also in \`adbrain links list\` and the API, and is not repeated until it gets worse or its cooldown ends.${provisional.map((p) => ` Conversions from ${p.from} on are provisional: ${p.platform} may still restate them.`).join('')}`,
     footer: `adbrain alert digest for ${client.name}. Mark a link as killed with \`adbrain links kill\` to stop its alerts.`,
   };
 }

@@ -28,7 +28,7 @@ export function buildAlertView(c: Condition, client: { name: string; currency: s
   const when = c.since ? ` since ${c.since}` : '';
   const sure = c.probability !== undefined ? ` (${Math.round(c.probability * 100)}% sure)` : '';
   if (c.rule === 'budget') {
-    headline = `${client.name} spent ${$(c.value)} on ${window.to}, above the ${$(c.threshold)} alert line`;
+    headline = `${client.name} spent ${$(c.value)} so far on ${window.to}, above the ${$(c.threshold)} alert line`;
     suggestion = 'Check the daily budgets and any campaign that scaled up unexpectedly; lower them if the extra spend is not paying back.';
     numbers.push({ label: 'Spend on the day', value: $(c.value) }, { label: 'Alert line', value: $(c.threshold) }, { label: 'Over by', value: $(c.value - c.threshold) });
   } else if (c.entity?.objective?.kind === 'leads') {
@@ -75,7 +75,7 @@ export function buildAlertView(c: Condition, client: { name: string; currency: s
     entity: c.entity && { name: c.entity.name, kind: c.entity.kind, platform: c.entity.platform },
     numbers,
     suggestion,
-    context: `${window.from === window.to ? `On ${window.to}` : `Judged on ${window.from} to ${window.to}`} (${client.timezone}).${level}${provisionalFrom ? ` Conversions from ${provisionalFrom} on are provisional: ${c.entity?.platform ?? 'the platform'} may still restate them.` : ''}`,
+    context: `${window.from === window.to ? `On ${window.to}` : `Judged on ${window.from} to ${window.to}`} (${client.timezone}; ${window.to} is today, so far).${level}${provisionalFrom ? ` Conversions from ${provisionalFrom} on are provisional: ${c.entity?.platform ?? 'the platform'} may still restate them.` : ''}`,
     footer: `adbrain alert for ${client.name}. Mark a link as killed with \`adbrain links kill\` to stop its alerts.`,
   };
 }

@@ -80,7 +80,7 @@ export function register(program: Command, group: Group) {
         }
         if (o.json) return printJson({ results });
         for (const r of results) {
-          console.log(`${r.client} (as of ${r.window.to}): ${r.sent.length} sent, ${r.suppressed.length} held back`);
+          console.log(`${r.client} (today so far, ${r.window.to}): ${r.sent.length} sent, ${r.suppressed.length} held back`);
           for (const s of r.sent) console.log(`  ✉ ${s.rule} ${s.entity} (level ${s.level}, ${s.why})`);
           for (const s of r.suppressed) console.log(`  · ${s.rule} ${s.entity} (level ${s.level}, ${s.why})`);
         }
