@@ -156,18 +156,23 @@ describe('adbrain CLI', { timeout: 180_000 }, () => {
     noStack(badMetric.err + one.err);
   });
 
-  it('webhooks: add prints the secret once, list never shows it; a private URL is refused; agencies notify', () => {
+  it('webhooks: add prints the secret once, list never shows it nor the URL\'s token; a private URL is refused; agencies notify', () => {
     const refused = adbrain('webhooks', 'add', 'http://127.0.0.1:9/hook', '--agency', 'default');
     expect(refused.code).toBe(2);
     expect(refused.err).toMatch(/resolves to 127\.0\.0\.1, a private or local address/);
-    const added = adbrainWith({ ADBRAIN_WEBHOOKS_ALLOW_PRIVATE: '1' }, 'webhooks', 'add', 'http://127.0.0.1:9/hook', '--agency', 'default', '--events', 'alert.sent,report.sent', '--json');
+    // Shaped like a Slack incoming webhook, whose path is its credential.
+    const url = 'http://127.0.0.1:9/services/T0/B0/sEcReTtOkEn42';
+    const added = adbrainWith({ ADBRAIN_WEBHOOKS_ALLOW_PRIVATE: '1' }, 'webhooks', 'add', url, '--agency', 'default', '--events', 'alert.sent,report.sent', '--json');
     expect(added.code).toBe(0);
     const { secret, endpoint } = JSON.parse(added.out) as { secret: string; endpoint: { events: string[] } };
     expect(secret).toMatch(/^whsec_/);
     expect(endpoint.events).toEqual(['alert.sent', 'report.sent']);
     const list = adbrain('webhooks', 'list', '--agency', 'default');
-    expect(list.out).toMatch(/http:\/\/127\.0\.0\.1:9\/hook\s+alert\.sent,report\.sent\s+yes/);
+    // The URL is shown masked: enough to tell endpoints apart, never its token.
+    expect(list.out).toMatch(/http:\/\/127\.0\.0\.1:9\/services\/…En42\s+alert\.sent,report\.sent\s+yes/);
     expect(list.out).not.toContain(secret.slice(6));
+    expect(list.out).not.toContain('sEcReTtOkEn');
+    expect(JSON.parse(added.out).endpoint.url).toBe(url); // the JSON for machines keeps it whole
     const badEvent = adbrainWith({ ADBRAIN_WEBHOOKS_ALLOW_PRIVATE: '1' }, 'webhooks', 'add', 'http://127.0.0.1:9/x', '--agency', 'default', '--events', 'alert.snet');
     expect(badEvent.code).toBe(2);
     expect(badEvent.err).toMatch(/events: alert\.snet — choose from/);

@@ -253,3 +253,14 @@ describe('webhooks', () => {
     expect(m.text).toBe(':rotating_light: *Lumen*: Link X burns $120 a day\nspend $180 · revenue $20 · ROI −89 %\nSuggested: Pause link X');
   });
 });
+
+describe('receiver URLs as people see them', () => {
+  it('show the origin, a short first segment and the last 4 characters — never a token in the path or query', async () => {
+    const { shownUrl } = await import('../src/webhooks/shown-url.ts');
+    expect(shownUrl('https://hooks.slack.com/services/T0ABC/B0DEF/xYzSecretToken9')).toBe('https://hooks.slack.com/services/…ken9');
+    expect(shownUrl('https://example.com/hook?token=abcdef123')).toBe('https://example.com/hook/…f123');
+    expect(shownUrl('https://example.com/0123456789abcdef0123')).toBe('https://example.com/…0123');
+    expect(shownUrl('https://example.com/')).toBe('https://example.com');
+    expect(shownUrl('nope')).toBe('(not a URL)');
+  });
+});

@@ -14,6 +14,7 @@ import { signedHeaders } from './signing.ts';
 import { slackMessage, isSlack } from './slack.ts';
 import { assertDeliverable } from './ssrf.ts';
 import type { Envelope } from './events.ts';
+import { shownUrl } from './shown-url.ts';
 
 /** Delay before attempt k+1 (ms), k = attempts made. */
 export const RETRY_SCHEDULE_MS = [5_000, 300_000, 1_800_000, 7_200_000, 18_000_000, 36_000_000, 36_000_000];
@@ -145,7 +146,7 @@ export async function attemptDelivery(db: Db, deliveryId: bigint, o: DeliveryOpt
 async function disable(db: Db, endpointId: string, reason: string, o: DeliveryOptions) {
   const ep = await db.prisma.webhookEndpoint.update({ where: { id: endpointId }, data: { enabled: false, disabledAt: o.now(), disabledReason: reason }, include: { agency: true } });
   if (!o.sender || !ep.agency.notifyEmails.length) return;
-  const subject = `adbrain disabled the webhook endpoint ${ep.url}`;
+  const subject = `adbrain disabled the webhook endpoint ${shownUrl(ep.url)}`;
   const text = `${subject}: ${reason}.\n\nFix the receiver, then enable it again: adbrain webhooks enable ${ep.id.slice(0, 8)} --agency ${ep.agency.slug} (or PATCH /v1/webhooks/${ep.id} {"enabled": true}).\n`;
   await o.sender.send({
     idempotencyKey: `webhook-disabled:${ep.id}:${ep.disabledAt!.toISOString()}`, from: o.from ?? 'adbrain <reports@adbrain.local>', to: ep.agency.notifyEmails, subject,
@@ -232,7 +233,7 @@ export async function runDueDeliveries(db: Db, o: DeliveryOptions, limit = 500):
       await recorder(r);
     }
   }));
-  const urls = new Map(due.map((d) => [d.endpoint.id, d.endpoint.url]));
+  const urls = new Map(due.map((d) => [d.endpoint.id, shownUrl(d.endpoint.url)]));
   const problems = new Map<string, BatchResult['problems'][number]>();
   for (const r of outcomes) {
     if (r.newStatus === 'succeeded' || !r.error) continue;

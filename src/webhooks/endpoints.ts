@@ -8,6 +8,7 @@ import { attemptDelivery, secretAad, type DeliveryOptions } from './deliver.ts';
 import { EVENT_TYPES, emitEvent, type EventType } from './events.ts';
 import { newSecret } from './signing.ts';
 import { assertDeliverable } from './ssrf.ts';
+import { shownUrl } from './shown-url.ts';
 
 export const ROTATION_GRACE_HOURS = 24;
 
@@ -71,7 +72,7 @@ export async function removeEndpoint(db: Db, agencyId: string, ref: string) {
 /** Sends a webhook.test event to this endpoint now and answers how the attempt went. */
 export async function sendTest(db: Db, agencyId: string, ref: string, o: DeliveryOptions) {
   const e = await findEndpoint(db, agencyId, ref);
-  if (!e.enabled) throw new AppError('conflict', `endpoint ${e.url} is disabled${e.disabledReason ? ` (${e.disabledReason})` : ''}; enable it first`);
+  if (!e.enabled) throw new AppError('conflict', `endpoint ${shownUrl(e.url)} is disabled${e.disabledReason ? ` (${e.disabledReason})` : ''}; enable it first`);
   await emitEvent(db, { agencyId, type: 'webhook.test' as EventType, data: { message: 'a test event from adbrain' }, now: o.now(), onlyEndpointId: e.id });
   const d = await db.prisma.webhookDelivery.findFirstOrThrow({ where: { endpointId: e.id, eventType: 'webhook.test' }, orderBy: { id: 'desc' } });
   const status = await attemptDelivery(db, d.id, o);

@@ -5,6 +5,7 @@ import { withContext, type Ctx } from '../context.ts';
 import { inFlags, json } from '../options.ts';
 import { printJson, table } from '../output.ts';
 import type { Group } from './index.ts';
+import { shownUrl } from '../../webhooks/shown-url.ts';
 
 async function withAgency<T>(slug: string, fn: (ctx: Ctx, agencyId: string, key: Buffer) => Promise<T>) {
   return withContext(async (ctx) => {
@@ -30,7 +31,7 @@ export function register(program: Command, group: Group) {
         const r = await inFlags({ url: '<url>', events: '--events', description: '--description' }, () => addEndpoint(db, key, agencyId, { url, description: o.description, events: o.events?.split(',').map((s) => s.trim()).filter(Boolean) }, config.webhooks.allowPrivate));
         await audit({ action: 'webhook.create', entityType: 'webhook_endpoint', entityId: r.endpoint.id, agencyId, after: r.endpoint });
         if (o.json) return printJson(r);
-        console.log(`added ${r.endpoint.url} (${r.endpoint.events.length ? r.endpoint.events.join(', ') : 'every event'}); id ${r.endpoint.id}`);
+        console.log(`added ${shownUrl(r.endpoint.url)} (${r.endpoint.events.length ? r.endpoint.events.join(', ') : 'every event'}); id ${r.endpoint.id}`);
         console.log(`signing secret (shown once): ${r.secret}`);
       });
     });
@@ -43,7 +44,7 @@ export function register(program: Command, group: Group) {
         const rows = (await db.prisma.webhookEndpoint.findMany({ where: { agencyId }, orderBy: { createdAt: 'asc' } })).map(endpointOut);
         if (o.json) return printJson(rows);
         if (!rows.length) return console.log(`no webhook endpoints: adbrain webhooks add https://… --agency ${o.agency}`);
-        console.log(table([['ID', 'URL', 'EVENTS', 'ENABLED', 'FAILED IN A ROW'], ...rows.map((e) => [e.id.slice(0, 8), e.url, e.events.join(',') || 'all', e.enabled ? 'yes' : `no (${e.disabledReason ?? 'disabled'})`, String(e.failedInARow)])]));
+        console.log(table([['ID', 'URL', 'EVENTS', 'ENABLED', 'FAILED IN A ROW'], ...rows.map((e) => [e.id.slice(0, 8), shownUrl(e.url), e.events.join(',') || 'all', e.enabled ? 'yes' : `no (${e.disabledReason ?? 'disabled'})`, String(e.failedInARow)])]));
       });
     });
   w.command('test <endpoint>')
@@ -81,7 +82,7 @@ export function register(program: Command, group: Group) {
           const before = endpointOut(await findEndpoint(db, agencyId, ref));
           const e = await updateEndpoint(db, agencyId, before.id, { enabled });
           await audit({ action: 'webhook.update', entityType: 'webhook_endpoint', entityId: e.id, agencyId, before, after: e });
-          console.log(`${e.url} ${enabled ? 'enabled' : 'disabled'}`);
+          console.log(`${shownUrl(e.url)} ${enabled ? 'enabled' : 'disabled'}`);
         });
       });
   }
