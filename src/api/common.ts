@@ -12,7 +12,18 @@ export const ErrorSchema = z
   .object({ error: z.object({ code: z.string(), message: z.string(), details: z.any() }) })
   .openapi('Error');
 
-export const IdParam = z.object({ id: z.uuid().openapi({ param: { name: 'id', in: 'path' } }) });
+/** An enum that takes any letter case on input ("applied" is APPLIED); answers and docs use the listed spelling. */
+export function anyCase<const T extends readonly [string, ...string[]]>(values: T) {
+  const canonical = new Map(values.map((v) => [v.toLowerCase(), v]));
+  return z.preprocess((v) => (typeof v === 'string' ? (canonical.get(v.trim().toLowerCase()) ?? v) : v), z.enum(values));
+}
+
+/** Routes whose ids go straight to the database (keys, webhooks): a full id only. */
+export const UuidParam = z.object({ id: z.uuid().openapi({ param: { name: 'id', in: 'path' } }) });
+/** An id as printed anywhere: the full id or a unique prefix of 8+ characters; a client also by its slug. */
+export const IdParam = z.object({
+  id: z.string().min(1).max(200).openapi({ param: { name: 'id', in: 'path' }, description: 'the full id, or a unique prefix of 8 or more characters (as the CLI prints); for a client also its slug' }),
+});
 export const Day = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD')
@@ -40,40 +51,70 @@ export function requireRole(c: Context<AppEnv>, role: keyof typeof RANK) {
 const deps = (c: Context<AppEnv>) => c.get('deps');
 const agency = (c: Context<AppEnv>) => c.get('key').agencyId;
 
-export async function scopedClient(c: Context<AppEnv>, id: string) {
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const PREFIX = /^[0-9a-f]{8}[0-9a-f-]{0,28}$/i;
+type Scoped = 'client' | 'insight' | 'report' | 'entity' | 'analysis_run' | 'connection' | 'split_test' | 'tracking_campaign';
+
+/**
+ * The full id a reference stands for within the key's agency: a full id as is, a
+ * prefix of 8+ hex characters when exactly one row has it, a client's slug. Never
+ * hands a non-id to a uuid column (that is a database error, not a 404).
+ */
+export async function refToId(c: Context<AppEnv>, table: Scoped, ref: string, what: string): Promise<string> {
+  if (UUID.test(ref)) return ref.toLowerCase();
+  const byPrefix = PREFIX.test(ref);
+  if (!byPrefix && table !== 'client') throw new AppError('not_found', `${what} ${ref} not found`);
+  const scope = table === 'client' ? 't.agency_id = $1::uuid' : 't.client_id IN (SELECT id FROM client WHERE agency_id = $1::uuid)';
+  const params: string[] = [agency(c)];
+  const or: string[] = [];
+  if (table === 'client') or.push(`t.slug = $${params.push(ref)}`);
+  if (byPrefix) or.push(`t.id::text LIKE $${params.push(`${ref.toLowerCase()}%`)}`);
+  const rows = await deps(c).db.sql.query<{ id: string }>(`SELECT t.id::text AS id FROM ${table} t WHERE ${scope} AND (${or.join(' OR ')}) LIMIT 3`, params);
+  if (rows.length === 0) throw new AppError('not_found', `${what} ${ref} not found`);
+  if (rows.length > 1) throw new AppError('invalid_input', `${what} ${ref} is ambiguous: ${rows.length > 2 ? 'three or more' : 'two'} match; give more of the id`);
+  return rows[0]!.id;
+}
+
+export async function scopedClient(c: Context<AppEnv>, ref: string) {
+  const id = await refToId(c, 'client', ref, 'client');
   const client = await deps(c).db.prisma.client.findFirst({ where: { id, agencyId: agency(c) } });
-  if (!client) throw new AppError('not_found', `client ${id} not found`);
+  if (!client) throw new AppError('not_found', `client ${ref} not found`);
   return client;
 }
 
-export async function scopedInsight(c: Context<AppEnv>, id: string) {
+export async function scopedInsight(c: Context<AppEnv>, ref: string) {
+  const id = await refToId(c, 'insight', ref, 'insight');
   const i = await deps(c).db.prisma.insight.findFirst({ where: { id, client: { agencyId: agency(c) } } });
-  if (!i) throw new AppError('not_found', `insight ${id} not found`);
+  if (!i) throw new AppError('not_found', `insight ${ref} not found`);
   return i;
 }
 
-export async function scopedReport(c: Context<AppEnv>, id: string) {
+export async function scopedReport(c: Context<AppEnv>, ref: string) {
+  const id = await refToId(c, 'report', ref, 'report');
   const r = await deps(c).db.prisma.report.findFirst({ where: { id, client: { agencyId: agency(c) } } });
-  if (!r) throw new AppError('not_found', `report ${id} not found`);
+  if (!r) throw new AppError('not_found', `report ${ref} not found`);
   return r;
 }
 
-export async function scopedEntity(c: Context<AppEnv>, id: string) {
+export async function scopedEntity(c: Context<AppEnv>, ref: string) {
+  const id = await refToId(c, 'entity', ref, 'entity');
   const e = await deps(c).db.prisma.entity.findFirst({ where: { id, client: { agencyId: agency(c) } } });
-  if (!e) throw new AppError('not_found', `entity ${id} not found`);
+  if (!e) throw new AppError('not_found', `entity ${ref} not found`);
   return e;
 }
 
-export async function scopedAnalysis(c: Context<AppEnv>, id: string) {
+export async function scopedAnalysis(c: Context<AppEnv>, ref: string) {
+  const id = await refToId(c, 'analysis_run', ref, 'analysis run');
   const r = await deps(c).db.prisma.analysisRun.findFirst({ where: { id, client: { agencyId: agency(c) } } });
-  if (!r) throw new AppError('not_found', `analysis run ${id} not found`);
+  if (!r) throw new AppError('not_found', `analysis run ${ref} not found`);
   return r;
 }
 
 export const cents = (v: bigint | null) => (v === null ? null : Number(v));
 export const isoDay = (d: Date | null) => (d ? d.toISOString().slice(0, 10) : null);
 
-export async function scopedConnection(c: Context<AppEnv>, id: string) {
+export async function scopedConnection(c: Context<AppEnv>, ref: string) {
+  const id = await refToId(c, 'connection', ref, 'connection');
   const r = await deps(c).db.prisma.connection.findFirst({ where: { id, client: { agencyId: agency(c) } } });
   if (!r) throw new AppError('not_found', `connection ${id} not found`);
   return r;

@@ -76,3 +76,13 @@ export const dateFormatOption = (v: string) => {
   if (!r.ok) throw new InvalidArgumentError(r.reason);
   return r.value;
 };
+
+/** An option with fixed values that takes any letter case (--status applied = APPLIED). */
+export function anyCaseChoice(flags: string, description: string, values: readonly string[]) {
+  const canonical = new Map(values.map((v) => [v.toLowerCase(), v]));
+  return new Option(flags, `${description ? `${description} ` : ''}(${values.join(', ')}; any case)`).argParser((v: string) => {
+    const c = canonical.get(v.trim().toLowerCase());
+    if (!c) throw new InvalidArgumentError(`expected one of ${values.join(', ')}`);
+    return c;
+  });
+}

@@ -5,13 +5,17 @@ import { AppError } from '../errors.ts';
 import type { PrismaClient } from '../generated/prisma/client.ts';
 import type { Sql } from '../db/sql.ts';
 
-/** Finds one entity of a client by id, external id or exact name (links and ads first). */
+/** Finds one entity of a client by id (or the 8+ character prefix the CLI prints), external id or exact name (links and ads first). */
 export async function findEntity(prisma: PrismaClient, clientId: string, ref: string) {
   const r = ref.trim();
   if (!r) throw new AppError('invalid_input', 'give the entity: its id, external id or exact name');
   const isUuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(r);
+  // The 8-character id `links list` prints (or any longer prefix) names the entity too.
+  const byPrefix = !isUuid && /^[0-9a-f]{8}[0-9a-f-]{0,28}$/i.test(r)
+    ? (await prisma.$queryRawUnsafe<{ id: string }[]>('SELECT id::text AS id FROM entity WHERE client_id = $1::uuid AND id::text LIKE $2 LIMIT 20', clientId, `${r.toLowerCase()}%`)).map((x) => x.id)
+    : [];
   const rows = await prisma.entity.findMany({
-    where: { clientId, OR: [...(isUuid ? [{ id: r }] : []), { externalId: r }, { name: r }] },
+    where: { clientId, OR: [...(isUuid ? [{ id: r }] : []), ...(byPrefix.length ? [{ id: { in: byPrefix } }] : []), { externalId: r }, { name: r }] },
     take: 20,
   });
   if (rows.length === 0) {

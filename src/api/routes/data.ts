@@ -14,7 +14,7 @@ import { amountUnit } from '../../domain/currency.ts';
 import { addRow, emptySums, kpisOfSums, type Sums } from '../../reports/kpis.ts';
 import { ancestry } from '../../reports/entity-tree.ts';
 import { daysBetween } from '../../time.ts';
-import { Day, IdParam, errors, isoDay, json, requireRole, scopedClient, security } from '../common.ts';
+import { Day, IdParam, anyCase, errors, isoDay, json, requireRole, scopedClient, security } from '../common.ts';
 import type { AppEnv } from '../env.ts';
 import { audit } from '../audit.ts';
 import { importAuditOf } from '../../audit/of.ts';
@@ -22,14 +22,14 @@ import { importAuditOf } from '../../audit/of.ts';
 export const MAX_IMPORT_BYTES = 50 * 1024 * 1024;
 
 const ImportQuery = z.object({
-  format: z.enum(['auto', 'generic', 'tiktok', 'meta', 'google']).default('auto'),
+  format: anyCase(['auto', 'generic', 'tiktok', 'meta', 'google']).default('auto'),
   skipInvalid: z.enum(['true', 'false']).default('false'),
   sumRows: z.enum(['true', 'false']).default('false').openapi({ description: 'a breakdown export: add up the rows of one entity and day' }),
   allowDrop: z.enum(['true', 'false']).default('false').openapi({ description: 'with skipInvalid: import even when the rejected rows carry more than 5 % of the spend' }),
   dateFormat: z.string().max(40).default('auto').openapi({ description: 'a/b/yyyy dates: auto (per separator, from the file), mdy, dmy, or per separator "/=mdy,-=dmy"' }),
   map: z.string().max(2000).optional().openapi({ description: 'your headers for our fields: campaign=Kampagne,spend=Kosten (saved for the client)' }),
   conversions: z.string().max(100).optional().openapi({ description: 'the conversions column: purchases, leads, results, checkouts_initiated, … or a header (saved)' }),
-  platform: z.enum(['tiktok', 'meta', 'google', 'shopify', 'redtrack', 'other']).optional().openapi({ description: 'platform of a file without a platform column (saved)' }),
+  platform: anyCase(['tiktok', 'meta', 'google', 'shopify', 'redtrack', 'other']).optional().openapi({ description: 'platform of a file without a platform column (saved)' }),
   setCampaign: z.string().min(1).max(500).optional().openapi({ description: 'the campaign of every row, for a file without a campaign column' }),
   setAccount: z.string().min(1).max(500).optional().openapi({ description: 'the account of every row' }),
   setAdset: z.string().min(1).max(500).optional().openapi({ description: 'the ad set of every row' }),

@@ -4,7 +4,7 @@ import { TARGET, transition, type InboxAction } from '../../insights/inbox.ts';
 import { AppError } from '../../errors.ts';
 import type { Prisma } from '../../generated/prisma/client.ts';
 import { INSIGHT_TYPES, SYSTEM_INSIGHT_TYPES } from '../../brain/types.ts';
-import { IdParam, cents, errors, isoDay, json, requireRole, scopedClient, scopedInsight, security } from '../common.ts';
+import { IdParam, anyCase, cents, errors, isoDay, json, requireRole, scopedClient, scopedInsight, security } from '../common.ts';
 import type { AppEnv } from '../env.ts';
 import { audit } from '../audit.ts';
 
@@ -53,9 +53,9 @@ const out = (i: Row) => ({
 const include = { entity: { select: { id: true, kind: true, name: true, platform: true } } } as const;
 
 const ListQuery = z.object({
-  clientId: z.uuid().optional(),
-  status: z.enum(STATUSES).optional(),
-  type: z.enum([...INSIGHT_TYPES, ...SYSTEM_INSIGHT_TYPES]).optional(),
+  clientId: z.string().min(1).max(200).optional().openapi({ description: 'the client\'s id, id prefix or slug' }),
+  status: anyCase(STATUSES).optional(),
+  type: anyCase([...INSIGHT_TYPES, ...SYSTEM_INSIGHT_TYPES] as [string, ...string[]]).optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
   sort: z.enum(['impact', 'recent']).default('impact').describe('impact: most money at stake first (default); recent: last seen first'),
   cursor: z.string().max(200).optional(),
@@ -63,7 +63,7 @@ const ListQuery = z.object({
 
 const Patch = z
   .object({
-    status: z.enum(['IN_PROGRESS', 'APPLIED', 'DISMISSED', 'PENDING']).describe('PENDING reopens a decision'),
+    status: anyCase(['IN_PROGRESS', 'APPLIED', 'DISMISSED', 'PENDING']).describe('PENDING reopens a decision; any letter case'),
     note: z.string().max(2000).optional(),
   })
   .strict()
@@ -106,12 +106,12 @@ export function insightRoutes(app: OpenAPIHono<AppEnv>) {
     }),
     async (c) => {
       const q = c.req.valid('query');
-      if (q.clientId) await scopedClient(c, q.clientId);
+      const clientId = q.clientId ? (await scopedClient(c, q.clientId)).id : undefined;
       const after = q.cursor ? decode(q.cursor, q.sort) : null;
       const rows = await c.get('deps').db.prisma.insight.findMany({
         where: {
           client: { agencyId: c.get('key').agencyId },
-          ...(q.clientId ? { clientId: q.clientId } : {}),
+          ...(clientId ? { clientId } : {}),
           ...(q.status ? { status: q.status } : {}),
           ...(q.type ? { type: q.type } : {}),
           ...(after ?? {}),

@@ -5,7 +5,7 @@ import { createAnalysisRun } from '../../analysis/runs.ts';
 import { createApiKey, listApiKeys, revokeApiKey, ROLES } from '../../domain/api-keys.ts';
 import { killEntity, restoreEntity } from '../../domain/entities.ts';
 import { AppError } from '../../errors.ts';
-import { Day, IdParam, errors, isoDay, json, requireRole, scopedAnalysis, scopedClient, scopedEntity, scopedReport, security } from '../common.ts';
+import { Day, IdParam, UuidParam, anyCase, errors, isoDay, json, requireRole, scopedAnalysis, scopedClient, scopedEntity, scopedReport, security } from '../common.ts';
 import type { AppEnv } from '../env.ts';
 import { audit } from '../audit.ts';
 
@@ -107,7 +107,7 @@ export function opsRoutes(app: OpenAPIHono<AppEnv>) {
   app.openapi(
     createRoute({
       method: 'get', path: '/v1/clients/{id}/entities', tags: ['entities'], security, summary: 'Accounts, campaigns, ad sets, ads, links, offers, spark codes',
-      request: { params: IdParam, query: z.object({ kind: z.enum(['account', 'campaign', 'adset', 'ad', 'creative', 'link', 'offer', 'spark_code']).optional(), status: z.enum(['active', 'paused', 'killed', 'archived']).optional(), limit: z.coerce.number().int().min(1).max(1000).default(200) }) },
+      request: { params: IdParam, query: z.object({ kind: anyCase(['account', 'campaign', 'adset', 'ad', 'creative', 'link', 'offer', 'spark_code']).optional(), status: anyCase(['active', 'paused', 'killed', 'archived']).optional(), limit: z.coerce.number().int().min(1).max(1000).default(200) }) },
       responses: { 200: json(z.object({ data: z.array(EntitySchema) }), 'Entities'), ...errors },
     }),
     async (c) => {

@@ -3,7 +3,7 @@ import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import { AppError } from '../../errors.ts';
 import { METRICS, createTest, stopTest } from '../../splits/tests.ts';
 import { localDate } from '../../time.ts';
-import { Day, IdParam, errors, json, requireRole, scopedClient, security } from '../common.ts';
+import { Day, IdParam, errors, json, refToId, requireRole, scopedClient, security } from '../common.ts';
 import type { AppEnv } from '../env.ts';
 import { audit } from '../audit.ts';
 import { splitTestAuditOf } from '../../audit/of.ts';
@@ -29,7 +29,8 @@ const out = (t: Row) => ({
   winnerEntityId: t.winnerEntityId, decidedAt: t.decidedAt?.toISOString() ?? null, link: t.linkCode, variants: t.variants.map((v) => ({ entityId: v.entityId, label: v.label, weight: v.weight, control: v.control })), result: t.result,
 });
 
-async function scopedTest(c: Parameters<typeof scopedClient>[0], id: string) {
+async function scopedTest(c: Parameters<typeof scopedClient>[0], ref: string) {
+  const id = await refToId(c, 'split_test', ref, 'split test');
   const t = await c.get('deps').db.prisma.splitTest.findFirst({ where: { id, client: { agencyId: c.get('key').agencyId } }, include: { variants: true } });
   if (!t) throw new AppError('not_found', `split test ${id} not found`);
   return t;

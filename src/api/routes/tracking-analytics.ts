@@ -7,7 +7,7 @@ import { byPlatform, CAMPAIGN_REF, campaignAnalytics, leaderboard, LEADERBOARD_O
 import { creditsOf, reattributeSessions } from '../../tracking/conversions.ts';
 import { describeAgent, insertVisits, type VisitRow } from '../../tracking/visits.ts';
 import { addDays, daysBetween, lastCompleteDay } from '../../time.ts';
-import { Day, IdParam, errors, json, requireRole, scopedClient, security } from '../common.ts';
+import { Day, IdParam, errors, json, refToId, requireRole, scopedClient, security } from '../common.ts';
 import type { AppEnv } from '../env.ts';
 
 const tags = ['tracking'];
@@ -48,7 +48,7 @@ export function trackingAnalyticsRoutes(app: OpenAPIHono<AppEnv>) {
       responses: { 200: json(z.any(), 'Analytics'), ...errors },
     }),
     async (c) => {
-      const { id } = c.req.valid('param');
+      const id = await refToId(c, 'tracking_campaign', c.req.valid('param').id, 'campaign');
       const q = c.req.valid('query');
       const t = await c.get('deps').db.prisma.trackingCampaign.findFirst({ where: { id, client: { agencyId: c.get('key').agencyId } }, include: { client: true } });
       if (!t) throw new AppError('not_found', `campaign ${id} not found`);

@@ -13,7 +13,7 @@ import { LinkResolver, type CampaignLink } from '../../tracking/link-resolver.ts
 import { rateLimiter } from 'hono-rate-limiter';
 import { audit } from '../audit.ts';
 import { clientKey } from '../client-address.ts';
-import { IdParam, errors, json, requireRole, scopedClient, security } from '../common.ts';
+import { IdParam, errors, json, refToId, requireRole, scopedClient, security } from '../common.ts';
 import type { ApiDeps, AppEnv } from '../env.ts';
 
 const tags = ['tracking'];
@@ -79,7 +79,8 @@ export function trackingRoutes(app: OpenAPIHono<AppEnv>, visits: VisitWriter, c0
       return c.json(after, 200);
     },
   );
-  const scoped = async (c: Parameters<typeof audit>[0], id: string): Promise<TrackingCampaign> => {
+  const scoped = async (c: Parameters<typeof audit>[0], ref: string): Promise<TrackingCampaign> => {
+    const id = await refToId(c, 'tracking_campaign', ref, 'campaign');
     const t = await c.get('deps').db.prisma.trackingCampaign.findFirst({ where: { id, client: { agencyId: c.get('key').agencyId } } });
     if (!t) throw new AppError('not_found', `campaign ${id} not found`);
     return t;

@@ -1,5 +1,5 @@
 import { type Command, Option } from 'commander';
-import { int, json } from '../options.ts';
+import { anyCaseChoice, int, json } from '../options.ts';
 import { clientRowBySlug } from '../../domain/clients.ts';
 import { money } from '../../reports/format.ts';
 import { entityPath, listInsights } from '../../insights/list.ts';
@@ -13,7 +13,7 @@ export function register(program: Command, group: Group) {
   insightsCmd
     .command('list')
     .option('--client <slug>')
-    .addOption(new Option('--status <status>').choices(['PENDING', 'IN_PROGRESS', 'APPLIED', 'DISMISSED', 'RESOLVED']))
+    .addOption(anyCaseChoice('--status <status>', '', ['PENDING', 'IN_PROGRESS', 'APPLIED', 'DISMISSED', 'RESOLVED']))
     .option('--limit <n>', 'at most this many', int, 200)
     .option('--offset <n>', 'skip this many (paging)', int, 0)
     .addOption(new Option('--sort <order>', 'impact: most money first; recent: last seen first').choices(['impact', 'recent']).default('impact'))
