@@ -3,6 +3,7 @@ import { Heading, Section, Text } from '@react-email/components';
 import type { AlertView } from '../src/alerts/view.ts';
 import { AlertFrame, alertText as p } from './components/alert-frame.tsx';
 import { theme } from './components/theme.ts';
+import { ActionButtons } from './components/action-buttons.tsx';
 
 export default function AlertEmail({ view }: { view: AlertView }) {
   const accent = view.rule === 'Winner' ? theme.good : theme.bad;
@@ -28,6 +29,7 @@ export default function AlertEmail({ view }: { view: AlertView }) {
       <Section style={{ background: theme.panel, borderLeft: `4px solid ${accent}`, padding: '10px 12px', margin: '0 0 12px' }}>
         <Text style={{ ...p, margin: 0 }}><strong>What to do:</strong> {view.suggestion}</Text>
       </Section>
+      <ActionButtons links={view.links} margin="0 0 12px" />
     </AlertFrame>
   );
 }

@@ -4,6 +4,7 @@ import type { ReportView } from '../src/reports/view.ts';
 import { BarChart } from './components/bar-chart.tsx';
 import { DataTable } from './components/data-table.tsx';
 import { Tiles } from './components/tiles.tsx';
+import { ActionButtons } from './components/action-buttons.tsx';
 import { theme } from './components/theme.ts';
 import { previewReportView } from './preview-data.ts';
 
@@ -47,6 +48,7 @@ export default function DailyReport({ view }: { view: ReportView }) {
                   <Text style={{ ...p, margin: 0, fontSize: '12px', color: theme.muted }}>
                     {a.impact} at stake over 7 days · confidence {a.confidence}
                   </Text>
+                  <ActionButtons links={a.links} margin="8px 0 0" />
                 </Section>
               ))}
             </Section>

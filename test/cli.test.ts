@@ -178,6 +178,8 @@ describe('adbrain CLI', { timeout: 180_000 }, () => {
     expect(badEvent.err).toMatch(/events: alert\.snet — choose from/);
     expect(adbrain('agencies', 'notify', 'default', 'ops@acme.example').out).toBe('default notifications go to ops@acme.example\n');
     expect(adbrain('agencies', 'notify', 'default', 'nope').code).toBe(2);
+    // Every emailed action link signed so far stops working.
+    expect(adbrain('agencies', 'revoke-links', 'default').out).toMatch(/^default: action links signed before 2026-12-07T04:5\d:\d\d\.\d{3}Z no longer work\n$/);
     noStack(refused.err + badEvent.err);
   });
 

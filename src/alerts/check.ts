@@ -1,3 +1,4 @@
+import { alertActionLinks, type ActionLinkSigner } from '../actions/links.ts';
 import { createHash } from 'node:crypto';
 // One alert check for one client (run after every sync): evaluate the rules on
 // the check window, apply the cooldown / escalation / two-checks policy, and
@@ -59,6 +60,8 @@ export interface AlertCheckOptions {
   waitMs?: number;
   /** Told when another check of the client is running and this one waits for it. */
   onWait?: (message: string) => void;
+  /** Signs the alert's kill / apply / dismiss buttons; absent: no buttons. */
+  links?: ActionLinkSigner;
 }
 
 /**
@@ -225,6 +228,7 @@ async function sendOnce(
   const fp = fingerprint(client.id, c, day);
   const window = { from, to: day };
   const view = buildAlertView(c, client, window, why, settling);
+  view.links = await alertActionLinks(db, client.id, c, opts.links, opts.now);
   const [alert] = await alertRows(db, client, [{ c, fp, window, why, headline: view.headline }]);
   if (!alert) throw new Error(`alert ${fp} was not stored`);
   if (alert.sentAt && alert.providerId) return alert.providerId;

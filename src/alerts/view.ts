@@ -13,6 +13,8 @@ export interface AlertView {
   suggestion: string;
   context: string;
   footer: string;
+  /** Signed buttons (src/actions/): kill the link, mark the alert's insight applied or dismissed. */
+  links?: { label: string; url: string; danger: boolean }[];
 }
 
 const LABEL = { burning: 'Burning money', winner: 'Winner', budget: 'Daily spend over the alert line' } as const;
@@ -84,6 +86,8 @@ export function renderAlertText(v: AlertView): string {
   const lines = [`${v.rule} — ${v.client}`, '', v.headline, ''];
   if (v.entity) lines.push(`${v.entity.kind} on ${v.entity.platform}: ${v.entity.name}`, '');
   for (const n of v.numbers) lines.push(`  ${n.label.padEnd(18)} ${n.value}`);
-  lines.push('', `What to do: ${v.suggestion}`, '', v.context, '', v.footer);
+  lines.push('', `What to do: ${v.suggestion}`);
+  for (const l of v.links ?? []) lines.push(`${l.label}: ${l.url}`);
+  lines.push('', v.context, '', v.footer);
   return lines.join('\n') + '\n';
 }

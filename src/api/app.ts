@@ -27,6 +27,7 @@ import { trackingAnalyticsRoutes } from './routes/tracking-analytics.ts';
 import { processVisitWriter, type VisitWriter } from '../tracking/visits.ts';
 import { SiteCache } from '../tracking/sites.ts';
 import { BEACON_PATHS, beaconRoutes } from './routes/beacon.ts';
+import { actionLinkRoutes } from './routes/action-links.ts';
 
 export interface AppOptions {
   /** Requests per key per minute. */
@@ -68,6 +69,8 @@ export function createApp(deps: ApiDeps, opts: AppOptions = {}) {
     return c.json({ ok: false, database: 'unreachable' }, 503, { 'retry-after': '5' });
   });
 
+  // Email action links carry their own signed token, not an API key.
+  actionLinkRoutes(app);
   // The snippet's beacons carry a public site key, not an API key (src/api/routes/beacon.ts).
   const publicPath = (p: string) => (BEACON_PATHS as readonly string[]).includes(p);
   const visits = opts.visits ?? processVisitWriter(deps.db);

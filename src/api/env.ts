@@ -13,6 +13,8 @@ export interface ApiDeps {
   /** Tells Inngest a sync (or import) brought new data, when Inngest is in use. */
   notifySync?: (e: { clientId: string; source: string; from: string; to: string }) => Promise<void>;
   inngest?: Inngest;
+  /** The key that signs and checks action links (src/actions/), or undefined without an encryption key. */
+  actionLinkKey: () => Buffer | undefined;
 }
 
 export type AppEnv = { Variables: { deps: ApiDeps; key: KeyIdentity; requestId: string; /** /t/<code>: over the per-address click limit (sent on, not counted). */ uncounted?: boolean } };

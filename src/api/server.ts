@@ -1,4 +1,5 @@
 // `adbrain serve`: the API and the Inngest endpoint on one Hono server.
+import { actionLinkKeyOf } from '../actions/key.ts';
 import { serve } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
 import type { Inngest } from 'inngest';
@@ -24,6 +25,7 @@ export function apiDeps(db: Db, config: Config, now: () => Date = config.now, cl
     config,
     now,
     inngest,
+    actionLinkKey: actionLinkKeyOf(config),
     async dispatchAnalysis(run) {
       if (inngest) {
         await inngest.send({ name: events.analysisRequested.name, data: { clientId: run.clientId, asOf: run.asOf, requestedBy: run.requestedBy, email: run.email, runId: run.runId } });

@@ -4,7 +4,7 @@
 import type { PrismaClient } from '../generated/prisma/client.ts';
 
 export interface Actor {
-  kind: 'api_key' | 'cli' | 'system';
+  kind: 'api_key' | 'cli' | 'system' | 'email_link';
   /** The API key id, or null. */
   id: string | null;
   /** The key's name and prefix, `cli:<os user>`, or the job's name. */

@@ -1,6 +1,7 @@
 // The report step of a day: load → model → words → view → HTML, text, PDF →
 // deliver once. The Report row's idempotency key (`daily:${clientId}:${date}`,
 // also Resend's idempotency key) makes a re-run of the same day a no-op.
+import type { ActionLinkSigner } from '../actions/links.ts';
 import type { Db } from '../db/client.ts';
 import { emitEvent } from '../webhooks/events.ts';
 import { withLease } from '../db/lease.ts';
@@ -65,6 +66,8 @@ export interface DeliverResult {
 
 type DeliverOptions = {
   sender: Sender; from: string; now: Date; summary?: Summary;
+  /** Signs the report's apply / dismiss / kill buttons; absent: no buttons. */
+  links?: ActionLinkSigner;
   /** Retries of recording a sent report while the database is unreachable (default 7 from 500 ms, about two minutes). */
   recordRetry?: RetryOptions;
 };
@@ -87,7 +90,7 @@ async function deliver(db: Db, client: ReportClient, date: string, key: string, 
   if (existing?.status === 'sent' || (existing?.status === 'written' && opts.sender.name === 'outbox')) {
     return { status: 'already-delivered', reportId: existing.id, provider: existing.provider, location: existing.providerId, summary: null };
   }
-  const r = await renderDailyReport(await loadReportModel(db, client, date, opts.now), opts.summary);
+  const r = await renderDailyReport(await loadReportModel(db, client, date, opts.now, opts.links), opts.summary);
   const report = await storeRendered(db, client.id, date, key, 'daily', r);
   const { recipients } = await db.prisma.client.findUniqueOrThrow({ where: { id: client.id }, select: { recipients: true } });
   const msg: OutgoingEmail = {
@@ -171,7 +174,7 @@ export async function remakeDailyReport(db: Db, client: ReportClient, date: stri
     const unsent = earlier.find((r) => r.status !== 'sent' && r.status !== 'written');
     const n = unsent ? earlier.indexOf(unsent) + 1 : earlier.length + 1;
     const key = unsent?.idempotencyKey ?? `correction:${client.id}:${date}:${n}`;
-    const r = await renderDailyReport(await loadReportModel(db, client, date, opts.now), opts.summary, { n, originalSentAt: original?.sentAt ?? null });
+    const r = await renderDailyReport(await loadReportModel(db, client, date, opts.now, opts.links), opts.summary, { n, originalSentAt: original?.sentAt ?? null });
     const row = await storeRendered(db, client.id, date, key, 'correction', r);
     const { recipients } = await db.prisma.client.findUniqueOrThrow({ where: { id: client.id }, select: { recipients: true } });
     const stem = `correction-${n}`;

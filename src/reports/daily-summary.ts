@@ -150,6 +150,10 @@ export interface ActionLine {
   since: string | null;
   /** The numbers behind the action, as the brain computed them. */
   inputs: Record<string, number | string | null>;
+  /** The inbox item it is (its insight's fingerprint). */
+  fingerprint?: string;
+  /** Signed links (src/actions/): apply / dismiss its insight, kill its link or ad. */
+  links?: { apply?: string; dismiss?: string; kill?: string };
 }
 
 export interface SummaryInput {

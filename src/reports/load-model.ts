@@ -1,4 +1,5 @@
 // Loads everything the day's report shows for one client and builds the model.
+import { withActionLinks, type ActionLinkSigner } from '../actions/links.ts';
 import type { Db } from '../db/client.ts';
 import { latestDayByPlatform, loadDaily, loadEntities } from '../db/metrics-read.ts';
 import { describeAction, type Action } from '../brain/curiosity/actions.ts';
@@ -80,9 +81,11 @@ export const actionLineOf = (a: Action, i: number): ActionLine => ({
   basis: a.basedOn?.type ?? null,
   since: a.basedOn?.since ?? null,
   inputs: a.inputs,
+  // The insight the brain keeps for it (src/brain/run.ts upsertInsights).
+  fingerprint: a.basedOn?.key ?? `action:${a.kind}:${a.entity?.id ?? 'client'}`,
 });
 
-export async function loadReportModel(db: Db, client: ReportClient, date: string, now = new Date()): Promise<DailySummary> {
+export async function loadReportModel(db: Db, client: ReportClient, date: string, now = new Date(), signer?: ActionLinkSigner): Promise<DailySummary> {
   const [entities, daily, latest, brainRun] = await Promise.all([
     loadEntities(db.sql, client.id),
     loadDaily(db.sql, client.id, addDays(date, -59), date),
@@ -94,6 +97,7 @@ export async function loadReportModel(db: Db, client: ReportClient, date: string
   const ranked: ActionLine[] = ((brainRun?.curiosity as { actions?: Action[] } | null)?.actions ?? [])
     .filter((a) => !a.entity || !killed.has(a.entity.id))
     .map(actionLineOf);
+  const actions = await withActionLinks(db, client.id, ranked, signer, now);
   const oracle = brainRun?.oracle as Pick<BrainOutput['oracle'], 'findings' | 'trackRecord'> | null;
   const burning: BurningLine[] = (oracle?.findings ?? [])
     .filter((f) => f.type === 'burning' && f.entity && !killed.has(f.entity.id))
@@ -115,7 +119,7 @@ export async function loadReportModel(db: Db, client: ReportClient, date: string
     entities,
     daily,
     latestByPlatform: latest,
-    actions: ranked,
+    actions,
     brain,
   });
 }

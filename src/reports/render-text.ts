@@ -40,7 +40,10 @@ export function renderReportText(v: ReportView): string {
     for (const a of v.actions) {
       out.push(...wrap(`${a.rank}. ${a.title} [${a.urgency}]`, '  ', '     '));
       out.push(...wrap(a.wording, '     '));
-      out.push(`     ${a.impact} at stake over 7 days · confidence ${a.confidence}`, '');
+      out.push(`     ${a.impact} at stake over 7 days · confidence ${a.confidence}`);
+      // Whole URLs, never wrapped: a cut link is a dead button.
+      for (const l of a.links) out.push(`     ${l.label}: ${l.url}`);
+      out.push('');
     }
   }
   if (v.burning) out.push(...table(v.burning));

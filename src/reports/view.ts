@@ -1,6 +1,7 @@
 // The report as it is shown: every number of the model formatted once, chart
 // bars scaled once. The email (HTML), the PDF and the plain text all render this
 // same view, so they cannot disagree.
+import { buttons } from '../actions/links.ts';
 import type { Summary } from '../llm/schema.ts';
 import type { DailySummary, Kpis, RollupLine, CampaignLine, SplitTestLine } from './daily-summary.ts';
 import { count, money, pct, ratio, signedPct } from './format.ts';
@@ -76,7 +77,7 @@ export interface ReportView {
   headline: string;
   paragraphs: string[];
   tiles: Tile[];
-  actions: { rank: number; title: string; wording: string; impact: string; confidence: string; urgency: string }[];
+  actions: { rank: number; title: string; wording: string; impact: string; confidence: string; urgency: string; links: { label: string; url: string; danger: boolean }[] }[];
   burning: Table | null;
   periods: Table;
   chart: ChartView;
@@ -191,6 +192,8 @@ export function buildReportView(m: DailySummary, words: Summary): ReportView {
       impact: $(a.impactCents),
       confidence: pct(a.confidence),
       urgency: a.urgency,
+      // Signed buttons: each opens a confirmation page, nothing acts on a click alone.
+      links: buttons(a.links),
     })),
     burning: m.burning.length
       ? {

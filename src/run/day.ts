@@ -1,6 +1,8 @@
 // One client's day, in-process: the same domain functions the Inngest
 // functions will call step by step. Steps run in order; a failed step is
 // reported and the rest still run on the data there is.
+import { actionLinkSignerOf } from '../actions/key.ts';
+import type { ActionLinkSigner } from '../actions/links.ts';
 import { rollUpTracking } from '../tracking/metrics.ts';
 import { addDays } from '../time.ts';
 import type { Db } from '../db/client.ts';
@@ -34,6 +36,8 @@ export interface DayContext {
   dbRetry?: Config['dbRetry'];
   /** Told when a step is retried after a lost connection. */
   onRetry?: (step: string, attempt: number, message: string) => void;
+  /** Signs the report's action buttons (src/actions/); without it reports carry none. */
+  actionLinks?: ActionLinkSigner;
   /** Connector settings and the key that opens stored credentials; without them connections are not synced. */
   sources?: Config['sources'];
   encryptionKey?: Buffer;
@@ -100,9 +104,9 @@ export const brainStep: DayStep = {
 
 export const alertsStep: DayStep = {
   name: 'alerts',
-  async run({ db, client, now, outboxDir, email }) {
+  async run({ db, client, now, outboxDir, email, actionLinks }) {
     const full = await db.prisma.client.findUniqueOrThrow({ where: { id: client.id } });
-    const r = await checkAlerts(db, full, { now, sender: senderFor(email, outboxDir), from: email?.from ?? DEFAULT_FROM });
+    const r = await checkAlerts(db, full, { now, sender: senderFor(email, outboxDir), from: email?.from ?? DEFAULT_FROM, links: actionLinks });
     const detail = r.sent.length === 0 && r.suppressed.length === 0
       ? 'nothing to alert'
       : `${r.sent.length} sent${r.sent.length ? ` (${r.sent.map((x) => `${x.rule} ${x.entity}`).join(', ')})` : ''}, ${r.suppressed.length} held back`;
@@ -127,10 +131,10 @@ export const summaryStep: DayStep = {
 
 export const reportStep: DayStep = {
   name: 'report',
-  async run({ db, client, asOf, now, outboxDir, email }, earlier) {
+  async run({ db, client, asOf, now, outboxDir, email, actionLinks }, earlier) {
     const summary = earlier.summary?.data?.summary as Summary | undefined;
     const sender = senderFor(email, outboxDir);
-    const r = await deliverDailyReport(db, client, asOf, { sender, from: email?.from ?? DEFAULT_FROM, now, summary });
+    const r = await deliverDailyReport(db, client, asOf, { sender, from: email?.from ?? DEFAULT_FROM, now, summary, links: actionLinks });
     if (r.status === 'already-delivered') {
       return { status: 'skipped', detail: `already delivered (${r.location})`, data: { reportId: r.reportId } };
     }
@@ -189,7 +193,7 @@ export async function runClientDay(
 /** After an on-demand analysis that asked for email: the summary and the day's report (sent once). */
 export async function reportAfterAnalysis(rt: { db: Db; config: Config; now: () => Date }, clientId: string, asOf: string) {
   const c = await rt.db.prisma.client.findUniqueOrThrow({ where: { id: clientId } });
-  const ctx: DayContext = { db: rt.db, client: c, asOf, now: rt.now(), outboxDir: rt.config.outboxDir, llm: rt.config.llm, email: rt.config.email, dbRetry: rt.config.dbRetry };
+  const ctx: DayContext = { db: rt.db, client: c, asOf, now: rt.now(), outboxDir: rt.config.outboxDir, llm: rt.config.llm, email: rt.config.email, dbRetry: rt.config.dbRetry, actionLinks: actionLinkSignerOf(rt.config) };
   const r = await runClientDay(ctx, { steps: [summaryStep, reportStep] });
   return { ok: r.ok, steps: r.steps.map((s) => ({ name: s.name, status: s.status, detail: s.detail })) };
 }

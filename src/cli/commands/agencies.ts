@@ -39,6 +39,18 @@ export function register(program: Command, group: Group) {
       });
     });
   agencies
+    .command('revoke-links <slug>')
+    .description('void every apply / dismiss / kill link in the emails sent so far (a forwarded report, a leaked inbox); new emails get new links')
+    .action(async (slug: string) => {
+      await withContext(async ({ db, audit, config }) => {
+        const was = await db.prisma.agency.findUnique({ where: { slug } });
+        if (!was) throw new AppError('not_found', `agency '${slug}' not found`);
+        const a = await db.prisma.agency.update({ where: { id: was.id }, data: { actionLinksValidAfter: config.now() } });
+        await audit({ action: 'agency.revoke_action_links', entityType: 'agency', entityId: a.id, agencyId: a.id, before: { actionLinksValidAfter: was.actionLinksValidAfter }, after: { actionLinksValidAfter: a.actionLinksValidAfter } });
+        console.log(`${a.slug}: action links signed before ${a.actionLinksValidAfter!.toISOString()} no longer work`);
+      });
+    });
+  agencies
     .command('list')
     .addOption(json())
     .action(async (o) => {

@@ -1,4 +1,5 @@
 // CLI: the report on demand, alert checks and the kill list.
+import { actionLinkSignerOf } from '../../actions/key.ts';
 import { checkAsOf } from '../../analysis/as-of.ts';
 import { Option, type Command } from 'commander';
 import { DEFAULT_FROM } from '../../config.ts';
@@ -46,7 +47,7 @@ export function register(program: Command, group: Group) {
           if (o.send || o.outbox) throw new AppError('invalid_input', '--rerender writes to the outbox and --send-correction sends: leave out --send and --outbox');
           const { remakeDailyReport } = await import('../../reports/daily-report.ts');
           const sender = await chooseSender(ctx, o.sendCorrection ? { send: true } : { outbox: true });
-          const r = await remakeDailyReport(ctx.db, c, date, { sender, from: ctx.config.email.from ?? DEFAULT_FROM, now: ctx.config.now() });
+          const r = await remakeDailyReport(ctx.db, c, date, { sender, from: ctx.config.email.from ?? DEFAULT_FROM, now: ctx.config.now(), links: actionLinkSignerOf(ctx.config) });
           if (o.json) return printJson({ client: c.slug, date, correction: r.correction, provider: r.provider, location: r.location, reportId: r.reportId });
           return console.log(`${c.slug} ${date}: correction ${r.correction} ${r.provider === 'resend' ? `sent via Resend (${r.location})` : `written to ${r.location}`}`);
         }
@@ -55,6 +56,7 @@ export function register(program: Command, group: Group) {
           sender: await chooseSender(ctx, o),
           from: ctx.config.email.from ?? DEFAULT_FROM,
           now: ctx.config.now(),
+          links: actionLinkSignerOf(ctx.config),
         });
         if (o.json) printJson({ client: c.slug, date, status: r.status, provider: r.provider, location: r.location, reportId: r.reportId });
         else if (r.status === 'already-delivered') console.log(`${c.slug} ${date}: already delivered (${r.provider}: ${r.location}); not sent again — --rerender makes it again from today's data, --send-correction emails that as a correction`);
@@ -76,7 +78,7 @@ export function register(program: Command, group: Group) {
         const sender = senderFor(ctx.config.email, ctx.config.outboxDir);
         const results = [];
         for (const c of targets) {
-          results.push(await checkAlerts(ctx.db, c, { now: ctx.config.now(), sender, from: ctx.config.email.from, onWait: (m) => process.stderr.write(`adbrain: ${m}\n`) }));
+          results.push(await checkAlerts(ctx.db, c, { now: ctx.config.now(), sender, from: ctx.config.email.from, links: actionLinkSignerOf(ctx.config), onWait: (m) => process.stderr.write(`adbrain: ${m}\n`) }));
         }
         if (o.json) return printJson({ results });
         for (const r of results) {

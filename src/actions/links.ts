@@ -1,0 +1,64 @@
+// The signed buttons under each "act now" item of a report: apply / dismiss the
+// insight, and kill the link or ad a pause is about. Computed with the report's
+// model (numbers and links are made once; templates only show them).
+import type { Db } from '../db/client.ts';
+import type { ActionLine } from '../reports/daily-summary.ts';
+import { signAction } from './tokens.ts';
+
+/** Where links point and the key that signs them (absent: reports carry no buttons). */
+export interface ActionLinkSigner {
+  key: () => Buffer | undefined;
+  baseUrl: string;
+}
+
+export async function withActionLinks(db: Db, clientId: string, actions: ActionLine[], signer: ActionLinkSigner | undefined, now: Date): Promise<ActionLine[]> {
+  const key = signer?.key();
+  if (!signer || !key || actions.length === 0) return actions;
+  const { agencyId } = await db.prisma.client.findUniqueOrThrow({ where: { id: clientId }, select: { agencyId: true } });
+  const rows = await db.sql.query<{ id: string; fingerprint: string; status: string }>(
+    `SELECT id::text, fingerprint, status::text FROM insight WHERE client_id = $1::uuid AND fingerprint = ANY($2::text[])`,
+    [clientId, actions.flatMap((a) => (a.fingerprint ? [a.fingerprint] : []))],
+  );
+  const open = new Map(rows.filter((r) => r.status === 'PENDING' || r.status === 'IN_PROGRESS').map((r) => [r.fingerprint, r.id]));
+  const url = (t: string) => `${signer.baseUrl}/a/${t}`;
+  return actions.map((a) => {
+    const insightId = (a.fingerprint && open.get(a.fingerprint)) || null;
+    const killable = a.kind === 'pause' && a.entity && (a.entity.kind === 'link' || a.entity.kind === 'ad');
+    if (!insightId && !killable) return a;
+    const claim = { agencyId, clientId, insightId, entityId: null };
+    return {
+      ...a,
+      links: {
+        ...(insightId && { apply: url(signAction(key, { ...claim, action: 'apply' }, now)), dismiss: url(signAction(key, { ...claim, action: 'dismiss' }, now)) }),
+        ...(killable && { kill: url(signAction(key, { ...claim, insightId: null, entityId: a.entity!.id, action: 'kill' }, now)) }),
+      },
+    };
+  });
+}
+
+/** The same buttons for one alert: its insight (burning / winner of that entity since that day) and, for a burning link or ad, kill. */
+export async function alertActionLinks(
+  db: Db,
+  clientId: string,
+  alert: { rule: string; entity: { id: string; kind: string; name: string; platform: string } | null; since?: string },
+  signer: ActionLinkSigner | undefined,
+  now: Date,
+): Promise<{ label: string; url: string; danger: boolean }[]> {
+  if (!alert.entity || (alert.rule !== 'burning' && alert.rule !== 'winner')) return [];
+  const line = {
+    rank: 1, what: '', kind: alert.rule === 'burning' ? 'pause' : 'scale', urgency: 'high', impactCents: 0, confidence: 0, basis: alert.rule, since: alert.since ?? null, inputs: {},
+    entity: alert.entity,
+    fingerprint: alert.since ? `${alert.rule}:${alert.entity.id}:${alert.since}` : undefined,
+  };
+  const [linked] = await withActionLinks(db, clientId, [line], signer, now);
+  return buttons(linked!.links);
+}
+
+/** Buttons in the order an email shows them: the destructive one first and red. */
+export function buttons(links: ActionLine['links']): { label: string; url: string; danger: boolean }[] {
+  return [
+    ...(links?.kill ? [{ label: 'Kill this link', url: links.kill, danger: true }] : []),
+    ...(links?.apply ? [{ label: 'Mark applied', url: links.apply, danger: false }] : []),
+    ...(links?.dismiss ? [{ label: 'Dismiss', url: links.dismiss, danger: false }] : []),
+  ];
+}
