@@ -68,6 +68,8 @@ describe('REST API', () => {
     other.splitTest = (await db.prisma.splitTest.create({ data: { clientId: oc.id, name: 't', metric: 'roi', startDate: new Date(`${END}T00:00:00Z`), variants: { create: [{ entityId: oe.id, label: 'a', control: true }, { entityId: oe2.id, label: 'b' }] } } })).id;
     ids.webhook = (await db.prisma.webhookEndpoint.create({ data: { agencyId: demo.id, url: 'https://hooks.example/ours', secret: 'x' } })).id;
     other.webhook = (await db.prisma.webhookEndpoint.create({ data: { agencyId: o.id, url: 'https://hooks.example/theirs', secret: 'x' } })).id;
+    ids.user = (await db.prisma.user.create({ data: { agencyId: demo.id, name: 'Ours', email: 'ours@agency.example', role: 'member' } })).id;
+    other.user = (await db.prisma.user.create({ data: { agencyId: o.id, name: 'Theirs', email: 'theirs@agency.example', role: 'member' } })).id;
     ids.trackingCampaign = (await db.prisma.trackingCampaign.create({ data: { clientId: c.id, name: 'Ours', code: 'OURS_01', destinationUrl: 'https://shop.example/' } })).id;
     other.trackingCampaign = (await db.prisma.trackingCampaign.create({ data: { clientId: oc.id, name: 'Theirs', code: 'THEIRS_01', destinationUrl: 'https://rival.example/' } })).id;
     ids.connection = (await saveConnection(db.prisma, key, { clientId: c.id, platform: 'meta', credentials: { accessToken: 'tok-ours' } })).id;
@@ -271,7 +273,7 @@ describe('REST API', () => {
     p.startsWith('/v1/clients/') ? from.client : p.startsWith('/v1/insights/') ? from.insight : p.startsWith('/v1/reports/') ? from.report
       : p.startsWith('/v1/entities/') ? from.entity : p.startsWith('/v1/api-keys/') ? from.key : p.startsWith('/v1/analysis/') ? from.analysis
         : p.startsWith('/v1/connections/') ? from.connection : p.startsWith('/v1/split-tests/') ? from.splitTest : p.startsWith('/v1/webhooks/') ? from.webhook
-          : p.startsWith('/v1/tracking-campaigns/') ? from.trackingCampaign : undefined;
+          : p.startsWith('/v1/tracking-campaigns/') ? from.trackingCampaign : p.startsWith('/v1/users/') ? from.user : undefined;
   /** The other path parameters, filled with values that name nothing of either agency. */
   const fill = (url: string) => url.replace('{platform}', 'meta').replace('{file}', 'spend.csv').replace('{scheduleId}', '00000000-0000-4000-8000-000000000000').replace('{campaign}', 'x');
 

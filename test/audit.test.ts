@@ -90,6 +90,8 @@ describe.each(dbKinds)('audit log through the API (%s)', (kind) => {
     'POST /v1/entities/{id}/restore': { url: () => `/v1/entities/${ids.link}/restore`, action: 'entity.restore' },
     'POST /v1/api-keys': { url: () => '/v1/api-keys', body: () => ({ name: 'ci', role: 'viewer' }), keep: (j) => { ids.key = j.id; secrets.push(j.key); }, action: 'api_key.create' },
     'DELETE /v1/api-keys/{id}': { url: () => `/v1/api-keys/${ids.key}`, action: 'api_key.revoke' },
+    'POST /v1/users': { url: () => '/v1/users', body: () => ({ name: 'Ana Ops', email: 'Ana@Agency.example', role: 'Member' }), keep: (j) => (ids.user = j.id), action: 'user.create' },
+    'DELETE /v1/users/{id}': { url: () => `/v1/users/${ids.user}`, action: 'user.delete' },
     'POST /v1/clients/{id}/connections': { url: () => `/v1/clients/${ids.client}/connections`, body: () => ({ platform: 'meta', accountId: meta.account, accessToken: meta.token }), keep: (j) => (ids.connection = j.id), action: 'connection.create' },
     'POST /v1/connections/{id}/test': { url: () => `/v1/connections/${ids.connection}/test`, action: 'connection.test' },
     'POST /v1/connections/{id}/sync': { url: () => `/v1/connections/${ids.connection}/sync`, body: () => ({ from: addDays(END, -1), to: END }), action: 'connection.sync' },

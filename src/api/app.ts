@@ -28,6 +28,7 @@ import { processVisitWriter, type VisitWriter } from '../tracking/visits.ts';
 import { SiteCache } from '../tracking/sites.ts';
 import { BEACON_PATHS, beaconRoutes } from './routes/beacon.ts';
 import { actionLinkRoutes } from './routes/action-links.ts';
+import { userRoutes } from './routes/users.ts';
 
 export interface AppOptions {
   /** Requests per key per minute. */
@@ -124,6 +125,7 @@ export function createApp(deps: ApiDeps, opts: AppOptions = {}) {
   auditRoutes(app);
   trackingRoutes(app, visits, deps);
   trackingAnalyticsRoutes(app);
+  userRoutes(app);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', description: 'An adbrain API key: adb_<prefix>_<secret>' });
   app.doc31('/openapi.json', {

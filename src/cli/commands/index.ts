@@ -27,6 +27,7 @@ const m = {
   exports: () => import('./exports.ts'),
   tests: () => import('./split-tests.ts'),
   webhooks: () => import('./webhooks.ts'),
+  users: () => import('./users.ts'),
   campaigns: () => import('./campaigns.ts'),
   serve: () => import('./serve.ts'),
 };
@@ -53,6 +54,7 @@ export const AREAS: Area[] = [
   { name: 'exports', summary: 'CSV exports emailed every week or month', modules: [m.exports] },
   { name: 'webhooks', summary: 'push events (alerts, insights, reports, syncs, tests) to URLs, signed per Standard Webhooks', modules: [m.webhooks] },
   { name: 'serve', summary: 'start the HTTP server: REST API at /v1, OpenAPI at /openapi.json, Inngest at /api/inngest', modules: [m.serve] },
+  { name: 'users', summary: 'the agency\'s people: name, email and role (viewer, member, admin)', modules: [m.users] },
   { name: 'keys', summary: 'API keys of an agency (roles: admin, member, viewer)', modules: [m.serve] },
   { name: 'audit', summary: 'who changed what: every change through the API and the CLI, newest first', modules: [m.dataAdmin] },
   { name: 'db', summary: 'database maintenance', modules: [m.db, m.dataAdmin] },
