@@ -4,6 +4,7 @@ import { Heading, Section, Text } from '@react-email/components';
 import type { DigestView } from '../src/alerts/digest.ts';
 import { AlertFrame, alertText as p } from './components/alert-frame.tsx';
 import { theme } from './components/theme.ts';
+import { ActionButtons } from './components/action-buttons.tsx';
 
 export default function AlertDigestEmail({ view }: { view: DigestView }) {
   return (
@@ -22,6 +23,7 @@ export default function AlertDigestEmail({ view }: { view: DigestView }) {
               <Section key={i.headline} style={{ borderBottom: `1px solid ${theme.line}`, padding: '6px 0' }}>
                 <Text style={{ ...p, margin: 0, fontSize: '13px' }}>{i.headline}</Text>
                 <Text style={{ ...p, margin: 0, fontSize: '12px', color: theme.muted }}>{i.entity ? `${i.entity} · ` : ''}{i.numbers}</Text>
+                <ActionButtons links={i.links} margin="6px 0 0" />
               </Section>
             ))}
             {s.more && <Text style={{ ...p, fontSize: '12px', color: theme.muted, margin: '6px 0 0' }}>{s.more}</Text>}
@@ -42,12 +44,12 @@ AlertDigestEmail.PreviewProps = {
     sections: [
       {
         rule: 'Burning money', tone: 'bad', summary: '17 links and ads burning money: $3,420.00 spent since each began, profit -$2,980.00',
-        items: [{ headline: 'Unboxing 15s is burning money since 2026-11-19: ROI -78% on $1,260.00 of spend (97% sure)', numbers: 'Spend $1,260.00 · Revenue $280.00 · Profit -$980.00 · ROI -78% · Conversions 7', entity: 'link on tiktok' }],
+        items: [{ headline: 'Unboxing 15s is burning money since 2026-11-19: ROI -78% on $1,260.00 of spend (97% sure)', numbers: 'Spend $1,260.00 · Revenue $280.00 · Profit -$980.00 · ROI -78% · Conversions 7', entity: 'link on tiktok', links: [{ label: 'Kill this link', url: 'https://adbrain.example/a/preview', danger: true }] }],
         more: 'and 16 more, in the attached alerts.csv',
       },
       {
         rule: 'Winners', tone: 'good', summary: '2 winners to scale: $4,100.00 of revenue since each took off',
-        items: [{ headline: 'Gift guide is a winner since 2026-11-18: ROI 310% on $3,200.00 of revenue (95% sure)', numbers: 'Spend $780.00 · Revenue $3,200.00 · Profit $2,420.00 · ROI 310% · Conversions 64', entity: 'link on meta' }],
+        items: [{ headline: 'Gift guide is a winner since 2026-11-18: ROI 310% on $3,200.00 of revenue (95% sure)', numbers: 'Spend $780.00 · Revenue $3,200.00 · Profit $2,420.00 · ROI 310% · Conversions 64', entity: 'link on meta', links: [] }],
         more: null,
       },
     ],

@@ -160,4 +160,10 @@ describe('signed action links', () => {
     const text = renderAlertText({ subject: 's', preview: 'p', client: 'Shop', rule: 'Burning money', headline: 'h', entity: null, numbers: [], suggestion: 'Pause it.', context: 'c', footer: 'f', links });
     for (const l of links) expect(text).toContain(`${l.label}: ${l.url}`);
   });
+
+  it('a Slack alert message carries the same buttons as links', async () => {
+    const { slackMessage } = await import('../src/webhooks/slack.ts');
+    const text = slackMessage({ type: 'alert.sent', client: { name: 'Shop' }, data: { headline: 'x is burning', numbers: 'Spend $10.00', action: 'Pause it.', links: [{ label: 'Kill this link', url: 'https://adbrain.example/a/v1.k' }, { label: 'Dismiss', url: 'https://adbrain.example/a/v1.d' }] } } as never).text;
+    expect(text).toBe(':rotating_light: *Shop*: x is burning\nSpend $10.00\nSuggested: Pause it.\n<https://adbrain.example/a/v1.k|Kill this link> · <https://adbrain.example/a/v1.d|Dismiss>');
+  });
 });

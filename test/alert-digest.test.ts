@@ -1,5 +1,7 @@
 // Many conditions in one check are one digest email, not one email each; each
 // alert still has its own row, fingerprint, state and webhook event.
+import { randomBytes } from 'node:crypto';
+import { linkKey } from '../src/actions/tokens.ts';
 import { mkdtemp, readdir, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -48,7 +50,8 @@ describe('an alert digest', () => {
     const client = await seedBurning(db, 'many', N);
     const machine = await db.prisma.webhookEndpoint.create({ data: { agencyId: client.agencyId, url: 'https://hooks.example/x', secret: 'x', events: ['alert.sent'] } });
     const slack = await db.prisma.webhookEndpoint.create({ data: { agencyId: client.agencyId, url: 'https://hooks.slack.com/services/T0/B0/x', secret: 'x' } });
-    const r = await checkAlerts(db, client, { now: NOW, sender: sender(), from: 'a@x.test' });
+    const linkKeyForTest = linkKey(randomBytes(32));
+    const r = await checkAlerts(db, client, { now: NOW, sender: sender(), from: 'a@x.test', links: { key: () => linkKeyForTest, baseUrl: 'https://adbrain.example' } });
     expect(r.sent).toHaveLength(N);
     expect(fake.sent.size).toBe(1);
     const mail = [...fake.sent.values()][0]!.body;
@@ -61,6 +64,10 @@ describe('an alert digest', () => {
     expect(mail.text).toContain(`lnk-${String(N - DIGEST_SHOWN).padStart(2, '0')} is burning`);
     expect(mail.text).not.toContain(`lnk-${String(N - DIGEST_SHOWN - 1).padStart(2, '0')} is burning`);
     expect(mail.text).toContain('and 5 more, in the attached alerts.csv');
+    // Each shown link has its signed kill switch, in the text and as a button.
+    const kills = mail.text.match(/Kill this link: https:\/\/adbrain\.example\/a\/v1\.\S+/g) ?? [];
+    expect(kills).toHaveLength(DIGEST_SHOWN);
+    for (const k of kills) expect(mail.html).toContain(k.replace('Kill this link: ', ''));
     const csv = mail.attachments.find((a: { filename: string }) => a.filename === 'alerts.csv');
     const sheet = Papa.parse<Record<string, string>>(Buffer.from(csv.content, 'base64').toString('utf8'), { header: true, skipEmptyLines: true }).data;
     expect(sheet.map((x) => x.name)).toEqual(Array.from({ length: N }, (_, i) => `lnk-${String(N - 1 - i).padStart(2, '0')}`));

@@ -13,7 +13,7 @@ import { decide, evaluate, type Condition, type Verdict } from './rules.ts';
 import { loadVerdicts } from '../brain/verdicts.ts';
 import { provisionalFrom } from '../sources/sync.ts';
 import { buildAlertView, renderAlertText, type AlertView } from './view.ts';
-import { buildDigestView, digestCsv, digestOrder, DIGEST_CSV, DIGEST_FROM, renderDigestText } from './digest.ts';
+import { buildDigestView, digestCsv, digestOrder, DIGEST_CSV, DIGEST_FROM, DIGEST_SHOWN, renderDigestText } from './digest.ts';
 import { countsInTotals } from '../domain/entities.ts';
 import { withLease } from '../db/lease.ts';
 
@@ -211,6 +211,8 @@ function sentEvent(client: AlertClient, alertId: string, c: Condition, view: Ale
       alertId, rule: c.rule, level: c.level, entity: c.entity ? { id: c.entity.id, name: c.entity.name, kind: c.entity.kind, platform: c.entity.platform } : null,
       headline: view.headline, numbers: view.numbers.map((n) => `${n.label} ${n.value}`).join(' · '), action: view.suggestion, why, window,
       totals: { ...c.totals }, threshold: c.threshold,
+      // The signed buttons of the email (kill / apply / dismiss), for Slack and the agency's own receivers.
+      links: (view.links ?? []).map((l) => ({ label: l.label, url: l.url })),
     },
   };
 }
@@ -275,6 +277,13 @@ async function sendDigest(
   const stored = await alertRows(db, client, built.map((b) => ({ c: b.c, fp: b.fp, window: b.w, why: b.why, headline: b.view.headline })));
   const rows = built.map((b, i) => ({ ...b, alert: stored[i]! }));
   const pending = rows.filter((r) => !(r.alert.sentAt && r.alert.providerId));
+  // Buttons for the ones the email shows (the rest are in its CSV).
+  const perRule = new Map<string, number>();
+  for (const r of digestOrder(pending)) {
+    const n = (perRule.get(r.c.rule) ?? 0) + 1;
+    perRule.set(r.c.rule, n);
+    if (n <= DIGEST_SHOWN) r.view.links = await alertActionLinks(db, client.id, r.c, opts.links, opts.now);
+  }
   if (pending.length) {
     const items = pending.map(({ c, view }) => ({ c, view }));
     // Each platform still restating once, from its first provisional day.

@@ -25,7 +25,7 @@ export interface DigestSection {
   rule: string;
   tone: 'good' | 'bad';
   summary: string;
-  items: { headline: string; numbers: string; entity: string | null }[];
+  items: { headline: string; numbers: string; entity: string | null; links: { label: string; url: string; danger: boolean }[] }[];
   more: string | null;
 }
 
@@ -79,7 +79,7 @@ export function buildDigestView(items: DigestItem[], client: { name: string; cur
       rule: LABEL[rule],
       tone: rule === 'winner' ? 'good' : 'bad',
       summary,
-      items: shown.map((x) => ({ headline: x.view.headline, numbers: x.view.numbers.map((n) => `${n.label} ${n.value}`).join(' · '), entity: x.view.entity && `${x.view.entity.kind} on ${x.view.entity.platform}` })),
+      items: shown.map((x) => ({ headline: x.view.headline, numbers: x.view.numbers.map((n) => `${n.label} ${n.value}`).join(' · '), entity: x.view.entity && `${x.view.entity.kind} on ${x.view.entity.platform}`, links: x.view.links ?? [] })),
       more: of.length > shown.length ? `and ${of.length - shown.length} more, in the attached ${DIGEST_CSV}` : null,
     });
   }
@@ -102,7 +102,10 @@ export function renderDigestText(v: DigestView): string {
   const lines = [`${v.headline}`, ''];
   for (const s of v.sections) {
     lines.push(`${s.rule.toUpperCase()} — ${s.summary}`, '');
-    for (const i of s.items) lines.push(`  • ${i.headline}`, `    ${i.numbers}`);
+    for (const i of s.items) {
+      lines.push(`  • ${i.headline}`, `    ${i.numbers}`);
+      for (const l of i.links) lines.push(`    ${l.label}: ${l.url}`);
+    }
     if (s.more) lines.push(`  … ${s.more}`);
     lines.push('');
   }

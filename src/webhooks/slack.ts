@@ -20,8 +20,11 @@ export function slackMessage(e: Envelope): { text: string } {
     return { text: `${icon}${who}${str('headline')}\n${(d.lines as unknown[]).map((l) => `• ${String(l)}`).join('\n')}${more}` };
   }
   switch (e.type) {
-    case 'alert.sent':
-      return { text: `:rotating_light: ${who}${str('headline') || str('title')}\n${str('numbers')}${str('action') ? `\nSuggested: ${str('action')}` : ''}` };
+    case 'alert.sent': {
+      // Slack's link markup: <url|label>. Each opens adbrain's confirmation page; nothing acts on a click alone.
+      const links = Array.isArray(d.links) ? (d.links as { label?: unknown; url?: unknown }[]).filter((l) => typeof l.url === 'string' && typeof l.label === 'string').map((l) => `<${l.url as string}|${l.label as string}>`) : [];
+      return { text: `:rotating_light: ${who}${str('headline') || str('title')}\n${str('numbers')}${str('action') ? `\nSuggested: ${str('action')}` : ''}${links.length ? `\n${links.join(' · ')}` : ''}` };
+    }
     case 'test.decided':
       return { text: `:trophy: ${who}${str('sentence')}` };
     case 'sync.failed':
