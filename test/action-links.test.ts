@@ -37,7 +37,7 @@ describe('signed action links', () => {
 
   const insight = async (status: 'PENDING' | 'APPLIED' = 'PENDING') =>
     (await db.prisma.insight.create({ data: { clientId: ids.client, type: 'burning', severity: 'critical', title: `Pause burning link ${++n}`, body: 'b', fingerprint: `fp-${n}`, status } })).id;
-  const token = (action: 'apply' | 'dismiss' | 'kill', insightId: string | null, at = NOW, entityId: string | null = null) =>
+  const token = (action: 'apply' | 'dismiss' | 'snooze' | 'kill', insightId: string | null, at = NOW, entityId: string | null = null) =>
     signAction(key, { agencyId: ids.agency, clientId: ids.client, insightId, entityId, action }, at);
   const open = (t: string) => app.request(`/a/${t}`);
   /** Opens the link, then presses its button (cookie and hidden field as a browser sends them). */
@@ -128,13 +128,13 @@ describe('signed action links', () => {
     expect(await db.prisma.entity.findUniqueOrThrow({ where: { id: ids.link } })).toMatchObject({ status: 'killed', killedReason: 'killed from an email link' });
   });
 
-  it('the daily report carries the buttons: a pause of a link gets kill, apply and dismiss; each opens its confirmation page', async () => {
+  it('the daily report carries the buttons: a pause of a link gets kill, apply, dismiss and snooze; each opens its confirmation page', async () => {
     const id = await insight();
     const fp = (await db.prisma.insight.findUniqueOrThrow({ where: { id } })).fingerprint;
     const model = previewModel();
     const actions = model.actions.map((a, i) => ({ ...a, fingerprint: i === 0 ? fp : 'none', kind: i === 0 ? 'pause' : a.kind, entity: i === 0 ? { id: ids.link, kind: 'link', name: 'https://a.example/x', platform: 'tiktok' } : a.entity }));
     const linked = await withActionLinks(db, ids.client, actions, { key: () => key, baseUrl: 'https://adbrain.example' }, NOW);
-    expect(Object.keys(linked[0]!.links ?? {}).sort()).toEqual(['apply', 'dismiss', 'kill']);
+    expect(Object.keys(linked[0]!.links ?? {}).sort()).toEqual(['apply', 'dismiss', 'kill', 'snooze']);
     expect(linked[1]!.links).toBeUndefined();
     const r = await renderDailyReport({ ...model, actions: linked });
     for (const l of Object.values(linked[0]!.links!)) {
@@ -146,14 +146,14 @@ describe('signed action links', () => {
     expect(page.status).toBe(200);
   });
 
-  it('a burning alert carries kill, apply and dismiss for its link and its insight', async () => {
+  it('a burning alert carries kill, apply, dismiss and snooze for its link and its insight', async () => {
     const { alertActionLinks } = await import('../src/actions/links.ts');
     const { renderAlertText } = await import('../src/alerts/view.ts');
     const link = await db.prisma.entity.create({ data: { clientId: ids.client, platform: 'tiktok', kind: 'link', externalId: 'https://a.example/y', name: 'https://a.example/y' } });
     await db.prisma.insight.create({ data: { clientId: ids.client, type: 'burning', severity: 'critical', title: 'y burns', body: 'b', fingerprint: `burning:${link.id}:2026-12-01` } });
     const entity = { id: link.id, kind: 'link', name: link.name, platform: 'tiktok' };
     const links = await alertActionLinks(db, ids.client, { rule: 'burning', entity, since: '2026-12-01' }, { key: () => key, baseUrl: 'https://adbrain.example' }, NOW);
-    expect(links.map((l) => l.label)).toEqual(['Kill this link', 'Mark applied', 'Dismiss']);
+    expect(links.map((l) => l.label)).toEqual(['Kill this link', 'Mark applied', 'Dismiss', 'Snooze 7 days']);
     // No insight for that day yet: only the kill switch. No key: no buttons.
     expect((await alertActionLinks(db, ids.client, { rule: 'burning', entity, since: '2026-12-02' }, { key: () => key, baseUrl: 'https://adbrain.example' }, NOW)).map((l) => l.label)).toEqual(['Kill this link']);
     expect(await alertActionLinks(db, ids.client, { rule: 'burning', entity, since: '2026-12-01' }, { key: () => undefined, baseUrl: 'https://adbrain.example' }, NOW)).toEqual([]);
@@ -165,5 +165,35 @@ describe('signed action links', () => {
     const { slackMessage } = await import('../src/webhooks/slack.ts');
     const text = slackMessage({ type: 'alert.sent', client: { name: 'Shop' }, data: { headline: 'x is burning', numbers: 'Spend $10.00', action: 'Pause it.', links: [{ label: 'Kill this link', url: 'https://adbrain.example/a/v1.k' }, { label: 'Dismiss', url: 'https://adbrain.example/a/v1.d' }] } } as never).text;
     expect(text).toBe(':rotating_light: *Shop*: x is burning\nSpend $10.00\nSuggested: Pause it.\n<https://adbrain.example/a/v1.k|Kill this link> · <https://adbrain.example/a/v1.d|Dismiss>');
+  });
+
+  it('snooze: the insight stays open, leaves "act now" through local today + 7, and comes back after', async () => {
+    const { snoozedFingerprints } = await import('../src/insights/inbox.ts');
+    const id = await insight();
+    const { res } = await confirm(token('snooze', id));
+    expect(await res.text()).toMatch(/snoozed until 2026-12-14/);
+    const row = await db.prisma.insight.findUniqueOrThrow({ where: { id } });
+    expect(row.status).toBe('PENDING');
+    expect(await snoozedFingerprints(db.prisma, ids.client, '2026-12-14')).toContain(row.fingerprint);
+    expect(await snoozedFingerprints(db.prisma, ids.client, '2026-12-15')).not.toContain(row.fingerprint);
+    expect((await db.prisma.auditLog.findFirstOrThrow({ where: { entityId: id, action: 'insight.snoozed' } })).actorKind).toBe('email_link');
+  });
+
+  it('a snoozed action leaves the report\'s "act now" (the next one moves up), and is back after its day', async () => {
+    const { loadReportModel } = await import('../src/reports/load-model.ts');
+    const { snoozeInsight } = await import('../src/insights/inbox.ts');
+    const client = await db.prisma.client.findUniqueOrThrow({ where: { id: ids.client } });
+    const ent = { id: ids.link, kind: 'link', externalId: 'x', name: 'https://a.example/x', platform: 'tiktok' };
+    const act = (k: number, kind: string) => ({ rank: k, kind, entity: ent, basedOn: { type: 'burning', since: '2026-12-01', key: `burning:${ids.link}:2026-12-0${k}` }, impactCents: 1000 * (3 - k), confidence: 0.9, urgency: 'high', score: 1, inputs: {} });
+    await db.prisma.brainRun.create({ data: { clientId: ids.client, asOf: new Date('2026-12-06T00:00:00Z'), status: 'succeeded', oracle: { findings: [], trackRecord: null }, curiosity: { actions: [act(1, 'pause'), act(2, 'investigate')] } } });
+    await db.prisma.entity.update({ where: { id: ids.link }, data: { status: 'active' } });
+    const i = await db.prisma.insight.create({ data: { clientId: ids.client, type: 'burning', severity: 'high', title: 't', body: 'b', fingerprint: `burning:${ids.link}:2026-12-01` } });
+    const before = await loadReportModel(db, client, '2026-12-06', NOW);
+    expect(before.actions.map((a) => `${a.rank}:${a.kind}`)).toEqual(['1:pause', '2:investigate']);
+    await snoozeInsight(db.prisma, i.id, { actor: 'test', days: 7, now: NOW });
+    const during = await loadReportModel(db, client, '2026-12-06', NOW);
+    expect(during.actions.map((a) => `${a.rank}:${a.kind}`)).toEqual(['1:investigate']);
+    await db.prisma.insight.update({ where: { id: i.id }, data: { snoozedUntil: new Date('2026-12-05T00:00:00Z') } });
+    expect((await loadReportModel(db, client, '2026-12-06', NOW)).actions).toHaveLength(2);
   });
 });

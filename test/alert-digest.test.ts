@@ -104,6 +104,22 @@ describe('an alert digest', () => {
     expect(fake.sent.size).toBe(1);
   });
 
+  it('a snoozed insight holds its alert back until its day has passed; the others still go out', async () => {
+    const outbox = await mkdtemp(path.join(tmpdir(), 'adbrain-snooze-'));
+    const client = await seedBurning(db, 'snoozy', 2);
+    const link = await db.prisma.entity.findFirstOrThrow({ where: { clientId: client.id, kind: 'link', name: 'lnk-01' } });
+    const i = await db.prisma.insight.create({ data: { clientId: client.id, type: 'burning', severity: 'high', title: 'lnk-01 burns', body: 'b', fingerprint: `burning:${link.id}:2026-11-22`, entityId: link.id } });
+    const { snoozeInsight } = await import('../src/insights/inbox.ts');
+    expect((await snoozeInsight(db.prisma, i.id, { actor: 'test', days: 7, now: NOW })).until).toBe('2026-11-30');
+    const r = await checkAlerts(db, client, { now: NOW, sender: outboxSender(outbox), from: 'a@x.test' });
+    expect(r.sent.map((x) => x.entity)).toEqual(['lnk-00']);
+    expect(r.suppressed).toEqual([expect.objectContaining({ rule: 'burning', entity: 'lnk-01', why: 'snoozed' })]);
+    // Once the snooze has run out, the alert comes (a later check, still burning).
+    await db.prisma.insight.update({ where: { id: i.id }, data: { snoozedUntil: new Date('2026-11-22T00:00:00Z') } });
+    const later = await checkAlerts(db, client, { now: new Date(NOW.getTime() + 3_600_000), sender: outboxSender(outbox), from: 'a@x.test' });
+    expect(later.sent.map((x) => x.entity)).toEqual(['lnk-01']);
+  });
+
   it(`${DIGEST_FROM - 1} conditions are an email each; ${DIGEST_FROM} are one digest with no attachment`, async () => {
     const outbox = await mkdtemp(path.join(tmpdir(), 'adbrain-digest-'));
     const few = await seedBurning(db, 'few', DIGEST_FROM - 1);

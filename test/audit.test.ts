@@ -84,6 +84,7 @@ describe.each(dbKinds)('audit log through the API (%s)', (kind) => {
     'PUT /v1/clients/{id}/campaigns/{campaign}/objective': { url: () => `/v1/clients/${ids.client}/campaigns/${ids.campaign}/objective`, body: () => ({ objective: 'leads', targetCpaCents: 4000 }), action: 'campaign.objective_set' },
     'DELETE /v1/clients/{id}/campaigns/{campaign}/objective': { url: () => `/v1/clients/${ids.client}/campaigns/${ids.campaign}/objective`, action: 'campaign.objective_cleared' },
     'PATCH /v1/insights/{id}': { url: () => `/v1/insights/${ids.insight}`, body: () => ({ status: 'IN_PROGRESS', note: 'on it' }), action: 'insight.status_changed' },
+    'POST /v1/insights/{id}/snooze': { url: () => `/v1/insights/${ids.insight}/snooze`, body: () => ({ days: 3 }), action: 'insight.snoozed' },
     'POST /v1/clients/{id}/imports': { url: () => `/v1/clients/${ids.client}/imports`, raw: csv, action: 'import.create' },
     'POST /v1/clients/{id}/analysis': { url: () => `/v1/clients/${ids.client}/analysis`, body: () => ({}), action: 'analysis.start' },
     'POST /v1/entities/{id}/kill': { url: () => `/v1/entities/${ids.link}/kill`, body: () => ({ reason: 'burning' }), action: 'entity.kill' },

@@ -29,7 +29,7 @@ export async function withActionLinks(db: Db, clientId: string, actions: ActionL
     return {
       ...a,
       links: {
-        ...(insightId && { apply: url(signAction(key, { ...claim, action: 'apply' }, now)), dismiss: url(signAction(key, { ...claim, action: 'dismiss' }, now)) }),
+        ...(insightId && { apply: url(signAction(key, { ...claim, action: 'apply' }, now)), dismiss: url(signAction(key, { ...claim, action: 'dismiss' }, now)), snooze: url(signAction(key, { ...claim, action: 'snooze' }, now)) }),
         ...(killable && { kill: url(signAction(key, { ...claim, insightId: null, entityId: a.entity!.id, action: 'kill' }, now)) }),
       },
     };
@@ -60,5 +60,6 @@ export function buttons(links: ActionLine['links']): { label: string; url: strin
     ...(links?.kill ? [{ label: 'Kill this link', url: links.kill, danger: true }] : []),
     ...(links?.apply ? [{ label: 'Mark applied', url: links.apply, danger: false }] : []),
     ...(links?.dismiss ? [{ label: 'Dismiss', url: links.dismiss, danger: false }] : []),
+    ...(links?.snooze ? [{ label: 'Snooze 7 days', url: links.snooze, danger: false }] : []),
   ];
 }

@@ -7,7 +7,7 @@
 // signed before a moment can be revoked at once.
 import { createHmac, hkdfSync, randomUUID, timingSafeEqual } from 'node:crypto';
 
-export const LINK_ACTIONS = ['apply', 'dismiss', 'kill'] as const;
+export const LINK_ACTIONS = ['apply', 'dismiss', 'snooze', 'kill'] as const;
 export type LinkAction = (typeof LINK_ACTIONS)[number];
 
 export interface ActionClaim {

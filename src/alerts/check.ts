@@ -1,3 +1,4 @@
+import { snoozedFingerprints } from '../insights/inbox.ts';
 import { alertActionLinks, type ActionLinkSigner } from '../actions/links.ts';
 import { createHash } from 'node:crypto';
 // One alert check for one client (run after every sync): evaluate the rules on
@@ -124,8 +125,15 @@ async function check(db: Db, client: AlertClient, opts: AlertCheckOptions): Prom
   };
   const due: { c: Condition; why: string }[] = [];
   const seen: { rule: string; subject: string; streak: number }[] = [];
+  // Insights the user snoozed ("remind me in a week"): their alerts wait too.
+  const snoozed = conditions.length ? await snoozedFingerprints(db.prisma, client.id, to) : new Set<string>();
   for (const c of conditions) {
     const state = states.get(`${c.rule}:${c.subject}`) ?? null;
+    if (c.entity && c.since && snoozed.has(`${c.rule}:${c.entity.id}:${c.since}`)) {
+      seen.push({ rule: c.rule, subject: c.subject, streak: state?.streak ?? 0 });
+      result.suppressed.push({ rule: c.rule, entity: c.entity.name, level: c.level, why: 'snoozed' });
+      continue;
+    }
     const seenLastCheck = Boolean(state?.lastSeenAt && prevCheck && state.lastSeenAt.getTime() >= prevCheck.getTime());
     const d = decide(c.level, state, seenLastCheck, now, policy);
     seen.push({ rule: c.rule, subject: c.subject, streak: d.streak });

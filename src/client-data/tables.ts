@@ -40,6 +40,8 @@ export const OWNED: OwnedTable[] = [
   { table: 'conversion', where: 'client_id = $1' },
   { table: 'track_customer', where: 'client_id = $1' },
   { table: 'audit_log', where: 'client_id = $1' },
+  // Which emailed action links were used, and what they did.
+  { table: 'action_link_use', where: 'client_id = $1' },
   // One-time OAuth states: erased with the client, never exported (they are signed secrets).
   { table: 'oauth_state', where: 'client_id = $1', omit: ['*'] },
 ];
@@ -47,6 +49,8 @@ export const OWNED: OwnedTable[] = [
 /** Tables that hold no client's data (agency-level, or the migrations' own). */
 export const NOT_CLIENT_DATA = [
   'agency', 'api_key', 'webhook_endpoint', 'webhook_attempt', 'llm_call', '_prisma_migrations',
+  // The agency's people (src/domain/users.ts).
+  'app_user',
   // Envelopes name their client; the erase deletes those (webhookDeliveriesOf), the export leaves them out (the agency's delivery log).
   'webhook_delivery',
   // Who holds which job right now (src/db/lease.ts): a name and a random holder, gone when the job ends.

@@ -4,7 +4,7 @@
 import { AppError } from '../errors.ts';
 import { emitEvent } from '../webhooks/events.ts';
 import { Prisma, type PrismaClient } from '../generated/prisma/client.ts';
-import { localDate } from '../time.ts';
+import { addDays, localDate } from '../time.ts';
 export { entityPath } from './list.ts';
 import { appliedBasis } from './follow-up.ts';
 import type { InsightStatus } from '../generated/prisma/enums.ts';
@@ -89,3 +89,34 @@ export async function transition(
   return updated;
 }
 
+
+export const SNOOZE_DAYS = 7;
+
+/**
+ * "Remind me in a week": an open insight leaves the report's "act now" list and its
+ * alerts are held back through the client's local today + `days`; it stays open in
+ * the inbox and comes back by itself. Recorded as an event (same status, a note).
+ */
+export async function snoozeInsight(prisma: PrismaClient, insightId: string, opts: { actor: string; days?: number; note?: string; now?: Date }) {
+  const now = opts.now ?? new Date();
+  const days = opts.days ?? SNOOZE_DAYS;
+  if (!Number.isInteger(days) || days < 1 || days > 90) throw new AppError('invalid_input', `days: snooze for 1 to 90 days, not ${days}`, [{ path: 'days', message: '1–90' }]);
+  const insight = await prisma.insight.findUnique({ where: { id: insightId }, include: { client: { select: { timezone: true } } } });
+  if (!insight) throw new AppError('not_found', `insight ${insightId} not found`);
+  if (insight.status !== 'PENDING' && insight.status !== 'IN_PROGRESS') throw new AppError('conflict', `cannot snooze an insight that is ${insight.status} (allowed from: PENDING, IN_PROGRESS)`);
+  const until = addDays(localDate(insight.client.timezone, now), days);
+  const note = `snoozed until ${until}${opts.note?.trim() ? `: ${opts.note.trim()}` : ''}`;
+  const updated = await prisma.$transaction(async (tx) => {
+    await tx.insight.update({ where: { id: insight.id }, data: { snoozedUntil: new Date(`${until}T00:00:00Z`) } });
+    await tx.insightEvent.create({ data: { insightId: insight.id, actor: opts.actor, at: now, fromStatus: insight.status, toStatus: insight.status, note } });
+    return tx.insight.findUniqueOrThrow({ where: { id: insight.id } });
+  });
+  await emitEvent({ prisma }, { clientId: insight.clientId, type: 'insight.status_changed', now, data: { insightId: insight.id, type: insight.type, title: insight.title, from: insight.status, to: insight.status, actor: opts.actor, note } });
+  return { insight: updated, until };
+}
+
+/** Fingerprints of the client's insights snoozed through `day` (the report's and the alerts' day). */
+export async function snoozedFingerprints(prisma: PrismaClient, clientId: string, day: string): Promise<Set<string>> {
+  const rows = await prisma.insight.findMany({ where: { clientId, snoozedUntil: { gte: new Date(`${day}T00:00:00Z`) }, status: { in: ['PENDING', 'IN_PROGRESS'] } }, select: { fingerprint: true } });
+  return new Set(rows.map((r) => r.fingerprint));
+}

@@ -1,4 +1,5 @@
 // Loads everything the day's report shows for one client and builds the model.
+import { snoozedFingerprints } from '../insights/inbox.ts';
 import { withActionLinks, type ActionLinkSigner } from '../actions/links.ts';
 import type { Db } from '../db/client.ts';
 import { latestDayByPlatform, loadDaily, loadEntities } from '../db/metrics-read.ts';
@@ -97,7 +98,10 @@ export async function loadReportModel(db: Db, client: ReportClient, date: string
   const ranked: ActionLine[] = ((brainRun?.curiosity as { actions?: Action[] } | null)?.actions ?? [])
     .filter((a) => !a.entity || !killed.has(a.entity.id))
     .map(actionLineOf);
-  const actions = await withActionLinks(db, client.id, ranked, signer, now);
+  // Snoozed insights leave "act now" until their day has passed.
+  const snoozed = await snoozedFingerprints(db.prisma, client.id, date);
+  const awake = ranked.filter((a) => !a.fingerprint || !snoozed.has(a.fingerprint)).map((a, i) => ({ ...a, rank: i + 1 }));
+  const actions = await withActionLinks(db, client.id, awake, signer, now);
   const oracle = brainRun?.oracle as Pick<BrainOutput['oracle'], 'findings' | 'trackRecord'> | null;
   const burning: BurningLine[] = (oracle?.findings ?? [])
     .filter((f) => f.type === 'burning' && f.entity && !killed.has(f.entity.id))

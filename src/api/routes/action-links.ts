@@ -14,12 +14,12 @@ import { recordAudit } from '../../audit/log.ts';
 import { killEntity } from '../../domain/entities.ts';
 import { AppError } from '../../errors.ts';
 import { escapeHtml } from '../../html-escape.ts';
-import { transition } from '../../insights/inbox.ts';
+import { SNOOZE_DAYS, snoozeInsight, transition } from '../../insights/inbox.ts';
 import type { AppEnv } from '../env.ts';
 
 const CSRF_COOKIE = 'adbrain_csrf';
-const VERB = { apply: 'Mark as applied', dismiss: 'Dismiss', kill: 'Kill this link' } as const;
-const DONE = { apply: 'marked applied', dismiss: 'dismissed', kill: 'killed: it leaves alerts and the "act now" lists; its history stays' } as const;
+const VERB = { apply: 'Mark as applied', dismiss: 'Dismiss', snooze: 'Snooze 7 days', kill: 'Kill this link' } as const;
+const DONE = { apply: 'marked applied', dismiss: 'dismissed', snooze: 'snoozed', kill: 'killed: it leaves alerts and the "act now" lists; its history stays' } as const;
 
 /** A bare page: system fonts, no script, no external asset; readable on a phone. */
 function page(c: Context<AppEnv>, status: 200 | 400 | 403 | 404 | 410 | 503, title: string, body: string) {
@@ -85,7 +85,7 @@ export function actionLinkRoutes(app: OpenAPIHono<AppEnv>) {
     const csrf = randomBytes(24).toString('base64url');
     setCookie(c, CSRF_COOKIE, csrf, { httpOnly: true, sameSite: 'Strict', path: '/a/', maxAge: 3600, secure: new URL(c.req.url).protocol === 'https:' });
     const a = t.claim.action;
-    const reason = a === 'dismiss' ? '<label for="note">Why (optional) — the brain learns from it</label><textarea id="note" name="note" rows="3" maxlength="500"></textarea>' : a === 'apply' ? '<label for="note">Note (optional)</label><textarea id="note" name="note" rows="2" maxlength="500"></textarea>' : '';
+    const reason = a === 'snooze' ? '<label for="note">Note (optional)</label><textarea id="note" name="note" rows="2" maxlength="500"></textarea>' : a === 'dismiss' ? '<label for="note">Why (optional) — the brain learns from it</label><textarea id="note" name="note" rows="3" maxlength="500"></textarea>' : a === 'apply' ? '<label for="note">Note (optional)</label><textarea id="note" name="note" rows="2" maxlength="500"></textarea>' : '';
     return page(c, 200, `${VERB[a]}?`,
       `<p class="muted">${escapeHtml(t.clientName)}</p><p><strong>${escapeHtml(t.what)}</strong></p>` +
         `<form method="post">${reason}<input type="hidden" name="csrf" value="${csrf}"><button${a === 'kill' ? ' class="danger"' : ''}>${VERB[a]}</button></form>` +
@@ -117,11 +117,17 @@ export function actionLinkRoutes(app: OpenAPIHono<AppEnv>) {
         message = `${t.what} ${before.status === 'killed' ? 'was already killed' : DONE.kill}`;
       } else {
         const before = await prisma.insight.findUniqueOrThrow({ where: { id: claim.insightId! } });
-        // The same transition as the CLI and the API: the brain learns from it the same way.
-        const updated = await transition(prisma, before.id, claim.action, { actor: 'email link', note: note || undefined, now: deps.now() });
-        if (deps.inngest) await deps.inngest.send({ name: events.insightStatusChanged.name, data: { insightId: before.id, clientId: before.clientId, from: before.status, to: updated.status, actor: 'email link' } }).catch(() => undefined);
-        await recordAudit(prisma, actor, { agencyId: claim.agencyId, clientId: claim.clientId, action: 'insight.status_changed', entityType: 'insight', entityId: before.id, before: { status: before.status }, after: { status: updated.status, note: note || null, origin: 'email link' } }, c.get('requestId'));
-        message = `"${t.what}" ${DONE[claim.action]}`;
+        if (claim.action === 'snooze') {
+          const { until } = await snoozeInsight(prisma, before.id, { actor: 'email link', note: note || undefined, days: SNOOZE_DAYS, now: deps.now() });
+          await recordAudit(prisma, actor, { agencyId: claim.agencyId, clientId: claim.clientId, action: 'insight.snoozed', entityType: 'insight', entityId: before.id, before: { snoozedUntil: before.snoozedUntil }, after: { snoozedUntil: until, origin: 'email link' } }, c.get('requestId'));
+          message = `"${t.what}" snoozed until ${until}: it leaves "act now" and its alerts wait until then`;
+        } else {
+          // The same transition as the CLI and the API: the brain learns from it the same way.
+          const updated = await transition(prisma, before.id, claim.action as 'apply' | 'dismiss', { actor: 'email link', note: note || undefined, now: deps.now() });
+          if (deps.inngest) await deps.inngest.send({ name: events.insightStatusChanged.name, data: { insightId: before.id, clientId: before.clientId, from: before.status, to: updated.status, actor: 'email link' } }).catch(() => undefined);
+          await recordAudit(prisma, actor, { agencyId: claim.agencyId, clientId: claim.clientId, action: 'insight.status_changed', entityType: 'insight', entityId: before.id, before: { status: before.status }, after: { status: updated.status, note: note || null, origin: 'email link' } }, c.get('requestId'));
+          message = `"${t.what}" ${DONE[claim.action]}`;
+        }
       }
     } catch (err) {
       // Already decided elsewhere (the CLI, the API, another email): say so; the link stays usable for nothing else.

@@ -1,6 +1,6 @@
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import { events } from '../../../inngest.config.ts';
-import { TARGET, transition, type InboxAction } from '../../insights/inbox.ts';
+import { snoozeInsight, TARGET, transition, type InboxAction } from '../../insights/inbox.ts';
 import { AppError } from '../../errors.ts';
 import type { Prisma } from '../../generated/prisma/client.ts';
 import { INSIGHT_TYPES, SYSTEM_INSIGHT_TYPES } from '../../brain/types.ts';
@@ -152,6 +152,22 @@ export function insightRoutes(app: OpenAPIHono<AppEnv>) {
       await audit(c, { action: 'insight.status_changed', entityType: 'insight', entityId: i.id, clientId: i.clientId, before: { status: i.status }, after: { status: updated.status, note: body.note ?? null } });
       const row = await deps.db.prisma.insight.findUniqueOrThrow({ where: { id: i.id }, include });
       return c.json(out(row), 200);
+    },
+  );
+  app.openapi(
+    createRoute({
+      method: 'post', path: '/v1/insights/{id}/snooze', tags, security, summary: 'Remind me later (member): out of the report\'s "act now" and its alerts held back for `days` (default 7); it stays open',
+      request: { params: IdParam, body: { content: { 'application/json': { schema: z.object({ days: z.number().int().min(1).max(90).default(7), note: z.string().max(2000).optional() }).strict() } }, required: false } },
+      responses: { 200: json(z.object({ id: z.uuid(), status: z.string(), snoozedUntil: z.string() }), 'Snoozed'), 409: json(z.any(), 'Not open'), ...errors },
+    }),
+    async (c) => {
+      requireRole(c, 'member');
+      const i = await scopedInsight(c, c.req.valid('param').id);
+      const body = (c.req.valid('json') as { days?: number; note?: string } | undefined) ?? {};
+      const deps = c.get('deps');
+      const r = await snoozeInsight(deps.db.prisma, i.id, { actor: `api-key:${c.get('key').keyId}`, days: body.days ?? 7, note: body.note, now: deps.now() });
+      await audit(c, { action: 'insight.snoozed', entityType: 'insight', entityId: i.id, clientId: i.clientId, before: { snoozedUntil: isoDay(i.snoozedUntil) }, after: { snoozedUntil: r.until, note: body.note ?? null } });
+      return c.json({ id: i.id, status: r.insight.status, snoozedUntil: r.until }, 200);
     },
   );
 }

@@ -46,6 +46,23 @@ export function register(program: Command, group: Group) {
         ])]));
       }, { light: true });
     });
+  insightsCmd
+    .command('snooze <id>')
+    .description('remind me later: out of the report\'s "act now" and its alerts held back for N days (default 7); it stays open')
+    .option('--days <n>', 'how many days', int, 7)
+    .option('--note <text>')
+    .option('--actor <name>', 'who is acting (default: the OS user)')
+    .addOption(json())
+    .action(async (id, o) => {
+      await withContext(async ({ db, audit }) => {
+        const { findInsight, snoozeInsight } = await import('../../insights/inbox.ts');
+        const insight = await findInsight(db.prisma, id);
+        const r = await snoozeInsight(db.prisma, insight.id, { actor: o.actor ?? cliActor().name, days: o.days, note: o.note });
+        await audit({ action: 'insight.snoozed', entityType: 'insight', entityId: insight.id, clientId: insight.clientId, before: { snoozedUntil: insight.snoozedUntil }, after: { snoozedUntil: r.until, note: o.note ?? null } });
+        if (o.json) return printJson({ id: insight.id, status: r.insight.status, snoozedUntil: r.until });
+        console.log(`${insight.id.slice(0, 8)} snoozed until ${r.until}: ${insight.title}`);
+      });
+    });
   for (const action of ['start', 'apply', 'dismiss', 'reopen'] as const) {
     insightsCmd
       .command(`${action} <id>`)

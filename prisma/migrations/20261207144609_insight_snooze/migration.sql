@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "insight" ADD COLUMN     "snoozed_until" DATE;
