@@ -196,4 +196,13 @@ describe('signed action links', () => {
     await db.prisma.insight.update({ where: { id: i.id }, data: { snoozedUntil: new Date('2026-12-05T00:00:00Z') } });
     expect((await loadReportModel(db, client, '2026-12-06', NOW)).actions).toHaveLength(2);
   });
+
+  it('an ad\'s kill switch says "ad", in the email and on its page', async () => {
+    const { buttons } = await import('../src/actions/links.ts');
+    expect(buttons({ kill: 'u' }, 'ad')[0]!.label).toBe('Kill this ad');
+    expect(buttons({ kill: 'u' }, 'link')[0]!.label).toBe('Kill this link');
+    const ad = await db.prisma.entity.create({ data: { clientId: ids.client, platform: 'meta', kind: 'ad', externalId: 'ad-9', name: 'Hook 9' } });
+    const html = await (await open(token('kill', null, NOW, ad.id))).text();
+    expect(html).toMatch(/<h1>Kill this ad\?<\/h1>.*ad Hook 9.*<button class="danger">Kill this ad<\/button>/s);
+  });
 });

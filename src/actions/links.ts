@@ -51,13 +51,13 @@ export async function alertActionLinks(
     fingerprint: alert.since ? `${alert.rule}:${alert.entity.id}:${alert.since}` : undefined,
   };
   const [linked] = await withActionLinks(db, clientId, [line], signer, now);
-  return buttons(linked!.links);
+  return buttons(linked!.links, alert.entity.kind);
 }
 
 /** Buttons in the order an email shows them: the destructive one first and red. */
-export function buttons(links: ActionLine['links']): { label: string; url: string; danger: boolean }[] {
+export function buttons(links: ActionLine['links'], kind = 'link'): { label: string; url: string; danger: boolean }[] {
   return [
-    ...(links?.kill ? [{ label: 'Kill this link', url: links.kill, danger: true }] : []),
+    ...(links?.kill ? [{ label: `Kill this ${kind === 'ad' ? 'ad' : 'link'}`, url: links.kill, danger: true }] : []),
     ...(links?.apply ? [{ label: 'Mark applied', url: links.apply, danger: false }] : []),
     ...(links?.dismiss ? [{ label: 'Dismiss', url: links.dismiss, danger: false }] : []),
     ...(links?.snooze ? [{ label: 'Snooze 7 days', url: links.snooze, danger: false }] : []),

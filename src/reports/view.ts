@@ -193,7 +193,7 @@ export function buildReportView(m: DailySummary, words: Summary): ReportView {
       confidence: pct(a.confidence),
       urgency: a.urgency,
       // Signed buttons: each opens a confirmation page, nothing acts on a click alone.
-      links: buttons(a.links),
+      links: buttons(a.links, a.entity?.kind),
     })),
     burning: m.burning.length
       ? {

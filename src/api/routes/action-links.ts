@@ -38,7 +38,7 @@ function page(c: Context<AppEnv>, status: 200 | 400 | 403 | 404 | 410 | 503, tit
   );
 }
 
-type Target = { claim: ActionClaim; what: string; clientName: string };
+type Target = { claim: ActionClaim; what: string; clientName: string; verb: string };
 
 /** The link's claim, checked (signature, expiry, revocation, still bound to what it names); or the page that says why not. */
 async function resolve(c: Context<AppEnv>, token: string): Promise<Target | Response> {
@@ -57,16 +57,18 @@ async function resolve(c: Context<AppEnv>, token: string): Promise<Target | Resp
   const revokedAfter = client.agency.actionLinksValidAfter;
   if (revokedAfter && claim.issuedAt * 1000 < revokedAfter.getTime()) return page(c, 410, 'This link was revoked', '<p>Links sent before ' + escapeHtml(revokedAfter.toISOString().slice(0, 16).replace('T', ' ')) + ' UTC were revoked. Nothing was changed.</p>');
   let what: string;
+  let verb: string = VERB[claim.action];
   if (claim.action === 'kill') {
     const e = claim.entityId ? await prisma.entity.findFirst({ where: { id: claim.entityId, clientId: client.id } }) : null;
     if (!e) return page(c, 404, 'Nothing to act on', '<p>That link or ad no longer exists. Nothing was changed.</p>');
     what = `${e.kind === 'link' ? 'link' : e.kind} ${e.name}`;
+    if (e.kind === 'ad') verb = 'Kill this ad';
   } else {
     const i = claim.insightId ? await prisma.insight.findFirst({ where: { id: claim.insightId, clientId: client.id } }) : null;
     if (!i) return page(c, 404, 'Nothing to act on', '<p>That insight no longer exists. Nothing was changed.</p>');
     what = i.title;
   }
-  return { claim, what, clientName: client.name };
+  return { claim, what, clientName: client.name, verb };
 }
 
 async function alreadyUsed(c: Context<AppEnv>, nonce: string): Promise<Response | null> {
@@ -86,9 +88,9 @@ export function actionLinkRoutes(app: OpenAPIHono<AppEnv>) {
     setCookie(c, CSRF_COOKIE, csrf, { httpOnly: true, sameSite: 'Strict', path: '/a/', maxAge: 3600, secure: new URL(c.req.url).protocol === 'https:' });
     const a = t.claim.action;
     const reason = a === 'snooze' ? '<label for="note">Note (optional)</label><textarea id="note" name="note" rows="2" maxlength="500"></textarea>' : a === 'dismiss' ? '<label for="note">Why (optional) — the brain learns from it</label><textarea id="note" name="note" rows="3" maxlength="500"></textarea>' : a === 'apply' ? '<label for="note">Note (optional)</label><textarea id="note" name="note" rows="2" maxlength="500"></textarea>' : '';
-    return page(c, 200, `${VERB[a]}?`,
+    return page(c, 200, `${t.verb}?`,
       `<p class="muted">${escapeHtml(t.clientName)}</p><p><strong>${escapeHtml(t.what)}</strong></p>` +
-        `<form method="post">${reason}<input type="hidden" name="csrf" value="${csrf}"><button${a === 'kill' ? ' class="danger"' : ''}>${VERB[a]}</button></form>` +
+        `<form method="post">${reason}<input type="hidden" name="csrf" value="${csrf}"><button${a === 'kill' ? ' class="danger"' : ''}>${t.verb}</button></form>` +
         '<p class="muted">Nothing changes until you press the button.</p>');
   });
 
