@@ -95,6 +95,9 @@ describe('signed action links', () => {
     expect(bare.status).toBe(403);
     const mismatched = await app.request(`/a/${t}`, { method: 'POST', headers: { cookie: 'adbrain_csrf=abc', 'content-type': 'application/x-www-form-urlencoded' }, body: 'csrf=abd' });
     expect(mismatched.status).toBe(403);
+    // A 1 MB body is refused before it is read; the link still works afterwards.
+    const huge = await app.request(`/a/${t}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': String(1024 * 1024) }, body: `note=${'x'.repeat(1024 * 1024 - 5)}` });
+    expect(huge.status).toBe(413);
     expect(await status(id)).toBe('PENDING');
     const { res } = await confirm(t, { note: 'seasonal dip, expected' });
     expect(res.status).toBe(200);

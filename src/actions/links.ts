@@ -36,22 +36,24 @@ export async function withActionLinks(db: Db, clientId: string, actions: ActionL
   });
 }
 
+type AlertForLinks = { rule: string; entity: { id: string; kind: string; name: string; platform: string } | null; since?: string };
+
 /** The same buttons for one alert: its insight (burning / winner of that entity since that day) and, for a burning link or ad, kill. */
-export async function alertActionLinks(
-  db: Db,
-  clientId: string,
-  alert: { rule: string; entity: { id: string; kind: string; name: string; platform: string } | null; since?: string },
-  signer: ActionLinkSigner | undefined,
-  now: Date,
-): Promise<{ label: string; url: string; danger: boolean }[]> {
-  if (!alert.entity || (alert.rule !== 'burning' && alert.rule !== 'winner')) return [];
-  const line = {
+export async function alertActionLinks(db: Db, clientId: string, alert: AlertForLinks, signer: ActionLinkSigner | undefined, now: Date) {
+  return (await alertsActionLinks(db, clientId, [alert], signer, now))[0]!;
+}
+
+/** Buttons for many alerts at once (a digest): one lookup of their insights, not one per alert. */
+export async function alertsActionLinks(db: Db, clientId: string, alerts: AlertForLinks[], signer: ActionLinkSigner | undefined, now: Date): Promise<{ label: string; url: string; danger: boolean }[][]> {
+  const lines: ActionLine[] = alerts.map((alert) => ({
     rank: 1, what: '', kind: alert.rule === 'burning' ? 'pause' : 'scale', urgency: 'high', impactCents: 0, confidence: 0, basis: alert.rule, since: alert.since ?? null, inputs: {},
     entity: alert.entity,
-    fingerprint: alert.since ? `${alert.rule}:${alert.entity.id}:${alert.since}` : undefined,
-  };
-  const [linked] = await withActionLinks(db, clientId, [line], signer, now);
-  return buttons(linked!.links, alert.entity.kind);
+    fingerprint: alert.entity && alert.since ? `${alert.rule}:${alert.entity.id}:${alert.since}` : undefined,
+  }));
+  const actionable = (a: AlertForLinks) => a.entity !== null && (a.rule === 'burning' || a.rule === 'winner');
+  const linked = await withActionLinks(db, clientId, lines.filter((_, k) => actionable(alerts[k]!)), signer, now);
+  let n = 0;
+  return alerts.map((a) => (actionable(a) ? buttons(linked[n++]!.links, a.entity!.kind) : []));
 }
 
 /** Buttons in the order an email shows them: the destructive one first and red. */

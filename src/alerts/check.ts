@@ -1,5 +1,5 @@
 import { snoozedFingerprints } from '../insights/inbox.ts';
-import { alertActionLinks, type ActionLinkSigner } from '../actions/links.ts';
+import { alertActionLinks, alertsActionLinks, type ActionLinkSigner } from '../actions/links.ts';
 import { createHash } from 'node:crypto';
 // One alert check for one client (run after every sync): evaluate the rules on
 // the check window, apply the cooldown / escalation / two-checks policy, and
@@ -287,11 +287,13 @@ async function sendDigest(
   const pending = rows.filter((r) => !(r.alert.sentAt && r.alert.providerId));
   // Buttons for the ones the email shows (the rest are in its CSV).
   const perRule = new Map<string, number>();
-  for (const r of digestOrder(pending)) {
+  const shown = digestOrder(pending).filter((r) => {
     const n = (perRule.get(r.c.rule) ?? 0) + 1;
     perRule.set(r.c.rule, n);
-    if (n <= DIGEST_SHOWN) r.view.links = await alertActionLinks(db, client.id, r.c, opts.links, opts.now);
-  }
+    return n <= DIGEST_SHOWN;
+  });
+  const links = await alertsActionLinks(db, client.id, shown.map((r) => r.c), opts.links, opts.now);
+  shown.forEach((r, k) => (r.view.links = links[k]));
   if (pending.length) {
     const items = pending.map(({ c, view }) => ({ c, view }));
     // Each platform still restating once, from its first provisional day.

@@ -70,7 +70,9 @@ export function createApp(deps: ApiDeps, opts: AppOptions = {}) {
     return c.json({ ok: false, database: 'unreachable' }, 503, { 'retry-after': '5' });
   });
 
-  // Email action links carry their own signed token, not an API key.
+  // Email action links carry their own signed token, not an API key. Their form is a
+  // note and a CSRF token: a large body is refused before it is read.
+  app.use('/a/*', bodyLimit({ maxSize: 16 * 1024, onError: (c) => c.text('request body too large', 413) }));
   actionLinkRoutes(app);
   // The snippet's beacons carry a public site key, not an API key (src/api/routes/beacon.ts).
   const publicPath = (p: string) => (BEACON_PATHS as readonly string[]).includes(p);
