@@ -137,7 +137,9 @@ describe('signed action links', () => {
     const model = previewModel();
     const actions = model.actions.map((a, i) => ({ ...a, fingerprint: i === 0 ? fp : 'none', kind: i === 0 ? 'pause' : a.kind, entity: i === 0 ? { id: ids.link, kind: 'link', name: 'https://a.example/x', platform: 'tiktok' } : a.entity }));
     const linked = await withActionLinks(db, ids.client, actions, { key: () => key, baseUrl: 'https://adbrain.example' }, NOW);
-    expect(Object.keys(linked[0]!.links ?? {}).sort()).toEqual(['apply', 'dismiss', 'kill', 'snooze']);
+    expect(Object.keys(linked[0]!.links ?? {}).sort()).toEqual(['apply', 'dismiss', 'kill', 'open', 'snooze']);
+    // "Open in the inbox" is the insight's page of the web inbox (it asks who you are), not a token.
+    expect(linked[0]!.links!.open).toBe(`https://adbrain.example/app/insights/${id}`);
     expect(linked[1]!.links).toBeUndefined();
     const r = await renderDailyReport({ ...model, actions: linked });
     for (const l of Object.values(linked[0]!.links!)) {
@@ -145,6 +147,7 @@ describe('signed action links', () => {
       expect(r.html).toContain(l.replace(/&/g, '&amp;'));
     }
     expect(r.text).toMatch(/Kill this link: https:\/\/adbrain\.example\/a\/v1\./);
+    expect(r.text).toMatch(/Open in the inbox: https:\/\/adbrain\.example\/app\/insights\//);
     const page = await open(linked[0]!.links!.apply!.replace('https://adbrain.example/a/', ''));
     expect(page.status).toBe(200);
   });
@@ -156,7 +159,7 @@ describe('signed action links', () => {
     await db.prisma.insight.create({ data: { clientId: ids.client, type: 'burning', severity: 'critical', title: 'y burns', body: 'b', fingerprint: `burning:${link.id}:2026-12-01` } });
     const entity = { id: link.id, kind: 'link', name: link.name, platform: 'tiktok' };
     const links = await alertActionLinks(db, ids.client, { rule: 'burning', entity, since: '2026-12-01' }, { key: () => key, baseUrl: 'https://adbrain.example' }, NOW);
-    expect(links.map((l) => l.label)).toEqual(['Kill this link', 'Mark applied', 'Dismiss', 'Snooze 7 days']);
+    expect(links.map((l) => l.label)).toEqual(['Kill this link', 'Mark applied', 'Dismiss', 'Snooze 7 days', 'Open in the inbox']);
     // No insight for that day yet: only the kill switch. No key: no buttons.
     expect((await alertActionLinks(db, ids.client, { rule: 'burning', entity, since: '2026-12-02' }, { key: () => key, baseUrl: 'https://adbrain.example' }, NOW)).map((l) => l.label)).toEqual(['Kill this link']);
     expect(await alertActionLinks(db, ids.client, { rule: 'burning', entity, since: '2026-12-01' }, { key: () => undefined, baseUrl: 'https://adbrain.example' }, NOW)).toEqual([]);

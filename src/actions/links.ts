@@ -29,7 +29,11 @@ export async function withActionLinks(db: Db, clientId: string, actions: ActionL
     return {
       ...a,
       links: {
-        ...(insightId && { apply: url(signAction(key, { ...claim, action: 'apply' }, now)), dismiss: url(signAction(key, { ...claim, action: 'dismiss' }, now)), snooze: url(signAction(key, { ...claim, action: 'snooze' }, now)) }),
+        ...(insightId && {
+          apply: url(signAction(key, { ...claim, action: 'apply' }, now)), dismiss: url(signAction(key, { ...claim, action: 'dismiss' }, now)), snooze: url(signAction(key, { ...claim, action: 'snooze' }, now)),
+          // Not a token: the inbox asks who you are (a forwarded email opens nothing).
+          open: `${signer.baseUrl}/app/insights/${insightId}`,
+        }),
         ...(killable && { kill: url(signAction(key, { ...claim, insightId: null, entityId: a.entity!.id, action: 'kill' }, now)) }),
       },
     };
@@ -63,5 +67,6 @@ export function buttons(links: ActionLine['links'], kind = 'link'): { label: str
     ...(links?.apply ? [{ label: 'Mark applied', url: links.apply, danger: false }] : []),
     ...(links?.dismiss ? [{ label: 'Dismiss', url: links.dismiss, danger: false }] : []),
     ...(links?.snooze ? [{ label: 'Snooze 7 days', url: links.snooze, danger: false }] : []),
+    ...(links?.open ? [{ label: 'Open in the inbox', url: links.open, danger: false }] : []),
   ];
 }

@@ -29,6 +29,7 @@ import { SiteCache } from '../tracking/sites.ts';
 import { BEACON_PATHS, beaconRoutes } from './routes/beacon.ts';
 import { actionLinkRoutes } from './routes/action-links.ts';
 import { userRoutes } from './routes/users.ts';
+import { webApp } from '../web/app.ts';
 
 export interface AppOptions {
   /** Requests per key per minute. */
@@ -39,6 +40,8 @@ export interface AppOptions {
   beaconLimit?: number;
   /** Requests with a missing or wrong key per client address and minute (default 30). */
   authFailureLimit?: number;
+  /** Sign-in attempts of the web inbox per client address and minute (default 10). */
+  signInLimit?: number;
   /** Served as the config says (src/api/inngest-guard.ts): signed, loopback-only dev mode, or off. */
   inngest?: { client: Inngest; functions: InngestFunction.Any[] };
 }
@@ -74,6 +77,8 @@ export function createApp(deps: ApiDeps, opts: AppOptions = {}) {
   // note and a CSRF token: a large body is refused before it is read.
   app.use('/a/*', bodyLimit({ maxSize: 16 * 1024, onError: (c) => c.text('request body too large', 413) }));
   actionLinkRoutes(app);
+  // The web inbox (src/web/): its own sign-in (emailed links, sessions), HTML pages.
+  app.route('/app', webApp({ signInLimit: opts.signInLimit }) as never);
   // The snippet's beacons carry a public site key, not an API key (src/api/routes/beacon.ts).
   const publicPath = (p: string) => (BEACON_PATHS as readonly string[]).includes(p);
   const visits = opts.visits ?? processVisitWriter(deps.db);

@@ -48,8 +48,10 @@ export function requireRole(c: Context<AppEnv>, role: keyof typeof RANK) {
   if (RANK[have] < RANK[role]) throw new AppError('forbidden', `this needs a ${role} key; yours is ${have}`);
 }
 
-const deps = (c: Context<AppEnv>) => c.get('deps');
-const agency = (c: Context<AppEnv>) => c.get('key').agencyId;
+/** What the lookups read from a request: the app's deps and the caller's key (the web inbox presents its viewer as one). */
+type Scope = { get: Context<AppEnv>['get'] };
+const deps = (c: Scope) => c.get('deps');
+const agency = (c: Scope) => c.get('key').agencyId;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const PREFIX = /^[0-9a-f]{8}[0-9a-f-]{0,28}$/i;
@@ -60,7 +62,7 @@ type Scoped = 'client' | 'insight' | 'report' | 'entity' | 'analysis_run' | 'con
  * prefix of 8+ hex characters when exactly one row has it, a client's slug. Never
  * hands a non-id to a uuid column (that is a database error, not a 404).
  */
-export async function refToId(c: Context<AppEnv>, table: Scoped, ref: string, what: string): Promise<string> {
+export async function refToId(c: Scope, table: Scoped, ref: string, what: string): Promise<string> {
   if (UUID.test(ref)) return ref.toLowerCase();
   const byPrefix = PREFIX.test(ref);
   if (!byPrefix && table !== 'client') throw new AppError('not_found', `${what} ${ref} not found`);

@@ -51,6 +51,8 @@ export const NOT_CLIENT_DATA = [
   'agency', 'api_key', 'webhook_endpoint', 'webhook_attempt', 'llm_call', '_prisma_migrations',
   // The agency's people (src/domain/users.ts).
   'app_user',
+  // Signed-in browsers of the web inbox and their emailed sign-in links (src/web/session.ts).
+  'web_session', 'magic_link',
   // Envelopes name their client; the erase deletes those (webhookDeliveriesOf), the export leaves them out (the agency's delivery log).
   'webhook_delivery',
   // Who holds which job right now (src/db/lease.ts): a name and a random holder, gone when the job ends.

@@ -1,5 +1,5 @@
-// Every link and ad of a client with its last 7 days (up to `asOf`): spend,
-// revenue, profit and ROI by the client's objective (unreported revenue left out
+// Every link and ad of a client with its last 7 days (or `days`, up to 90, up to
+// `asOf`): spend, clicks, conversions, CVR, revenue, profit and ROI by the client's objective (unreported revenue left out
 // with its spend), and the brain's verdict — the one the alerts and insights give,
 // with how sure and since when. What `adbrain links list` shows so a user can see
 // before they kill.
@@ -19,6 +19,12 @@ export interface LinkLine {
   killedAt: string | null;
   killedReason: string | null;
   spendCents: number;
+  /** null: the platform reported no clicks over the window. */
+  clicks: number | null;
+  /** Conversions on days that reported them; null when none did. */
+  conversions: number | null;
+  /** Conversions per click (null without both). */
+  cvr: number | null;
   /** null: no revenue reported over the days it spent. */
   revenueCents: number | null;
   profitCents: number | null;
@@ -29,11 +35,13 @@ export interface LinkLine {
   since: string | null;
 }
 
-export const LINK_SORTS = ['spend', 'revenue', 'profit', 'roi', 'name'] as const;
+export const LINK_SORTS = ['spend', 'revenue', 'profit', 'roi', 'clicks', 'cvr', 'name'] as const;
+/** The longest window the table reads (the brain's evidence window). */
+export const LINK_TABLE_MAX_DAYS = 90;
 
 export type LinkTableClient = VerdictClient;
 
-export async function linkTable(db: Pick<Db, 'sql'>, client: LinkTableClient, asOf: string, o: { sort?: (typeof LINK_SORTS)[number]; killed?: boolean } = {}): Promise<LinkLine[]> {
+export async function linkTable(db: Pick<Db, 'sql'>, client: LinkTableClient, asOf: string, o: { sort?: (typeof LINK_SORTS)[number]; killed?: boolean; days?: number } = {}): Promise<LinkLine[]> {
   const [{ entities, series, settings, byId: verdicts }, killedRows] = await Promise.all([
     loadVerdicts(db.sql, client, asOf),
     db.sql.query<{ id: string; at: Date | null; reason: string | null }>("SELECT id::text, killed_at AS at, killed_reason AS reason FROM entity WHERE client_id = $1::uuid AND status = 'killed'", [client.id]),
@@ -41,13 +49,24 @@ export async function linkTable(db: Pick<Db, 'sql'>, client: LinkTableClient, as
   const kills = new Map(killedRows.map((k) => [k.id, { at: k.at ? new Date(k.at).toISOString() : null, reason: k.reason }]));
   const byId = new Map(entities.map((e) => [e.id, e]));
   const end = series.length - 1;
+  const first = end - Math.min(Math.max(1, Math.floor(o.days ?? 7)), LINK_TABLE_MAX_DAYS) + 1;
   const lines: LinkLine[] = [];
   for (const e of entities) {
     if (e.kind !== 'link' && e.kind !== 'ad') continue;
     const killed = e.status === 'killed';
     if (o.killed !== undefined && killed !== o.killed) continue;
     const s = series.byId.get(e.id);
-    const t = s && s.leaf ? windowTotals(s, end - 6, end) : emptyTotals();
+    const t = s && s.leaf ? windowTotals(s, first, end) : emptyTotals();
+    let clicks: number | null = null;
+    let convDays = 0;
+    if (s && s.leaf) {
+      for (let i = Math.max(0, first); i <= end; i++) {
+        const k = s.clicks[i]!;
+        if (!Number.isNaN(k)) clicks = (clicks ?? 0) + k;
+        if (!Number.isNaN(s.conversions[i]!)) convDays++;
+      }
+    }
+    const conversions = convDays > 0 ? t.conversions : null;
     const j = judge(t, objectiveOf(e.id, (id) => byId.get(id)?.parentId, settings.objective ?? REVENUE, settings.campaignObjectives ?? {}), settings);
     const v = killed ? undefined : verdicts.get(e.id)?.ev;
     const verdict = v?.verdict ?? null;
@@ -56,14 +75,16 @@ export async function linkTable(db: Pick<Db, 'sql'>, client: LinkTableClient, as
     lines.push({
       id: e.id, kind: e.kind, platform: e.platform, name: e.name, path: names.join(' › '), killed,
       killedAt: kills.get(e.id)?.at ?? null, killedReason: kills.get(e.id)?.reason ?? null,
-      spendCents: Math.round(t.spend), revenueCents: t.revenueSpend > 0 || t.revenue > 0 ? Math.round(t.revenue) : null,
+      spendCents: Math.round(t.spend), clicks, conversions, cvr: clicks && conversions !== null ? conversions / clicks : null,
+      revenueCents: t.revenueSpend > 0 || t.revenue > 0 ? Math.round(t.revenue) : null,
       profitCents: j.basisSpend > 0 ? Math.round(j.valueCents - j.basisSpend) : null, roi: j.roi, verdict,
       probability: verdict ? Math.round(1000 * (verdict === 'burning' ? v!.pBurn : v!.pWin)) / 1000 : null,
       since: verdict ? series.dayOf(v!.since) : null,
     });
   }
   const key: Record<(typeof LINK_SORTS)[number], (l: LinkLine) => number | string> = {
-    spend: (l) => -l.spendCents, revenue: (l) => -(l.revenueCents ?? -Infinity), profit: (l) => l.profitCents ?? Infinity, roi: (l) => l.roi ?? Infinity, name: (l) => l.name.toLowerCase(),
+    spend: (l) => -l.spendCents, revenue: (l) => -(l.revenueCents ?? -Infinity), profit: (l) => l.profitCents ?? Infinity, roi: (l) => l.roi ?? Infinity,
+    clicks: (l) => -(l.clicks ?? -Infinity), cvr: (l) => -(l.cvr ?? -Infinity), name: (l) => l.name.toLowerCase(),
   };
   // Worst first for profit and ROI (what to kill), most first for spend and revenue.
   const k = key[o.sort ?? 'spend'];
