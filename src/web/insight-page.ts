@@ -56,7 +56,7 @@ export function insightRoutes(web: Hono<WebEnv>) {
           const val = byRevenue ? s.revenueCents[k]! : s.conversions[k]!;
           days.push({ day: series.dayOf(k), spendCents: s.spendCents[k]!, value: Number.isNaN(val) ? null : val });
         }
-        chart = html`<h2>The days judged</h2>${dayChart(days, { since, valueLabel: byRevenue ? `revenue (${cur})` : 'conversions', spendLabel: `spend (${cur})` })}`;
+        chart = html`<h2>The days judged</h2>${dayChart(days, { since, valueLabel: byRevenue ? `revenue (${cur})` : 'conversions', spendLabel: `spend (${cur})`, sameScale: byRevenue })}`;
       }
     }
     const facts = ((i.payload as { facts?: Record<string, unknown> } | null)?.facts ?? {}) as Record<string, unknown>;

@@ -28,7 +28,7 @@ export function shell(o: { title: string; viewer: Viewer | null; nav?: (typeof N
   const v = o.viewer;
   return html`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<title>${o.title} · adbrain</title><link rel="stylesheet" href="/app/static/app.css?v=${ASSET_VERSION}"><script src="/app/static/app.js?v=${ASSET_VERSION}" defer></script></head>
+<title>${o.title} · adbrain</title><link rel="icon" href="data:,"><link rel="stylesheet" href="/app/static/app.css?v=${ASSET_VERSION}"><script src="/app/static/app.js?v=${ASSET_VERSION}" defer></script></head>
 <body>${v
     ? html`<header class="top"><strong class="brand">adbrain</strong><span class="muted agency">${v.agencyName}</span>
 <nav>${NAV.map(([k, label, href]) => html`<a href="${href}"${o.nav === k ? html` aria-current="page"` : ''}>${label}</a>`)}</nav>

@@ -120,14 +120,16 @@ export function linkRoutes(web: Hono<WebEnv>) {
 <div><label for="f-from">From</label><input type="date" id="f-from" name="from" value="${t.from}"></div><div><label for="f-to">To</label><input type="date" id="f-to" name="to" value="${t.to}"></div>
 <div><label for="f-platform">Platform</label><select id="f-platform" name="platform"><option value="all">All</option>${PLATFORMS.map((p) => html`<option value="${p}"${t.platform === p ? ' selected' : ''}>${p}</option>`)}</select></div>
 <div><label for="f-show">Show</label><select id="f-show" name="show"><option value="live"${t.show === 'live' ? ' selected' : ''}>Live</option><option value="killed"${t.show === 'killed' ? ' selected' : ''}>Killed</option><option value="all"${t.show === 'all' ? ' selected' : ''}>All</option></select></div>
-<input type="hidden" name="sort" value="${t.sort}"><input type="hidden" name="dir" value="${t.dir}"><div><button class="secondary">Show</button></div>
+<div><label for="f-sort">Sort by</label><select id="f-sort" name="sort">${(Object.keys(SORTS) as SortKey[]).map((k) => html`<option value="${k}"${t.sort === k ? ' selected' : ''}>${SORTS[k]}</option>`)}</select></div>
+<div><label for="f-dir">Order</label><select id="f-dir" name="dir"><option value="asc"${t.dir === 'asc' ? ' selected' : ''}>${t.sort === 'name' ? 'A → Z' : 'Lowest first'}</option><option value="desc"${t.dir === 'desc' ? ' selected' : ''}>${t.sort === 'name' ? 'Z → A' : 'Highest first'}</option></select></div>
+<div><button class="secondary">Show</button></div>
 <div><a href="/app/links.csv?${queryOf(t)}" download>Download CSV</a></div></form>
-<p class="muted">${t.from} → ${t.to} · ${rows.length} ${rows.length === 1 ? 'row' : 'rows'} · ${cur} · ROI: <span class="badge sev-critical">below 0 %</span> <span class="badge sev-warning">0–100 %</span> <span class="badge">above 100 % green</span></p>
+<p class="muted">${t.from} → ${t.to} · ${rows.length} ${rows.length === 1 ? 'row' : 'rows'} · ${cur} · ROI: <span class="badge sev-critical">below 0 %</span> <span class="badge sev-warning">0–100 %</span> <span class="badge sev-good">above 100 %</span></p>
 ${rows.length === 0 ? html`<p>No links or ads here for these filters.</p>` : html`<div class="table-wrap"><table id="links"><thead><tr>${head('name', false)}<th>Platform</th>${head('spend')}${head('clicks')}${head('cvr')}${head('revenue')}${head('profit')}${head('roi')}<th>Verdict</th>${canAct(v) ? html`<th></th>` : ''}</tr></thead><tbody>
-${rows.map((l) => html`<tr class="${roiClass(l.roi)}${l.killed ? ' killed' : ''}" data-id="${l.id}"><td class="name">${l.name}<div class="muted">${l.kind}${l.path ? html` · ${l.path}` : ''}</div></td><td>${l.platform}</td>
-<td class="num">${money(l.spendCents, cur)}</td><td class="num">${count(l.clicks)}</td><td class="num">${pct(l.cvr, 1)}</td><td class="num">${money(l.revenueCents, cur)}</td><td class="num">${money(l.profitCents, cur)}</td><td class="num roi">${pct(l.roi)}</td>
-<td>${l.killed ? 'killed' : l.verdict ? `${l.verdict} · ${pct(l.probability)} sure · since ${l.since}` : ''}</td>
-${canAct(v) ? html`<td>${l.killed
+${rows.map((l) => html`<tr class="${roiClass(l.roi)}${l.killed ? ' killed' : ''}" data-id="${l.id}"><td class="name">${l.name}<div class="muted">${l.kind}${l.path ? html` · ${l.path}` : ''}</div></td><td data-label="Platform">${l.platform}</td>
+<td class="num" data-label="Spend">${money(l.spendCents, cur)}</td><td class="num" data-label="Clicks">${count(l.clicks)}</td><td class="num" data-label="CVR">${pct(l.cvr, 1)}</td><td class="num" data-label="Revenue">${money(l.revenueCents, cur)}</td><td class="num" data-label="Profit">${money(l.profitCents, cur)}</td><td class="num roi" data-label="ROI">${pct(l.roi)}</td>
+<td class="verdict">${l.killed ? 'killed' : l.verdict ? `${l.verdict} · ${pct(l.probability)} sure · since ${l.since}` : ''}</td>
+${canAct(v) ? html`<td class="act">${l.killed
         ? html`<form class="inline" method="post" action="/app/links/${l.id}/restore"><input type="hidden" name="csrf" value="${v.csrf}"><input type="hidden" name="back" value="${back}"><button class="secondary">Restore</button></form>`
         : html`<form class="inline" method="post" action="/app/links/${l.id}/kill" data-confirm="Kill ${l.name}?"><input type="hidden" name="csrf" value="${v.csrf}"><input type="hidden" name="back" value="${back}"><button class="danger">Kill</button></form>`}</td>` : ''}</tr>`)}
 </tbody></table></div>`}`,
