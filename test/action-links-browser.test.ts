@@ -2,14 +2,13 @@
 // real browser (Debian's chromium driven by playwright-core; nothing downloaded): the
 // report's HTML as it is emailed, a tap on its button, a tap on the confirmation page.
 // Screenshots of each page at phone width are written for a person to look at.
-import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { serve } from '@hono/node-server';
-import { chromium, type Browser } from 'playwright-core';
+import { type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { previewModel } from '../emails/preview-data.ts';
 import { withActionLinks } from '../src/actions/links.ts';
@@ -20,10 +19,10 @@ import { loadConfig } from '../src/config.ts';
 import { addAgency } from '../src/domain/agencies.ts';
 import { addClient } from '../src/domain/clients.ts';
 import { renderDailyReport } from '../src/reports/daily-report.ts';
+import { canRunChromium, launchChromium } from './helpers/chromium.ts';
 import { freshDb, type TestDb } from './helpers/db.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const run = existsSync(CHROMIUM) || process.env.CI === 'true';
+const run = canRunChromium;
 const NOW = new Date('2026-12-07T07:30:00Z');
 const ENC = randomBytes(32).toString('base64');
 export const SHOTS = path.join(tmpdir(), 'adbrain-action-link-shots');
@@ -55,7 +54,7 @@ describe.skipIf(!run)('acting from the email in a real browser', { timeout: 120_
     reportFile = path.join(dir, 'report.html');
     await writeFile(reportFile, r.html);
     await mkdir(SHOTS, { recursive: true });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();

@@ -4,11 +4,10 @@
 // pages by SPA navigation; the checkout's conversion, sent with the session id read
 // from the page, goes to B. After 31 days without activity (the server's injectable
 // clock) a new order is unattributed. No console errors.
-import { existsSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
-import { chromium, type Browser } from 'playwright-core';
+import { type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../src/api/app.ts';
 import { apiDeps } from '../src/api/server.ts';
@@ -16,12 +15,12 @@ import { loadConfig } from '../src/config.ts';
 import { addAgency } from '../src/domain/agencies.ts';
 import { createApiKey } from '../src/domain/api-keys.ts';
 import { addClient } from '../src/domain/clients.ts';
+import { canRunChromium, launchChromium } from './helpers/chromium.ts';
 import { freshDb, type TestDb } from './helpers/db.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
 const DAY = 86_400_000;
 // Locally without chromium the test is skipped; on CI .ci/run installs it, and a missing browser fails.
-const run = existsSync(CHROMIUM) || process.env.CI === 'true';
+const run = canRunChromium;
 
 describe.skipIf(!run)('the snippet in a real browser', { timeout: 120_000 }, () => {
   let db: TestDb;
@@ -69,7 +68,7 @@ describe.skipIf(!run)('the snippet in a real browser', { timeout: 120_000 }, () 
       const r = await call('POST', `/v1/clients/${clientId}/tracking-campaigns`, { name: `Reel ${name}`, platform: 'instagram', type: 'reel', destinationUrl: `${shopUrl}/shop/` });
       codes[name] = r.json;
     }
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();

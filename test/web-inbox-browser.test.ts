@@ -3,14 +3,14 @@
 // the morning email's button, open it in the inbox, kill a link from the table,
 // sort and filter the table, download its CSV, and a viewer who sees but cannot act.
 // Screenshots of each page at phone and desktop width go to a folder for review.
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { serve } from '@hono/node-server';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { previewModel } from '../emails/preview-data.ts';
 import { withActionLinks } from '../src/actions/links.ts';
@@ -23,10 +23,10 @@ import { addClient } from '../src/domain/clients.ts';
 import { addUser } from '../src/domain/users.ts';
 import { renderDailyReport } from '../src/reports/daily-report.ts';
 import { addDays } from '../src/time.ts';
+import { canRunChromium, launchChromium } from './helpers/chromium.ts';
 import { freshDb, type TestDb } from './helpers/db.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const run = existsSync(CHROMIUM) || process.env.CI === 'true';
+const run = canRunChromium;
 const NOW = new Date('2026-12-07T15:30:00Z');
 const YESTERDAY = '2026-12-06';
 export const SHOTS = path.join(tmpdir(), 'adbrain-web-inbox-shots');
@@ -79,7 +79,7 @@ describe.skipIf(!run)('the web inbox in a real browser', { timeout: 180_000 }, (
     await writeFile(reportFile, r.html);
     await rm(SHOTS, { recursive: true, force: true });
     await mkdir(SHOTS, { recursive: true });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();
