@@ -39,6 +39,11 @@ const envSchema = z.object({
   RESEND_MAX_RETRIES: z.coerce.number().int().min(0).max(10).default(4),
   RESEND_RETRY_MIN_MS: z.coerce.number().int().min(1).max(60_000).default(1_000),
   ADBRAIN_EMAIL_FROM: optionalString,
+  TWILIO_ACCOUNT_SID: optionalString,
+  TWILIO_AUTH_TOKEN: optionalString,
+  /** The sending number (E.164) or a Messaging Service SID (MG…). */
+  TWILIO_FROM: optionalString,
+  TWILIO_API_URL: optionalString,
   INNGEST_EVENT_KEY: optionalString,
   INNGEST_SIGNING_KEY: optionalString,
   INNGEST_BASE_URL: optionalString,
@@ -114,6 +119,8 @@ export interface Config {
     resend: { apiKey: string; baseURL?: string; retries: number; minTimeoutMs: number } | null;
     from: string;
   };
+  /** Critical alerts by SMS (Twilio's Messages API); null: no texts are sent. */
+  sms: { twilio: { accountSid: string; authToken: string; from: string; baseUrl: string } | null };
   inngest: { eventKey?: string; signingKey?: string; baseUrl?: string; isDev: boolean };
   port: number;
   /** Lost or refused database connections: retries of a day step or an import, first backoff (doubling). */
@@ -185,7 +192,7 @@ export function loadConfig(
     throw new ConfigError(`invalid environment:\n  ${lines.join('\n  ')}`);
   }
   const e = parsed.data;
-  rememberSecret(e.META_APP_SECRET, e.TIKTOK_APP_SECRET, e.SHOPIFY_CLIENT_SECRET, e.GOOGLE_ADS_DEVELOPER_TOKEN, e.GOOGLE_ADS_CLIENT_SECRET, e.META_ACCESS_TOKEN, e.ANTHROPIC_API_KEY, e.OPENAI_API_KEY, e.RESEND_API_KEY, e.INNGEST_SIGNING_KEY, e.INNGEST_EVENT_KEY, e.ADBRAIN_ENCRYPTION_KEY);
+  rememberSecret(e.META_APP_SECRET, e.TIKTOK_APP_SECRET, e.SHOPIFY_CLIENT_SECRET, e.GOOGLE_ADS_DEVELOPER_TOKEN, e.GOOGLE_ADS_CLIENT_SECRET, e.META_ACCESS_TOKEN, e.ANTHROPIC_API_KEY, e.OPENAI_API_KEY, e.RESEND_API_KEY, e.TWILIO_AUTH_TOKEN, e.INNGEST_SIGNING_KEY, e.INNGEST_EVENT_KEY, e.ADBRAIN_ENCRYPTION_KEY);
   if (e.DATABASE_URL) rememberSecret(decodeURIComponent(/\/\/[^:@/]+:([^@/]*)@/.exec(e.DATABASE_URL)?.[1] ?? ''));
   const dataDir = path.resolve(cwd, e.ADBRAIN_DATA_DIR ?? 'data');
   const anthropic = e.ANTHROPIC_API_KEY
@@ -207,6 +214,11 @@ export function loadConfig(
     email: {
       resend: e.RESEND_API_KEY ? { apiKey: e.RESEND_API_KEY, baseURL: e.RESEND_BASE_URL, retries: e.RESEND_MAX_RETRIES, minTimeoutMs: e.RESEND_RETRY_MIN_MS } : null,
       from: e.ADBRAIN_EMAIL_FROM ?? DEFAULT_FROM,
+    },
+    sms: {
+      twilio: e.TWILIO_ACCOUNT_SID && e.TWILIO_AUTH_TOKEN && e.TWILIO_FROM
+        ? { accountSid: e.TWILIO_ACCOUNT_SID, authToken: e.TWILIO_AUTH_TOKEN, from: e.TWILIO_FROM, baseUrl: (e.TWILIO_API_URL ?? 'https://api.twilio.com').replace(/\/+$/, '') }
+        : null,
     },
     inngest: {
       eventKey: e.INNGEST_EVENT_KEY,

@@ -17,6 +17,8 @@ import { buildAlertView, renderAlertText, type AlertView } from './view.ts';
 import { buildDigestView, digestCsv, digestOrder, DIGEST_CSV, DIGEST_FROM, DIGEST_SHOWN, renderDigestText } from './digest.ts';
 import { countsInTotals } from '../domain/entities.ts';
 import { withLease } from '../db/lease.ts';
+import { SMS_RULES, textAlerts, type SmsOutcome } from './sms.ts';
+import type { SmsSender } from '../sms/twilio.ts';
 
 /** Days back the daily-spend line looks for the latest day with spend. */
 const BUDGET_LOOKBACK_DAYS = 3;
@@ -37,6 +39,10 @@ export interface AlertClient {
   dailySpendAlertCents: bigint | null;
   alertCooldownHours: number;
   alertConsecutiveCheck: boolean;
+  /** Critical alerts by SMS (src/alerts/sms.ts). */
+  smsNumbers?: string[];
+  smsPerDay?: number;
+  smsQuietHours?: string;
   objective?: string;
   targetCpaCents?: bigint | null;
   valuePerConversionCents?: bigint | null;
@@ -49,6 +55,8 @@ export interface AlertCheckResult {
   window: { from: string; to: string; todaySoFar: true };
   sent: { rule: string; entity: string; level: number; why: string; providerId: string }[];
   suppressed: { rule: string; entity: string; level: number; why: string }[];
+  /** Texts of this check (and of alerts quiet hours held back), when the client has SMS numbers. */
+  sms?: SmsOutcome[];
 }
 
 const fingerprint = (clientId: string, c: Condition, day: string) => `alert:${clientId}:${c.rule}:${c.subject}:${day}:L${c.level}`;
@@ -63,6 +71,8 @@ export interface AlertCheckOptions {
   onWait?: (message: string) => void;
   /** Signs the alert's kill / apply / dismiss buttons; absent: no buttons. */
   links?: ActionLinkSigner;
+  /** Texts critical alerts to the client's numbers; null: SMS not configured (recorded as failures); absent: no texts. */
+  sms?: SmsSender | null;
 }
 
 /**
@@ -150,6 +160,7 @@ async function check(db: Db, client: AlertClient, opts: AlertCheckOptions): Prom
   else for (const { c, why } of due) providerIds.push(await sendOnce(db, client, c, to, c.since ?? to, why, opts, settlingOf(c)));
   await recordSent(db, client.id, due.map(({ c }) => c), now);
   for (const [i, { c, why }] of due.entries()) result.sent.push({ rule: c.rule, entity: c.entity?.name ?? client.name, level: c.level, why, providerId: providerIds[i]! });
+  if (opts.sms !== undefined && client.smsNumbers?.length) result.sms = await textDue(db, client, due.map(({ c }) => c), to, opts);
 
   // Conditions not seen this time (their state was not touched at `now`) have cleared: their streak starts again.
   await db.prisma.alertState.updateMany({
@@ -162,6 +173,20 @@ async function check(db: Db, client: AlertClient, opts: AlertCheckOptions): Prom
     create: { clientId: client.id, ...CHECK_MARKER, lastSeenAt: now },
   });
   return result;
+}
+
+/** The emailed alerts that earn a text, with the headline the email had and their first signed button (kill), else the inbox. */
+async function textDue(db: Db, client: AlertClient, due: Condition[], day: string, opts: AlertCheckOptions): Promise<SmsOutcome[]> {
+  const eligible = due.filter((c) => SMS_RULES.has(c.rule));
+  const rows = eligible.length ? await db.prisma.alert.findMany({ where: { fingerprint: { in: eligible.map((c) => fingerprint(client.id, c, day)) } }, select: { id: true, fingerprint: true, payload: true } }) : [];
+  const byFp = new Map(rows.map((r) => [r.fingerprint, r]));
+  const buttons = await alertsActionLinks(db, client.id, eligible, opts.links, opts.now);
+  const inbox = opts.links ? `${opts.links.baseUrl}/app/inbox?client=${encodeURIComponent(client.slug)}` : '';
+  const alerts = eligible.flatMap((c, k) => {
+    const row = byFp.get(fingerprint(client.id, c, day));
+    return row ? [{ alertId: row.id, rule: c.rule, headline: String((row.payload as { headline?: string }).headline ?? c.rule), url: buttons[k]?.[0]?.url ?? inbox }] : [];
+  });
+  return textAlerts(db, { ...client, smsNumbers: client.smsNumbers ?? [], smsPerDay: client.smsPerDay ?? 5, smsQuietHours: client.smsQuietHours ?? '22-07' }, alerts, opts.sms ?? null, opts.now);
 }
 
 async function recordSeen(db: Db, clientId: string, rows: { rule: string; subject: string; streak: number }[], now: Date) {

@@ -29,13 +29,21 @@ export const numberLike = (example: string) => (v: string) => {
  * typed flags (--report-hour). Rewrites an AppError's message and details with
  * the flags of this command; anything else passes through.
  */
+/** "recipients.1" → "--recipients (value 2)": the flag, and which of its comma-separated values. */
+function flagOf(flags: Record<string, string>, path: string): string {
+  const m = /^(?:body\.)?([a-zA-Z]+)(?:\.(\d+))?$/.exec(path);
+  const flag = m ? flags[m[1]!] : undefined;
+  if (!m || !flag) return path;
+  return m[2] === undefined ? flag : `${flag} (value ${Number(m[2]) + 1})`;
+}
+
 export function inFlags<T>(flags: Record<string, string>, run: () => Promise<T>): Promise<T> {
   return run().catch((err: unknown) => {
     if (!(err instanceof AppError)) throw err;
     // "reportHour: must be …" → "--report-hour: must be …" (only names before a colon: the wording stays).
     const swap = (s: string) => s.replace(/\b(?:body\.)?([a-zA-Z]+)(?=:)/g, (m, f: string) => flags[f] ?? m);
     const details = Array.isArray(err.details)
-      ? (err.details as { path?: string; message?: string }[]).map((d) => ({ ...d, path: d.path === undefined ? d.path : flags[d.path.replace(/^body\./, '')] ?? d.path }))
+      ? (err.details as { path?: string; message?: string }[]).map((d) => ({ ...d, path: d.path === undefined ? d.path : flagOf(flags, d.path) }))
       : err.details;
     throw new AppError(err.code, swap(err.message), details, err.exitCode);
   });

@@ -29,6 +29,7 @@ export const OWNED: OwnedTable[] = [
   { table: 'report', where: 'client_id = $1', omit: ['html', 'text', 'pdf'] },
   { table: 'alert', where: 'client_id = $1' },
   { table: 'alert_state', where: 'client_id = $1' },
+  { table: 'alert_sms', where: 'client_id = $1' },
   { table: 'analysis_run', where: 'client_id = $1' },
   { table: 'export_schedule', where: 'client_id = $1' },
   { table: 'export_delivery', where: 'schedule_id IN (SELECT id FROM export_schedule WHERE client_id = $1)' },

@@ -65,6 +65,10 @@ export const clientUpdateSchema = z
     dailySpendAlertCents: z.number().int().min(0).nullable(),
     alertCooldownHours: z.number().int().min(0).max(24 * 30),
     alertConsecutiveCheck: z.boolean(),
+    /** Critical alerts by SMS: numbers in E.164 (+15551234567), texts per number and day, local quiet hours. */
+    smsNumbers: z.array(z.string().trim().regex(/^\+[1-9]\d{7,14}$/, 'expected a phone number in E.164 form, like +15551234567')).max(10),
+    smsPerDay: z.number().int().min(1).max(100),
+    smsQuietHours: z.string().regex(/^(off|([01]?\d|2[0-3])-([01]?\d|2[0-3]))$/, 'expected HH-HH in the client time zone (e.g. 22-07) or off'),
     /** revenue (ROI / ROAS), leads (judged by CPA against targetCpaCents) or value (conversions × valuePerConversionCents). */
     objective: z.enum(['revenue', 'leads', 'value']),
     targetCpaCents: z.number().int().positive().nullable(),

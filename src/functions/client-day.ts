@@ -2,6 +2,7 @@
 // function `adbrain run` calls in-process; step ids carry the client and the day
 // so a retry resumes where it failed instead of redoing finished steps.
 import { actionLinkSignerOf } from '../actions/key.ts';
+import { smsSenderOf } from '../sms/twilio.ts';
 import { credentialKey, syncConnection } from '../sources/sync.ts';
 import { redact } from '../crypto/redact.ts';
 import type { Inngest } from 'inngest';
@@ -51,7 +52,7 @@ export function createClientDayFunction(
           continue;
         }
         results[s.name] = await step.run(`${s.name}-${clientId}-${date}`, async () => {
-          const ctx = { db: rt.db, client, asOf: date, now: rt.now(), outboxDir: rt.config.outboxDir, llm: rt.config.llm, email: rt.config.email, sources: rt.config.sources, encryptionKey: credentialKey(rt.config), actionLinks: actionLinkSignerOf(rt.config) };
+          const ctx = { db: rt.db, client, asOf: date, now: rt.now(), outboxDir: rt.config.outboxDir, llm: rt.config.llm, email: rt.config.email, sources: rt.config.sources, encryptionKey: credentialKey(rt.config), actionLinks: actionLinkSignerOf(rt.config), sms: smsSenderOf(rt.config) };
           const r = await s.run(ctx, results);
           // Failing the step lets Inngest retry it with backoff.
           if (r.status === 'failed') throw new Error(`${s.name} failed: ${r.detail}`);

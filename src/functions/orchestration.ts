@@ -1,6 +1,7 @@
 // The other functions: the hourly report sweep, on-demand analysis, the
 // 30-minute intraday sync, and what follows each sync (alerts, prediction scoring).
 import { actionLinkSignerOf } from '../actions/key.ts';
+import { smsSenderOf } from '../sms/twilio.ts';
 import { credentialKey, syncConnection } from '../sources/sync.ts';
 import type { Inngest } from 'inngest';
 import { events } from '../../inngest.config.ts';
@@ -120,7 +121,7 @@ export function createAlertCheckFunction(inngest: Inngest, runtime: Rt) {
       return step.run(`alerts-${clientId}-${to}`, async () => {
         const client = await rt.db.prisma.client.findUnique({ where: { id: clientId } });
         if (!client) return { skipped: 'client no longer exists' };
-        const r = await checkAlerts(rt.db, client, { now: rt.now(), sender: senderFor(rt.config.email, rt.config.outboxDir), from: rt.config.email.from, links: actionLinkSignerOf(rt.config) });
+        const r = await checkAlerts(rt.db, client, { now: rt.now(), sender: senderFor(rt.config.email, rt.config.outboxDir), from: rt.config.email.from, links: actionLinkSignerOf(rt.config), sms: smsSenderOf(rt.config) });
         return { sent: r.sent.length, suppressed: r.suppressed.length };
       });
     },

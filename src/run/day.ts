@@ -2,6 +2,7 @@
 // functions will call step by step. Steps run in order; a failed step is
 // reported and the rest still run on the data there is.
 import { actionLinkSignerOf } from '../actions/key.ts';
+import { smsSenderOf, type SmsSender } from '../sms/twilio.ts';
 import type { ActionLinkSigner } from '../actions/links.ts';
 import { rollUpTracking } from '../tracking/metrics.ts';
 import { addDays } from '../time.ts';
@@ -38,6 +39,8 @@ export interface DayContext {
   onRetry?: (step: string, attempt: number, message: string) => void;
   /** Signs the report's action buttons (src/actions/); without it reports carry none. */
   actionLinks?: ActionLinkSigner;
+  /** Texts critical alerts (null: SMS not configured). */
+  sms?: SmsSender | null;
   /** Connector settings and the key that opens stored credentials; without them connections are not synced. */
   sources?: Config['sources'];
   encryptionKey?: Buffer;
@@ -104,9 +107,9 @@ export const brainStep: DayStep = {
 
 export const alertsStep: DayStep = {
   name: 'alerts',
-  async run({ db, client, now, outboxDir, email, actionLinks }) {
+  async run({ db, client, now, outboxDir, email, actionLinks, sms }) {
     const full = await db.prisma.client.findUniqueOrThrow({ where: { id: client.id } });
-    const r = await checkAlerts(db, full, { now, sender: senderFor(email, outboxDir), from: email?.from ?? DEFAULT_FROM, links: actionLinks });
+    const r = await checkAlerts(db, full, { now, sender: senderFor(email, outboxDir), from: email?.from ?? DEFAULT_FROM, links: actionLinks, sms });
     const detail = r.sent.length === 0 && r.suppressed.length === 0
       ? 'nothing to alert'
       : `${r.sent.length} sent${r.sent.length ? ` (${r.sent.map((x) => `${x.rule} ${x.entity}`).join(', ')})` : ''}, ${r.suppressed.length} held back`;
@@ -193,7 +196,7 @@ export async function runClientDay(
 /** After an on-demand analysis that asked for email: the summary and the day's report (sent once). */
 export async function reportAfterAnalysis(rt: { db: Db; config: Config; now: () => Date }, clientId: string, asOf: string) {
   const c = await rt.db.prisma.client.findUniqueOrThrow({ where: { id: clientId } });
-  const ctx: DayContext = { db: rt.db, client: c, asOf, now: rt.now(), outboxDir: rt.config.outboxDir, llm: rt.config.llm, email: rt.config.email, dbRetry: rt.config.dbRetry, actionLinks: actionLinkSignerOf(rt.config) };
+  const ctx: DayContext = { db: rt.db, client: c, asOf, now: rt.now(), outboxDir: rt.config.outboxDir, llm: rt.config.llm, email: rt.config.email, dbRetry: rt.config.dbRetry, actionLinks: actionLinkSignerOf(rt.config), sms: smsSenderOf(rt.config) };
   const r = await runClientDay(ctx, { steps: [summaryStep, reportStep] });
   return { ok: r.ok, steps: r.steps.map((s) => ({ name: s.name, status: s.status, detail: s.detail })) };
 }

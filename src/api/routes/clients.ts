@@ -35,6 +35,7 @@ export const ClientSchema = z
       valuePerConversionCents: z.number().int().nullable(),
       campaigns: z.array(z.object({ campaignId: z.string(), kind: z.enum(['revenue', 'leads', 'value']), targetCpaCents: z.number().int().nullable(), valuePerConversionCents: z.number().int().nullable() })),
     }),
+    sms: z.object({ numbers: z.array(z.string()), perDay: z.number().int(), quietHours: z.string() }).openapi({ description: 'critical alerts (burning, budget) by SMS: E.164 numbers, texts per number and local day, local quiet hours ("22-07" or "off")' }),
     amountUnit: z.object({ field: z.string(), minorUnitsPerUnit: z.number().int(), exponent: z.number().int() }),
     createdAt: z.string(),
   })
@@ -62,6 +63,7 @@ export const clientOut = (c: Client) => ({
     const o = objectiveSettings(c);
     return { ...o.objective, campaigns: Object.entries(o.campaignObjectives).map(([campaignId, x]) => ({ campaignId, ...x })) };
   })(),
+  sms: { numbers: c.smsNumbers, perDay: c.smsPerDay, quietHours: c.smsQuietHours },
   amountUnit: amountUnit(c.currency),
   createdAt: c.createdAt.toISOString(),
 });

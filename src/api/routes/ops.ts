@@ -29,6 +29,7 @@ const KeySchema = z.object({ id: z.uuid(), name: z.string(), prefix: z.string(),
 const AlertSchema = z.object({
   id: z.uuid(), rule: z.string(), level: z.number().int(), severity: z.string(), value: z.number(),
   entity: z.object({ id: z.uuid(), name: z.string(), kind: z.string() }).nullable(), payload: z.record(z.string(), z.unknown()), sentAt: z.string().nullable(), createdAt: z.string(),
+  sms: z.array(z.object({ to: z.string(), status: z.string(), providerId: z.string().nullable(), error: z.string().nullable(), at: z.string() })).openapi({ description: 'texts of this alert: sent, failed (with Twilio\'s code), held (quiet hours), capped, expired, unknown' }),
 }).openapi('Alert');
 
 const iso = (d: Date | null) => d?.toISOString() ?? null;
@@ -98,8 +99,8 @@ export function opsRoutes(app: OpenAPIHono<AppEnv>) {
     createRoute({ method: 'get', path: '/v1/clients/{id}/alerts', tags: ['alerts'], security, summary: 'Alerts sent for a client, newest first', request: { params: IdParam, query: z.object({ limit: z.coerce.number().int().min(1).max(500).default(100) }) }, responses: { 200: json(z.object({ data: z.array(AlertSchema) }), 'Alerts'), ...errors } }),
     async (c) => {
       const client = await scopedClient(c, c.req.valid('param').id);
-      const rows = await c.get('deps').db.prisma.alert.findMany({ where: { clientId: client.id }, orderBy: { createdAt: 'desc' }, take: c.req.valid('query').limit, include: { entity: { select: { id: true, name: true, kind: true } } } });
-      return c.json({ data: rows.map((a) => ({ id: a.id, rule: a.rule, level: a.level, severity: a.severity, value: a.value, entity: a.entity, payload: (a.payload ?? {}) as Record<string, unknown>, sentAt: iso(a.sentAt), createdAt: a.createdAt.toISOString() })) }, 200);
+      const rows = await c.get('deps').db.prisma.alert.findMany({ where: { clientId: client.id }, orderBy: { createdAt: 'desc' }, take: c.req.valid('query').limit, include: { entity: { select: { id: true, name: true, kind: true } }, sms: { orderBy: { createdAt: 'asc' } } } });
+      return c.json({ data: rows.map((a) => ({ id: a.id, rule: a.rule, level: a.level, severity: a.severity, value: a.value, entity: a.entity, payload: (a.payload ?? {}) as Record<string, unknown>, sentAt: iso(a.sentAt), createdAt: a.createdAt.toISOString(), sms: a.sms.map((s) => ({ to: s.to, status: s.status, providerId: s.providerId, error: s.error, at: s.updatedAt.toISOString() })) })) }, 200);
     },
   );
 

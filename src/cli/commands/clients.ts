@@ -75,6 +75,9 @@ export function register(program: Command, group: Group) {
     .option('--win-roi <roi>', 'winner above this ROI, e.g. 2', numberLike('2'))
     .option('--win-min-revenue <amount>', 'winner only above this revenue', amountOrOff)
     .option('--cooldown-hours <hours>', 'hours before the same alert is repeated (escalations excepted)', int)
+    .option('--sms <numbers|off>', 'comma-separated phone numbers (E.164, +15551234567) that get critical alerts by SMS (replaces the list)')
+    .option('--sms-per-day <n>', 'at most this many texts per number and day (default 5)', int)
+    .option('--sms-quiet <HH-HH|off>', 'no texts in these local hours; held until they end (default 22-07)')
     .addOption(new Option('--consecutive-check <on|off>', 'alert only when two checks in a row agree').choices(['on', 'off']))
     .addOption(json())
     .action(async (slug, o) => {
@@ -90,9 +93,11 @@ export function register(program: Command, group: Group) {
           burnRoiBelow: o.burnRoi, burnMinSpendCents: minor(o.burnMinSpend, '--burn-min-spend') ?? undefined, winRoiAbove: o.winRoi,
           winMinRevenueCents: minor(o.winMinRevenue, '--win-min-revenue') ?? undefined,
           alertCooldownHours: o.cooldownHours, alertConsecutiveCheck: onOff,
+          smsNumbers: o.sms === undefined ? undefined : o.sms === 'off' ? [] : String(o.sms).split(',').map((x: string) => x.trim()).filter(Boolean),
+          smsPerDay: o.smsPerDay, smsQuietHours: o.smsQuiet,
         }));
         await audit({ action: 'client.update', entityType: 'client', entityId: c.id, clientId: c.id, before: c, after: u });
-        if (o.json) printJson({ slug: u.slug, recipients: u.recipients, alertCooldownHours: u.alertCooldownHours, alertConsecutiveCheck: u.alertConsecutiveCheck });
+        if (o.json) printJson({ slug: u.slug, recipients: u.recipients, alertCooldownHours: u.alertCooldownHours, alertConsecutiveCheck: u.alertConsecutiveCheck, sms: { numbers: u.smsNumbers, perDay: u.smsPerDay, quietHours: u.smsQuietHours } });
         else console.log(`updated client ${u.slug}`);
       });
     });
@@ -103,7 +108,7 @@ export function register(program: Command, group: Group) {
 const UPDATE_FLAGS: Record<string, string> = {
   name: '--name', timezone: '--timezone', reportHour: '--report-hour', recipients: '--recipients', monthlyBudgetCents: '--budget', dailySpendAlertCents: '--daily-spend-alert',
   burnRoiBelow: '--burn-roi', burnMinSpendCents: '--burn-min-spend', winRoiAbove: '--win-roi', winMinRevenueCents: '--win-min-revenue',
-  alertCooldownHours: '--cooldown-hours', alertConsecutiveCheck: '--consecutive-check',
+  alertCooldownHours: '--cooldown-hours', alertConsecutiveCheck: '--consecutive-check', smsNumbers: '--sms', smsPerDay: '--sms-per-day', smsQuietHours: '--sms-quiet',
 };
 
 // The fields of `clients add` as typed.

@@ -1,4 +1,5 @@
 import { actionLinkSignerOf } from '../../actions/key.ts';
+import { smsSenderOf } from '../../sms/twilio.ts';
 import { type Command } from 'commander';
 import { day, int, json } from '../options.ts';
 import { credentialKey } from '../../sources/sync.ts';
@@ -96,7 +97,7 @@ async function runDays(ctx: Ctx, o: { client?: string; asOf?: string; asOfOf?: (
     const progress = live ? brainProgress(`  … ${c.slug}`) : { onProgress: undefined, end: () => undefined };
     const r = await runClientDay(
       {
-        db: ctx.db, client: c, asOf, now, outboxDir: ctx.config.outboxDir, llm: ctx.config.llm, email: ctx.config.email, dbRetry: ctx.config.dbRetry, actionLinks: actionLinkSignerOf(ctx.config),
+        db: ctx.db, client: c, asOf, now, outboxDir: ctx.config.outboxDir, llm: ctx.config.llm, email: ctx.config.email, dbRetry: ctx.config.dbRetry, actionLinks: actionLinkSignerOf(ctx.config), sms: smsSenderOf(ctx.config),
         sources: ctx.config.sources, encryptionKey: credentialKey(ctx.config), onLog: (line) => ctx.log(`  … ${line}`), onBrainProgress: progress.onProgress,
         onRetry: (step, attempt, message) => ctx.log(`  … ${step}: ${message} — retry ${attempt} of ${ctx.config.dbRetry.retries}`),
       },

@@ -1,5 +1,6 @@
 // CLI: the report on demand, alert checks and the kill list.
 import { actionLinkSignerOf } from '../../actions/key.ts';
+import { smsSenderOf } from '../../sms/twilio.ts';
 import { checkAsOf } from '../../analysis/as-of.ts';
 import { Option, type Command } from 'commander';
 import { DEFAULT_FROM } from '../../config.ts';
@@ -78,7 +79,7 @@ export function register(program: Command, group: Group) {
         const sender = senderFor(ctx.config.email, ctx.config.outboxDir);
         const results = [];
         for (const c of targets) {
-          results.push(await checkAlerts(ctx.db, c, { now: ctx.config.now(), sender, from: ctx.config.email.from, links: actionLinkSignerOf(ctx.config), onWait: (m) => process.stderr.write(`adbrain: ${m}\n`) }));
+          results.push(await checkAlerts(ctx.db, c, { now: ctx.config.now(), sender, from: ctx.config.email.from, links: actionLinkSignerOf(ctx.config), sms: smsSenderOf(ctx.config), onWait: (m) => process.stderr.write(`adbrain: ${m}\n`) }));
         }
         if (o.json) return printJson({ results });
         for (const r of results) {
