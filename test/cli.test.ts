@@ -325,7 +325,7 @@ describe('adbrain CLI', { timeout: 180_000 }, () => {
     expect(JSON.parse(upd.out)).toMatchObject({ alertCooldownHours: 12, alertConsecutiveCheck: false });
     const bad = adbrain('clients', 'update', 'demo-affiliate', '--recipients', 'not-an-email');
     expect(bad.code).toBe(2);
-    expect(bad.err).toMatch(/recipients\.0/);
+    expect(bad.err).toMatch(/--recipients \(value 1\)/);
     noStack(bad.err);
 
     const check = adbrain('alerts', 'check', '--client', 'demo-affiliate', '--json');

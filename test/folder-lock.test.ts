@@ -85,7 +85,8 @@ describe('two real adbrain processes on one data folder', { timeout: 120_000 }, 
       serve.on('exit', (code) => reject(new Error(`serve exited ${code}: ${err}`)));
     });
 
-    const second = spawnSync(process.execPath, [bin, 'clients', 'list'], { cwd, env, encoding: 'utf8', timeout: 60_000 });
+    // A second server is refused, naming the first (other commands run through it: cli-beside-serve.test.ts).
+    const second = spawnSync(process.execPath, [bin, 'serve', '--port', '0'], { cwd, env, encoding: 'utf8', timeout: 60_000 });
     expect(second.status).toBe(2);
     expect(second.stderr).toContain(`in use by process ${serve.pid} ("adbrain serve --port 0"`);
     expect(second.stderr).toMatch(/stop that process, or set DATABASE_URL/);

@@ -8,6 +8,7 @@ import { isTransientDbError, userMessage } from '../db/retry.ts';
 import { AppError } from '../errors.ts';
 import { userInfo } from 'node:os';
 import { recordAudit, type Actor, type AuditEntry } from '../audit/log.ts';
+import { remoteRun, type RemoteRun } from './remote-context.ts';
 
 export interface Ctx {
   config: Config;
@@ -15,6 +16,15 @@ export interface Ctx {
   log: (line: string) => void;
   /** Records this command's change in the audit log (the agency is found from the client when not given). */
   audit: (e: AuditEntry) => Promise<void>;
+}
+
+async function inServer<T>(remote: RemoteRun, fn: (ctx: Ctx) => Promise<T>): Promise<T> {
+  const { db, config } = remote;
+  const audit = async (e: AuditEntry) => {
+    const agencyId = e.agencyId ?? (e.clientId ? (await db.prisma.client.findUnique({ where: { id: e.clientId }, select: { agencyId: true } }))?.agencyId : null);
+    await recordAudit(db.prisma, { kind: 'cli', id: null, name: `${remote.actor} (through serve)` }, { ...e, agencyId }, null);
+  };
+  return fn({ config, db, log: stderrLog, audit });
 }
 
 /** Who a CLI command acts as: ADBRAIN_ACTOR, or the OS user. */
@@ -36,6 +46,9 @@ export function warnLocalLinks(config: Config) {
 }
 
 export async function withContext<T>(fn: (ctx: Ctx) => Promise<T>, opts: { migrate?: boolean; light?: boolean } = {}): Promise<T> {
+  // Run by `adbrain serve` for a CLI next to it: the server's database, open already and kept open.
+  const remote = remoteRun.getStore();
+  if (remote) return inServer(remote, fn);
   const config = loadConfig();
   if (!config.databaseUrl) {
     const k = resolveEncryptionKey(config);

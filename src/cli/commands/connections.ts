@@ -1,4 +1,5 @@
 // CLI: connect ad accounts, RedTrack and Shopify, and sync them.
+import { remoteRun, setExitCode } from '../remote-context.ts';
 import { readFileSync } from 'node:fs';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { resolveEncryptionKey } from '../../crypto/secrets.ts';
@@ -15,6 +16,9 @@ import { summaryOf, type Group } from './index.ts';
 const PLATFORMS = ['meta', 'google', 'tiktok', 'redtrack', 'shopify'];
 
 async function readStdin(): Promise<string> {
+  // Run by the server for a CLI beside it: the CLI read its own stdin and sent it.
+  const remote = remoteRun.getStore();
+  if (remote) return (remote.stdin ?? '').trim();
   const chunks: Buffer[] = [];
   for await (const c of process.stdin) chunks.push(c as Buffer);
   return Buffer.concat(chunks).toString('utf8').trim();
@@ -99,7 +103,7 @@ export function register(program: Command, group: Group) {
         const r = await testConnection(ctx.db, resolveEncryptionKey(ctx.config).key, ctx.config.sources, conn.id, { now: ctx.config.now() });
         if (o.json) printJson({ ok: r.ok, problem: r.problem, connection: connectionOut(r.connection) });
         else console.log(r.ok ? `ok: ${r.account!.name} (${r.account!.currency}, ${r.account!.timezone})` : `not ok: ${r.problem}`);
-        if (!r.ok) process.exitCode = 1;
+        if (!r.ok) setExitCode(1);
       });
     });
   connections
@@ -153,7 +157,7 @@ export function register(program: Command, group: Group) {
           if (!o.json) printSync(r);
         }
         if (o.json) printJson(results);
-        if (results.some((r) => r.status !== 'succeeded')) process.exitCode = 1;
+        if (results.some((r) => r.status !== 'succeeded')) setExitCode(1);
       });
     });
 }

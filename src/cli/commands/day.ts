@@ -1,3 +1,4 @@
+import { setExitCode } from '../remote-context.ts';
 import { actionLinkSignerOf } from '../../actions/key.ts';
 import { smsSenderOf } from '../../sms/twilio.ts';
 import { type Command } from 'commander';
@@ -39,7 +40,7 @@ export function register(program: Command, group: Group) {
       await withContext(async (ctx) => {
         const results = await runDays(ctx, { ...o, checkAsOf: true });
         if (o.json) printJson({ results });
-        if (results.some((r) => !r.ok)) process.exitCode = 1;
+        if (results.some((r) => !r.ok)) setExitCode(1);
       });
     });
 
@@ -57,7 +58,7 @@ export function register(program: Command, group: Group) {
         const results = await runDays(ctx, { agency: d.agency, json: o.json, asOfOf: (slug) => ends.get(slug) });
         if (o.json) printJson({ demo: d, results });
         else ctx.log(`done in ${((performance.now() - t0) / 1000).toFixed(1)} s — reports are in ${ctx.config.outboxDir}`);
-        if (results.some((r) => !r.ok)) process.exitCode = 1;
+        if (results.some((r) => !r.ok)) setExitCode(1);
       });
     });
 }

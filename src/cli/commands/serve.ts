@@ -29,6 +29,9 @@ export function register(program: Command, group: Group) {
         if (mode === 'dev' && !isLoopbackHost(o.host)) {
           ctx.log('adbrain: note: INNGEST_DEV=1 — /api/inngest answers loopback callers only; set INNGEST_SIGNING_KEY for a remote Inngest');
         }
+        // The embedded database is this process's alone: CLI commands beside it run here.
+        const cli = ctx.db.kind === 'pglite' && !ctx.config.dataDir.startsWith('memory://') ? await (await import('../socket-server.ts')).startCliSocket(ctx.db, ctx.config) : null;
+        if (cli) ctx.log(`adbrain: CLI commands in this folder run through this server (${cli.path})`);
         // Without Inngest, this process delivers webhooks: what is due, every 10 seconds.
         const { credentialKey } = await import('../../sources/sync.ts');
         const key = credentialKey(ctx.config);
@@ -47,7 +50,7 @@ export function register(program: Command, group: Group) {
         await new Promise<void>((resolve) => {
           const stop = () => {
             if (timer) clearInterval(timer);
-            void s.close().then(resolve);
+            void Promise.all([s.close(), cli?.close()]).then(() => resolve());
           };
           process.once('SIGINT', stop);
           process.once('SIGTERM', stop);

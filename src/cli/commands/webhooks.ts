@@ -1,4 +1,5 @@
 // CLI: an agency's webhook endpoints. The secret is printed once, when made or rotated.
+import { setExitCode } from '../remote-context.ts';
 import type { Command } from 'commander';
 import { AppError } from '../../errors.ts';
 import { withContext, type Ctx } from '../context.ts';
@@ -59,7 +60,7 @@ export function register(program: Command, group: Group) {
         await audit({ action: 'webhook.test', entityType: 'webhook_endpoint', entityId: (await findEndpoint(db, agencyId, ref)).id, agencyId, after: { messageId: r.messageId, delivered: r.delivered, status: r.status } });
         if (o.json) printJson(r);
         else console.log(r.delivered ? `delivered ${r.messageId}: HTTP ${r.status} in ${r.latencyMs} ms` : `not delivered (${r.error ?? `HTTP ${r.status}`}); retried on schedule`);
-        if (!r.delivered) process.exitCode = 1;
+        if (!r.delivered) setExitCode(1);
       });
     });
   w.command('rotate-secret <endpoint>')
