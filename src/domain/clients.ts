@@ -1,3 +1,4 @@
+import { distance } from 'fastest-levenshtein';
 import type { Sql } from '../db/sql.ts';
 import { AppError, invalid } from '../errors.ts';
 import type { PrismaClient } from '../generated/prisma/client.ts';
@@ -30,13 +31,41 @@ export async function addClient(prisma: PrismaClient, input: unknown) {
   });
 }
 
-const clientNotFound = (slug: string) =>
-  new AppError('not_found', `client '${slug}' not found. Add it with: adbrain clients add ${slug} [--name "…"] [--timezone Area/City] [--currency USD]`);
+const clientNotFound = (slug: string, close: string[] = []) =>
+  new AppError(
+    'not_found',
+    close.length
+      ? `client '${slug}' not found; did you mean ${close.map((c) => `'${c}'`).join(' or ')}?`
+      : `client '${slug}' not found. Add it with: adbrain clients add ${slug} [--name "…"] [--timezone Area/City] [--currency USD]`,
+    close.length ? { suggestions: close } : undefined,
+  );
+
+type Query = (text: string, params: unknown[]) => Promise<{ slug: string; name: string }[]>;
+
+/**
+ * The slug of the client a user names: its slug, its id or the 8+ character prefix
+ * commands print, or its exact name (any case); else "did you mean" the closest.
+ */
+async function slugOf(query: Query, ref: string): Promise<string> {
+  const r = ref.trim();
+  const prefix = /^[0-9a-f]{8}[0-9a-f-]{0,28}$/i.test(r) ? `${r.toLowerCase()}%` : null;
+  const rows = await query('SELECT slug, name FROM client WHERE slug = $1 OR lower(name) = lower($1) OR ($2::text IS NOT NULL AND id::text LIKE $2) LIMIT 3', [r, prefix]);
+  const bySlug = rows.find((x) => x.slug === r);
+  if (bySlug) return bySlug.slug;
+  if (rows.length === 1) return rows[0]!.slug;
+  if (rows.length > 1) throw new AppError('invalid_input', `'${r}' names ${rows.length > 2 ? 'three or more' : 'two'} clients (${rows.map((x) => x.slug).join(', ')}); use the slug`);
+  const all = await query('SELECT slug, name FROM client ORDER BY slug LIMIT 10000', []);
+  const t = r.toLowerCase();
+  const scored = all.map((c) => ({ slug: c.slug, d: Math.min(distance(t, c.slug.toLowerCase()), distance(t, c.name.toLowerCase())) }));
+  const close = scored.filter((x) => x.d <= Math.max(1, Math.floor(t.length / 3))).sort((a, b) => a.d - b.d).slice(0, 3).map((x) => x.slug);
+  throw clientNotFound(r, close);
+}
 
 export async function getClientBySlug(prisma: PrismaClient, slug: string) {
   const client = await prisma.client.findUnique({ where: { slug } });
-  if (!client) throw clientNotFound(slug);
-  return client;
+  if (client) return client;
+  const found = await slugOf((t, p) => prisma.$queryRawUnsafe(t, ...p), slug);
+  return prisma.client.findUniqueOrThrow({ where: { slug: found } });
 }
 
 // The read-only commands below go through plain SQL: a command that only lists
@@ -68,8 +97,10 @@ export async function listClientRows(sql: Sql, opts: { agency?: string } = {}): 
 /** getClientBySlug over plain SQL (the same answer when there is none). */
 export async function clientRowBySlug(sql: Sql, slug: string): Promise<ClientRow> {
   const [c] = await sql.query<ClientRow>(`SELECT ${CLIENT_COLUMNS} FROM client c JOIN agency a ON a.id = c.agency_id WHERE c.slug = $1`, [slug]);
-  if (!c) throw clientNotFound(slug);
-  return c;
+  if (c) return c;
+  const found = await slugOf((t, p) => sql.query(t, p), slug);
+  const [named] = await sql.query<ClientRow>(`SELECT ${CLIENT_COLUMNS} FROM client c JOIN agency a ON a.id = c.agency_id WHERE c.slug = $1`, [found]);
+  return named!;
 }
 
 import { checkObjective, objectiveSettings } from './objectives.ts';
