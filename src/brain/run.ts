@@ -8,6 +8,7 @@ import { addDays } from '../time.ts';
 import { brainSettings } from './settings.ts';
 import { provisionalFrom } from '../sources/sync.ts';
 import { realiseApplied } from '../insights/follow-up.ts';
+import { judgeCalls } from '../insights/call-follow-up.ts';
 import { anyEndpoint, emitEvents } from '../webhooks/events.ts';
 import { withLease } from '../db/lease.ts';
 import { runCycle, seriesOf, type BrainOutput, type BrainProgress } from './cycle.ts';
@@ -27,6 +28,8 @@ export interface BrainClient {
   /** For messages. */
   slug?: string;
   currency: string;
+  /** The client's day (when a killed entity's calls stop being followed). */
+  timezone?: string;
   monthlyBudgetCents: bigint | null;
   burnRoiBelow: Prisma.Decimal | number;
   burnMinSpendCents: bigint;
@@ -118,6 +121,8 @@ async function brainRun(db: Db, client: BrainClient, asOf: string, opts: BrainRu
   // Applied insights whose week has passed: what they did feeds this cycle's learning.
   const realised = await realiseApplied(db, client.id, series, opts.now);
   for (const p of input.insights) if (realised.has(p.id)) p.realisedCents = realised.get(p.id)!;
+  // Burning / winner calls whose week has passed: were they right? (the report's calibration line)
+  await judgeCalls(db, client.id, client.timezone ?? 'UTC', series, input.settings);
   const t1 = clock();
   opts.onProgress?.({ phase: 'scoring', total: series.byId.size });
   const scored = await scorePredictions(db, client.id, asOf, series);
@@ -362,15 +367,17 @@ async function upsertInsights(db: Db, clientId: string, output: BrainOutput, now
     let createdIds: string[] = [];
     if (creates.length) {
       createdIds = (await sql.query<{ id: string }>(
-        `INSERT INTO insight (client_id, entity_id, type, severity, title, body, payload, impact_cents, confidence, fingerprint, since, first_seen, last_seen, seen_as_of)
-         SELECT $1::uuid, e, t, s::"Severity", ti, ti, p::jsonb, im, c, f, si, $10, $10, $12::date
-           FROM unnest($2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::int8[], $8::float8[], $9::text[], $11::date[])
-             AS u(e, t, s, ti, p, im, c, f, si)
+        `INSERT INTO insight (client_id, entity_id, type, severity, title, body, payload, impact_cents, confidence, fingerprint, since, first_seen, last_seen, seen_as_of, called_on, call_probability)
+         SELECT $1::uuid, e, t, s::"Severity", ti, ti, p::jsonb, im, c, f, si, $10, $10, $12::date, CASE WHEN cp IS NOT NULL THEN $12::date END, cp
+           FROM unnest($2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::int8[], $8::float8[], $9::text[], $11::date[], $13::float8[])
+             AS u(e, t, s, ti, p, im, c, f, si, cp)
          RETURNING id::text`,
         [
           clientId, creates.map((c) => c.finding.entity?.id ?? null), creates.map((c) => c.finding.type), creates.map((c) => c.finding.severity),
           creates.map((c) => c.finding.title), creates.map(payloadOf), creates.map((c) => Math.round(c.finding.impactCents)),
           creates.map((c) => round(c.finding.confidence, 4)), creates.map((c) => c.fingerprint), now, creates.map((c) => c.finding.since), output.asOf,
+          // A call (burning / winner) keeps the probability it was first stated with.
+          creates.map((c) => (c.finding.type === 'burning' || c.finding.type === 'winner' ? Number(c.finding.facts?.probability ?? c.finding.confidence) : null)),
         ],
       )).map((r) => r.id);
       await sql.query(

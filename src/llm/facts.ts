@@ -58,6 +58,8 @@ export interface SummaryFacts {
   burningLinks: { name: string; spend: string; profit: string; roi: string; window: string }[];
   forecastNext7Days: { spend: string; revenue: string; profit: string; interval: string } | null;
   trackRecord: { mase: string; coverage: string; predictions: number; basis: string } | null;
+  /** How often confident burning / winner calls were right, judged 7 days later. */
+  callRecord: { minProbability: string; days: number; right: number; judged: number; agencyRight: number | null; agencyJudged: number | null } | null;
   /** Extra computed lines (forecast, track record) when the report model has them. */
   notes: string[];
 }
@@ -189,6 +191,7 @@ export function summaryFacts(s: DailySummary, notes: string[] = []): SummaryFact
       interval: '80% per day',
     },
     trackRecord: s.trackRecord && s.trackRecord.mase !== null ? { mase: s.trackRecord.mase.toFixed(2), coverage: pct(s.trackRecord.coverage), predictions: s.trackRecord.predictions, basis: s.trackRecord.source === 'backtest' ? 'a backtest on the last 8 weeks (no real forecasts scored yet)' : 'real forecasts scored over the last 28 days' } : null,
+    callRecord: s.callRecord ? { minProbability: pct(s.callRecord.minProbability), days: s.callRecord.days, right: s.callRecord.right, judged: s.callRecord.judged, agencyRight: s.callRecord.agency?.right ?? null, agencyJudged: s.callRecord.agency?.judged ?? null } : null,
     notes,
   };
 }

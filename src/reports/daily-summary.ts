@@ -110,6 +110,16 @@ export interface BrainPart {
   firstParty?: FirstPartyLine[];
   forecast: ForecastSummary | null;
   trackRecord: TrackRecordLine | null;
+  /** How often the brain's confident burning / winner calls were right (src/insights/call-follow-up.ts). */
+  callRecord?: CallRecordLine | null;
+}
+
+export interface CallRecordLine {
+  minProbability: number;
+  days: number;
+  right: number;
+  judged: number;
+  agency: { right: number; judged: number } | null;
 }
 
 export interface DailySummary extends BrainPart {
@@ -268,6 +278,7 @@ export function buildDailySummary(input: SummaryInput): DailySummary {
     firstParty: input.brain?.firstParty ?? [],
     forecast: input.brain?.forecast ?? null,
     trackRecord: input.brain?.trackRecord ?? null,
+    callRecord: input.brain?.callRecord ?? null,
     hasData: day.spendCents > 0 || (day.revenueCents ?? 0) > 0,
   };
 }

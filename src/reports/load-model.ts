@@ -1,5 +1,6 @@
 // Loads everything the day's report shows for one client and builds the model.
 import { snoozedFingerprints } from '../insights/inbox.ts';
+import { callRecord } from '../insights/call-follow-up.ts';
 import { withActionLinks, type ActionLinkSigner } from '../actions/links.ts';
 import type { Db } from '../db/client.ts';
 import { latestDayByPlatform, loadDaily, loadEntities } from '../db/metrics-read.ts';
@@ -9,7 +10,7 @@ import type { Finding } from '../brain/types.ts';
 import { addDays } from '../time.ts';
 import { objectiveSettings } from '../domain/objectives.ts';
 import { provisionalFrom } from '../sources/sync.ts';
-import { buildDailySummary, type ActionLine, type BrainPart, type BurningLine, type DailySummary, type FirstPartyLine, type ForecastSummary, type SplitTestLine } from './daily-summary.ts';
+import { buildDailySummary, type ActionLine, type BrainPart, type BurningLine, type CallRecordLine, type DailySummary, type FirstPartyLine, type ForecastSummary, type SplitTestLine } from './daily-summary.ts';
 import { CAMPAIGN_REF, leaderboard } from '../tracking/analytics.ts';
 import type { Evaluation } from '../splits/tests.ts';
 import { countsInTotals } from '../domain/entities.ts';
@@ -112,6 +113,7 @@ export async function loadReportModel(db: Db, client: ReportClient, date: string
     splitTests: await loadSplitTests(db, client.id, date),
     firstParty: await loadFirstParty(db, client, date),
     forecast: brainRun ? await loadForecast(db, entities.filter((e) => e.kind === 'account' && e.platform !== 'shopify' && countsInTotals(e)).map((e) => e.id), date) : null,
+    callRecord: await loadCallRecord(db, client, date),
     trackRecord: oracle?.trackRecord ? { predictions: oracle.trackRecord.predictions, mase: oracle.trackRecord.mase, coverage: oracle.trackRecord.coverage, source: oracle.trackRecord.source ?? 'scored', origins: oracle.trackRecord.origins } : null,
   };
   return buildDailySummary({
@@ -126,6 +128,18 @@ export async function loadReportModel(db: Db, client: ReportClient, date: string
     actions,
     brain,
   });
+}
+
+/** Calls at 90 %+ over the last 90 days: this client's and, when the agency has others, the agency's. */
+async function loadCallRecord(db: Db, client: { id: string; agencyId?: string }, date: string): Promise<CallRecordLine | null> {
+  const agencyId = client.agencyId ?? (await db.prisma.client.findUniqueOrThrow({ where: { id: client.id }, select: { agencyId: true } })).agencyId;
+  const [own, agency, clients] = await Promise.all([
+    callRecord(db.sql, { clientId: client.id }, date),
+    callRecord(db.sql, { agencyId }, date),
+    db.prisma.client.count({ where: { agencyId } }),
+  ]);
+  if (own.judged === 0 && agency.judged === 0) return null;
+  return { minProbability: own.minProbability, days: own.days, right: own.right, judged: own.judged, agency: clients > 1 ? { right: agency.right, judged: agency.judged } : null };
 }
 
 /** The next 7 days of spend and revenue, summed over the client's ad accounts. */

@@ -127,6 +127,13 @@ function scale(values: [number, number | null][]): ((v: number | null) => number
   return Object.assign((v: number | null) => Math.round((Math.max(0, v ?? 0) / max) * 1000) / 10, { max });
 }
 
+/** "Burning and winner calls at 90 %+ sure: right 14 of 15 over the last 90 days (agency: 40 of 44)." */
+export function callRecordText(c: NonNullable<DailySummary['callRecord']>): string {
+  const own = c.judged ? `right ${count(c.right)} of ${count(c.judged)}` : 'none judged yet for this client';
+  const agency = c.agency && c.agency.judged ? ` (agency: ${count(c.agency.right)} of ${count(c.agency.judged)})` : '';
+  return `Burning and winner calls at ${Math.round(c.minProbability * 100)} %+ sure, judged 7 days later: ${own} over the last ${c.days} days${agency}.`;
+}
+
 export function buildReportView(m: DailySummary, words: Summary): ReportView {
   const cur = m.client.currency;
   const $ = (c: number | null) => money(c, cur);
@@ -247,11 +254,16 @@ export function buildReportView(m: DailySummary, words: Summary): ReportView {
         bars: f.days.map((d) => ({ label: short(d.date), a: fScale!(d.spendCents), b: fScale!(d.revenueCents), title: `${short(d.date)}: spend ${$(d.spendCents)}, revenue ${d.revenueCents === null ? 'not reported' : $(d.revenueCents)}` })),
       },
     },
-    trackRecord: tr && tr.mase !== null
+    trackRecord: (tr && tr.mase !== null) || m.callRecord
       ? {
-        text: tr.source === 'backtest'
-          ? `Forecast track record (backtest: ${count(tr.origins ?? 0)} weekly origins over the last 8 weeks, ${count(tr.predictions)} days forecast from the data before each — until real forecasts have been scored): MASE ${tr.mase.toFixed(2)} (below 1 beats a seasonal-naive guess), ${pct(tr.coverage)} of actuals inside the 80 % range.`
-          : `Forecast track record (last 28 days, ${count(tr.predictions)} forecasts scored): MASE ${tr.mase.toFixed(2)} (below 1 beats a seasonal-naive guess), ${pct(tr.coverage)} of actuals inside the 80 % range.`,
+        text: [
+          tr && tr.mase !== null
+            ? tr.source === 'backtest'
+              ? `Forecast track record (backtest: ${count(tr.origins ?? 0)} weekly origins over the last 8 weeks, ${count(tr.predictions)} days forecast from the data before each — until real forecasts have been scored): MASE ${tr.mase.toFixed(2)} (below 1 beats a seasonal-naive guess), ${pct(tr.coverage)} of actuals inside the 80 % range.`
+              : `Forecast track record (last 28 days, ${count(tr.predictions)} forecasts scored): MASE ${tr.mase.toFixed(2)} (below 1 beats a seasonal-naive guess), ${pct(tr.coverage)} of actuals inside the 80 % range.`
+            : null,
+          m.callRecord ? callRecordText(m.callRecord) : null,
+        ].filter(Boolean).join(' '),
       }
       : null,
     freshness: m.freshness.map((x) => ({ platform: x.platform, through: x.latest, behind: x.daysBehind > 0 ? `${x.daysBehind} day${x.daysBehind > 1 ? 's' : ''} behind` : 'up to date' })),

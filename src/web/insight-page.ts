@@ -69,6 +69,7 @@ ${i.body !== i.title ? html`<p>${i.body}</p>` : ''}
 <dl class="facts"><dt>At stake</dt><dd><strong>${money(Number(i.impactCents), cur)}</strong></dd><dt>How sure</dt><dd>${pct(i.confidence)}</dd>
 ${i.entity ? html`<dt>About</dt><dd>${i.entity.kind} ${i.entity.name} (${i.entity.platform}${i.entity.status === 'killed' ? ', killed' : ''})</dd>` : ''}
 <dt>Change began</dt><dd>${since ?? '—'}</dd><dt>First seen</dt><dd>${i.firstSeen.toISOString().slice(0, 10)}</dd><dt>Last judged</dt><dd>${asOf}</dd>
+${i.calledOn ? html`<dt>Called</dt><dd>${i.calledOn.toISOString().slice(0, 10)}, ${pct(i.callProbability)} sure${i.callOutcome ? ` — 7 days later: ${i.callOutcome}${i.callRoi !== null ? ` (ROI ${pct(i.callRoi)})` : ''}` : ''}</dd>` : ''}
 ${i.appliedOn ? html`<dt>Applied on</dt><dd>${i.appliedOn.toISOString().slice(0, 10)}</dd>` : ''}${i.realisedCents !== null ? html`<dt>Delivered since (vs. expected)</dt><dd>${money(Number(i.realisedCents), cur)}</dd>` : ''}</dl>
 ${insightButtons(v, i, `/app/insights/${i.id}`)}</div>
 ${chart}

@@ -27,6 +27,7 @@ const InsightSchema = z
     resolvedAt: z.string().nullable(),
     appliedOn: z.string().nullable(),
     realisedCents: z.number().int().nullable(),
+    call: z.object({ on: z.string(), probability: z.number().nullable(), outcome: z.string().nullable(), roi: z.number().nullable() }).nullable().openapi({ description: 'a burning / winner call: the day made, the probability stated, and 7 days later whether its ROI stayed on the called side of the line (right | wrong | unjudged)' }),
     payload: z.any(),
   })
   .openapi('Insight');
@@ -48,6 +49,7 @@ const out = (i: Row) => ({
   resolvedAt: i.resolvedAt?.toISOString() ?? null,
   appliedOn: isoDay(i.appliedOn),
   realisedCents: cents(i.realisedCents),
+  call: i.calledOn ? { on: isoDay(i.calledOn)!, probability: i.callProbability, outcome: i.callOutcome, roi: i.callRoi } : null,
   payload: i.payload,
 });
 const include = { entity: { select: { id: true, kind: true, name: true, platform: true } } } as const;
