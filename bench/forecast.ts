@@ -6,7 +6,9 @@
 // with the forecast package is installed — R's ets, auto.arima, thetaf, stlf, the
 // ETS + ARIMA + Theta mean, and prophet when present, on the same windows. Ratios
 // against the best other method are printed.
-// Targets: mean MASE ≤ 0.95 × best other; coverage 0.75–0.85; ≥ 20× faster than R ets.
+// Then the 7-day total's interval (the report's "next 7 days") on this panel and a
+// synthetic ad-like one (bench/synthetic-panel.ts, five seeds).
+// Targets: mean MASE ≤ 0.95 × best other; coverage 0.75–0.85 (daily and 7-day total); ≥ 20× faster than R ets.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -135,6 +137,42 @@ for (const [name, s] of Object.entries(results)) {
   });
   console.log(`${name.padEnd(19)}  ${cells.join('')}`);
 }
+// The 7-day total ("next 7 days: $X ($L to $U)" in the report): coverage of its own
+// interval (the sum's, src/brain/oracle/ets.ts sumHalfWidth) against adding up the
+// daily intervals, on this panel and on a synthetic ad-like panel made in bench/synthetic-panel.ts.
+{
+  const { syntheticPanel } = await import('./synthetic-panel.ts');
+  const synth: Window[] = [];
+  // Five seeds pooled: one seed's 240 windows swing ±0.04 around the mean.
+  for (const s of [20261207, 1, 7, 42, 99].flatMap((seed) => syntheticPanel({ seed }).map((x) => ({ ...x, id: `${x.id}@${seed}` })))) {
+    for (let w = WINDOWS; w >= 1; w--) {
+      const cut = s.values.length - w * H;
+      synth.push({ key: `${s.id}#w${w}`, train: s.values.slice(0, cut), trainDates: [], test: s.values.slice(cut, cut + H), scale: 1 });
+    }
+  }
+  const DAYS = 7;
+  console.log(`
+7-day total: share of windows whose actual total fell inside the ${LEVEL * 100} % interval (target 0.75–0.85)`);
+  console.log('panel                      windows  total interval  summed daily   width ratio (total ÷ summed)');
+  let worst = 0;
+  for (const [name, ws] of [['real (shared)', windows], ['synthetic (ad-like)', synth]] as const) {
+    let hitTotal = 0, hitSummed = 0, ratio = 0, n = 0;
+    for (const w of ws) {
+      const f = forecastSeries(w.train, { horizon: H, season: M, level: LEVEL });
+      if (!f.ok || !f.total) continue;
+      const actual = w.test.slice(0, DAYS).reduce((a, b) => a + b, 0);
+      const lo = f.lower.slice(0, DAYS).reduce((a, b) => a + b, 0), hi = f.upper.slice(0, DAYS).reduce((a, b) => a + b, 0);
+      if (actual >= f.total.lower && actual <= f.total.upper) hitTotal++;
+      if (actual >= lo && actual <= hi) hitSummed++;
+      if (hi > lo) ratio += (f.total.upper - f.total.lower) / (hi - lo);
+      n++;
+    }
+    const cov = hitTotal / n;
+    worst = Math.max(worst, Math.abs(cov - 0.8));
+    console.log(`${name.padEnd(25)}  ${String(n).padStart(7)}  ${cov.toFixed(3).padStart(14)}  ${(hitSummed / n).toFixed(3).padStart(12)}  ${(ratio / n).toFixed(2).padStart(10)}   ${cov >= 0.75 && cov <= 0.85 ? 'OK' : 'MISSED'}`);
+  }
+}
+
 const ours = results.adbrain!;
 const others = Object.entries(results).filter(([k]) => k !== 'adbrain');
 const [bestName, bestScore] = others.sort((a, b) => mean(a[1].mase) - mean(b[1].mase))[0]!;

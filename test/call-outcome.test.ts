@@ -78,7 +78,17 @@ describe('calls followed up by the brain run, shown in the report', () => {
     const judged = await db.prisma.insight.findFirstOrThrow({ where: { clientId: client.id, type: 'burning' } });
     expect(judged).toMatchObject({ callOutcome: 'right', callRoi: -1 });
     expect(await callRecord(db.sql, { clientId: client.id }, addDays(calledOn, 7))).toMatchObject({ right: 1, judged: 1 });
+    // The 7-day totals: stored with the sum's own range, and scored once all of their days are in.
+    const totals = await db.prisma.prediction.findMany({ where: { metric: 'spendCents:7d', madeOn: new Date(`${calledOn}T00:00:00Z`) } });
+    expect(totals.length).toBeGreaterThan(0);
+    for (const t of totals) {
+      expect(t.targetDate.toISOString().slice(0, 10)).toBe(addDays(calledOn, 7));
+      expect(t.lower).toBeLessThanOrEqual(t.point);
+      expect(t.upper).toBeGreaterThanOrEqual(t.point);
+      expect(t.actual).toBe(2 * 7 * 10_000); // two links × 7 days × $100
+    }
     const model = await loadReportModel(db, client, addDays(calledOn, 7), now);
+    expect(model.forecast?.rangeOf).toBe('total');
     expect(model.callRecord).toMatchObject({ right: 1, judged: 1, agency: null });
     const view = buildReportView(model, deterministicSummary(summaryFacts(model)));
     expect(summaryFacts(model).callRecord).toMatchObject({ right: 1, judged: 1, minProbability: '90%' });

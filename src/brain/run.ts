@@ -13,10 +13,11 @@ import { anyEndpoint, emitEvents } from '../webhooks/events.ts';
 import { withLease } from '../db/lease.ts';
 import { runCycle, seriesOf, type BrainOutput, type BrainProgress } from './cycle.ts';
 import { round } from './memory.ts';
-import { buildSeries, type Metric, type SeriesSet } from './series.ts';
+import { buildSeries, sumRange, type Metric, type SeriesSet } from './series.ts';
 import { actionsByFinding, describeAction, findingKey, neverBuried, type Action } from './curiosity/actions.ts';
 import { INSIGHT_TYPES, type BrainInput, type Finding, type PastInsight, type ScoredPrediction } from './types.ts';
-import { assembleForecasts, planForecasts } from './oracle/forecasts.ts';
+import { assembleForecasts, planForecasts, TOTAL_SUFFIX } from './oracle/forecasts.ts';
+import { TOTAL_DAYS } from './oracle/forecast.ts';
 import { forecastJobs } from './oracle/forecast-pool.ts';
 
 /** Days of history loaded for a cycle: enough for forecasts and baselines. */
@@ -76,6 +77,8 @@ async function loadScored(db: Db, clientId: string, asOf: string): Promise<Score
     where: {
       entity: { clientId },
       actual: { not: null },
+      // Daily forecasts only: a 7-day total is not a day's MASE.
+      NOT: { metric: { endsWith: TOTAL_SUFFIX } },
       targetDate: { gte: new Date(`${addDays(asOf, -TRACK_RECORD_DAYS)}T00:00:00Z`), lte: new Date(`${asOf}T00:00:00Z`) },
     },
     select: { metric: true, madeOn: true, targetDate: true, point: true, actual: true, hit: true, scale: true },
@@ -196,7 +199,11 @@ async function scorePredictions(db: Db, clientId: string, asOf: string, s: Serie
     const day = p.targetDate.toISOString().slice(0, 10);
     const i = Math.round((Date.parse(`${day}T00:00:00Z`) - Date.parse(`${s.start}T00:00:00Z`)) / 86_400_000);
     if (!series || i < 0 || i >= s.length) continue;
-    const actual = series[p.metric as Metric][i]!;
+    // A 7-day total: the sum of its days (all of them reported), else the day itself.
+    const total = p.metric.endsWith(TOTAL_SUFFIX);
+    const metric = (total ? p.metric.slice(0, -TOTAL_SUFFIX.length) : p.metric) as Metric;
+    if (!(metric in series) || (total && i - (TOTAL_DAYS - 1) < 0)) continue;
+    const actual = total ? sumRange(series[metric], i - (TOTAL_DAYS - 1), i) : series[metric][i]!;
     // Not reported that day: the prediction stays open rather than scored against a guess.
     if (Number.isNaN(actual)) continue;
     ids.push(p.id.toString());
@@ -214,9 +221,11 @@ async function scorePredictions(db: Db, clientId: string, asOf: string, s: Serie
 
 async function writePredictions(db: Db, output: BrainOutput): Promise<number> {
   const madeOn = output.asOf;
-  const rows = output.oracle.forecasts.flatMap((f) =>
-    f.days.map((d) => [f.entityId, f.metric, madeOn, d.date, d.point, d.lower, d.upper, f.model, f.scale] as const),
-  );
+  const rows = output.oracle.forecasts.flatMap((f) => [
+    ...f.days.map((d) => [f.entityId, f.metric, madeOn, d.date, d.point, d.lower, d.upper, f.model, f.scale] as const),
+    // The 7-day total with the sum's own interval, dated its last day (scored when all of its days are in).
+    ...(f.total && f.days[f.total.days - 1] ? [[f.entityId, `${f.metric}${TOTAL_SUFFIX}`, madeOn, f.days[f.total.days - 1]!.date, f.total.point, f.total.lower, f.total.upper, f.model, f.scale * f.total.days] as const] : []),
+  ]);
   if (rows.length === 0) return 0;
   const col = <K extends number>(k: K) => rows.map((r) => r[k]);
   // One statement; a re-run of the same day replaces that day's predictions.

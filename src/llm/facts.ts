@@ -188,7 +188,7 @@ export function summaryFacts(s: DailySummary, notes: string[] = []): SummaryFact
       spend: `${money(s.forecast.spendCents.point, cur)} (${money(s.forecast.spendCents.lower, cur)} to ${money(s.forecast.spendCents.upper, cur)})`,
       revenue: s.forecast.revenueCents ? `${money(s.forecast.revenueCents.point, cur)} (${money(s.forecast.revenueCents.lower, cur)} to ${money(s.forecast.revenueCents.upper, cur)})` : 'not reported',
       profit: money(s.forecast.profitCents, cur),
-      interval: '80% per day',
+      interval: s.forecast.rangeOf === 'days' ? '80% per day, added up' : '80% for the 7-day total',
     },
     trackRecord: s.trackRecord && s.trackRecord.mase !== null ? { mase: s.trackRecord.mase.toFixed(2), coverage: pct(s.trackRecord.coverage), predictions: s.trackRecord.predictions, basis: s.trackRecord.source === 'backtest' ? 'a backtest on the last 8 weeks (no real forecasts scored yet)' : 'real forecasts scored over the last 28 days' } : null,
     callRecord: s.callRecord ? { minProbability: pct(s.callRecord.minProbability), days: s.callRecord.days, right: s.callRecord.right, judged: s.callRecord.judged, agencyRight: s.callRecord.agency?.right ?? null, agencyJudged: s.callRecord.agency?.judged ?? null } : null,

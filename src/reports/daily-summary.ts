@@ -60,13 +60,15 @@ export interface Range {
 export interface ForecastSummary {
   from: string;
   to: string;
-  /** Sums over the 7 days of the account-level forecasts; the interval sums the
-   * per-day 80 % bounds, so it is wider (more cautious) than a true 80 % interval of the sum. */
+  /** Sums over the 7 days of the account-level forecasts, with the 80 % interval of
+   * the sum itself (rangeOf 'total'); forecasts made before that existed add the
+   * per-day bounds ('days': wider than an 80 % interval of the sum). */
   spendCents: Range;
   /** null without revenue forecasts (revenue not reported). */
   revenueCents: Range | null;
   profitCents: number | null;
   days: { date: string; spendCents: number; revenueCents: number | null }[];
+  rangeOf?: 'total' | 'days';
 }
 
 export interface TrackRecordLine {

@@ -1,6 +1,7 @@
 // Loads everything the day's report shows for one client and builds the model.
 import { snoozedFingerprints } from '../insights/inbox.ts';
 import { callRecord } from '../insights/call-follow-up.ts';
+import { TOTAL_SUFFIX } from '../brain/oracle/forecasts.ts';
 import { withActionLinks, type ActionLinkSigner } from '../actions/links.ts';
 import type { Db } from '../db/client.ts';
 import { latestDayByPlatform, loadDaily, loadEntities } from '../db/metrics-read.ts';
@@ -147,22 +148,34 @@ async function loadForecast(db: Db, accountIds: string[], date: string): Promise
   if (accountIds.length === 0) return null;
   const from = addDays(date, 1), to = addDays(date, 7);
   const rows = await db.prisma.prediction.findMany({
-    where: { entityId: { in: accountIds }, madeOn: day(date), metric: { in: ['spendCents', 'revenueCents'] }, targetDate: { gte: day(from), lte: day(to) } },
-    select: { metric: true, targetDate: true, point: true, lower: true, upper: true },
+    where: { entityId: { in: accountIds }, madeOn: day(date), metric: { in: ['spendCents', 'revenueCents', `spendCents${TOTAL_SUFFIX}`, `revenueCents${TOTAL_SUFFIX}`] }, targetDate: { gte: day(from), lte: day(to) } },
+    select: { entityId: true, metric: true, targetDate: true, point: true, lower: true, upper: true },
   });
   if (rows.length === 0) return null;
+  const totals = rows.filter((x) => x.metric.endsWith(TOTAL_SUFFIX));
+  const daily = rows.filter((x) => !x.metric.endsWith(TOTAL_SUFFIX));
+  let ofTheSum = true;
   const sum = (metric: string) => {
-    const r = rows.filter((x) => x.metric === metric);
-    return { point: Math.round(r.reduce((a, x) => a + x.point, 0)), lower: Math.round(r.reduce((a, x) => a + Math.max(0, x.lower), 0)), upper: Math.round(r.reduce((a, x) => a + x.upper, 0)) };
+    const r = daily.filter((x) => x.metric === metric);
+    const point = Math.round(r.reduce((a, x) => a + x.point, 0));
+    // The range of the 7-day total is the sum's own (brain/oracle/ets.ts sumInterval),
+    // added over the accounts; runs made before it existed add the daily ranges.
+    const accounts = new Set(r.map((x) => x.entityId));
+    const t = totals.filter((x) => x.metric === `${metric}${TOTAL_SUFFIX}`);
+    if (t.length > 0 && t.length === accounts.size) {
+      return { point, lower: Math.max(0, Math.round(point - t.reduce((a, x) => a + (x.point - x.lower), 0))), upper: Math.round(point + t.reduce((a, x) => a + (x.upper - x.point), 0)) };
+    }
+    ofTheSum = false;
+    return { point, lower: Math.round(r.reduce((a, x) => a + Math.max(0, x.lower), 0)), upper: Math.round(r.reduce((a, x) => a + x.upper, 0)) };
   };
   // No revenue forecast (revenue not reported, a lead-gen client): unknown, not 0.
-  const hasRevenue = rows.some((x) => x.metric === 'revenueCents');
+  const hasRevenue = daily.some((x) => x.metric === 'revenueCents');
   const spendCents = sum('spendCents'), revenueCents = hasRevenue ? sum('revenueCents') : null;
   const days = Array.from({ length: 7 }, (_, i) => {
     const d = addDays(date, i + 1);
-    const at = rows.filter((x) => x.targetDate.toISOString().slice(0, 10) === d);
+    const at = daily.filter((x) => x.targetDate.toISOString().slice(0, 10) === d);
     const pt = (m: string) => Math.round(at.filter((x) => x.metric === m).reduce((a, x) => a + x.point, 0));
     return { date: d, spendCents: pt('spendCents'), revenueCents: hasRevenue ? pt('revenueCents') : null };
   });
-  return { from, to, spendCents, revenueCents, profitCents: revenueCents ? revenueCents.point - spendCents.point : null, days };
+  return { from, to, spendCents, revenueCents, profitCents: revenueCents ? revenueCents.point - spendCents.point : null, days, rangeOf: ofTheSum ? 'total' : 'days' };
 }

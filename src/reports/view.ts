@@ -246,7 +246,9 @@ export function buildReportView(m: DailySummary, words: Summary): ReportView {
       spend: `${$(f.spendCents.point)} (${$(f.spendCents.lower)} – ${$(f.spendCents.upper)})`,
       revenue: f.revenueCents ? `${$(f.revenueCents.point)} (${$(f.revenueCents.lower)} – ${$(f.revenueCents.upper)})` : 'not reported',
       profit: $(f.profitCents),
-      note: `${short(f.from)} – ${short(f.to)}; ranges add up the 80 % daily intervals, so they are on the wide side.`,
+      note: f.rangeOf === 'days'
+        ? `${short(f.from)} – ${short(f.to)}; ranges add up the 80 % daily intervals, so they are on the wide side.`
+        : `${short(f.from)} – ${short(f.to)}; each range holds the 7-day total 8 times in 10.`,
       chart: {
         title: 'Forecast, next 7 days',
         legend: ['Spend', 'Revenue'],

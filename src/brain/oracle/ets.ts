@@ -33,6 +33,8 @@ export interface EtsFit {
   robustSigma2: number;
   /** |one-step residuals|, sorted: their quantiles set interval widths empirically. */
   absResiduals: Float64Array;
+  /** One-step errors in time order (relative for M error): resampled for the interval of a sum. */
+  residuals: Float64Array;
   aicc: number;
   n: number;
 }
@@ -200,6 +202,7 @@ export function fitEts(y: Float64Array, spec: EtsSpec, maxEvals = 150): EtsFit |
     sigma2: (spec.error === 'A' ? r.sse : r.sseRel) / n,
     robustSigma2: robustVariance(residuals),
     absResiduals: sortedAbs(residuals),
+    residuals,
     aicc,
     n,
   };
@@ -309,3 +312,48 @@ export function intervalHalfWidths(fit: EtsFit, fc: PointAndSd, level: number): 
   }
   return out;
 }
+
+/**
+ * How far below and above the forecast the *total* of the next `days` days may
+ * fall (central `level` interval) — not the daily intervals added up, which assume
+ * every day misses the same way at once. The error of the total is Σᵢ wᵢ·εᵢ: a
+ * shock on day i also moves every later day by c_j (the model's state update), so
+ * wᵢ = 1 + Σ_{j=1}^{days−i} c_j (× each day's level on the relative scale of
+ * multiplicative errors). Its quantiles come from drawing the days' errors from
+ * the model's own one-step errors: heavy tails stay heavy where a week has one
+ * wild day, and average out as the central limit theorem says where they do not
+ * (neither the one-day quantile nor a normal z·σ is right for both); a series that
+ * spikes up more than it dips gets a range that reaches further up than down.
+ * Not included: the uncertainty of the fitted parameters (bench:forecast and
+ * test/forecast-total.test.ts measure what that costs).
+ */
+export function sumInterval(fit: EtsFit, fc: PointAndSd, level: number, days: number): { below: number; above: number } {
+  const { spec, alpha, beta, gamma, phi } = fit;
+  const c = new Float64Array(days);
+  for (let j = 1; j < days; j++) {
+    let phiJ = 0;
+    if (spec.trend === 'A') phiJ = j;
+    else if (spec.trend === 'Ad') for (let q = 1; q <= j; q++) phiJ += Math.pow(phi, q);
+    c[j] = alpha + beta * phiJ + (spec.season !== 'N' && j % spec.m === 0 ? gamma : 0);
+  }
+  const w = new Float64Array(days);
+  for (let i = 0; i < days; i++) {
+    w[i] = spec.error === 'A' ? 1 : Math.abs(fc.point[i]!);
+    for (let k = i + 1; k < days; k++) w[i]! += c[k - i]! * (spec.error === 'A' ? 1 : Math.abs(fc.point[k]!));
+  }
+  const r = fit.residuals;
+  if (r.length === 0) return { below: 0, above: 0 };
+  let state = 2_147_483_647 % (r.length * 7919 + days) || 1;
+  const next = () => (state = (state * 48_271) % 2_147_483_647);
+  const sums = new Float64Array(BOOTSTRAP_DRAWS);
+  for (let b = 0; b < BOOTSTRAP_DRAWS; b++) {
+    let sum = 0;
+    for (let i = 0; i < days; i++) sum += r[next() % r.length]! * w[i]!;
+    sums[b] = sum;
+  }
+  sums.sort();
+  // The forecast is the expected total: the range is measured around it.
+  return { below: Math.max(0, -quantileSorted(sums, (1 - level) / 2)), above: Math.max(0, quantileSorted(sums, (1 + level) / 2)) };
+}
+
+const BOOTSTRAP_DRAWS = 2_000;

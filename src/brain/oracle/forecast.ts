@@ -2,7 +2,7 @@
 // ETS model (averaging beats picking one on real ad series), with empirical
 // prediction intervals; seasonal naive for short series; nothing at all when
 // there is too little data to say anything.
-import { fitAllEts, forecastEts, intervalHalfWidths, specName, quantileSorted } from './ets.ts';
+import { fitAllEts, forecastEts, intervalHalfWidths, specName, quantileSorted, sumInterval } from './ets.ts';
 import { thetaForecast } from './theta.ts';
 
 // The simple average (not tuned on the benchmark panel: equal weights are what the
@@ -17,9 +17,20 @@ export interface ForecastOptions {
   level?: number;
 }
 
+/** The interval of the total of the first `days` days (the report's "next 7 days"), not a sum of daily intervals. */
+export interface TotalForecast {
+  days: number;
+  point: number;
+  lower: number;
+  upper: number;
+}
+
 export type SeriesForecast =
-  | { ok: true; model: string; point: number[]; lower: number[]; upper: number[] }
+  | { ok: true; model: string; point: number[]; lower: number[]; upper: number[]; total?: TotalForecast }
   | { ok: false; reason: string };
+
+/** The total the report states: the next 7 days. */
+export const TOTAL_DAYS = 7;
 
 /** Fewer days than this: no forecast. Fewer than ETS_MIN: seasonal naive. */
 export const MIN_HISTORY = 14;
@@ -48,6 +59,8 @@ export function forecastSeries(values: ArrayLike<number>, opts: ForecastOptions)
   const total = weights.reduce((a, b) => a + b, 0);
   const point = new Float64Array(h);
   const half = new Float64Array(h);
+  const days = Math.min(TOTAL_DAYS, h);
+  let below = 0, above = 0;
   fits.forEach((fit, i) => {
     const w = weights[i]! / total;
     if (w < 1e-4) return;
@@ -57,6 +70,9 @@ export function forecastSeries(values: ArrayLike<number>, opts: ForecastOptions)
       point[k]! += w * fc.point[k]!;
       half[k]! += w * hw[k]!;
     }
+    const si = sumInterval(fit, fc, level, days);
+    below += w * si.below;
+    above += w * si.above;
   });
   // Combined with Theta, point by point: the literature's (and this panel's) best
   // classical gain on daily series; the intervals keep the ensemble's widths.
@@ -70,7 +86,9 @@ export function forecastSeries(values: ArrayLike<number>, opts: ForecastOptions)
   }
   const lead = weights[0]! / total;
   const model = lead > 0.9 ? specName(fits[0]!.spec) : `ETS ensemble (${specName(fits[0]!.spec)} ${Math.round(lead * 100)}%)`;
-  return { ok: true, model, ...out };
+  let sum = 0;
+  for (let k = 0; k < days; k++) sum += out.point[k]!;
+  return { ok: true, model, ...out, total: { days, point: sum, lower: clamp(sum - below), upper: sum + above } };
 }
 
 /** Seasonal naive with empirical intervals: the short-series fallback and the benchmark baseline. */
@@ -94,5 +112,17 @@ export function seasonalNaive(
     out.lower.push(clamp(p - w));
     out.upper.push(clamp(p + w));
   }
-  return { ok: true, model: 'seasonal naive', ...out };
+  // The total's interval from the history's own errors of such totals (a week
+  // against the week m days before it), not from the daily ones.
+  const days = Math.min(TOTAL_DAYS, h);
+  const sumErrs: number[] = [];
+  for (let t = m; t + days <= n; t++) {
+    let e = 0;
+    for (let k = 0; k < days; k++) e += y[t + k]! - y[t + k - m]!;
+    sumErrs.push(Math.abs(e));
+  }
+  const qs = quantileSorted(Float64Array.from(sumErrs).sort(), level);
+  let sum = 0;
+  for (let k = 0; k < days; k++) sum += out.point[k]!;
+  return { ok: true, model: 'seasonal naive', ...out, total: { days, point: sum, lower: clamp(sum - qs), upper: sum + qs } };
 }

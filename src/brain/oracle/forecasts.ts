@@ -1,7 +1,7 @@
 // Forecasts of spend, revenue, conversions and clicks for accounts and campaigns
 // (and ads with enough history), 14 days ahead with 80 % intervals. Each one
 // carries the in-sample seasonal-naive MAE so its error can later be scored as MASE.
-import { forecastSeries, MIN_HISTORY, type SeriesForecast } from './forecast.ts';
+import { forecastSeries, MIN_HISTORY, type SeriesForecast, type TotalForecast } from './forecast.ts';
 import { sumRange, type SeriesSet } from '../series.ts';
 
 export const FORECAST_METRICS = ['spendCents', 'revenueCents', 'conversions', 'clicks'] as const;
@@ -15,7 +15,12 @@ export interface EntityForecast {
   /** Seasonal-naive in-sample MAE: the MASE denominator. */
   scale: number;
   days: { date: string; point: number; lower: number; upper: number }[];
+  /** The first 7 days' total with the interval of the sum (stored as metric `<metric>:7d`, dated its last day). */
+  total?: TotalForecast;
 }
+
+/** The prediction row of a 7-day total: the metric with this suffix. */
+export const TOTAL_SUFFIX = ':7d';
 
 export interface ForecastGap {
   entityId: string;
@@ -91,6 +96,7 @@ export function assembleForecasts(s: SeriesSet, jobs: ForecastJob[], results: Se
       model: f.model,
       scale,
       days: f.point.map((p, k) => ({ date: s.dayOf(end + 1 + k), point: p, lower: f.lower[k]!, upper: f.upper[k]! })),
+      total: f.total,
     });
   });
   return { forecasts, gaps, minHistory: MIN_HISTORY };
