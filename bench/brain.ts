@@ -8,7 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { checkAlerts } from '../src/alerts/check.ts';
-import { runBrain } from '../src/brain/run.ts';
+import { runBrain } from '../src/run/brain-run.ts';
 import type { Sender } from '../src/reports/senders.ts';
 import { openDb, type Db } from '../src/db/client.ts';
 import { writeBatch } from '../src/db/metrics-write.ts';

@@ -154,7 +154,7 @@ describe('the alert check and the daily insights never disagree', () => {
       });
       await importCsv(db, Buffer.from(rows.join('\n')), 'same.csv', { clientSlug: 'same', now: new Date('2026-11-30T12:00:00Z') });
       const client = await db.prisma.client.findUniqueOrThrow({ where: { slug: 'same' } });
-      const { runBrain } = await import('../src/brain/run.ts');
+      const { runBrain } = await import('../src/run/brain-run.ts');
       const run = await runBrain(db, client, '2026-11-30', { now: new Date('2026-11-30T12:00:00Z') });
       const fromBrain = run.output.oracle.findings
         .filter((f) => (f.type === 'burning' || f.type === 'winner') && (f.entity!.kind === 'link' || f.entity!.kind === 'ad'))

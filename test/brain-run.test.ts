@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { presentAnalysis } from '../src/brain/present.ts';
-import { runBrain, scoreClientPredictions } from '../src/brain/run.ts';
+import { runBrain, scoreClientPredictions } from '../src/run/brain-run.ts';
 import { INSIGHT_TYPES } from '../src/brain/types.ts';
 import { runDemo } from '../src/demo/demo.ts';
 import { dbKinds, freshDb, type TestDb } from './helpers/db.ts';

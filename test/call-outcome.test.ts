@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seriesOf } from '../src/brain/cycle.ts';
 import { REVENUE } from '../src/brain/objective.ts';
 import { judgeCall } from '../src/brain/oracle/call-outcome.ts';
-import { runBrain } from '../src/brain/run.ts';
+import { runBrain } from '../src/run/brain-run.ts';
 import { addClient } from '../src/domain/clients.ts';
 import { importCsv } from '../src/import/import-csv.ts';
 import { callRecord } from '../src/insights/call-follow-up.ts';

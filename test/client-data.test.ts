@@ -12,7 +12,7 @@ import yauzl from 'yauzl';
 import { createApp } from '../src/api/app.ts';
 import { apiDeps } from '../src/api/server.ts';
 import { recordAudit } from '../src/audit/log.ts';
-import { runBrain } from '../src/brain/run.ts';
+import { runBrain } from '../src/run/brain-run.ts';
 import { writeClientArchive, type Manifest } from '../src/client-data/archive.ts';
 import { purgeClient } from '../src/client-data/erase.ts';
 import { NOT_CLIENT_DATA, OWNED } from '../src/client-data/tables.ts';

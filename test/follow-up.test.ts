@@ -2,7 +2,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadBrainInput, runBrain } from '../src/brain/run.ts';
+import { loadBrainInput, runBrain } from '../src/run/brain-run.ts';
 import { ACTION_FOR, learnPriors } from '../src/brain/curiosity/actions.ts';
 import { runDemo } from '../src/demo/demo.ts';
 import { transition } from '../src/insights/inbox.ts';

@@ -1,7 +1,7 @@
 // The inbox at real scale: per finding type the top ROLLUP_TOP entities are
 // insights of their own; new ones beyond them share one insight that lists them.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROLLUP_TOP, runBrain } from '../src/brain/run.ts';
+import { ROLLUP_TOP, runBrain } from '../src/run/brain-run.ts';
 import { addClient, getClientBySlug } from '../src/domain/clients.ts';
 import { importCsv } from '../src/import/import-csv.ts';
 import { dbKinds, freshDb, type TestDb } from './helpers/db.ts';

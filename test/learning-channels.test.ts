@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { linkKey, signAction } from '../src/actions/tokens.ts';
 import { createApp } from '../src/api/app.ts';
 import { apiDeps } from '../src/api/server.ts';
-import { loadBrainInput } from '../src/brain/run.ts';
+import { loadBrainInput } from '../src/run/brain-run.ts';
 import { learnPriors } from '../src/brain/curiosity/actions.ts';
 import { loadConfig } from '../src/config.ts';
 import { addAgency } from '../src/domain/agencies.ts';

@@ -7,7 +7,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { addClient } from '../src/domain/clients.ts';
 import { connectAccount, testConnection } from '../src/domain/connections.ts';
 import { syncConnection, type SyncOptions } from '../src/sources/sync.ts';
-import { runBrain } from '../src/brain/run.ts';
+import { runBrain } from '../src/run/brain-run.ts';
 import { checkAlerts } from '../src/alerts/check.ts';
 import { loadReportModel } from '../src/reports/load-model.ts';
 import { renderDailyReport } from '../src/reports/daily-report.ts';

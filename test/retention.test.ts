@@ -8,7 +8,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../src/api/app.ts';
 import { apiDeps } from '../src/api/server.ts';
-import { runBrain } from '../src/brain/run.ts';
+import { runBrain } from '../src/run/brain-run.ts';
 import { loadConfig } from '../src/config.ts';
 import { runDemo } from '../src/demo/demo.ts';
 import { createApiKey } from '../src/domain/api-keys.ts';

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkAlerts } from '../src/alerts/check.ts';
-import { runBrain } from '../src/brain/run.ts';
+import { runBrain } from '../src/run/brain-run.ts';
 import { loadDaily, loadEntities } from '../src/db/metrics-read.ts';
 import { addClient } from '../src/domain/clients.ts';
 import { connectAccount } from '../src/domain/connections.ts';

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../src/api/app.ts';
 import { apiDeps } from '../src/api/server.ts';
-import { runBrain } from '../src/brain/run.ts';
+import { runBrain } from '../src/run/brain-run.ts';
 import { describeAction } from '../src/brain/curiosity/actions.ts';
 import { loadConfig } from '../src/config.ts';
 import { addAgency } from '../src/domain/agencies.ts';

@@ -10,7 +10,7 @@ import { loadConfig } from '../src/config.ts';
 import { addAgency } from '../src/domain/agencies.ts';
 import { createApiKey } from '../src/domain/api-keys.ts';
 import { addClient } from '../src/domain/clients.ts';
-import { runBrain } from '../src/brain/run.ts';
+import { runBrain } from '../src/run/brain-run.ts';
 import { renderDailyReport } from '../src/reports/daily-report.ts';
 import { loadReportModel } from '../src/reports/load-model.ts';
 import { syncStep } from '../src/run/day.ts';

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runBrain } from '../src/brain/run.ts';
+import { runBrain } from '../src/run/brain-run.ts';
 import { addClient, getClientBySlug, updateClient } from '../src/domain/clients.ts';
 import { AppError } from '../src/errors.ts';
 import { importCsv, type ImportOptions, type ImportSummary } from '../src/import/import-csv.ts';

@@ -216,7 +216,7 @@ describe('webhooks', () => {
       expect(env.data.action.length).toBeGreaterThan(5);
       // The brain run that opens insights records one insight.created each, in one go.
       await addEndpoint(db, key, agencyId, { url: r.url, events: ['insight.created'] }, true);
-      const { runBrain } = await import('../src/brain/run.ts');
+      const { runBrain } = await import('../src/run/brain-run.ts');
       const run = await runBrain(db, client, day, { now: clock });
       expect(run.insights.created).toBeGreaterThan(0);
       const recorded = await db.prisma.webhookDelivery.findMany({ where: { eventType: 'insight.created' } });

@@ -11,7 +11,7 @@ import { renderAlertDigestHtml, renderAlertHtml } from '../reports/render-html.t
 import type { Sender } from '../reports/senders.ts';
 import { localDate } from '../time.ts';
 import { decide, evaluate, type Condition, type Verdict } from './rules.ts';
-import { loadVerdicts } from '../brain/verdicts.ts';
+import { loadVerdicts } from '../run/verdicts.ts';
 import { provisionalFrom } from '../sources/sync.ts';
 import { buildAlertView, renderAlertText, type AlertView } from './view.ts';
 import { buildDigestView, digestCsv, digestOrder, DIGEST_CSV, DIGEST_FROM, DIGEST_SHOWN, renderDigestText } from './digest.ts';

@@ -2,7 +2,7 @@
 // the caller polls, executed by Inngest (analysis-requested) or in-process.
 import { amountUnit } from '../domain/currency.ts';
 import type { Db } from '../db/client.ts';
-import { runBrain } from '../brain/run.ts';
+import { runBrain } from '../run/brain-run.ts';
 import { presentAnalysis } from '../brain/present.ts';
 import { lastCompleteDay } from '../time.ts';
 

@@ -1,5 +1,5 @@
 // The brain's inputs and outputs. Pure data: the brain reads no database, no
-// clock and no files; src/brain/run.ts loads and persists around it.
+// clock and no files; src/run/brain-run.ts loads and persists around it.
 import type { MetricValues } from '../ingest/batch.ts';
 import type { CampaignObjectives, Objective } from './objective.ts';
 

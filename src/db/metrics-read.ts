@@ -2,8 +2,7 @@
 // ad-side sources report the same entity and day, one wins: connectors over CSV
 // imports over demo data, so numbers are never double counted. Revenue sources
 // (RedTrack, Shopify) follow the rule in revenue-join.ts.
-import type { BrainDay, BrainEntity, EntityColumns } from '../brain/types.ts';
-import { addKnown } from '../ingest/batch.ts';
+import { addKnown, type MetricValues } from '../ingest/batch.ts';
 import { applyRevenueRule, revenueJoins, type SourceGroup } from './revenue-join.ts';
 import { float8sInto, int4, int4sInto, readCopyBinary, text, type CopyField } from './copy-binary.ts';
 import type { Sql } from './sql.ts';
@@ -18,9 +17,40 @@ const LOAD_CHUNK = 2_000;
 /** The same priority as an SQL expression over a `source` column (lower wins). */
 export const sourceRankSql = (col: string) => `CASE ${col} ${Object.entries(SOURCE_RANK).map(([k, v]) => `WHEN '${k}' THEN ${v}`).join(' ')} ELSE 1 END`;
 
-// The loaders produce exactly the brain's input shapes.
-export type EntityRow = BrainEntity;
-export type DailyRow = BrainDay;
+// The shapes this store returns. Defined here, not borrowed from the brain: the
+// brain is pure and the store does not depend on it (its inputs match these by shape).
+export interface EntityRow {
+  id: string;
+  platform: string;
+  kind: string;
+  externalId: string;
+  name: string;
+  parentId: string | null;
+  status: string;
+  attributes: Record<string, unknown>;
+}
+
+/** One entity's own numbers for one local day (money in cents). */
+export interface DailyRow extends MetricValues {
+  entityId: string;
+  date: string;
+}
+
+/** One entity's days as columns (typed arrays), the way the brain reads millions of rows. */
+export interface EntityColumns {
+  entityId: string;
+  /** Days since 1970-01-01 (UTC calendar days). */
+  days: ArrayLike<number>;
+  spendCents: ArrayLike<number>;
+  impressions: ArrayLike<number>;
+  clicks: ArrayLike<number>;
+  conversions: ArrayLike<number>;
+  revenueCents: ArrayLike<number>;
+  /** NaN where not reported. */
+  reach?: ArrayLike<number>;
+  /** NaN where not reported. */
+  frequency: ArrayLike<number>;
+}
 
 export async function loadEntities(sql: Sql, clientId: string): Promise<EntityRow[]> {
   const [rows, joins] = await Promise.all([

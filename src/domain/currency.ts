@@ -33,3 +33,13 @@ export function amountUnit(currency: string): { field: string; minorUnitsPerUnit
   const e = currencyExponent(currency);
   return { field: '…Cents fields are integers in the minor unit of the currency (cents; whole yen for JPY)', minorUnitsPerUnit: 10 ** e, exponent: e };
 }
+
+const moneyFmt = new Map<string, Intl.NumberFormat>();
+
+/** An amount in minor units as people read it ("$1,234.50", "¥1,235"); null: "—". One formatter for the brain's titles and every view. */
+export function formatMoney(minor: number | null, currency: string): string {
+  if (minor === null) return '—';
+  let f = moneyFmt.get(currency);
+  if (!f) moneyFmt.set(currency, (f = new Intl.NumberFormat('en-US', { style: 'currency', currency })));
+  return f.format(toMajor(minor, currency));
+}

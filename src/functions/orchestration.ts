@@ -7,7 +7,7 @@ import type { Inngest } from 'inngest';
 import { events } from '../../inngest.config.ts';
 import { checkAlerts } from '../alerts/check.ts';
 import { executeAnalysis } from '../analysis/runs.ts';
-import { scoreClientPredictions } from '../brain/run.ts';
+import { scoreClientPredictions } from '../run/brain-run.ts';
 import { senderFor } from '../reports/senders.ts';
 import { reportAfterAnalysis } from '../run/day.ts';
 import type { Runtime } from './runtime.ts';

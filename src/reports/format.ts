@@ -1,15 +1,8 @@
-import { toMajor } from '../domain/currency.ts';
+import { formatMoney } from '../domain/currency.ts';
 
 // Formatting helpers shared by renderers (text now, HTML/PDF later).
-const moneyFmt = new Map<string, Intl.NumberFormat>();
-
-export function money(cents: number | null, currency: string): string {
-  if (cents === null) return '—';
-  let f = moneyFmt.get(currency);
-  if (!f) moneyFmt.set(currency, (f = new Intl.NumberFormat('en-US', { style: 'currency', currency })));
-  // Stored in the currency's minor unit: cents, or whole yen for JPY.
-  return f.format(toMajor(cents, currency));
-}
+/** Stored in the currency's minor unit: cents, or whole yen for JPY. */
+export const money = formatMoney;
 
 export function pct(x: number | null, digits = 0): string {
   if (x === null || !Number.isFinite(x)) return '—';

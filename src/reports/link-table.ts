@@ -6,7 +6,7 @@
 import type { Db } from '../db/client.ts';
 import { emptyTotals, judge, objectiveOf, REVENUE } from '../brain/objective.ts';
 import { windowTotals } from '../brain/oracle/performance.ts';
-import { loadVerdicts, type VerdictClient } from '../brain/verdicts.ts';
+import { loadVerdicts, type VerdictClient } from '../run/verdicts.ts';
 
 export interface LinkLine {
   id: string;

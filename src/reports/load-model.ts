@@ -84,7 +84,7 @@ export const actionLineOf = (a: Action, i: number): ActionLine => ({
   basis: a.basedOn?.type ?? null,
   since: a.basedOn?.since ?? null,
   inputs: a.inputs,
-  // The insight the brain keeps for it (src/brain/run.ts upsertInsights).
+  // The insight the brain keeps for it (src/run/brain-run.ts upsertInsights).
   fingerprint: a.basedOn?.key ?? `action:${a.kind}:${a.entity?.id ?? 'client'}`,
 });
 

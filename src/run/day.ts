@@ -9,7 +9,7 @@ import { addDays } from '../time.ts';
 import type { Db } from '../db/client.ts';
 import { userMessage, withDbRetry } from '../db/retry.ts';
 import { latestDayByPlatform } from '../db/metrics-read.ts';
-import { runBrain } from '../brain/run.ts';
+import { runBrain } from './brain-run.ts';
 import { deliverDailyReport } from '../reports/daily-report.ts';
 import { loadReportModel, type ReportClient } from '../reports/load-model.ts';
 import { DEFAULT_FROM, type Config } from '../config.ts';

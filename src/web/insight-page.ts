@@ -4,7 +4,7 @@
 import type { Hono } from 'hono';
 import { html } from 'hono/html';
 import { refToId } from '../api/common.ts';
-import { loadVerdicts } from '../brain/verdicts.ts';
+import { loadVerdicts } from '../run/verdicts.ts';
 import { AppError } from '../errors.ts';
 import { lastCompleteDay } from '../time.ts';
 import { requireSession, type WebEnv } from './auth.ts';

@@ -7,7 +7,7 @@ import { median, round } from '../memory.ts';
 import type { EntitySeries, SeriesSet } from '../series.ts';
 import type { BrainSettings, Finding, Severity } from '../types.ts';
 import { unitValue } from '../objective.ts';
-import { money } from '../../reports/format.ts';
+import { formatMoney as money } from '../../domain/currency.ts';
 import { objectiveFor, refOf } from './performance.ts';
 
 type Transform = (x: number) => number;

@@ -5,7 +5,7 @@
 import { round } from '../memory.ts';
 import { sumRange, type EntitySeries, type SeriesSet } from '../series.ts';
 import type { BrainSettings, EntityRef, Finding, Severity } from '../types.ts';
-import { money } from '../../reports/format.ts';
+import { formatMoney as money } from '../../domain/currency.ts';
 import { addReported, emptyTotals, objectiveOf, REVENUE, unitValue, valueOf, type KnownTotals, type Objective } from '../objective.ts';
 import { EVIDENCE, evidenceAt, type Evidence } from './evidence.ts';
 

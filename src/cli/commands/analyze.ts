@@ -19,7 +19,7 @@ export function register(program: Command, group: Group) {
     .action(async (o) => {
       await withContext(async ({ db, config, audit }) => {
         const { checkAsOf } = await import('../../analysis/as-of.ts');
-        const { runBrain } = await import('../../brain/run.ts');
+        const { runBrain } = await import('../../run/brain-run.ts');
         const { presentAnalysis } = await import('../../brain/present.ts');
         const client = await getClientBySlug(db.prisma, o.client);
         if (o.asOf) await checkAsOf(db, client, o.asOf, config.now(), { field: '--as-of' });

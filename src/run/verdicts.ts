@@ -4,12 +4,12 @@
 import type { Sql } from '../db/sql.ts';
 import { loadDailyColumns, loadEntities, type EntityRow } from '../db/metrics-read.ts';
 import { addDays } from '../time.ts';
-import type { Objective } from './objective.ts';
-import { EVIDENCE, type Evidence } from './oracle/evidence.ts';
-import { performanceEvidence } from './oracle/performance.ts';
-import { buildSeries, type EntitySeries, type SeriesSet } from './series.ts';
-import { brainSettings, type SettingsColumns } from './settings.ts';
-import type { BrainSettings } from './types.ts';
+import type { Objective } from '../brain/objective.ts';
+import { EVIDENCE, type Evidence } from '../brain/oracle/evidence.ts';
+import { performanceEvidence } from '../brain/oracle/performance.ts';
+import { buildSeries, type EntitySeries, type SeriesSet } from '../brain/series.ts';
+import { brainSettings, type SettingsColumns } from '../brain/settings.ts';
+import type { BrainSettings } from '../brain/types.ts';
 
 export interface VerdictClient extends SettingsColumns {
   id: string;

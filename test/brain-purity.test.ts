@@ -1,0 +1,32 @@
+// src/brain is the pure part: series in, findings, forecasts and ranked actions out.
+// It imports nothing that reads a database, a clock source, files or the network,
+// nor the layers that present its results; and the store does not borrow its types.
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const FORBIDDEN = ['db', 'sources', 'webhooks', 'insights', 'reports', 'alerts', 'api', 'cli', 'run', 'functions', 'generated'];
+
+function imports(file: string): string[] {
+  const text = readFileSync(file, 'utf8');
+  return [...text.matchAll(/(?:from\s+|import\()\s*'([^']+)'/g)].map((m) => m[1]!);
+}
+
+describe('the brain folder stays pure', () => {
+  it('no module of src/brain imports from the database, sources, webhooks, insights, reports or the runners', () => {
+    const offenders: string[] = [];
+    for (const f of readdirSync('src/brain', { recursive: true }).map(String).filter((f) => f.endsWith('.ts'))) {
+      const file = path.join('src/brain', f);
+      for (const spec of imports(file)) {
+        if (!spec.startsWith('.')) continue;
+        const target = path.relative('src', path.resolve(path.dirname(file), spec));
+        if (FORBIDDEN.includes(target.split(path.sep)[0]!)) offenders.push(`${file} → ${spec}`);
+      }
+    }
+    expect(offenders).toEqual([]);
+  });
+
+  it('the store defines the row shapes it returns (db/metrics-read.ts does not import the brain)', () => {
+    expect(imports('src/db/metrics-read.ts').filter((s) => s.includes('/brain/'))).toEqual([]);
+  });
+});
