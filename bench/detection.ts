@@ -1,7 +1,7 @@
 // bench:detection — detection lag and precision on the scenario generator, every
 // day judged as of that day, against the fixed 7-day-window rule as baseline.
 //   npm run bench:detection [-- --seeds 11,12,13]
-import { falseAlarmRate, runSeed, score, type Run, type Score } from '../src/demo/detection-score.ts';
+import { falseAlarmRate, reliability, runSeed, score, type Run, type Score } from '../src/demo/detection-score.ts';
 
 const arg = process.argv.indexOf('--seeds');
 const seeds = arg > 0 ? process.argv[arg + 1]!.split(',').map(Number) : [11, 12, 13, 14, 15, 16];
@@ -22,3 +22,15 @@ for (const type of ['burning', 'winner'] as const) {
 }
 console.log(row('creative_fatigue', score(withEvents, 'creative_fatigue'), falseAlarmRate(clean, 'creative_fatigue')));
 for (const type of ['anomaly_spike', 'anomaly_drop'] as const) console.log(row(type, score(withEvents, type, { oneDay: true }), falseAlarmRate(clean, type)));
+
+// Calibration: every call of every day, grouped by the probability it stated.
+console.log('\nreliability — every call on every day (events and clean control), grouped by stated probability; ok = right at least as often as the group\'s lower bound (one-sided, z = 1.645)');
+for (const type of ['burning', 'winner', 'creative_fatigue'] as const) {
+  const r = reliability([...withEvents, ...clean], type);
+  console.log(`${type.padEnd(17)} ${String(r.calls).padStart(5)} calls, Brier ${r.brier.toFixed(3)}`);
+  for (const row of r.rows) {
+    if (!row.calls) continue;
+    const band = `${Math.round(row.from * 100)}–${Math.min(100, Math.round(row.to * 100))} %`;
+    console.log(`   stated ${band.padEnd(10)} ${String(row.calls).padStart(5)} calls  stated mean ${(row.stated * 100).toFixed(1).padStart(5)} %  right ${((100 * row.right) / row.calls).toFixed(1).padStart(5)} %  ${row.ok ? 'ok' : 'OVERCONFIDENT'}`);
+  }
+}

@@ -8,7 +8,7 @@ import { detectFatigue } from '../brain/oracle/fatigue.ts';
 import { detectPerformance, objectiveFor, windowTotals } from '../brain/oracle/performance.ts';
 import { judge } from '../brain/objective.ts';
 import { buildSeries, type SeriesSet } from '../brain/series.ts';
-import type { BrainSettings } from '../brain/types.ts';
+import type { BrainSettings, Finding } from '../brain/types.ts';
 import { simBrainInput } from './brain-input.ts';
 import { simulateScenario, type GroundTruthEvent } from './simulate.ts';
 import { addDays, daysBetween } from '../time.ts';
@@ -22,6 +22,8 @@ export interface Call {
   id: string;
   day: string;
   type: string;
+  /** The probability the brain stated with the call (burning / winner: the evidence's; others: the finding's confidence). */
+  p?: number;
 }
 
 /** The fixed 7-day-window rule the brain used before the evidence model: the baseline. */
@@ -54,10 +56,10 @@ export function runSeed(seed: number, events: boolean): Run {
     const asOf = addDays(END, -d);
     const input = simBrainInput(client, asOf);
     const s = buildSeries(input.entities, input.days, asOf);
-    const put = (type: string, id: string) => calls.push({ id, day: asOf, type });
-    for (const f of detectFatigue(s)) put(f.type, f.entity!.externalId);
-    for (const f of detectAnomalies(s, 'USD')) put(f.type, f.entity!.externalId);
-    for (const f of detectPerformance(s, input.settings)) put(f.type, f.entity!.externalId);
+    const put = (f: Finding) => calls.push({ id: f.entity!.externalId, day: asOf, type: f.type, p: typeof f.facts?.probability === 'number' ? f.facts.probability : f.confidence });
+    for (const f of detectFatigue(s)) put(f);
+    for (const f of detectAnomalies(s, 'USD')) put(f);
+    for (const f of detectPerformance(s, input.settings)) put(f);
     baseline.push(...sevenDayRule(s, input.settings));
   }
   const ads = [...client.batch.entities.values()].filter((e) => e.kind === 'ad').length;
@@ -135,4 +137,48 @@ export function falseAlarmRate(runs: Run[], type: string, baseline = false): { c
     adDays += r.ads * WINDOW;
   }
   return { calls, adDays, per100: (100 * calls) / adDays };
+}
+
+/** Stated-probability groups of the reliability table: [from, to). */
+export const RELIABILITY_BINS: [number, number][] = [[0, 0.8], [0.8, 0.9], [0.9, 0.95], [0.95, 0.99], [0.99, 1.0001]];
+
+export interface ReliabilityRow {
+  from: number;
+  to: number;
+  calls: number;
+  right: number;
+  /** Mean stated probability of the group's calls. */
+  stated: number;
+  /** The group is right at least as often as its lower bound, within sampling error (one-sided, z = 1.645). */
+  ok: boolean;
+}
+
+/**
+ * Every call on every day (not only the first), grouped by the probability it
+ * stated: how often each group was right (the entity truly in that state that
+ * day), and the Brier score over all calls. Runs with and without events both
+ * count: a call on the clean control is a wrong call.
+ */
+export function reliability(runs: Run[], type: string): { rows: ReliabilityRow[]; brier: number; calls: number } {
+  const rows = RELIABILITY_BINS.map(([from, to]) => ({ from, to, calls: 0, right: 0, stated: 0, ok: true }));
+  let brier = 0, n = 0;
+  for (const r of runs) {
+    const truth = r.truth.filter((g) => g.type === type);
+    for (const c of r.calls.filter((x) => x.type === type)) {
+      const p = c.p ?? 0;
+      const right = truth.some((g) => g.entity!.externalId === c.id && c.day >= g.start) ? 1 : 0;
+      const row = rows.find((b) => p >= b.from && p < b.to)!;
+      row.calls++;
+      row.right += right;
+      row.stated += p;
+      brier += (p - right) ** 2;
+      n++;
+    }
+  }
+  for (const row of rows) {
+    if (row.calls) row.stated /= row.calls;
+    const se = Math.sqrt((row.from * (1 - row.from)) / Math.max(1, row.calls));
+    row.ok = row.calls === 0 || row.right / row.calls >= row.from - 1.645 * se;
+  }
+  return { rows, brier: n ? brier / n : 0, calls: n };
 }
