@@ -1,7 +1,7 @@
 // bench:detection — detection lag and precision on the scenario generator, every
 // day judged as of that day, against the fixed 7-day-window rule as baseline.
 //   npm run bench:detection [-- --seeds 11,12,13]
-import { falseAlarmRate, reliability, runSeed, score, type Run, type Score } from '../src/demo/detection-score.ts';
+import { falseAlarmRate, lagVsOracle, reliability, runSeed, score, type Run, type Score } from '../src/demo/detection-score.ts';
 
 const arg = process.argv.indexOf('--seeds');
 const seeds = arg > 0 ? process.argv[arg + 1]!.split(',').map(Number) : [11, 12, 13, 14, 15, 16];
@@ -33,4 +33,14 @@ for (const type of ['burning', 'winner', 'creative_fatigue'] as const) {
     const band = `${Math.round(row.from * 100)}–${Math.min(100, Math.round(row.to * 100))} %`;
     console.log(`   stated ${band.padEnd(10)} ${String(row.calls).padStart(5)} calls  stated mean ${(row.stated * 100).toFixed(1).padStart(5)} %  right ${((100 * row.right) / row.calls).toFixed(1).padStart(5)} %  ${row.ok ? 'ok' : 'OVERCONFIDENT'}`);
   }
+}
+
+// Lag against the information limit: a detector that knows the onset and the rate before it.
+console.log('\nlag against the information limit — the brain\'s first call minus the first day a detector that knows the onset and the rate before it is 90 % sure (events with 14+ days before them)');
+for (const type of ['burning', 'winner'] as const) {
+  const l = lagVsOracle(withEvents, type);
+  const never = l.excess.filter((x) => x === null).length;
+  const dist = new Map<number, number>();
+  for (const x of l.excess) if (x !== null) dist.set(x, (dist.get(x) ?? 0) + 1);
+  console.log(`${type.padEnd(8)} ${l.events} events: median excess ${l.medianExcess ?? '—'} d (goal ≤ +1); by excess ${[...dist].sort((a, b) => a[0] - b[0]).map(([k, v]) => `${k >= 0 ? '+' : ''}${k}: ${v}`).join(', ')}; brain never: ${never}; oracle never sure: ${l.oracleNever}`);
 }

@@ -4,7 +4,7 @@
 // must be right at least as often as its lower bound, within sampling error (one-
 // sided binomial, z = 1.645); the calls at 90 %+ that reach the inbox, ≥ 0.95 overall.
 import { describe, expect, it } from 'vitest';
-import { reliability, runSeed } from '../src/demo/detection-score.ts';
+import { lagVsOracle, reliability, runSeed } from '../src/demo/detection-score.ts';
 
 describe('calibration of stated probabilities (unseen seeds)', { timeout: 120_000 }, () => {
   const seeds = [41, 42, 43, 44, 45, 46];
@@ -21,6 +21,15 @@ describe('calibration of stated probabilities (unseen seeds)', { timeout: 120_00
       expect(right / calls).toBeGreaterThanOrEqual(0.95);
       // A Brier score near 0: sure calls are right, unsure ones are few.
       expect(r.brier).toBeLessThan(0.05);
+    });
+  }
+
+  for (const type of ['burning', 'winner'] as const) {
+    it(`${type}: the brain's lag is within a day of the information limit (median), and it calls every event the limit can`, () => {
+      const l = lagVsOracle(runs.slice(0, seeds.length), type);
+      expect(l.events).toBeGreaterThan(10);
+      expect(l.excess.filter((x) => x === null)).toEqual([]);
+      expect(l.medianExcess!).toBeLessThanOrEqual(1);
     });
   }
 });

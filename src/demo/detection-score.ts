@@ -12,6 +12,7 @@ import type { BrainSettings, Finding } from '../brain/types.ts';
 import { simBrainInput } from './brain-input.ts';
 import { simulateScenario, type GroundTruthEvent } from './simulate.ts';
 import { addDays, daysBetween } from '../time.ts';
+import { oracleLag } from './oracle-lag.ts';
 
 export const END = '2026-11-21';
 export const WINDOW = 60;
@@ -44,6 +45,8 @@ export interface Run {
   ads: number;
   calls: Call[];
   baseline: Call[];
+  /** The series as of the last day, and the settings: for the oracle's lag. */
+  last?: { s: SeriesSet; settings: BrainSettings };
 }
 
 /** Every day of the window as of that day: the calls of every detector. */
@@ -52,10 +55,12 @@ export function runSeed(seed: number, events: boolean): Run {
   const client = sim.clients[0]!;
   const calls: Call[] = [];
   const baseline: Call[] = [];
+  let last: Run['last'];
   for (let d = WINDOW - 1; d >= 0; d--) {
     const asOf = addDays(END, -d);
     const input = simBrainInput(client, asOf);
     const s = buildSeries(input.entities, input.days, asOf);
+    if (d === 0) last = { s, settings: input.settings };
     const put = (f: Finding) => calls.push({ id: f.entity!.externalId, day: asOf, type: f.type, p: typeof f.facts?.probability === 'number' ? f.facts.probability : f.confidence });
     for (const f of detectFatigue(s)) put(f);
     for (const f of detectAnomalies(s, 'USD')) put(f);
@@ -63,7 +68,7 @@ export function runSeed(seed: number, events: boolean): Run {
     baseline.push(...sevenDayRule(s, input.settings));
   }
   const ads = [...client.batch.entities.values()].filter((e) => e.kind === 'ad').length;
-  return { seed, truth: sim.groundTruth, ads, calls, baseline };
+  return { seed, truth: sim.groundTruth, ads, calls, baseline, last };
 }
 
 export interface Score {
@@ -181,4 +186,54 @@ export function reliability(runs: Run[], type: string): { rows: ReliabilityRow[]
     row.ok = row.calls === 0 || row.right / row.calls >= row.from - 1.645 * se;
   }
   return { rows, brier: n ? brier / n : 0, calls: n };
+}
+
+export interface LagVsOracle {
+  type: string;
+  /** Events with enough days before them to know the rate (14+), and a call by the oracle. */
+  events: number;
+  /** Per event: the brain's lag minus the oracle's (null: the brain never called it). */
+  excess: (number | null)[];
+  medianExcess: number | null;
+  oracleNever: number;
+}
+
+/**
+ * For each burning / winner event: the lag of a detector that knows the onset and
+ * the rate before it (src/demo/oracle-lag.ts), and the brain's lag minus that.
+ */
+export function lagVsOracle(runs: Run[], type: 'burning' | 'winner', certainty = 0.9): LagVsOracle {
+  const excess: (number | null)[] = [];
+  let oracleNever = 0;
+  for (const r of runs) {
+    if (!r.last) continue;
+    const { s, settings } = r.last;
+    for (const g of r.truth.filter((x) => x.type === type)) {
+      const e = [...s.byId.values()].find((x) => x.entity.externalId === g.entity!.externalId);
+      if (!e) continue;
+      const onset = daysBetween(s.start, g.start);
+      const from = Math.max(0, onset - 28);
+      if (onset - from < 14) continue;
+      let rev = 0, spend = 0, conv = 0;
+      for (let i = from; i < onset; i++) {
+        if (Number.isNaN(e.revenueCents[i]!) || Number.isNaN(e.conversions[i]!)) continue;
+        rev += e.revenueCents[i]!;
+        spend += e.spendCents[i]!;
+        conv += e.conversions[i]!;
+      }
+      if (!(conv > 0 && spend > 0)) continue;
+      const days = [];
+      for (let i = onset; i < s.length; i++) days.push({ spendCents: e.spendCents[i]!, revenueCents: Number.isNaN(e.revenueCents[i]!) ? null : e.revenueCents[i]! });
+      const line = type === 'burning' ? settings.burnRoiBelow : settings.winRoiAbove;
+      const oracle = oracleLag(days, { verdict: type, line, certainty, aovCents: rev / conv, roasBefore: rev / spend });
+      if (oracle === null) {
+        oracleNever++;
+        continue;
+      }
+      const first = r.calls.filter((c) => c.type === type && c.id === g.entity!.externalId && c.day >= g.start).map((c) => c.day).sort()[0];
+      excess.push(first ? daysBetween(g.start, first) - oracle : null);
+    }
+  }
+  const called = excess.filter((x): x is number => x !== null).sort((a, b) => a - b);
+  return { type, events: excess.length, excess, medianExcess: called.length ? called[(called.length - 1) >> 1]! : null, oracleNever };
 }
