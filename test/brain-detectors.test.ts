@@ -236,3 +236,19 @@ describe('the cycle', () => {
     expect(JSON.stringify(b.curiosity)).toBe(JSON.stringify(a.curiosity));
   });
 });
+
+describe('budget pacing early in the month, with real forecasts', () => {
+  it('counts every day left, not only the 14 the forecasts reach: a steady account on budget is on budget on the 1st', async () => {
+    const { forecastEntities } = await import('../src/brain/oracle/forecasts.ts');
+    // $100 a day for 90 days; a $3,100 budget for a 31-day month: exactly on pace.
+    const input = makeInput({ asOf: '2026-12-01', days: 90, series: [{ id: 'acct', kind: 'account', spend: () => 10_000, revenue: () => 15_000 }], budgetCents: 310_000 });
+    const s = buildSeries(input.entities, input.days, input.asOf);
+    const { forecasts } = forecastEntities(s);
+    expect(forecasts.some((f) => f.entityId === 'acct' && f.metric === 'spendCents')).toBe(true);
+    const p = pace(s, input.settings, forecasts)!;
+    expect(p.daysLeft).toBe(30);
+    expect(p.ratio).toBeGreaterThan(0.97);
+    expect(p.ratio).toBeLessThan(1.03);
+    expect(pacingFindings(p, s)).toEqual([]);
+  });
+});

@@ -50,7 +50,15 @@ export function pace(s: SeriesSet, settings: BrainSettings, forecasts: EntityFor
   for (const f of forecasts) {
     if (f.metric !== 'spendCents' || !accountIds.has(f.entityId)) continue;
     covered.add(f.entityId);
-    for (const d of f.days) if (d.date.slice(0, 7) === month) rest += d.point;
+    let inMonth = 0;
+    for (const d of f.days) {
+      if (d.date.slice(0, 7) !== month) continue;
+      rest += d.point;
+      inMonth++;
+    }
+    // The forecasts reach 14 days; a month can have 30 left. The days beyond go at
+    // the forecast's last week, weekday by weekday (the 15th day is like the 8th).
+    for (let k = inMonth; k < daysLeft && f.days.length >= 7; k++) rest += f.days[f.days.length - 7 + ((k - f.days.length) % 7 + 7) % 7]!.point;
   }
   if (covered.size < accountIds.size) {
     let uncoveredRate = 0;
