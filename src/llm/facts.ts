@@ -84,6 +84,7 @@ const LABELS: Record<string, string> = {
   fromRoas: 'ROAS of the weaker campaign', toRoas: 'ROAS of the stronger campaign', day: 'day', month: 'month',
   spendLast7Cents: 'spend over the last 7 days', revenueLast7Cents: 'revenue over the last 7 days',
   spendNext7Cents: 'spend forecast for the next 7 days', revenueNext7Cents: 'revenue forecast for the next 7 days',
+  revenueNext7LowCents: 'revenue forecast for the next 7 days, low end of the 80 % range', revenueNext7HighCents: 'revenue forecast for the next 7 days, high end of the 80 % range',
   valueCents: 'value', unjudgedSpendCents: 'spend without a reported result', targetCpaCents: 'target cost per lead',
   valuePerConversionCents: 'value per conversion', cpaCents: 'cost per conversion', provisionalFrom: 'may still be restated from', objective: 'judged by',
   test: 'split test',

@@ -21,8 +21,11 @@ export function detectForecastRisk(s: SeriesSet, forecasts: EntityForecast[]): F
     const spendLast = sumRange(e.spendCents, end - 6, end);
     const revLast = sumRange(e.revenueCents, end - 6, end);
     if (spendNext < MIN_SPEND_7 || revLast < spendLast || revNext >= spendNext) continue;
-    // Confidence: how far the revenue interval's upper edge stays below spend.
-    const revUpper = f.revenueCents.days.slice(0, 7).reduce((a, d) => a + d.upper, 0);
+    // Confidence: whether the week's revenue range stays below the week's spend — the
+    // range of the 7-day total itself (oracle/ets.ts sumInterval), not the daily
+    // upper edges added up, which assume every day beats its forecast at once.
+    const total = f.revenueCents.total?.days === 7 ? f.revenueCents.total : null;
+    const revUpper = total ? total.upper : f.revenueCents.days.slice(0, 7).reduce((a, d) => a + d.upper, 0);
     out.push({
       type: 'forecast_risk',
       entity: refOf(e),
@@ -37,6 +40,9 @@ export function detectForecastRisk(s: SeriesSet, forecasts: EntityForecast[]): F
         revenueLast7Cents: Math.round(revLast),
         spendNext7Cents: Math.round(spendNext),
         revenueNext7Cents: Math.round(revNext),
+        // The 80 % range of next week's revenue total.
+        revenueNext7HighCents: Math.round(revUpper),
+        ...(total && { revenueNext7LowCents: Math.round(total.lower) }),
       },
     });
   }
