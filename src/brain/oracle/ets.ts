@@ -343,12 +343,19 @@ export function sumInterval(fit: EtsFit, fc: PointAndSd, level: number, days: nu
   }
   const r = fit.residuals;
   if (r.length === 0) return { below: 0, above: 0 };
-  let state = 2_147_483_647 % (r.length * 7919 + days) || 1;
-  const next = () => (state = (state * 48_271) % 2_147_483_647);
+  // xorshift32, seeded by the series (the same range every run); integer-only: this
+  // loop runs days × draws times per model.
+  let x = (r.length * 2_654_435_761 + days) >>> 0 || 1;
+  const n = r.length;
   const sums = new Float64Array(BOOTSTRAP_DRAWS);
   for (let b = 0; b < BOOTSTRAP_DRAWS; b++) {
     let sum = 0;
-    for (let i = 0; i < days; i++) sum += r[next() % r.length]! * w[i]!;
+    for (let i = 0; i < days; i++) {
+      x ^= x << 13;
+      x ^= x >>> 17;
+      x ^= x << 5;
+      sum += r[((x >>> 0) * n) / 4_294_967_296 | 0]! * w[i]!;
+    }
     sums[b] = sum;
   }
   sums.sort();

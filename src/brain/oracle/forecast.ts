@@ -29,6 +29,9 @@ export type SeriesForecast =
   | { ok: true; model: string; point: number[]; lower: number[]; upper: number[]; total?: TotalForecast }
   | { ok: false; reason: string };
 
+/** Models below this Akaike weight are left out of the week's range (renormalised). */
+const SUM_MIN_WEIGHT = 0.02;
+
 /** The total the report states: the next 7 days. */
 export const TOTAL_DAYS = 7;
 
@@ -60,7 +63,7 @@ export function forecastSeries(values: ArrayLike<number>, opts: ForecastOptions)
   const point = new Float64Array(h);
   const half = new Float64Array(h);
   const days = Math.min(TOTAL_DAYS, h);
-  let below = 0, above = 0;
+  let below = 0, above = 0, sumWeight = 0;
   fits.forEach((fit, i) => {
     const w = weights[i]! / total;
     if (w < 1e-4) return;
@@ -70,9 +73,13 @@ export function forecastSeries(values: ArrayLike<number>, opts: ForecastOptions)
       point[k]! += w * fc.point[k]!;
       half[k]! += w * hw[k]!;
     }
-    const si = sumInterval(fit, fc, level, days);
-    below += w * si.below;
-    above += w * si.above;
+    // The week's range from the models that carry the weight (a 2 % model moves it by little, and costs a bootstrap).
+    if (w >= SUM_MIN_WEIGHT) {
+      const si = sumInterval(fit, fc, level, days);
+      below += w * si.below;
+      above += w * si.above;
+      sumWeight += w;
+    }
   });
   // Combined with Theta, point by point: the literature's (and this panel's) best
   // classical gain on daily series; the intervals keep the ensemble's widths.
@@ -88,7 +95,7 @@ export function forecastSeries(values: ArrayLike<number>, opts: ForecastOptions)
   const model = lead > 0.9 ? specName(fits[0]!.spec) : `ETS ensemble (${specName(fits[0]!.spec)} ${Math.round(lead * 100)}%)`;
   let sum = 0;
   for (let k = 0; k < days; k++) sum += out.point[k]!;
-  return { ok: true, model, ...out, total: { days, point: sum, lower: clamp(sum - below), upper: sum + above } };
+  return { ok: true, model, ...out, total: sumWeight > 0 ? { days, point: sum, lower: clamp(sum - below / sumWeight), upper: sum + above / sumWeight } : undefined };
 }
 
 /** Seasonal naive with empirical intervals: the short-series fallback and the benchmark baseline. */
