@@ -8,7 +8,10 @@
 // against the best other method are printed.
 // Then the 7-day total's interval (the report's "next 7 days") on this panel and a
 // synthetic ad-like one (bench/synthetic-panel.ts, five seeds).
-// Targets: mean MASE ≤ 0.95 × best other; coverage 0.75–0.85 (daily and 7-day total); ≥ 20× faster than R ets.
+// Targets (issue 31): mean MASE no worse than the best other (≤ 1.00×; the earlier
+// 0.95× was withdrawn: the AdWords account that dominates the panel falls 7–20 % in
+// the test windows with no sign in its history); MSIS ≤ 0.85× the best other's;
+// coverage 0.75–0.85 (daily and 7-day total); ≥ 50× faster than R ets per series.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -178,10 +181,11 @@ const others = Object.entries(results).filter(([k]) => k !== 'adbrain');
 const [bestName, bestScore] = others.sort((a, b) => mean(a[1].mase) - mean(b[1].mase))[0]!;
 const ratio = mean(ours.mase) / mean(bestScore.mase);
 const cov = mean(ours.coverage);
-console.log(`\nmean MASE vs best other (${bestName}): ${ratio.toFixed(3)} (target ≤ 0.95) ${ratio <= 0.95 ? 'OK' : 'MISSED'}`);
+console.log(`\nmean MASE vs best other (${bestName}): ${ratio.toFixed(3)} (target ≤ 1.00) ${ratio <= 1 ? 'OK' : 'MISSED'}`);
 console.log(`coverage ${cov.toFixed(3)} (target 0.75–0.85) ${cov >= 0.75 && cov <= 0.85 ? 'OK' : 'MISSED'}`);
-console.log(`MSIS vs best other's: ${(mean(ours.msis) / Math.min(...others.map(([, x]) => mean(x.msis)))).toFixed(3)} (lower is better)`);
+const msis = mean(ours.msis) / Math.min(...others.map(([, x]) => mean(x.msis)));
+console.log(`MSIS vs best other's: ${msis.toFixed(3)} (target ≤ 0.85) ${msis <= 0.85 ? 'OK' : 'MISSED'}`);
 if (results['R ets']) {
   const speed = results['R ets'].ms / ours.ms;
-  console.log(`speed vs R ets: ${speed.toFixed(0)}× faster per series (target ≥ 20×) ${speed >= 20 ? 'OK' : 'MISSED'}`);
+  console.log(`speed vs R ets: ${speed.toFixed(0)}× faster per series (target ≥ 50×) ${speed >= 50 ? 'OK' : 'MISSED'}`);
 }
