@@ -22,6 +22,8 @@ const PLATFORMS = ['meta', 'google', 'tiktok', 'redtrack', 'shopify', 'other'] a
 
 interface TableQuery {
   client: Client;
+  /** The agency's clients, for the filter (read once per page). */
+  clients: Awaited<ReturnType<typeof clientChoices>>;
   from: string;
   to: string;
   range: '7' | '30' | 'custom';
@@ -65,7 +67,7 @@ async function readQuery(c: Context<WebEnv>): Promise<TableQuery | { error: stri
   // Profit and ROI: worst first (what to kill); the rest: most first; name: A→Z.
   const dir = q.dir === 'asc' || q.dir === 'desc' ? q.dir : sort === 'profit' || sort === 'roi' || sort === 'name' ? 'asc' : 'desc';
   const show = q.show === 'killed' || q.show === 'all' ? q.show : 'live';
-  return { client: full, from, to, range, platform, sort, dir, show };
+  return { client: full, clients, from, to, range, platform, sort, dir, show };
 }
 
 async function rowsOf(c: Context<WebEnv>, t: TableQuery): Promise<LinkLine[]> {
@@ -103,7 +105,7 @@ export function linkRoutes(web: Hono<WebEnv>) {
     const v = c.get('viewer');
     if ('error' in t) return page(c, 422, { title: 'Links', viewer: v, nav: 'links', body: html`<p class="error">${t.error}</p><p><a href="/app/links">Back to the link table</a></p>` });
     const rows = await rowsOf(c, t);
-    const clients = await clientChoices(c);
+    const clients = t.clients;
     const cur = t.client.currency;
     const back = `/app/links?${queryOf(t)}`;
     const head = (k: SortKey, numeric = true) => {
