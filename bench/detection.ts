@@ -23,6 +23,15 @@ for (const type of ['burning', 'winner'] as const) {
 console.log(row('creative_fatigue', score(withEvents, 'creative_fatigue'), falseAlarmRate(clean, 'creative_fatigue')));
 for (const type of ['anomaly_spike', 'anomaly_drop'] as const) console.log(row(type, score(withEvents, type, { oneDay: true }), falseAlarmRate(clean, type)));
 
+// The second generator (src/demo/scenario-field.ts): other noise than the one the detectors were tuned on.
+const fieldArg = process.argv.indexOf('--field-seeds');
+const fieldSeeds = fieldArg > 0 ? process.argv[fieldArg + 1]!.split(',').map(Number) : [61, 62, 63, 64, 65, 66];
+const fieldEvents = fieldSeeds.map((s) => runSeed(s, true, 'field'));
+const fieldClean = fieldSeeds.map((s) => runSeed(s, false, 'field'));
+console.log(`\nfield generator — seeds ${fieldSeeds.join(', ')} (not tuned on): over-dispersed counts, drifting and edited budgets, weekday shape, daily frequency, ads without frequency, low-traffic ads, launches in the window`);
+console.log(row('creative_fatigue', score(fieldEvents, 'creative_fatigue'), falseAlarmRate(fieldClean, 'creative_fatigue')));
+for (const type of ['anomaly_spike', 'anomaly_drop'] as const) console.log(row(type, score(fieldEvents, type, { oneDay: true }), falseAlarmRate(fieldClean, type)));
+
 // Calibration: every call of every day, grouped by the probability it stated.
 console.log('\nreliability — every call on every day (events and clean control), grouped by stated probability; ok = right at least as often as the group\'s lower bound (one-sided, z = 1.645)');
 for (const type of ['burning', 'winner', 'creative_fatigue'] as const) {

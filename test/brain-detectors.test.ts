@@ -175,8 +175,11 @@ describe('creative fatigue', () => {
     const asOf = addDays(AS_OF, -3);
     const input = makeInput({ asOf, days: 87, series: [ad(3, 80)] });
     const [f] = detectFatigue(buildSeries(input.entities, input.days, asOf));
-    expect(f!.title).toMatch(/^ad-3 is wearing out: CTR \d\.\d\d% vs \d\.\d\d% at its best \(−\d+%\), frequency \+\d+%, \+\d+% beyond what its spend explains \(the audience is saturating\)/);
+    expect(f!.title).toMatch(/^ad-3 is wearing out: CTR \d\.\d\d% vs \d\.\d\d% at its best \(−\d+%, \d+\.\d× its noise\), frequency \+\d+%, \+\d+% beyond what its spend explains \(\d+\.\d× its noise; the audience is saturating\)/);
     expect(f!.facts.frequencyExcess).toBeGreaterThan(0.03);
+    // …each in units of its own noise: a slide, not a bad week.
+    expect(f!.facts.ctrNoiseUnits).toBeGreaterThan(2);
+    expect(f!.facts.frequencyNoiseUnits).toBeGreaterThan(2);
     // Without frequency (a search ad), the CTR and the costs speak alone — and it is called later.
     const plain = { ...ad(3, 80), frequency: () => null };
     let called: string | null = null;

@@ -11,6 +11,7 @@ import { buildSeries, type SeriesSet } from '../brain/series.ts';
 import type { BrainSettings, Finding } from '../brain/types.ts';
 import { simBrainInput } from './brain-input.ts';
 import { simulateScenario, type GroundTruthEvent } from './simulate.ts';
+import { simulateField } from './scenario-field.ts';
 import { addDays, daysBetween } from '../time.ts';
 import { oracleLag } from './oracle-lag.ts';
 
@@ -49,9 +50,12 @@ export interface Run {
   last?: { s: SeriesSet; settings: BrainSettings };
 }
 
+/** The generators: simulate.ts's scenario (tuned on), and the field generator of other noise. */
+export const GENERATORS = { scenario: simulateScenario, field: simulateField } as const;
+
 /** Every day of the window as of that day: the calls of every detector. */
-export function runSeed(seed: number, events: boolean): Run {
-  const sim = simulateScenario({ seed, endDate: END, events });
+export function runSeed(seed: number, events: boolean, generator: keyof typeof GENERATORS = 'scenario'): Run {
+  const sim = GENERATORS[generator]({ seed, endDate: END, events });
   const client = sim.clients[0]!;
   const calls: Call[] = [];
   const baseline: Call[] = [];

@@ -41,4 +41,20 @@ export class Rng {
     } while (p > l);
     return k - 1;
   }
+  /** Gamma(shape, scale 1) (Marsaglia–Tsang); a Poisson of a gamma-scaled mean is an over-dispersed (negative binomial) count. */
+  gamma(shape: number): number {
+    if (shape < 1) return this.gamma(shape + 1) * Math.pow(Math.max(this.next(), 1e-12), 1 / shape);
+    const d = shape - 1 / 3, c = 1 / Math.sqrt(9 * d);
+    for (;;) {
+      const x = this.normal();
+      const v = (1 + c * x) ** 3;
+      if (v <= 0) continue;
+      const u = this.next();
+      if (Math.log(Math.max(u, 1e-300)) < 0.5 * x * x + d - d * v + d * Math.log(v)) return d * v;
+    }
+  }
+  /** A count with mean `mean` and variance mean + mean² / r (negative binomial). */
+  negBinomial(mean: number, r: number): number {
+    return this.poisson(mean * (this.gamma(r) / r));
+  }
 }

@@ -12,7 +12,11 @@ import { objectiveFor, refOf } from './performance.ts';
 
 type Transform = (x: number) => number;
 const logT: Transform = (x) => Math.log1p(Math.max(0, x) / 100); // cents → log(1 + dollars)
-const anscombe: Transform = (x) => 2 * Math.sqrt(Math.max(0, x) + 3 / 8);
+/** Counts: a ratio scale (over-dispersed days of many conversions vary by a share, not by √n), softened at small counts. */
+const COUNT_OFFSET = 5;
+const countT: Transform = (x) => Math.log(Math.max(0, x) + COUNT_OFFSET);
+/** A count's Poisson noise on that scale: the least spread a count can have. */
+const countFloor = (expected: number) => Math.sqrt(Math.max(1, expected)) / (Math.max(0, expected) + COUNT_OFFSET);
 
 export const ANOMALY_Z = 5.5;
 const HISTORY_WEEKS = 8;
@@ -22,19 +26,41 @@ interface MetricSpec {
   t: Transform;
   /** Smallest absolute deviation worth a call (cents or count). */
   minDelta: number;
+  /** Smallest move worth a call as a ratio to the expected, either way (a budget edited by a third is not an anomaly). */
+  minRatio: number;
 }
 
 // Revenue is conversions × order value: its noise is count noise, so it is
 // tested in units of the entity's average order value on the count scale.
 const SPECS: MetricSpec[] = [
-  { metric: 'spendCents', t: logT, minDelta: 2_000 },
-  { metric: 'revenueCents', t: anscombe, minDelta: 2_000 },
-  { metric: 'conversions', t: anscombe, minDelta: 3 },
-  { metric: 'cpa', t: logT, minDelta: 500 },
+  { metric: 'spendCents', t: logT, minDelta: 2_000, minRatio: 2 },
+  { metric: 'revenueCents', t: countT, minDelta: 2_000, minRatio: 1.4 },
+  { metric: 'conversions', t: countT, minDelta: 3, minRatio: 1.4 },
+  { metric: 'cpa', t: logT, minDelta: 500, minRatio: 1.4 },
 ];
 
+/** Far enough from the expected to matter: by the metric's least amount, and by its least ratio either way. */
+function material(spec: MetricSpec, value: number, expected: number): boolean {
+  if (Math.abs(value - expected) < spec.minDelta) return false;
+  return value >= expected * spec.minRatio || value * spec.minRatio <= expected;
+}
+
+/**
+ * A count gone to a sixth or less of (or six times) what was expected, on an
+ * entity with 15+ a day: a tracking outage or a broken form, not noise, even
+ * where the days are over-dispersed enough to keep its z below the threshold
+ * (30 conversions a day that vary by a third). It needs 0.7 of the threshold.
+ */
+const COLLAPSE_RATIO = 6;
+const COLLAPSE_MIN_EXPECTED = 15;
+const COLLAPSE_Z_SHARE = 0.7;
+function collapse(spec: MetricSpec, value: number, expected: number, unit: number): boolean {
+  if (spec.t !== countT || expected / unit < COLLAPSE_MIN_EXPECTED) return false;
+  return value * COLLAPSE_RATIO <= expected || value >= expected * COLLAPSE_RATIO;
+}
+
 /** CPA is only judged where conversions are plentiful enough to make it stable. */
-const CPA_MIN_CONVERSIONS = 10;
+const CPA_MIN_CONVERSIONS = 20;
 
 function valueAt(e: EntitySeries, m: MetricSpec['metric'], i: number): number {
   if (m !== 'cpa') return e[m][i]!;
@@ -42,13 +68,40 @@ function valueAt(e: EntitySeries, m: MetricSpec['metric'], i: number): number {
   return c > 0 ? e.spendCents[i]! / c : Number.NaN;
 }
 
-function expectedAt(e: EntitySeries, m: MetricSpec['metric'], i: number): number {
-  const same: number[] = [];
-  for (let k = 1; k <= 4; k++) {
-    const v = valueAt(e, m, i - 7 * k);
-    if (!Number.isNaN(v)) same.push(v);
+/**
+ * What day i should have been: the level of the week before it (the median of
+ * its 7 days, each divided by its weekday's share), times day i's weekday share.
+ * The level follows budgets that drift or get edited — a median of the same
+ * weekday over four weeks lags them by weeks and reads every scaled budget as
+ * noise — while the median still ignores a single odd day among the seven.
+ */
+function expectedAt(e: EntitySeries, m: MetricSpec['metric'], i: number, shape = weekdayShape(e, m, i)): number {
+  const level: number[] = [];
+  for (let k = 1; k <= 7; k++) {
+    const v = valueAt(e, m, i - k);
+    if (!Number.isNaN(v) && i - k >= e.launch) level.push(v / shape[(i - k) % 7]!);
   }
-  return same.length >= 3 ? median(same) : Number.NaN;
+  return level.length >= 5 ? median(level) * shape[i % 7]! : Number.NaN;
+}
+
+/**
+ * Each weekday's share of the metric over the eight weeks before day i (1 =
+ * average), by the median of each weekday. Flat where the weeks are too few or
+ * the counts too sparse to tell a weekday from chance (a median of 0).
+ */
+function weekdayShape(e: EntitySeries, m: MetricSpec['metric'], i: number): number[] {
+  const flat = [1, 1, 1, 1, 1, 1, 1];
+  const from = Math.max(e.launch, i - HISTORY_WEEKS * 7);
+  if (i - from < 28) return flat;
+  const byDay: number[][] = [[], [], [], [], [], [], []];
+  for (let j = from; j < i; j++) {
+    const v = valueAt(e, m, j);
+    if (!Number.isNaN(v)) byDay[j % 7]!.push(v);
+  }
+  const meds = byDay.map((xs) => (xs.length >= 3 ? median(xs) : Number.NaN));
+  if (meds.some((x) => !(x > 0))) return flat;
+  const mean = meds.reduce((a, b) => a + b, 0) / 7;
+  return meds.map((x) => x / mean);
 }
 
 export interface AnomalyCall {
@@ -70,7 +123,7 @@ export interface AnomalyCall {
 export function anomaliesAt(e: EntitySeries, i: number, threshold = ANOMALY_Z): AnomalyCall[] {
   const calls = rawAnomaliesAt(e, i, threshold);
   if (calls.length === 0) return calls;
-  const before = [1, 2, 3].flatMap((k) => rawAnomaliesAt(e, i - k, threshold / 2));
+  const before = [1, 2, 3].flatMap((k) => rawAnomaliesAt(e, i - k, threshold * 0.75));
   return calls.filter((c) => !before.some((b) => b.metric === c.metric && Math.sign(b.z) === Math.sign(c.z)) && !shifted(e, c, i));
 }
 
@@ -111,34 +164,69 @@ function isIntermittent(e: EntitySeries, i: number, active = activeDays(e, i)): 
   return active.length < INTERMITTENT_SHARE * (i - Math.max(e.launch, i - HISTORY_WEEKS * 7));
 }
 
-function rawAnomaliesAt(e: EntitySeries, i: number, threshold: number): AnomalyCall[] {
+/** The day's value, what was expected, and how far apart in units of the entity's own noise (null when it cannot be judged). */
+interface Scored {
+  value: number;
+  expected: number;
+  z: number;
+  unit: number;
+}
+
+function scoreDay(e: EntitySeries, spec: MetricSpec, i: number, aov: number): Scored | null {
+  const value = valueAt(e, spec.metric, i);
+  const shape = weekdayShape(e, spec.metric, i);
+  const expected = expectedAt(e, spec.metric, i, shape);
+  if (Number.isNaN(value) || Number.isNaN(expected)) return null;
+  if (spec.metric === 'cpa' && expectedAt(e, 'conversions', i) < CPA_MIN_CONVERSIONS) return null;
+  if (spec.metric === 'revenueCents' && !(aov > 0)) return null;
+  const unit = spec.metric === 'revenueCents' ? aov : 1;
+  const t = (x: number) => spec.t(x / unit);
+  const residuals: number[] = [];
+  // From the third week on: the level needs a week behind each day, past the launch ramp.
+  for (let j = Math.max(e.launch + 14, i - HISTORY_WEEKS * 7); j < i; j++) {
+    const v = valueAt(e, spec.metric, j);
+    const x = expectedAt(e, spec.metric, j, shape);
+    if (!Number.isNaN(v) && !Number.isNaN(x)) residuals.push(t(v) - t(x));
+  }
+  if (residuals.length < 14) return null;
+  const center = median(residuals);
+  const mad = median(residuals.map((r) => Math.abs(r - center))) * 1.4826;
+  const floor = spec.t === logT ? 0.05 : countFloor(expected / unit);
+  return { value, expected, unit, z: (t(value) - t(expected) - center) / Math.max(mad, floor) };
+}
+
+
+export function rawAnomaliesAt(e: EntitySeries, i: number, threshold: number): AnomalyCall[] {
   // Needs the four weeks behind the day plus the weeks used to scale residuals.
   if (e.launch < 0 || i - e.launch < 7 * (4 + 2)) return [];
   const active = activeDays(e, i);
   if (isIntermittent(e, i, active)) return intermittentAnomaliesAt(e, i, active, threshold);
-  const calls: AnomalyCall[] = [];
   const aov = avgValue(e, i);
+  const scored = new Map<MetricSpec, Scored | null>();
+  const score = (spec: MetricSpec) => {
+    if (!scored.has(spec)) scored.set(spec, scoreDay(e, spec, i, aov));
+    return scored.get(spec)!;
+  };
+  const calls: AnomalyCall[] = [];
   for (const spec of SPECS) {
+    // Most days are not material: judged before the (costlier) noise is measured.
     const value = valueAt(e, spec.metric, i);
     const expected = expectedAt(e, spec.metric, i);
-    if (Number.isNaN(value) || Number.isNaN(expected)) continue;
-    if (Math.abs(value - expected) < Math.max(spec.minDelta, 0.3 * expected)) continue;
-    if (spec.metric === 'cpa' && expectedAt(e, 'conversions', i) < CPA_MIN_CONVERSIONS) continue;
-    if (spec.metric === 'revenueCents' && !(aov > 0)) continue;
-    const unit = spec.metric === 'revenueCents' ? aov : 1;
-    const t = (x: number) => spec.t(x / unit);
-    const residuals: number[] = [];
-    for (let j = Math.max(e.launch + 28, i - HISTORY_WEEKS * 7); j < i; j++) {
-      const v = valueAt(e, spec.metric, j);
-      const x = expectedAt(e, spec.metric, j);
-      if (!Number.isNaN(v) && !Number.isNaN(x)) residuals.push(t(v) - t(x));
+    if (Number.isNaN(value) || Number.isNaN(expected) || !material(spec, value, expected)) continue;
+    const r = score(spec);
+    if (!r) continue;
+    if (!(Math.abs(r.z) >= threshold || (collapse(spec, r.value, r.expected, r.unit) && Math.abs(r.z) >= threshold * COLLAPSE_Z_SHARE))) continue;
+    // Revenue and CPA move with conversions: without conversions moving the same way
+    // (half the threshold) a revenue drop is a few small orders and a CPA jump a
+    // thin day's arithmetic, not an outage. CPA also moves with a spend spike.
+    if (spec.metric === 'revenueCents' || spec.metric === 'cpa') {
+      const sameWay = spec.metric === 'cpa' ? -Math.sign(r.z) : Math.sign(r.z);
+      const conversions = score(SPECS.find((x) => x.metric === 'conversions')!);
+      const backed = conversions !== null && Math.sign(conversions.z) === sameWay && Math.abs(conversions.z) >= threshold / 2;
+      const spend = spec.metric === 'cpa' && r.z > 0 ? score(SPECS[0]!) : null;
+      if (!backed && !(spend !== null && spend.value > spend.expected)) continue;
     }
-    if (residuals.length < 14) continue;
-    const center = median(residuals);
-    const mad = median(residuals.map((r) => Math.abs(r - center))) * 1.4826;
-    const floor = spec.t === logT ? 0.05 : 0.25;
-    const z = (t(value) - t(expected) - center) / Math.max(mad, floor);
-    if (Math.abs(z) >= threshold) calls.push({ metric: spec.metric, value, expected, z });
+    calls.push({ metric: spec.metric, value: r.value, expected: r.expected, z: r.z });
   }
   return calls;
 }
@@ -163,7 +251,7 @@ function intermittentAnomaliesAt(e: EntitySeries, i: number, active: number[], t
     const history = active.map((j) => valueAt(e, spec.metric, j)).filter((v) => !Number.isNaN(v));
     if (Number.isNaN(value) || history.length < MIN_ACTIVE_DAYS) continue;
     const expected = median(history);
-    if (Math.abs(value - expected) < Math.max(spec.minDelta, 0.3 * expected)) continue;
+    if (!material(spec, value, expected)) continue;
     if (spec.metric === 'cpa' && median(active.map((j) => e.conversions[j]!)) < CPA_MIN_CONVERSIONS) continue;
     const ts = history.map((v) => spec.t(v));
     const center = median(ts);
@@ -214,7 +302,7 @@ export function detectAnomalies(s: SeriesSet, currency: string, settings?: Brain
       impactCents: finiteOr0(Math.round(7 * (lead.metric === 'cpa' ? Math.abs(lead.value - lead.expected) * e.conversions[i]! : moneyAtStake))),
       confidence: round(Math.min(0.99, 1 - Math.exp(-(Math.abs(lead.z) - 2))), 3),
       since: s.dayOf(i),
-      title: `${goodNews ? 'Good news — ' : ''}${e.entity.name}: ${label(lead.metric)} ${lead.z > 0 ? 'jumped' : 'fell'} to ${fmt(lead.metric, lead.value, currency)} against ${fmt(lead.metric, lead.expected, currency)} expected`,
+      title: `${goodNews ? 'Good news — ' : ''}${e.entity.name}: ${label(lead.metric)} ${lead.z > 0 ? 'jumped' : 'fell'} to ${fmt(lead.metric, lead.value, currency)} against ${fmt(lead.metric, lead.expected, currency)} expected (${Math.abs(lead.z).toFixed(1)}× its usual day-to-day swing)`,
       facts,
     };
     const parent = e.entity.parentId ? s.byId.get(e.entity.parentId) : undefined;

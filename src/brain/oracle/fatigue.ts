@@ -19,6 +19,12 @@ export const FATIGUE = {
   /** CUSUM allowance and alarm level, in noise units. */
   k: 0.5,
   h: 3,
+  /** Without a frequency column the CTR is the only evidence: it must pass a higher alarm level. */
+  hNoFrequency: 8,
+  /** CTR's fall since the slide began, in units of its noise (day-to-day and week-to-week), for a call on CTR alone. */
+  zNoFrequency: 3,
+  /** An older slide's weekly CTR below the early baseline, in units of its noise. */
+  lastingZ: 3,
   /** Per-day cap on the evidence of CTR and of frequency: neither decides alone. */
   cap: 4,
   capFrequency: 4,
@@ -51,6 +57,10 @@ export interface FatigueState {
   frequencyChange: number | null;
   /** Frequency over the last 2 days above what the ad's delivery explains, as a share (null without frequency). */
   frequencyExcess: number | null;
+  /** CTR's fall since the onset below the reference weeks, in units of its noise (0 when none). */
+  ctrZ: number;
+  /** The frequency excess in units of its noise (null without frequency). */
+  frequencyZ: number | null;
 }
 
 function robustSd(values: number[], floor: number): number {
@@ -72,27 +82,73 @@ interface Reference {
   sCtr: number;
   sCpm: number;
   sF: number;
-  /** Frequency as the ad's delivery explains it: a + b × its last 7 days' impressions. */
+  /** Frequency as the ad's delivery explains it: a + b × its impressions (the day's or the week's). */
   fA: number;
   fB: number;
   /** Spread of frequency around that line. */
   sFr: number;
+  /** The delivery the line reads (the day's or the week's impressions). */
+  fX: Delivery;
+  /** The most delivery the line saw: beyond it the line is not extrapolated. */
+  fXMax: number;
+  /** How far the ad's weekly CTR wanders beyond what its daily noise explains (log scale). */
+  sLevel: number;
 }
 
-/** The last 7 days' impressions up to day i (what a reported frequency counts over). */
+/**
+ * How far an ad's weekly CTR wanders on its own (budget moves into broader
+ * audiences, auction mix): the spread of its 7-day CTRs over its history, less
+ * what the daily noise alone puts into a 7-day mean. A reference taken in a
+ * good stretch is not the ad's level; this is the allowance for that.
+ */
+function levelWander(e: EntitySeries, from: number, to: number, sDaily: number): number {
+  const logs: number[] = [];
+  for (let b = to; b - 6 >= from; b -= 7) {
+    const imp = sumRange(e.impressions, b - 6, b), clicks = sumRange(e.clicks, b - 6, b);
+    if (imp > 0 && clicks > 0) logs.push(Math.log(clicks / imp));
+  }
+  // Too few weeks to tell: allow as much again as a week of daily noise.
+  if (logs.length < 4) return sDaily / Math.sqrt(7);
+  const mean = logs.reduce((a, b) => a + b, 0) / logs.length;
+  const v = logs.reduce((a, b) => a + (b - mean) ** 2, 0) / (logs.length - 1);
+  return Math.sqrt(Math.max(0, v - sDaily ** 2 / 7));
+}
+
+/** The last 7 days' impressions up to day i (what a 7-day frequency counts over). */
 const impressions7 = (e: EntitySeries, i: number) => sumRange(e.impressions, i - 6, i);
+/** The day's own impressions (what a daily row's frequency counts over). */
+const impressions1 = (e: EntitySeries, i: number) => e.impressions[i]!;
+
+type Delivery = (e: EntitySeries, i: number) => number;
 
 /**
  * Frequency rises when an ad buys more impressions from the same audience, and
  * when the audience is used up. The first is delivery, the second is fatigue:
- * a line of frequency on the week's impressions over the reference days
- * separates them — fatigue is frequency above the line.
+ * a line of frequency on delivery over the reference days separates them —
+ * fatigue is frequency above the line. Whether a row's frequency counts the day
+ * (Meta's daily rows) or the week is not known, so both are fitted and the one
+ * that explains the reference days better is kept.
  */
-function frequencyLine(e: EntitySeries, r0: number, r1: number): { a: number; b: number; s: number } | null {
+function frequencyLine(e: EntitySeries, r0: number, r1: number): FrequencyLine | null {
+  const a = fitLine(e, r0, r1, impressions1);
+  const b = fitLine(e, r0, r1, impressions7);
+  return a && b ? (a.rss < b.rss ? a : b) : (a ?? b);
+}
+
+interface FrequencyLine {
+  a: number;
+  b: number;
+  s: number;
+  rss: number;
+  x: Delivery;
+  xMax: number;
+}
+
+function fitLine(e: EntitySeries, r0: number, r1: number, x: Delivery): FrequencyLine | null {
   const xs: number[] = [], ys: number[] = [];
   for (let i = r0; i <= r1; i++) {
     if (!Number.isFinite(e.frequency[i]!)) continue;
-    xs.push(impressions7(e, i));
+    xs.push(x(e, i));
     ys.push(e.frequency[i]!);
   }
   if (xs.length < 7) return null;
@@ -107,7 +163,7 @@ function frequencyLine(e: EntitySeries, r0: number, r1: number): { a: number; b:
   const a = my - b * mx;
   const res = ys.map((y, k) => y - (a + b * xs[k]!));
   // Reported frequencies are rounded to 0.01: the floor.
-  return { a, b, s: robustSd(res, Math.max(0.01, 0.005 * my)) };
+  return { a, b, s: robustSd(res, Math.max(0.01, 0.005 * my)), rss: res.reduce((t, r) => t + r * r, 0), x, xMax: Math.max(...xs) };
 }
 
 function reference(e: EntitySeries, r0: number, r1: number, p: typeof FATIGUE): Reference | null {
@@ -133,6 +189,9 @@ function reference(e: EntitySeries, r0: number, r1: number, p: typeof FATIGUE): 
     fA: line?.a ?? frequency ?? 0,
     fB: line?.b ?? 0,
     sFr: line?.s ?? 0,
+    fX: line?.x ?? impressions7,
+    fXMax: line?.xMax ?? 0,
+    sLevel: 0,
     ctr,
     cpm,
     cpc: spend / clicks,
@@ -154,6 +213,13 @@ function reference(e: EntitySeries, r0: number, r1: number, p: typeof FATIGUE): 
  * keeps the condition open.
  */
 export function fatigueAt(e: EntitySeries, end: number, p = FATIGUE): FatigueState | null {
+  return stateAt(e, end, p, false);
+}
+
+/** How far back an older slide's first alarm is looked for. */
+const LASTING_LOOKBACK = 75;
+
+function stateAt(e: EntitySeries, end: number, p: typeof FATIGUE, freshOnly: boolean): FatigueState | null {
   if (e.launch < 0) return null;
   const early0 = e.launch + p.rampDays;
   const early = reference(e, early0, early0 + p.referenceDays - 1, p);
@@ -161,7 +227,8 @@ export function fatigueAt(e: EntitySeries, end: number, p = FATIGUE): FatigueSta
   // Local reference: days end−27 … end−8, not before the ramp is over.
   const l0 = Math.max(early0, end - 27);
   const l1 = end - 8;
-  const local = l1 - l0 + 1 >= 10 ? reference(e, l0, l1, p) : null;
+  const local = l1 - l0 + 1 >= 14 ? reference(e, l0, l1, p) : null;
+  if (local) local.sLevel = levelWander(e, early0, l1, local.sCtr);
 
   let S = 0;
   let sCtrOnly = 0;
@@ -174,8 +241,9 @@ export function fatigueAt(e: EntitySeries, end: number, p = FATIGUE): FatigueSta
       sCtrOnly = Math.max(0, sCtrOnly + zCtr - p.k);
       let sum = zCtr;
       let n = 1;
-      if (local.frequency !== null && local.sFr > 0 && Number.isFinite(e.frequency[i]!)) {
-        sum += clampAbs(frequencyExcess(e, local, i) / local.sFr, p.capFrequency);
+      const fx = local.frequency !== null && local.sFr > 0 ? frequencyExcess(e, local, i) : Number.NaN;
+      if (Number.isFinite(fx)) {
+        sum += clampAbs(fx / local.sFr, p.capFrequency);
         n++;
       }
       const next = Math.max(0, S + sum / Math.sqrt(n) - p.k);
@@ -193,6 +261,8 @@ export function fatigueAt(e: EntitySeries, end: number, p = FATIGUE): FatigueSta
   const fNow = meanFinite(e.frequency, end - 1, end);
   const state: Omit<FatigueState, 'alarm' | 'onset'> = {
     frequencyExcess: null,
+    ctrZ: 0,
+    frequencyZ: null,
     refCtr: early.ctr,
     recentCtr,
     drop,
@@ -213,13 +283,47 @@ export function fatigueAt(e: EntitySeries, end: number, p = FATIGUE): FatigueSta
   // explains — while the CTR has begun to slide (its own drop still within a day's noise).
   const saturated = Number.isFinite(excess) && excess / local!.sFr >= p.saturationZ && excess / local!.frequency! >= p.minFrequencyExcess && dropLocal >= p.minDropSaturated && sCtrOnly > 0;
   state.frequencyExcess = Number.isFinite(excess) ? excess / local!.frequency! : null;
-  const fresh = local !== null && S > p.h && onset >= 0 && backed && ((sCtrOnly > p.hCtr && dropLocal >= p.minDrop) || saturated);
+  // The fall since the onset against the reference weeks, in units of both noises:
+  // a day's (averaged over the days since) and the weekly level's own wander.
+  let ctrZ = 0;
+  if (local && onset >= 0) {
+    const n = end - onset + 1;
+    const since = sumRange(e.clicks, onset, end) / Math.max(1, sumRange(e.impressions, onset, end));
+    const se = Math.sqrt(local.sCtr ** 2 * (1 / n + 1 / 20) + 2 * local.sLevel ** 2);
+    ctrZ = since > 0 ? Math.log(local.ctr / since) / se : p.cap * Math.sqrt(n);
+  }
+  state.ctrZ = Math.max(0, ctrZ);
+  state.frequencyZ = Number.isFinite(excess) ? excess / local!.sFr : null;
+  // Frequency read on the last two days backs the call; without it CTR alone must be beyond its noise.
+  const withFrequency = Number.isFinite(excess);
+  const beyondNoise = withFrequency || ctrZ >= p.zNoFrequency;
+  const fresh = local !== null && S > (withFrequency ? p.h : p.hNoFrequency) && onset >= 0 && backed && beyondNoise && ((sCtrOnly > p.hCtr && dropLocal >= p.minDrop) || saturated);
   if (fresh) return { alarm: true, onset, ...state };
+  if (freshOnly) return { alarm: false, onset: -1, ...state };
   // An older slide: CTR still far below the early baseline and not recovering.
   const lastWeek = sumRange(e.clicks, end - 6, end) / Math.max(1, sumRange(e.impressions, end - 6, end));
   const weekBefore = sumRange(e.clicks, end - 13, end - 7) / Math.max(1, sumRange(e.impressions, end - 13, end - 7));
-  const lasting = drop >= p.minLastingDrop && 1 - lastWeek / early.ctr >= p.minLastingDrop && lastWeek <= weekBefore * 1.05;
+  // …and beyond the noise of a week's CTR against the two early weeks', on an ad with the clicks to tell.
+  const zWeek = lastWeek > 0 ? Math.log(early.ctr / lastWeek) / (early.sCtr * Math.sqrt(1 / 7 + 1 / p.referenceDays)) : Infinity;
+  const lasting =
+    early.clicksPerDay >= p.minClicksPerDay &&
+    drop >= p.minLastingDrop &&
+    1 - lastWeek / early.ctr >= p.minLastingDrop &&
+    zWeek >= p.lastingZ &&
+    lastWeek <= weekBefore * 1.05 &&
+    alarmedBefore(e, end, p);
+  if (lasting) state.ctrZ = zWeek;
   return { alarm: lasting, onset: lasting ? findOnset(e, early, early0 + p.referenceDays, end) : -1, ...state };
+}
+
+/**
+ * An older slide stays open only if it was once caught fresh: a week's CTR below
+ * the two early weeks' says nothing alone (the early weeks may have been a lucky
+ * peak of a noisy series, or the budget grew into a broader audience).
+ */
+function alarmedBefore(e: EntitySeries, end: number, p: typeof FATIGUE): boolean {
+  for (let j = end - 1; j >= Math.max(e.launch, end - LASTING_LOOKBACK); j--) if (stateAt(e, j, p, true)?.alarm) return true;
+  return false;
 }
 
 /** The first day of the last run of days whose 3-day CTR sat below the early baseline by the minimum drop. */
@@ -233,10 +337,20 @@ function findOnset(e: EntitySeries, early: Reference, from: number, end: number)
   return onset;
 }
 
-/** Frequency on day i above what the ad's delivery that week explains (NaN when not reported). */
+/**
+ * Frequency on day i above what the ad's delivery explains — NaN when not
+ * reported, or when the day bought more than the reference days ever did: a
+ * daily frequency curves up as a budget grows into its audience, and a straight
+ * line carried beyond what it saw reads every budget raise as saturation.
+ */
 function frequencyExcess(e: EntitySeries, r: Reference, i: number): number {
-  return e.frequency[i]! - (r.fA + r.fB * impressions7(e, i));
+  const x = r.fX(e, i);
+  if (!(x <= r.fXMax * FREQUENCY_REACH)) return Number.NaN;
+  return e.frequency[i]! - (r.fA + r.fB * x);
 }
+
+/** How far past the reference days' delivery the frequency line is still read. */
+const FREQUENCY_REACH = 1.15;
 
 function meanFinite(a: Float64Array, from: number, to: number): number | null {
   let s = 0, n = 0;
@@ -287,6 +401,9 @@ export function detectFatigue(s: SeriesSet, settings?: BrainSettings): Finding[]
         cpmChange: round(f.cpmChange, 4),
         frequencyChange: f.frequencyChange === null ? null : round(f.frequencyChange, 4),
         frequencyExcess: f.frequencyExcess === null ? null : round(f.frequencyExcess, 4),
+        // How far each signal moved in units of its own noise (day-to-day and week-to-week).
+        ctrNoiseUnits: round(f.ctrZ, 1),
+        frequencyNoiseUnits: f.frequencyZ === null ? null : round(f.frequencyZ, 1),
         lostValueCents: Math.max(0, impact),
       },
     });
@@ -297,12 +414,18 @@ export function detectFatigue(s: SeriesSet, settings?: BrainSettings): Finding[]
 const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
 const signed = (x: number) => `${x >= 0 ? '+' : '−'}${Math.round(Math.abs(x) * 100)}%`;
 
-/** Which signals moved, strongest evidence first: CTR against its best, frequency, costs. */
+const noise = (z: number) => (z >= 1 ? `, ${z.toFixed(1)}× its noise` : '');
+
+/**
+ * Which signals moved, strongest evidence first: CTR against its best, frequency,
+ * costs — CTR and frequency with how far they moved in units of their own noise,
+ * so a reader can tell a slide from a bad week.
+ */
 function signals(f: FatigueState): string[] {
-  const out = [`CTR ${pct(f.recentCtr)} vs ${pct(f.refCtr)} at its best (${signed(-f.drop)})`];
+  const out = [`CTR ${pct(f.recentCtr)} vs ${pct(f.refCtr)} at its best (${signed(-f.drop)}${noise(f.ctrZ)})`];
   if (f.frequencyExcess !== null && f.frequencyExcess >= FATIGUE.minFrequencyExcess) {
     const change = f.frequencyChange === null ? '' : `${signed(f.frequencyChange)}, `;
-    out.push(`frequency ${change}${signed(f.frequencyExcess)} beyond what its spend explains (the audience is saturating)`);
+    out.push(`frequency ${change}${signed(f.frequencyExcess)} beyond what its spend explains (${f.frequencyZ === null ? '' : `${f.frequencyZ.toFixed(1)}× its noise; `}the audience is saturating)`);
   }
   if (f.cpcChange >= 0.05) out.push(`CPC ${signed(f.cpcChange)}`);
   if (f.cpmChange >= 0.05) out.push(`CPM ${signed(f.cpmChange)}`);
