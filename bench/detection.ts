@@ -29,14 +29,15 @@ const fieldSeeds = fieldArg > 0 ? process.argv[fieldArg + 1]!.split(',').map(Num
 const fieldEvents = fieldSeeds.map((s) => runSeed(s, true, 'field'));
 const fieldClean = fieldSeeds.map((s) => runSeed(s, false, 'field'));
 console.log(`\nfield generator — seeds ${fieldSeeds.join(', ')} (not tuned on): over-dispersed counts, drifting and edited budgets, weekday shape, daily frequency, ads without frequency, low-traffic ads, launches in the window`);
-console.log(row('creative_fatigue', score(fieldEvents, 'creative_fatigue'), falseAlarmRate(fieldClean, 'creative_fatigue')));
+for (const type of ['burning', 'winner', 'creative_fatigue'] as const) console.log(row(type, score(fieldEvents, type), falseAlarmRate(fieldClean, type)));
 for (const type of ['anomaly_spike', 'anomaly_drop'] as const) console.log(row(type, score(fieldEvents, type, { oneDay: true }), falseAlarmRate(fieldClean, type)));
 
 // Calibration: every call of every day, grouped by the probability it stated.
 console.log('\nreliability — every call on every day (events and clean control), grouped by stated probability; ok = right at least as often as the group\'s lower bound (one-sided, z = 1.645)');
-for (const type of ['burning', 'winner', 'creative_fatigue'] as const) {
-  const r = reliability([...withEvents, ...clean], type);
-  console.log(`${type.padEnd(17)} ${String(r.calls).padStart(5)} calls, Brier ${r.brier.toFixed(3)}`);
+const panels = [['', [...withEvents, ...clean]], ['field ', [...fieldEvents, ...fieldClean]]] as const;
+for (const [panel, runs] of panels) for (const type of ['burning', 'winner', 'creative_fatigue'] as const) {
+  const r = reliability([...runs], type);
+  console.log(`${(panel + type).padEnd(23)} ${String(r.calls).padStart(5)} calls, Brier ${r.brier.toFixed(3)}`);
   for (const row of r.rows) {
     if (!row.calls) continue;
     const band = `${Math.round(row.from * 100)}–${Math.min(100, Math.round(row.to * 100))} %`;
@@ -46,10 +47,10 @@ for (const type of ['burning', 'winner', 'creative_fatigue'] as const) {
 
 // Lag against the information limit: a detector that knows the onset and the rate before it.
 console.log('\nlag against the information limit — the brain\'s first call minus the first day a detector that knows the onset and the rate before it is 90 % sure (events with 14+ days before them)');
-for (const type of ['burning', 'winner'] as const) {
-  const l = lagVsOracle(withEvents, type);
+for (const [panel, runs] of [['', withEvents], ['field ', fieldEvents]] as const) for (const type of ['burning', 'winner'] as const) {
+  const l = lagVsOracle([...runs], type);
   const never = l.excess.filter((x) => x === null).length;
   const dist = new Map<number, number>();
   for (const x of l.excess) if (x !== null) dist.set(x, (dist.get(x) ?? 0) + 1);
-  console.log(`${type.padEnd(8)} ${l.events} events: median excess ${l.medianExcess ?? '—'} d (goal ≤ +1); by excess ${[...dist].sort((a, b) => a[0] - b[0]).map(([k, v]) => `${k >= 0 ? '+' : ''}${k}: ${v}`).join(', ')}; brain never: ${never}; oracle never sure: ${l.oracleNever}`);
+  console.log(`${(panel + type).padEnd(14)} ${l.events} events: median excess ${l.medianExcess ?? '—'} d (goal ≤ +1); by excess ${[...dist].sort((a, b) => a[0] - b[0]).map(([k, v]) => `${k >= 0 ? '+' : ''}${k}: ${v}`).join(', ')}; brain never: ${never}; oracle never sure: ${l.oracleNever}`);
 }

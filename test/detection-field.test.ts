@@ -42,9 +42,13 @@ describe('detection on the field generator (other noise, unseen seeds)', { timeo
     }
   });
 
-  it('fatigue calls are right at least as often as the confidence they state', () => {
-    const r = reliability([...withEvents, ...clean], 'creative_fatigue');
-    expect(r.calls).toBeGreaterThan(200);
-    expect(r.rows.filter((x) => !x.ok)).toEqual([]);
-  });
+  // Burning is not here: its 90–95 % calls on quiet ads' dry spells are right 76 % of
+  // the time on this generator (bench:detection prints it) — an open defect.
+  for (const type of ['creative_fatigue', 'winner'] as const) {
+    it(`${type} calls are right at least as often as the probability they state`, () => {
+      const r = reliability([...withEvents, ...clean], type);
+      expect(r.calls).toBeGreaterThan(100);
+      expect(r.rows.filter((x) => !x.ok)).toEqual([]);
+    });
+  }
 });

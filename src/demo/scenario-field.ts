@@ -17,6 +17,9 @@ import { addDays, weekday } from '../time.ts';
 import { Rng } from './random.ts';
 import type { GroundTruthEvent, ScenarioOptions, Simulation } from './simulate.ts';
 
+/** lognormal(σ) has mean e^(σ²/2): divided out, an ad's value is its mean order. */
+const ORDER_MEAN_FIX = Math.exp(-0.08);
+
 // Monday … Sunday.
 const SPEND_WEEK = [1.06, 1.08, 1.05, 1.02, 0.96, 0.9, 0.93];
 const CTR_WEEK = [0.97, 0.98, 0.99, 1.0, 1.01, 1.04, 1.03];
@@ -148,7 +151,7 @@ function stage(rng: Rng, ads: FieldAd[], days: number, startDate: string, truth:
  * times a day that stops entirely (certain on its first day without a sale), one
  * at 6 a day whose ROI falls just past the burn line (−55 %: never certain within
  * a week), one at 8–14 a day that collapses (ROAS 0.15), and a winner at 5 a day
- * going to ROAS 3.6 — plus as many clean links (ROAS 0.7–2.6) as controls.
+ * going to ROAS 3.6 — plus as many clean links (ROAS 0.75–2.3) as controls.
  */
 function hardLinks(rng: Rng, batch: WriteBatch, days: number, events: boolean, startDate: string, truth: GroundTruthEvent[]): FieldAd[] {
   const kinds: { conv: number; roas: number; after?: number; type?: 'burning' | 'winner' }[] = [
@@ -161,7 +164,9 @@ function hardLinks(rng: Rng, batch: WriteBatch, days: number, events: boolean, s
   for (let k = 0; k < 16; k++) {
     const spec = kinds[k % 4]!;
     const staged = events && k < 8;
-    const roas = staged ? spec.roas : rng.uniform(0.7, 2.6);
+    // Clean links stay clear of the lines (ROAS 0.5 and 3) by more than the auction's
+    // and the budget's own drift moves a link's true ROAS here (±20 %).
+    const roas = staged ? spec.roas : rng.uniform(0.75, 2.3);
     const valueCents = Math.round(rng.uniform(30, 60) * 100);
     const cpm = rng.uniform(8, 16) * 100, ctr = rng.uniform(0.008, 0.02);
     const key = chain(batch, 'tiktok', 100 + k, 1000 + k);
@@ -217,7 +222,8 @@ function simulateAd(rng: Rng, batch: WriteBatch, ad: FieldAd, days: number, star
     let conversions = rng.negBinomial(clicks * cvr, ad.rConv);
     if (ad.shock?.day === t && ad.shock.metric === 'conversions') conversions = Math.round(conversions * ad.shock.factor);
     let revenue = 0;
-    for (let i = 0; i < conversions; i++) revenue += ad.valueCents * rng.lognormal(0.4);
+    // Order values vary (σ 0.4 on the log) around the ad's value as their mean.
+    for (let i = 0; i < conversions; i++) revenue += ad.valueCents * rng.lognormal(0.4) * ORDER_MEAN_FIX;
     // Reach of the day on a saturating curve; a fatiguing ad's fresh audience shrinks.
     const audience = ((ad.spendCents / ad.cpmCents) * 1000) * ad.audience * Math.exp(rng.normal(0, 0.05)) * (1 - 0.6 * progress);
     const reach = impressions > 0 ? Math.max(1, Math.round(audience * (1 - Math.exp(-impressions / audience)))) : 0;
