@@ -221,8 +221,31 @@ describe('budget pacing', () => {
     const late = makeInput({ asOf: '2026-06-27', days: 60, series: [account(10_000)], budgetCents: 200_000 });
     const sl = buildSeries(late.entities, late.days, late.asOf);
     expect(pacingFindings(pace(sl, late.settings, []), sl).map((f) => f.impactCents)).toEqual([100_000]);
+    // Without forecasts (the last week's pace) the month's end has no range.
+    expect(p).toMatchObject({ projectedLowCents: null, projectedHighCents: null });
     const none = makeInput({ asOf: '2026-06-20', days: 60, series: [account(10_000)], budgetCents: null });
     expect(pace(buildSeries(none.entities, none.days, none.asOf), none.settings, [])).toBeNull();
+  });
+});
+
+describe('budget pacing with forecasts', () => {
+  it("ranges the month's end by the forecast's range of the days left, and says it in the title", () => {
+    const rng = new Rng(3);
+    const noisy = { id: 'acct', kind: 'account', spend: () => Math.round(10_000 * rng.lognormal(0.2)), revenue: () => 15_000 };
+    const input = makeInput({ asOf: '2026-06-12', days: 90, series: [noisy], budgetCents: 250_000 });
+    const out = runCycle(input);
+    const p = out.oracle.pacing!;
+    expect(p.daysLeft).toBe(18);
+    const rest = out.oracle.forecasts.find((f) => f.metric === 'spendCents' && f.entityId === 'acct')!.rest!;
+    expect(rest.days).toBe(18);
+    expect(p.projectedLowCents).toBe(Math.round(Math.max(p.spentCents, p.projectedCents - rest.below)));
+    expect(p.projectedHighCents).toBe(Math.round(p.projectedCents + rest.above));
+    expect(p.projectedLowCents!).toBeLessThan(p.projectedCents);
+    expect(p.projectedHighCents!).toBeGreaterThan(p.projectedCents);
+    const [f] = pacingFindings(p, buildSeries(input.entities, input.days, input.asOf));
+    expect(f!.type).toBe('budget_overspend');
+    expect(f!.title).toMatch(/^On pace to spend \d+% over this month's budget \(80 % range: -?\d+% to \d+% over\)$/);
+    expect(f!.facts).toMatchObject({ projectedLowCents: p.projectedLowCents, projectedHighCents: p.projectedHighCents });
   });
 });
 

@@ -57,7 +57,9 @@ describe('forecasts on every core', () => {
     const many = Array.from({ length: Math.ceil(POOL_MIN_JOBS / jobs.length) + 1 }, () => jobs).flat();
     const seen: number[] = [];
     const pooled = await forecastJobs(many, { threads: 2, onProgress: (done) => seen.push(done) });
-    expect(pooled).toEqual(many.map((j) => forecastSeries(j.history, forecastOptions())));
+    expect(pooled).toEqual(many.map((j) => forecastSeries(j.history, forecastOptions(undefined, j.restDays))));
+    // Accounts' spend carries the range of the month's remaining days (pacing), through the workers too.
+    expect(pooled.some((f) => f.ok && f.rest !== undefined)).toBe(true);
     expect(seen.length).toBeGreaterThan(0);
     expect(Math.max(...seen)).toBeLessThanOrEqual(many.length);
   }, 120_000);

@@ -80,7 +80,7 @@ const LABELS: Record<string, string> = {
   windowDays: 'window', spendCents: 'spend', revenueCents: 'revenue', profitCents: 'profit', roi: 'ROI',
   referenceCtr: 'CTR at its best', recentCtr: 'CTR now', drop: 'CTR drop', cpcChange: 'CPC change', cpmChange: 'CPM change',
   frequencyChange: 'frequency change', spend7Cents: 'spend over 7 days', typicalSpend7Cents: 'typical 7-day spend',
-  ageDays: 'age', budgetCents: 'monthly budget', spentCents: 'spent so far', projectedCents: 'projected month', recentRoi: 'recent ROI',
+  ageDays: 'age', budgetCents: 'monthly budget', spentCents: 'spent so far', projectedCents: 'projected month', projectedLowCents: 'projected month, low end (80 %)', projectedHighCents: 'projected month, high end (80 %)', recentRoi: 'recent ROI',
   fromRoas: 'ROAS of the weaker campaign', toRoas: 'ROAS of the stronger campaign', day: 'day', month: 'month',
   spendLast7Cents: 'spend over the last 7 days', revenueLast7Cents: 'revenue over the last 7 days',
   spendNext7Cents: 'spend forecast for the next 7 days', revenueNext7Cents: 'revenue forecast for the next 7 days',

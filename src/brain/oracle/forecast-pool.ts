@@ -26,7 +26,7 @@ export async function forecastJobs(
   if (threads < 2 || jobs.length < POOL_MIN_JOBS) {
     return jobs.map((j, k) => {
       if (o.onProgress && k % 200 === 0) o.onProgress(k, jobs.length);
-      return forecastSeries(j.history, forecastOptions(o.level));
+      return forecastSeries(j.history, forecastOptions(o.level, j.restDays));
     });
   }
   const results: SeriesForecast[] = new Array(jobs.length);
@@ -39,7 +39,8 @@ export async function forecastJobs(
     const values = new Float64Array(offsets.at(-1)!);
     mine.forEach((k, i) => values.set(jobs[k]!.history, offsets[i]!));
     return new Promise<void>((resolve, reject) => {
-      const w = new Worker(workerEntry(), { workerData: { values, offsets, level: o.level }, transferList: [values.buffer] });
+      const rest = mine.map((k) => jobs[k]!.restDays ?? 0);
+      const w = new Worker(workerEntry(), { workerData: { values, offsets, level: o.level, rest }, transferList: [values.buffer] });
       let settled = false;
       w.on('message', (m: { progress?: number; results?: SeriesForecast[] }) => {
         if (m.progress !== undefined) {

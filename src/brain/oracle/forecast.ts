@@ -15,6 +15,15 @@ export interface ForecastOptions {
   season?: number;
   /** Central interval coverage, 0–1 (0.8 = 80 %). */
   level?: number;
+  /** Days left in the month after the last one: the interval of their total (pacing's month-end projection). */
+  restDays?: number;
+}
+
+/** How far below and above its expected value the total of the month's remaining days may fall. */
+export interface RestRange {
+  days: number;
+  below: number;
+  above: number;
 }
 
 /** The interval of the total of the first `days` days (the report's "next 7 days"), not a sum of daily intervals. */
@@ -26,7 +35,7 @@ export interface TotalForecast {
 }
 
 export type SeriesForecast =
-  | { ok: true; model: string; point: number[]; lower: number[]; upper: number[]; total?: TotalForecast }
+  | { ok: true; model: string; point: number[]; lower: number[]; upper: number[]; total?: TotalForecast; rest?: RestRange }
   | { ok: false; reason: string };
 
 /** Models below this Akaike weight are left out of the week's range (renormalised). */
@@ -63,7 +72,8 @@ export function forecastSeries(values: ArrayLike<number>, opts: ForecastOptions)
   const point = new Float64Array(h);
   const half = new Float64Array(h);
   const days = Math.min(TOTAL_DAYS, h);
-  let below = 0, above = 0, sumWeight = 0;
+  const restDays = Math.max(0, Math.floor(opts.restDays ?? 0));
+  let below = 0, above = 0, sumWeight = 0, restBelow = 0, restAbove = 0;
   fits.forEach((fit, i) => {
     const w = weights[i]! / total;
     if (w < 1e-4) return;
@@ -79,6 +89,12 @@ export function forecastSeries(values: ArrayLike<number>, opts: ForecastOptions)
       below += w * si.below;
       above += w * si.above;
       sumWeight += w;
+      // The month's remaining days: the same sum's range, over as many days as are left.
+      if (restDays > 0) {
+        const r = sumInterval(fit, restDays <= h ? fc : forecastEts(fit, restDays), level, restDays);
+        restBelow += w * r.below;
+        restAbove += w * r.above;
+      }
     }
   });
   // Combined with Theta, point by point: the literature's (and this panel's) best
@@ -95,7 +111,8 @@ export function forecastSeries(values: ArrayLike<number>, opts: ForecastOptions)
   const model = lead > 0.9 ? specName(fits[0]!.spec) : `ETS ensemble (${specName(fits[0]!.spec)} ${Math.round(lead * 100)}%)`;
   let sum = 0;
   for (let k = 0; k < days; k++) sum += out.point[k]!;
-  return { ok: true, model, ...out, total: sumWeight > 0 ? { days, point: sum, lower: clamp(sum - below / sumWeight), upper: sum + above / sumWeight } : undefined };
+  const rest = restDays > 0 && sumWeight > 0 ? { days: restDays, below: restBelow / sumWeight, above: restAbove / sumWeight } : undefined;
+  return { ok: true, model, ...out, total: sumWeight > 0 ? { days, point: sum, lower: clamp(sum - below / sumWeight), upper: sum + above / sumWeight } : undefined, rest };
 }
 
 /** Seasonal naive with empirical intervals: the short-series fallback and the benchmark baseline. */

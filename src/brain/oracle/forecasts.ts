@@ -1,7 +1,7 @@
 // Forecasts of spend, revenue, conversions and clicks for accounts and campaigns
 // (and ads with enough history), 14 days ahead with 80 % intervals. Each one
 // carries the in-sample seasonal-naive MAE so its error can later be scored as MASE.
-import { forecastSeries, MIN_HISTORY, type SeriesForecast, type TotalForecast } from './forecast.ts';
+import { forecastSeries, MIN_HISTORY, type RestRange, type SeriesForecast, type TotalForecast } from './forecast.ts';
 import { sumRange, type SeriesSet } from '../series.ts';
 
 export const FORECAST_METRICS = ['spendCents', 'revenueCents', 'conversions', 'clicks'] as const;
@@ -17,6 +17,8 @@ export interface EntityForecast {
   days: { date: string; point: number; lower: number; upper: number }[];
   /** The first 7 days' total with the interval of the sum (stored as metric `<metric>:7d`, dated its last day). */
   total?: TotalForecast;
+  /** An account's spend: the range of the total of the month's remaining days (pacing). */
+  rest?: RestRange;
 }
 
 /** The prediction row of a 7-day total: the metric with this suffix. */
@@ -37,6 +39,8 @@ export interface ForecastJob {
   entityId: string;
   metric: ForecastMetric;
   history: Float64Array;
+  /** Days left in the month, for an account's spend (pacing projects the month's end from it). */
+  restDays?: number;
 }
 
 /** What to forecast (accounts, campaigns, the biggest ads), and the series that cannot be. */
@@ -70,7 +74,8 @@ export function planForecasts(s: SeriesSet): { jobs: ForecastJob[]; gaps: Foreca
         continue;
       }
       if (history.every((v) => v === 0)) continue;
-      jobs.push({ entityId: e.entity.id, metric, history });
+      const restDays = e.entity.kind === 'account' && metric === 'spendCents' ? daysLeftInMonth(s.asOf) : 0;
+      jobs.push({ entityId: e.entity.id, metric, history, ...(restDays > 0 ? { restDays } : {}) });
     }
   }
   return { jobs, gaps };
@@ -97,12 +102,19 @@ export function assembleForecasts(s: SeriesSet, jobs: ForecastJob[], results: Se
       scale,
       days: f.point.map((p, k) => ({ date: s.dayOf(end + 1 + k), point: p, lower: f.lower[k]!, upper: f.upper[k]! })),
       total: f.total,
+      ...(f.rest ? { rest: f.rest } : {}),
     });
   });
   return { forecasts, gaps, minHistory: MIN_HISTORY };
 }
 
-export const forecastOptions = (level?: number) => ({ horizon: HORIZON, season: 7, level: level ?? 0.8 });
+export const forecastOptions = (level?: number, restDays?: number) => ({ horizon: HORIZON, season: 7, level: level ?? 0.8, restDays });
+
+/** Days of the month after `day` (YYYY-MM-DD). */
+export function daysLeftInMonth(day: string): number {
+  const y = Number(day.slice(0, 4)), m = Number(day.slice(5, 7));
+  return new Date(Date.UTC(y, m, 0)).getUTCDate() - Number(day.slice(8, 10));
+}
 
 /** On this thread (tests, small clients); runBrain uses worker threads for big ones (forecast-pool.ts). */
 export function forecastEntities(s: SeriesSet, opts: { level?: number; onProgress?: (done: number, total: number) => void } = {}) {
@@ -111,7 +123,7 @@ export function forecastEntities(s: SeriesSet, opts: { level?: number; onProgres
   for (let j = 0; j < jobs.length; j++) {
     // Every 200 series: cheap enough to call often, often enough for an ETA.
     if (opts.onProgress && j % 200 === 0) opts.onProgress(j, jobs.length);
-    results.push(forecastSeries(jobs[j]!.history, forecastOptions(opts.level)));
+    results.push(forecastSeries(jobs[j]!.history, forecastOptions(opts.level, jobs[j]!.restDays)));
   }
   return assembleForecasts(s, jobs, results, gaps);
 }

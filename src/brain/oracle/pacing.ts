@@ -13,6 +13,14 @@ export interface Pacing {
   budgetCents: number;
   spentCents: number;
   projectedCents: number;
+  /**
+   * The 80 % range of the month's end: the forecast's range of the *sum* of the
+   * days left (not the daily ranges added up), per account, added across accounts
+   * (a wider range than the accounts' joint one). Null where an account has no
+   * such range (a short history, or a pace without a forecast).
+   */
+  projectedLowCents: number | null;
+  projectedHighCents: number | null;
   daysLeft: number;
   ratio: number;
   /** ROI of the last 7 days across the accounts, null without spend. */
@@ -46,10 +54,15 @@ export function pace(s: SeriesSet, settings: BrainSettings, forecasts: EntityFor
   }
   // Rest of the month: the accounts' spend forecasts where they exist, else the last week's pace.
   let rest = 0;
+  let below = 0, above = 0, ranged = true;
   const covered = new Set<string>();
   for (const f of forecasts) {
     if (f.metric !== 'spendCents' || !accountIds.has(f.entityId)) continue;
     covered.add(f.entityId);
+    if (f.rest && f.rest.days === daysLeft) {
+      below += f.rest.below;
+      above += f.rest.above;
+    } else if (daysLeft > 0) ranged = false;
     let inMonth = 0;
     for (const d of f.days) {
       if (d.date.slice(0, 7) !== month) continue;
@@ -67,16 +80,28 @@ export function pace(s: SeriesSet, settings: BrainSettings, forecasts: EntityFor
   }
   if (covered.size === 0) rest = dailyRate * daysLeft;
   const projected = spent + rest;
+  // Past days are spent: the range is the days left's, and it never reaches below what is spent.
+  const withRange = ranged && covered.size === accountIds.size && covered.size > 0;
+  const low = withRange ? Math.round(Math.max(spent, projected - below)) : null;
+  const high = withRange ? Math.round(projected + above) : null;
   // The recent ROI in the client's objective (leads valued at their target CPA); null when not reported.
   const v = valueOf(recent, settings.objective ?? REVENUE);
   const recentRoi = v.basisSpend > 0 ? round((v.valueCents - v.basisSpend) / v.basisSpend, 4) : null;
-  return { month, budgetCents: settings.monthlyBudgetCents, spentCents: Math.round(spent), projectedCents: Math.round(projected), daysLeft, ratio: round(projected / settings.monthlyBudgetCents, 4), recentRoi };
+  return { month, budgetCents: settings.monthlyBudgetCents, spentCents: Math.round(spent), projectedCents: Math.round(projected), projectedLowCents: low, projectedHighCents: high, daysLeft, ratio: round(projected / settings.monthlyBudgetCents, 4), recentRoi };
 }
 
 export function pacingFindings(p: Pacing | null, s: SeriesSet): Finding[] {
   if (!p) return [];
   const day = Number(s.asOf.slice(8, 10));
-  const facts = { month: p.month, budgetCents: p.budgetCents, spentCents: p.spentCents, projectedCents: p.projectedCents, daysLeft: p.daysLeft, ratio: p.ratio, recentRoi: p.recentRoi };
+  const facts = { month: p.month, budgetCents: p.budgetCents, spentCents: p.spentCents, projectedCents: p.projectedCents, projectedLowCents: p.projectedLowCents, projectedHighCents: p.projectedHighCents, daysLeft: p.daysLeft, ratio: p.ratio, recentRoi: p.recentRoi };
+  // "18% over (80 % range: 9–27% over)": how sure the projection is, in the title's own terms.
+  const share = (c: number) => Math.round((c / p.budgetCents - 1) * 100);
+  const range = (word: 'over' | 'of') =>
+    p.projectedLowCents === null || p.projectedHighCents === null || p.daysLeft === 0
+      ? ''
+      : word === 'over'
+        ? ` (80 % range: ${share(p.projectedLowCents)}% to ${share(p.projectedHighCents)}% over)`
+        : ` (80 % range: ${Math.round((p.projectedLowCents / p.budgetCents) * 100)}% to ${Math.round((p.projectedHighCents / p.budgetCents) * 100)}%)`;
   // What acting now can change lies in the days left, and "$ at stake" is a 7-day
   // figure: the part of the gap that falls in the next min(7, days left) days. On
   // the month's last day nothing is left to change: the finding is information.
@@ -94,7 +119,7 @@ export function pacingFindings(p: Pacing | null, s: SeriesSet): Finding[] {
       since: `${p.month}-01`,
       title: over
         ? `Spent ${Math.round((p.ratio - 1) * 100)}% over this month's budget`
-        : `On pace to spend ${Math.round((p.ratio - 1) * 100)}% over this month's budget`,
+        : `On pace to spend ${Math.round((p.ratio - 1) * 100)}% over this month's budget${range('over')}`,
       facts,
     }];
   }
@@ -112,7 +137,7 @@ export function pacingFindings(p: Pacing | null, s: SeriesSet): Finding[] {
       since: `${p.month}-01`,
       title: over
         ? `Spent only ${Math.round(p.ratio * 100)}% of this month's budget`
-        : `On pace to spend only ${Math.round(p.ratio * 100)}% of this month's budget`,
+        : `On pace to spend only ${Math.round(p.ratio * 100)}% of this month's budget${range('of')}`,
       facts,
     }];
   }
