@@ -172,9 +172,8 @@ interface Scored {
   unit: number;
 }
 
-function scoreDay(e: EntitySeries, spec: MetricSpec, i: number, aov: number): Scored | null {
+function scoreDay(e: EntitySeries, spec: MetricSpec, i: number, aov: number, shape = weekdayShape(e, spec.metric, i)): Scored | null {
   const value = valueAt(e, spec.metric, i);
-  const shape = weekdayShape(e, spec.metric, i);
   const expected = expectedAt(e, spec.metric, i, shape);
   if (Number.isNaN(value) || Number.isNaN(expected)) return null;
   if (spec.metric === 'cpa' && expectedAt(e, 'conversions', i) < CPA_MIN_CONVERSIONS) return null;
@@ -196,24 +195,25 @@ function scoreDay(e: EntitySeries, spec: MetricSpec, i: number, aov: number): Sc
 }
 
 
-export function rawAnomaliesAt(e: EntitySeries, i: number, threshold: number): AnomalyCall[] {
+function rawAnomaliesAt(e: EntitySeries, i: number, threshold: number): AnomalyCall[] {
   // Needs the four weeks behind the day plus the weeks used to scale residuals.
   if (e.launch < 0 || i - e.launch < 7 * (4 + 2)) return [];
   const active = activeDays(e, i);
   if (isIntermittent(e, i, active)) return intermittentAnomaliesAt(e, i, active, threshold);
   const aov = avgValue(e, i);
   const scored = new Map<MetricSpec, Scored | null>();
-  const score = (spec: MetricSpec) => {
-    if (!scored.has(spec)) scored.set(spec, scoreDay(e, spec, i, aov));
+  const score = (spec: MetricSpec, shape?: number[]) => {
+    if (!scored.has(spec)) scored.set(spec, scoreDay(e, spec, i, aov, shape));
     return scored.get(spec)!;
   };
   const calls: AnomalyCall[] = [];
   for (const spec of SPECS) {
     // Most days are not material: judged before the (costlier) noise is measured.
     const value = valueAt(e, spec.metric, i);
-    const expected = expectedAt(e, spec.metric, i);
+    const shape = weekdayShape(e, spec.metric, i);
+    const expected = expectedAt(e, spec.metric, i, shape);
     if (Number.isNaN(value) || Number.isNaN(expected) || !material(spec, value, expected)) continue;
-    const r = score(spec);
+    const r = score(spec, shape);
     if (!r) continue;
     if (!(Math.abs(r.z) >= threshold || (collapse(spec, r.value, r.expected, r.unit) && Math.abs(r.z) >= threshold * COLLAPSE_Z_SHARE))) continue;
     // Revenue and CPA move with conversions: without conversions moving the same way

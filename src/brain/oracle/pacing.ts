@@ -3,7 +3,7 @@
 import { round } from '../memory.ts';
 import { sumRange, type SeriesSet } from '../series.ts';
 import type { BrainSettings, Finding } from '../types.ts';
-import type { EntityForecast } from './forecasts.ts';
+import { daysLeftInMonth, type EntityForecast } from './forecasts.ts';
 import { windowTotals } from './performance.ts';
 import { addTotals, emptyTotals, REVENUE, valueOf } from '../objective.ts';
 import { countsInTotals } from '../../domain/entities.ts';
@@ -34,11 +34,9 @@ export function pace(s: SeriesSet, settings: BrainSettings, forecasts: EntityFor
   if (!settings.monthlyBudgetCents) return null;
   const asOf = s.asOf;
   const month = asOf.slice(0, 7);
-  const y = Number(asOf.slice(0, 4));
-  const m = Number(asOf.slice(5, 7));
-  const daysInMonth = new Date(Date.UTC(y, m, 0)).getUTCDate();
   const day = Number(asOf.slice(8, 10));
-  const daysLeft = daysInMonth - day;
+  // The same count the spend forecasts ranged the month's rest over (forecasts.ts).
+  const daysLeft = daysLeftInMonth(asOf);
   const end = s.length - 1;
   const from = end - (day - 1);
   let spent = 0;
