@@ -11,7 +11,9 @@
 import { runInServer, serverBeside } from './cli/remote.ts';
 
 const argv = process.argv.slice(2);
-const server = argv.find((a) => !a.startsWith('-')) === 'serve' ? null : serverBeside();
+// serve holds the folder itself; mcp speaks on stdin / stdout and cannot be relayed (it says where to connect instead).
+const command = argv.find((a) => !a.startsWith('-'));
+const server = command === 'serve' || command === 'mcp' ? null : serverBeside();
 const remote = server ? await runInServer(server, argv) : null;
 if (remote !== null) {
   process.exitCode = remote;

@@ -1,6 +1,7 @@
 // The HTTP face of adbrain: REST under /v1 (API keys, roles, tenant scope),
 // OpenAPI 3.1 at /openapi.json, and the Inngest endpoint at /api/inngest.
 import { OpenAPIHono } from '@hono/zod-openapi';
+import type { Context, Next } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { requestId } from 'hono/request-id';
 import { rateLimiter } from 'hono-rate-limiter';
@@ -29,6 +30,7 @@ import { SiteCache } from '../tracking/sites.ts';
 import { BEACON_PATHS, beaconRoutes } from './routes/beacon.ts';
 import { actionLinkRoutes } from './routes/action-links.ts';
 import { userRoutes } from './routes/users.ts';
+import { askRoutes } from './routes/ask.ts';
 import { webApp } from '../web/app.ts';
 
 export interface AppOptions {
@@ -83,17 +85,15 @@ export function createApp(deps: ApiDeps, opts: AppOptions = {}) {
   const publicPath = (p: string) => (BEACON_PATHS as readonly string[]).includes(p);
   const visits = opts.visits ?? processVisitWriter(deps.db);
   beaconRoutes(app, visits, new SiteCache(deps.db), { perMinute: opts.beaconLimit });
-  app.use(
-    '/v1/*',
-    authFailureLimiter({
-      windowMs: 60_000,
-      limit: opts.authFailureLimit ?? 30,
-      keyOf: (c) => clientKey(c),
-      skip: publicPath,
-      refuse: (c) => c.json(errorBody('rate_limited', 'too many requests with a missing or wrong API key from this address; wait a minute'), 429, { 'retry-after': '60' }),
-    }),
-  );
-  app.use('/v1/*', async (c, next) => {
+  // The REST API and the MCP endpoint take the same keys, limits and roles.
+  const failures = authFailureLimiter({
+    windowMs: 60_000,
+    limit: opts.authFailureLimit ?? 30,
+    keyOf: (c) => clientKey(c),
+    skip: publicPath,
+    refuse: (c) => c.json(errorBody('rate_limited', 'too many requests with a missing or wrong API key from this address; wait a minute'), 429, { 'retry-after': '60' }),
+  });
+  const keyAuth = async (c: Context<AppEnv>, next: Next) => {
     if (publicPath(c.req.path)) return next();
     const header = c.req.header('authorization') ?? '';
     const m = /^Bearer\s+(\S+)$/i.exec(header);
@@ -103,18 +103,23 @@ export function createApp(deps: ApiDeps, opts: AppOptions = {}) {
     }
     c.set('key', key);
     await next();
+  };
+  const perKey = rateLimiter<AppEnv>({
+    windowMs: 60_000,
+    limit: opts.rateLimit ?? 600,
+    standardHeaders: 'draft-6',
+    keyGenerator: (c) => c.get('key').keyId,
+    skip: (c) => publicPath(c.req.path),
+    handler: (c) => c.json(errorBody('rate_limited', 'too many requests for this API key; wait a minute and retry'), 429),
   });
-  app.use(
-    '/v1/*',
-    rateLimiter<AppEnv>({
-      windowMs: 60_000,
-      limit: opts.rateLimit ?? 600,
-      standardHeaders: 'draft-6',
-      keyGenerator: (c) => c.get('key').keyId,
-      skip: (c) => publicPath(c.req.path),
-      handler: (c) => c.json(errorBody('rate_limited', 'too many requests for this API key; wait a minute and retry'), 429),
-    }),
-  );
+  for (const path of ['/v1/*', '/mcp']) {
+    app.use(path, failures);
+    app.use(path, keyAuth);
+    app.use(path, perKey);
+  }
+  app.use('/mcp', bodyLimit({ maxSize: 1024 * 1024, onError: (cc) => cc.json(errorBody('payload_too_large', 'request body larger than 1 MB'), 413) }));
+  // MCP (src/mcp/): Streamable HTTP, stateless, answered as JSON.
+  app.on(['GET', 'POST', 'DELETE'], '/mcp', async (c) => (await import('../mcp/http.ts')).mcpHandler(c));
   app.use('/v1/clients/:id/imports', bodyLimit({ maxSize: MAX_IMPORT_BYTES, onError: (c) => c.json(errorBody('payload_too_large', `the file is larger than ${MAX_IMPORT_BYTES / 1024 / 1024} MB`), 413) }));
   app.use('/v1/*', async (c, next) => {
     if (c.req.path.endsWith('/imports')) return next();
@@ -133,6 +138,7 @@ export function createApp(deps: ApiDeps, opts: AppOptions = {}) {
   trackingRoutes(app, visits, deps);
   trackingAnalyticsRoutes(app);
   userRoutes(app);
+  askRoutes(app);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', description: 'An adbrain API key: adb_<prefix>_<secret>' });
   app.doc31('/openapi.json', {

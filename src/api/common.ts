@@ -43,13 +43,13 @@ export const security = [{ bearer: [] }];
 
 const RANK = { viewer: 0, member: 1, admin: 2 } as const;
 
-export function requireRole(c: Context<AppEnv>, role: keyof typeof RANK) {
+export function requireRole(c: Scope, role: keyof typeof RANK) {
   const have = c.get('key').role;
   if (RANK[have] < RANK[role]) throw new AppError('forbidden', `this needs a ${role} key; yours is ${have}`);
 }
 
 /** What the lookups read from a request: the app's deps and the caller's key (the web inbox presents its viewer as one). */
-type Scope = { get: Context<AppEnv>['get'] };
+export type Scope = { get: Context<AppEnv>['get'] };
 const deps = (c: Scope) => c.get('deps');
 const agency = (c: Scope) => c.get('key').agencyId;
 
@@ -77,35 +77,35 @@ export async function refToId(c: Scope, table: Scoped, ref: string, what: string
   return rows[0]!.id;
 }
 
-export async function scopedClient(c: Context<AppEnv>, ref: string) {
+export async function scopedClient(c: Scope, ref: string) {
   const id = await refToId(c, 'client', ref, 'client');
   const client = await deps(c).db.prisma.client.findFirst({ where: { id, agencyId: agency(c) } });
   if (!client) throw new AppError('not_found', `client ${ref} not found`);
   return client;
 }
 
-export async function scopedInsight(c: Context<AppEnv>, ref: string) {
+export async function scopedInsight(c: Scope, ref: string) {
   const id = await refToId(c, 'insight', ref, 'insight');
   const i = await deps(c).db.prisma.insight.findFirst({ where: { id, client: { agencyId: agency(c) } } });
   if (!i) throw new AppError('not_found', `insight ${ref} not found`);
   return i;
 }
 
-export async function scopedReport(c: Context<AppEnv>, ref: string) {
+export async function scopedReport(c: Scope, ref: string) {
   const id = await refToId(c, 'report', ref, 'report');
   const r = await deps(c).db.prisma.report.findFirst({ where: { id, client: { agencyId: agency(c) } } });
   if (!r) throw new AppError('not_found', `report ${ref} not found`);
   return r;
 }
 
-export async function scopedEntity(c: Context<AppEnv>, ref: string) {
+export async function scopedEntity(c: Scope, ref: string) {
   const id = await refToId(c, 'entity', ref, 'entity');
   const e = await deps(c).db.prisma.entity.findFirst({ where: { id, client: { agencyId: agency(c) } } });
   if (!e) throw new AppError('not_found', `entity ${ref} not found`);
   return e;
 }
 
-export async function scopedAnalysis(c: Context<AppEnv>, ref: string) {
+export async function scopedAnalysis(c: Scope, ref: string) {
   const id = await refToId(c, 'analysis_run', ref, 'analysis run');
   const r = await deps(c).db.prisma.analysisRun.findFirst({ where: { id, client: { agencyId: agency(c) } } });
   if (!r) throw new AppError('not_found', `analysis run ${ref} not found`);
@@ -115,7 +115,7 @@ export async function scopedAnalysis(c: Context<AppEnv>, ref: string) {
 export const cents = (v: bigint | null) => (v === null ? null : Number(v));
 export const isoDay = (d: Date | null) => (d ? d.toISOString().slice(0, 10) : null);
 
-export async function scopedConnection(c: Context<AppEnv>, ref: string) {
+export async function scopedConnection(c: Scope, ref: string) {
   const id = await refToId(c, 'connection', ref, 'connection');
   const r = await deps(c).db.prisma.connection.findFirst({ where: { id, client: { agencyId: agency(c) } } });
   if (!r) throw new AppError('not_found', `connection ${id} not found`);

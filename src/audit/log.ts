@@ -4,7 +4,7 @@
 import type { PrismaClient } from '../generated/prisma/client.ts';
 
 export interface Actor {
-  kind: 'api_key' | 'cli' | 'system' | 'email_link' | 'web';
+  kind: 'api_key' | 'cli' | 'system' | 'email_link' | 'web' | 'mcp';
   /** The API key id, the user id (web), the link's nonce (email link), or null. */
   id: string | null;
   /** The key's name and prefix, `cli:<os user>`, or the job's name. */

@@ -24,11 +24,13 @@ export interface InsightRow {
 
 export async function listInsights(
   sql: Sql,
-  opts: { clientId?: string; status?: InsightStatus; limit?: number; offset?: number; sort?: 'impact' | 'recent' } = {},
+  opts: { clientId?: string; agencyId?: string; status?: InsightStatus | InsightStatus[]; type?: string; limit?: number; offset?: number; sort?: 'impact' | 'recent' } = {},
 ): Promise<{ rows: InsightRow[]; total: number }> {
-  const where = 'WHERE ($1::uuid IS NULL OR i.client_id = $1::uuid) AND ($2::text IS NULL OR i.status::text = $2)';
+  const where = `WHERE ($1::uuid IS NULL OR i.client_id = $1::uuid) AND ($2::text[] IS NULL OR i.status::text = ANY($2::text[]))
+      AND ($3::text IS NULL OR i.type = $3) AND ($4::uuid IS NULL OR i.client_id IN (SELECT id FROM client WHERE agency_id = $4::uuid))`;
   const order = opts.sort === 'recent' ? 'i.last_seen DESC, i.impact_cents DESC, i.id' : 'i.impact_cents DESC, i.last_seen DESC, i.id';
-  const params = [opts.clientId ?? null, opts.status ?? null];
+  const statuses = opts.status === undefined ? null : Array.isArray(opts.status) ? opts.status : [opts.status];
+  const params = [opts.clientId ?? null, statuses, opts.type ?? null, opts.agencyId ?? null];
   const [rows, [count]] = await Promise.all([
     sql.query<{
       id: string; client_id: string; slug: string; currency: string; type: string; status: InsightStatus; severity: string; title: string; impact: number; confidence: number;
@@ -38,7 +40,7 @@ export async function listInsights(
               i.since::text AS since, i.first_seen, i.last_seen, e.kind::text AS kind, e.external_id, e.name, e.platform::text AS platform, p1.name AS p1, p2.name AS p2, p3.name AS p3
          FROM insight i JOIN client c ON c.id = i.client_id
          LEFT JOIN entity e ON e.id = i.entity_id LEFT JOIN entity p1 ON p1.id = e.parent_id LEFT JOIN entity p2 ON p2.id = p1.parent_id LEFT JOIN entity p3 ON p3.id = p2.parent_id
-         ${where} ORDER BY ${order} LIMIT $3 OFFSET $4`,
+         ${where} ORDER BY ${order} LIMIT $5 OFFSET $6`,
       [...params, opts.limit ?? 200, opts.offset ?? 0],
     ),
     sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM insight i ${where}`, params),

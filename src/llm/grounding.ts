@@ -16,6 +16,8 @@ export interface NumberToken {
   tolerance: number;
   /** For dates: the year when the text gave one. */
   year?: number;
+  /** For money: the currency as written ("$", "USD", "€" → EUR): see currencyOf. */
+  currency?: string;
 }
 
 export interface Violation {
@@ -34,16 +36,31 @@ const SLASH_DATE = /(?<![\w.\/])(\d{1,2})\/(\d{1,2})(?:\/(\d{2,4}))?(?![\w\/%.])
 const NUMBER = new RegExp(
   [
     '(?<![\\w.,])',
-    '(?<cur1>US\\$|CA\\$|A\\$|[$€£¥₹]|USD|EUR|GBP|CAD|AUD|INR|JPY|CHF)?\\s?',
+    '(?<cur1>US\\$|CA\\$|A\\$|NZ\\$|HK\\$|MX\\$|R\\$|[$€£¥₹₩]|USD|EUR|GBP|CAD|AUD|INR|JPY|CHF|SEK|NOK|DKK|PLN|CZK|HUF|BRL|MXN|NZD|SGD|HKD|ZAR|KRW|CNY|TRY|AED|ILS)?\\s?',
     '(?<sign>[+\\-−±])?',
     '(?<cur2>[$€£¥₹])?',
     '(?<num>\\d{1,3}(?:,\\d{3})+(?:\\.\\d+)?|\\d+(?:\\.\\d+)?|\\.\\d+)',
     '(?<mult>\\s?(?:k|K|M|bn|B)(?![a-zA-Z]))?',
     '(?<unit>\\s?(?:%|pp|percent(?:age points?)?|×|x(?![a-zA-Z])))?',
-    '(?<cur3>\\s?(?:USD|EUR|GBP|CAD|AUD|INR|JPY|CHF)\\b)?',
+    '(?<cur3>\\s?(?:USD|EUR|GBP|CAD|AUD|INR|JPY|CHF|SEK|NOK|DKK|PLN|CZK|HUF|BRL|MXN|NZD|SGD|HKD|ZAR|KRW|CNY|TRY|AED|ILS)\\b)?',
   ].join(''),
   'g',
 );
+
+// What a written currency stands for. "$" alone is any dollar (US, Canadian, …):
+// it is kept as "$" and agrees with each of them (see sameCurrency).
+const SYMBOL: Record<string, string> = { US$: 'USD', CA$: 'CAD', A$: 'AUD', NZ$: 'NZD', HK$: 'HKD', MX$: 'MXN', R$: 'BRL', '€': 'EUR', '£': 'GBP', '¥': 'JPY', '₹': 'INR', '₩': 'KRW' };
+export const currencyOf = (written: string) => SYMBOL[written] ?? written;
+const DOLLARS = new Set(['USD', 'CAD', 'AUD', 'NZD', 'HKD', 'SGD', 'MXN']);
+/** Whether two currencies as read (codes, or "$") can be the same money. */
+export function sameCurrency(a: string | undefined, b: string | undefined): boolean {
+  if (!a || !b || a === b) return true;
+  if (a === '$') return DOLLARS.has(b);
+  if (b === '$') return DOLLARS.has(a);
+  // ¥ is yen and yuan.
+  if ((a === 'JPY' && b === 'CNY') || (a === 'CNY' && b === 'JPY')) return true;
+  return false;
+}
 
 const MULT: Record<string, number> = { k: 1e3, K: 1e3, M: 1e6, bn: 1e9, B: 1e9 };
 
@@ -95,7 +112,8 @@ export function extractNumbers(text: string): NumberToken[] {
           : 'plain';
     const value = base * mult;
     const tolerance = (0.5 * Math.pow(10, -decimals(num))) * mult;
-    tokens.push({ text: m[0].trim(), kind, value: Math.abs(value), tolerance });
+    const cur = (g.cur1 ?? g.cur2 ?? g.cur3)?.trim();
+    tokens.push({ text: m[0].trim(), kind, value: Math.abs(value), tolerance, ...(cur ? { currency: currencyOf(cur) } : {}) });
   }
   return tokens;
 }

@@ -1,9 +1,6 @@
 // Imports (CSV upload → import run) and metrics (by entity, date range, grouping).
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import type { HonoRequest } from 'hono';
-import { loadDaily, loadEntities } from '../../db/metrics-read.ts';
-import { countsInTotals } from '../../domain/entities.ts';
-import { contributionOf, storeTotals } from '../../reports/totals.ts';
 import { AppError } from '../../errors.ts';
 import { importCsv } from '../../import/import-csv.ts';
 import { parseColumnMap, type ColumnChoices } from '../../import/parse.ts';
@@ -11,9 +8,7 @@ import { parseDateFormat } from '../../import/date-plan.ts';
 import { readNameLookup, type NameLookup } from '../../import/names-lookup.ts';
 import type { Platform } from '../../generated/prisma/enums.ts';
 import { amountUnit } from '../../domain/currency.ts';
-import { addRow, emptySums, kpisOfSums, type Sums } from '../../reports/kpis.ts';
-import { ancestry } from '../../reports/entity-tree.ts';
-import { daysBetween } from '../../time.ts';
+import { checkRange, METRIC_GROUPS, queryMetrics } from '../../reports/metrics-query.ts';
 import { Day, IdParam, anyCase, errors, isoDay, json, requireRole, scopedClient, security } from '../common.ts';
 import type { AppEnv } from '../env.ts';
 import { audit } from '../audit.ts';
@@ -45,7 +40,7 @@ const ImportRunSchema = z.object({
 const MetricsQuery = z.object({
   from: Day,
   to: Day,
-  groupBy: z.enum(['day', 'entity', 'campaign', 'platform']).default('day'),
+  groupBy: z.enum(METRIC_GROUPS).default('day'),
   entityId: z.uuid().optional(),
 });
 
@@ -106,40 +101,8 @@ export function dataRoutes(app: OpenAPIHono<AppEnv>) {
     async (c) => {
       const client = await scopedClient(c, c.req.valid('param').id);
       const q = c.req.valid('query');
-      const span = daysBetween(q.from, q.to);
-      if (span < 0) throw new AppError('invalid_input', '`from` is after `to`', [{ path: 'query.from', message: 'must not be after to' }]);
-      if (span > 400) throw new AppError('invalid_input', 'ask for at most 400 days at a time', [{ path: 'query.to', message: 'range longer than 400 days' }]);
-      const { db } = c.get('deps');
-      const [entities, daily] = await Promise.all([loadEntities(db.sql, client.id), loadDaily(db.sql, client.id, q.from, q.to)]);
-      const byId = new Map(entities.map((e) => [e.id, e]));
-      if (q.entityId && !byId.has(q.entityId)) throw new AppError('not_found', `entity ${q.entityId} not found`);
-      // Rows live on leaves; an entity's numbers are its leaves' sums.
-      const under = (id: string, target: string): boolean => {
-        for (let e = byId.get(id); e; e = e.parentId ? byId.get(e.parentId) : undefined) if (e.id === target) return true;
-        return false;
-      };
-      const above = ancestry(byId);
-      // By day (the client's days) the rows add up as the daily report's do: one rule (reports/totals.ts).
-      const usesStore = storeTotals(entities);
-      const groups = new Map<string, Sums & { key: string; label: string; clicks: number | null; impressions: number | null }>();
-      for (const r of daily) {
-        if (q.entityId && !under(r.entityId, q.entityId)) continue;
-        const e = byId.get(r.entityId)!;
-        // Unreported values are left out (with their spend); a sum nobody reported stays null.
-        const c = q.groupBy === 'day' && !q.entityId ? contributionOf(e, r, usesStore) : q.groupBy === 'entity' || countsInTotals(e) ? r : null;
-        if (!c) continue;
-        const g = q.groupBy === 'day' ? { key: r.date, label: r.date }
-          : q.groupBy === 'platform' ? { key: e.platform, label: e.platform }
-          : q.groupBy === 'campaign' ? (() => { const k = above(r.entityId).campaign; return { key: k?.id ?? 'none', label: k?.name ?? '(no campaign)' }; })()
-          : { key: e.id, label: e.name };
-        const t = groups.get(g.key) ?? groups.set(g.key, { ...g, ...emptySums(), clicks: null, impressions: null }).get(g.key)!;
-        addRow(t, c.spendCents, c.revenueCents, c.conversions);
-        if (r.clicks !== null) t.clicks = (t.clicks ?? 0) + r.clicks;
-        if (r.impressions !== null) t.impressions = (t.impressions ?? 0) + r.impressions;
-      }
-      const rows = [...groups.values()]
-        .map((g) => ({ key: g.key, label: g.label, ...kpisOfSums(g), clicks: g.clicks, impressions: g.impressions }))
-        .sort((a, b) => (q.groupBy === 'day' ? a.key.localeCompare(b.key) : b.spendCents - a.spendCents));
+      checkRange(q.from, q.to);
+      const rows = await queryMetrics(c.get('deps').db, client.id, q);
       return c.json({ currency: client.currency, amountUnit: amountUnit(client.currency), from: q.from, to: q.to, groupBy: q.groupBy, rows }, 200);
     },
   );
