@@ -216,7 +216,7 @@ describe('REST API', () => {
     expect(made.status).toBe(201);
     expect(made.json.key).toMatch(/^adb_[0-9a-f]{12}_/);
     const row = await db.prisma.apiKey.findUniqueOrThrow({ where: { id: made.json.id } });
-    expect(row.secretHash).not.toContain(made.json.key.split('_')[2]);
+    expect(row.secretHash).not.toContain(made.json.key.slice('adb_'.length + 12 + 1));
     expect((await call('GET', '/v1/clients', { key: made.json.key })).status).toBe(200);
     const listed = await call('GET', '/v1/api-keys', { key: keys.admin });
     expect(JSON.stringify(listed.json)).not.toContain(made.json.key);
@@ -309,7 +309,7 @@ describe('REST API', () => {
 
   it('role matrix: viewers only read, members act on insights / analysis / imports / entities, admins manage clients and keys', async () => {
     const need = (method: string, p: string) =>
-      method === 'GET' ? (/^\/v1\/(api-keys|webhooks|audit|settings)/.test(p) || p.endsWith('/export.zip') ? 'admin' : 'viewer')
+      method === 'GET' || p === '/v1/ask' ? (/^\/v1\/(api-keys|webhooks|audit|settings)/.test(p) || p.endsWith('/export.zip') ? 'admin' : 'viewer')
         : /^\/v1\/(webhooks|settings)/.test(p) ? 'admin'
         : p.startsWith('/v1/clients') && !/\/(imports|analysis|split-tests|tracking-campaigns|export-schedules(\/\{scheduleId\})?)$/.test(p) ? 'admin'
           : p.startsWith('/v1/api-keys') ? 'admin'

@@ -6,6 +6,8 @@ import type { AddressInfo } from 'node:net';
 
 export type Reply =
   | { answer: unknown; inputTokens?: number; outputTokens?: number }
+  /** A turn of a tool-using conversation: tool calls (and / or text), in each API's own format. */
+  | { toolCalls?: { name: string; args: unknown }[]; text?: string; inputTokens?: number; outputTokens?: number }
   | { status: number; headers?: Record<string, string>; message?: string }
   | { delayMs: number; answer: unknown };
 
@@ -48,6 +50,27 @@ export async function startFakeLlm(): Promise<FakeLlm> {
       const outputTokens = ('outputTokens' in reply && reply.outputTokens) || 300;
       const model = seen.body?.model ?? 'fake';
       res.writeHead(200, { 'content-type': 'application/json' });
+      if (!('answer' in reply)) {
+        const calls = reply.toolCalls ?? [];
+        const n = requests.length;
+        if (anthropic) {
+          res.end(JSON.stringify({
+            id: `msg_${n}`, type: 'message', role: 'assistant', model,
+            content: [...(reply.text ? [{ type: 'text', text: reply.text }] : []), ...calls.map((c, i) => ({ type: 'tool_use', id: `toolu_${n}_${i}`, name: c.name, input: c.args }))],
+            stop_reason: calls.length ? 'tool_use' : 'end_turn', stop_sequence: null, usage: { input_tokens: inputTokens, output_tokens: outputTokens },
+          }));
+        } else {
+          res.end(JSON.stringify({
+            id: `chatcmpl-${n}`, object: 'chat.completion', created: 0, model,
+            choices: [{
+              index: 0, logprobs: null, finish_reason: calls.length ? 'tool_calls' : 'stop',
+              message: { role: 'assistant', content: reply.text ?? null, refusal: null, ...(calls.length ? { tool_calls: calls.map((c, i) => ({ id: `call_${n}_${i}`, type: 'function', function: { name: c.name, arguments: JSON.stringify(c.args) } })) } : {}) },
+            }],
+            usage: { prompt_tokens: inputTokens, completion_tokens: outputTokens, total_tokens: inputTokens + outputTokens },
+          }));
+        }
+        return;
+      }
       if (anthropic) {
         res.end(JSON.stringify({
           id: `msg_${requests.length}`, type: 'message', role: 'assistant', model,
