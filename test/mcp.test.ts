@@ -2,6 +2,7 @@
 // the app's fetch) and stdio (the real `adbrain mcp` binary, as Claude Desktop
 // starts it). Every tool is called; schema errors, roles, tenant scope, audit with
 // origin mcp, hostile names and the rate limit are checked.
+import { readFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -257,12 +258,18 @@ describe('adbrain mcp over stdio', () => {
     const made = await run(['keys', 'create', '--agency', 'demo', '--role', 'viewer', '--json']);
     expect(made.code, made.err).toBe(0);
     const key = (JSON.parse(made.out) as { key: string }).key;
-    // As in the README's claude_desktop_config.json: a command, its args and env.
+    // The README's claude_desktop_config.json, with its placeholders filled in, started
+    // the way Claude Desktop does: the command, its args, its env, from anywhere.
+    const readme = readFileSync('README.md', 'utf8');
+    const snippet = /\*\*Claude Desktop\*\*[\s\S]*?```json\n([\s\S]*?)```/.exec(readme)![1]!;
+    const server = (JSON.parse(snippet) as { mcpServers: { adbrain: { command: string; args: string[]; env: Record<string, string> } } }).mcpServers.adbrain;
+    const fill = (v: string) => v.replace('/path/to/adbrain/data', path.join(dir, 'data')).replace('/path/to/adbrain', process.cwd()).replace('adb_…', key);
+    expect(server.command).toBe('node');
     const transport = new StdioClientTransport({
       command: process.execPath,
-      args: [path.resolve('bin/adbrain.mjs'), 'mcp'],
-      cwd: dir,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ADBRAIN_DATA_DIR: path.join(dir, 'data'), ADBRAIN_NOW: TEST_NOW, ADBRAIN_API_KEY: key },
+      args: server.args.map(fill),
+      cwd: tmpdir(),
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ADBRAIN_NOW: TEST_NOW, ...Object.fromEntries(Object.entries(server.env).map(([k, v]) => [k, fill(v)])) },
       stderr: 'pipe',
     });
     const client = new Client({ name: 'claude-desktop-like', version: '1' });
@@ -278,6 +285,14 @@ describe('adbrain mcp over stdio', () => {
       await client.close();
     }
   }, 120_000);
+
+  it('adbrain ask without an LLM key says so and points to the MCP server', async () => {
+    const r = await run(['ask', 'Which links should I pause today?', '--client', 'demo-affiliate', '--json']);
+    expect(r.code).toBe(2);
+    expect(JSON.parse(r.out).error.message).toMatch(/no LLM is configured.*adbrain mcp/);
+    const none = await run(['ask', 'Which links?']);
+    expect(none.err).toMatch(/--client/);
+  });
 
   it('refuses to start without a key, saying which variable to set', async () => {
     const r = await run(['mcp']);
