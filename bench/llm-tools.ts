@@ -90,7 +90,7 @@ function draft(s: Snapshot, rng: Rng, withInvented: boolean): { text: string; in
 
 async function main() {
   const t0 = performance.now();
-  const db = await openDb({ dataDir: 'memory://', migrate: true });
+  const db = await openDb({ databaseUrl: null, dataDir: 'memory://', migrate: true });
   const dir = await mkdtemp(path.join(tmpdir(), 'adbrain-bench-llm-'));
   await runDemo(db, { endDate: END, dataDir: dir });
   const clients = await db.prisma.client.findMany({ orderBy: { slug: 'asc' } });

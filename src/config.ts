@@ -90,6 +90,8 @@ const envSchema = z.object({
   ADBRAIN_SYNC_MAX_WAIT_MS: z.coerce.number().int().min(0).max(3_600_000).default(300_000),
   ADBRAIN_DB_RETRIES: z.coerce.number().int().min(0).max(10).default(4),
   ADBRAIN_DB_RETRY_MIN_MS: z.coerce.number().int().min(1).max(60_000).default(500),
+  // Changes on the ad platforms: off (never), propose (default: approved by a person), auto (rules may act).
+  ADBRAIN_ACTIONS: z.enum(['off', 'propose', 'auto'], { message: 'off, propose or auto' }).default('propose'),
   // Run as if it were this moment (replaying a day, tests): the clock starts there and runs on.
   ADBRAIN_NOW: optionalString.pipe(z.iso.datetime({ offset: true, message: 'an ISO date-time like 2026-12-03T08:40:00Z' }).optional()),
 });
@@ -105,6 +107,8 @@ export interface Config {
   debug: boolean;
   /** The one clock of a process: the real time, or ADBRAIN_NOW running on from when the process read it. */
   now: () => Date;
+  /** ADBRAIN_ACTIONS: whether adbrain may change anything on the ad platforms. */
+  actions: 'off' | 'propose' | 'auto';
   llm: {
     provider: 'anthropic' | 'openai' | 'none';
     anthropic: { apiKey: string; baseURL?: string; model: string } | null;
@@ -210,6 +214,7 @@ export function loadConfig(
     logLevel: e.ADBRAIN_LOG_LEVEL,
     debug: Boolean(e.ADBRAIN_DEBUG && e.ADBRAIN_DEBUG !== '0'),
     now: clockFrom(e.ADBRAIN_NOW),
+    actions: e.ADBRAIN_ACTIONS,
     llm: { provider, anthropic, openai, timeoutMs: e.LLM_TIMEOUT_MS, maxRetries: e.LLM_MAX_RETRIES, dailyTokenBudget: e.LLM_DAILY_TOKEN_BUDGET },
     email: {
       resend: e.RESEND_API_KEY ? { apiKey: e.RESEND_API_KEY, baseURL: e.RESEND_BASE_URL, retries: e.RESEND_MAX_RETRIES, minTimeoutMs: e.RESEND_RETRY_MIN_MS } : null,

@@ -43,6 +43,8 @@ export const OWNED: OwnedTable[] = [
   { table: 'audit_log', where: 'client_id = $1' },
   // Which emailed action links were used, and what they did.
   { table: 'action_link_use', where: 'client_id = $1' },
+  // Changes made on the ad platforms (pause, resume, budgets) and their previews.
+  { table: 'ad_action', where: 'client_id = $1' },
   // One-time OAuth states: erased with the client, never exported (they are signed secrets).
   { table: 'oauth_state', where: 'client_id = $1', omit: ['*'] },
 ];

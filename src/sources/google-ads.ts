@@ -54,30 +54,40 @@ export function microsToMinor(micros: string | number | undefined, exponent: num
   return neg ? -v : v;
 }
 
-export function googleAdsConnector(o: GoogleAdsOptions): Connector {
-  const customer = bareCustomerId(o.customerId);
-  const login = o.loginCustomerId ? bareCustomerId(o.loginCustomerId) : undefined;
+/** Access tokens from the refresh token, cached until a minute before they expire; reset() after a 401. */
+export function googleAccessTokens(o: Pick<GoogleAdsOptions, 'tokenUrl' | 'clientId' | 'clientSecret' | 'refreshToken' | 'http' | 'now'>, customer: string) {
   const now = o.now ?? Date.now;
   const http = o.http;
   let token: { value: string; expiresAt: number } | null = null;
+  return {
+    reset: () => void (token = null),
+    async get(): Promise<string> {
+      if (token && token.expiresAt - 60_000 > now()) return token.value;
+      const body = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: o.refreshToken, client_id: o.clientId, client_secret: o.clientSecret });
+      const res = await withRetries('Google OAuth token', http, async () => {
+        const r = await requestJson(o.tokenUrl, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' }, body }, http);
+        if (r.status >= 500) throw new SourceError('transient', `Google OAuth: HTTP ${r.status}`, { platform: 'google', status: r.status });
+        return r;
+      });
+      const b = (res.body ?? {}) as { access_token?: string; expires_in?: number; error?: string; error_description?: string };
+      if (res.status >= 400 || !b.access_token) {
+        const why = b.error === 'invalid_grant' ? 'the refresh token was revoked or expired' : b.error_description ?? b.error ?? `HTTP ${res.status}`;
+        throw new SourceError(b.error === 'invalid_client' || b.error === 'unauthorized_client' ? 'fatal' : 'auth', `Google Ads: cannot get an access token for customer ${customer}: ${why}. Reconnect the account.`, { platform: 'google', status: res.status });
+      }
+      token = { value: b.access_token, expiresAt: now() + (b.expires_in ?? 3600) * 1000 };
+      return token.value;
+    },
+  };
+}
+
+export function googleAdsConnector(o: GoogleAdsOptions): Connector {
+  const customer = bareCustomerId(o.customerId);
+  const login = o.loginCustomerId ? bareCustomerId(o.loginCustomerId) : undefined;
+  const http = o.http;
   let info: AccountInfo | null = null;
 
-  async function accessToken(force = false): Promise<string> {
-    if (!force && token && token.expiresAt - 60_000 > now()) return token.value;
-    const body = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: o.refreshToken, client_id: o.clientId, client_secret: o.clientSecret });
-    const res = await withRetries('Google OAuth token', http, async () => {
-      const r = await requestJson(o.tokenUrl, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' }, body }, http);
-      if (r.status >= 500) throw new SourceError('transient', `Google OAuth: HTTP ${r.status}`, { platform: 'google', status: r.status });
-      return r;
-    });
-    const b = (res.body ?? {}) as { access_token?: string; expires_in?: number; error?: string; error_description?: string };
-    if (res.status >= 400 || !b.access_token) {
-      const why = b.error === 'invalid_grant' ? 'the refresh token was revoked or expired' : b.error_description ?? b.error ?? `HTTP ${res.status}`;
-      throw new SourceError(b.error === 'invalid_client' || b.error === 'unauthorized_client' ? 'fatal' : 'auth', `Google Ads: cannot get an access token for customer ${customer}: ${why}. Reconnect the account.`, { platform: 'google', status: res.status });
-    }
-    token = { value: b.access_token, expiresAt: now() + (b.expires_in ?? 3600) * 1000 };
-    return token.value;
-  }
+  const tokens = googleAccessTokens(o, customer);
+  const accessToken = () => tokens.get();
 
   function check(res: JsonResponse, what: string) {
     // searchStream answers an array of batches; an error can be the array's only element.
@@ -114,7 +124,7 @@ export function googleAdsConnector(o: GoogleAdsOptions): Connector {
         // An access token can be revoked before its expiry: renew it once, then it is the refresh token that failed.
         if (res.status === 401 && !renewed) {
           renewed = true;
-          token = null;
+          tokens.reset();
           continue;
         }
         check(res, what);
