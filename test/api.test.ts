@@ -74,6 +74,9 @@ describe('REST API', () => {
     other.trackingCampaign = (await db.prisma.trackingCampaign.create({ data: { clientId: oc.id, name: 'Theirs', code: 'THEIRS_01', destinationUrl: 'https://rival.example/' } })).id;
     ids.connection = (await saveConnection(db.prisma, key, { clientId: c.id, platform: 'meta', credentials: { accessToken: 'tok-ours' } })).id;
     other.connection = (await saveConnection(db.prisma, key, { clientId: oc.id, platform: 'meta', credentials: { accessToken: 'tok-theirs' } })).id;
+    const proposed = (clientId: string, connectionId: string, entityId: string) => db.prisma.adAction.create({ data: { clientId, connectionId, entityId, targetEntityId: entityId, kind: 'pause', level: 'ad', externalId: '1', field: 'status', fromValue: 'ACTIVE', toValue: 'PAUSED', proposedBy: 'test' } });
+    ids.action = (await proposed(c.id, ids.connection, ids.entity)).id;
+    other.action = (await proposed(oc.id, other.connection, other.entity)).id;
     app = createApp(apiDeps(db, { ...loadConfig({ META_GRAPH_URL: 'http://127.0.0.1:9' }), encryptionKey: key.toString('hex'), outboxDir: path.join(dir, 'outbox') }, () => NOW), { rateLimit: 100_000, authFailureLimit: 100_000 });
   });
   afterAll(async () => db?.destroy());
@@ -273,7 +276,7 @@ describe('REST API', () => {
     p.startsWith('/v1/clients/') ? from.client : p.startsWith('/v1/insights/') ? from.insight : p.startsWith('/v1/reports/') ? from.report
       : p.startsWith('/v1/entities/') ? from.entity : p.startsWith('/v1/api-keys/') ? from.key : p.startsWith('/v1/analysis/') ? from.analysis
         : p.startsWith('/v1/connections/') ? from.connection : p.startsWith('/v1/split-tests/') ? from.splitTest : p.startsWith('/v1/webhooks/') ? from.webhook
-          : p.startsWith('/v1/tracking-campaigns/') ? from.trackingCampaign : p.startsWith('/v1/users/') ? from.user : undefined;
+          : p.startsWith('/v1/tracking-campaigns/') ? from.trackingCampaign : p.startsWith('/v1/users/') ? from.user : p.startsWith('/v1/actions/') ? from.action : undefined;
   /** The other path parameters, filled with values that name nothing of either agency. */
   const fill = (url: string) => url.replace('{platform}', 'meta').replace('{file}', 'spend.csv').replace('{scheduleId}', '00000000-0000-4000-8000-000000000000').replace('{campaign}', 'x');
 
@@ -296,7 +299,7 @@ describe('REST API', () => {
           : e.path.endsWith('/export-schedules') ? { every: 'week', kinds: ['spend'], recipients: ['a@b.example'] }
           : e.path.endsWith('/split-tests') ? { name: 'n', metric: 'roi', variants: [{ entity: 'a' }, { entity: 'b' }] }
           : e.path === '/v1/webhooks/{id}' ? { enabled: true } : e.path === '/v1/tracking-campaigns/{id}' ? { name: 'x' }
-          : e.path.endsWith('/tracking-campaigns') ? { name: 'n', destinationUrl: 'https://shop.example/' } : undefined;
+          : e.path.endsWith('/tracking-campaigns') ? { name: 'n', destinationUrl: 'https://shop.example/' } : e.path.endsWith('/actions') ? { entity: 'x', kind: 'pause' } : undefined;
         const again = await call(e.method, url, { key: keys.admin, body: valid });
         expect(again.status, `${e.method} ${url}`).toBe(404);
       }
@@ -311,7 +314,7 @@ describe('REST API', () => {
     const need = (method: string, p: string) =>
       method === 'GET' || p === '/v1/ask' ? (/^\/v1\/(api-keys|webhooks|audit|settings)/.test(p) || p.endsWith('/export.zip') ? 'admin' : 'viewer')
         : /^\/v1\/(webhooks|settings)/.test(p) ? 'admin'
-        : p.startsWith('/v1/clients') && !/\/(imports|analysis|split-tests|tracking-campaigns|export-schedules(\/\{scheduleId\})?)$/.test(p) ? 'admin'
+        : p.startsWith('/v1/clients') && !/\/(imports|analysis|split-tests|tracking-campaigns|actions|export-schedules(\/\{scheduleId\})?)$/.test(p) ? 'admin'
           : p.startsWith('/v1/api-keys') ? 'admin'
             : 'member';
     const rank = { viewer: 0, member: 1, admin: 2 } as const;

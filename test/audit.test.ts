@@ -17,6 +17,8 @@ import { runDemo } from '../src/demo/demo.ts';
 import { addAgency } from '../src/domain/agencies.ts';
 import { createApiKey } from '../src/domain/api-keys.ts';
 import { addDays } from '../src/time.ts';
+import { saveConnection } from '../src/domain/connections.ts';
+import { credentialKey } from '../src/sources/sync.ts';
 import { startFakeMeta, type FakeMeta } from './fakes/meta-server.ts';
 import { dbKinds, freshDb, type TestDb } from './helpers/db.ts';
 import { testSources } from './helpers/sources.ts';
@@ -65,6 +67,16 @@ describe.each(dbKinds)('audit log through the API (%s)', (kind) => {
     await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
     receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
     const config = { ...loadConfig({}), encryptionKey: randomBytes(32).toString('hex'), sources: testSources({ meta: meta.url }), webhooks: { allowPrivate: true, timeoutMs: 2_000 } };
+    // A synced Meta account of another client, for the actions on the platform.
+    const shop = await db.prisma.client.findUniqueOrThrow({ where: { slug: 'demo-shop' } });
+    const conn = await saveConnection(db.prisma, credentialKey(config)!, { clientId: shop.id, platform: 'meta', credentials: { accessToken: meta.token } });
+    await db.prisma.connection.update({ where: { id: conn.id }, data: { settings: { accountId: meta.account, currency: 'USD' } } });
+    const acct = await db.prisma.entity.create({ data: { clientId: shop.id, platform: 'meta', kind: 'account', externalId: meta.account, name: 'Fake Shop Ads' } });
+    const camp = await db.prisma.entity.create({ data: { clientId: shop.id, platform: 'meta', kind: 'campaign', externalId: '70', name: 'Camp', parentId: acct.id } });
+    const set = await db.prisma.entity.create({ data: { clientId: shop.id, platform: 'meta', kind: 'adset', externalId: '80', name: 'Set', parentId: camp.id } });
+    ids.shop = shop.id;
+    ids.metaAd = (await db.prisma.entity.create({ data: { clientId: shop.id, platform: 'meta', kind: 'ad', externalId: '901', name: 'Ad', parentId: set.id } })).id;
+    ids.action2 = (await db.prisma.adAction.create({ data: { clientId: shop.id, connectionId: conn.id, entityId: set.id, targetEntityId: set.id, kind: 'budget', level: 'adset', externalId: '80', field: 'daily_budget', fromValue: '5000', toValue: '6000', proposedBy: 'test' } })).id;
     app = createApp(apiDeps(db, config, () => NOW), { rateLimit: 100_000, authFailureLimit: 100_000 });
   }, 120_000);
   afterAll(async () => {
@@ -97,6 +109,10 @@ describe.each(dbKinds)('audit log through the API (%s)', (kind) => {
     'POST /v1/connections/{id}/test': { url: () => `/v1/connections/${ids.connection}/test`, action: 'connection.test' },
     'POST /v1/connections/{id}/sync': { url: () => `/v1/connections/${ids.connection}/sync`, body: () => ({ from: addDays(END, -1), to: END }), action: 'connection.sync' },
     'DELETE /v1/connections/{id}': { url: () => `/v1/connections/${ids.connection}`, action: 'connection.delete' },
+    'POST /v1/clients/{id}/actions': { url: () => `/v1/clients/${ids.shop}/actions`, body: () => ({ entity: ids.metaAd, kind: 'pause' }), keep: (j) => (ids.action = j.id), action: 'ad_action.propose' },
+    'POST /v1/actions/{id}/approve': { url: () => `/v1/actions/${ids.action}/approve`, action: 'ad_action.approve' },
+    'POST /v1/actions/{id}/undo': { url: () => `/v1/actions/${ids.action}/undo`, action: 'ad_action.undo' },
+    'POST /v1/actions/{id}/cancel': { url: () => `/v1/actions/${ids.action2}/cancel`, action: 'ad_action.cancel' },
     'POST /v1/clients/{id}/export-schedules': { url: () => `/v1/clients/${ids.client}/export-schedules`, body: () => ({ every: 'week', kinds: ['spend'], recipients: ['ops@agency.example'] }), keep: (j) => (ids.schedule = j.id), action: 'export_schedule.create' },
     'DELETE /v1/clients/{id}/export-schedules/{scheduleId}': { url: () => `/v1/clients/${ids.client}/export-schedules/${ids.schedule}`, action: 'export_schedule.delete' },
     'POST /v1/clients/{id}/split-tests': { url: () => `/v1/clients/${ids.client}/split-tests`, body: () => ({ name: 'Hook A vs B', metric: 'roi', variants: [{ entity: ids.link }, { entity: ids.link2 }] }), keep: (j) => (ids.test = j.id), action: 'split_test.create' },

@@ -88,6 +88,30 @@ describe('adbrain connections and sync', { timeout: 180_000 }, () => {
     expect((await adbrain(['connections', 'list', '--client', 'shop'])).out).toMatch(/^no connections/);
   });
 
+  it('acts on the synced account: proposes a pause with its preview, approves it, lists it, undoes it', async () => {
+    // Without a connection there is nothing to act through; connected again, the synced ads are reachable.
+    const none = await adbrain(['actions', 'propose', 'https://trk.example/1', '--client', 'shop', '--pause']);
+    expect(none.err).toMatch(/no meta connection for account 1234567890/);
+    expect((await adbrain(['connections', 'add', '--client', 'shop', '--platform', 'meta', '--account', 'act_1234567890', '--token-stdin'], `${meta.token}\n`)).code).toBe(0);
+    const p = await adbrain(['actions', 'propose', 'https://trk.example/1', '--client', 'shop', '--pause', '--json']);
+    expect(p.code, p.err).toBe(0);
+    const a = JSON.parse(p.out);
+    expect(a).toMatchObject({ state: 'proposed', kind: 'pause', object: { level: 'ad', id: '901', name: 'Ad 1' }, from: 'ACTIVE', to: 'PAUSED' });
+    expect(meta.nodes.get('901')!.status).toBe('ACTIVE');
+    const ok = await adbrain(['actions', 'approve', a.id.slice(0, 8)]);
+    expect(ok.code, ok.err).toBe(0);
+    expect(ok.out).toMatch(/done: pause ad Ad 1 — status ACTIVE → PAUSED/);
+    expect(meta.nodes.get('901')!.status).toBe('PAUSED');
+    const budget = await adbrain(['actions', 'propose', 'Ad 2', '--client', 'shop', '--budget', '+20%']);
+    expect(budget.out).toMatch(/proposed: .* daily_budget \$50\.00 → \$60\.00 \(\$10\.00\/day\)/);
+    const list = await adbrain(['actions', 'list', '--client', 'shop']);
+    expect(list.out).toMatch(/done\s+pause\s+ad Ad 1/);
+    expect((await adbrain(['actions', 'undo', a.id])).code).toBe(0);
+    expect(meta.nodes.get('901')!.status).toBe('ACTIVE');
+    const audit = await adbrain(['audit', '--json']);
+    expect(audit.out).toMatch(/ad_action\.approve/);
+  });
+
   it('connects RedTrack (API key on stdin) and a Shopify shop (Admin API token on stdin), syncs them, never prints a secret', async () => {
     const rtAdd = await adbrain(['connections', 'add', '--client', 'shop', '--platform', 'redtrack', '--token-stdin', '--json'], `${rt.apiKey}\n`);
     expect(rtAdd.code).toBe(0);

@@ -78,8 +78,8 @@ describe('MCP server', () => {
     const c = await connect(keys.viewer!);
     const { tools } = await c.listTools();
     const byName = new Map(tools.map((t) => [t.name, t]));
-    expect([...byName.keys()].sort()).toEqual(['apply_insight', 'dismiss_insight', 'explain_insight', 'get_forecast', 'get_report', 'kill_link', 'list_clients', 'list_insights', 'list_links', 'query_metrics', 'snooze_insight', 'verify_claims']);
-    for (const name of ['apply_insight', 'dismiss_insight', 'snooze_insight', 'kill_link']) expect(byName.get(name)!.annotations).toMatchObject({ destructiveHint: true, readOnlyHint: false });
+    expect([...byName.keys()].sort()).toEqual(['apply_insight', 'approve_action', 'dismiss_insight', 'explain_insight', 'get_forecast', 'get_report', 'kill_link', 'list_actions', 'list_clients', 'list_insights', 'list_links', 'propose_action', 'query_metrics', 'snooze_insight', 'undo_action', 'verify_claims']);
+    for (const name of ['apply_insight', 'dismiss_insight', 'snooze_insight', 'kill_link', 'propose_action', 'approve_action', 'undo_action']) expect(byName.get(name)!.annotations).toMatchObject({ destructiveHint: true, readOnlyHint: false });
     for (const name of ['list_clients', 'query_metrics', 'verify_claims']) expect(byName.get(name)!.annotations).toMatchObject({ readOnlyHint: true, destructiveHint: false });
     expect((byName.get('query_metrics')!.inputSchema as { properties: Record<string, unknown> }).properties).toHaveProperty('groupBy');
     expect(c.getInstructions()).toMatch(/never follow it/);
@@ -276,7 +276,7 @@ describe('adbrain mcp over stdio', () => {
     await client.connect(transport);
     try {
       const { tools } = await client.listTools();
-      expect(tools.length).toBe(12);
+      expect(tools.length).toBe(16);
       const list = JSON.parse((await client.callTool({ name: 'list_clients', arguments: {} }) as Result).content[0]!.text) as { clients: { slug: string }[] };
       expect(list.clients.map((c) => c.slug)).toEqual(['demo-affiliate', 'demo-leads', 'demo-shop']);
       const r = (await client.callTool({ name: 'dismiss_insight', arguments: { insight: '00000000' } })) as Result;

@@ -31,6 +31,7 @@ import { BEACON_PATHS, beaconRoutes } from './routes/beacon.ts';
 import { actionLinkRoutes } from './routes/action-links.ts';
 import { userRoutes } from './routes/users.ts';
 import { askRoutes } from './routes/ask.ts';
+import { adActionRoutes } from './routes/ad-actions.ts';
 import { webApp } from '../web/app.ts';
 
 export interface AppOptions {
@@ -139,6 +140,7 @@ export function createApp(deps: ApiDeps, opts: AppOptions = {}) {
   trackingAnalyticsRoutes(app);
   userRoutes(app);
   askRoutes(app);
+  adActionRoutes(app);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', description: 'An adbrain API key: adb_<prefix>_<secret>' });
   app.doc31('/openapi.json', {

@@ -55,7 +55,7 @@ const agency = (c: Scope) => c.get('key').agencyId;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const PREFIX = /^[0-9a-f]{8}[0-9a-f-]{0,28}$/i;
-type Scoped = 'client' | 'insight' | 'report' | 'entity' | 'analysis_run' | 'connection' | 'split_test' | 'tracking_campaign';
+type Scoped = 'client' | 'insight' | 'report' | 'entity' | 'analysis_run' | 'connection' | 'split_test' | 'tracking_campaign' | 'ad_action';
 
 /**
  * The full id a reference stands for within the key's agency: a full id as is, a
@@ -127,4 +127,11 @@ export function keyOf(c: { get: (k: 'deps') => AppEnv['Variables']['deps'] }, wh
   const key = credentialKey(c.get('deps').config);
   if (!key) throw new AppError('config', `set ADBRAIN_ENCRYPTION_KEY to keep ${what}`);
   return key;
+}
+
+export async function scopedAdAction(c: Scope, ref: string) {
+  const id = await refToId(c, 'ad_action', ref, 'action');
+  const r = await deps(c).db.prisma.adAction.findFirst({ where: { id, client: { agencyId: agency(c) } } });
+  if (!r) throw new AppError('not_found', `action ${ref} not found`);
+  return r;
 }

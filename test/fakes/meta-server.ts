@@ -52,6 +52,8 @@ export interface FakeMeta {
   timezone: string;
   /** One-shot: the insights request (or job) whose range starts on this day fails so. */
   failRangeFrom: Map<string, FakeError>;
+  /** Ads, ad sets and campaigns as nodes (GET ?fields=status,daily_budget; POST status / daily_budget), seeded from `ads`. */
+  nodes: Map<string, { status: string; daily_budget?: number }>;
   close(): Promise<void>;
 }
 
@@ -67,6 +69,7 @@ export async function startFakeMeta(opts: { ads: FakeAd[]; days: string[]; seed?
   const fake: FakeMeta = {
     url: '', version, token, account, ads: opts.ads, data, requests: [], usageHeaders: {}, jobPolls: 2, failJobsLongerThan: null,
     currency: 'USD', timezone: 'America/New_York', failRangeFrom: new Map(),
+    nodes: new Map(opts.ads.flatMap((ad) => [[ad.id, { status: 'ACTIVE' }], [ad.adset.id, { status: 'ACTIVE', daily_budget: 5000 }], [ad.campaign.id, { status: 'ACTIVE' }]] as const)),
     failNext: (match, errors) => failures.set(match, [...(failures.get(match) ?? []), ...errors]),
     close: async () => {},
   };
@@ -178,6 +181,15 @@ export async function startFakeMeta(opts: { ads: FakeAd[]; days: string[]; seed?
           return ok({ id: job[1], async_status: status, async_percent_completion: status === 'Job Completed' ? 100 : Math.min(90, j.polls * 30) });
         }
         return ok(page(rowsFor(j.since, j.until), q, p));
+      }
+      const node = fake.nodes.get(p);
+      if (node) {
+        if (req.method === 'POST') {
+          if (q.has('status')) node.status = q.get('status')!;
+          if (q.has('daily_budget')) node.daily_budget = Number(q.get('daily_budget'));
+          return ok({ success: true });
+        }
+        return ok({ id: p, status: node.status, ...(node.daily_budget ? { daily_budget: String(node.daily_budget) } : {}) });
       }
       return err({ status: 400, code: 803, message: `fake: unknown path ${u.pathname}` });
     });

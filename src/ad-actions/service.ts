@@ -1,0 +1,46 @@
+// The one path every surface takes (REST, CLI, MCP, later email links and rules):
+// propose, approve / undo / cancel, list — each change audited, each answer the
+// same shape (actionOut) with the entities' names.
+import type { AuditEntry } from '../audit/log.ts';
+import type { Db } from '../db/client.ts';
+import type { AdAction } from '../generated/prisma/client.ts';
+import { actionOut, approveAction, cancelAction, proposeAction, undoAction, type ActionDeps, type ProposeInput } from './actions.ts';
+
+export interface Caller {
+  /** Who, as the action records it ("api-key:…", "cli:ann", "mcp:…"). */
+  by: string;
+  audit: (e: AuditEntry) => Promise<void>;
+}
+
+export type ActionView = ReturnType<typeof actionOut>;
+
+async function view(db: Db, a: AdAction): Promise<ActionView> {
+  const [client, entities] = await Promise.all([
+    db.prisma.client.findUniqueOrThrow({ where: { id: a.clientId }, select: { currency: true } }),
+    db.prisma.entity.findMany({ where: { id: { in: [a.entityId, a.targetEntityId] } }, select: { id: true, name: true } }),
+  ]);
+  const name = (id: string) => entities.find((e) => e.id === id)?.name;
+  return actionOut(a, client.currency, { entity: name(a.entityId), target: name(a.targetEntityId) });
+}
+
+const auditOf = (a: AdAction) => ({ state: a.state, field: a.field, from: a.fromValue, to: a.toValue, object: `${a.level} ${a.externalId}`, error: a.error });
+
+export async function proposeFor(d: ActionDeps, input: Omit<ProposeInput, 'by'>, caller: Caller): Promise<{ action: ActionView; created: boolean }> {
+  const r = await proposeAction(d, { ...input, by: caller.by });
+  if (r.created) await caller.audit({ action: 'ad_action.propose', entityType: 'ad_action', entityId: r.action.id, clientId: r.action.clientId, after: auditOf(r.action) });
+  return { action: await view(d.db, r.action), created: r.created };
+}
+
+export async function decideFor(d: ActionDeps, id: string, what: 'approve' | 'undo' | 'cancel', caller: Caller): Promise<ActionView> {
+  const before = await d.db.prisma.adAction.findUniqueOrThrow({ where: { id } });
+  const after = what === 'approve' ? await approveAction(d, id, caller.by) : what === 'undo' ? await undoAction(d, id, caller.by) : await cancelAction(d, id);
+  if (after.state !== before.state) await caller.audit({ action: `ad_action.${what}`, entityType: 'ad_action', entityId: id, clientId: after.clientId, before: auditOf(before), after: auditOf(after) });
+  return view(d.db, after);
+}
+
+export async function listFor(db: Db, clientId: string, o: { state?: string; limit?: number } = {}): Promise<ActionView[]> {
+  const rows = await db.prisma.adAction.findMany({ where: { clientId, ...(o.state ? { state: o.state } : {}) }, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], take: o.limit ?? 100 });
+  return Promise.all(rows.map((a) => view(db, a)));
+}
+
+export const viewAction = view;
