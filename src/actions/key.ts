@@ -18,6 +18,7 @@ export function actionLinkKeyOf(config: Pick<Config, 'encryptionKey' | 'database
 }
 
 /** Links in emails point at the public address (ADBRAIN_PUBLIC_URL) and are signed with this deployment's key. */
-export function actionLinkSignerOf(config: Pick<Config, 'encryptionKey' | 'databaseUrl' | 'dataDir' | 'sources'>): { key: () => Buffer | undefined; baseUrl: string } {
-  return { key: actionLinkKeyOf(config), baseUrl: config.sources.oauth.publicUrl };
+export function actionLinkSignerOf(config: Pick<Config, 'encryptionKey' | 'databaseUrl' | 'dataDir' | 'sources'> & Partial<Pick<Config, 'actions'>>): { key: () => Buffer | undefined; baseUrl: string; platformActions: boolean } {
+  // "Pause it on Meta" is offered unless ADBRAIN_ACTIONS=off.
+  return { key: actionLinkKeyOf(config), baseUrl: config.sources.oauth.publicUrl, platformActions: (config.actions ?? 'propose') !== 'off' };
 }

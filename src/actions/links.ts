@@ -9,6 +9,21 @@ import { signAction } from './tokens.ts';
 export interface ActionLinkSigner {
   key: () => Buffer | undefined;
   baseUrl: string;
+  /** Offer pausing on the ad platform (ADBRAIN_ACTIONS is not off). */
+  platformActions?: boolean;
+}
+
+const PLATFORM_NAME: Record<string, string> = { meta: 'Meta', tiktok: 'TikTok', google: 'Google Ads' };
+
+/** The platform a link or ad can be paused on through a connection, or null. */
+async function pausableOn(db: Db, entityId: string): Promise<string | null> {
+  const { resolveEntity } = await import('../ad-actions/targets.ts');
+  try {
+    const r = await resolveEntity(db.prisma, entityId);
+    return PLATFORM_NAME[r.asked.platform] ?? null;
+  } catch {
+    return null; // imported from a file, or no connection: kill is all there is
+  }
 }
 
 export async function withActionLinks(db: Db, clientId: string, actions: ActionLine[], signer: ActionLinkSigner | undefined, now: Date): Promise<ActionLine[]> {
@@ -21,6 +36,10 @@ export async function withActionLinks(db: Db, clientId: string, actions: ActionL
   );
   const open = new Map(rows.filter((r) => r.status === 'PENDING' || r.status === 'IN_PROGRESS').map((r) => [r.fingerprint, r.id]));
   const url = (t: string) => `${signer.baseUrl}/a/${t}`;
+  const platforms = new Map<string, string | null>();
+  if (signer.platformActions) {
+    for (const a of actions) if (a.kind === 'pause' && a.entity && (a.entity.kind === 'link' || a.entity.kind === 'ad')) platforms.set(a.entity.id, await pausableOn(db, a.entity.id));
+  }
   return actions.map((a) => {
     const insightId = (a.fingerprint && open.get(a.fingerprint)) || null;
     const killable = a.kind === 'pause' && a.entity && (a.entity.kind === 'link' || a.entity.kind === 'ad');
@@ -35,6 +54,7 @@ export async function withActionLinks(db: Db, clientId: string, actions: ActionL
           open: `${signer.baseUrl}/app/insights/${insightId}`,
         }),
         ...(killable && { kill: url(signAction(key, { ...claim, insightId: null, entityId: a.entity!.id, action: 'kill' }, now)) }),
+        ...(killable && platforms.get(a.entity!.id) && { pause: url(signAction(key, { ...claim, entityId: a.entity!.id, action: 'pause' }, now)), pauseOn: platforms.get(a.entity!.id)! }),
       },
     };
   });
@@ -63,6 +83,7 @@ export async function alertsActionLinks(db: Db, clientId: string, alerts: AlertF
 /** Buttons in the order an email shows them: the destructive one first and red. */
 export function buttons(links: ActionLine['links'], kind = 'link'): { label: string; url: string; danger: boolean }[] {
   return [
+    ...(links?.pause ? [{ label: `Pause it on ${links.pauseOn ?? 'the platform'}`, url: links.pause, danger: true }] : []),
     ...(links?.kill ? [{ label: `Kill this ${kind === 'ad' ? 'ad' : 'link'}`, url: links.kill, danger: true }] : []),
     ...(links?.apply ? [{ label: 'Mark applied', url: links.apply, danger: false }] : []),
     ...(links?.dismiss ? [{ label: 'Dismiss', url: links.dismiss, danger: false }] : []),

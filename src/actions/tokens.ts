@@ -7,11 +7,11 @@
 // signed before a moment can be revoked at once.
 import { createHmac, hkdfSync, randomUUID, timingSafeEqual } from 'node:crypto';
 
-export const LINK_ACTIONS = ['apply', 'dismiss', 'snooze', 'kill'] as const;
+export const LINK_ACTIONS = ['apply', 'dismiss', 'snooze', 'kill', 'pause'] as const;
 export type LinkAction = (typeof LINK_ACTIONS)[number];
 
 export interface ActionClaim {
-  /** agency, client, insight (apply / dismiss) or entity (kill) the link is bound to. */
+  /** agency, client, insight (apply / dismiss) or entity (kill; pause on the ad platform) the link is bound to. */
   agencyId: string;
   clientId: string;
   insightId: string | null;

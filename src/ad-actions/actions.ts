@@ -62,12 +62,9 @@ async function dailySpend(d: ActionDeps, node: EntityNode): Promise<number> {
   return Math.round(Number(row?.s ?? 0) / 7);
 }
 
-export async function proposeAction(d: ActionDeps, input: ProposeInput): Promise<{ action: AdAction; created: boolean }> {
+/** What a proposal would be, read from the platform now; nothing is stored (the email's confirmation page shows it). */
+export async function planAction(d: ActionDeps, input: ProposeInput) {
   if (d.config.actions === 'off') throw new AppError('config', 'ADBRAIN_ACTIONS=off: adbrain does not change anything on the ad platforms (set it to propose)');
-  if (input.idempotencyKey) {
-    const same = await d.db.prisma.adAction.findUnique({ where: { idempotencyKey: input.idempotencyKey } });
-    if (same) return { action: same, created: false };
-  }
   const r = await resolveEntity(d.db.prisma, input.entityId);
   const writer = await writerOf(d, r.connection, r.asked.clientId);
   let node: EntityNode, target: Target, field: string, from: string, to: string, money: number;
@@ -102,17 +99,26 @@ export async function proposeAction(d: ActionDeps, input: ProposeInput): Promise
     to = want;
     money = await dailySpend(d, node);
   }
-  // The same change already open is the same action (a retried request, a second click).
-  const open = await d.db.prisma.adAction.findFirst({ where: { clientId: r.asked.clientId, targetEntityId: node.id, field, toValue: to, state: { in: OPEN_STATES } } });
-  if (open) return { action: open, created: false };
-  const action = await d.db.prisma.adAction.create({
+  return {
+    node, platform: r.asked.platform,
     data: {
       clientId: r.asked.clientId, connectionId: r.connection.id, entityId: r.asked.id, targetEntityId: node.id, insightId: input.insightId ?? null,
       kind: input.kind, level: target.level, externalId: target.id, parentExternalId: target.parentId ?? null, field, fromValue: from, toValue: to,
       moneyPerDayCents: BigInt(money), proposedBy: input.by, idempotencyKey: input.idempotencyKey ?? null,
     },
-  });
-  return { action, created: true };
+  };
+}
+
+export async function proposeAction(d: ActionDeps, input: ProposeInput): Promise<{ action: AdAction; created: boolean }> {
+  if (input.idempotencyKey) {
+    const same = await d.db.prisma.adAction.findUnique({ where: { idempotencyKey: input.idempotencyKey } });
+    if (same) return { action: same, created: false };
+  }
+  const { data } = await planAction(d, input);
+  // The same change already open is the same action (a retried request, a second click).
+  const open = await d.db.prisma.adAction.findFirst({ where: { clientId: data.clientId, targetEntityId: data.targetEntityId, field: data.field, toValue: data.toValue, state: { in: OPEN_STATES } } });
+  if (open) return { action: open, created: false };
+  return { action: await d.db.prisma.adAction.create({ data }), created: true };
 }
 
 async function readOrFail(w: Writer, t: Target) {

@@ -165,7 +165,7 @@ export interface ActionLine {
   /** The inbox item it is (its insight's fingerprint). */
   fingerprint?: string;
   /** Signed links (src/actions/): apply / dismiss its insight, kill its link or ad. */
-  links?: { apply?: string; dismiss?: string; snooze?: string; kill?: string; /** The insight in the web inbox (sign-in there). */ open?: string };
+  links?: { apply?: string; dismiss?: string; snooze?: string; kill?: string; /** The insight in the web inbox (sign-in there). */ open?: string; /** Pause its ad on the platform (named in pauseOn), approved by the click. */ pause?: string; pauseOn?: string };
 }
 
 export interface SummaryInput {

@@ -10,7 +10,9 @@ import { getCookie, setCookie } from 'hono/cookie';
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { events } from '../../../inngest.config.ts';
 import { verifyAction, type ActionClaim } from '../../actions/tokens.ts';
-import { recordAudit } from '../../audit/log.ts';
+import { recordAudit, type AuditEntry } from '../../audit/log.ts';
+import { formatMoney } from '../../domain/currency.ts';
+import { credentialKey } from '../../sources/sync.ts';
 import { killEntity } from '../../domain/entities.ts';
 import { AppError } from '../../errors.ts';
 import { escapeHtml } from '../../html-escape.ts';
@@ -18,8 +20,9 @@ import { SNOOZE_DAYS, snoozeInsight, transition } from '../../insights/inbox.ts'
 import type { AppEnv } from '../env.ts';
 
 const CSRF_COOKIE = 'adbrain_csrf';
-const VERB = { apply: 'Mark as applied', dismiss: 'Dismiss', snooze: 'Snooze 7 days', kill: 'Kill this link' } as const;
-const DONE = { apply: 'marked applied', dismiss: 'dismissed', snooze: 'snoozed', kill: 'killed: it leaves alerts and the "act now" lists; its history stays' } as const;
+const VERB = { apply: 'Mark as applied', dismiss: 'Dismiss', snooze: 'Snooze 7 days', kill: 'Kill this link', pause: 'Pause it on the platform' } as const;
+const DONE = { apply: 'marked applied', dismiss: 'dismissed', snooze: 'snoozed', kill: 'killed: it leaves alerts and the "act now" lists; its history stays', pause: 'paused' } as const;
+const PLATFORM_NAME: Record<string, string> = { meta: 'Meta', tiktok: 'TikTok', google: 'Google Ads' };
 
 /** A bare page: system fonts, no script, no external asset; readable on a phone. */
 function page(c: Context<AppEnv>, status: 200 | 400 | 403 | 404 | 410 | 503, title: string, body: string) {
@@ -58,17 +61,26 @@ async function resolve(c: Context<AppEnv>, token: string): Promise<Target | Resp
   if (revokedAfter && claim.issuedAt * 1000 < revokedAfter.getTime()) return page(c, 410, 'This link was revoked', '<p>Links sent before ' + escapeHtml(revokedAfter.toISOString().slice(0, 16).replace('T', ' ')) + ' UTC were revoked. Nothing was changed.</p>');
   let what: string;
   let verb: string = VERB[claim.action];
-  if (claim.action === 'kill') {
+  if (claim.action === 'kill' || claim.action === 'pause') {
     const e = claim.entityId ? await prisma.entity.findFirst({ where: { id: claim.entityId, clientId: client.id } }) : null;
     if (!e) return page(c, 404, 'Nothing to act on', '<p>That link or ad no longer exists. Nothing was changed.</p>');
     what = `${e.kind === 'link' ? 'link' : e.kind} ${e.name}`;
-    if (e.kind === 'ad') verb = 'Kill this ad';
+    if (claim.action === 'pause') verb = `Pause it on ${PLATFORM_NAME[e.platform] ?? e.platform}`;
+    else if (e.kind === 'ad') verb = 'Kill this ad';
   } else {
     const i = claim.insightId ? await prisma.insight.findFirst({ where: { id: claim.insightId, clientId: client.id } }) : null;
     if (!i) return page(c, 404, 'Nothing to act on', '<p>That insight no longer exists. Nothing was changed.</p>');
     what = i.title;
   }
   return { claim, what, clientName: client.name, verb };
+}
+
+/** What acting on a platform needs, from the server's config (the credentials' key). */
+function platformDeps(c: Context<AppEnv>) {
+  const deps = c.get('deps');
+  const key = credentialKey(deps.config);
+  if (!key) throw new AppError('config', 'this server has no encryption key to open the connection');
+  return { db: deps.db, config: deps.config, key, now: deps.now() };
 }
 
 async function alreadyUsed(c: Context<AppEnv>, nonce: string): Promise<Response | null> {
@@ -87,6 +99,24 @@ export function actionLinkRoutes(app: OpenAPIHono<AppEnv>) {
     const csrf = randomBytes(24).toString('base64url');
     setCookie(c, CSRF_COOKIE, csrf, { httpOnly: true, sameSite: 'Strict', path: '/a/', maxAge: 3600, secure: new URL(c.req.url).protocol === 'https:' });
     const a = t.claim.action;
+    if (a === 'pause') {
+      // The preview, read from the platform now (nothing is stored until the button).
+      let preview: string;
+      try {
+        const { planAction } = await import('../../ad-actions/actions.ts');
+        const plan = await planAction(platformDeps(c), { entityId: t.claim.entityId!, kind: 'pause', insightId: t.claim.insightId ?? undefined, by: 'email link' });
+        const perDay = Number(plan.data.moneyPerDayCents ?? 0n);
+        const currency = (await c.get('deps').db.prisma.client.findUniqueOrThrow({ where: { id: t.claim.clientId }, select: { currency: true } })).currency;
+        preview = `${plan.node.kind} <strong>${escapeHtml(plan.node.name)}</strong> on ${escapeHtml(PLATFORM_NAME[plan.platform] ?? plan.platform)}: active → paused` + (perDay > 0 ? `; it spent about ${escapeHtml(formatMoney(perDay, currency))} a day over the last week` : '');
+      } catch (err) {
+        if (!(err instanceof AppError)) throw err;
+        return page(c, 200, 'Nothing to pause', `<p>${escapeHtml(err.message)}.</p><p class="muted">Nothing was changed.</p>`);
+      }
+      return page(c, 200, `${t.verb}?`,
+        `<p class="muted">${escapeHtml(t.clientName)}</p><p>${preview}.</p>` +
+          `<form method="post"><input type="hidden" name="csrf" value="${csrf}"><button class="danger">${escapeHtml(t.verb)}</button></form>` +
+          '<p class="muted">adbrain reads it again before it writes: if someone changed it since, nothing happens. Undo with <code>adbrain actions undo</code> or the API.</p>');
+    }
     const reason = a === 'snooze' ? '<label for="note">Note (optional)</label><textarea id="note" name="note" rows="2" maxlength="500"></textarea>' : a === 'dismiss' ? '<label for="note">Why (optional) — the brain learns from it</label><textarea id="note" name="note" rows="3" maxlength="500"></textarea>' : a === 'apply' ? '<label for="note">Note (optional)</label><textarea id="note" name="note" rows="2" maxlength="500"></textarea>' : '';
     return page(c, 200, `${t.verb}?`,
       `<p class="muted">${escapeHtml(t.clientName)}</p><p><strong>${escapeHtml(t.what)}</strong></p>` +
@@ -112,7 +142,14 @@ export function actionLinkRoutes(app: OpenAPIHono<AppEnv>) {
     const actor = { kind: 'email_link' as const, id: claim.nonce, name: 'email link' };
     let message: string;
     try {
-      if (claim.action === 'kill') {
+      if (claim.action === 'pause') {
+        const { proposeFor, decideFor } = await import('../../ad-actions/service.ts');
+        const d = platformDeps(c);
+        const caller = { by: `email link ${claim.nonce.slice(0, 8)}`, audit: (e: AuditEntry) => recordAudit(prisma, actor, { agencyId: claim.agencyId, clientId: claim.clientId, ...e, after: { ...(e.after as object), origin: 'email link' } }, c.get('requestId')) };
+        const { action } = await proposeFor(d, { entityId: claim.entityId!, kind: 'pause', insightId: claim.insightId ?? undefined }, caller);
+        const done = await decideFor(d, action.id, 'approve', caller);
+        message = done.state === 'done' ? `${action.object.level} ${action.object.name ?? action.object.id} paused on the platform (undo: adbrain actions undo ${action.id.slice(0, 8)})` : `nothing changed: could not pause ${action.object.name ?? action.object.id}: ${done.error ?? done.state}`;
+      } else if (claim.action === 'kill') {
         const before = await prisma.entity.findUniqueOrThrow({ where: { id: claim.entityId! } });
         const after = before.status === 'killed' ? before : await killEntity(prisma, before.id, { reason: 'killed from an email link', now: deps.now() });
         await recordAudit(prisma, actor, { agencyId: claim.agencyId, clientId: claim.clientId, action: 'entity.kill', entityType: before.kind, entityId: before.id, before: { status: before.status }, after: { status: after.status, origin: 'email link' } }, c.get('requestId'));
@@ -133,7 +170,8 @@ export function actionLinkRoutes(app: OpenAPIHono<AppEnv>) {
       }
     } catch (err) {
       // Already decided elsewhere (the CLI, the API, another email): say so; the link stays usable for nothing else.
-      if (!(err instanceof AppError && err.code === 'conflict')) throw err;
+      // Pausing on a platform can fail in its own named ways (no connection, already paused, no permission): each said, never a 500.
+      if (!(err instanceof AppError && (err.code === 'conflict' || claim.action === 'pause'))) throw err;
       message = `nothing changed: ${err.message}`;
     }
     await prisma.actionLinkUse.createMany({ data: [{ nonce: claim.nonce, agencyId: claim.agencyId, clientId: claim.clientId, insightId: claim.insightId, action: claim.action, outcome: { message }, usedAt: deps.now() }], skipDuplicates: true });
