@@ -110,6 +110,9 @@ describe('adbrain connections and sync', { timeout: 180_000 }, () => {
     expect(meta.nodes.get('901')!.status).toBe('ACTIVE');
     const audit = await adbrain(['audit', '--json']);
     expect(audit.out).toMatch(/ad_action\.approve/);
+    // Killing in adbrain stops its alerts, not its spend: the CLI offers the pause.
+    const kill = await adbrain(['links', 'kill', 'https://trk.example/3', '--client', 'shop']);
+    expect(kill.err).toMatch(/it still runs on meta; to pause it there: adbrain actions propose [0-9a-f]{8} --client shop --pause/);
   });
 
   it('connects RedTrack (API key on stdin) and a Shopify shop (Admin API token on stdin), syncs them, never prints a secret', async () => {

@@ -17,6 +17,8 @@ import { renderDailyReport } from '../src/reports/daily-report.ts';
 import { credentialKey } from '../src/sources/sync.ts';
 import { startFakeMeta, type FakeMeta } from './fakes/meta-server.ts';
 import { freshDb, type TestDb } from './helpers/db.ts';
+import { csrfOf, signInByKey } from './helpers/web-browser.ts';
+import { createApiKey } from '../src/domain/api-keys.ts';
 
 const NOW = new Date('2026-12-07T09:00:00Z');
 const ENC = randomBytes(32).toString('base64');
@@ -86,6 +88,28 @@ describe('pausing on the platform from an email link', () => {
     expect(audits.map((a) => [a.action, a.actorKind])).toEqual([['ad_action.propose', 'email_link'], ['ad_action.approve', 'email_link']]);
     expect((await press()).status).toBe(410);
     expect(await db.prisma.adAction.count()).toBe(1);
+  });
+
+  it('the web inbox\'s link table offers Pause on its platform; a member pauses (read first), a viewer cannot', async () => {
+    meta.nodes.get('901')!.status = 'ACTIVE';
+    const agencyId = (await db.prisma.client.findUniqueOrThrow({ where: { id: ids.client! } })).agencyId;
+    const viewer = await signInByKey(app, (await createApiKey(db.prisma, agencyId, { role: 'viewer', name: 'look' })).key);
+    const seen = await (await viewer.get('/app/links?client=shop')).text();
+    expect(seen).not.toMatch(/Pause on meta/);
+    expect((await viewer.post(`/app/links/${ids.link}/pause`, { csrf: csrfOf(seen) })).status).toBe(403);
+    expect(meta.nodes.get('901')!.status).toBe('ACTIVE');
+    const member = await signInByKey(app, (await createApiKey(db.prisma, agencyId, { role: 'member', name: 'ops' })).key);
+    const html = await (await member.get('/app/links?client=shop')).text();
+    expect(html).toMatch(/<button class="danger">Pause on meta<\/button>/);
+    const res = await member.post(`/app/links/${ids.link}/pause`, { csrf: csrfOf(html), back: '/app/links?client=shop' });
+    expect(res.status).toBe(303);
+    expect(meta.nodes.get('901')!.status).toBe('PAUSED');
+    const after = await (await member.get(res.headers.get('location')!)).text();
+    expect(after).toMatch(/Paused ad 901 on the platform\. Undo: adbrain actions undo [0-9a-f]{8}/);
+    const again = await member.post(`/app/links/${ids.link}/pause`, { csrf: csrfOf(html), back: '/app/links?client=shop' });
+    expect(again.status).toBe(422);
+    expect(await again.text()).toMatch(/already paused on meta/);
+    expect(await db.prisma.auditLog.count({ where: { action: 'ad_action.approve', actorKind: 'web' } })).toBe(1);
   });
 
   it('a link to something already paused says so and offers nothing', async () => {

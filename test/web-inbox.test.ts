@@ -18,32 +18,10 @@ import { addClient } from '../src/domain/clients.ts';
 import { addUser } from '../src/domain/users.ts';
 import { addDays } from '../src/time.ts';
 import { freshDb, type TestDb } from './helpers/db.ts';
+import { browser, csrfOf } from './helpers/web-browser.ts';
 
 let now = new Date('2026-12-07T09:00:00Z');
 const YESTERDAY = '2026-12-06';
-
-/** A browser's cookie jar for app.request. */
-function browser(app: ReturnType<typeof createApp>) {
-  const jar = new Map<string, string>();
-  const send = async (url: string, init: RequestInit = {}) => {
-    const headers = new Headers(init.headers);
-    if (jar.size) headers.set('cookie', [...jar].map(([k, v]) => `${k}=${v}`).join('; '));
-    const res = await app.request(url, { ...init, headers });
-    for (const c of res.headers.getSetCookie()) {
-      const [pair] = c.split(';');
-      const [k, v] = pair!.split('=');
-      if (/max-age=0/i.test(c) || v === '') jar.delete(k!);
-      else jar.set(k!, v!);
-    }
-    return res;
-  };
-  return {
-    jar,
-    get: (url: string) => send(url),
-    post: (url: string, form: Record<string, string>) => send(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(form) }),
-  };
-}
-const csrfOf = (html: string) => /name="csrf" value="([^"]+)"/.exec(html)?.[1] ?? '';
 
 describe('web inbox', () => {
   let db: TestDb;

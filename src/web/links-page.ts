@@ -99,6 +99,14 @@ export function linkTableCsv(lines: LinkLine[], currency: string): string {
   );
 }
 
+/** What became of the action a Pause button made: read from the action, never from the URL's words. */
+async function actionFlash(c: Context<WebEnv>, ref: string | undefined): Promise<string | null> {
+  if (!ref || !/^[0-9a-f-]{36}$/.test(ref)) return null;
+  const a = await c.get('deps').db.prisma.adAction.findFirst({ where: { id: ref, client: { agencyId: c.get('viewer').agencyId } } });
+  if (!a) return null;
+  return a.state === 'done' ? `Paused ${a.level} ${a.externalId} on the platform. Undo: adbrain actions undo ${a.id.slice(0, 8)}.` : `Nothing changed on the platform: ${a.error ?? a.state}.`;
+}
+
 export function linkRoutes(web: Hono<WebEnv>) {
   web.get('/links', requireSession(), async (c) => {
     const t = await readQuery(c);
@@ -114,8 +122,13 @@ export function linkRoutes(web: Hono<WebEnv>) {
       return html`<th class="${numeric ? 'num' : ''}"><a href="/app/links?${queryOf(t, { sort: k, dir })}"${active ? html` aria-sort="${t.dir === 'asc' ? 'ascending' : 'descending'}"` : ''}>${SORTS[k]}</a></th>`;
     };
     securityHeaders(c);
+    // Platforms this client's ads can be paused on (a connection there, ADBRAIN_ACTIONS not off).
+    const writable = c.get('deps').config.actions === 'off' ? new Set<string>() : new Set((await c.get('deps').db.prisma.connection.findMany({ where: { clientId: t.client.id, platform: { in: ['meta', 'tiktok', 'google'] } }, select: { platform: true } })).map((x) => x.platform as string));
+    const flash = c.req.query('done') === 'killed'
+      ? `Killed: it leaves alerts and the "act now" lists; its history stays.${writable.size ? ' It still runs on the ad platform: press Pause on its row to stop its spend there.' : ''}`
+      : c.req.query('done') === 'restored' ? 'Restored.' : await actionFlash(c, c.req.query('action'));
     return c.html(shell({
-      title: `Links · ${t.client.name}`, viewer: v, nav: 'links', flash: c.req.query('done') === 'killed' ? 'Killed: it leaves alerts and the "act now" lists; its history stays.' : c.req.query('done') === 'restored' ? 'Restored.' : null,
+      title: `Links · ${t.client.name}`, viewer: v, nav: 'links', flash,
       body: html`<form class="filters" method="get" action="/app/links" data-autosubmit>
 <div><label for="f-client">Client</label><select id="f-client" name="client">${clients.map((x) => html`<option value="${x.slug}"${x.id === t.client.id ? ' selected' : ''}>${x.name}</option>`)}</select></div>
 <div><label for="f-range">Days</label><select id="f-range" name="range"><option value="7"${t.range === '7' ? ' selected' : ''}>Last 7 days</option><option value="30"${t.range === '30' ? ' selected' : ''}>Last 30 days</option><option value="custom"${t.range === 'custom' ? ' selected' : ''}>Custom</option></select></div>
@@ -133,7 +146,7 @@ ${rows.map((l) => html`<tr class="${roiClass(l.roi)}${l.killed ? ' killed' : ''}
 <td class="verdict">${l.killed ? 'killed' : l.verdict ? `${l.verdict} · ${pct(l.probability)} sure · since ${l.since}` : ''}</td>
 ${canAct(v) ? html`<td class="act">${l.killed
         ? html`<form class="inline" method="post" action="/app/links/${l.id}/restore"><input type="hidden" name="csrf" value="${v.csrf}"><input type="hidden" name="back" value="${back}"><button class="secondary">Restore</button></form>`
-        : html`<form class="inline" method="post" action="/app/links/${l.id}/kill" data-confirm="Kill ${l.name}?"><input type="hidden" name="csrf" value="${v.csrf}"><input type="hidden" name="back" value="${back}"><button class="danger">Kill</button></form>`}</td>` : ''}</tr>`)}
+        : html`<form class="inline" method="post" action="/app/links/${l.id}/kill" data-confirm="Kill ${l.name}?"><input type="hidden" name="csrf" value="${v.csrf}"><input type="hidden" name="back" value="${back}"><button class="danger">Kill</button></form>`}${writable.has(l.platform) ? html` <form class="inline" method="post" action="/app/links/${l.id}/pause" data-confirm="Pause ${l.kind === 'link' ? 'the ad of ' : ''}${l.name} on ${l.platform}? adbrain reads it first and changes nothing if it changed since."><input type="hidden" name="csrf" value="${v.csrf}"><input type="hidden" name="back" value="${back}"><button class="danger">Pause on ${l.platform}</button></form>` : ''}</td>` : ''}</tr>`)}
 </tbody></table></div>`}`,
     }));
   });
@@ -145,6 +158,22 @@ ${canAct(v) ? html`<td class="act">${l.killed
     c.header('Cache-Control', 'no-store');
     c.header('Content-Disposition', `attachment; filename="links-${t.client.slug}-${t.from}-${t.to}.csv"`);
     return c.body(linkTableCsv(rows, t.client.currency), 200, { 'Content-Type': 'text/csv; charset=utf-8' });
+  });
+
+  web.post('/links/:id/pause', requireSession(), async (c) => {
+    const form = await checkedForm(c);
+    if (!form) return formExpired(c);
+    const v = c.get('viewer');
+    if (!canAct(v)) return forbidden(c);
+    const deps = c.get('deps');
+    const id = await refToId(c, 'entity', c.req.param('id'), 'link');
+    const e = await deps.db.prisma.entity.findFirst({ where: { id, client: { agencyId: v.agencyId } } });
+    if (!e) throw new AppError('not_found', 'no such link or ad');
+    const back = typeof form.back === 'string' && form.back.startsWith('/app/links?') ? form.back : '/app/links';
+    const { pauseFromWeb } = await import('./pause-action.ts');
+    const actionId = await pauseFromWeb(c, e.id);
+    if (actionId instanceof Response) return actionId;
+    return c.redirect(`${back}${back.includes('?') ? '&' : '?'}action=${actionId}`, 303);
   });
 
   for (const act of ['kill', 'restore'] as const) {

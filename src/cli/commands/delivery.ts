@@ -99,13 +99,19 @@ export function register(program: Command, group: Group) {
       .option('--reason <text>')
       .addOption(json())
       .action(async (ref, o) => {
-        await withContext(async ({ db, audit }) => {
+        await withContext(async ({ db, audit, config }) => {
           const c = await getClientBySlug(db.prisma, o.client);
           const e = await findEntity(db.prisma, c.id, ref);
           const u = action === 'kill' ? await killEntity(db.prisma, e.id, { reason: o.reason }) : await restoreEntity(db.prisma, e.id);
           await audit({ action: `entity.${action}`, entityType: e.kind, entityId: e.id, clientId: c.id, before: { status: e.status, killedReason: e.killedReason }, after: { status: u.status, killedReason: u.killedReason } });
           if (o.json) printJson({ id: u.id, kind: u.kind, name: u.name, status: u.status, killedAt: u.killedAt, killedReason: u.killedReason });
           else console.log(`${u.kind} ${u.name}: ${u.status}${u.killedReason ? ` (${u.killedReason})` : ''}`);
+          // Killing stops adbrain's alerts, not the spend: offer the pause on the platform when its account is connected.
+          if (action === 'kill' && config.actions !== 'off') {
+            const { resolveEntity } = await import('../../ad-actions/targets.ts');
+            const pausable = await resolveEntity(db.prisma, u.id).then(() => true, () => false);
+            if (pausable) process.stderr.write(`adbrain: it still runs on ${u.platform}; to pause it there: adbrain actions propose ${u.id.slice(0, 8)} --client ${o.client} --pause\n`);
+          }
         });
       });
   }
