@@ -99,6 +99,19 @@ export function linkTableCsv(lines: LinkLine[], currency: string): string {
   );
 }
 
+/** A row's button press: the form's token checked, a member, the link or ad in the viewer's agency, where to go back to. */
+async function rowAction(c: Context<WebEnv>) {
+  const form = await checkedForm(c);
+  if (!form) return formExpired(c);
+  const v = c.get('viewer');
+  if (!canAct(v)) return forbidden(c);
+  const id = await refToId(c, 'entity', c.req.param('id') ?? '', 'link');
+  const e = await c.get('deps').db.prisma.entity.findFirst({ where: { id, client: { agencyId: v.agencyId } } });
+  if (!e) throw new AppError('not_found', 'no such link or ad');
+  const back = typeof form.back === 'string' && form.back.startsWith('/app/links?') ? form.back : '/app/links';
+  return { e, v, back };
+}
+
 /** What became of the action a Pause button made: read from the action, never from the URL's words. */
 async function actionFlash(c: Context<WebEnv>, ref: string | undefined): Promise<string | null> {
   if (!ref || !/^[0-9a-f-]{36}$/.test(ref)) return null;
@@ -161,35 +174,23 @@ ${canAct(v) ? html`<td class="act">${l.killed
   });
 
   web.post('/links/:id/pause', requireSession(), async (c) => {
-    const form = await checkedForm(c);
-    if (!form) return formExpired(c);
-    const v = c.get('viewer');
-    if (!canAct(v)) return forbidden(c);
-    const deps = c.get('deps');
-    const id = await refToId(c, 'entity', c.req.param('id'), 'link');
-    const e = await deps.db.prisma.entity.findFirst({ where: { id, client: { agencyId: v.agencyId } } });
-    if (!e) throw new AppError('not_found', 'no such link or ad');
-    const back = typeof form.back === 'string' && form.back.startsWith('/app/links?') ? form.back : '/app/links';
+    const t = await rowAction(c);
+    if (t instanceof Response) return t;
     const { pauseFromWeb } = await import('./pause-action.ts');
-    const actionId = await pauseFromWeb(c, e.id);
+    const actionId = await pauseFromWeb(c, t.e.id);
     if (actionId instanceof Response) return actionId;
-    return c.redirect(`${back}${back.includes('?') ? '&' : '?'}action=${actionId}`, 303);
+    return c.redirect(`${t.back}${t.back.includes('?') ? '&' : '?'}action=${actionId}`, 303);
   });
 
   for (const act of ['kill', 'restore'] as const) {
     web.post(`/links/:id/${act}`, requireSession(), async (c) => {
-      const form = await checkedForm(c);
-      if (!form) return formExpired(c);
-      const v = c.get('viewer');
-      if (!canAct(v)) return forbidden(c);
+      const t = await rowAction(c);
+      if (t instanceof Response) return t;
+      const { e, v, back } = t;
       const deps = c.get('deps');
-      const id = await refToId(c, 'entity', c.req.param('id'), 'link');
-      const e = await deps.db.prisma.entity.findFirst({ where: { id, client: { agencyId: v.agencyId } } });
-      if (!e) throw new AppError('not_found', 'no such link or ad');
       if (act === 'kill' && e.status !== 'killed') await killEntity(deps.db.prisma, e.id, { reason: `killed in the web inbox by ${v.name}`, now: deps.now() });
       if (act === 'restore' && e.status === 'killed') await restoreEntity(deps.db.prisma, e.id);
       await webAudit(c, { action: act === 'kill' ? 'entity.kill' : 'entity.restore', entityType: e.kind, entityId: e.id, clientId: e.clientId, before: { status: e.status }, after: { status: act === 'kill' ? 'killed' : 'active', origin: 'web' } });
-      const back = typeof form.back === 'string' && form.back.startsWith('/app/links?') ? form.back : '/app/links';
       return c.redirect(`${back}${back.includes('?') ? '&' : '?'}done=${act === 'kill' ? 'killed' : 'restored'}`, 303);
     });
   }
