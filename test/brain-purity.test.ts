@@ -29,4 +29,18 @@ describe('the brain folder stays pure', () => {
   it('the store defines the row shapes it returns (db/metrics-read.ts does not import the brain)', () => {
     expect(imports('src/db/metrics-read.ts').filter((s) => s.includes('/brain/'))).toEqual([]);
   });
+
+  it('connectors and the domain import each other one way only: no import cycle between src/sources and src/domain', () => {
+    const files = ['src/sources', 'src/domain'].flatMap((d) => readdirSync(d).filter((f) => f.endsWith('.ts')).map((f) => path.join(d, f)));
+    const edges = new Map(files.map((f) => [f, imports(f).filter((s) => s.startsWith('.')).map((s) => path.relative('.', path.resolve(path.dirname(f), s))).filter((t) => files.includes(t))]));
+    const cycles: string[] = [];
+    const walk = (f: string, trail: string[]) => {
+      for (const t of edges.get(f) ?? []) {
+        if (t === trail[0]) cycles.push([...trail, t].join(' → '));
+        else if (!trail.includes(t) && trail.length < 6) walk(t, [...trail, t]);
+      }
+    };
+    for (const f of files) walk(f, [f]);
+    expect(cycles).toEqual([]);
+  });
 });

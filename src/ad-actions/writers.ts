@@ -2,7 +2,7 @@
 // in memory only (and remembered as secrets, so an error quoting them is redacted).
 import type { Config } from '../config.ts';
 import { rememberSecret } from '../crypto/redact.ts';
-import { readCredentials } from '../domain/connections.ts';
+import { readCredentials } from '../domain/connection-secrets.ts';
 import { AppError } from '../errors.ts';
 import { GOOGLE_ADS_DEFAULT_VERSION } from '../sources/google-ads.ts';
 import { googleAdsWriter } from '../sources/google-ads-write.ts';

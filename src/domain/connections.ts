@@ -1,6 +1,5 @@
 import type { Config } from '../config.ts';
 import { redact } from '../crypto/redact.ts';
-import { decryptSecret, encryptSecret } from '../crypto/secrets.ts';
 import type { Db } from '../db/client.ts';
 import { AppError } from '../errors.ts';
 import type { Platform, PrismaClient } from '../generated/prisma/client.ts';
@@ -10,29 +9,9 @@ import { stripAct } from '../sources/meta.ts';
 import { connectorOf, SETTLE_DAYS, settingsOf, type ConnectionSettings, type Credentials } from '../sources/sync.ts';
 import { SourceError } from '../sources/types.ts';
 
-const aadFor = (clientId: string, platform: string, label: string) => `connection:${clientId}:${platform}:${label}`;
+import { readCredentials, saveConnection } from './connection-secrets.ts';
 
-/** Stores a connector's credentials encrypted (AES-256-GCM); re-saving rotates them. */
-export async function saveConnection(
-  prisma: PrismaClient,
-  key: Buffer,
-  input: { clientId: string; platform: Platform; label?: string; credentials: Record<string, unknown> },
-) {
-  const label = input.label ?? 'default';
-  const credentials = encryptSecret(JSON.stringify(input.credentials), key, aadFor(input.clientId, input.platform, label));
-  return prisma.connection.upsert({
-    where: { clientId_platform_label: { clientId: input.clientId, platform: input.platform, label } },
-    update: { credentials, status: 'active', lastError: null },
-    create: { clientId: input.clientId, platform: input.platform, label, credentials },
-  });
-}
-
-export function readCredentials(
-  key: Buffer,
-  conn: { clientId: string; platform: string; label: string; credentials: string },
-): Record<string, unknown> {
-  return JSON.parse(decryptSecret(conn.credentials, key, aadFor(conn.clientId, conn.platform, conn.label)));
-}
+export { readCredentials, saveConnection };
 
 /**
  * Connects an ad account: calls the platform's cheapest authenticated endpoint

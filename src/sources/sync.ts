@@ -7,7 +7,7 @@ import type { Config } from '../config.ts';
 import type { Db } from '../db/client.ts';
 import { dropRowsNotIn, writeBatch } from '../db/metrics-write.ts';
 import { emitEvent } from '../webhooks/events.ts';
-import { readCredentials } from '../domain/connections.ts';
+import { readCredentials } from '../domain/connection-secrets.ts';
 import { AppError } from '../errors.ts';
 import { addDays, daysBetween, localDate } from '../time.ts';
 import { redact, rememberSecret } from '../crypto/redact.ts';
