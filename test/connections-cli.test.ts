@@ -110,6 +110,18 @@ describe('adbrain connections and sync', { timeout: 180_000 }, () => {
     expect(meta.nodes.get('901')!.status).toBe('ACTIVE');
     const audit = await adbrain(['audit', '--json']);
     expect(audit.out).toMatch(/ad_action\.approve/);
+    // A rule: auto only after a replay over the history.
+    expect((await adbrain(['rules', 'add', '--client', 'shop', '--name', 'burners', '--when', 'burning', '--min-probability', '0.95', '--min-spend', '50'])).code).toBe(0);
+    const early = await adbrain(['rules', 'mode', 'burners', 'auto', '--client', 'shop']);
+    expect(early.code).toBe(2);
+    expect(early.err).toMatch(/replay rule "burners" first/);
+    const replay = await adbrain(['rules', 'replay', 'burners', '--client', 'shop', '--days', '30', '--json']);
+    expect(replay.code, replay.err).toBe(0);
+    expect(JSON.parse(replay.out)).toMatchObject({ rule: 'burners', to: addDays(TODAY, -1), fires: expect.any(Number) });
+    expect((await adbrain(['rules', 'mode', 'burners', 'auto', '--client', 'shop'])).out).toMatch(/rule "burners": auto \(it proposes until ADBRAIN_ACTIONS=auto\)/);
+    expect((await adbrain(['rules', 'list', '--client', 'shop'])).out).toMatch(/burners\s+burning → pause\s+95%\s+\$50\.00\s+auto/);
+    const bad = await adbrain(['rules', 'add', '--client', 'shop', '--name', 'big', '--when', 'winner', '--min-probability', '0.9', '--scale', '+50%']);
+    expect(bad.err).toMatch(/--scale: a budget step is at most \+30 %/);
     // Killing in adbrain stops its alerts, not its spend: the CLI offers the pause.
     const kill = await adbrain(['links', 'kill', 'https://trk.example/3', '--client', 'shop']);
     expect(kill.err).toMatch(/it still runs on meta; to pause it there: adbrain actions propose [0-9a-f]{8} --client shop --pause/);

@@ -45,6 +45,7 @@ export const OWNED: OwnedTable[] = [
   { table: 'action_link_use', where: 'client_id = $1' },
   // Changes made on the ad platforms (pause, resume, budgets) and their previews.
   { table: 'ad_action', where: 'client_id = $1' },
+  { table: 'action_rule', where: 'client_id = $1' },
   // One-time OAuth states: erased with the client, never exported (they are signed secrets).
   { table: 'oauth_state', where: 'client_id = $1', omit: ['*'] },
 ];

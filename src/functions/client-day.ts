@@ -52,7 +52,7 @@ export function createClientDayFunction(
           continue;
         }
         results[s.name] = await step.run(`${s.name}-${clientId}-${date}`, async () => {
-          const ctx = { db: rt.db, client, asOf: date, now: rt.now(), outboxDir: rt.config.outboxDir, llm: rt.config.llm, email: rt.config.email, sources: rt.config.sources, encryptionKey: credentialKey(rt.config), actionLinks: actionLinkSignerOf(rt.config), sms: smsSenderOf(rt.config) };
+          const ctx = { db: rt.db, client, asOf: date, now: rt.now(), outboxDir: rt.config.outboxDir, llm: rt.config.llm, email: rt.config.email, sources: rt.config.sources, encryptionKey: credentialKey(rt.config), actions: rt.config.actions, actionLinks: actionLinkSignerOf(rt.config), sms: smsSenderOf(rt.config) };
           const r = await s.run(ctx, results);
           // Failing the step lets Inngest retry it with backoff.
           if (r.status === 'failed') throw new Error(`${s.name} failed: ${r.detail}`);

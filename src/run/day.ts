@@ -47,6 +47,8 @@ export interface DayContext {
   onLog?: (line: string) => void;
   /** Where the brain step is (a CLI shows it on a terminal). */
   onBrainProgress?: BrainProgress;
+  /** ADBRAIN_ACTIONS: whether rules may propose or make changes on the platforms (default propose). */
+  actions?: Config['actions'];
 }
 
 export interface StepResult {
@@ -105,6 +107,22 @@ export const brainStep: DayStep = {
   },
 };
 
+/** The client's rules (src/ad-actions/rules.ts) on the day's verdicts: proposals, or changes in auto mode. */
+export const rulesStep: DayStep = {
+  name: 'rules',
+  async run({ db, client, asOf, now, sources, encryptionKey, actions }) {
+    const n = await db.prisma.actionRule.count({ where: { clientId: client.id, enabled: true } });
+    if (n === 0) return { status: 'skipped', detail: 'no rules' };
+    if ((actions ?? 'propose') === 'off') return { status: 'skipped', detail: `${n} rule(s), but ADBRAIN_ACTIONS=off` };
+    if (!sources || !encryptionKey) return { status: 'failed', detail: `${n} rule(s), but no key to open the connections' credentials (set ADBRAIN_ENCRYPTION_KEY)` };
+    const [{ checkRules }, { provisionalFrom }] = await Promise.all([import('../ad-actions/rules.ts'), import('../sources/sync.ts')]);
+    const full = await db.prisma.client.findUniqueOrThrow({ where: { id: client.id } });
+    const runs = await checkRules({ db, config: { sources, actions: actions ?? 'propose' }, key: encryptionKey, now }, full, asOf, await provisionalFrom(db, client.id, now));
+    const detail = runs.map((r) => `${r.rule}: ${r.proposed} proposed, ${r.executed} made${r.skipped.length ? `, ${r.skipped.length} held back` : ''}`).join('; ');
+    return { status: 'ok', detail, data: { runs } as Record<string, unknown> };
+  },
+};
+
 export const alertsStep: DayStep = {
   name: 'alerts',
   async run({ db, client, now, outboxDir, email, actionLinks, sms }) {
@@ -157,7 +175,7 @@ export const exportsStep: DayStep = {
   },
 };
 
-export const DAY_STEPS: DayStep[] = [syncStep, alertsStep, brainStep, summaryStep, reportStep, exportsStep];
+export const DAY_STEPS: DayStep[] = [syncStep, alertsStep, brainStep, rulesStep, summaryStep, reportStep, exportsStep];
 
 export interface DayResult {
   client: string;

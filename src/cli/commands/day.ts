@@ -99,7 +99,7 @@ async function runDays(ctx: Ctx, o: { client?: string; asOf?: string; asOfOf?: (
     const r = await runClientDay(
       {
         db: ctx.db, client: c, asOf, now, outboxDir: ctx.config.outboxDir, llm: ctx.config.llm, email: ctx.config.email, dbRetry: ctx.config.dbRetry, actionLinks: actionLinkSignerOf(ctx.config), sms: smsSenderOf(ctx.config),
-        sources: ctx.config.sources, encryptionKey: credentialKey(ctx.config), onLog: (line) => ctx.log(`  … ${line}`), onBrainProgress: progress.onProgress,
+        sources: ctx.config.sources, encryptionKey: credentialKey(ctx.config), actions: ctx.config.actions, onLog: (line) => ctx.log(`  … ${line}`), onBrainProgress: progress.onProgress,
         onRetry: (step, attempt, message) => ctx.log(`  … ${step}: ${message} — retry ${attempt} of ${ctx.config.dbRetry.retries}`),
       },
       {

@@ -33,6 +33,7 @@ const m = {
   mcp: () => import('./mcp.ts'),
   ask: () => import('./ask.ts'),
   actions: () => import('./actions.ts'),
+  rules: () => import('./rules.ts'),
 };
 
 export const AREAS: Area[] = [
@@ -58,6 +59,7 @@ export const AREAS: Area[] = [
   { name: 'webhooks', summary: 'push events (alerts, insights, reports, syncs, tests) to URLs, signed per Standard Webhooks', modules: [m.webhooks] },
   { name: 'serve', summary: 'start the HTTP server: REST API at /v1, OpenAPI at /openapi.json, Inngest at /api/inngest', modules: [m.serve] },
   { name: 'actions', summary: 'changes on the ad platforms: propose a pause, resume or budget change (previewed from the platform), approve, undo', modules: [m.actions] },
+  { name: 'rules', summary: 'rules that propose (or make) pauses and budget steps on the platforms, replayed over history first', modules: [m.rules] },
   { name: 'ask', args: '<question>', summary: 'ask the configured LLM about a client; it reads adbrain\'s tools and every number in the answer is checked', modules: [m.ask] },
   { name: 'mcp', summary: 'the MCP server over stdio for AI assistants (Claude Desktop, Claude Code, …): ADBRAIN_API_KEY picks the agency and role', modules: [m.mcp] },
   { name: 'users', summary: 'the agency\'s people: name, email and role (viewer, member, admin)', modules: [m.users] },
