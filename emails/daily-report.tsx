@@ -68,6 +68,16 @@ export default function DailyReport({ view }: { view: ReportView }) {
             <DataTable key={t.title} table={t} />
           ))}
 
+          {view.platformChanges && (
+            <Section>
+              <Heading as="h2" style={h2}>Changes on the ad platforms</Heading>
+              <Text style={p}>{view.platformChanges.headline}.</Text>
+              {view.platformChanges.lines.map((line) => (
+                <Text key={line} style={p}>{line}</Text>
+              ))}
+            </Section>
+          )}
+
           {view.firstParty && (
             <Section>
               <Heading as="h2" style={h2}>First-party campaigns (7 days)</Heading>

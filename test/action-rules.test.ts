@@ -15,6 +15,8 @@ import { addClient } from '../src/domain/clients.ts';
 import { saveConnection } from '../src/domain/connections.ts';
 import { Rng } from '../src/demo/random.ts';
 import { addDays } from '../src/time.ts';
+import { loadReportModel } from '../src/reports/load-model.ts';
+import { renderDailyReport } from '../src/reports/daily-report.ts';
 import { startFakeMeta, type FakeMeta } from './fakes/meta-server.ts';
 import { freshDb, type TestDb } from './helpers/db.ts';
 
@@ -61,6 +63,9 @@ describe('rules and their replay', () => {
       daily.set(link.id, rows);
     }
     deps = { db, config: { ...loadConfig({ META_GRAPH_URL: meta.url }), actions: 'propose' }, key, now: NOW };
+    // An endpoint that takes only action events (the Slack-style sentence is checked in the envelope).
+    const agency = await db.prisma.agency.findFirstOrThrow();
+    await db.prisma.webhookEndpoint.create({ data: { agencyId: agency.id, url: 'https://hooks.example/actions', secret: 'x', events: ['action.executed', 'action.undone'] } });
   }, 120_000);
   afterAll(async () => {
     await meta?.close();
@@ -110,6 +115,21 @@ describe('rules and their replay', () => {
     expect(runs[0]).toMatchObject({ proposed: 1, executed: 1 });
     expect(meta.nodes.get('901')!.status).toBe('PAUSED');
     expect(await db.prisma.adAction.findFirstOrThrow()).toMatchObject({ state: 'done', approvedBy: 'rule:pause burners (auto)' });
+    // Audited as the rule, and announced to the agency's webhooks with a sentence a person reads.
+    const done = await db.prisma.adAction.findFirstOrThrow();
+    const audits = await db.prisma.auditLog.findMany({ where: { entityId: done.id }, orderBy: { id: 'asc' } });
+    expect(audits.map((x) => [x.action, x.actorKind, x.actorName])).toEqual([['ad_action.propose', 'system', 'rule:pause burners'], ['ad_action.approve', 'system', 'rule:pause burners']]);
+    // The next report says what adbrain did, with the undo.
+    const model = await loadReportModel(db, client, END, NOW);
+    expect(model.platformChanges).toMatchObject({ paused: 1, budgets: 0, failed: 0 });
+    const rendered = await renderDailyReport(model);
+    expect(rendered.html).toContain('Changes on the ad platforms');
+    expect(rendered.pdf.length).toBeGreaterThan(1000);
+    const text = rendered.text.replace(/\s+/g, ' ');
+    expect(text).toMatch(/adbrain paused 1 link or ad on the ad platforms \(what it paused spent about \$1\d\d\.\d\d a day\)\. Paused ad Ad A \(about \$1\d\d\.\d\d\/day\); undo: adbrain actions undo [0-9a-f]{8}/);
+    const sent = await db.prisma.webhookDelivery.findMany({ where: { eventType: 'action.executed' } });
+    expect(sent).toHaveLength(1);
+    expect(JSON.parse(sent[0]!.body).data).toMatchObject({ state: 'done', kind: 'pause', from: 'ACTIVE', to: 'PAUSED', sentence: expect.stringMatching(/^paused ad Ad A \(about \$1\d\d\.\d\d\/day\); undo: adbrain actions undo [0-9a-f]{8}$/) });
   });
 
   it('never acts on provisional-only evidence unless the rule allows it', async () => {

@@ -154,7 +154,8 @@ export async function executeAction(d: ActionDeps, id: string): Promise<AdAction
   const a = await d.db.prisma.adAction.findUniqueOrThrow({ where: { id }, include: { connection: true } });
   if (a.state !== 'executing') return a;
   const target: Target = { level: a.level as Target['level'], id: a.externalId, ...(a.parentExternalId ? { parentId: a.parentExternalId } : {}) };
-  const fail = async (error: string) => d.db.prisma.adAction.update({ where: { id }, data: { state: 'failed', error } });
+  // executedAt is when it was tried: done or failed.
+  const fail = async (error: string) => d.db.prisma.adAction.update({ where: { id }, data: { state: 'failed', error, executedAt: d.now } });
   let answer: unknown;
   try {
     const writer = await writerOf(d, a.connection, a.clientId);

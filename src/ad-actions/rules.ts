@@ -13,7 +13,9 @@ import { AppError } from '../errors.ts';
 import type { ActionRule } from '../generated/prisma/client.ts';
 import { loadVerdicts, type ClientVerdicts, type VerdictClient } from '../run/verdicts.ts';
 import { addDays } from '../time.ts';
-import { approveAction, proposeAction, type ActionDeps } from './actions.ts';
+import { recordAudit } from '../audit/log.ts';
+import type { ActionDeps } from './actions.ts';
+import { decideFor, proposeFor, type Caller } from './service.ts';
 
 export const RULE_KINDS = ['pause_burning', 'scale_winner'] as const;
 /** Rule actions per connection and day, at most. */
@@ -70,10 +72,13 @@ export async function checkRules(d: ActionDeps, client: VerdictClient & { id: st
   const rules = await d.db.prisma.actionRule.findMany({ where: { clientId: client.id, enabled: true }, orderBy: { createdAt: 'asc' } });
   if (rules.length === 0 || d.config.actions === 'off') return [];
   const v = await loadVerdicts(d.db.sql, client, asOf);
+  const { agencyId } = await d.db.prisma.client.findUniqueOrThrow({ where: { id: client.id }, select: { agencyId: true } });
   const today = d.now.toISOString().slice(0, 10);
   const runs: RuleRun[] = [];
   for (const rule of rules) {
     const run: RuleRun = { rule: rule.name, proposed: 0, executed: 0, skipped: [] };
+    // A rule's changes are audited (and announced) like a person's, as the rule.
+    const caller: Caller = { by: `rule:${rule.name}`, audit: (e) => recordAudit(d.db.prisma, { kind: 'system', id: rule.id, name: `rule:${rule.name}` }, { agencyId, ...e }) };
     for (const f of firesOn(rule, v)) {
       const entity = v.entities.find((e) => e.id === f.entityId)!;
       const settling = provisional[entity.platform];
@@ -91,7 +96,7 @@ export async function checkRules(d: ActionDeps, client: VerdictClient & { id: st
         continue;
       }
       try {
-        const plan = { entityId: f.entityId, kind: rule.kind === 'pause_burning' ? 'pause' as const : 'budget' as const, ...(rule.kind === 'scale_winner' ? { percent: rule.percent! } : {}), by: `rule:${rule.name}` };
+        const plan = { entityId: f.entityId, kind: rule.kind === 'pause_burning' ? 'pause' as const : 'budget' as const, ...(rule.kind === 'scale_winner' ? { percent: rule.percent! } : {}) };
         const { resolveEntity } = await import('./targets.ts');
         const conn = (await resolveEntity(d.db.prisma, f.entityId)).connection.id;
         const used = await d.db.prisma.adAction.count({ where: { connectionId: conn, ruleId: { not: null }, createdAt: { gte: new Date(`${today}T00:00:00Z`) } } });
@@ -99,13 +104,13 @@ export async function checkRules(d: ActionDeps, client: VerdictClient & { id: st
           run.skipped.push({ entity: f.name, why: `the connection's cap of ${RULE_DAILY_CAP} rule actions a day is reached` });
           continue;
         }
-        const { action, created } = await proposeAction(d, plan);
+        const { action, created } = await proposeFor(d, plan, caller);
         if (created) {
           await d.db.prisma.adAction.update({ where: { id: action.id }, data: { ruleId: rule.id } });
           run.proposed++;
         }
         if (rule.mode === 'auto' && d.config.actions === 'auto' && action.state === 'proposed') {
-          const done = await approveAction(d, action.id, `rule:${rule.name} (auto)`);
+          const done = await decideFor(d, action.id, 'approve', { ...caller, by: `rule:${rule.name} (auto)` });
           if (done.state === 'done') run.executed++;
         }
       } catch (err) {

@@ -4,6 +4,7 @@
 import type { AuditEntry } from '../audit/log.ts';
 import type { Db } from '../db/client.ts';
 import type { AdAction } from '../generated/prisma/client.ts';
+import { emitEvent } from '../webhooks/events.ts';
 import { actionOut, approveAction, cancelAction, proposeAction, undoAction, type ActionDeps, type ProposeInput } from './actions.ts';
 
 export interface Caller {
@@ -35,7 +36,12 @@ export async function decideFor(d: ActionDeps, id: string, what: 'approve' | 'un
   const before = await d.db.prisma.adAction.findUniqueOrThrow({ where: { id } });
   const after = what === 'approve' ? await approveAction(d, id, caller.by) : what === 'undo' ? await undoAction(d, id, caller.by) : await cancelAction(d, id);
   if (after.state !== before.state) await caller.audit({ action: `ad_action.${what}`, entityType: 'ad_action', entityId: id, clientId: after.clientId, before: auditOf(before), after: auditOf(after) });
-  return view(d.db, after);
+  const v = await view(d.db, after);
+  // Every change made on a platform (or failed there) is announced to the agency's webhooks.
+  if (after.state !== before.state && (after.state === 'done' || after.state === 'failed' || after.state === 'undone')) {
+    await emitEvent(d.db, { clientId: after.clientId, type: after.state === 'undone' ? 'action.undone' : 'action.executed', now: d.now, data: { actionId: id, state: after.state, kind: v.kind, object: v.object, field: v.field, from: v.from, to: v.to, moneyPerDay: v.moneyPerDay, by: after.state === 'undone' ? after.undoneBy : after.approvedBy, error: after.error, sentence: sentenceOf(v) } });
+  }
+  return v;
 }
 
 export async function listFor(db: Db, clientId: string, o: { state?: string; limit?: number } = {}): Promise<ActionView[]> {
@@ -44,3 +50,11 @@ export async function listFor(db: Db, clientId: string, o: { state?: string; lim
 }
 
 export const viewAction = view;
+
+/** One line a person reads (Slack, the report): what was done to what, and how to take it back. */
+export function sentenceOf(a: ActionView): string {
+  const what = `${a.object.level} ${a.object.name ?? a.object.id}`;
+  if (a.state === 'failed') return `could not ${a.kind === 'budget' ? 'change the budget of' : a.kind} ${what}: ${a.error}`;
+  const did = a.state === 'undone' ? `undid: ${a.field} of ${what} is ${a.from} again` : a.kind === 'budget' ? `daily budget of ${what}: ${a.from} → ${a.to}` : `${a.kind === 'pause' ? 'paused' : 'resumed'} ${what}${a.moneyPerDay ? ` (about ${a.moneyPerDay}/day)` : ''}`;
+  return a.state === 'undone' ? did : `${did}; undo: adbrain actions undo ${a.id.slice(0, 8)}`;
+}

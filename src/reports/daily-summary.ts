@@ -114,6 +114,18 @@ export interface BrainPart {
   trackRecord: TrackRecordLine | null;
   /** How often the brain's confident burning / winner calls were right (src/insights/call-follow-up.ts). */
   callRecord?: CallRecordLine | null;
+  /** Changes adbrain made on the ad platforms from the report's day to its making (src/ad-actions/). */
+  platformChanges?: PlatformChanges | null;
+}
+
+export interface PlatformChanges {
+  paused: number;
+  /** The spend a day the paused objects had (their last 7 days' average). */
+  pausedPerDayCents: number;
+  budgets: number;
+  failed: number;
+  /** One sentence each, with its undo command. */
+  lines: string[];
 }
 
 export interface CallRecordLine {
@@ -281,6 +293,7 @@ export function buildDailySummary(input: SummaryInput): DailySummary {
     forecast: input.brain?.forecast ?? null,
     trackRecord: input.brain?.trackRecord ?? null,
     callRecord: input.brain?.callRecord ?? null,
+    platformChanges: input.brain?.platformChanges ?? null,
     hasData: day.spendCents > 0 || (day.revenueCents ?? 0) > 0,
   };
 }

@@ -8,10 +8,10 @@ import { latestDayByPlatform, loadDaily, loadEntities } from '../db/metrics-read
 import { describeAction, type Action } from '../brain/curiosity/actions.ts';
 import type { BrainOutput } from '../brain/cycle.ts';
 import type { Finding } from '../brain/types.ts';
-import { addDays } from '../time.ts';
+import { addDays, startOfLocalDay } from '../time.ts';
 import { objectiveSettings } from '../domain/objectives.ts';
 import { provisionalFrom } from '../sources/sync.ts';
-import { buildDailySummary, type ActionLine, type BrainPart, type BurningLine, type CallRecordLine, type DailySummary, type FirstPartyLine, type ForecastSummary, type SplitTestLine } from './daily-summary.ts';
+import { buildDailySummary, type ActionLine, type BrainPart, type BurningLine, type CallRecordLine, type DailySummary, type FirstPartyLine, type ForecastSummary, type PlatformChanges, type SplitTestLine } from './daily-summary.ts';
 import { CAMPAIGN_REF, leaderboard } from '../tracking/analytics.ts';
 import type { Evaluation } from '../splits/tests.ts';
 import { countsInTotals } from '../domain/entities.ts';
@@ -115,6 +115,7 @@ export async function loadReportModel(db: Db, client: ReportClient, date: string
     firstParty: await loadFirstParty(db, client, date),
     forecast: brainRun ? await loadForecast(db, entities.filter((e) => e.kind === 'account' && e.platform !== 'shopify' && countsInTotals(e)).map((e) => e.id), date) : null,
     callRecord: await loadCallRecord(db, client, date),
+    platformChanges: await loadPlatformChanges(db, client, date, now),
     trackRecord: oracle?.trackRecord ? { predictions: oracle.trackRecord.predictions, mase: oracle.trackRecord.mase, coverage: oracle.trackRecord.coverage, source: oracle.trackRecord.source ?? 'scored', origins: oracle.trackRecord.origins } : null,
   };
   return buildDailySummary({
@@ -129,6 +130,23 @@ export async function loadReportModel(db: Db, client: ReportClient, date: string
     actions,
     brain,
   });
+}
+
+/** Pauses, resumes and budget changes made (or failed) on the platforms from the start of the report's day until now. */
+async function loadPlatformChanges(db: Db, client: ReportClient, date: string, now: Date): Promise<PlatformChanges | null> {
+  const from = startOfLocalDay(client.timezone, date);
+  const rows = await db.prisma.adAction.findMany({ where: { clientId: client.id, state: { in: ['done', 'failed'] }, executedAt: { gte: from, lte: now } }, orderBy: { executedAt: 'asc' } });
+  if (rows.length === 0) return null;
+  const { viewAction, sentenceOf } = await import('../ad-actions/service.ts');
+  const views = await Promise.all(rows.map((a) => viewAction(db, a)));
+  const paused = rows.filter((a) => a.state === 'done' && a.kind === 'pause');
+  return {
+    paused: paused.length,
+    pausedPerDayCents: paused.reduce((s, a) => s + Number(a.moneyPerDayCents ?? 0n), 0),
+    budgets: rows.filter((a) => a.state === 'done' && a.kind === 'budget').length,
+    failed: rows.filter((a) => a.state === 'failed').length,
+    lines: views.map(sentenceOf),
+  };
 }
 
 /** Calls at 90 %+ over the last 90 days: this client's and, when the agency has others, the agency's. */

@@ -130,6 +130,15 @@ export function ReportPdf({ view, fonts }: { view: ReportView; fonts: string[] }
         {view.rollups.map((t) => (
           <DataTable key={t.title} table={t} />
         ))}
+        {view.platformChanges && (
+          <View wrap={false}>
+            <Text style={s.h2}>Changes on the ad platforms</Text>
+            <Text style={{ marginBottom: 3 }}>{view.platformChanges.headline}.</Text>
+            {view.platformChanges.lines.map((line) => (
+              <Text key={line} style={{ marginBottom: 3 }}>{line}</Text>
+            ))}
+          </View>
+        )}
         {view.firstParty && (
           <View wrap={false}>
             <Text style={s.h2}>First-party campaigns (7 days)</Text>

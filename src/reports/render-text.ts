@@ -51,6 +51,11 @@ export function renderReportText(v: ReportView): string {
   if (v.top) out.push(...table(v.top));
   if (v.bottom) out.push(...table(v.bottom));
   for (const t of v.rollups) out.push(...table(t));
+  if (v.platformChanges) {
+    out.push(...wrap(`${v.platformChanges.headline}.`));
+    for (const line of v.platformChanges.lines) out.push(...wrap(line, '  ', '    '));
+    out.push('');
+  }
   if (v.firstParty) {
     out.push('First-party campaigns (7 days)');
     for (const line of v.firstParty) out.push(...wrap(line, '  ', '    '));

@@ -88,6 +88,8 @@ export interface ReportView {
   splitTests: string[] | null;
   /** First-party campaigns, one line each: visits, orders, revenue, cost, ROI. */
   firstParty: string[] | null;
+  /** "adbrain paused 3 links or ads on the platforms, about $412.00 a day of spend" and a line per change with its undo. */
+  platformChanges: { headline: string; lines: string[] } | null;
   forecast: { spend: string; revenue: string; profit: string; note: string; chart: ChartView } | null;
   trackRecord: { text: string } | null;
   freshness: { platform: string; through: string; behind: string }[];
@@ -125,6 +127,16 @@ const short = (date: string) => new Intl.DateTimeFormat('en-GB', { day: 'numeric
 function scale(values: [number, number | null][]): ((v: number | null) => number) & { max: number } {
   const max = Math.max(1, ...values.flat().map((v) => Math.abs(v ?? 0)));
   return Object.assign((v: number | null) => Math.round((Math.max(0, v ?? 0) / max) * 1000) / 10, { max });
+}
+
+function platformHeadline(p: NonNullable<DailySummary['platformChanges']>, currency: string): string {
+  const parts = [
+    ...(p.paused ? [`paused ${p.paused} ${p.paused === 1 ? 'link or ad' : 'links or ads'}`] : []),
+    ...(p.budgets ? [`changed ${p.budgets} daily ${p.budgets === 1 ? 'budget' : 'budgets'}`] : []),
+  ];
+  const spend = p.paused && p.pausedPerDayCents > 0 ? ` (what it paused spent about ${money(p.pausedPerDayCents, currency)} a day)` : '';
+  const failed = p.failed ? `${p.failed} ${p.failed === 1 ? 'change' : 'changes'} could not be made` : '';
+  return parts.length ? `adbrain ${parts.join(' and ')} on the ad platforms${spend}${failed ? `; ${failed}` : ''}` : `On the ad platforms, ${failed}`;
 }
 
 /** "Burning and winner calls at 90 %+ sure: right 14 of 15 over the last 90 days (agency: 40 of 44)." */
@@ -238,6 +250,7 @@ export function buildReportView(m: DailySummary, words: Summary): ReportView {
       rollup('By spark code (7 days)', 'Spark code', m.rollups.sparkCodes),
       rollup('By creative (7 days)', 'Creative', m.rollups.creatives),
     ].filter((t): t is Table => t !== null),
+    platformChanges: m.platformChanges ? { headline: platformHeadline(m.platformChanges, m.client.currency), lines: m.platformChanges.lines.map((l) => l.charAt(0).toUpperCase() + l.slice(1)) } : null,
     splitTests: m.splitTests?.length ? m.splitTests.map((t) => `${t.name} (${t.metric.replace(/_/g, ' ')}): ${splitResult(t)}`) : null,
     firstParty: m.firstParty?.length
       ? m.firstParty.map((x) => `${x.name} (${x.code}): ${count(x.visits)} visits, ${count(x.conversions)} orders, ${$(x.revenueCents)} revenue${x.costCents > 0 ? `, ${$(x.costCents)} cost, ROI ${pct(x.roi)}` : ''}`)

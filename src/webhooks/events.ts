@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import type { Db } from '../db/client.ts';
 import { isSlack } from './slack.ts';
 
-export const EVENT_TYPES = ['insight.created', 'insight.status_changed', 'alert.sent', 'report.sent', 'sync.failed', 'connection.needs_reauth', 'test.decided', 'webhook.test'] as const;
+export const EVENT_TYPES = ['insight.created', 'insight.status_changed', 'alert.sent', 'report.sent', 'sync.failed', 'connection.needs_reauth', 'test.decided', 'action.executed', 'action.undone', 'webhook.test'] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
 export interface Envelope {

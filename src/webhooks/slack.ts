@@ -27,6 +27,9 @@ export function slackMessage(e: Envelope): { text: string } {
     }
     case 'test.decided':
       return { text: `:trophy: ${who}${str('sentence')}` };
+    case 'action.executed':
+    case 'action.undone':
+      return { text: `${e.type === 'action.undone' ? ':leftwards_arrow_with_hook: ' : str('state') === 'done' ? ':octagonal_sign: ' : ':x: '}${who}${str('sentence')}` };
     case 'sync.failed':
     case 'connection.needs_reauth':
       return { text: `:warning: ${who}${str('platform')} ${e.type === 'sync.failed' ? 'sync failed' : 'needs reconnecting'}: ${str('error')}` };
