@@ -86,6 +86,10 @@ describe('pausing on the platform from an email link', () => {
     expect(action).toMatchObject({ state: 'done', insightId: ids.insight, proposedBy: expect.stringMatching(/^email link /) });
     const audits = await db.prisma.auditLog.findMany({ where: { entityId: action.id }, orderBy: { id: 'asc' } });
     expect(audits.map((a) => [a.action, a.actorKind])).toEqual([['ad_action.propose', 'email_link'], ['ad_action.approve', 'email_link']]);
+    // Paused on the platform is the insight applied: its realised impact is followed up like any applied one.
+    const insight = await db.prisma.insight.findUniqueOrThrow({ where: { id: ids.insight! }, include: { events: true } });
+    expect(insight.status).toBe('APPLIED');
+    expect(insight.events.at(-1)!.note).toMatch(/^paused ad Ad A .*undo: adbrain actions undo/);
     expect((await press()).status).toBe(410);
     expect(await db.prisma.adAction.count()).toBe(1);
   });

@@ -96,7 +96,9 @@ export async function checkRules(d: ActionDeps, client: VerdictClient & { id: st
         continue;
       }
       try {
-        const plan = { entityId: f.entityId, kind: rule.kind === 'pause_burning' ? 'pause' as const : 'budget' as const, ...(rule.kind === 'scale_winner' ? { percent: rule.percent! } : {}) };
+        // The open insight the verdict raised (burning / winner of this entity): acting on it applies it.
+        const insight = await d.db.prisma.insight.findFirst({ where: { clientId: client.id, entityId: f.entityId, type: rule.kind === 'pause_burning' ? 'burning' : 'winner', status: { in: ['PENDING', 'IN_PROGRESS'] } }, orderBy: { lastSeen: 'desc' }, select: { id: true } });
+        const plan = { entityId: f.entityId, kind: rule.kind === 'pause_burning' ? 'pause' as const : 'budget' as const, ...(rule.kind === 'scale_winner' ? { percent: rule.percent! } : {}), insightId: insight?.id };
         const { resolveEntity } = await import('./targets.ts');
         const conn = (await resolveEntity(d.db.prisma, f.entityId)).connection.id;
         const used = await d.db.prisma.adAction.count({ where: { connectionId: conn, ruleId: { not: null }, createdAt: { gte: new Date(`${today}T00:00:00Z`) } } });

@@ -37,6 +37,16 @@ export async function decideFor(d: ActionDeps, id: string, what: 'approve' | 'un
   const after = what === 'approve' ? await approveAction(d, id, caller.by) : what === 'undo' ? await undoAction(d, id, caller.by) : await cancelAction(d, id);
   if (after.state !== before.state) await caller.audit({ action: `ad_action.${what}`, entityType: 'ad_action', entityId: id, clientId: after.clientId, before: auditOf(before), after: auditOf(after) });
   const v = await view(d.db, after);
+  // Done on the platform is the insight's suggestion applied: the realised-impact follow-up
+  // (actual against the forecast stored now) then ranks the action by what it delivered.
+  if (what === 'approve' && after.state === 'done' && before.state !== 'done' && after.insightId) {
+    const { transition } = await import('../insights/inbox.ts');
+    const i = await d.db.prisma.insight.findUnique({ where: { id: after.insightId }, select: { status: true } });
+    if (i && (i.status === 'PENDING' || i.status === 'IN_PROGRESS')) {
+      await transition(d.db.prisma, after.insightId, 'apply', { actor: caller.by, note: sentenceOf(v), now: d.now });
+      await caller.audit({ action: 'insight.status_changed', entityType: 'insight', entityId: after.insightId, clientId: after.clientId, before: { status: i.status }, after: { status: 'APPLIED', note: `through action ${id.slice(0, 8)}` } });
+    }
+  }
   // Every change made on a platform (or failed there) is announced to the agency's webhooks.
   if (after.state !== before.state && (after.state === 'done' || after.state === 'failed' || after.state === 'undone')) {
     await emitEvent(d.db, { clientId: after.clientId, type: after.state === 'undone' ? 'action.undone' : 'action.executed', now: d.now, data: { actionId: id, state: after.state, kind: v.kind, object: v.object, field: v.field, from: v.from, to: v.to, moneyPerDay: v.moneyPerDay, by: after.state === 'undone' ? after.undoneBy : after.approvedBy, error: after.error, sentence: sentenceOf(v) } });
