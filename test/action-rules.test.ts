@@ -1,5 +1,5 @@
 // Rules over a simulated history whose answer is known: link A earns for 40 days,
-// then burns (a broken offer: ROI −80 %); link B earns throughout. The replay must
+// then burns (a broken offer: ROI −80 %); link B earns well throughout (a winner). The replay must
 // fire once, on A, within a week of the break, and report as saved exactly the loss
 // A made after that day (computed here from the rows, independently); checked daily,
 // the rule proposes A's pause (never B), respects its cooldown and the last-ad
@@ -55,8 +55,8 @@ describe('rules and their replay', () => {
       for (let d = 0; d < 90; d++) {
         const date = addDays(END, d - 89);
         const spend = 10_000 + Math.round(rng.next() * 2_000);
-        // Orders of $50: 4 a day (ROI +100 %), after the break 0.4 a day (ROI −80 %).
-        const orders = poisson(breaks && date >= BREAK ? 0.4 : 4);
+        // Orders of $50: 4 a day (ROI +100 %), after the break 0.4 a day (ROI −80 %); B 8 a day (ROI +260 %, a winner).
+        const orders = poisson(breaks ? (date >= BREAK ? 0.4 : 4) : 8);
         rows.push({ date, spend, revenue: orders * 5_000 });
         await db.prisma.dailyMetric.create({ data: { entityId: link.id, date: new Date(`${date}T00:00:00Z`), source: 'meta-api', spendCents: BigInt(spend), conversions: orders, revenueCents: BigInt(orders * 5_000) } });
       }
@@ -137,5 +137,22 @@ describe('rules and their replay', () => {
     const runs = await checkRules(deps, client, END, { meta: addDays(BREAK, -3) });
     expect(runs[0]!.proposed).toBe(0);
     expect(runs[0]!.skipped.find((s) => s.entity === 'https://trk.example/A')!.why).toMatch(/all provisional/);
+  });
+
+  it('scales a winner\'s ad set budget one step, and stops when rules moved 30 % of the account\'s daily spend today', async () => {
+    await db.prisma.adAction.deleteMany();
+    await db.prisma.actionRule.updateMany({ data: { enabled: false } });
+    const rule = await db.prisma.actionRule.create({ data: { clientId: client.id, name: 'scale winners', kind: 'scale_winner', minProbability: 0.9, percent: 20, cooldownDays: 3 } });
+    const runs = await checkRules(deps, client, END);
+    expect(runs[0], JSON.stringify(runs[0])).toMatchObject({ rule: 'scale winners', proposed: 1 });
+    const a = await db.prisma.adAction.findFirstOrThrow({ where: { ruleId: rule.id } });
+    expect(a).toMatchObject({ entityId: ids.B, kind: 'budget', level: 'adset', externalId: '80', fromValue: '5000', toValue: '6000' });
+    // Budget moved by rules today: far over 30 % of what the account spends a day.
+    await db.prisma.adAction.update({ where: { id: a.id }, data: { toValue: '50000' } });
+    await db.prisma.adAction.updateMany({ where: { id: a.id }, data: { state: 'cancelled' } });
+    await db.prisma.adAction.create({ data: { ...a, id: undefined, state: 'done', toValue: '50000', entityId: ids.C!, targetEntityId: ids.C! } as never });
+    const capped = await checkRules(deps, client, END);
+    expect(capped[0]!.proposed).toBe(0);
+    expect(capped[0]!.skipped[0]!.why).toMatch(/rules already moved 30 % of the account's daily spend in budgets today/);
   });
 });

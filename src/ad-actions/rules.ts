@@ -22,6 +22,8 @@ export const RULE_KINDS = ['pause_burning', 'scale_winner'] as const;
 export const RULE_DAILY_CAP = 10;
 /** A replay older than this no longer allows auto mode. */
 export const REPLAY_VALID_DAYS = 30;
+/** Budget added by rules to one connection in a day, at most this share of its daily spend. */
+export const RULE_BUDGET_SHARE = 0.3;
 
 export const ruleInputSchema = z.object({
   name: z.string().trim().min(1).max(100),
@@ -106,6 +108,10 @@ export async function checkRules(d: ActionDeps, client: VerdictClient & { id: st
           run.skipped.push({ entity: f.name, why: `the connection's cap of ${RULE_DAILY_CAP} rule actions a day is reached` });
           continue;
         }
+        if (rule.kind === 'scale_winner' && (await budgetShareUsed(d.db, conn, today, asOf)) >= RULE_BUDGET_SHARE) {
+          run.skipped.push({ entity: f.name, why: `rules already moved ${Math.round(RULE_BUDGET_SHARE * 100)} % of the account's daily spend in budgets today` });
+          continue;
+        }
         const { action, created } = await proposeFor(d, plan, caller);
         if (created) {
           await d.db.prisma.adAction.update({ where: { id: action.id }, data: { ruleId: rule.id } });
@@ -123,6 +129,22 @@ export async function checkRules(d: ActionDeps, client: VerdictClient & { id: st
     runs.push(run);
   }
   return runs;
+}
+
+/** The budget rules changed on a connection today, as a share of the account's daily spend (its last 7 days). */
+async function budgetShareUsed(db: Db, connectionId: string, today: string, asOf: string): Promise<number> {
+  const [moved] = await db.sql.query<{ s: string | null }>(
+    `SELECT sum(abs(to_value::bigint - from_value::bigint))::text AS s FROM ad_action
+      WHERE connection_id = $1::uuid AND rule_id IS NOT NULL AND field = 'daily_budget' AND state IN ('proposed', 'approved', 'executing', 'done') AND created_at >= $2::date`,
+    [connectionId, today],
+  );
+  const [spend] = await db.sql.query<{ s: string | null }>(
+    `SELECT sum(m.spend_cents)::text AS s FROM daily_metric m JOIN entity e ON e.id = m.entity_id JOIN connection c ON c.id = $1::uuid
+      WHERE e.client_id = c.client_id AND e.platform = c.platform AND m.date > $2::date AND m.date <= $3::date`,
+    [connectionId, addDays(asOf, -7), asOf],
+  );
+  const perDay = Number(spend?.s ?? 0) / 7;
+  return perDay > 0 ? Number(moved?.s ?? 0) / perDay : 1;
 }
 
 /** Whether no other ad or link of the entity's campaign spent in the last 3 days (pausing it would stop the campaign). */
