@@ -93,6 +93,9 @@ describe('rules and their replay', () => {
     const runs = await checkRules(deps, client, END);
     expect(runs).toHaveLength(1);
     expect(runs[0]).toMatchObject({ rule: 'pause burners', proposed: 1, executed: 0 });
+    // How long after its newest row arrived the rule acted (measured, not assumed).
+    expect(runs[0]!.arrivalToActionMs).toHaveLength(1);
+    expect(runs[0]!.arrivalToActionMs[0]!).toBeGreaterThanOrEqual(0);
     expect(runs[0]!.skipped).toEqual([{ entity: 'https://trk.example/C', why: 'it is the last ad still spending in its campaign' }]);
     const a = await db.prisma.adAction.findFirstOrThrow({ where: { entityId: ids.A } });
     expect(a).toMatchObject({ state: 'proposed', kind: 'pause', externalId: '901', proposedBy: 'rule:pause burners', ruleId: expect.any(String) });

@@ -8,7 +8,7 @@ import { events } from '../inngest.config.ts';
 import { loadConfig } from '../src/config.ts';
 import { runDemo } from '../src/demo/demo.ts';
 import { createClientDayFunction } from '../src/functions/client-day.ts';
-import { createAlertCheckFunction, createAnalysisFunction, createScoringFunction } from '../src/functions/orchestration.ts';
+import { createAlertCheckFunction, createAnalysisFunction, createRulesAfterSyncFunction, createScoringFunction } from '../src/functions/orchestration.ts';
 import { dueClients, localHour } from '../src/functions/schedule.ts';
 import { createAnalysisRun } from '../src/analysis/runs.ts';
 import type { Runtime } from '../src/functions/runtime.ts';
@@ -79,6 +79,19 @@ describe('client-day Inngest function', () => {
     expect(alerts.result).toMatchObject({ sent: expect.any(Number), suppressed: expect.any(Number) });
     const scoring = await new InngestTestEngine({ function: createScoringFunction(inngest, async () => runtime), events: [{ name: events.syncCompleted.name, data }] }).execute();
     expect(scoring.result).toMatchObject({ scored: expect.any(Number) });
+  });
+
+  it('after a sync: the client\'s rules run on today\'s verdicts (none: skipped; held back without a connection to act through)', async () => {
+    const data = { clientId, source: 'csv', from: END, to: END };
+    const run = () => new InngestTestEngine({ function: createRulesAfterSyncFunction(inngest, async () => ({ ...runtime, config: { ...runtime.config, encryptionKey: 'ab'.repeat(32) } })), events: [{ name: events.syncCompleted.name, data }] }).execute();
+    expect((await run()).result).toEqual({ skipped: 'no rules' });
+    await db.prisma.actionRule.create({ data: { clientId, name: 'burners', kind: 'pause_burning', minProbability: 0.9 } });
+    const r = (await run()).result as { runs: { rule: string; proposed: number; heldBack: number }[] };
+    expect(r, JSON.stringify(r)).toHaveProperty("runs");
+    expect(r.runs).toEqual([expect.objectContaining({ rule: 'burners', proposed: 0 })]);
+    expect(r.runs[0]!.heldBack).toBeGreaterThan(0);
+    expect(await db.prisma.adAction.count()).toBe(0);
+    await db.prisma.actionRule.deleteMany();
   });
 
   it('the sweep finds the clients whose local hour is their report hour', async () => {

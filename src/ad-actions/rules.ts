@@ -67,6 +67,8 @@ export interface RuleRun {
   proposed: number;
   executed: number;
   skipped: { entity: string; why: string }[];
+  /** For each action it created: from the arrival of the entity's newest row to the action. */
+  arrivalToActionMs: number[];
 }
 
 /** After the brain: every enabled rule of the client, as of `asOf`. */
@@ -78,7 +80,7 @@ export async function checkRules(d: ActionDeps, client: VerdictClient & { id: st
   const today = d.now.toISOString().slice(0, 10);
   const runs: RuleRun[] = [];
   for (const rule of rules) {
-    const run: RuleRun = { rule: rule.name, proposed: 0, executed: 0, skipped: [] };
+    const run: RuleRun = { rule: rule.name, proposed: 0, executed: 0, skipped: [], arrivalToActionMs: [] };
     // A rule's changes are audited (and announced) like a person's, as the rule.
     const caller: Caller = { by: `rule:${rule.name}`, audit: (e) => recordAudit(d.db.prisma, { kind: 'system', id: rule.id, name: `rule:${rule.name}` }, { agencyId, ...e }) };
     for (const f of firesOn(rule, v)) {
@@ -116,6 +118,8 @@ export async function checkRules(d: ActionDeps, client: VerdictClient & { id: st
         if (created) {
           await d.db.prisma.adAction.update({ where: { id: action.id }, data: { ruleId: rule.id } });
           run.proposed++;
+          const [arrived] = await d.db.sql.query<{ at: Date | null }>('SELECT max(updated_at) AS at FROM daily_metric WHERE entity_id = $1::uuid', [f.entityId]);
+          if (arrived?.at) run.arrivalToActionMs.push(Math.max(0, Date.parse(action.createdAt) - new Date(arrived.at).getTime()));
         }
         if (rule.mode === 'auto' && d.config.actions === 'auto' && action.state === 'proposed') {
           const done = await decideFor(d, action.id, 'approve', { ...caller, by: `rule:${rule.name} (auto)` });

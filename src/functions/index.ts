@@ -2,7 +2,7 @@
 import type { Inngest } from 'inngest';
 import { inngest as defaultClient } from '../../inngest.config.ts';
 import { createClientDayFunction } from './client-day.ts';
-import { createAlertCheckFunction, createAnalysisFunction, createDailySweepFunction, createIntradaySyncFunction, createConnectionSyncFunction, createScoringFunction, createWebhookDeliveryFunction, createRetentionFunction } from './orchestration.ts';
+import { createAlertCheckFunction, createAnalysisFunction, createDailySweepFunction, createIntradaySyncFunction, createConnectionSyncFunction, createScoringFunction, createWebhookDeliveryFunction, createRetentionFunction, createRulesAfterSyncFunction } from './orchestration.ts';
 import { processRuntime, type Runtime } from './runtime.ts';
 
 export function createFunctions(inngest: Inngest = defaultClient, runtime: () => Promise<Runtime> = processRuntime) {
@@ -14,6 +14,7 @@ export function createFunctions(inngest: Inngest = defaultClient, runtime: () =>
     createWebhookDeliveryFunction(inngest, runtime),
     createConnectionSyncFunction(inngest, runtime),
     createAlertCheckFunction(inngest, runtime),
+    createRulesAfterSyncFunction(inngest, runtime),
     createScoringFunction(inngest, runtime),
     createRetentionFunction(inngest, runtime),
   ];

@@ -128,6 +128,32 @@ export function createAlertCheckFunction(inngest: Inngest, runtime: Rt) {
   );
 }
 
+/**
+ * After every sync (the 30-minute intraday ones included): the client's rules on the
+ * verdicts of its local today, as the intraday alerts read them. Proposals and cooldowns
+ * make a re-run harmless; each run says how long after the newest row arrived it acted.
+ */
+export function createRulesAfterSyncFunction(inngest: Inngest, runtime: Rt) {
+  return inngest.createFunction(
+    { id: 'rules-after-sync', triggers: [events.syncCompleted], concurrency: [{ key: 'event.data.clientId', limit: 1 }], retries: 3 },
+    async ({ event, step }) => {
+      const { clientId, to } = events.syncCompleted.schema.parse(event.data);
+      const rt = await runtime();
+      return step.run(`rules-${clientId}-${to}`, async () => {
+        const client = await rt.db.prisma.client.findUnique({ where: { id: clientId } });
+        if (!client) return { skipped: 'client no longer exists' };
+        if ((await rt.db.prisma.actionRule.count({ where: { clientId, enabled: true } })) === 0) return { skipped: 'no rules' };
+        const key = credentialKey(rt.config);
+        if (!key || rt.config.actions === 'off') return { skipped: key ? 'ADBRAIN_ACTIONS=off' : 'no encryption key for the connections' };
+        const [{ checkRules }, { provisionalFrom }, { localDate }] = await Promise.all([import('../ad-actions/rules.ts'), import('../sources/sync.ts'), import('../time.ts')]);
+        const now = rt.now();
+        const runs = await checkRules({ db: rt.db, config: rt.config, key, now }, client, localDate(client.timezone, now), await provisionalFrom(rt.db, clientId, now));
+        return { runs: runs.map((r) => ({ rule: r.rule, proposed: r.proposed, executed: r.executed, heldBack: r.skipped.length, arrivalToActionMs: r.arrivalToActionMs })) };
+      });
+    },
+  );
+}
+
 export function createScoringFunction(inngest: Inngest, runtime: Rt) {
   return inngest.createFunction(
     { id: 'score-after-sync', triggers: [events.syncCompleted], concurrency: [{ key: 'event.data.clientId', limit: 1 }], retries: 3 },
