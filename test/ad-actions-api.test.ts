@@ -105,4 +105,17 @@ describe('actions through REST and MCP', () => {
     await viewer.close();
     await member.close();
   });
+
+  it('a client\'s own switch: off refuses proposing and approving there (the stricter of it and ADBRAIN_ACTIONS applies)', async () => {
+    const admin = (await createApiKey(db.prisma, (await db.prisma.agency.findUniqueOrThrow({ where: { slug: 'a' } })).id, { role: 'admin', name: 'boss' })).key;
+    const pending = (await call('POST', '/v1/clients/shop/actions', keys.member!, { entity: ids.adA, kind: 'budget', percent: 10 })).json;
+    expect((await call('PATCH', '/v1/clients/shop', admin, { actionsMode: 'off' })).json.actionsMode).toBe('off');
+    const refused = await call('POST', '/v1/clients/shop/actions', keys.member!, { entity: ids.adA, kind: 'pause' });
+    expect(refused.status).toBe(409);
+    expect(refused.json.error.message).toMatch(/off for this client/);
+    expect((await call('POST', `/v1/actions/${pending.id}/approve`, keys.member!)).status).toBe(409);
+    expect(meta.nodes.get('80')!.daily_budget).toBe(5000);
+    expect((await call('PATCH', '/v1/clients/shop', admin, { actionsMode: null })).json.actionsMode).toBeNull();
+    expect((await call('POST', `/v1/actions/${pending.id}/approve`, keys.member!)).json.state).toBe('done');
+  });
 });

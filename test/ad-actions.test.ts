@@ -73,7 +73,10 @@ describe('actions on the ad platforms', () => {
   });
 
   it('Meta: pausing a link previews its ad, pauses it once approved, and undoes it', async () => {
+    // The brain's open burning insight about this link: proposing the pause names it, approving applies it.
+    const insight = await db.prisma.insight.create({ data: { clientId, entityId: ids.metaLink!, type: 'burning', severity: 'critical', title: 'burning', body: 'b', fingerprint: 'burn-link' } });
     const { action: a, created } = await proposeAction(deps, { entityId: ids.metaLink!, kind: 'pause', by: 'user:ann' });
+    expect(a.insightId).toBe(insight.id);
     expect(created).toBe(true);
     expect(a).toMatchObject({ state: 'proposed', level: 'ad', externalId: '9001', field: 'status', fromValue: 'ACTIVE', toValue: 'PAUSED', targetEntityId: ids.metaAd });
     expect(Number(a.moneyPerDayCents)).toBe(Math.round((7 * 4000 + 2800) / 7));

@@ -20,6 +20,17 @@ export const ACTION_KINDS = ['pause', 'resume', 'budget'] as const;
 export type ActionKind = (typeof ACTION_KINDS)[number];
 export const OPEN_STATES = ['proposed', 'approved', 'executing'];
 
+type Mode = 'off' | 'propose' | 'auto';
+const RANK: Record<Mode, number> = { off: 0, propose: 1, auto: 2 };
+/** The stricter of the deployment's ADBRAIN_ACTIONS and the client's own setting (null: the deployment's). */
+export const effectiveMode = (global: Mode, client: string | null | undefined): Mode =>
+  client && client in RANK && RANK[client as Mode] < RANK[global] ? (client as Mode) : global;
+
+async function modeOf(d: ActionDeps, clientId: string): Promise<Mode> {
+  const c = await d.db.prisma.client.findUnique({ where: { id: clientId }, select: { actionsMode: true } });
+  return effectiveMode(d.config.actions, c?.actionsMode);
+}
+
 export interface ActionDeps {
   db: Db;
   config: Pick<Config, 'sources' | 'actions'>;
@@ -66,6 +77,7 @@ async function dailySpend(d: ActionDeps, node: EntityNode): Promise<number> {
 export async function planAction(d: ActionDeps, input: ProposeInput) {
   if (d.config.actions === 'off') throw new AppError('config', 'ADBRAIN_ACTIONS=off: adbrain does not change anything on the ad platforms (set it to propose)');
   const r = await resolveEntity(d.db.prisma, input.entityId);
+  if ((await modeOf(d, r.asked.clientId)) === 'off') throw new AppError('conflict', 'changes on the ad platforms are off for this client (clients update --actions)');
   const writer = await writerOf(d, r.connection, r.asked.clientId);
   let node: EntityNode, target: Target, field: string, from: string, to: string, money: number;
   if (input.kind === 'budget') {
@@ -115,6 +127,12 @@ export async function proposeAction(d: ActionDeps, input: ProposeInput): Promise
     if (same) return { action: same, created: false };
   }
   const { data } = await planAction(d, input);
+  // Without a named insight, the open one the brain raised about this entity (burning for a
+  // pause, winner for a raise): acting on it applies it, so what it delivered is followed up.
+  if (!data.insightId && (input.kind === 'pause' || (input.kind === 'budget' && Number(data.toValue) > Number(data.fromValue)))) {
+    const i = await d.db.prisma.insight.findFirst({ where: { clientId: data.clientId, entityId: { in: [data.entityId, data.targetEntityId] }, type: input.kind === 'pause' ? 'burning' : 'winner', status: { in: ['PENDING', 'IN_PROGRESS'] } }, orderBy: { lastSeen: 'desc' }, select: { id: true } });
+    if (i) data.insightId = i.id;
+  }
   // The same change already open is the same action (a retried request, a second click).
   const open = await d.db.prisma.adAction.findFirst({ where: { clientId: data.clientId, targetEntityId: data.targetEntityId, field: data.field, toValue: data.toValue, state: { in: OPEN_STATES } } });
   if (open) return { action: open, created: false };
@@ -139,6 +157,7 @@ async function move(d: ActionDeps, id: string, from: string[], data: Parameters<
 export async function approveAction(d: ActionDeps, id: string, by: string): Promise<AdAction> {
   if (d.config.actions === 'off') throw new AppError('config', 'ADBRAIN_ACTIONS=off: adbrain does not change anything on the ad platforms');
   const a = await d.db.prisma.adAction.findUniqueOrThrow({ where: { id } });
+  if ((await modeOf(d, a.clientId)) === 'off') throw new AppError('conflict', 'changes on the ad platforms are off for this client (clients update --actions)');
   if (a.state === 'proposed') {
     if (!(await move(d, id, ['proposed'], { state: 'approved', approvedBy: by, approvedAt: d.now }))) return approveAction(d, id, by);
   } else if (a.state !== 'approved' && a.state !== 'executing') {

@@ -14,7 +14,7 @@ import type { ActionRule } from '../generated/prisma/client.ts';
 import { loadVerdicts, type ClientVerdicts, type VerdictClient } from '../run/verdicts.ts';
 import { addDays } from '../time.ts';
 import { recordAudit } from '../audit/log.ts';
-import type { ActionDeps } from './actions.ts';
+import { effectiveMode, type ActionDeps } from './actions.ts';
 import { decideFor, proposeFor, type Caller } from './service.ts';
 
 export const RULE_KINDS = ['pause_burning', 'scale_winner'] as const;
@@ -74,7 +74,9 @@ export interface RuleRun {
 /** After the brain: every enabled rule of the client, as of `asOf`. */
 export async function checkRules(d: ActionDeps, client: VerdictClient & { id: string }, asOf: string, provisional: Record<string, string> = {}): Promise<RuleRun[]> {
   const rules = await d.db.prisma.actionRule.findMany({ where: { clientId: client.id, enabled: true }, orderBy: { createdAt: 'asc' } });
-  if (rules.length === 0 || d.config.actions === 'off') return [];
+  const own = await d.db.prisma.client.findUnique({ where: { id: client.id }, select: { actionsMode: true } });
+  const mode = effectiveMode(d.config.actions, own?.actionsMode);
+  if (rules.length === 0 || mode === 'off') return [];
   const v = await loadVerdicts(d.db.sql, client, asOf);
   const { agencyId } = await d.db.prisma.client.findUniqueOrThrow({ where: { id: client.id }, select: { agencyId: true } });
   const today = d.now.toISOString().slice(0, 10);
@@ -121,7 +123,7 @@ export async function checkRules(d: ActionDeps, client: VerdictClient & { id: st
           const [arrived] = await d.db.sql.query<{ at: Date | null }>('SELECT max(updated_at) AS at FROM daily_metric WHERE entity_id = $1::uuid', [f.entityId]);
           if (arrived?.at) run.arrivalToActionMs.push(Math.max(0, Date.parse(action.createdAt) - new Date(arrived.at).getTime()));
         }
-        if (rule.mode === 'auto' && d.config.actions === 'auto' && action.state === 'proposed') {
+        if (rule.mode === 'auto' && mode === 'auto' && action.state === 'proposed') {
           const done = await decideFor(d, action.id, 'approve', { ...caller, by: `rule:${rule.name} (auto)` });
           if (done.state === 'done') run.executed++;
         }

@@ -73,6 +73,8 @@ export const clientUpdateSchema = z
     objective: z.enum(['revenue', 'leads', 'value']),
     targetCpaCents: z.number().int().positive().nullable(),
     valuePerConversionCents: z.number().int().positive().nullable(),
+    /** Changes on the ad platforms for this client (the stricter of this and ADBRAIN_ACTIONS applies); null follows ADBRAIN_ACTIONS. */
+    actionsMode: z.enum(['off', 'propose', 'auto']).nullable(),
   })
   .partial()
   .strict();

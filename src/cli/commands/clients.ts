@@ -79,6 +79,7 @@ export function register(program: Command, group: Group) {
     .option('--sms-per-day <n>', 'at most this many texts per number and day (default 5)', int)
     .option('--sms-quiet <HH-HH|off>', 'no texts in these local hours; held until they end (default 22-07)')
     .addOption(new Option('--consecutive-check <on|off>', 'alert only when two checks in a row agree').choices(['on', 'off']))
+    .addOption(new Option('--actions <mode>', 'changes on the ad platforms for this client: off, propose, auto, or default (ADBRAIN_ACTIONS; the stricter applies)').choices(['off', 'propose', 'auto', 'default']))
     .addOption(json())
     .action(async (slug, o) => {
       await withContext(async ({ db, audit }) => {
@@ -95,6 +96,7 @@ export function register(program: Command, group: Group) {
           alertCooldownHours: o.cooldownHours, alertConsecutiveCheck: onOff,
           smsNumbers: o.sms === undefined ? undefined : o.sms === 'off' ? [] : String(o.sms).split(',').map((x: string) => x.trim()).filter(Boolean),
           smsPerDay: o.smsPerDay, smsQuietHours: o.smsQuiet,
+          actionsMode: o.actions === undefined ? undefined : o.actions === 'default' ? null : o.actions,
         }));
         await audit({ action: 'client.update', entityType: 'client', entityId: c.id, clientId: c.id, before: c, after: u });
         if (o.json) printJson({ slug: u.slug, recipients: u.recipients, alertCooldownHours: u.alertCooldownHours, alertConsecutiveCheck: u.alertConsecutiveCheck, sms: { numbers: u.smsNumbers, perDay: u.smsPerDay, quietHours: u.smsQuietHours } });
@@ -109,6 +111,7 @@ const UPDATE_FLAGS: Record<string, string> = {
   name: '--name', timezone: '--timezone', reportHour: '--report-hour', recipients: '--recipients', monthlyBudgetCents: '--budget', dailySpendAlertCents: '--daily-spend-alert',
   burnRoiBelow: '--burn-roi', burnMinSpendCents: '--burn-min-spend', winRoiAbove: '--win-roi', winMinRevenueCents: '--win-min-revenue',
   alertCooldownHours: '--cooldown-hours', alertConsecutiveCheck: '--consecutive-check', smsNumbers: '--sms', smsPerDay: '--sms-per-day', smsQuietHours: '--sms-quiet',
+  actionsMode: '--actions',
 };
 
 // The fields of `clients add` as typed.
