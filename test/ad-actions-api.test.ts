@@ -99,9 +99,12 @@ describe('actions through REST and MCP', () => {
     expect(done.state).toBe('done');
     expect(meta.nodes.get('902')!.status).toBe('PAUSED');
     const listed = body(await viewer.callTool({ name: 'list_actions', arguments: { client: 'shop', state: 'done' } }));
+    expect(body(await viewer.callTool({ name: 'undo_action', arguments: { action: proposed.action.id } })).error.code).toBe('forbidden');
+    expect(body(await member.callTool({ name: 'undo_action', arguments: { action: proposed.action.id } })).state).toBe('undone');
+    expect(meta.nodes.get('902')!.status).toBe('ACTIVE');
     expect(listed.actions.map((x: { id: string }) => x.id)).toContain(proposed.action.id);
     const audits = await db.prisma.auditLog.findMany({ where: { entityId: proposed.action.id }, orderBy: { id: 'asc' } });
-    expect(audits.map((x) => [x.action, x.actorKind])).toEqual([['ad_action.propose', 'mcp'], ['ad_action.approve', 'mcp']]);
+    expect(audits.map((x) => [x.action, x.actorKind])).toEqual([['ad_action.propose', 'mcp'], ['ad_action.approve', 'mcp'], ['ad_action.undo', 'mcp']]);
     await viewer.close();
     await member.close();
   });

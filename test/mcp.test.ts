@@ -170,6 +170,8 @@ describe('MCP server', () => {
     expect(audits[0]).toMatchObject({ actorKind: 'mcp' });
     expect(audits[0]!.actorName).toMatch(/member agent .* over MCP http/);
 
+    const toDismiss = await db.prisma.insight.findFirstOrThrow({ where: { clientId: ids.client, status: 'PENDING' }, orderBy: { impactCents: 'asc' } });
+    expect(body(await m.callTool({ name: 'dismiss_insight', arguments: { insight: toDismiss.id, note: 'seasonal, expected' } }))).toMatchObject({ status: 'DISMISSED', unchanged: false });
     const open = await db.prisma.insight.findFirstOrThrow({ where: { clientId: ids.client, status: 'PENDING' } });
     const snoozed = body(await m.callTool({ name: 'snooze_insight', arguments: { insight: open.id, days: 3 } }));
     expect(snoozed.snoozedUntil).toMatch(/^\d{4}-\d{2}-\d{2}$/);
@@ -180,6 +182,8 @@ describe('MCP server', () => {
 
   it('keeps hostile names as data: quoted, never instructions, their digits never facts', async () => {
     const c = await connect(keys.viewer!);
+    const dismissed = () => db.prisma.auditLog.count({ where: { actorKind: 'mcp', action: 'insight.status_changed', after: { path: ['status'], equals: 'DISMISSED' } } });
+    const before = await dismissed();
     const byCampaign = body(await c.callTool({ name: 'query_metrics', arguments: { client: 'demo-affiliate', groupBy: 'campaign', limit: 200 } }));
     expect(byCampaign.rows.map((r: { name: string }) => r.name)).toContain(HOSTILE);
     const v = body(await c.callTool({ name: 'verify_claims', arguments: { client: 'demo-affiliate', text: `${HOSTILE} leads the account. Spend was $99,999 last week.` } }));
@@ -187,7 +191,7 @@ describe('MCP server', () => {
     expect(v.claims).toHaveLength(1);
     expect(v.claims[0]).toMatchObject({ text: '$99,999', supported: false });
     // Nothing was dismissed by reading it.
-    expect(await db.prisma.auditLog.count({ where: { actorKind: 'mcp', action: 'insight.status_changed', after: { path: ['status'], equals: 'DISMISSED' } } })).toBe(0);
+    expect(await dismissed()).toBe(before);
   });
 
   it('checks a text with verify_claims: right, rounded, wrong and unit-confused numbers', async () => {
