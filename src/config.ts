@@ -90,6 +90,8 @@ const envSchema = z.object({
   ADBRAIN_SYNC_MAX_WAIT_MS: z.coerce.number().int().min(0).max(3_600_000).default(300_000),
   ADBRAIN_DB_RETRIES: z.coerce.number().int().min(0).max(10).default(4),
   ADBRAIN_DB_RETRY_MIN_MS: z.coerce.number().int().min(1).max(60_000).default(500),
+  // Inngest's intraday sync (and the alerts and rules after it): every 15, 30 or 60 minutes.
+  ADBRAIN_INTRADAY_MINUTES: z.enum(['15', '30', '60'], { message: '15, 30 or 60' }).default('30'),
   // Changes on the ad platforms: off (never), propose (default: approved by a person), auto (rules may act).
   ADBRAIN_ACTIONS: z.enum(['off', 'propose', 'auto'], { message: 'off, propose or auto' }).default('propose'),
   // Run as if it were this moment (replaying a day, tests): the clock starts there and runs on.
@@ -109,6 +111,8 @@ export interface Config {
   now: () => Date;
   /** ADBRAIN_ACTIONS: whether adbrain may change anything on the ad platforms. */
   actions: 'off' | 'propose' | 'auto';
+  /** Minutes between Inngest's intraday syncs (each followed by the alert and rule checks). */
+  intradayMinutes: 15 | 30 | 60;
   llm: {
     provider: 'anthropic' | 'openai' | 'none';
     anthropic: { apiKey: string; baseURL?: string; model: string } | null;
@@ -215,6 +219,7 @@ export function loadConfig(
     debug: Boolean(e.ADBRAIN_DEBUG && e.ADBRAIN_DEBUG !== '0'),
     now: clockFrom(e.ADBRAIN_NOW),
     actions: e.ADBRAIN_ACTIONS,
+    intradayMinutes: Number(e.ADBRAIN_INTRADAY_MINUTES) as 15 | 30 | 60,
     llm: { provider, anthropic, openai, timeoutMs: e.LLM_TIMEOUT_MS, maxRetries: e.LLM_MAX_RETRIES, dailyTokenBudget: e.LLM_DAILY_TOKEN_BUDGET },
     email: {
       resend: e.RESEND_API_KEY ? { apiKey: e.RESEND_API_KEY, baseURL: e.RESEND_BASE_URL, retries: e.RESEND_MAX_RETRIES, minTimeoutMs: e.RESEND_RETRY_MIN_MS } : null,

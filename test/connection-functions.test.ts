@@ -84,6 +84,13 @@ describe('connection syncs under Inngest', () => {
     expect(ctx.step.sendEvent).toHaveBeenCalledWith('sync-connections', [{ name: events.connectionSyncRequested.name, data: { connectionId, clientId, platform: 'meta', intraday: true } }]);
   });
 
+  it('the intraday cadence follows ADBRAIN_INTRADAY_MINUTES (15, 30 or 60), and refuses anything else', () => {
+    const cronOf = (m?: 15 | 30 | 60) => (createIntradaySyncFunction(inngest, async () => runtime, m) as unknown as { opts: { triggers: { cron: string }[] } }).opts.triggers[0]!.cron;
+    expect([cronOf(), cronOf(15), cronOf(60)]).toEqual(['TZ=UTC */30 * * * *', 'TZ=UTC */15 * * * *', 'TZ=UTC 0 * * * *']);
+    expect(loadConfig({ ADBRAIN_INTRADAY_MINUTES: '15' }).intradayMinutes).toBe(15);
+    expect(() => loadConfig({ ADBRAIN_INTRADAY_MINUTES: '20' })).toThrow(/ADBRAIN_INTRADAY_MINUTES.*15, 30 or 60/);
+  });
+
   it('the day runs one sync step per connection before the brain; a failing connection is recorded, the day goes on', async () => {
     meta.failNext('/insights', [{ status: 400, code: 100, message: 'Invalid parameter' }]);
     const t = new InngestTestEngine({ function: createClientDayFunction(inngest, async () => runtime, [syncStep]), events: [{ name: events.clientDayRequested.name, data: { clientId, date: addDays(LAST, -1) } }] });

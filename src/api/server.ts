@@ -51,7 +51,7 @@ export async function startServer(db: Db, config: Config, opts: { port?: number;
   const runtime = async () => ({ db, config, now: config.now });
   // The server owns the visit writer so that closing it writes what is still queued.
   const visits = processVisitWriter(db);
-  const app = createApp(apiDeps(db, config, undefined, inngest), { inngest: { client: inngest, functions: createFunctions(inngest, runtime) }, visits });
+  const app = createApp(apiDeps(db, config, undefined, inngest), { inngest: { client: inngest, functions: createFunctions(inngest, runtime, { intradayMinutes: config.intradayMinutes }) }, visits });
   return new Promise<{ port: number; address: string; close: () => Promise<void> }>((resolve) => {
     // Loopback unless told otherwise: exposing the API is a decision (`--host 0.0.0.0`).
     const server = serve({ fetch: app.fetch, port: opts.port ?? config.port, hostname: opts.hostname ?? '127.0.0.1' }, (info: AddressInfo) => {

@@ -95,12 +95,13 @@ export function createConnectionSyncFunction(inngest: Inngest, runtime: Rt) {
 }
 
 /**
- * Every 30 minutes: one connection-sync run per active connection — ad platforms,
+ * Every 30 minutes (ADBRAIN_INTRADAY_MINUTES: 15, 30 or 60): one connection-sync run per active connection — ad platforms,
  * RedTrack and Shopify alike — re-reading today and yesterday (the day run re-reads
  * the settling window); each finished sync triggers alerts-after-sync.
  */
-export function createIntradaySyncFunction(inngest: Inngest, runtime: Rt) {
-  return inngest.createFunction({ id: 'intraday-sync', triggers: [{ cron: 'TZ=UTC */30 * * * *' }], concurrency: 1 }, async ({ step }) => {
+export function createIntradaySyncFunction(inngest: Inngest, runtime: Rt, minutes: 15 | 30 | 60 = 30) {
+  const cron = minutes === 60 ? 'TZ=UTC 0 * * * *' : `TZ=UTC */${minutes} * * * *`;
+  return inngest.createFunction({ id: 'intraday-sync', triggers: [{ cron }], concurrency: 1 }, async ({ step }) => {
     const rt = await runtime();
     const conns = await step.run('active-connections', async () =>
       rt.db.prisma.connection.findMany({ where: { status: { in: ['active', 'error'] } }, select: { id: true, clientId: true, platform: true } }),
