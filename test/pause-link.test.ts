@@ -123,4 +123,28 @@ describe('pausing on the platform from an email link', () => {
     expect(html).toMatch(/already paused on meta/);
     expect(html).not.toMatch(/<form/);
   });
+
+  it('the web inbox lists proposed changes (a rule\'s, say) for a member to approve, cancel or undo; a viewer only sees them', async () => {
+    const agencyId = (await db.prisma.client.findUniqueOrThrow({ where: { id: ids.client! } })).agencyId;
+    const { proposeFor } = await import('../src/ad-actions/service.ts');
+    const config = loadConfig({ ADBRAIN_ENCRYPTION_KEY: ENC, META_GRAPH_URL: meta.url });
+    const { action } = await proposeFor({ db, config, key: credentialKey(config)!, now: NOW }, { entityId: ids.link!, kind: 'budget', percent: 10 }, { by: 'rule:winners', audit: async () => {} });
+    const viewer = await signInByKey(app, (await createApiKey(db.prisma, agencyId, { role: 'viewer', name: 'look2' })).key);
+    const seen = await (await viewer.get('/app/actions')).text();
+    expect(seen).toContain('daily_budget: $50.00 → $55.00');
+    expect(seen).not.toMatch(/>Approve</);
+    expect((await viewer.post(`/app/actions/${action.id}/approve`, { csrf: csrfOf(seen) })).status).toBe(403);
+    const member = await signInByKey(app, (await createApiKey(db.prisma, agencyId, { role: 'member', name: 'ops2' })).key);
+    const html = await (await member.get('/app/actions')).text();
+    expect(html).toMatch(/<button class="danger">Approve<\/button>/);
+    const res = await member.post(`/app/actions/${action.id}/approve`, { csrf: csrfOf(html) });
+    expect(res.status).toBe(303);
+    expect(meta.nodes.get('80')!.daily_budget).toBe(5500);
+    const after = await (await member.get(res.headers.get('location')!)).text();
+    expect(after).toMatch(/done: budget adset Set/);
+    const undo = await member.post(`/app/actions/${action.id}/undo`, { csrf: csrfOf(after) });
+    expect(undo.status).toBe(303);
+    expect(meta.nodes.get('80')!.daily_budget).toBe(5000);
+    expect(await db.prisma.auditLog.count({ where: { entityId: action.id, actorKind: 'web' } })).toBe(2);
+  });
 });

@@ -14,6 +14,7 @@ import { insightRoutes } from './insight-page.ts';
 import { page } from './layout.ts';
 import { linkRoutes } from './links-page.ts';
 import { reportRoutes } from './reports-page.ts';
+import { actionsRoutes } from './actions-page.ts';
 import { signInRoutes } from './sign-in.ts';
 import { ASSET_VERSION, CSS, JS } from './static.ts';
 
@@ -42,6 +43,7 @@ export function webApp(o: { signInLimit?: number } = {}) {
   insightActionRoutes(web);
   linkRoutes(web);
   reportRoutes(web);
+  actionsRoutes(web);
   web.all('*', (c) => page(c, 404, { title: 'Not found', viewer: null, body: html`<p>No page here. <a href="/app/inbox">Go to the inbox</a>.</p>` }));
   return web;
 }

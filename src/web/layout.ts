@@ -22,6 +22,7 @@ const NAV = [
   ['inbox', 'Inbox', '/app/inbox'],
   ['links', 'Links', '/app/links'],
   ['reports', 'Reports', '/app/reports'],
+  ['actions', 'Changes', '/app/actions'],
 ] as const;
 
 export function shell(o: { title: string; viewer: Viewer | null; nav?: (typeof NAV)[number][0]; body: Html; flash?: string | null }): Html {
