@@ -8,7 +8,8 @@ import { rateLimiter } from 'hono-rate-limiter';
 import type { InngestFunction, Inngest } from 'inngest';
 import { serve as inngestServe } from 'inngest/hono';
 import { verifyApiKey } from '../domain/api-keys.ts';
-import { clientKey } from './client-address.ts';
+import { clientKey, isLoopback, isProxied, remoteAddress } from './client-address.ts';
+import { createMetrics, type Metrics } from '../ops/metrics.ts';
 import { authFailureLimiter } from './auth-failures.ts';
 import { nulGuard } from './nul-guard.ts';
 import type { ApiDeps, AppEnv } from './env.ts';
@@ -45,6 +46,8 @@ export interface AppOptions {
   authFailureLimit?: number;
   /** Sign-in attempts of the web inbox per client address and minute (default 10). */
   signInLimit?: number;
+  /** Prometheus metrics at /metrics (src/ops/metrics.ts); made for the app when absent. */
+  metrics?: Metrics;
   /** Served as the config says (src/api/inngest-guard.ts): signed, loopback-only dev mode, or off. */
   inngest?: { client: Inngest; functions: InngestFunction.Any[] };
 }
@@ -59,6 +62,13 @@ export function createApp(deps: ApiDeps, opts: AppOptions = {}) {
   app.notFound((c) => c.json(errorBody('not_found', `no route ${c.req.method} ${c.req.path}`), 404));
   // Every answer names its request (x-request-id; a caller's own id is kept), and the audit log records it.
   app.use('*', requestId({ limitLength: 100 }));
+  // Latency by route pattern (never the raw path: ids would explode the label set).
+  const metrics = opts.metrics ?? createMetrics(deps.db, deps.now);
+  app.use('*', async (c, next) => {
+    const t0 = performance.now();
+    await next();
+    metrics.observeRequest(c.req.method, c.req.routePath || 'unmatched', c.res.status, (performance.now() - t0) / 1000);
+  });
   app.use('*', async (c, next) => {
     c.set('deps', deps);
     await next();
@@ -74,6 +84,19 @@ export function createApp(deps: ApiDeps, opts: AppOptions = {}) {
     const timer = new Promise<false>((r) => setTimeout(() => r(false), 3_000).unref());
     if (await Promise.race([probe, timer])) return c.json({ ok: true, database: deps.db.kind }, 200);
     return c.json({ ok: false, database: 'unreachable' }, 503, { 'retry-after': '5' });
+  });
+
+  // Prometheus: loopback callers (a scraper beside the server) or an admin key; never through a proxy without the key.
+  app.get('/metrics', async (c) => {
+    const local = isLoopback(remoteAddress(c)) && !isProxied(c);
+    if (!local) {
+      const m = /^Bearer\s+(\S+)$/i.exec(c.req.header('authorization') ?? '');
+      const key = m ? await verifyApiKey(deps.db.prisma, m[1]!, deps.now()) : null;
+      if (!key) return c.json(errorBody('unauthorized', 'metrics need an admin API key ("Authorization: Bearer adb_…") unless scraped from this machine'), 401, { 'www-authenticate': 'Bearer' });
+      if (key.role !== 'admin') return c.json(errorBody('forbidden', `metrics need an admin key; yours is ${key.role}`), 403);
+    }
+    const m = await metrics.render();
+    return c.body(m.body, 200, { 'content-type': m.contentType });
   });
 
   // Email action links carry their own signed token, not an API key. Their form is a
