@@ -121,4 +121,24 @@ describe('actions through REST and MCP', () => {
     expect((await call('PATCH', '/v1/clients/shop', admin, { actionsMode: null })).json.actionsMode).toBeNull();
     expect((await call('POST', `/v1/actions/${pending.id}/approve`, keys.member!)).json.state).toBe('done');
   });
+
+  it('rules over REST: an admin adds one, auto only after a replay; members cannot; bad input names the field', async () => {
+    const admin = (await createApiKey(db.prisma, (await db.prisma.agency.findUniqueOrThrow({ where: { slug: 'a' } })).id, { role: 'admin', name: 'rules' })).key;
+    const rule = { name: 'winners', kind: 'scale_winner', minProbability: 0.9, percent: 20 };
+    expect((await call('POST', '/v1/clients/shop/rules', keys.member!, rule)).status).toBe(403);
+    const bad = await call('POST', '/v1/clients/shop/rules', admin, { ...rule, percent: 50 });
+    expect(bad.status).toBe(422);
+    expect(bad.json.error.details).toEqual([expect.objectContaining({ path: 'body.percent' })]);
+    const made = await call('POST', '/v1/clients/shop/rules', admin, rule);
+    expect(made.status).toBe(201);
+    expect((await call('POST', '/v1/clients/shop/rules', admin, rule)).status).toBe(409);
+    const early = await call('PATCH', `/v1/rules/${made.json.id}`, admin, { mode: 'auto' });
+    expect(early.status).toBe(409);
+    expect(early.json.error.message).toMatch(/replay rule "winners" first/);
+    const replay = await call('POST', `/v1/rules/${made.json.id}/replay?days=14`, admin);
+    expect(replay.json).toMatchObject({ rule: 'winners', fires: expect.any(Number), netCents: expect.any(Number) });
+    expect((await call('PATCH', `/v1/rules/${made.json.id}`, admin, { mode: 'auto' })).json).toMatchObject({ mode: 'auto', replayedAt: NOW.toISOString() });
+    expect((await call('GET', '/v1/clients/shop/rules', keys.viewer!)).json.data.map((r: { name: string }) => r.name)).toEqual(['winners']);
+    expect((await call('GET', '/v1/clients/shop/rules', keys.other!)).status).toBe(404);
+  });
 });

@@ -77,6 +77,8 @@ describe('REST API', () => {
     const proposed = (clientId: string, connectionId: string, entityId: string) => db.prisma.adAction.create({ data: { clientId, connectionId, entityId, targetEntityId: entityId, kind: 'pause', level: 'ad', externalId: '1', field: 'status', fromValue: 'ACTIVE', toValue: 'PAUSED', proposedBy: 'test' } });
     ids.action = (await proposed(c.id, ids.connection, ids.entity)).id;
     other.action = (await proposed(oc.id, other.connection, other.entity)).id;
+    ids.rule = (await db.prisma.actionRule.create({ data: { clientId: c.id, name: 'burners', kind: 'pause_burning', minProbability: 0.95 } })).id;
+    other.rule = (await db.prisma.actionRule.create({ data: { clientId: oc.id, name: 'burners', kind: 'pause_burning', minProbability: 0.95 } })).id;
     app = createApp(apiDeps(db, { ...loadConfig({ META_GRAPH_URL: 'http://127.0.0.1:9' }), encryptionKey: key.toString('hex'), outboxDir: path.join(dir, 'outbox') }, () => NOW), { rateLimit: 100_000, authFailureLimit: 100_000 });
   });
   afterAll(async () => db?.destroy());
@@ -276,7 +278,7 @@ describe('REST API', () => {
     p.startsWith('/v1/clients/') ? from.client : p.startsWith('/v1/insights/') ? from.insight : p.startsWith('/v1/reports/') ? from.report
       : p.startsWith('/v1/entities/') ? from.entity : p.startsWith('/v1/api-keys/') ? from.key : p.startsWith('/v1/analysis/') ? from.analysis
         : p.startsWith('/v1/connections/') ? from.connection : p.startsWith('/v1/split-tests/') ? from.splitTest : p.startsWith('/v1/webhooks/') ? from.webhook
-          : p.startsWith('/v1/tracking-campaigns/') ? from.trackingCampaign : p.startsWith('/v1/users/') ? from.user : p.startsWith('/v1/actions/') ? from.action : undefined;
+          : p.startsWith('/v1/tracking-campaigns/') ? from.trackingCampaign : p.startsWith('/v1/users/') ? from.user : p.startsWith('/v1/actions/') ? from.action : p.startsWith('/v1/rules/') ? from.rule : undefined;
   /** The other path parameters, filled with values that name nothing of either agency. */
   const fill = (url: string) => url.replace('{platform}', 'meta').replace('{file}', 'spend.csv').replace('{scheduleId}', '00000000-0000-4000-8000-000000000000').replace('{campaign}', 'x');
 
@@ -313,7 +315,7 @@ describe('REST API', () => {
   it('role matrix: viewers only read, members act on insights / analysis / imports / entities, admins manage clients and keys', async () => {
     const need = (method: string, p: string) =>
       method === 'GET' || p === '/v1/ask' ? (/^\/v1\/(api-keys|webhooks|audit|settings)/.test(p) || p.endsWith('/export.zip') ? 'admin' : 'viewer')
-        : /^\/v1\/(webhooks|settings)/.test(p) ? 'admin'
+        : /^\/v1\/(webhooks|settings|rules)/.test(p) ? 'admin'
         : p.startsWith('/v1/clients') && !/\/(imports|analysis|split-tests|tracking-campaigns|actions|export-schedules(\/\{scheduleId\})?)$/.test(p) ? 'admin'
           : p.startsWith('/v1/api-keys') ? 'admin'
             : 'member';

@@ -33,6 +33,7 @@ import { actionLinkRoutes } from './routes/action-links.ts';
 import { userRoutes } from './routes/users.ts';
 import { askRoutes } from './routes/ask.ts';
 import { adActionRoutes } from './routes/ad-actions.ts';
+import { actionRuleRoutes } from './routes/action-rules.ts';
 import { webApp } from '../web/app.ts';
 
 export interface AppOptions {
@@ -164,6 +165,7 @@ export function createApp(deps: ApiDeps, opts: AppOptions = {}) {
   userRoutes(app);
   askRoutes(app);
   adActionRoutes(app);
+  actionRuleRoutes(app);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', description: 'An adbrain API key: adb_<prefix>_<secret>' });
   app.doc31('/openapi.json', {

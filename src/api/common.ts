@@ -55,7 +55,7 @@ const agency = (c: Scope) => c.get('key').agencyId;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const PREFIX = /^[0-9a-f]{8}[0-9a-f-]{0,28}$/i;
-type Scoped = 'client' | 'insight' | 'report' | 'entity' | 'analysis_run' | 'connection' | 'split_test' | 'tracking_campaign' | 'ad_action';
+type Scoped = 'client' | 'insight' | 'report' | 'entity' | 'analysis_run' | 'connection' | 'split_test' | 'tracking_campaign' | 'ad_action' | 'action_rule';
 
 /**
  * The full id a reference stands for within the key's agency: a full id as is, a
