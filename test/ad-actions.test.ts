@@ -177,6 +177,13 @@ describe('actions on the ad platforms', () => {
     await ro.close();
   });
 
+  it('two processes proposing the same change at once get one action', async () => {
+    const both = await Promise.all([1, 2].map(() => proposeAction(deps, { entityId: ids.gAd!, kind: 'resume', by: 'u' })));
+    expect(both.map((r) => r.action.id)[0]).toBe(both[1]!.action.id);
+    expect(both.filter((r) => r.created)).toHaveLength(1);
+    expect(await db.prisma.adAction.count({ where: { entityId: ids.gAd, kind: 'resume' } })).toBe(1);
+  });
+
   it('does nothing with ADBRAIN_ACTIONS=off', async () => {
     const off = { ...deps, config: { ...deps.config, actions: 'off' as const } };
     await expect(proposeAction(off, { entityId: ids.metaAd!, kind: 'resume', by: 'u' })).rejects.toThrow(/ADBRAIN_ACTIONS=off/);

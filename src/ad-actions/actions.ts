@@ -18,7 +18,6 @@ import { writerFor } from './writers.ts';
 
 export const ACTION_KINDS = ['pause', 'resume', 'budget'] as const;
 export type ActionKind = (typeof ACTION_KINDS)[number];
-export const OPEN_STATES = ['proposed', 'approved', 'executing'];
 
 type Mode = 'off' | 'propose' | 'auto';
 const RANK: Record<Mode, number> = { off: 0, propose: 1, auto: 2 };
@@ -133,10 +132,18 @@ export async function proposeAction(d: ActionDeps, input: ProposeInput): Promise
     const i = await d.db.prisma.insight.findFirst({ where: { clientId: data.clientId, entityId: { in: [data.entityId, data.targetEntityId] }, type: input.kind === 'pause' ? 'burning' : 'winner', status: { in: ['PENDING', 'IN_PROGRESS'] } }, orderBy: { lastSeen: 'desc' }, select: { id: true } });
     if (i) data.insightId = i.id;
   }
-  // The same change already open is the same action (a retried request, a second click).
-  const open = await d.db.prisma.adAction.findFirst({ where: { clientId: data.clientId, targetEntityId: data.targetEntityId, field: data.field, toValue: data.toValue, state: { in: OPEN_STATES } } });
+  // The same change already open is the same action (a retried request, a second click,
+  // the day run and an intraday check at once): the unique open key settles a race.
+  const openKey = `${data.targetEntityId}|${data.field}|${data.toValue}`;
+  const open = await d.db.prisma.adAction.findUnique({ where: { openKey } });
   if (open) return { action: open, created: false };
-  return { action: await d.db.prisma.adAction.create({ data }), created: true };
+  try {
+    return { action: await d.db.prisma.adAction.create({ data: { ...data, openKey } }), created: true };
+  } catch (err) {
+    const raced = (err as { code?: string }).code === 'P2002' ? await d.db.prisma.adAction.findUnique({ where: { openKey } }) : null;
+    if (raced) return { action: raced, created: false };
+    throw err;
+  }
 }
 
 async function readOrFail(w: Writer, t: Target) {
@@ -174,13 +181,13 @@ export async function executeAction(d: ActionDeps, id: string): Promise<AdAction
   if (a.state !== 'executing') return a;
   const target: Target = { level: a.level as Target['level'], id: a.externalId, ...(a.parentExternalId ? { parentId: a.parentExternalId } : {}) };
   // executedAt is when it was tried: done or failed.
-  const fail = async (error: string) => d.db.prisma.adAction.update({ where: { id }, data: { state: 'failed', error, executedAt: d.now } });
+  const fail = async (error: string) => d.db.prisma.adAction.update({ where: { id }, data: { state: 'failed', openKey: null, error, executedAt: d.now } });
   let answer: unknown;
   try {
     const writer = await writerOf(d, a.connection, a.clientId);
     const now = valueOf(await writer.read(target), a.field);
     if (now === a.toValue) {
-      return d.db.prisma.adAction.update({ where: { id }, data: { state: 'done', executedAt: d.now, answer: { alreadyApplied: true, read: now } } });
+      return d.db.prisma.adAction.update({ where: { id }, data: { state: 'done', openKey: null, executedAt: d.now, answer: { alreadyApplied: true, read: now } } });
     }
     if (now !== a.fromValue) return fail(`changed since preview: ${describe(a.field, now)} now, not ${describe(a.field, a.fromValue)}; nothing was written`);
     answer = a.field === 'status' ? await writer.setStatus(target, a.toValue as 'ACTIVE' | 'PAUSED') : await writer.setDailyBudget(target, Number(a.toValue));
@@ -189,7 +196,7 @@ export async function executeAction(d: ActionDeps, id: string): Promise<AdAction
   }
   // A crash here leaves the action executing; running it again reads the platform first.
   d.afterWrite?.();
-  return d.db.prisma.adAction.update({ where: { id }, data: { state: 'done', executedAt: d.now, answer: (answer ?? {}) as object } });
+  return d.db.prisma.adAction.update({ where: { id }, data: { state: 'done', openKey: null, executedAt: d.now, answer: (answer ?? {}) as object } });
 }
 
 export async function undoAction(d: ActionDeps, id: string, by: string): Promise<AdAction> {
@@ -214,7 +221,7 @@ export async function undoAction(d: ActionDeps, id: string, by: string): Promise
 }
 
 export async function cancelAction(d: ActionDeps, id: string): Promise<AdAction> {
-  if (!(await move(d, id, ['proposed', 'approved'], { state: 'cancelled' }))) {
+  if (!(await move(d, id, ['proposed', 'approved'], { state: 'cancelled', openKey: null }))) {
     const a = await d.db.prisma.adAction.findUniqueOrThrow({ where: { id } });
     if (a.state !== 'cancelled') throw new AppError('conflict', `action ${id.slice(0, 8)} is ${a.state}: only a proposed or approved action can be cancelled`);
   }
