@@ -99,6 +99,12 @@ describe.each(['anthropic', 'openai'] as const)('ask through %s', (provider) => 
     const r = await askAs(deps(), key, { question: 'Which links should I pause today and why?', client: 'demo-affiliate' });
     expect(r.source).toBe('cache');
     expect(fake.requests.length).toBe(before);
+    // A sync brought new rows: a new data version, a new answer.
+    await db.prisma.syncRun.create({ data: { clientId: (await db.prisma.client.findUniqueOrThrow({ where: { slug: 'demo-affiliate' } })).id, source: 'meta-api', status: 'succeeded', finishedAt: new Date() } });
+    fake.script((req, n) => (n === 0 ? { toolCalls: [{ name: 'list_links', args: { client: 'demo-affiliate', verdict: 'burning' } }] } : { text: burningAnswer(toolResults(req)[0]!.content.links) }));
+    const fresh = await askAs(deps(), key, { question: 'Which links should I pause today and why?', client: 'demo-affiliate' });
+    expect(fresh.source).toBe('llm');
+    expect(fake.requests.length).toBe(before + 2);
   });
 
   it('catches a lying answer, retries once with the problems listed, and takes the corrected one', async () => {

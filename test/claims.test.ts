@@ -53,4 +53,12 @@ describe('verifyText', () => {
     expect(check('Sales rose 50%.')[0]!.supported).toBe(false);
     expect(check('The year 2024 was good.')[0]!.supported).toBe(false);
   });
+
+  it('without one client\'s currency (ask across clients), each amount matches a fact in its own currency', () => {
+    const ix = emptyIndex();
+    addResult(ix, src, { client: 'us', rows: [{ spend: '$1,200.00' }] });
+    addResult(ix, src, { client: 'de', rows: [{ spend: '€980.00' }] });
+    const r = verifyText('The US shop spent $1,200.00 and the German one €980.00; not €1,200.00.', ix);
+    expect(r.map((c) => [c.text, c.supported])).toEqual([['$1,200.00', true], ['€980.00', true], ['€1,200.00', false]]);
+  });
 });

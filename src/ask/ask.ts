@@ -101,7 +101,6 @@ export async function ask(scope: McpScope, input: AskInput, deps: AskDeps): Prom
   const byName = new Map(tools.map((t) => [t.name, t]));
   const offered = chatTools(tools);
   const index = emptyIndex();
-  let currency: string | undefined;
   const messages: ChatMessage[] = [{ role: 'user', text: input.client ? `About client "${input.client}": ${input.question.trim()}` : input.question.trim() }];
   const calls: AskResult['toolCalls'] = [];
   let requests = 0;
@@ -142,11 +141,7 @@ export async function ask(scope: McpScope, input: AskInput, deps: AskDeps): Prom
         }
         const r = await runTool(scope, t, call.args);
         calls.push({ name: call.name, args: call.args, ok: r.ok });
-        if (r.ok) {
-          addResult(index, { tool: call.name, args: (call.args ?? {}) as Record<string, unknown> }, r.body);
-          const cur = (r.body as { currency?: unknown }).currency;
-          if (typeof cur === 'string') currency ??= cur;
-        }
+        if (r.ok) addResult(index, { tool: call.name, args: (call.args ?? {}) as Record<string, unknown> }, r.body);
         results.push({ id: call.id, name: call.name, content: JSON.stringify(r.body), isError: !r.ok });
       }
       messages.push({ role: 'tool', results });
@@ -154,7 +149,9 @@ export async function ask(scope: McpScope, input: AskInput, deps: AskDeps): Prom
     }
 
     const text = turn.text ?? '';
-    const claims = verifyText(text, index, currency);
+    // No single currency: a conversation may cover clients in dollars and euros; each
+    // amount must match a fact written in its own currency.
+    const claims = verifyText(text, index);
     const bad = claims.filter((c) => !c.supported);
     if (bad.length === 0 && text) {
       const final = { answer: text, verified: true, claims, toolCalls: calls };

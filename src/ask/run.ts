@@ -12,7 +12,10 @@ import { ask, type AskInput, type AskResult } from './ask.ts';
 export async function dataVersion(deps: McpDeps, agencyId: string): Promise<string> {
   const [row] = await deps.db.sql.query<{ v: string | null }>(
     `SELECT concat_ws('|',
-        (SELECT max(dm.updated_at)::text FROM daily_metric dm JOIN entity e ON e.id = dm.entity_id JOIN client c ON c.id = e.client_id WHERE c.agency_id = $1::uuid),
+        -- New rows arrive through syncs and imports (each a run row) and the day's brain run:
+        -- their times stand for the metric rows without scanning them.
+        (SELECT max(coalesce(s.finished_at, s.started_at))::text FROM sync_run s JOIN client c ON c.id = s.client_id WHERE c.agency_id = $1::uuid),
+        (SELECT max(coalesce(i.finished_at, i.started_at))::text FROM import_run i JOIN client c ON c.id = i.client_id WHERE c.agency_id = $1::uuid),
         (SELECT max(b.updated_at)::text FROM brain_run b JOIN client c ON c.id = b.client_id WHERE c.agency_id = $1::uuid),
         (SELECT max(i.last_seen)::text FROM insight i JOIN client c ON c.id = i.client_id WHERE c.agency_id = $1::uuid),
         (SELECT max(ev.at)::text FROM insight_event ev JOIN insight i ON i.id = ev.insight_id JOIN client c ON c.id = i.client_id WHERE c.agency_id = $1::uuid),
