@@ -54,7 +54,7 @@ export function firesOn(rule: RuleLike, v: ClientVerdicts): Fire[] {
   for (const { e, ev } of v.byId.values()) {
     const kind = e.entity.kind;
     if ((kind !== 'link' && kind !== 'ad') || ev.verdict !== want) continue;
-    if ((e.entity as { status?: string }).status === 'killed') continue;
+    if (e.entity.status === 'killed') continue;
     const p = want === 'burning' ? ev.pBurn : ev.pWin;
     if (p < rule.minProbability || ev.totals.spend < Number(rule.minSpendCents)) continue;
     out.push({ entityId: e.entity.id, name: e.entity.name, kind, since: v.series.dayOf(ev.since), probability: p, spendSinceCents: Math.round(ev.totals.spend) });

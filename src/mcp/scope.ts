@@ -25,6 +25,8 @@ export interface McpScope {
   transport: 'stdio' | 'http';
   /** The request id of the HTTP call (null over stdio). */
   requestId: string | null;
+  /** Reads shared by the tool calls of one verify_claims (the same range grouped several ways). */
+  memo?: Map<string, Promise<unknown>>;
 }
 
 const RANK = { viewer: 0, member: 1, admin: 2 } as const;

@@ -39,8 +39,19 @@ export function checkRange(from: string, to: string, prefix = 'query.') {
   if (span > MAX_METRIC_DAYS) throw new AppError('invalid_input', `ask for at most ${MAX_METRIC_DAYS} days at a time`, [{ path: `${prefix}to`, message: `range longer than ${MAX_METRIC_DAYS} days` }]);
 }
 
-export async function queryMetrics(db: Pick<Db, 'sql'>, clientId: string, q: MetricQuery): Promise<MetricRow[]> {
-  const [entities, daily] = await Promise.all([loadEntities(db.sql, clientId), loadDaily(db.sql, clientId, q.from, q.to)]);
+export interface MetricInputs {
+  entities: Awaited<ReturnType<typeof loadEntities>>;
+  daily: Awaited<ReturnType<typeof loadDaily>>;
+}
+
+/** The rows a range's groupings are made from: read once when one caller groups them several ways. */
+export async function loadMetricInputs(db: Pick<Db, 'sql'>, clientId: string, from: string, to: string): Promise<MetricInputs> {
+  const [entities, daily] = await Promise.all([loadEntities(db.sql, clientId), loadDaily(db.sql, clientId, from, to)]);
+  return { entities, daily };
+}
+
+export async function queryMetrics(db: Pick<Db, 'sql'>, clientId: string, q: MetricQuery, loaded?: Promise<MetricInputs>): Promise<MetricRow[]> {
+  const { entities, daily } = await (loaded ?? loadMetricInputs(db, clientId, q.from, q.to));
   const byId = new Map(entities.map((e) => [e.id, e]));
   if (q.entityId && !byId.has(q.entityId)) throw new AppError('not_found', `entity ${q.entityId} not found`);
   // Rows live on leaves; an entity's numbers are its leaves' sums.

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { scopedClient } from '../../api/common.ts';
 import { AppError } from '../../errors.ts';
 import { LINK_SORTS, LINK_TABLE_MAX_DAYS, linkTable } from '../../reports/link-table.ts';
-import { checkRange, queryMetrics } from '../../reports/metrics-query.ts';
+import { checkRange, loadMetricInputs, queryMetrics, type MetricInputs } from '../../reports/metrics-query.ts';
 import { loadReportModel } from '../../reports/load-model.ts';
 import { addDays, isSaneDay, lastCompleteDay } from '../../time.ts';
 import { READS, defineTool } from '../registry.ts';
@@ -73,7 +73,9 @@ export const queryMetricsTool = defineTool({
       if (e.clientId !== client.id) throw new AppError('not_found', `entity ${q.entity} not found in client ${client.slug}`);
       entityId = e.id;
     }
-    const rows = await queryMetrics(s.deps.db, client.id, { from, to, groupBy: q.groupBy, entityId, platform: q.platform });
+    const memoKey = `metrics:${client.id}:${from}:${to}`;
+    const loaded = s.memo ? ((s.memo.get(memoKey) ?? s.memo.set(memoKey, loadMetricInputs(s.deps.db, client.id, from, to)).get(memoKey)) as Promise<MetricInputs>) : undefined;
+    const rows = await queryMetrics(s.deps.db, client.id, { from, to, groupBy: q.groupBy, entityId, platform: q.platform }, loaded);
     const p = page('query_metrics', rows, q.limit, q.cursor);
     return {
       client: client.slug, currency: client.currency, from, to, groupBy: q.groupBy,
