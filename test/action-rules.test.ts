@@ -153,7 +153,7 @@ describe('rules and their replay', () => {
     // Budget moved by rules today: far over 30 % of what the account spends a day.
     await db.prisma.adAction.update({ where: { id: a.id }, data: { toValue: '50000' } });
     await db.prisma.adAction.updateMany({ where: { id: a.id }, data: { state: 'cancelled' } });
-    await db.prisma.adAction.create({ data: { ...a, id: undefined, state: 'done', toValue: '50000', entityId: ids.C!, targetEntityId: ids.C! } as never });
+    await db.prisma.adAction.create({ data: { ...a, id: undefined, openKey: null, state: 'done', toValue: '50000', entityId: ids.C!, targetEntityId: ids.C! } as never });
     const capped = await checkRules(deps, client, END);
     expect(capped[0]!.proposed).toBe(0);
     expect(capped[0]!.skipped[0]!.why).toMatch(/rules already moved 30 % of the account's daily spend in budgets today/);
