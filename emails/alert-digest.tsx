@@ -8,8 +8,8 @@ import { ActionButtons } from './components/action-buttons.tsx';
 
 export default function AlertDigestEmail({ view }: { view: DigestView }) {
   return (
-    <AlertFrame preview={view.preview} context={view.context} footer={view.footer} width={600}>
-      <Text style={{ margin: 0, fontSize: '12px', color: theme.brand, fontWeight: 700, textTransform: 'uppercase', letterSpacing: '0.05em' }}>Alerts · {view.client}</Text>
+    <AlertFrame brand={view.brand} preview={view.preview} context={view.context} footer={view.footer} width={600}>
+      <Text style={{ margin: 0, fontSize: '12px', color: view.brand?.primary ?? theme.brand, fontWeight: 700, textTransform: 'uppercase', letterSpacing: '0.05em' }}>Alerts · {view.client}</Text>
       <Heading as="h1" style={{ fontSize: '20px', lineHeight: '26px', margin: '6px 0 14px', color: theme.ink }}>{view.headline}</Heading>
       {view.sections.map((s) => {
         const accent = s.tone === 'good' ? theme.good : theme.bad;
@@ -23,7 +23,7 @@ export default function AlertDigestEmail({ view }: { view: DigestView }) {
               <Section key={i.headline} style={{ borderBottom: `1px solid ${theme.line}`, padding: '6px 0' }}>
                 <Text style={{ ...p, margin: 0, fontSize: '13px' }}>{i.headline}</Text>
                 <Text style={{ ...p, margin: 0, fontSize: '12px', color: theme.muted }}>{i.entity ? `${i.entity} · ` : ''}{i.numbers}</Text>
-                <ActionButtons links={i.links} margin="6px 0 0" />
+                <ActionButtons links={i.links} margin="6px 0 0" color={view.brand?.primary} />
               </Section>
             ))}
             {s.more && <Text style={{ ...p, fontSize: '12px', color: theme.muted, margin: '6px 0 0' }}>{s.more}</Text>}

@@ -8,7 +8,7 @@ import { ActionButtons } from './components/action-buttons.tsx';
 export default function AlertEmail({ view }: { view: AlertView }) {
   const accent = view.rule === 'Winner' ? theme.good : theme.bad;
   return (
-    <AlertFrame preview={view.preview} context={view.context} footer={view.footer} width={560}>
+    <AlertFrame brand={view.brand} preview={view.preview} context={view.context} footer={view.footer} width={560}>
       <Text style={{ margin: 0, fontSize: '12px', color: accent, fontWeight: 700, textTransform: 'uppercase', letterSpacing: '0.05em' }}>{view.rule} · {view.client}</Text>
       <Heading as="h1" style={{ fontSize: '20px', lineHeight: '26px', margin: '6px 0 12px', color: theme.ink }}>{view.headline}</Heading>
       {view.entity && (
@@ -29,7 +29,7 @@ export default function AlertEmail({ view }: { view: AlertView }) {
       <Section style={{ background: theme.panel, borderLeft: `4px solid ${accent}`, padding: '10px 12px', margin: '0 0 12px' }}>
         <Text style={{ ...p, margin: 0 }}><strong>What to do:</strong> {view.suggestion}</Text>
       </Section>
-      <ActionButtons links={view.links} margin="0 0 12px" />
+      <ActionButtons links={view.links} margin="0 0 12px" color={view.brand?.primary} />
     </AlertFrame>
   );
 }

@@ -14,7 +14,7 @@ function Column({ pct, color, title }: { pct: number; color: string; title: stri
   );
 }
 
-export function BarChart({ title, legend, bars, axis }: ChartView) {
+export function BarChart({ title, legend, bars, axis, accent = theme.revenue }: ChartView & { accent?: string }) {
   const label = { fontSize: '10px', color: theme.muted, whiteSpace: 'nowrap' as const, paddingRight: '4px', textAlign: 'right' as const };
   return (
     <Section style={{ margin: '8px 0 16px' }}>
@@ -38,7 +38,7 @@ export function BarChart({ title, legend, bars, axis }: ChartView) {
                   <tbody>
                     <tr>
                       <Column pct={b.a} color={theme.spend} title={b.title} />
-                      <Column pct={b.b} color={theme.revenue} title={b.title} />
+                      <Column pct={b.b} color={accent} title={b.title} />
                     </tr>
                   </tbody>
                 </table>
@@ -48,7 +48,7 @@ export function BarChart({ title, legend, bars, axis }: ChartView) {
         </tbody>
       </table>
       <Text style={{ margin: '4px 0 0', fontSize: '11px', color: theme.muted }}>
-        {bars[0]?.label} – {bars.at(-1)?.label} · <span style={{ color: theme.spend }}>■</span> {legend[0]} · <span style={{ color: theme.revenue }}>■</span> {legend[1]}
+        {bars[0]?.label} – {bars.at(-1)?.label} · <span style={{ color: theme.spend }}>■</span> {legend[0]} · <span style={{ color: accent }}>■</span> {legend[1]}
       </Text>
     </Section>
   );

@@ -13,6 +13,9 @@ import { localDate } from '../time.ts';
 import { decide, evaluate, type Condition, type Verdict } from './rules.ts';
 import { loadVerdicts } from '../run/verdicts.ts';
 import { provisionalFrom } from '../sources/sync.ts';
+import { lookOf } from '../branding/brand.ts';
+import { brandMessage } from '../branding/email.ts';
+import { loadBrand } from '../branding/store.ts';
 import { buildAlertView, renderAlertText, type AlertView } from './view.ts';
 import { buildDigestView, digestCsv, digestOrder, DIGEST_CSV, DIGEST_FROM, DIGEST_SHOWN, renderDigestText } from './digest.ts';
 import { countsInTotals } from '../domain/entities.ts';
@@ -27,6 +30,7 @@ const CHECK_MARKER = { rule: 'check', subject: 'client' };
 
 export interface AlertClient {
   id: string;
+  agencyId: string;
   slug: string;
   name: string;
   currency: string;
@@ -262,7 +266,8 @@ async function sendOnce(
 ): Promise<string> {
   const fp = fingerprint(client.id, c, day);
   const window = { from, to: day };
-  const view = buildAlertView(c, client, window, why, settling);
+  const brand = await loadBrand(db, { agencyId: client.agencyId, clientId: client.id });
+  const view = buildAlertView(c, client, window, why, settling, lookOf(brand, 'alert'));
   view.links = await alertActionLinks(db, client.id, c, opts.links, opts.now);
   const [alert] = await alertRows(db, client, [{ c, fp, window, why, headline: view.headline }]);
   if (!alert) throw new Error(`alert ${fp} was not stored`);
@@ -271,7 +276,7 @@ async function sendOnce(
   // may share a name) and stable (a retried send rewrites the same file).
   const readable = (c.entity?.name ?? 'client').toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 40) || 'entity';
   const stem = `alert-${c.rule}-${readable}-L${c.level}-${createHash('sha256').update(fp).digest('hex').slice(0, 12)}`;
-  const sent = await opts.sender.send({
+  const sent = await opts.sender.send(brandMessage(brand, {
     idempotencyKey: fp,
     from: opts.from,
     to: client.recipients,
@@ -280,7 +285,7 @@ async function sendOnce(
     text: renderAlertText(view),
     attachments: [],
     outbox: { client: client.slug, date: day, stem },
-  });
+  }));
   // Told to the webhooks by whoever marks it sent, once.
   const marked = await db.prisma.alert.updateMany({ where: { id: alert.id, OR: [{ sentAt: null }, { providerId: null }] }, data: { sentAt: opts.now, providerId: sent.providerId } });
   if (marked.count) await emitEvent(db, sentEvent(client, alert.id, c, view, why, window, opts.now));
@@ -303,9 +308,10 @@ async function sendDigest(
   opts: AlertCheckOptions,
 ): Promise<string[]> {
   const day = window.to;
+  const brand = await loadBrand(db, { agencyId: client.agencyId, clientId: client.id });
   const built = due.map(({ c, why }) => {
     const w = { from: c.since ?? day, to: day };
-    return { c, why, w, view: buildAlertView(c, client, w, why, settlingOf(c)), fp: fingerprint(client.id, c, day) };
+    return { c, why, w, view: buildAlertView(c, client, w, why, settlingOf(c), lookOf(brand, 'alert')), fp: fingerprint(client.id, c, day) };
   });
   const stored = await alertRows(db, client, built.map((b) => ({ c: b.c, fp: b.fp, window: b.w, why: b.why, headline: b.view.headline })));
   const rows = built.map((b, i) => ({ ...b, alert: stored[i]! }));
@@ -327,13 +333,13 @@ async function sendDigest(
       const from = settlingOf(c);
       if (from && c.entity) provisional.set(c.entity.platform, from);
     }
-    const view = buildDigestView(items, client, window, [...provisional].map(([platform, from]) => ({ platform, from })));
+    const view = buildDigestView(items, client, window, [...provisional].map(([platform, from]) => ({ platform, from })), lookOf(brand, 'alert digest'));
     const key = `alert-digest:${client.id}:${createHash('sha256').update(pending.map((r) => r.alert.fingerprint).sort().join('\n')).digest('hex')}`;
     // A section that could not show all of its alerts: the whole list goes along.
     const attachments = view.sections.some((s) => s.more)
       ? [{ filename: DIGEST_CSV, content: Buffer.from(digestCsv(items, client.currency, settlingOf)), contentType: 'text/csv' }]
       : [];
-    const sent = await opts.sender.send({
+    const sent = await opts.sender.send(brandMessage(brand, {
       idempotencyKey: key,
       from: opts.from,
       to: client.recipients,
@@ -342,7 +348,7 @@ async function sendDigest(
       text: renderDigestText(view),
       attachments,
       outbox: { client: client.slug, date: day, stem: `alert-digest-${key.slice(-12)}` },
-    });
+    }));
     // Told to the webhooks by whoever marks them sent, once each.
     const marked = new Set(
       (await db.sql.query<{ id: string }>(

@@ -4,6 +4,7 @@
 // one digest instead — the conditions grouped by rule, the ones with the most
 // money at stake first, the full list attached as a CSV. Formatted once here;
 // the template only displays it.
+import type { BrandLook } from '../branding/brand.ts';
 import { sheetAmount, sheetCsv, sheetText } from '../reports/sheet-csv.ts';
 import { money } from '../reports/format.ts';
 import type { Condition } from './rules.ts';
@@ -30,6 +31,8 @@ export interface DigestSection {
 }
 
 export interface DigestView {
+  /** Whose alerts they are; absent: adbrain's own look. */
+  brand?: BrandLook;
   subject: string;
   preview: string;
   client: string;
@@ -52,7 +55,7 @@ export function digestOrder<T extends DigestItem>(items: T[]): T[] {
   return [...items].sort((a, b) => ORDER[a.c.rule] - ORDER[b.c.rule] || stake(b.c) - stake(a.c) || (a.c.entity?.name ?? '').localeCompare(b.c.entity?.name ?? '') || a.c.subject.localeCompare(b.c.subject));
 }
 
-export function buildDigestView(items: DigestItem[], client: { name: string; currency: string; timezone: string }, window: { from: string; to: string }, provisional: { platform: string; from: string }[]): DigestView {
+export function buildDigestView(items: DigestItem[], client: { name: string; currency: string; timezone: string }, window: { from: string; to: string }, provisional: { platform: string; from: string }[], look?: BrandLook): DigestView {
   const $ = (x: number) => money(x, client.currency);
   const sorted = digestOrder(items);
   const sections: DigestSection[] = [];
@@ -87,14 +90,17 @@ export function buildDigestView(items: DigestItem[], client: { name: string; cur
   const headline = `${client.name}: ${tally}`;
   const when = window.from === window.to ? `On ${window.to}` : `Judged on ${window.from} to ${window.to}`;
   return {
-    subject: `[adbrain alerts] ${headline}`.slice(0, 180),
+    subject: `[${look?.whiteLabel ? `${look.name} alerts` : 'adbrain alerts'}] ${headline}`.slice(0, 180),
     preview: sections[0]!.summary,
     client: client.name,
     headline,
     tally,
     sections,
-    context: `${when} (${client.timezone}; ${window.to} is today, so far — alerts are checked during the day). ${plural(items.length, 'alert', 'alerts')} in one email: each is also in \`adbrain links list\` and the API, and is not repeated until it gets worse or its cooldown ends.${provisional.map((p) => ` Conversions from ${p.from} on are provisional: ${p.platform} may still restate them.`).join('')}`,
-    footer: `adbrain alert digest for ${client.name}. Mark a link as killed with \`adbrain links kill\` to stop its alerts.`,
+    context: `${when} (${client.timezone}; ${window.to} is today, so far — alerts are checked during the day). ${plural(items.length, 'alert', 'alerts')} in one email: each is ${look?.whiteLabel ? 'kept in your inbox' : 'also in \`adbrain links list\` and the API'}, and is not repeated until it gets worse or its cooldown ends.${provisional.map((p) => ` Conversions from ${p.from} on are provisional: ${p.platform} may still restate them.`).join('')}`,
+    footer: look?.whiteLabel
+      ? `${look.name} alert digest for ${client.name}.${look.footer ? ` ${look.footer}` : ''}`
+      : `adbrain alert digest for ${client.name}. Mark a link as killed with \`adbrain links kill\` to stop its alerts.`,
+    ...(look && { brand: look }),
   };
 }
 

@@ -6,6 +6,7 @@
 // none in the client's quiet hours — those are held and sent at the first check
 // after the quiet hours end (within 12 hours; older ones expire). Every outcome,
 // failures with Twilio's code and message, stays in the alert's record (alert_sms).
+import { loadClientBrand } from '../branding/store.ts';
 import type { Db } from '../db/client.ts';
 import { SmsError, type SmsSender } from '../sms/twilio.ts';
 import { localDate } from '../time.ts';
@@ -57,9 +58,10 @@ export interface SmsOutcome {
   error?: string;
 }
 
-export function smsBody(client: { name: string }, a: { headline: string; url: string }): string {
+/** "<sender> · <client>: <headline>" and the link; the sender is the brand's name (adbrain's unless white-labelled). */
+export function smsBody(client: { name: string }, a: { headline: string; url: string }, sender = 'adbrain'): string {
   const line = `${client.name}: ${a.headline}`;
-  return `adbrain · ${line.length > 150 ? `${line.slice(0, 149)}…` : line}\n${a.url}`;
+  return `${sender} · ${line.length > 150 ? `${line.slice(0, 149)}…` : line}\n${a.url}`;
 }
 
 /**
@@ -78,13 +80,14 @@ export async function textAlerts(db: Db, client: SmsClient, alerts: SmsAlert[], 
   const due = alerts.filter((a) => SMS_RULES.has(a.rule));
   const claimed: { id: string; alert_id: string; to: string; body: string }[] = [];
   if (due.length) {
+    const { name: sender } = await loadClientBrand(db, client.id);
     const rows = due.flatMap((a) => numbers.map((to) => ({ a, to })));
     // The claim: one row per (alert, number), ever.
     claimed.push(...(await db.sql.query<{ id: string; alert_id: string; to: string; body: string }>(
       `INSERT INTO alert_sms (alert_id, client_id, "to", day, status, body, created_at, updated_at)
        SELECT a, $1::uuid, t, $2::date, $3, b, $4, $4 FROM unnest($5::uuid[], $6::text[], $7::text[]) AS u(a, t, b)
        ON CONFLICT (alert_id, "to") DO NOTHING RETURNING id::text, alert_id::text, "to", body`,
-      [client.id, day, quiet ? 'held' : 'sending', now, rows.map((r) => r.a.alertId), rows.map((r) => r.to), rows.map((r) => smsBody(client, r.a))],
+      [client.id, day, quiet ? 'held' : 'sending', now, rows.map((r) => r.a.alertId), rows.map((r) => r.to), rows.map((r) => smsBody(client, r.a, sender))],
     )));
   }
   const out: SmsOutcome[] = quiet ? claimed.map((c) => ({ alertId: c.alert_id, to: c.to, status: 'held' as const })) : [];

@@ -1,8 +1,11 @@
 // The alert email's content, formatted once (the template only displays it).
 import { count, money, pct } from '../reports/format.ts';
+import type { BrandLook } from '../branding/brand.ts';
 import type { Condition } from './rules.ts';
 
 export interface AlertView {
+  /** Whose alert it is; absent: adbrain's own look. */
+  brand?: BrandLook;
   subject: string;
   preview: string;
   client: string;
@@ -19,7 +22,7 @@ export interface AlertView {
 
 const LABEL = { burning: 'Burning money', winner: 'Winner', budget: 'Daily spend over the alert line' } as const;
 
-export function buildAlertView(c: Condition, client: { name: string; currency: string; timezone: string }, window: { from: string; to: string }, why: string, provisionalFrom?: string): AlertView {
+export function buildAlertView(c: Condition, client: { name: string; currency: string; timezone: string }, window: { from: string; to: string }, why: string, provisionalFrom?: string, look?: BrandLook): AlertView {
   const $ = (x: number | null) => money(x, client.currency);
   const t = c.totals;
   const name = c.entity?.name ?? client.name;
@@ -78,7 +81,10 @@ export function buildAlertView(c: Condition, client: { name: string; currency: s
     numbers,
     suggestion,
     context: `${window.from === window.to ? `On ${window.to}` : `Judged on ${window.from} to ${window.to}`} (${client.timezone}; ${window.to} is today, so far).${level}${provisionalFrom ? ` Conversions from ${provisionalFrom} on are provisional: ${c.entity?.platform ?? 'the platform'} may still restate them.` : ''}`,
-    footer: `adbrain alert for ${client.name}. Mark a link as killed with \`adbrain links kill\` to stop its alerts.`,
+    footer: look?.whiteLabel
+      ? `${look.name} alert for ${client.name}.${look.footer ? ` ${look.footer}` : ''}`
+      : `adbrain alert for ${client.name}. Mark a link as killed with \`adbrain links kill\` to stop its alerts.`,
+    ...(look && { brand: look }),
   };
 }
 

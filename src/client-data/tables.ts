@@ -46,6 +46,8 @@ export const OWNED: OwnedTable[] = [
   // Changes made on the ad platforms (pause, resume, budgets) and their previews.
   { table: 'ad_action', where: 'client_id = $1' },
   { table: 'action_rule', where: 'client_id = $1' },
+  // The client's own branding (its overrides of the agency's): the logo travels as its settings, not its bytes.
+  { table: 'brand', where: 'client_id = $1', omit: ['logo', 'logo_png'] },
   // One-time OAuth states: erased with the client, never exported (they are signed secrets).
   { table: 'oauth_state', where: 'client_id = $1', omit: ['*'] },
 ];

@@ -4,6 +4,8 @@
 // period — one sender at a time holds the (schedule, period) lease and finds the
 // delivery row sent or not, and Resend gets the idempotency key
 // export:<schedule>:<period> on every attempt.
+import { brandMessage } from '../branding/email.ts';
+import { loadClientBrand } from '../branding/store.ts';
 import { escapeHtml } from '../html-escape.ts';
 import { withLease } from '../db/lease.ts';
 import type { Db } from '../db/client.ts';
@@ -114,10 +116,10 @@ export async function sendDueExports(db: Db, client: ExportClient & { name: stri
       const subject = `${label} export: ${client.name} (${p.from} → ${p.to})`;
       const text = `${subject}\n\n${counts.join('\n')}\n\nMoney is in ${client.currency}; days are ${client.timezone} days.\n`;
       const html = `<p>${escapeHtml(subject)}</p><ul>${counts.map((c) => `<li>${escapeHtml(c)}</li>`).join('')}</ul><p>Money is in ${escapeHtml(client.currency)}; days are ${escapeHtml(client.timezone)} days.</p>`;
-      const r = await opts.sender.send({
+      const r = await opts.sender.send(brandMessage(await loadClientBrand(db, client.id), {
         idempotencyKey: `export:${s.id}:${period}`, from: opts.from, to: s.recipients, subject, html, text, attachments,
         outbox: { client: client.slug, date: p.to, stem: `export-${s.every}-${s.id.slice(0, 8)}` },
-      });
+      }));
       await db.prisma.exportDelivery.update({ where: { scheduleId_period: { scheduleId: s.id, period } }, data: { sentAt: new Date(), provider: r.provider, providerId: r.providerId } });
       result.sent.push({ scheduleId: s.id, period, files: attachments.map((a) => a.filename), providerId: r.providerId });
     });

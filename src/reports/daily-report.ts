@@ -4,6 +4,10 @@
 import type { ActionLinkSigner } from '../actions/links.ts';
 import type { Db } from '../db/client.ts';
 import { emitEvent } from '../webhooks/events.ts';
+import { DEFAULT_BRAND, lookOf, type Brand } from '../branding/brand.ts';
+import { brandMessage, inlineImages } from '../branding/email.ts';
+import { loadBrand } from '../branding/store.ts';
+import { storedLayout, type ReportLayout } from './layout.ts';
 import { withLease } from '../db/lease.ts';
 import { withDbRetry, type RetryOptions } from '../db/retry.ts';
 import { AppError } from '../errors.ts';
@@ -27,9 +31,16 @@ export interface RenderedReport {
   pdf: Buffer;
 }
 
-export async function renderDailyReport(model: DailySummary, words?: Summary, correction?: Correction): Promise<RenderedReport> {
+/** How a client's report is dressed: its brand and its layout. */
+export interface Dress {
+  brand: Brand;
+  layout: ReportLayout;
+}
+
+export async function renderDailyReport(model: DailySummary, words?: Summary, correction?: Correction, dress?: Dress): Promise<RenderedReport> {
   const said = words ?? deterministicSummary(summaryFacts(model));
-  const base = buildReportView(model, correction ? { ...said, paragraphs: [correctionNote(correction), ...said.paragraphs] } : said);
+  const look = lookOf(dress?.brand ?? DEFAULT_BRAND, 'daily report');
+  const base = buildReportView(model, correction ? { ...said, paragraphs: [correctionNote(correction), ...said.paragraphs] } : said, look, dress?.layout);
   const view = correction ? { ...base, subject: `Correction: ${base.subject}`.slice(0, 180) } : base;
   const [html, pdf] = await Promise.all([renderReportHtml(view), renderReportPdf(view)]);
   return { model, view, html, text: renderReportText(view), pdf };
@@ -90,10 +101,9 @@ async function deliver(db: Db, client: ReportClient, date: string, key: string, 
   if (existing?.status === 'sent' || (existing?.status === 'written' && opts.sender.name === 'outbox')) {
     return { status: 'already-delivered', reportId: existing.id, provider: existing.provider, location: existing.providerId, summary: null };
   }
-  const r = await renderDailyReport(await loadReportModel(db, client, date, opts.now, opts.links), opts.summary);
-  const report = await storeRendered(db, client.id, date, key, 'daily', r);
-  const { recipients } = await db.prisma.client.findUniqueOrThrow({ where: { id: client.id }, select: { recipients: true } });
-  const msg: OutgoingEmail = {
+  const { recipients, dress } = await recipientsAndDress(db, client.id);
+  const r = await renderDailyReport(await loadReportModel(db, client, date, opts.now, opts.links), opts.summary, undefined, dress);
+  const msg: OutgoingEmail = brandMessage(dress.brand, {
     idempotencyKey: key,
     from: opts.from,
     to: recipients,
@@ -102,17 +112,24 @@ async function deliver(db: Db, client: ReportClient, date: string, key: string, 
     text: r.text,
     attachments: reportAttachments(r),
     outbox: { client: client.slug, date, stem: 'report', extra: { 'report.json': JSON.stringify(r.model, null, 2) + '\n' } },
-  };
+  });
+  const report = await storeRendered(db, client.id, date, key, 'daily', r, msg);
   const sent = await sendRecorded(db, report.id, msg, opts, (tx, sent) =>
     emitEvent({ prisma: tx }, { clientId: client.id, type: 'report.sent', now: opts.now, data: { reportId: report.id, date, delivery: sent.provider === 'outbox' ? 'written to the outbox' : 'emailed', recipients, headline: r.view.headline, spendCents: r.model.day.spendCents, revenueCents: r.model.day.revenueCents, profitCents: r.model.day.profitCents } }).then(() => undefined),
   );
   return { status: 'delivered', reportId: report.id, provider: sent.provider, location: sent.providerId, summary: r.model };
 }
 
-/** The rendered report kept as its row (status rendered), before it is sent. */
-async function storeRendered(db: Db, clientId: string, date: string, key: string, kind: 'daily' | 'correction', r: RenderedReport) {
+/** Who gets a client's reports, and how they are dressed. */
+export async function recipientsAndDress(db: Db, clientId: string): Promise<{ recipients: string[]; dress: Dress }> {
+  const c = await db.prisma.client.findUniqueOrThrow({ where: { id: clientId }, select: { recipients: true, agencyId: true, reportLayout: true } });
+  return { recipients: c.recipients, dress: { brand: await loadBrand(db, { agencyId: c.agencyId, clientId }), layout: storedLayout(c.reportLayout) } };
+}
+
+/** The rendered report kept as its row (status rendered), before it is sent; its HTML opens in a browser (the logo inline). */
+async function storeRendered(db: Db, clientId: string, date: string, key: string, kind: 'daily' | 'correction', r: RenderedReport, msg: OutgoingEmail) {
   const day = new Date(`${date}T00:00:00Z`);
-  const content = { html: r.html, text: r.text, pdf: new Uint8Array(r.pdf), summary: r.view.headline, status: 'rendered' as const, error: null };
+  const content = { html: inlineImages(r.html, msg.attachments), text: r.text, pdf: new Uint8Array(r.pdf), summary: r.view.headline, status: 'rendered' as const, error: null };
   return db.prisma.report.upsert({
     where: { idempotencyKey: key },
     update: content,
@@ -174,15 +191,16 @@ export async function remakeDailyReport(db: Db, client: ReportClient, date: stri
     const unsent = earlier.find((r) => r.status !== 'sent' && r.status !== 'written');
     const n = unsent ? earlier.indexOf(unsent) + 1 : earlier.length + 1;
     const key = unsent?.idempotencyKey ?? `correction:${client.id}:${date}:${n}`;
-    const r = await renderDailyReport(await loadReportModel(db, client, date, opts.now, opts.links), opts.summary, { n, originalSentAt: original?.sentAt ?? null });
-    const row = await storeRendered(db, client.id, date, key, 'correction', r);
-    const { recipients } = await db.prisma.client.findUniqueOrThrow({ where: { id: client.id }, select: { recipients: true } });
+    const { recipients, dress } = await recipientsAndDress(db, client.id);
+    const r = await renderDailyReport(await loadReportModel(db, client, date, opts.now, opts.links), opts.summary, { n, originalSentAt: original?.sentAt ?? null }, dress);
     const stem = `correction-${n}`;
-    const sent = await sendRecorded(db, row.id, {
+    const msg = brandMessage(dress.brand, {
       idempotencyKey: key, from: opts.from, to: recipients, subject: r.view.subject, html: r.html, text: r.text,
       attachments: reportAttachments(r, `report-${stem}`),
       outbox: { client: client.slug, date, stem, extra: { [`${stem}.json`]: JSON.stringify(r.model, null, 2) + '\n' } },
-    }, opts);
+    });
+    const row = await storeRendered(db, client.id, date, key, 'correction', r, msg);
+    const sent = await sendRecorded(db, row.id, msg, opts);
     return { reportId: row.id, correction: n, provider: sent.provider, location: sent.providerId };
   });
 }

@@ -1,7 +1,9 @@
 // The PDF of the daily report: the same view as the email, laid out for A4.
 // DejaVu Sans ships in an npm package (no download at run time) and has €, Δ, ≥,
 // × and accented letters, which react-pdf's built-in Helvetica lacks.
-import { Document, Font, Page, StyleSheet, Text, View, renderToBuffer } from '@react-pdf/renderer';
+import { Document, Font, Image, Page, StyleSheet, Text, View, renderToBuffer } from '@react-pdf/renderer';
+import type { Style } from '@react-pdf/types';
+import { Fragment, type ReactNode } from 'react';
 import { fontsFor } from './pdf-fonts.ts';
 import { theme } from '../../emails/components/theme.ts';
 import type { ChartView, ReportView, Table, Tone } from './view.ts';
@@ -60,7 +62,7 @@ function DataTable({ table }: { table: Table }) {
   );
 }
 
-function Chart({ title, legend, bars, axis }: ChartView) {
+function Chart({ title, legend, bars, axis, accent = theme.revenue }: ChartView & { accent?: string }) {
   return (
     <View wrap={false} style={{ marginBottom: 6 }}>
       <Text style={s.h3}>{title}</Text>
@@ -74,31 +76,34 @@ function Chart({ title, legend, bars, axis }: ChartView) {
         {bars.map((b, i) => (
           <View key={i} style={{ flex: 1, flexDirection: 'row', alignItems: 'flex-end', height: '100%', paddingHorizontal: 0.6 }}>
             <View style={{ flex: 1, height: `${b.a}%`, backgroundColor: theme.spend }} />
-            <View style={{ flex: 1, height: `${b.b}%`, backgroundColor: theme.revenue }} />
+            <View style={{ flex: 1, height: `${b.b}%`, backgroundColor: accent }} />
           </View>
         ))}
       </View>
       </View>
       <Text style={[s.small, { marginTop: 2 }]}>
-        {bars[0]?.label} – {bars.at(-1)?.label} · <Text style={{ color: theme.spend }}>■</Text> {legend[0]} · <Text style={{ color: theme.revenue }}>■</Text> {legend[1]}
+        {bars[0]?.label} – {bars.at(-1)?.label} · <Text style={{ color: theme.spend }}>■</Text> {legend[0]} · <Text style={{ color: accent }}>■</Text> {legend[1]}
       </Text>
     </View>
   );
 }
 
-export function ReportPdf({ view, fonts }: { view: ReportView; fonts: string[] }) {
-  return (
-    <Document title={view.subject} author="adbrain" subject={`Daily report ${view.date}`}>
-      <Page size="A4" style={[s.page, { fontFamily: fonts }]}>
-        <Text style={s.kicker}>adbrain · daily report</Text>
-        <Text style={s.h1}>{view.client}</Text>
-        <Text style={s.date}>{view.dateLabel} ({view.timezone})</Text>
-        <View style={s.summary}>
-          <Text style={s.headline}>{view.headline}</Text>
-          {view.paragraphs.map((t, i) => (
-            <Text key={i} style={s.p}>{t}</Text>
-          ))}
-        </View>
+type SectionId = ReportView['sections'][number];
+
+function sections(view: ReportView): Record<SectionId, () => ReactNode> {
+  const brand = view.brand;
+  const h2 = [s.h2, { borderBottom: `1 solid ${brand.primary}`, paddingBottom: 1 }];
+  return {
+    summary: () => (
+      <View style={[s.summary, { borderLeft: `3 solid ${brand.primary}` }]}>
+        <Text style={s.headline}>{view.headline}</Text>
+        {view.paragraphs.map((t, i) => (
+          <Text key={i} style={s.p}>{t}</Text>
+        ))}
+      </View>
+    ),
+    kpis: () => (
+      <>
         <View style={s.tiles}>
           {view.tiles.map((t) => (
             <View key={t.label} style={s.tile}>
@@ -112,7 +117,11 @@ export function ReportPdf({ view, fonts }: { view: ReportView; fonts: string[] }
           ))}
         </View>
         <Text style={[s.small, { marginTop: 3 }]}>{view.objective}.{view.revenueNote ? ` ${view.revenueNote}` : ''}</Text>
-        {view.actions.length > 0 && <Text style={s.h2} minPresenceAhead={KEEP_WITH_NEXT}>Act now</Text>}
+      </>
+    ),
+    actions: () => view.actions.length > 0 && (
+      <>
+        <Text style={h2} minPresenceAhead={KEEP_WITH_NEXT}>Act now</Text>
         {view.actions.map((a) => (
           <View key={a.rank} style={s.action} wrap={false}>
             <Text style={{ fontWeight: 700 }}>{a.rank}. {a.title} <Text style={[s.small, { color: a.urgency === 'high' || a.urgency === 'critical' ? theme.bad : theme.muted }]}>{a.urgency.toUpperCase()}</Text></Text>
@@ -120,53 +129,84 @@ export function ReportPdf({ view, fonts }: { view: ReportView; fonts: string[] }
             <Text style={s.small}>{a.impact} at stake over 7 days · confidence {a.confidence}</Text>
           </View>
         ))}
-        {view.burning && <DataTable table={view.burning} />}
-        <Text style={s.h2} minPresenceAhead={KEEP_WITH_NEXT}>Trend</Text>
+      </>
+    ),
+    burning: () => view.burning && <DataTable table={view.burning} />,
+    trend: () => (
+      <>
+        <Text style={h2} minPresenceAhead={KEEP_WITH_NEXT}>Trend</Text>
         <DataTable table={{ ...view.periods, title: 'Last 7 and 30 days' }} />
-        <Chart {...view.chart} />
+        <Chart {...view.chart} accent={brand.accent} />
+      </>
+    ),
+    campaigns: () => (
+      <>
         {view.top && <DataTable table={view.top} />}
         {view.bottom && <DataTable table={view.bottom} />}
-        {view.rollups.length > 0 && <Text style={s.h2} minPresenceAhead={KEEP_WITH_NEXT}>Roll-ups</Text>}
+      </>
+    ),
+    rollups: () => view.rollups.length > 0 && (
+      <>
+        <Text style={h2} minPresenceAhead={KEEP_WITH_NEXT}>Roll-ups</Text>
         {view.rollups.map((t) => (
           <DataTable key={t.title} table={t} />
         ))}
-        {view.platformChanges && (
-          <View wrap={false}>
-            <Text style={s.h2}>Changes on the ad platforms</Text>
-            <Text style={{ marginBottom: 3 }}>{view.platformChanges.headline}.</Text>
-            {view.platformChanges.lines.map((line) => (
-              <Text key={line} style={{ marginBottom: 3 }}>{line}</Text>
-            ))}
-          </View>
-        )}
-        {view.firstParty && (
-          <View wrap={false}>
-            <Text style={s.h2}>First-party campaigns (7 days)</Text>
-            {view.firstParty.map((line) => (
-              <Text key={line} style={{ marginBottom: 3 }}>{line}</Text>
-            ))}
-          </View>
-        )}
-        {view.splitTests && (
-          <View wrap={false}>
-            <Text style={s.h2}>Split tests</Text>
-            {view.splitTests.map((line) => (
-              <Text key={line} style={{ marginBottom: 3 }}>{line}</Text>
-            ))}
-          </View>
-        )}
-        {view.forecast && (
-          <View wrap={false}>
-            <Text style={s.h2}>Next 7 days</Text>
-            <Text>Spend {view.forecast.spend} · Revenue {view.forecast.revenue} · Profit {view.forecast.profit}</Text>
-            <Text style={[s.small, { marginBottom: 2 }]}>{view.forecast.note}</Text>
-            <Chart {...view.forecast.chart} />
-          </View>
-        )}
-        {view.trackRecord && <Text style={s.small}>{view.trackRecord.text}</Text>}
-        <Text style={[s.small, { marginTop: 8 }]}>
-          Data freshness: {view.freshness.map((f) => `${f.platform} through ${f.through} (${f.behind})`).join(' · ') || 'no data yet'}
-        </Text>
+      </>
+    ),
+    platformChanges: () => view.platformChanges && (
+      <View wrap={false}>
+        <Text style={h2}>Changes on the ad platforms</Text>
+        <Text style={{ marginBottom: 3 }}>{view.platformChanges.headline}.</Text>
+        {view.platformChanges.lines.map((line) => (
+          <Text key={line} style={{ marginBottom: 3 }}>{line}</Text>
+        ))}
+      </View>
+    ),
+    firstParty: () => view.firstParty && <Lines title="First-party campaigns (7 days)" lines={view.firstParty} h2={h2} />,
+    splitTests: () => view.splitTests && <Lines title="Split tests" lines={view.splitTests} h2={h2} />,
+    forecast: () => view.forecast && (
+      <View wrap={false}>
+        <Text style={h2}>Next 7 days</Text>
+        <Text>Spend {view.forecast.spend} · Revenue {view.forecast.revenue} · Profit {view.forecast.profit}</Text>
+        <Text style={[s.small, { marginBottom: 2 }]}>{view.forecast.note}</Text>
+        <Chart {...view.forecast.chart} accent={brand.accent} />
+      </View>
+    ),
+    trackRecord: () => view.trackRecord && <Text style={s.small}>{view.trackRecord.text}</Text>,
+    freshness: () => (
+      <Text style={[s.small, { marginTop: 8 }]}>
+        Data freshness: {view.freshness.map((f) => `${f.platform} through ${f.through} (${f.behind})`).join(' · ') || 'no data yet'}
+      </Text>
+    ),
+  };
+}
+
+function Lines({ title, lines, h2 }: { title: string; lines: string[]; h2: Style[] }) {
+  return (
+    <View wrap={false}>
+      <Text style={h2}>{title}</Text>
+      {lines.map((line) => (
+        <Text key={line} style={{ marginBottom: 3 }}>{line}</Text>
+      ))}
+    </View>
+  );
+}
+
+export function ReportPdf({ view, fonts }: { view: ReportView; fonts: string[] }) {
+  const parts = sections(view);
+  const logo = view.brand.logo;
+  return (
+    <Document title={view.subject} author={view.brand.name} creator={view.brand.name} producer={view.brand.name} subject={view.brand.kicker}>
+      <Page size="A4" style={[s.page, { fontFamily: fonts }]}>
+        {/* Points, not pixels: the email's 56 px box is 42 pt here, the same share of the page. */}
+        {logo && <Image src={{ data: logo.png, format: 'png' }} style={{ width: logo.width * 0.75, height: logo.height * 0.75, marginBottom: 6 }} />}
+        <Text style={[s.kicker, { color: view.brand.kickerColor }]}>{view.brand.kicker}</Text>
+        <Text style={s.h1}>{view.client}</Text>
+        <Text style={s.date}>{view.dateLabel} ({view.timezone})</Text>
+        {view.sections.map((id) => (
+          <Fragment key={id}>{parts[id]()}</Fragment>
+        ))}
+        {view.brand.footer && <Text style={[s.small, { marginTop: 6 }]}>{view.brand.footer}</Text>}
         <View style={s.footer} fixed>
           <Text>{view.footer}</Text>
           <Text render={({ pageNumber, totalPages }) => `${pageNumber} / ${totalPages}`} />
@@ -179,6 +219,6 @@ export function ReportPdf({ view, fonts }: { view: ReportView; fonts: string[] }
 export async function renderReportPdf(view: ReportView): Promise<Buffer> {
   // The fallback faces this report's text needs (per-glyph: a Japanese campaign name
   // in an English report draws its kana from Noto Sans JP, the rest from DejaVu).
-  const fonts = fontsFor(JSON.stringify(view));
+  const fonts = fontsFor(JSON.stringify(view, (k, v) => (k === 'png' ? undefined : v)));
   return renderToBuffer(<ReportPdf view={view} fonts={fonts} />);
 }

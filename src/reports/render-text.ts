@@ -25,54 +25,44 @@ function table(t: Table): string[] {
   return [t.title, line(t.columns), ...t.rows.map((r) => line([r.name, ...r.cells])), ...(t.more ? [`  ${t.more}`] : []), ''];
 }
 
-export function renderReportText(v: ReportView): string {
-  const out: string[] = [];
-  out.push(`adbrain daily report — ${v.client}`, `${v.dateLabel} (${v.timezone})`, '');
-  out.push(...wrap(v.headline), '');
-  for (const p of v.paragraphs) out.push(...wrap(p), '');
-  for (const t of v.tiles) {
-    out.push(`  ${t.label.padEnd(12)} ${t.value.padStart(14)}   ${t.vsPreviousDay.text.padStart(6)} vs prev. day   ${t.vs7DayAverage.text.padStart(6)} vs 7-day avg`);
-  }
-  out.push(`  (${v.objective}.${v.revenueNote ? ` ${v.revenueNote}` : ''})`);
-  out.push('');
-  if (v.actions.length) {
-    out.push('Act now');
-    for (const a of v.actions) {
-      out.push(...wrap(`${a.rank}. ${a.title} [${a.urgency}]`, '  ', '     '));
-      out.push(...wrap(a.wording, '     '));
-      out.push(`     ${a.impact} at stake over 7 days · confidence ${a.confidence}`);
+type SectionId = ReportView['sections'][number];
+
+function sections(v: ReportView): Record<SectionId, () => string[]> {
+  const lines = (title: string, xs: string[]) => [title, ...xs.flatMap((line) => wrap(line, '  ', '    ')), ''];
+  return {
+    summary: () => [...wrap(v.headline), '', ...v.paragraphs.flatMap((p) => [...wrap(p), ''])],
+    kpis: () => [
+      ...v.tiles.map((t) => `  ${t.label.padEnd(12)} ${t.value.padStart(14)}   ${t.vsPreviousDay.text.padStart(6)} vs prev. day   ${t.vs7DayAverage.text.padStart(6)} vs 7-day avg`),
+      `  (${v.objective}.${v.revenueNote ? ` ${v.revenueNote}` : ''})`,
+      '',
+    ],
+    actions: () => v.actions.length === 0 ? [] : ['Act now', ...v.actions.flatMap((a) => [
+      ...wrap(`${a.rank}. ${a.title} [${a.urgency}]`, '  ', '     '),
+      ...wrap(a.wording, '     '),
+      `     ${a.impact} at stake over 7 days · confidence ${a.confidence}`,
       // Whole URLs, never wrapped: a cut link is a dead button.
-      for (const l of a.links) out.push(`     ${l.label}: ${l.url}`);
-      out.push('');
-    }
-  }
-  if (v.burning) out.push(...table(v.burning));
-  out.push(...table({ ...v.periods, title: 'Trend: last 7 and 30 days' }));
-  if (v.top) out.push(...table(v.top));
-  if (v.bottom) out.push(...table(v.bottom));
-  for (const t of v.rollups) out.push(...table(t));
-  if (v.platformChanges) {
-    out.push(...wrap(`${v.platformChanges.headline}.`));
-    for (const line of v.platformChanges.lines) out.push(...wrap(line, '  ', '    '));
-    out.push('');
-  }
-  if (v.firstParty) {
-    out.push('First-party campaigns (7 days)');
-    for (const line of v.firstParty) out.push(...wrap(line, '  ', '    '));
-    out.push('');
-  }
-  if (v.splitTests) {
-    out.push('Split tests');
-    for (const line of v.splitTests) out.push(...wrap(line, '  ', '    '));
-    out.push('');
-  }
-  if (v.forecast) {
-    out.push('Next 7 days', `  Spend ${v.forecast.spend}`, `  Revenue ${v.forecast.revenue}`, `  Profit ${v.forecast.profit}`, ...wrap(v.forecast.note, '  '), '');
-  }
-  if (v.trackRecord) out.push(...wrap(v.trackRecord.text), '');
-  out.push('Data freshness');
-  for (const f of v.freshness) out.push(`  ${f.platform.padEnd(9)} through ${f.through} (${f.behind})`);
-  if (v.freshness.length === 0) out.push('  no data yet');
-  out.push('', v.footer);
+      ...a.links.map((l) => `     ${l.label}: ${l.url}`),
+      '',
+    ])],
+    burning: () => (v.burning ? table(v.burning) : []),
+    trend: () => table({ ...v.periods, title: 'Trend: last 7 and 30 days' }),
+    campaigns: () => [...(v.top ? table(v.top) : []), ...(v.bottom ? table(v.bottom) : [])],
+    rollups: () => v.rollups.flatMap(table),
+    platformChanges: () => (v.platformChanges ? [...wrap(`${v.platformChanges.headline}.`), ...v.platformChanges.lines.flatMap((line) => wrap(line, '  ', '    ')), ''] : []),
+    firstParty: () => (v.firstParty ? lines('First-party campaigns (7 days)', v.firstParty) : []),
+    splitTests: () => (v.splitTests ? lines('Split tests', v.splitTests) : []),
+    forecast: () => (v.forecast ? ['Next 7 days', `  Spend ${v.forecast.spend}`, `  Revenue ${v.forecast.revenue}`, `  Profit ${v.forecast.profit}`, ...wrap(v.forecast.note, '  '), ''] : []),
+    trackRecord: () => (v.trackRecord ? [...wrap(v.trackRecord.text), ''] : []),
+    freshness: () => ['Data freshness', ...(v.freshness.length ? v.freshness.map((f) => `  ${f.platform.padEnd(9)} through ${f.through} (${f.behind})`) : ['  no data yet']), ''],
+  };
+}
+
+export function renderReportText(v: ReportView): string {
+  const parts = sections(v);
+  const head = v.brand.whiteLabel ? v.brand.kicker : `adbrain daily report`;
+  const out = [`${head} — ${v.client}`, `${v.dateLabel} (${v.timezone})`, ''];
+  for (const id of v.sections) out.push(...parts[id]());
+  out.push(v.footer);
+  if (v.brand.footer) out.push(v.brand.footer);
   return out.join('\n') + '\n';
 }

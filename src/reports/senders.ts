@@ -8,18 +8,22 @@ import { Resend } from 'resend';
 import type { Config } from '../config.ts';
 import { AppError } from '../errors.ts';
 import { writeOutbox } from './outbox.ts';
+import { inlineImages } from '../branding/email.ts';
 import { redact, rememberSecret } from '../crypto/redact.ts';
 
 export interface Attachment {
   filename: string;
   content: Buffer;
   contentType: string;
+  /** Set: an inline image the HTML shows as `cid:<contentId>` (the brand's logo). */
+  contentId?: string;
 }
 
 export interface OutgoingEmail {
   idempotencyKey: string;
   from: string;
   to: string[];
+  replyTo?: string;
   subject: string;
   html: string;
   text: string;
@@ -39,17 +43,21 @@ export interface Sender {
   send(msg: OutgoingEmail): Promise<SendResult>;
 }
 
+const domainOf = (from: string) => /@([\w.-]+)>?\s*$/.exec(from)?.[1] ?? 'localhost';
+
 /** The message as RFC 822 (.eml): what a mail client would receive. */
 export async function toEml(msg: OutgoingEmail): Promise<Buffer> {
   const mail = new MailComposer({
     from: msg.from,
     to: msg.to.length ? msg.to.join(', ') : 'undisclosed-recipients:;',
+    ...(msg.replyTo && { replyTo: msg.replyTo }),
     subject: msg.subject,
     text: msg.text,
     html: msg.html,
-    messageId: `<${msg.idempotencyKey.replace(/[^\w.-]+/g, '.')}@adbrain.local>`,
-    headers: { 'X-Adbrain-Idempotency-Key': msg.idempotencyKey },
-    attachments: msg.attachments.map((a) => ({ filename: a.filename, content: a.content, contentType: a.contentType })),
+    // The sender's own domain: a white-labelled message names nobody else.
+    messageId: `<${msg.idempotencyKey.replace(/[^\w.-]+/g, '.')}@${domainOf(msg.from)}>`,
+    headers: { 'X-Idempotency-Key': msg.idempotencyKey },
+    attachments: msg.attachments.map((a) => ({ filename: a.filename, content: a.content, contentType: a.contentType, ...(a.contentId && { cid: a.contentId, contentDisposition: 'inline' as const }) })),
   });
   return mail.compile().build();
 }
@@ -60,8 +68,9 @@ export function outboxSender(outboxDir: string): Sender {
     async send(msg) {
       const { client, date, stem, extra } = msg.outbox;
       const eml = stem === 'report' ? 'message.eml' : `${stem}.eml`;
-      const files: Record<string, string | Buffer> = { [`${stem}.html`]: msg.html, [`${stem}.txt`]: msg.text, ...extra };
-      for (const a of msg.attachments) files[a.filename] = a.content;
+      // The .html is for a browser: inline images (the logo) as data: URIs; the .eml keeps them as parts.
+      const files: Record<string, string | Buffer> = { [`${stem}.html`]: inlineImages(msg.html, msg.attachments), [`${stem}.txt`]: msg.text, ...extra };
+      for (const a of msg.attachments) if (!a.contentId) files[a.filename] = a.content;
       files[eml] = await toEml(msg);
       const dir = await writeOutbox(outboxDir, client, date, files);
       return { provider: 'outbox', providerId: path.join(dir, eml) };
@@ -98,10 +107,11 @@ export function resendSender(o: ResendOptions): Sender {
             {
               from: msg.from,
               to: msg.to,
+              ...(msg.replyTo && { replyTo: msg.replyTo }),
               subject: msg.subject,
               html: msg.html,
               text: msg.text,
-              attachments: msg.attachments.map((a) => ({ filename: a.filename, content: a.content.toString('base64'), contentType: a.contentType })),
+              attachments: msg.attachments.map((a) => ({ filename: a.filename, content: a.content.toString('base64'), contentType: a.contentType, ...(a.contentId && { contentId: a.contentId }) })),
             },
             { idempotencyKey: msg.idempotencyKey },
           );

@@ -2,8 +2,10 @@
 // bars scaled once. The email (HTML), the PDF and the plain text all render this
 // same view, so they cannot disagree.
 import { buttons } from '../actions/links.ts';
+import { DEFAULT_BRAND, lookOf, type BrandLook } from '../branding/brand.ts';
 import type { Summary } from '../llm/schema.ts';
 import type { DailySummary, Kpis, RollupLine, CampaignLine, SplitTestLine } from './daily-summary.ts';
+import { DEFAULT_LAYOUT, type KpiId, type ReportLayout, type SectionId } from './layout.ts';
 import { count, money, pct, ratio, signedPct } from './format.ts';
 
 export type Tone = 'good' | 'bad' | 'flat';
@@ -68,6 +70,10 @@ export interface Bar {
 }
 
 export interface ReportView {
+  /** Whose report it is: kicker, colours, logo (adbrain's own unless white-labelled). */
+  brand: BrandLook;
+  /** What the report shows, in order (the client's layout). */
+  sections: SectionId[];
   subject: string;
   preview: string;
   client: string;
@@ -99,6 +105,10 @@ export interface ReportView {
   footer: string;
 }
 
+// The undo command a line names (src/ad-actions/service.ts sentenceOf) is for the
+// agency's people; a white-labelled client reads the change without it.
+const UNDO_COMMAND = /; undo: adbrain actions undo \w+$/;
+
 const PLATFORM_NAME: Record<string, string> = { meta: 'Meta', google: 'Google Ads', tiktok: 'TikTok' };
 
 // For costs a rise is bad; for results it is good.
@@ -129,14 +139,14 @@ function scale(values: [number, number | null][]): ((v: number | null) => number
   return Object.assign((v: number | null) => Math.round((Math.max(0, v ?? 0) / max) * 1000) / 10, { max });
 }
 
-function platformHeadline(p: NonNullable<DailySummary['platformChanges']>, currency: string): string {
+function platformHeadline(p: NonNullable<DailySummary['platformChanges']>, currency: string, who: string): string {
   const parts = [
     ...(p.paused ? [`paused ${p.paused} ${p.paused === 1 ? 'link or ad' : 'links or ads'}`] : []),
     ...(p.budgets ? [`changed ${p.budgets} daily ${p.budgets === 1 ? 'budget' : 'budgets'}`] : []),
   ];
   const spend = p.paused && p.pausedPerDayCents > 0 ? ` (what it paused spent about ${money(p.pausedPerDayCents, currency)} a day)` : '';
   const failed = p.failed ? `${p.failed} ${p.failed === 1 ? 'change' : 'changes'} could not be made` : '';
-  return parts.length ? `adbrain ${parts.join(' and ')} on the ad platforms${spend}${failed ? `; ${failed}` : ''}` : `On the ad platforms, ${failed}`;
+  return parts.length ? `${who} ${parts.join(' and ')} on the ad platforms${spend}${failed ? `; ${failed}` : ''}` : `On the ad platforms, ${failed}`;
 }
 
 /** "Burning and winner calls at 90 %+ sure: right 14 of 15 over the last 90 days (agency: 40 of 44)." */
@@ -146,31 +156,30 @@ export function callRecordText(c: NonNullable<DailySummary['callRecord']>): stri
   return `Burning and winner calls at ${Math.round(c.minProbability * 100)} %+ sure, judged 7 days later: ${own} over the last ${c.days} days${agency}.`;
 }
 
-export function buildReportView(m: DailySummary, words: Summary): ReportView {
+export function buildReportView(m: DailySummary, words: Summary, look: BrandLook = lookOf(DEFAULT_BRAND, 'daily report'), layout: ReportLayout = DEFAULT_LAYOUT): ReportView {
   const cur = m.client.currency;
   const $ = (c: number | null) => money(c, cur);
   // A client judged by leads (or a conversion value) without reported revenue
   // leads with its conversions and CPA; revenue tiles would only say "—".
   const byConversions = m.objective.kind !== 'revenue';
-  const revenueTiles: [string, keyof Kpis, (k: Kpis) => string][] = [
-    ['Revenue', 'revenueCents', (k: Kpis) => $(k.revenueCents)],
-    ['Profit', 'profitCents', (k: Kpis) => $(k.profitCents)],
-    ['ROAS', 'roas', (k: Kpis) => ratio(k.roas)],
-    ['ROI', 'roi', (k: Kpis) => pct(k.roi)],
-  ];
-  const resultTiles: [string, keyof Kpis, (k: Kpis) => string][] = [
-    [m.objective.kind === 'leads' ? 'Leads' : 'Conversions', 'conversions', (k: Kpis) => count(k.conversions)],
-    ['CPA', 'cpaCents', (k: Kpis) => $(k.cpaCents)],
-  ];
+  type TileSpec = [KpiId, string, keyof Kpis, (k: Kpis) => string];
+  const spec: Record<KpiId, TileSpec> = {
+    spend: ['spend', 'Spend', 'spendCents', (k) => $(k.spendCents)],
+    revenue: ['revenue', 'Revenue', 'revenueCents', (k) => $(k.revenueCents)],
+    profit: ['profit', 'Profit', 'profitCents', (k) => $(k.profitCents)],
+    roas: ['roas', 'ROAS', 'roas', (k) => ratio(k.roas)],
+    roi: ['roi', 'ROI', 'roi', (k) => pct(k.roi)],
+    conversions: ['conversions', m.objective.kind === 'leads' ? 'Leads' : 'Conversions', 'conversions', (k) => count(k.conversions)],
+    cpa: ['cpa', 'CPA', 'cpaCents', (k) => $(k.cpaCents)],
+  };
   const hideRevenue = byConversions && m.day.revenueCents === null && m.previousDay.revenueCents === null;
-  const tiles: Tile[] = [
-    ['Spend', 'spendCents', (k: Kpis) => $(k.spendCents)] as [string, keyof Kpis, (k: Kpis) => string],
-    ...(byConversions ? [...resultTiles, ...(hideRevenue ? [] : revenueTiles)] : [...revenueTiles, ...resultTiles]),
-  ].map(([label, key, get]) => ({
-    label: label as string,
-    value: (get as (k: Kpis) => string)(m.day),
-    vsPreviousDay: change(m.change.vsPreviousDay[key as keyof Kpis], key as keyof Kpis),
-    vs7DayAverage: change(m.change.vs7DayAverage[key as keyof Kpis], key as keyof Kpis),
+  const revenueKpis: KpiId[] = ['revenue', 'profit', 'roas', 'roi'];
+  const chosen: KpiId[] = layout.kpis ?? (byConversions ? ['spend', 'conversions', 'cpa', ...(hideRevenue ? [] : revenueKpis)] : ['spend', ...revenueKpis, 'conversions', 'cpa']);
+  const tiles: Tile[] = chosen.map((id) => spec[id]).map(([, label, key, get]) => ({
+    label,
+    value: get(m.day),
+    vsPreviousDay: change(m.change.vsPreviousDay[key], key),
+    vs7DayAverage: change(m.change.vs7DayAverage[key], key),
   }));
   const worded = new Map(words.actions.map((a) => [a.rank, a.wording]));
   const campaignTable = (title: string, lines: CampaignLine[]): Table | null =>
@@ -195,6 +204,8 @@ export function buildReportView(m: DailySummary, words: Summary): ReportView {
   });
   const tr = m.trackRecord;
   return {
+    brand: look,
+    sections: layout.sections,
     subject: `${m.client.name} — ${words.headline}`.slice(0, 180),
     preview: words.headline,
     client: m.client.name,
@@ -250,7 +261,7 @@ export function buildReportView(m: DailySummary, words: Summary): ReportView {
       rollup('By spark code (7 days)', 'Spark code', m.rollups.sparkCodes),
       rollup('By creative (7 days)', 'Creative', m.rollups.creatives),
     ].filter((t): t is Table => t !== null),
-    platformChanges: m.platformChanges ? { headline: platformHeadline(m.platformChanges, m.client.currency), lines: m.platformChanges.lines.map((l) => l.charAt(0).toUpperCase() + l.slice(1)) } : null,
+    platformChanges: m.platformChanges ? { headline: platformHeadline(m.platformChanges, m.client.currency, look.name), lines: m.platformChanges.lines.map((l) => (look.whiteLabel ? l.replace(UNDO_COMMAND, '') : l)).map((l) => l.charAt(0).toUpperCase() + l.slice(1)) } : null,
     splitTests: m.splitTests?.length ? m.splitTests.map((t) => `${t.name} (${t.metric.replace(/_/g, ' ')}): ${splitResult(t)}`) : null,
     firstParty: m.firstParty?.length
       ? m.firstParty.map((x) => `${x.name} (${x.code}): ${count(x.visits)} visits, ${count(x.conversions)} orders, ${$(x.revenueCents)} revenue${x.costCents > 0 ? `, ${$(x.costCents)} cost, ROI ${pct(x.roi)}` : ''}`)
@@ -294,6 +305,6 @@ export function buildReportView(m: DailySummary, words: Summary): ReportView {
         : null,
     ].filter(Boolean).join(' ') || null,
     objective: `Judged by ${m.objective.label}`,
-    footer: `adbrain daily report for ${m.client.name} · ${m.date} (${m.client.timezone}) · amounts in ${cur}`,
+    footer: `${look.whiteLabel ? look.kicker : 'adbrain daily report'} for ${m.client.name} · ${m.date} (${m.client.timezone}) · amounts in ${cur}`,
   };
 }
