@@ -315,8 +315,8 @@ describe('REST API', () => {
   it('role matrix: viewers only read, members act on insights / analysis / imports / entities, admins manage clients and keys', async () => {
     const need = (method: string, p: string) =>
       method === 'GET' || p === '/v1/ask' ? (/^\/v1\/(api-keys|webhooks|audit|settings)/.test(p) || p.endsWith('/export.zip') ? 'admin' : 'viewer')
-        : /^\/v1\/(webhooks|settings|rules)/.test(p) ? 'admin'
-        : p.startsWith('/v1/clients') && !/\/(imports|analysis|split-tests|tracking-campaigns|actions|export-schedules(\/\{scheduleId\})?)$/.test(p) ? 'admin'
+        : /^\/v1\/(webhooks|settings|rules|brand)/.test(p) ? 'admin'
+        : p.startsWith('/v1/clients') && !/\/(imports|analysis|split-tests|tracking-campaigns|actions|report-layout|export-schedules(\/\{scheduleId\})?)$/.test(p) ? 'admin'
           : p.startsWith('/v1/api-keys') ? 'admin'
             : 'member';
     const rank = { viewer: 0, member: 1, admin: 2 } as const;

@@ -88,7 +88,8 @@ describe.each(dbKinds)('audit log through the API (%s)', (kind) => {
   const call = requester(() => app, { key: () => admin, rawType: 'text/csv' });
 
   // A valid request for every mutating endpoint, in an order where each finds what it needs.
-  type Step = { url: () => string; body?: () => unknown; raw?: string; keep?: (json: any) => void; action: string };
+  type Step = { url: () => string; body?: () => unknown; raw?: string; type?: string; keep?: (json: any) => void; action: string };
+  const LOGO_SVG = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 120 40"><rect width="120" height="40" fill="#0a5c4e"/></svg>';
   const csv = `date,platform,campaign,spend,impressions,clicks,conversions,revenue\n${END},meta,Audit campaign,12.50,900,20,1,30.00\n`;
   const plan: Record<string, Step> = {
     'POST /v1/clients': { url: () => '/v1/clients', body: () => ({ slug: 'audit-new', name: 'Audit New' }), keep: (j) => (ids.newClient = j.id), action: 'client.create' },
@@ -131,6 +132,14 @@ describe.each(dbKinds)('audit log through the API (%s)', (kind) => {
     'POST /v1/tracking-campaigns/{id}/deactivate': { url: () => `/v1/tracking-campaigns/${ids.tracking}/deactivate`, action: 'tracking_campaign.deactivate' },
     'POST /v1/tracking-campaigns/{id}/activate': { url: () => `/v1/tracking-campaigns/${ids.tracking}/activate`, action: 'tracking_campaign.activate' },
     'DELETE /v1/tracking-campaigns/{id}': { url: () => `/v1/tracking-campaigns/${ids.tracking}`, action: 'tracking_campaign.delete' },
+    'PATCH /v1/brand': { url: () => '/v1/brand', body: () => ({ name: 'Acme Growth', primary: '#0a5c4e' }), action: 'brand.update' },
+    'PUT /v1/brand/logo': { url: () => '/v1/brand/logo', raw: LOGO_SVG, type: 'image/svg+xml', action: 'brand.logo_set' },
+    'DELETE /v1/brand/logo': { url: () => '/v1/brand/logo', action: 'brand.logo_removed' },
+    'PATCH /v1/clients/{id}/brand': { url: () => `/v1/clients/${ids.client}/brand`, body: () => ({ title: 'Performance report' }), action: 'brand.update' },
+    'PUT /v1/clients/{id}/brand/logo': { url: () => `/v1/clients/${ids.client}/brand/logo`, raw: LOGO_SVG, type: 'image/svg+xml', action: 'brand.logo_set' },
+    'DELETE /v1/clients/{id}/brand/logo': { url: () => `/v1/clients/${ids.client}/brand/logo`, action: 'brand.logo_removed' },
+    'PUT /v1/clients/{id}/report-layout': { url: () => `/v1/clients/${ids.client}/report-layout`, body: () => ({ sections: ['summary', 'kpis', 'trend'] }), action: 'client.report_layout' },
+    'DELETE /v1/clients/{id}/report-layout': { url: () => `/v1/clients/${ids.client}/report-layout`, action: 'client.report_layout' },
     'PATCH /v1/settings/retention': { url: () => '/v1/settings/retention', body: () => ({ llmDays: 30 }), action: 'agency.retention' },
     'DELETE /v1/clients/{id}': { url: () => `/v1/clients/${ids.newClient}`, action: 'client.purge' },
   };
@@ -150,7 +159,7 @@ describe.each(dbKinds)('audit log through the API (%s)', (kind) => {
       const step = plan[e]!;
       const last = (await db.prisma.auditLog.aggregate({ _max: { id: true } }))._max.id ?? 0n;
       const [method] = e.split(' ');
-      const r = await call(method!, step.url(), { body: step.body?.(), raw: step.raw });
+      const r = await call(method!, step.url(), { body: step.body?.(), raw: step.raw, type: step.type });
       expect(r.status, `${e} → ${r.status} ${JSON.stringify(r.json)?.slice(0, 300)}`).toBeLessThan(300);
       step.keep?.(r.json);
       const rows = await db.prisma.auditLog.findMany({ where: { id: { gt: last } } });

@@ -34,6 +34,7 @@ import { userRoutes } from './routes/users.ts';
 import { askRoutes } from './routes/ask.ts';
 import { adActionRoutes } from './routes/ad-actions.ts';
 import { actionRuleRoutes } from './routes/action-rules.ts';
+import { brandingRoutes } from './routes/branding.ts';
 import { webApp } from '../web/app.ts';
 
 export interface AppOptions {
@@ -166,6 +167,7 @@ export function createApp(deps: ApiDeps, opts: AppOptions = {}) {
   askRoutes(app);
   adActionRoutes(app);
   actionRuleRoutes(app);
+  brandingRoutes(app);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', description: 'An adbrain API key: adb_<prefix>_<secret>' });
   app.doc31('/openapi.json', {

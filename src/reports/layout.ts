@@ -4,6 +4,7 @@
 // its order, so the three still show the same report.
 import { z } from 'zod';
 import { AppError } from '../errors.ts';
+import { Prisma, type PrismaClient } from '../generated/prisma/client.ts';
 
 export const SECTIONS = [
   'summary', 'kpis', 'actions', 'burning', 'trend', 'campaigns', 'rollups', 'platformChanges',
@@ -38,7 +39,7 @@ export function parseLayout(input: unknown, where = 'layout'): ReportLayout {
   const r = layoutSchema.safeParse(input);
   if (!r.success) {
     const issues = r.error.issues.map((i) => ({ path: i.path.join('.') || '(root)', message: i.message }));
-    throw new AppError('invalid_input', `${where}: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')} (sections are ${SECTIONS.join(', ')}; kpis are ${KPIS.join(', ')})`, issues);
+    throw new AppError('invalid_input', `${where}: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, issues);
   }
   return r.data;
 }
@@ -48,4 +49,9 @@ export function storedLayout(json: unknown): ReportLayout {
   if (json === null || json === undefined) return DEFAULT_LAYOUT;
   const r = layoutSchema.safeParse(json);
   return r.success ? r.data : DEFAULT_LAYOUT;
+}
+
+/** Stores a client's layout; null: back to every section in the default order. */
+export async function saveLayout(prisma: PrismaClient, clientId: string, layout: ReportLayout | null): Promise<void> {
+  await prisma.client.update({ where: { id: clientId }, data: { reportLayout: layout ?? Prisma.DbNull } });
 }

@@ -35,7 +35,8 @@ const s = StyleSheet.create({
   cellName: { flex: 3, paddingRight: 4 },
   cell: { flex: 1.3, textAlign: 'right' },
   chart: { flexDirection: 'row', alignItems: 'flex-end', height: 70, borderBottom: `0.5 solid ${theme.line}` },
-  footer: { position: 'absolute', bottom: 16, left: 32, right: 32, fontSize: 7, color: theme.muted, flexDirection: 'row', justifyContent: 'space-between' },
+  // From the top of the A4 page (841.9 pt): react-pdf 4 drops fixed texts placed by `bottom` under a line height.
+  footer: { position: 'absolute', top: 810, left: 32, right: 32, fontSize: 7, color: theme.muted },
 });
 
 const color = (t: Tone | undefined) => (t === 'good' ? theme.good : t === 'bad' ? theme.bad : theme.ink);
@@ -207,10 +208,8 @@ export function ReportPdf({ view, fonts }: { view: ReportView; fonts: string[] }
           <Fragment key={id}>{parts[id]()}</Fragment>
         ))}
         {view.brand.footer && <Text style={[s.small, { marginTop: 6 }]}>{view.brand.footer}</Text>}
-        <View style={s.footer} fixed>
-          <Text>{view.footer}</Text>
-          <Text render={({ pageNumber, totalPages }) => `${pageNumber} / ${totalPages}`} />
-        </View>
+        {/* One text, not a View: a fixed absolute View vanishes under the page's line height (react-pdf 4). */}
+        <Text style={s.footer} fixed render={({ pageNumber, totalPages }) => `${view.footer} · ${pageNumber} / ${totalPages}`} />
       </Page>
     </Document>
   );

@@ -34,6 +34,8 @@ const m = {
   ask: () => import('./ask.ts'),
   actions: () => import('./actions.ts'),
   rules: () => import('./rules.ts'),
+  brand: () => import('./brand.ts'),
+  reportDesign: () => import('./report-design.ts'),
 };
 
 export const AREAS: Area[] = [
@@ -44,7 +46,8 @@ export const AREAS: Area[] = [
   { name: 'analyze', summary: 'run the brain for a client as of a day and print insights, forecasts and the track record (sends nothing)', modules: [m.analyze] },
   { name: 'insights', summary: 'the insight inbox: list, and mark insights in progress, applied or dismissed', modules: [m.insights] },
   { name: 'links', summary: 'links and ads with their last 7 days, and the kill list (killed ones stop alerting)', modules: [m.delivery] },
-  { name: 'report', summary: 'render and deliver a client\'s daily report (once per day: a delivered day is not sent again)', modules: [m.delivery] },
+  { name: 'report', summary: 'render and deliver a client\'s daily report (once per day: a delivered day is not sent again); report layout / preview', modules: [m.delivery, m.reportDesign] },
+  { name: 'brand', summary: 'the agency\'s branding on reports and emails (a client can override it): name, colours, logo, sender, footer', modules: [m.brand] },
   { name: 'alerts', summary: 'alert checks: burning links, winners, daily spend over the line', modules: [m.delivery] },
   { name: 'forecast', summary: 'forecast every series of a long CSV (series_id,date,value)', modules: [m.forecast] },
   { name: 'clients', summary: 'clients of an agency', modules: [m.clients, m.dataAdmin] },

@@ -1,0 +1,23 @@
+// A report made to look at, not to send: the client's data, brand and layout (or
+// a layout being tried), as HTML (logo inline, opens in a browser), text and PDF.
+// Nothing is recorded and nothing goes out.
+import type { Db } from '../db/client.ts';
+import { LOGO_CID } from '../branding/brand.ts';
+import { inlineImages } from '../branding/email.ts';
+import { renderDailyReport, recipientsAndDress } from './daily-report.ts';
+import type { ReportLayout } from './layout.ts';
+import { loadReportModel, type ReportClient } from './load-model.ts';
+
+export interface Preview {
+  html: string;
+  text: string;
+  pdf: Buffer;
+  subject: string;
+}
+
+export async function previewDailyReport(db: Db, client: ReportClient, date: string, now: Date, layout?: ReportLayout): Promise<Preview> {
+  const { dress } = await recipientsAndDress(db, client.id);
+  const r = await renderDailyReport(await loadReportModel(db, client, date, now), undefined, undefined, { ...dress, ...(layout && { layout }) });
+  const logo = dress.brand.logo ? [{ filename: 'logo.png', content: dress.brand.logo.png, contentType: 'image/png', contentId: LOGO_CID }] : [];
+  return { html: inlineImages(r.html, logo), text: r.text, pdf: r.pdf, subject: r.view.subject };
+}
