@@ -7,6 +7,7 @@ import { LOGO_CID, type Brand } from './brand.ts';
 
 /** `"Acme Growth" <reports@acme.example>` from the brand over the configured sender. */
 export function fromOf(brand: Brand, configured: string): string {
+  if (!brand.whiteLabel && !brand.senderName && !brand.fromAddress) return configured;
   const [parsed] = addressparser(configured, { flatten: true });
   const address = brand.fromAddress ?? parsed?.address ?? configured;
   const name = brand.senderName ?? (brand.whiteLabel ? brand.name : parsed?.name || null);

@@ -53,10 +53,13 @@ export function processLogo(bytes: Buffer): ProcessedLogo {
     width = svg.width;
     height = svg.height;
   } else {
+    // The renderer draws a cut-short image as nothing, without an error: the file must end as its format ends.
+    const whole = type === 'image/png' ? bytes.subarray(-8, -4).toString('latin1') === 'IEND' : bytes.subarray(-64).includes(Buffer.from([0xff, 0xd9]));
     try {
+      if (!whole) throw new Error('cut short');
       ({ width = 0, height = 0 } = imageSize(bytes));
     } catch {
-      return refuse(`the ${type === 'image/png' ? 'PNG' : 'JPEG'} file is damaged`);
+      return refuse(`the ${type === 'image/png' ? 'PNG' : 'JPEG'} file is damaged or cut short`);
     }
   }
   if (!(width >= MIN_SIDE && height >= MIN_SIDE)) refuse(`${Math.round(width)}×${Math.round(height)} px is too small to read; at least ${MIN_SIDE} px a side`);
