@@ -10,6 +10,7 @@ import path from 'node:path';
 import { inflateSync } from 'node:zlib';
 import { Resvg } from '@resvg/resvg-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { linkKey } from '../src/actions/tokens.ts';
 import { checkAlerts } from '../src/alerts/check.ts';
 import { smsBody } from '../src/alerts/sms.ts';
 import { createApp } from '../src/api/app.ts';
@@ -42,6 +43,8 @@ const ACCENT = '#7a1fa2';
 // A transparent SVG logo: a green disc and a purple bar on nothing.
 const LOGO_SVG = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 320 80"><circle cx="40" cy="40" r="34" fill="${PRIMARY}"/><rect x="90" y="26" width="210" height="28" rx="6" fill="${ACCENT}"/></svg>`;
 const ADBRAIN = /adbrain/i;
+const ENC = Buffer.alloc(32, 9).toString('base64');
+const LINK_KEY = linkKey(Buffer.from(ENC, 'base64'));
 
 /** Days of ads for a client: `burning` links spend with no sale on the last two days, one link sells. */
 async function seed(db: TestDb, slug: string, burning: number, agency?: string) {
@@ -132,9 +135,9 @@ describe('white-labelled reports and emails', () => {
     const one = await seedBurning(db, 'alerty', 1);
     const many = await seedBurning(db, 'many', 4);
     const before = fake.sent.size;
-    const a = await checkAlerts(db, one, { now: ALERT_NOW, sender: sender(), from: FROM, links: { key: () => Buffer.alloc(32, 7), baseUrl: 'https://go.acme.example' } });
+    const a = await checkAlerts(db, one, { now: ALERT_NOW, sender: sender(), from: FROM, links: { key: () => LINK_KEY, baseUrl: 'https://go.acme.example' } });
     expect(a.sent.length).toBeGreaterThanOrEqual(1);
-    const b = await checkAlerts(db, many, { now: ALERT_NOW, sender: sender(), from: FROM, links: { key: () => Buffer.alloc(32, 7), baseUrl: 'https://go.acme.example' } });
+    const b = await checkAlerts(db, many, { now: ALERT_NOW, sender: sender(), from: FROM, links: { key: () => LINK_KEY, baseUrl: 'https://go.acme.example' } });
     expect(b.sent.length).toBeGreaterThanOrEqual(4);
     const alertMails = [...fake.sent.values()].slice(before).map((x) => x.body);
     expect(alertMails.some((m) => m.subject.startsWith('[Acme Growth alerts]'))).toBe(true);
@@ -149,6 +152,14 @@ describe('white-labelled reports and emails', () => {
     const exportMail = [...fake.sent.values()].at(-1)!.body;
     expect(exportMail.subject).toMatch(/^Weekly export: alerty Co/);
     for (const s of await visible(exportMail)) expect(s).not.toMatch(ADBRAIN);
+    // The page a kill button opens wears the brand too: logo, colour, no adbrain.
+    const kill = /Kill this link: https:\/\/go\.acme\.example(\/a\/\S+)/.exec(alertMails[0]!.text)![1]!;
+    const app = createApp(apiDeps(db, loadConfig({ ADBRAIN_ENCRYPTION_KEY: ENC, ADBRAIN_PUBLIC_URL: 'https://go.acme.example' }), () => ALERT_NOW));
+    const confirm = await (await app.request(kill)).text();
+    expect(confirm).toContain('Kill this link?');
+    expect(confirm).toContain('src="data:image/png;base64,');
+    expect(confirm).toContain(`background:${PRIMARY}`);
+    expect(confirm).not.toMatch(ADBRAIN);
     const brand = await loadBrand(db, { agencyId, clientId: one.id });
     expect(smsBody(one, { headline: 'lnk-0 is burning money', url: 'https://go.acme.example/a/x' }, brand.name)).toMatch(/^Acme Growth · alerty Co: lnk-0 is burning money/);
   }, 60_000);

@@ -18,6 +18,8 @@ import { AppError } from '../../errors.ts';
 import { escapeHtml } from '../../html-escape.ts';
 import { SNOOZE_DAYS, snoozeInsight, transition } from '../../insights/inbox.ts';
 import type { AppEnv } from '../env.ts';
+import { DEFAULT_BRAND, type Brand } from '../../branding/brand.ts';
+import { loadBrand } from '../../branding/store.ts';
 
 const CSRF_COOKIE = 'adbrain_csrf';
 const VERB = { apply: 'Mark as applied', dismiss: 'Dismiss', snooze: 'Snooze 7 days', kill: 'Kill this link', pause: 'Pause it on the platform' } as const;
@@ -25,23 +27,25 @@ const DONE = { apply: 'marked applied', dismiss: 'dismissed', snooze: 'snoozed',
 const PLATFORM_NAME: Record<string, string> = { meta: 'Meta', tiktok: 'TikTok', google: 'Google Ads' };
 
 /** A bare page: system fonts, no script, no external asset; readable on a phone. */
-function page(c: Context<AppEnv>, status: 200 | 400 | 403 | 404 | 410 | 503, title: string, body: string) {
+function page(c: Context<AppEnv>, status: 200 | 400 | 403 | 404 | 410 | 503, title: string, body: string, brand: Brand = DEFAULT_BRAND) {
   c.header('Cache-Control', 'no-store');
   // The token is in the URL: never leak it to another site, never frame the page.
   c.header('Referrer-Policy', 'no-referrer');
   c.header('X-Frame-Options', 'DENY');
   c.header('X-Content-Type-Options', 'nosniff');
-  c.header('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'");
+  c.header('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'");
+  // The page a client's recipient lands on wears the client's brand: its logo and colour.
+  const logo = brand.logo ? `<img src="data:image/png;base64,${brand.logo.png.toString('base64')}" width="${brand.logo.width}" height="${brand.logo.height}" alt="${escapeHtml(brand.name)}" style="display:block;margin:0 0 16px">` : '';
   return c.html(
     `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${escapeHtml(title)}</title>` +
       '<style>body{font:16px/1.5 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:0;padding:24px;color:#111;background:#f6f7f9}main{max-width:520px;margin:auto;background:#fff;border-radius:10px;padding:24px;box-shadow:0 1px 3px #0002}' +
-      'h1{font-size:20px;margin:0 0 12px}button{font-size:17px;padding:12px 20px;border:0;border-radius:8px;background:#0b5fff;color:#fff;width:100%}button.danger{background:#c62828}textarea{width:100%;box-sizing:border-box;font:inherit;margin:8px 0 16px}.muted{color:#555;font-size:14px}</style>' +
-      `</head><body><main><h1>${escapeHtml(title)}</h1>${body}</main></body></html>`,
+      `h1{font-size:20px;margin:0 0 12px}button{font-size:17px;padding:12px 20px;border:0;border-radius:8px;background:${brand.whiteLabel ? brand.primary : '#0b5fff'};color:#fff;width:100%}button.danger{background:#c62828}textarea{width:100%;box-sizing:border-box;font:inherit;margin:8px 0 16px}.muted{color:#555;font-size:14px}</style>` +
+      `</head><body><main>${logo}<h1>${escapeHtml(title)}</h1>${body}</main></body></html>`,
     status,
   );
 }
 
-type Target = { claim: ActionClaim; what: string; clientName: string; verb: string };
+type Target = { claim: ActionClaim; what: string; clientName: string; verb: string; brand: Brand };
 
 /** The link's claim, checked (signature, expiry, revocation, still bound to what it names); or the page that says why not. */
 async function resolve(c: Context<AppEnv>, token: string): Promise<Target | Response> {
@@ -50,7 +54,7 @@ async function resolve(c: Context<AppEnv>, token: string): Promise<Target | Resp
   if (!key) return page(c, 503, 'Links are not set up', '<p>This server has no encryption key, so it cannot check action links. Ask whoever runs adbrain to set ADBRAIN_ENCRYPTION_KEY.</p>');
   const v = verifyAction(key, token, deps.now());
   if (!v.ok) {
-    if (v.why === 'expired') return page(c, 410, 'This link has expired', `<p>Links in emails work for ${Math.round((v.claim!.expiresAt - v.claim!.issuedAt) / 86_400)} days. Nothing was changed. Use today's email, the inbox or <code>adbrain insights</code>.</p>`);
+    if (v.why === 'expired') return page(c, 410, 'This link has expired', `<p>Links in emails work for ${Math.round((v.claim!.expiresAt - v.claim!.issuedAt) / 86_400)} days. Nothing was changed. Use today's email or the inbox.</p>`);
     return page(c, 400, 'This link is not valid', '<p>It was changed or cut short on its way (some mail programs wrap long links). Nothing was changed. Open it from the email again.</p>');
   }
   const { claim } = v;
@@ -72,7 +76,7 @@ async function resolve(c: Context<AppEnv>, token: string): Promise<Target | Resp
     if (!i) return page(c, 404, 'Nothing to act on', '<p>That insight no longer exists. Nothing was changed.</p>');
     what = i.title;
   }
-  return { claim, what, clientName: client.name, verb };
+  return { claim, what, clientName: client.name, verb, brand: await loadBrand(deps.db, { agencyId: client.agencyId, clientId: client.id }) };
 }
 
 /** What acting on a platform needs, from the server's config (the credentials' key). */
@@ -110,18 +114,20 @@ export function actionLinkRoutes(app: OpenAPIHono<AppEnv>) {
         preview = `${plan.node.kind} <strong>${escapeHtml(plan.node.name)}</strong> on ${escapeHtml(PLATFORM_NAME[plan.platform] ?? plan.platform)}: active → paused` + (perDay > 0 ? `; it spent about ${escapeHtml(formatMoney(perDay, currency))} a day over the last week` : '');
       } catch (err) {
         if (!(err instanceof AppError)) throw err;
-        return page(c, 200, 'Nothing to pause', `<p>${escapeHtml(err.message)}.</p><p class="muted">Nothing was changed.</p>`);
+        return page(c, 200, 'Nothing to pause', `<p>${escapeHtml(err.message)}.</p><p class="muted">Nothing was changed.</p>`, t.brand);
       }
       return page(c, 200, `${t.verb}?`,
         `<p class="muted">${escapeHtml(t.clientName)}</p><p>${preview}.</p>` +
           `<form method="post"><input type="hidden" name="csrf" value="${csrf}"><button class="danger">${escapeHtml(t.verb)}</button></form>` +
-          '<p class="muted">adbrain reads it again before it writes: if someone changed it since, nothing happens. Undo with <code>adbrain actions undo</code> or the API.</p>');
+          (t.brand.whiteLabel
+            ? `<p class="muted">${escapeHtml(t.brand.name)} reads it again before it writes: if someone changed it since, nothing happens. It can be undone.</p>`
+            : '<p class="muted">adbrain reads it again before it writes: if someone changed it since, nothing happens. Undo with <code>adbrain actions undo</code> or the API.</p>'), t.brand);
     }
     const reason = a === 'snooze' ? '<label for="note">Note (optional)</label><textarea id="note" name="note" rows="2" maxlength="500"></textarea>' : a === 'dismiss' ? '<label for="note">Why (optional) — the brain learns from it</label><textarea id="note" name="note" rows="3" maxlength="500"></textarea>' : a === 'apply' ? '<label for="note">Note (optional)</label><textarea id="note" name="note" rows="2" maxlength="500"></textarea>' : '';
     return page(c, 200, `${t.verb}?`,
       `<p class="muted">${escapeHtml(t.clientName)}</p><p><strong>${escapeHtml(t.what)}</strong></p>` +
         `<form method="post">${reason}<input type="hidden" name="csrf" value="${csrf}"><button${a === 'kill' ? ' class="danger"' : ''}>${t.verb}</button></form>` +
-        '<p class="muted">Nothing changes until you press the button.</p>');
+        '<p class="muted">Nothing changes until you press the button.</p>', t.brand);
   });
 
   app.post('/a/:token', async (c) => {
@@ -148,7 +154,7 @@ export function actionLinkRoutes(app: OpenAPIHono<AppEnv>) {
         const caller = { by: `email link ${claim.nonce.slice(0, 8)}`, audit: (e: AuditEntry) => recordAudit(prisma, actor, { agencyId: claim.agencyId, clientId: claim.clientId, ...e, after: { ...(e.after as object), origin: 'email link' } }, c.get('requestId')) };
         const { action } = await proposeFor(d, { entityId: claim.entityId!, kind: 'pause', insightId: claim.insightId ?? undefined }, caller);
         const done = await decideFor(d, action.id, 'approve', caller);
-        message = done.state === 'done' ? `${action.object.level} ${action.object.name ?? action.object.id} paused on the platform (undo: adbrain actions undo ${action.id.slice(0, 8)})` : `nothing changed: could not pause ${action.object.name ?? action.object.id}: ${done.error ?? done.state}`;
+        message = done.state === 'done' ? `${action.object.level} ${action.object.name ?? action.object.id} paused on the platform${t.brand.whiteLabel ? ' (it can be undone)' : ` (undo: adbrain actions undo ${action.id.slice(0, 8)})`}` : `nothing changed: could not pause ${action.object.name ?? action.object.id}: ${done.error ?? done.state}`;
       } else if (claim.action === 'kill') {
         const before = await prisma.entity.findUniqueOrThrow({ where: { id: claim.entityId! } });
         const after = before.status === 'killed' ? before : await killEntity(prisma, before.id, { reason: 'killed from an email link', now: deps.now() });
@@ -175,6 +181,6 @@ export function actionLinkRoutes(app: OpenAPIHono<AppEnv>) {
       message = `nothing changed: ${err.message}`;
     }
     await prisma.actionLinkUse.createMany({ data: [{ nonce: claim.nonce, agencyId: claim.agencyId, clientId: claim.clientId, insightId: claim.insightId, action: claim.action, outcome: { message }, usedAt: deps.now() }], skipDuplicates: true });
-    return page(c, 200, message.startsWith('nothing changed') ? 'Nothing changed' : 'Done', `<p>${escapeHtml(message[0]!.toUpperCase() + message.slice(1))}.</p><p class="muted">${escapeHtml(t.clientName)}</p>`);
+    return page(c, 200, message.startsWith('nothing changed') ? 'Nothing changed' : 'Done', `<p>${escapeHtml(message[0]!.toUpperCase() + message.slice(1))}.</p><p class="muted">${escapeHtml(t.clientName)}</p>`, t.brand);
   });
 }
