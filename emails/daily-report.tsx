@@ -35,7 +35,7 @@ function sections(view: ReportView): Record<SectionId, () => ReactNode> {
     ),
     kpis: () => (
       <>
-        <Tiles tiles={view.tiles} />
+        <Tiles tiles={view.tiles} compare={view.compare} />
         <Text style={{ ...p, fontSize: '12px', color: theme.muted }}>{view.objective}.{view.revenueNote ? ` ${view.revenueNote}` : ''}</Text>
       </>
     ),
@@ -61,7 +61,7 @@ function sections(view: ReportView): Record<SectionId, () => ReactNode> {
     trend: () => (
       <>
         <Heading as="h2" style={h2}>Trend</Heading>
-        <DataTable table={{ ...view.periods, title: 'Last 7 and 30 days' }} />
+        <DataTable table={view.periods} />
         <BarChart {...view.chart} accent={brand.accent} />
       </>
     ),

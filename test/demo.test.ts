@@ -137,7 +137,7 @@ describe.each(dbKinds)('demo agency and the day run on %s', (kind) => {
     const ctx = { db, client, asOf: END, now: new Date('2026-11-22T15:00:00Z'), outboxDir };
     const r = await runClientDay(ctx);
     expect(r.ok).toBe(true);
-    expect(r.steps.map((s) => [s.name, s.status])).toEqual([['sync', 'skipped'], ['alerts', 'ok'], ['brain', 'ok'], ['rules', 'skipped'], ['summary', 'ok'], ['report', 'ok'], ['exports', 'skipped']]);
+    expect(r.steps.map((s) => [s.name, s.status])).toEqual([['sync', 'skipped'], ['alerts', 'ok'], ['brain', 'ok'], ['rules', 'skipped'], ['summary', 'ok'], ['report', 'ok'], ['period-reports', 'skipped'], ['exports', 'skipped']]);
     const dir = path.join(outboxDir, 'demo-leads', END);
     expect((await readdir(dir)).sort()).toEqual(['message.eml', 'report.html', 'report.json', 'report.pdf', 'report.txt']);
     const model = JSON.parse(await readFile(path.join(dir, 'report.json'), 'utf8'));

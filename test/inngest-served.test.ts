@@ -24,7 +24,7 @@ import { drive, sign } from './helpers/inngest-executor.ts';
 import { startFakeResend, type FakeResend } from './fakes/resend-server.ts';
 
 const END = '2026-11-21';
-const STEPS = ['sync', 'alerts', 'brain', 'rules', 'summary', 'report', 'exports'];
+const STEPS = ['sync', 'alerts', 'brain', 'rules', 'summary', 'report', 'period-reports', 'exports'];
 
 async function listen(app: ReturnType<typeof createApp>) {
   return new Promise<{ url: string; close: () => Promise<void> }>((resolve) => {

@@ -59,7 +59,9 @@ export interface BrandLook {
 
 /** The look of a report or email of `kind` ("daily report", "alert"): the kicker reads "Acme Growth · Weekly report". */
 export function lookOf(brand: Brand, kind: string): BrandLook {
-  const title = brand.title && kind.endsWith('report') ? brand.title : kind.charAt(0).toUpperCase() + kind.slice(1);
+  const cap = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+  // "Performance report" titles the daily report; the weekly one is the "Weekly performance report".
+  const title = !brand.title || !kind.endsWith('report') ? cap(kind) : kind === 'daily report' ? brand.title : `${cap(kind.split(' ')[0]!)} ${brand.title.charAt(0).toLowerCase()}${brand.title.slice(1)}`;
   return {
     whiteLabel: brand.whiteLabel,
     name: brand.name,

@@ -1,4 +1,5 @@
 // Validation shared by the CLI and (later) the REST API.
+import { schedulesSchema } from '../reports/periods.ts';
 import { z } from 'zod';
 
 export const slugSchema = z
@@ -75,6 +76,8 @@ export const clientUpdateSchema = z
     valuePerConversionCents: z.number().int().positive().nullable(),
     /** Changes on the ad platforms for this client (the stricter of this and ADBRAIN_ACTIONS applies); null follows ADBRAIN_ACTIONS. */
     actionsMode: z.enum(['off', 'propose', 'auto']).nullable(),
+    /** Which reports go out at reportHour: daily, weekly:<mon…sun>, monthly:<1…28> (src/reports/periods.ts). */
+    reportSchedules: schedulesSchema,
   })
   .partial()
   .strict();

@@ -75,7 +75,7 @@ export interface DeliverResult {
   summary: DailySummary | null;
 }
 
-type DeliverOptions = {
+export type DeliverOptions = {
   sender: Sender; from: string; now: Date; summary?: Summary;
   /** Signs the report's apply / dismiss / kill buttons; absent: no buttons. */
   links?: ActionLinkSigner;
@@ -127,13 +127,13 @@ export async function recipientsAndDress(db: Db, clientId: string): Promise<{ re
 }
 
 /** The rendered report kept as its row (status rendered), before it is sent; its HTML opens in a browser (the logo inline). */
-async function storeRendered(db: Db, clientId: string, date: string, key: string, kind: 'daily' | 'correction', r: RenderedReport, msg: OutgoingEmail) {
-  const day = new Date(`${date}T00:00:00Z`);
+export async function storeRendered(db: Db, clientId: string, period: string | { from: string; to: string }, key: string, kind: 'daily' | 'correction' | 'weekly' | 'monthly', r: Pick<RenderedReport, 'html' | 'text' | 'pdf' | 'view'>, msg: OutgoingEmail) {
+  const { from, to } = typeof period === 'string' ? { from: period, to: period } : period;
   const content = { html: inlineImages(r.html, msg.attachments), text: r.text, pdf: new Uint8Array(r.pdf), summary: r.view.headline, status: 'rendered' as const, error: null };
   return db.prisma.report.upsert({
     where: { idempotencyKey: key },
     update: content,
-    create: { clientId, kind, periodStart: day, periodEnd: day, idempotencyKey: key, ...content },
+    create: { clientId, kind, periodStart: new Date(`${from}T00:00:00Z`), periodEnd: new Date(`${to}T00:00:00Z`), idempotencyKey: key, ...content },
   });
 }
 
@@ -147,7 +147,7 @@ type Tx = Db['prisma'];
  * find the report unsent and send it again (Resend refuses the repeat by the
  * idempotency key for 24 hours, nothing else would).
  */
-async function sendRecorded(db: Db, reportId: string, msg: OutgoingEmail, opts: DeliverOptions, alsoInTx?: (tx: Tx, sent: SendResult) => Promise<void>) {
+export async function sendRecorded(db: Db, reportId: string, msg: OutgoingEmail, opts: DeliverOptions, alsoInTx?: (tx: Tx, sent: SendResult) => Promise<void>) {
   let sent: SendResult;
   try {
     sent = await opts.sender.send(msg);

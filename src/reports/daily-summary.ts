@@ -256,16 +256,7 @@ export function buildDailySummary(input: SummaryInput): DailySummary {
     name: byId.get(id)!.name,
     kpis: kpisOfSums(t),
   }));
-  const top5 = (m: Map<string, Acc>): RollupLine[] =>
-    [...m.entries()]
-      .map(([key, t]) => ({ key, name: t.name, kpis: kpisOfSums(t) }))
-      .sort((a, b) => b.kpis.spendCents - a.kpis.spendCents || a.name.localeCompare(b.name))
-      .slice(0, 5);
-  // Campaigns without reported revenue have no profit to rank by.
-  const ranked = lines.filter((l) => l.kpis.profitCents !== null);
-  ranked.sort((a, b) => b.kpis.profitCents! - a.kpis.profitCents! || a.name.localeCompare(b.name));
-  const top = ranked.filter((l) => l.kpis.profitCents! > 0).slice(0, 5);
-  const bottom = ranked.filter((l) => l.kpis.profitCents! < 0).reverse().slice(0, 5);
+  const { top, bottom } = rankCampaigns(lines);
   const objective = input.objective ?? REVENUE;
   return {
     client: input.client,
@@ -298,11 +289,25 @@ export function buildDailySummary(input: SummaryInput): DailySummary {
   };
 }
 
-interface Acc extends Sums {
+/** The five biggest by spend. */
+export const top5 = (m: Map<string, Acc>): RollupLine[] =>
+  [...m.entries()]
+    .map(([key, t]) => ({ key, name: t.name, kpis: kpisOfSums(t) }))
+    .sort((a, b) => b.kpis.spendCents - a.kpis.spendCents || a.name.localeCompare(b.name))
+    .slice(0, 5);
+
+/** The five most profitable and the five losing the most; campaigns without reported revenue have no profit to rank by. */
+export function rankCampaigns(lines: CampaignLine[]): { top: CampaignLine[]; bottom: CampaignLine[] } {
+  const ranked = lines.filter((l) => l.kpis.profitCents !== null);
+  ranked.sort((a, b) => b.kpis.profitCents! - a.kpis.profitCents! || a.name.localeCompare(b.name));
+  return { top: ranked.filter((l) => l.kpis.profitCents! > 0).slice(0, 5), bottom: ranked.filter((l) => l.kpis.profitCents! < 0).reverse().slice(0, 5) };
+}
+
+export interface Acc extends Sums {
   name: string;
 }
 
-function add(m: Map<string, Acc>, key: string, name: string, r: DailyRow) {
+export function add(m: Map<string, Acc>, key: string, name: string, r: DailyRow) {
   const t = m.get(key) ?? m.set(key, { name, ...emptySums() }).get(key)!;
   addRow(t, r.spendCents, r.revenueCents, r.conversions);
 }

@@ -111,8 +111,8 @@ function sections(view: ReportView): Record<SectionId, () => ReactNode> {
               <View style={s.tileInner}>
                 <Text style={s.small}>{t.label}</Text>
                 <Text style={s.value}>{t.value}</Text>
-                <Text style={s.small}><Text style={{ color: color(t.vsPreviousDay.tone) }}>{t.vsPreviousDay.text}</Text> vs prev. day</Text>
-                <Text style={s.small}><Text style={{ color: color(t.vs7DayAverage.tone) }}>{t.vs7DayAverage.text}</Text> vs 7-day avg</Text>
+                <Text style={s.small}><Text style={{ color: color(t.vsPreviousDay.tone) }}>{t.vsPreviousDay.text}</Text> {view.compare[0]}</Text>
+                <Text style={s.small}><Text style={{ color: color(t.vs7DayAverage.tone) }}>{t.vs7DayAverage.text}</Text> {view.compare[1]}</Text>
               </View>
             </View>
           ))}
@@ -136,7 +136,7 @@ function sections(view: ReportView): Record<SectionId, () => ReactNode> {
     trend: () => (
       <>
         <Text style={h2} minPresenceAhead={KEEP_WITH_NEXT}>Trend</Text>
-        <DataTable table={{ ...view.periods, title: 'Last 7 and 30 days' }} />
+        <DataTable table={view.periods} />
         <Chart {...view.chart} accent={brand.accent} />
       </>
     ),

@@ -32,7 +32,7 @@ function sections(v: ReportView): Record<SectionId, () => string[]> {
   return {
     summary: () => [...wrap(v.headline), '', ...v.paragraphs.flatMap((p) => [...wrap(p), ''])],
     kpis: () => [
-      ...v.tiles.map((t) => `  ${t.label.padEnd(12)} ${t.value.padStart(14)}   ${t.vsPreviousDay.text.padStart(6)} vs prev. day   ${t.vs7DayAverage.text.padStart(6)} vs 7-day avg`),
+      ...v.tiles.map((t) => `  ${t.label.padEnd(12)} ${t.value.padStart(14)}   ${t.vsPreviousDay.text.padStart(6)} ${v.compare[0]}   ${t.vs7DayAverage.text.padStart(6)} ${v.compare[1]}`),
       `  (${v.objective}.${v.revenueNote ? ` ${v.revenueNote}` : ''})`,
       '',
     ],
@@ -45,7 +45,7 @@ function sections(v: ReportView): Record<SectionId, () => string[]> {
       '',
     ])],
     burning: () => (v.burning ? table(v.burning) : []),
-    trend: () => table({ ...v.periods, title: 'Trend: last 7 and 30 days' }),
+    trend: () => table({ ...v.periods, title: `Trend: ${v.periods.title.charAt(0).toLowerCase()}${v.periods.title.slice(1)}` }),
     campaigns: () => [...(v.top ? table(v.top) : []), ...(v.bottom ? table(v.bottom) : [])],
     rollups: () => v.rollups.flatMap(table),
     platformChanges: () => (v.platformChanges ? [...wrap(`${v.platformChanges.headline}.`), ...v.platformChanges.lines.flatMap((line) => wrap(line, '  ', '    ')), ''] : []),
@@ -59,7 +59,8 @@ function sections(v: ReportView): Record<SectionId, () => string[]> {
 
 export function renderReportText(v: ReportView): string {
   const parts = sections(v);
-  const head = v.brand.whiteLabel ? v.brand.kicker : `adbrain daily report`;
+  // "adbrain daily report" / "Acme Growth · Weekly report".
+  const head = v.brand.whiteLabel ? v.brand.kicker : v.brand.kicker.replace(' · ', ' ');
   const out = [`${head} — ${v.client}`, `${v.dateLabel} (${v.timezone})`, ''];
   for (const id of v.sections) out.push(...parts[id]());
   out.push(v.footer);

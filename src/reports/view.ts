@@ -83,6 +83,8 @@ export interface ReportView {
   headline: string;
   paragraphs: string[];
   tiles: Tile[];
+  /** What the tiles' two changes compare against ("vs prev. day", "vs 7-day avg"). */
+  compare: [string, string];
   actions: { rank: number; title: string; wording: string; impact: string; confidence: string; urgency: string; links: { label: string; url: string; danger: boolean }[] }[];
   burning: Table | null;
   periods: Table;
@@ -215,6 +217,7 @@ export function buildReportView(m: DailySummary, words: Summary, look: BrandLook
     headline: words.headline,
     paragraphs: words.paragraphs,
     tiles,
+    compare: ['vs prev. day', 'vs 7-day avg'],
     actions: m.actions.map((a) => ({
       rank: a.rank,
       title: a.what,
@@ -243,7 +246,7 @@ export function buildReportView(m: DailySummary, words: Summary, look: BrandLook
         }
       : null,
     periods: {
-      title: 'Trend',
+      title: 'Last 7 and 30 days',
       columns: ['Period', 'Spend', 'Revenue', 'Profit', 'ROAS', 'Profit vs previous period'],
       rows: [period('Last 7 days', m.trend.last7), period('Last 30 days', m.trend.last30)],
     },

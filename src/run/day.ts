@@ -153,6 +153,8 @@ export const summaryStep: DayStep = {
 export const reportStep: DayStep = {
   name: 'report',
   async run({ db, client, asOf, now, outboxDir, email, actionLinks }, earlier) {
+    const { reportSchedules } = await db.prisma.client.findUniqueOrThrow({ where: { id: client.id }, select: { reportSchedules: true } });
+    if (!reportSchedules.includes('daily')) return { status: 'skipped', detail: `no daily report (reports: ${reportSchedules.join(', ') || 'none'})` };
     const summary = earlier.summary?.data?.summary as Summary | undefined;
     const sender = senderFor(email, outboxDir);
     const r = await deliverDailyReport(db, client, asOf, { sender, from: email?.from ?? DEFAULT_FROM, now, summary, links: actionLinks });
@@ -161,6 +163,23 @@ export const reportStep: DayStep = {
     }
     const where = r.provider === 'resend' ? `sent via Resend (${r.location})` : `written to ${r.location}`;
     return { status: 'ok', detail: where, data: { reportId: r.reportId, provider: r.provider, location: r.location } };
+  },
+};
+
+/** Weekly and monthly reports whose day it is (or was, up to a week ago and not sent yet). */
+export const periodReportsStep: DayStep = {
+  name: 'period-reports',
+  async run({ db, client, asOf, now, outboxDir, email, actionLinks }) {
+    const [{ duePeriods }, { deliverPeriodReport }] = await Promise.all([import('../reports/periods.ts'), import('../reports/period-report.ts')]);
+    const { reportSchedules } = await db.prisma.client.findUniqueOrThrow({ where: { id: client.id }, select: { reportSchedules: true } });
+    const due = duePeriods(reportSchedules, asOf);
+    if (due.length === 0) return { status: 'skipped', detail: reportSchedules.some((x) => x !== 'daily') ? 'none due today' : 'no weekly or monthly reports' };
+    const sender = senderFor(email, outboxDir);
+    const done = [];
+    for (const p of due) done.push(await deliverPeriodReport(db, client, p, { sender, from: email?.from ?? DEFAULT_FROM, now, links: actionLinks }));
+    const sent = done.filter((d) => d.status === 'delivered');
+    const detail = done.map((d) => `${d.kind} ${d.from} – ${d.to}: ${d.status === 'delivered' ? (d.provider === 'resend' ? 'sent via Resend' : `written to ${d.location}`) : 'already delivered'}`).join('; ');
+    return { status: sent.length ? 'ok' : 'skipped', detail, data: { sent: sent.length } };
   },
 };
 
@@ -175,7 +194,7 @@ export const exportsStep: DayStep = {
   },
 };
 
-export const DAY_STEPS: DayStep[] = [syncStep, alertsStep, brainStep, rulesStep, summaryStep, reportStep, exportsStep];
+export const DAY_STEPS: DayStep[] = [syncStep, alertsStep, brainStep, rulesStep, summaryStep, reportStep, periodReportsStep, exportsStep];
 
 export interface DayResult {
   client: string;

@@ -37,6 +37,7 @@ export const ClientSchema = z
     }),
     sms: z.object({ numbers: z.array(z.string()), perDay: z.number().int(), quietHours: z.string() }).openapi({ description: 'critical alerts (burning, budget) by SMS: E.164 numbers, texts per number and local day, local quiet hours ("22-07" or "off")' }),
     amountUnit: z.object({ field: z.string(), minorUnitsPerUnit: z.number().int(), exponent: z.number().int() }),
+    reportSchedules: z.array(z.string()).openapi({ description: 'which reports go out at reportHour (local): daily, weekly:<mon…sun> (the 7 days before it), monthly:<1…28> (the previous calendar month)' }),
     actionsMode: z.string().nullable().openapi({ description: 'changes on the ad platforms for this client: off, propose, auto; null follows ADBRAIN_ACTIONS (the stricter applies)' }),
     createdAt: z.string(),
   })
@@ -67,6 +68,7 @@ export const clientOut = (c: Client) => ({
   sms: { numbers: c.smsNumbers, perDay: c.smsPerDay, quietHours: c.smsQuietHours },
   amountUnit: amountUnit(c.currency),
   actionsMode: c.actionsMode,
+  reportSchedules: c.reportSchedules,
   createdAt: c.createdAt.toISOString(),
 });
 

@@ -15,7 +15,7 @@ const AnalysisSchema = z.object({
 }).openapi('AnalysisRun');
 
 const ReportSchema = z.object({
-  id: z.uuid(), clientId: z.uuid(), kind: z.string(), date: z.string(), status: z.string(), summary: z.string().nullable(),
+  id: z.uuid(), clientId: z.uuid(), kind: z.string(), date: z.string(), from: z.string(), to: z.string(), status: z.string(), summary: z.string().nullable(),
   provider: z.string().nullable(), providerId: z.string().nullable(), error: z.string().nullable(), sentAt: z.string().nullable(),
 }).openapi('Report');
 
@@ -66,14 +66,14 @@ export function opsRoutes(app: OpenAPIHono<AppEnv>) {
 
   // ---- reports
   app.openapi(
-    createRoute({ method: 'get', path: '/v1/clients/{id}/reports', tags: ['reports'], security, summary: 'Daily reports, newest first', request: { params: IdParam }, responses: { 200: json(z.object({ data: z.array(ReportSchema) }), 'Reports'), ...errors } }),
+    createRoute({ method: 'get', path: '/v1/clients/{id}/reports', tags: ['reports'], security, summary: 'Reports sent (daily, corrections, weekly, monthly), newest first, with the period each covers', request: { params: IdParam }, responses: { 200: json(z.object({ data: z.array(ReportSchema) }), 'Reports'), ...errors } }),
     async (c) => {
       const client = await scopedClient(c, c.req.valid('param').id);
       const rows = await c.get('deps').db.prisma.report.findMany({
         where: { clientId: client.id }, orderBy: { periodStart: 'desc' }, take: 100,
-        select: { id: true, clientId: true, kind: true, periodStart: true, status: true, summary: true, provider: true, providerId: true, error: true, sentAt: true },
+        select: { id: true, clientId: true, kind: true, periodStart: true, periodEnd: true, status: true, summary: true, provider: true, providerId: true, error: true, sentAt: true },
       });
-      return c.json({ data: rows.map((r) => ({ id: r.id, clientId: r.clientId, kind: r.kind, date: isoDay(r.periodStart)!, status: r.status, summary: r.summary, provider: r.provider, providerId: r.providerId, error: r.error, sentAt: iso(r.sentAt) })) }, 200);
+      return c.json({ data: rows.map((r) => ({ id: r.id, clientId: r.clientId, kind: r.kind, date: isoDay(r.periodStart)!, from: isoDay(r.periodStart)!, to: isoDay(r.periodEnd)!, status: r.status, summary: r.summary, provider: r.provider, providerId: r.providerId, error: r.error, sentAt: iso(r.sentAt) })) }, 200);
     },
   );
   for (const format of ['html', 'pdf'] as const) {

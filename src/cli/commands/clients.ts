@@ -67,6 +67,7 @@ export function register(program: Command, group: Group) {
     .option('--name <name>')
     .option('--timezone <tz>')
     .option('--report-hour <hour>', 'local hour of the daily report (0–23)', int)
+    .option('--reports <list>', 'which reports go out: daily, weekly:<mon…sun>, monthly:<1…28> — comma-separated (replaces the list; "none" for none)')
     .option('--recipients <emails>', 'comma-separated report and alert recipients (replaces the list)')
     .option('--budget <amount|off>', 'monthly budget in the client currency', amountOrOff)
     .option('--daily-spend-alert <amount|off>', 'alert when a day\'s spend goes above this', amountOrOff)
@@ -89,6 +90,7 @@ export function register(program: Command, group: Group) {
         const onOff = o.consecutiveCheck === undefined ? undefined : o.consecutiveCheck === 'on';
         const u = await inFlags(UPDATE_FLAGS, () => updateClient(db.prisma, c.id, {
           name: o.name, timezone: o.timezone, reportHour: o.reportHour,
+          reportSchedules: o.reports === undefined ? undefined : o.reports === 'none' ? [] : String(o.reports).split(',').map((x: string) => x.trim()).filter(Boolean),
           recipients: o.recipients === undefined ? undefined : String(o.recipients).split(',').map((x: string) => x.trim()).filter(Boolean),
           monthlyBudgetCents: minor(o.budget, '--budget'), dailySpendAlertCents: minor(o.dailySpendAlert, '--daily-spend-alert'),
           burnRoiBelow: o.burnRoi, burnMinSpendCents: minor(o.burnMinSpend, '--burn-min-spend') ?? undefined, winRoiAbove: o.winRoi,
@@ -111,7 +113,7 @@ const UPDATE_FLAGS: Record<string, string> = {
   name: '--name', timezone: '--timezone', reportHour: '--report-hour', recipients: '--recipients', monthlyBudgetCents: '--budget', dailySpendAlertCents: '--daily-spend-alert',
   burnRoiBelow: '--burn-roi', burnMinSpendCents: '--burn-min-spend', winRoiAbove: '--win-roi', winMinRevenueCents: '--win-min-revenue',
   alertCooldownHours: '--cooldown-hours', alertConsecutiveCheck: '--consecutive-check', smsNumbers: '--sms', smsPerDay: '--sms-per-day', smsQuietHours: '--sms-quiet',
-  actionsMode: '--actions',
+  actionsMode: '--actions', reportSchedules: '--reports',
 };
 
 // The fields of `clients add` as typed.

@@ -37,12 +37,21 @@ export function register(program: Command, group: Group) {
     .option('--outbox', 'write to the outbox folder instead of sending')
     .option('--rerender', 'make the day\'s report again from today\'s data and settings, into the outbox, as a correction (the report log keeps both)')
     .option('--send-correction', 'make it again and email it once more, marked as a correction, under its own idempotency key (needs RESEND_API_KEY)')
+    .addOption(new Option('--period <kind>', 'a weekly report (the 7 days up to --date) or a monthly one (the last month complete by --date), once per period').choices(['weekly', 'monthly']))
     .addOption(json())
     .action(async (o) => {
       await withContext(async (ctx) => {
         const c = await getClientBySlug(ctx.db.prisma, o.client);
         if (o.date) await checkAsOf(ctx.db, c, o.date, ctx.config.now(), { field: '--date', requireData: false });
         const date = o.date ?? lastCompleteDay(c.timezone, ctx.config.now());
+        if (o.period) {
+          if (o.rerender || o.sendCorrection) throw new AppError('invalid_input', '--period sends a weekly or monthly report once; --rerender and --send-correction are for daily reports');
+          const [{ periodEndingBy }, { deliverPeriodReport }] = await Promise.all([import('../../reports/periods.ts'), import('../../reports/period-report.ts')]);
+          const period = periodEndingBy(o.period, date);
+          const r = await deliverPeriodReport(ctx.db, c, period, { sender: await chooseSender(ctx, o), from: ctx.config.email.from ?? DEFAULT_FROM, now: ctx.config.now(), links: actionLinkSignerOf(ctx.config) });
+          if (o.json) return printJson({ client: c.slug, ...r });
+          return console.log(`${c.slug} ${o.period} ${r.from} – ${r.to}: ${r.status === 'already-delivered' ? `already delivered (${r.provider}: ${r.location}); not sent again` : r.provider === 'resend' ? `sent via Resend (${r.location})` : `written to ${r.location}`}`);
+        }
         if (o.rerender || o.sendCorrection) {
           if (o.rerender && o.sendCorrection) throw new AppError('invalid_input', 'choose one of --rerender and --send-correction');
           if (o.send || o.outbox) throw new AppError('invalid_input', '--rerender writes to the outbox and --send-correction sends: leave out --send and --outbox');

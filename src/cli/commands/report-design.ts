@@ -3,7 +3,7 @@
 // at — with a layout file being tried, before it is stored. Nothing is sent.
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { AppError } from '../../errors.ts';
 import { lastCompleteDay } from '../../time.ts';
 import { withContext } from '../context.ts';
@@ -61,16 +61,17 @@ export function register(program: Command, _group: Group) {
     .command('preview')
     .description('write a client\'s report as it would go out (HTML, text, PDF) to look at (report preview --client <slug> [--date D]); sends and records nothing')
     .option('--layout <file>', 'try this layout instead of the client\'s')
+    .addOption(new Option('--as <kind>', 'preview the weekly report (7 days up to --date) or the monthly one (the last month complete by --date)').choices(['daily', 'weekly', 'monthly']).default('daily'))
     .option('--out <dir>', 'where to write preview.html, preview.txt and preview.pdf', 'preview')
     .action(async (_o: unknown, cmd: Command) => {
-      const o = cmd.optsWithGlobals<{ client: string; date?: string; layout?: string; out: string; json?: boolean }>();
+      const o = cmd.optsWithGlobals<{ client: string; date?: string; layout?: string; out: string; as: 'daily' | 'weekly' | 'monthly'; json?: boolean }>();
       const layout = o.layout ? await layoutFile(o.layout) : undefined;
       await withContext(async (ctx) => {
         const { getClientBySlug } = await import('../../domain/clients.ts');
-        const { previewDailyReport } = await import('../../reports/preview.ts');
+        const { previewDailyReport, previewPeriodReport } = await import('../../reports/preview.ts');
         const c = await getClientBySlug(ctx.db.prisma, o.client);
         const date = o.date ?? lastCompleteDay(c.timezone, ctx.config.now());
-        const p = await previewDailyReport(ctx.db, c, date, ctx.config.now(), layout);
+        const p = o.as === 'daily' ? await previewDailyReport(ctx.db, c, date, ctx.config.now(), layout) : await previewPeriodReport(ctx.db, c, (await import('../../reports/periods.ts')).periodEndingBy(o.as, date), ctx.config.now(), layout);
         await mkdir(o.out, { recursive: true });
         const files = { html: path.join(o.out, 'preview.html'), text: path.join(o.out, 'preview.txt'), pdf: path.join(o.out, 'preview.pdf') };
         await Promise.all([writeFile(files.html, p.html), writeFile(files.text, p.text), writeFile(files.pdf, p.pdf)]);
