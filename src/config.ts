@@ -79,6 +79,8 @@ const envSchema = z.object({
   SHOPIFY_SCOPES: z.string().default('read_orders,read_all_orders'),
   ADBRAIN_WEBHOOKS_ALLOW_PRIVATE: z.enum(['0', '1']).optional(),
   ADBRAIN_TRACK_FALLBACK_URL: z.url({ protocol: /^https?$/ }).optional(),
+  /** Where `adbrain fx fetch` gets reference rates in the ECB's CSV format (its history file, or a mirror of it). */
+  ADBRAIN_FX_URL: z.url({ protocol: /^https?$/ }).optional(),
   ADBRAIN_GEO_HEADER: z.string().regex(/^[A-Za-z0-9-]+$/, 'a header name, or off').optional(),
   ADBRAIN_TRACK_SALT: z.string().min(16, 'at least 16 characters').optional(),
   ADBRAIN_TRUSTED_PROXIES: z.string().optional().refine((v) => !v || v.split(',').every((a) => proxyEntry(a.trim()) !== null), 'addresses or CIDR ranges of your reverse proxies, comma-separated (127.0.0.1,10.0.0.0/8)'),
@@ -135,6 +137,8 @@ export interface Config {
   dbRetry: { retries: number; minTimeoutMs: number };
   /** Outbound webhooks: whether private / loopback receivers are allowed (development), the per-attempt timeout. */
   webhooks: { allowPrivate: boolean; timeoutMs: number };
+  /** Reference exchange rates (src/fx/): the URL of an ECB-format CSV; null: load a file instead. */
+  fx: { url: string | null };
   /** First-party tracking: where a link nobody knows goes, the header with the visitor's country, the salt of IP hashes. */
   tracking: {
     fallbackUrl: string | null; geoHeader: string | null; salt: string;
@@ -241,6 +245,7 @@ export function loadConfig(
     dbRetry: { retries: e.ADBRAIN_DB_RETRIES, minTimeoutMs: e.ADBRAIN_DB_RETRY_MIN_MS },
     webhooks: { allowPrivate: e.ADBRAIN_WEBHOOKS_ALLOW_PRIVATE === '1', timeoutMs: e.ADBRAIN_WEBHOOK_TIMEOUT_MS },
     // Without ADBRAIN_TRACK_SALT the salt lives as long as the process: hashes then never link visits across restarts.
+    fx: { url: e.ADBRAIN_FX_URL ?? null },
     tracking: { fallbackUrl: e.ADBRAIN_TRACK_FALLBACK_URL ?? null, geoHeader: e.ADBRAIN_GEO_HEADER === 'off' ? null : (e.ADBRAIN_GEO_HEADER ?? 'cf-ipcountry').toLowerCase(), salt: e.ADBRAIN_TRACK_SALT ?? processSalt, clickLimit: e.ADBRAIN_CLICK_LIMIT },
     trustedProxies: (e.ADBRAIN_TRUSTED_PROXIES ?? '').split(',').map((a) => a.trim()).filter(Boolean),
     sources: {

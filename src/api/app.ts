@@ -35,6 +35,7 @@ import { askRoutes } from './routes/ask.ts';
 import { adActionRoutes } from './routes/ad-actions.ts';
 import { actionRuleRoutes } from './routes/action-rules.ts';
 import { brandingRoutes } from './routes/branding.ts';
+import { rollupRoutes } from './routes/rollup.ts';
 import { webApp } from '../web/app.ts';
 
 export interface AppOptions {
@@ -168,6 +169,7 @@ export function createApp(deps: ApiDeps, opts: AppOptions = {}) {
   adActionRoutes(app);
   actionRuleRoutes(app);
   brandingRoutes(app);
+  rollupRoutes(app);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', description: 'An adbrain API key: adb_<prefix>_<secret>' });
   app.doc31('/openapi.json', {

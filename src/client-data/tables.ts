@@ -63,6 +63,8 @@ export const NOT_CLIENT_DATA = [
   'webhook_delivery',
   // Who holds which job right now (src/db/lease.ts): a name and a random holder, gone when the job ends.
   'lease',
+  // Reference exchange rates (src/fx/), and an agency's roll-up across its clients.
+  'fx_rate', 'agency_report',
 ];
 
 /** Webhook deliveries whose envelope is about client $1. */

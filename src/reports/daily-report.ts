@@ -148,19 +148,27 @@ type Tx = Db['prisma'];
  * idempotency key for 24 hours, nothing else would).
  */
 export async function sendRecorded(db: Db, reportId: string, msg: OutgoingEmail, opts: DeliverOptions, alsoInTx?: (tx: Tx, sent: SendResult) => Promise<void>) {
+  return sendRecordedTo('report', db, reportId, msg, opts, alsoInTx);
+}
+
+/** Rows that record a sent message: a client's report, or an agency's roll-up. */
+type SentRows = { update(args: { where: { id: string }; data: Record<string, unknown> }): Promise<unknown> };
+
+export async function sendRecordedTo(table: 'report' | 'agencyReport', db: Db, id: string, msg: OutgoingEmail, opts: DeliverOptions, alsoInTx?: (tx: Tx, sent: SendResult) => Promise<void>) {
+  const rows = (p: Tx) => p[table] as unknown as SentRows;
   let sent: SendResult;
   try {
     sent = await opts.sender.send(msg);
   } catch (err) {
     const message = (err as Error).message;
-    await db.prisma.report.update({ where: { id: reportId }, data: { status: 'failed', error: message.slice(0, 1000) } }).catch(() => undefined);
+    await rows(db.prisma).update({ where: { id }, data: { status: 'failed', error: message.slice(0, 1000) } }).catch(() => undefined);
     throw err instanceof AppError ? err : new AppError('provider_error', `delivery failed: ${message}`);
   }
   await withDbRetry(
     () =>
       db.prisma.$transaction(async (t) => {
         const tx = t as unknown as Tx;
-        await tx.report.update({ where: { id: reportId }, data: { status: sent.provider === 'outbox' ? 'written' : 'sent', provider: sent.provider, providerId: sent.providerId, sentAt: opts.now, error: null } });
+        await rows(tx).update({ where: { id }, data: { status: sent.provider === 'outbox' ? 'written' : 'sent', provider: sent.provider, providerId: sent.providerId, sentAt: opts.now, error: null } });
         await alsoInTx?.(tx, sent);
       }),
     opts.recordRetry ?? { retries: 7, minTimeoutMs: 500 },

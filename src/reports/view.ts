@@ -119,7 +119,7 @@ const UP_IS: Record<keyof Kpis, Tone> = {
   unreportedRevenueSpendCents: 'flat',
 };
 
-function change(x: number | null | undefined, key: keyof Kpis): Change {
+export function change(x: number | null | undefined, key: keyof Kpis): Change {
   const text = signedPct(x);
   if (x === null || x === undefined || !Number.isFinite(x) || Math.round(x * 100) === 0) return { text, tone: 'flat' };
   const up = UP_IS[key];

@@ -36,6 +36,7 @@ const m = {
   rules: () => import('./rules.ts'),
   brand: () => import('./brand.ts'),
   reportDesign: () => import('./report-design.ts'),
+  rollup: () => import('./rollup.ts'),
 };
 
 export const AREAS: Area[] = [
@@ -51,7 +52,8 @@ export const AREAS: Area[] = [
   { name: 'alerts', summary: 'alert checks: burning links, winners, daily spend over the line', modules: [m.delivery] },
   { name: 'forecast', summary: 'forecast every series of a long CSV (series_id,date,value)', modules: [m.forecast] },
   { name: 'clients', summary: 'clients of an agency', modules: [m.clients, m.dataAdmin] },
-  { name: 'agencies', summary: 'agencies (tenants)', modules: [m.agencies, m.dataAdmin] },
+  { name: 'agencies', summary: 'agencies (tenants), and their roll-up across clients in the agency currency', modules: [m.agencies, m.dataAdmin, m.rollup] },
+  { name: 'fx', summary: 'reference exchange rates (ECB CSV) for the agency roll-up: load a file, fetch ADBRAIN_FX_URL, show a rate', modules: [m.rollup] },
   { name: 'connections', summary: 'ad accounts adbrain syncs by itself', modules: [m.connections] },
   { name: 'sync', summary: 'sync a client\'s connections now: the settling window, a pending backfill, or --from/--to', modules: [m.connections] },
   { name: 'campaigns', summary: 'first-party campaigns: posts, reels, stories, influencer and bio links with their own tracking links', modules: [m.campaigns] },
