@@ -23,7 +23,7 @@ type SectionId = ReportView['sections'][number];
 
 function sections(view: ReportView): Record<SectionId, () => ReactNode> {
   const brand = view.brand;
-  const h2 = { ...h2Base, borderBottom: `2px solid ${brand.primary}`, paddingBottom: '3px' };
+  const h2 = { ...h2Base, color: brand.primary };
   return {
     summary: () => (
       <Section style={{ borderLeft: `4px solid ${brand.primary}`, padding: '4px 0 4px 12px', margin: '0 0 12px' }}>

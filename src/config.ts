@@ -81,6 +81,8 @@ const envSchema = z.object({
   ADBRAIN_TRACK_FALLBACK_URL: z.url({ protocol: /^https?$/ }).optional(),
   /** Where `adbrain fx fetch` gets reference rates in the ECB's CSV format (its history file, or a mirror of it). */
   ADBRAIN_FX_URL: z.url({ protocol: /^https?$/ }).optional(),
+  /** As curl's --resolve ("go.brand.com:443:203.0.113.7,…"): where the tracking-domain check connects for a host. */
+  ADBRAIN_RESOLVE: z.string().max(2000).regex(/^([^:,]+:\d+:[^,]+)(,[^:,]+:\d+:[^,]+)*$/, 'host:port:address, comma-separated').optional(),
   ADBRAIN_GEO_HEADER: z.string().regex(/^[A-Za-z0-9-]+$/, 'a header name, or off').optional(),
   ADBRAIN_TRACK_SALT: z.string().min(16, 'at least 16 characters').optional(),
   ADBRAIN_TRUSTED_PROXIES: z.string().optional().refine((v) => !v || v.split(',').every((a) => proxyEntry(a.trim()) !== null), 'addresses or CIDR ranges of your reverse proxies, comma-separated (127.0.0.1,10.0.0.0/8)'),
@@ -139,6 +141,8 @@ export interface Config {
   webhooks: { allowPrivate: boolean; timeoutMs: number };
   /** Reference exchange rates (src/fx/): the URL of an ECB-format CSV; null: load a file instead. */
   fx: { url: string | null };
+  /** ADBRAIN_RESOLVE: host-to-address overrides for the tracking-domain check. */
+  resolve?: string;
   /** First-party tracking: where a link nobody knows goes, the header with the visitor's country, the salt of IP hashes. */
   tracking: {
     fallbackUrl: string | null; geoHeader: string | null; salt: string;
@@ -246,6 +250,7 @@ export function loadConfig(
     webhooks: { allowPrivate: e.ADBRAIN_WEBHOOKS_ALLOW_PRIVATE === '1', timeoutMs: e.ADBRAIN_WEBHOOK_TIMEOUT_MS },
     // Without ADBRAIN_TRACK_SALT the salt lives as long as the process: hashes then never link visits across restarts.
     fx: { url: e.ADBRAIN_FX_URL ?? null },
+    resolve: e.ADBRAIN_RESOLVE,
     tracking: { fallbackUrl: e.ADBRAIN_TRACK_FALLBACK_URL ?? null, geoHeader: e.ADBRAIN_GEO_HEADER === 'off' ? null : (e.ADBRAIN_GEO_HEADER ?? 'cf-ipcountry').toLowerCase(), salt: e.ADBRAIN_TRACK_SALT ?? processSalt, clickLimit: e.ADBRAIN_CLICK_LIMIT },
     trustedProxies: (e.ADBRAIN_TRUSTED_PROXIES ?? '').split(',').map((a) => a.trim()).filter(Boolean),
     sources: {

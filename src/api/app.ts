@@ -29,6 +29,7 @@ import { trackingAnalyticsRoutes } from './routes/tracking-analytics.ts';
 import { processVisitWriter, type VisitWriter } from '../tracking/visits.ts';
 import { SiteCache } from '../tracking/sites.ts';
 import { BEACON_PATHS, beaconRoutes } from './routes/beacon.ts';
+import { DomainCache, DOMAIN_PROOF_PATH, domainProof } from '../tracking/domains.ts';
 import { actionLinkRoutes } from './routes/action-links.ts';
 import { userRoutes } from './routes/users.ts';
 import { askRoutes } from './routes/ask.ts';
@@ -77,6 +78,20 @@ export function createApp(deps: ApiDeps, opts: AppOptions = {}) {
     await next();
   });
   app.use('*', nulGuard({ skip: (p) => p.endsWith('/imports') }));
+  // A client's own tracking host (src/tracking/domains.ts): its links, the snippet and
+  // beacons, and the routing proof — nothing else of this server is served there.
+  const domains = new DomainCache(deps.db.prisma);
+  const ownHost = new URL(deps.config.sources.oauth.publicUrl).hostname;
+  app.use('*', async (c, next) => {
+    const host = (c.req.header('host') ?? '').toLowerCase().replace(/:\d+$/, '').replace(/\.$/, '');
+    if (!host.includes('.') || host === ownHost || /^[\d.]+$|^\[/.test(host)) return next();
+    const clientId = await domains.clientOf(host);
+    if (!clientId) return next();
+    if (c.req.path === DOMAIN_PROOF_PATH) return c.text(domainProof(clientId, host), 200, { 'cache-control': 'no-store' });
+    if (!/^\/t\/[^/]+$/.test(c.req.path) && c.req.path !== '/t.js' && !(BEACON_PATHS as readonly string[]).includes(c.req.path)) return c.text('Not found', 404);
+    c.set('domainClient', clientId);
+    return next();
+  });
 
   app.get('/v1/health', async (c) => {
     // The embedded database runs in this process and serialises its work: while a

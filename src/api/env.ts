@@ -17,4 +17,4 @@ export interface ApiDeps {
   actionLinkKey: () => Buffer | undefined;
 }
 
-export type AppEnv = { Variables: { deps: ApiDeps; key: KeyIdentity; requestId: string; /** /t/<code>: over the per-address click limit (sent on, not counted). */ uncounted?: boolean } };
+export type AppEnv = { Variables: { deps: ApiDeps; key: KeyIdentity; requestId: string; /** /t/<code>: over the per-address click limit (sent on, not counted). */ uncounted?: boolean; /** The request came in on this client's own tracking host: only its links answer. */ domainClient?: string } };

@@ -93,7 +93,8 @@ type SectionId = ReportView['sections'][number];
 
 function sections(view: ReportView): Record<SectionId, () => ReactNode> {
   const brand = view.brand;
-  const h2 = [s.h2, { borderBottom: `1 solid ${brand.primary}`, paddingBottom: 1 }];
+  // The brand's colour on headings, not a rule under them: a bordered heading loses minPresenceAhead (react-pdf 4).
+  const h2 = [s.h2, { color: brand.primary }];
   return {
     summary: () => (
       <View style={[s.summary, { borderLeft: `3 solid ${brand.primary}` }]}>

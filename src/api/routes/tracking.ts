@@ -10,6 +10,7 @@ import { recordConversion } from '../../tracking/conversions.ts';
 import { describeAgent, hashIp, notAPerson, VisitWriter } from '../../tracking/visits.ts';
 import { pickVariant } from '../../tracking/split-link.ts';
 import { LinkResolver, type CampaignLink } from '../../tracking/link-resolver.ts';
+import { checkTrackDomain, linkBase, parseTrackDomain } from '../../tracking/domains.ts';
 import { rateLimiter } from 'hono-rate-limiter';
 import { audit } from '../audit.ts';
 import { clientKey } from '../client-address.ts';
@@ -38,6 +39,7 @@ const ConversionOut = z.object({ id: z.uuid(), orderId: z.string(), duplicate: z
 
 const Settings = z.object({
   siteKey: z.string(), origins: z.array(z.string()), fallbackUrl: z.string().nullable(), attributionDays: z.number().int(), honorDnt: z.boolean(),
+  domain: z.string().nullable().openapi({ description: 'the client\'s own tracking host: its links are https://<domain>/t/<code>' }),
   snippet: z.string().openapi({ description: 'the <script> tag to paste into every page of the shop' }),
 }).openapi('TrackingSettings');
 const SettingsPatch = z.object({
@@ -45,6 +47,7 @@ const SettingsPatch = z.object({
   fallbackUrl: z.url({ protocol: /^https?$/ }).max(2000).nullable().optional(),
   attributionDays: z.number().int().min(1).max(365).optional(),
   honorDnt: z.boolean().optional().openapi({ description: 'drop visits of browsers that send DNT: 1 or Sec-GPC: 1' }),
+  domain: z.string().max(253).nullable().optional().openapi({ description: 'the client\'s own tracking host (go.brand.com; a CNAME to this server, TLS at your proxy); null removes it' }),
 }).strict().openapi('TrackingSettingsPatch');
 
 export function trackingRoutes(app: OpenAPIHono<AppEnv>, visits: VisitWriter, c0: Pick<ApiDeps, 'db' | 'config'>) {
@@ -52,8 +55,8 @@ export function trackingRoutes(app: OpenAPIHono<AppEnv>, visits: VisitWriter, c0
     const { prisma } = c.get('deps').db;
     const key = await siteKeyOf(prisma, clientId);
     const cl = await prisma.client.findUniqueOrThrow({ where: { id: clientId } });
-    const base = c.get('deps').config.sources.oauth.publicUrl;
-    return { siteKey: key, origins: cl.trackOrigins, fallbackUrl: cl.trackFallbackUrl, attributionDays: cl.attributionDays, honorDnt: cl.honorDnt, snippet: `<script src="${base}/t.js" data-site="${key}" defer></script>` };
+    const base = linkBase(c.get('deps').config.sources.oauth.publicUrl, cl.trackDomain);
+    return { siteKey: key, origins: cl.trackOrigins, fallbackUrl: cl.trackFallbackUrl, attributionDays: cl.attributionDays, honorDnt: cl.honorDnt, domain: cl.trackDomain, snippet: `<script src="${base}/t.js" data-site="${key}" defer></script>` };
   };
   app.openapi(
     createRoute({ method: 'get', path: '/v1/clients/{id}/tracking', tags, security, summary: 'The client\'s tracking settings: site key, allowed origins, fallback URL, attribution window, the snippet', request: { params: IdParam }, responses: { 200: json(Settings, 'Settings'), ...errors } }),
@@ -67,16 +70,33 @@ export function trackingRoutes(app: OpenAPIHono<AppEnv>, visits: VisitWriter, c0
       const b = c.req.valid('json');
       if (Object.keys(b).length === 0) throw new AppError('invalid_input', 'nothing to change: send at least one field');
       const before = await settingsOf(c, client.id);
+      const domain = b.domain === undefined || b.domain === null ? b.domain : parseTrackDomain(b.domain, c.get('deps').config.sources.oauth.publicUrl);
       await c.get('deps').db.prisma.client.update({
         where: { id: client.id },
         data: {
+          ...(domain !== undefined && { trackDomain: domain }),
           ...(b.origins && { trackOrigins: [...new Set(b.origins.map((o) => new URL(o).origin))] }), ...(b.fallbackUrl !== undefined && { trackFallbackUrl: b.fallbackUrl }),
           ...(b.attributionDays !== undefined && { attributionDays: b.attributionDays }), ...(b.honorDnt !== undefined && { honorDnt: b.honorDnt }),
         },
+      }).catch((err: { code?: string }) => {
+        if (err.code === 'P2002') throw new AppError('conflict', `domain: ${domain} is already another client's tracking host`, [{ path: 'body.domain', message: 'taken' }]);
+        throw err;
       });
       const after = await settingsOf(c, client.id);
       await audit(c, { action: 'client.tracking', entityType: 'client', entityId: client.id, clientId: client.id, before, after });
       return c.json(after, 200);
+    },
+  );
+  app.openapi(
+    createRoute({
+      method: 'get', path: '/v1/clients/{id}/tracking/domain-check', tags, security,
+      summary: 'Whether the client\'s tracking host reaches this server: fetches https://<domain>/.well-known/adbrain-domain through DNS, the proxy and TLS, and says what is wrong',
+      request: { params: IdParam }, responses: { 200: json(z.object({ domain: z.string(), url: z.string(), ok: z.boolean(), problem: z.string().nullable() }), 'The check'), ...errors },
+    }),
+    async (c) => {
+      const client = await scopedClient(c, c.req.valid('param').id);
+      if (!client.trackDomain) throw new AppError('invalid_input', 'this client has no tracking domain: PATCH /v1/clients/{id}/tracking with {"domain": "go.brand.com"}', [{ path: 'domain', message: 'not set' }]);
+      return c.json(await checkTrackDomain(client.id, client.trackDomain, { resolve: c.get('deps').config.resolve }), 200);
     },
   );
   const scoped = async (c: Parameters<typeof audit>[0], ref: string): Promise<TrackingCampaign> => {
@@ -87,9 +107,13 @@ export function trackingRoutes(app: OpenAPIHono<AppEnv>, visits: VisitWriter, c0
   };
   // Campaigns as answered, with their tracking URLs: the site key is read once per client, not once per campaign.
   const outAll = async (c: Parameters<typeof audit>[0], rows: TrackingCampaign[]) => {
-    const keys = new Map<string, string>();
-    for (const id of new Set(rows.map((t) => t.clientId))) keys.set(id, await siteKeyOf(c.get('deps').db.prisma, id));
-    return rows.map((t) => campaignOut(t, trackingUrl(c.get('deps').config.sources.oauth.publicUrl, t, keys.get(t.clientId)!)));
+    const keys = new Map<string, string>(), bases = new Map<string, string>();
+    const { prisma } = c.get('deps').db;
+    for (const id of new Set(rows.map((t) => t.clientId))) {
+      keys.set(id, await siteKeyOf(prisma, id));
+      bases.set(id, linkBase(c.get('deps').config.sources.oauth.publicUrl, (await prisma.client.findUniqueOrThrow({ where: { id }, select: { trackDomain: true } })).trackDomain));
+    }
+    return rows.map((t) => campaignOut(t, trackingUrl(bases.get(t.clientId)!, t, keys.get(t.clientId)!)));
   };
   const out = async (c: Parameters<typeof audit>[0], t: TrackingCampaign) => (await outAll(c, [t]))[0]!;
 
@@ -223,6 +247,9 @@ export function trackingRoutes(app: OpenAPIHono<AppEnv>, visits: VisitWriter, c0
       hit = { id: v.campaignId, clientId: split.clientId, destinationUrl: v.destinationUrl, active: true, startsAt: null, endsAt: null, fallback: split.fallback, honorDnt: split.honorDnt };
       shown = v.code;
     }
+    // On a client's own host, another client's link does not exist.
+    const onHost = c.get('domainClient');
+    if (onHost && hit && hit.clientId !== onHost) return c.text('This link is not active.', 404);
     const live = hit && hit.active && (!hit.startsAt || new Date(hit.startsAt) <= at) && (!hit.endsAt || new Date(hit.endsAt) >= at);
     if (!hit || !live) {
       const fallback = (hit ? hit.fallback : resolved.kind === 'none' ? resolved.fallback : null) ?? config.tracking.fallbackUrl;

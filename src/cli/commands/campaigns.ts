@@ -7,6 +7,7 @@ import { day, inFlags, int, json } from '../options.ts';
 import { printJson, table } from '../output.ts';
 import { summaryOf, type Group } from './index.ts';
 import { addDays, startOfLocalDay } from '../../time.ts';
+import { checkTrackDomain, linkBase, parseTrackDomain } from '../../tracking/domains.ts';
 
 type Client = Parameters<Parameters<typeof withClient>[1]>[1];
 const choice = (list: readonly string[]) => (v: string) => {
@@ -56,7 +57,7 @@ export function register(program: Command, group: Group) {
         const { createCampaign, campaignOut, siteKeyOf, trackingUrl } = await import('../../tracking/campaigns.ts');
         const parentId = o.parent ? (await find(db, client.id, o.parent)).id : undefined;
         const t = await inFlags(CAMPAIGN_FLAGS, async () => createCampaign(db.prisma, client.id, { name, ...(await fieldsOf(o, client)), ...(await adOf(db, client.id, o.ad)), parentId }));
-        const out = campaignOut(t, trackingUrl(config.sources.oauth.publicUrl, t, await siteKeyOf(db.prisma, client.id)));
+        const out = campaignOut(t, trackingUrl(linkBase(config.sources.oauth.publicUrl, client.trackDomain), t, await siteKeyOf(db.prisma, client.id)));
         await audit({ action: 'tracking_campaign.create', entityType: 'tracking_campaign', entityId: t.id, clientId: client.id, after: out });
         warnLocalLinks(config);
         if (o.json) return printJson(out);
@@ -69,11 +70,11 @@ export function register(program: Command, group: Group) {
       await withClient(o.client, async ({ db, config, audit }, client) => {
         const { updateCampaign, campaignOut, siteKeyOf, trackingUrl } = await import('../../tracking/campaigns.ts');
         const t = await find(db, client.id, ref);
-        const url = (x: typeof t) => trackingUrl(config.sources.oauth.publicUrl, x, null);
+        const url = (x: typeof t) => trackingUrl(linkBase(config.sources.oauth.publicUrl, client.trackDomain), x, null);
         const parentId = o.parent ? (await find(db, client.id, o.parent)).id : undefined;
         const u = await inFlags(CAMPAIGN_FLAGS, async () => updateCampaign(db.prisma, t, { ...(await fieldsOf(o, client)), ...(await adOf(db, client.id, o.ad)), ...(o.name !== undefined && { name: o.name }), ...(parentId && { parentId }) }));
         await audit({ action: 'tracking_campaign.update', entityType: 'tracking_campaign', entityId: t.id, clientId: client.id, before: campaignOut(t, url(t)), after: campaignOut(u, url(u)) });
-        const out = campaignOut(u, trackingUrl(config.sources.oauth.publicUrl, u, await siteKeyOf(db.prisma, client.id)));
+        const out = campaignOut(u, trackingUrl(linkBase(config.sources.oauth.publicUrl, client.trackDomain), u, await siteKeyOf(db.prisma, client.id)));
         if (o.json) return printJson(out);
         console.log(`updated ${out.name} (${out.code})`);
       });
@@ -101,7 +102,7 @@ export function register(program: Command, group: Group) {
     await withClient(o.client, async ({ db, config }, client) => {
       const { campaignOut, siteKeyOf, trackingUrl } = await import('../../tracking/campaigns.ts');
       const key = await siteKeyOf(db.prisma, client.id);
-      const rows = (await db.prisma.trackingCampaign.findMany({ where: { clientId: client.id }, orderBy: { createdAt: 'asc' } })).map((t) => campaignOut(t, trackingUrl(config.sources.oauth.publicUrl, t, key)));
+      const rows = (await db.prisma.trackingCampaign.findMany({ where: { clientId: client.id }, orderBy: { createdAt: 'asc' } })).map((t) => campaignOut(t, trackingUrl(linkBase(config.sources.oauth.publicUrl, client.trackDomain), t, key)));
       if (rows.length) warnLocalLinks(config);
       if (o.json) return printJson(rows);
       if (!rows.length) return console.log(`no campaigns: adbrain campaigns create "Summer dress" --client ${client.slug} --platform instagram --destination https://…`);
@@ -150,8 +151,11 @@ export function register(program: Command, group: Group) {
     .option('--fallback <url>', 'where unknown or inactive links go ("off" for none)')
     .option('--window <days>', 'attribution window after the last activity (default 30)', int)
     .option('--honor-dnt <on|off>', 'drop visits from browsers that send DNT or GPC', choice(['on', 'off']))
+    .option('--domain <host|off>', 'the client\'s own tracking host (go.brand.com): its links become https://go.brand.com/t/<code>; point a CNAME at this server first')
+    .option('--check-domain', 'check that the tracking host reaches this server (DNS, proxy, TLS): fetches https://<host>/.well-known/adbrain-domain')
+    .option('--check-url <url>', 'with --check-domain: fetch this URL on the host instead (http://, another port)')
     .addOption(json())
-    .action(async (slug: string, o: { origins?: string; fallback?: string; window?: number; honorDnt?: 'on' | 'off'; json?: boolean }) => {
+    .action(async (slug: string, o: { origins?: string; fallback?: string; window?: number; honorDnt?: 'on' | 'off'; domain?: string; checkDomain?: boolean; checkUrl?: string; json?: boolean }) => {
       await withClient(slug, async ({ db, config, audit }, client) => {
         const { siteKeyOf } = await import('../../tracking/campaigns.ts');
         const url = (v: string, flag: string) => {
@@ -168,15 +172,29 @@ export function register(program: Command, group: Group) {
           ...(o.origins !== undefined && { trackOrigins: [...new Set(o.origins.split(',').map((x) => x.trim()).filter(Boolean).map((x) => url(x, '--origins').origin))] }),
           ...(o.fallback !== undefined && { trackFallbackUrl: o.fallback === 'off' ? null : url(o.fallback, '--fallback').toString() }),
           ...(o.window !== undefined && { attributionDays: o.window }), ...(o.honorDnt !== undefined && { honorDnt: o.honorDnt === 'on' }),
+          ...(o.domain !== undefined && { trackDomain: o.domain === 'off' ? null : parseTrackDomain(o.domain, config.sources.oauth.publicUrl) }),
         };
+        if (data.trackDomain) {
+          const taken = await db.prisma.client.findFirst({ where: { trackDomain: data.trackDomain, id: { not: client.id } }, select: { slug: true } });
+          if (taken) throw new AppError('conflict', `--domain: ${data.trackDomain} is already the tracking host of ${taken.slug}`);
+        }
         const key = await siteKeyOf(db.prisma, client.id);
         const before = await db.prisma.client.findUniqueOrThrow({ where: { id: client.id } });
         const c = Object.keys(data).length ? await db.prisma.client.update({ where: { id: client.id }, data }) : before;
-        const view = (x: typeof c) => ({ siteKey: key, origins: x.trackOrigins, fallbackUrl: x.trackFallbackUrl, attributionDays: x.attributionDays, honorDnt: x.honorDnt });
+        const view = (x: typeof c) => ({ siteKey: key, origins: x.trackOrigins, fallbackUrl: x.trackFallbackUrl, attributionDays: x.attributionDays, honorDnt: x.honorDnt, domain: x.trackDomain });
         if (Object.keys(data).length) await audit({ action: 'client.tracking', entityType: 'client', entityId: client.id, clientId: client.id, before: view(before), after: view(c) });
-        const snippet = `<script src="${config.sources.oauth.publicUrl}/t.js" data-site="${key}" defer></script>`;
-        warnLocalLinks(config);
+        const snippet = `<script src="${linkBase(config.sources.oauth.publicUrl, c.trackDomain)}/t.js" data-site="${key}" defer></script>`;
+        if (!c.trackDomain) warnLocalLinks(config);
+        if (o.checkDomain) {
+          if (!c.trackDomain) throw new AppError('invalid_input', `${client.slug} has no tracking domain: set one with --domain go.brand.com`);
+          const r = await checkTrackDomain(c.id, c.trackDomain, { url: o.checkUrl, resolve: config.resolve });
+          if (o.json) return printJson({ ...view(c), snippet, check: r });
+          if (!r.ok) throw new AppError('invalid_input', `${r.url}: ${r.problem}`);
+          console.log(`${c.trackDomain} reaches this server for ${client.slug} (${r.url})`);
+          return;
+        }
         if (o.json) return printJson({ ...view(c), snippet });
+        if (c.trackDomain) console.log(`tracking links on https://${c.trackDomain}/t/<code> (check it: adbrain tracking ${client.slug} --check-domain)`);
         console.log(`site key ${key}; origins ${c.trackOrigins.join(', ') || '(none yet: visits are refused until you add the shop\'s)'}; fallback ${c.trackFallbackUrl ?? 'none'}; window ${c.attributionDays} days; DNT/GPC ${c.honorDnt ? 'honoured' : 'not honoured'}`);
         console.log(`paste into every page:\n  ${snippet}`);
       });
