@@ -58,6 +58,26 @@ function sections(view: ReportView): Record<SectionId, () => ReactNode> {
       </Section>
     ),
     burning: () => view.burning && <DataTable table={view.burning} />,
+    budgets: () => view.budgets && (
+      <Section>
+        <Heading as="h2" style={h2}>Budgets this month</Heading>
+        {view.budgets.map((b) => (
+          <Section key={b.name} style={{ margin: '0 0 10px' }}>
+            <Text style={{ ...p, margin: '0 0 4px', fontWeight: 700 }}>{b.name}</Text>
+            {/* Email-safe bar: a table of two cells (the even pace is in the line under it). */}
+            <table width="100%" cellPadding={0} cellSpacing={0} role="presentation" style={{ borderCollapse: 'collapse', height: '10px' }}>
+              <tbody>
+                <tr>
+                  {b.spentPct > 0 && <td width={`${b.spentPct}%`} style={{ background: b.tone === 'bad' ? theme.bad : brand.primary, height: '10px', fontSize: '1px', lineHeight: '10px' }}>&nbsp;</td>}
+                  {b.spentPct < 100 && <td style={{ background: theme.line, height: '10px', fontSize: '1px', lineHeight: '10px' }}>&nbsp;</td>}
+                </tr>
+              </tbody>
+            </table>
+            <Text style={{ ...p, margin: '4px 0 0', fontSize: '12px', color: b.tone === 'bad' ? theme.bad : theme.muted }}>{b.line}</Text>
+          </Section>
+        ))}
+      </Section>
+    ),
     trend: () => (
       <>
         <Heading as="h2" style={h2}>Trend</Heading>

@@ -301,7 +301,7 @@ describe('REST API', () => {
           : e.path.endsWith('/export-schedules') ? { every: 'week', kinds: ['spend'], recipients: ['a@b.example'] }
           : e.path.endsWith('/split-tests') ? { name: 'n', metric: 'roi', variants: [{ entity: 'a' }, { entity: 'b' }] }
           : e.path === '/v1/webhooks/{id}' ? { enabled: true } : e.path === '/v1/tracking-campaigns/{id}' ? { name: 'x' }
-          : e.path.endsWith('/tracking-campaigns') ? { name: 'n', destinationUrl: 'https://shop.example/' } : e.path.endsWith('/actions') ? { entity: 'x', kind: 'pause' } : undefined;
+          : e.path.endsWith('/tracking-campaigns') ? { name: 'n', destinationUrl: 'https://shop.example/' } : e.path.endsWith('/actions') ? { entity: 'x', kind: 'pause' } : e.path.endsWith('/budget') ? { monthlyBudgetCents: 100 } : undefined;
         const again = await call(e.method, url, { key: keys.admin, body: valid });
         expect(again.status, `${e.method} ${url}`).toBe(404);
       }
@@ -315,7 +315,7 @@ describe('REST API', () => {
   it('role matrix: viewers only read, members act on insights / analysis / imports / entities, admins manage clients and keys', async () => {
     const need = (method: string, p: string) =>
       method === 'GET' || p === '/v1/ask' ? (/^\/v1\/(api-keys|webhooks|audit|settings)/.test(p) || p.endsWith('/export.zip') ? 'admin' : 'viewer')
-        : /^\/v1\/(webhooks|settings|rules|brand)/.test(p) ? 'admin'
+        : /^\/v1\/(webhooks|settings|rules|brand)/.test(p) || p.endsWith('/budget') ? 'admin'
         : p.startsWith('/v1/clients') && !/\/(imports|analysis|split-tests|tracking-campaigns|actions|report-layout|export-schedules(\/\{scheduleId\})?)$/.test(p) ? 'admin'
           : p.startsWith('/v1/api-keys') ? 'admin'
             : 'member';

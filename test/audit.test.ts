@@ -56,6 +56,7 @@ describe.each(dbKinds)('audit log through the API (%s)', (kind) => {
     ids.link = links[0]!.id;
     ids.link2 = links[1]!.id;
     ids.campaign = (await db.prisma.entity.findFirstOrThrow({ where: { clientId: c.id, kind: 'campaign' } })).id;
+    ids.account = (await db.prisma.entity.findFirstOrThrow({ where: { clientId: c.id, kind: 'account', platform: { not: 'shopify' } } })).id;
 
     meta = await startFakeMeta({ ads: [{ id: '901', name: 'Ad', adset: { id: '80', name: 'Set' }, campaign: { id: '70', name: 'Camp' } }], days: [addDays(END, -1), END] });
     meta.timezone = 'UTC';
@@ -102,6 +103,7 @@ describe.each(dbKinds)('audit log through the API (%s)', (kind) => {
     'POST /v1/clients/{id}/analysis': { url: () => `/v1/clients/${ids.client}/analysis`, body: () => ({}), action: 'analysis.start' },
     'POST /v1/entities/{id}/kill': { url: () => `/v1/entities/${ids.link}/kill`, body: () => ({ reason: 'burning' }), action: 'entity.kill' },
     'POST /v1/entities/{id}/restore': { url: () => `/v1/entities/${ids.link}/restore`, action: 'entity.restore' },
+    'PUT /v1/entities/{id}/budget': { url: () => `/v1/entities/${ids.account}/budget`, body: () => ({ monthlyBudgetCents: 250_000 }), action: 'entity.budget' },
     'POST /v1/api-keys': { url: () => '/v1/api-keys', body: () => ({ name: 'ci', role: 'viewer' }), keep: (j) => { ids.key = j.id; secrets.push(j.key); }, action: 'api_key.create' },
     'DELETE /v1/api-keys/{id}': { url: () => `/v1/api-keys/${ids.key}`, action: 'api_key.revoke' },
     'POST /v1/users': { url: () => '/v1/users', body: () => ({ name: 'Ana Ops', email: 'Ana@Agency.example', role: 'Member' }), keep: (j) => (ids.user = j.id), action: 'user.create' },

@@ -10,7 +10,7 @@ import { emitEvent, emitEvents, type NewEvent } from '../webhooks/events.ts';
 import { renderAlertDigestHtml, renderAlertHtml } from '../reports/render-html.tsx';
 import type { Sender } from '../reports/senders.ts';
 import { localDate } from '../time.ts';
-import { decide, evaluate, type Condition, type Verdict } from './rules.ts';
+import { accountBudgetConditions, decide, evaluate, type Condition, type Verdict } from './rules.ts';
 import { loadVerdicts } from '../run/verdicts.ts';
 import { provisionalFrom } from '../sources/sync.ts';
 import { lookOf } from '../branding/brand.ts';
@@ -116,13 +116,22 @@ async function check(db: Db, client: AlertClient, opts: AlertCheckOptions): Prom
   const last = series.length - 1;
   let latestDaySpend = 0;
   for (let i = last; i >= Math.max(0, last - (BUDGET_LOOKBACK_DAYS - 1)) && !(latestDaySpend > 0); i--) latestDaySpend = spendOn(i);
-  const conditions = evaluate(verdicts, latestDaySpend, {
+  // Accounts with a budget of their own: their spend since the 1st of this (local) month.
+  const monthStart = Math.max(0, last - (Number(to.slice(8, 10)) - 1));
+  const accounts = [...series.byId.values()]
+    .filter((e) => e.entity.kind === 'account' && e.entity.platform !== 'shopify' && (e.entity.budgetCents ?? 0) > 0)
+    .map((e) => {
+      let spent = 0;
+      for (let i = monthStart; i <= last; i++) spent += e.spendCents[i]!;
+      return { entity: { id: e.entity.id, name: e.entity.name, kind: e.entity.kind, platform: e.entity.platform, killed: false }, spentCents: spent, budgetCents: e.entity.budgetCents!, month: to.slice(0, 7) };
+    });
+  const conditions = [...accountBudgetConditions(accounts), ...evaluate(verdicts, latestDaySpend, {
     burnRoiBelow: settings.burnRoiBelow,
     burnMinSpendCents: settings.burnMinSpendCents,
     winRoiAbove: settings.winRoiAbove,
     winMinRevenueCents: settings.winMinRevenueCents,
     dailySpendAlertCents: client.dailySpendAlertCents === null ? null : Number(client.dailySpendAlertCents),
-  });
+  })];
 
   const states = new Map(
     (await db.prisma.alertState.findMany({ where: { clientId: client.id } })).map((s) => [`${s.rule}:${s.subject}`, s]),

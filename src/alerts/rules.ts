@@ -91,6 +91,19 @@ export function evaluate(verdicts: Verdict[], latestDaySpendCents: number, th: T
   return out;
 }
 
+/**
+ * Ad accounts whose spend this month already passed their own monthly budget: one
+ * condition each (subject = the account), worse at 110 % and 125 %.
+ */
+export function accountBudgetConditions(accounts: { entity: AlertEntity; spentCents: number; budgetCents: number; month: string }[]): Condition[] {
+  return accounts
+    .filter((a) => a.budgetCents > 0 && a.spentCents > a.budgetCents)
+    .map((a) => {
+      const ratio = a.spentCents / a.budgetCents;
+      return { rule: 'budget' as const, subject: a.entity.id, entity: a.entity, level: ratio > 1.25 ? 3 : ratio > 1.1 ? 2 : 1, value: a.spentCents, totals: { ...emptyTotals(), spend: a.spentCents }, threshold: a.budgetCents, since: `${a.month}-01` };
+    });
+}
+
 export interface AlertStateRow {
   streak: number;
   lastSeenAt: Date | null;

@@ -32,7 +32,11 @@ export function buildAlertView(c: Condition, client: { name: string; currency: s
   // How sure, and since when: the brain's words for the same verdict.
   const when = c.since ? ` since ${c.since}` : '';
   const sure = c.probability !== undefined ? ` (${Math.round(c.probability * 100)}% sure)` : '';
-  if (c.rule === 'budget') {
+  if (c.rule === 'budget' && c.entity) {
+    headline = `${c.entity.name} spent ${$(c.value)} this month, over its ${$(c.threshold)} monthly budget`;
+    suggestion = `Lower the daily budgets in ${c.entity.name} (or pause its weakest campaigns) for the rest of the month, or raise its budget if the spend pays back.`;
+    numbers.push({ label: 'Spent this month', value: $(c.value) }, { label: 'Monthly budget', value: $(c.threshold) }, { label: 'Over by', value: $(c.value - c.threshold) });
+  } else if (c.rule === 'budget') {
     headline = `${client.name} spent ${$(c.value)} so far on ${window.to}, above the ${$(c.threshold)} alert line`;
     suggestion = 'Check the daily budgets and any campaign that scaled up unexpectedly; lower them if the extra spend is not paying back.';
     numbers.push({ label: 'Spend on the day', value: $(c.value) }, { label: 'Alert line', value: $(c.threshold) }, { label: 'Over by', value: $(c.value - c.threshold) });
@@ -70,12 +74,13 @@ export function buildAlertView(c: Condition, client: { name: string; currency: s
       suggestion = `Raise the budget of ${name} by about 20% and watch its ROI over the next two days before scaling further.`;
     }
   }
+  const label = c.rule === 'budget' && c.entity ? 'Over the monthly budget' : LABEL[c.rule];
   const level = c.level > 1 ? ` Level ${c.level} of 3${why === 'escalated' ? ' — it got worse since the last alert' : ''}.` : '';
   return {
-    subject: `[${LABEL[c.rule]}] ${headline}`.slice(0, 180),
+    subject: `[${label}] ${headline}`.slice(0, 180),
     preview: suggestion,
     client: client.name,
-    rule: LABEL[c.rule],
+    rule: label,
     headline,
     entity: c.entity && { name: c.entity.name, kind: c.entity.kind, platform: c.entity.platform },
     numbers,

@@ -6,7 +6,7 @@ import { detectAnomalies } from './oracle/anomalies.ts';
 import { detectFatigue } from './oracle/fatigue.ts';
 import { detectForecastRisk } from './oracle/forecast-risk.ts';
 import { forecastEntities, type EntityForecast, type ForecastGap } from './oracle/forecasts.ts';
-import { pace, pacingFindings, type Pacing } from './oracle/pacing.ts';
+import { accountPacing, pace, pacingFindings, type AccountPacing, type Pacing } from './oracle/pacing.ts';
 import { detectPerformance } from './oracle/performance.ts';
 import { trackRecordOf, type TrackRecord } from './oracle/track-record.ts';
 import { buildSeries, type SeriesSet } from './series.ts';
@@ -20,6 +20,8 @@ export interface BrainOutput {
     gaps: ForecastGap[];
     findings: Finding[];
     pacing: Pacing | null;
+    /** Ad accounts with a budget of their own, each paced on its own. */
+    accountPacing: AccountPacing[];
     trackRecord: TrackRecord;
   };
   curiosity: { actions: Action[] };
@@ -59,11 +61,12 @@ export function runCycle(input: BrainInput, opts: CycleOptions = {}): BrainOutpu
   lap('forecasts');
   say({ phase: 'detection', total: s.byId.size });
   const pacing = pace(s, input.settings, forecasts);
+  const accounts = accountPacing(s, input.settings, forecasts);
   const findings: Finding[] = [
     ...detectPerformance(s, input.settings),
     ...detectFatigue(s, input.settings),
     ...detectAnomalies(s, input.settings.currency, input.settings),
-    ...pacingFindings(pacing, s),
+    ...pacingFindings(pacing, s, accounts),
     ...detectForecastRisk(s, forecasts),
   ];
   lap('detection');
@@ -72,7 +75,7 @@ export function runCycle(input: BrainInput, opts: CycleOptions = {}): BrainOutpu
   return {
     asOf: input.asOf,
     memory: [...memory.values()],
-    oracle: { forecasts, gaps, findings, pacing, trackRecord: trackRecordOf(input.scored, s) },
+    oracle: { forecasts, gaps, findings, pacing, accountPacing: accounts, trackRecord: trackRecordOf(input.scored, s) },
     curiosity: { actions },
     timings,
   };

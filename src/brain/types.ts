@@ -12,6 +12,8 @@ export interface BrainEntity {
   parentId: string | null;
   status: string;
   attributes: Record<string, unknown>;
+  /** An ad account's own monthly budget (minor units); paced on its own. */
+  budgetCents?: number | null;
 }
 
 /** One entity's own numbers for one local day (money in cents). */

@@ -28,6 +28,8 @@ export interface EntityRow {
   parentId: string | null;
   status: string;
   attributes: Record<string, unknown>;
+  /** An account's own monthly budget, in the client's minor unit. */
+  budgetCents?: number | null;
 }
 
 /** One entity's own numbers for one local day (money in cents). */
@@ -56,7 +58,8 @@ export async function loadEntities(sql: Sql, clientId: string): Promise<EntityRo
   const [rows, joins] = await Promise.all([
     sql.query<EntityRow>(
       `SELECT id::text AS "id", platform::text AS "platform", kind::text AS "kind", external_id AS "externalId",
-              name, parent_id::text AS "parentId", status::text AS "status", attributes
+              name, parent_id::text AS "parentId", status::text AS "status", attributes,
+              monthly_budget_cents::float8 AS "budgetCents"
          FROM entity WHERE client_id = $1::uuid`,
       [clientId],
     ),

@@ -92,3 +92,10 @@ export async function similarCampaignNames(sql: Pick<Sql, 'query'>, clientId: st
   }
   return [...groups.values()].filter((g) => g.names.length > 1);
 }
+
+/** Sets (or with null clears) an ad account's own monthly budget, in the client's minor unit. */
+export async function setAccountBudget(prisma: PrismaClient, entity: { id: string; kind: string; platform: string; name: string }, cents: number | null) {
+  if (entity.kind !== 'account' || entity.platform === 'shopify') throw new AppError('invalid_input', `${entity.name} is a ${entity.platform} ${entity.kind}: budgets are set on ad accounts`, [{ path: 'entity', message: 'not an ad account' }]);
+  if (cents !== null && (!Number.isSafeInteger(cents) || cents <= 0)) throw new AppError('invalid_input', 'monthlyBudgetCents: a positive whole number of minor units, or null to clear it', [{ path: 'monthlyBudgetCents', message: 'positive integer or null' }]);
+  return prisma.entity.update({ where: { id: entity.id }, data: { monthlyBudgetCents: cents === null ? null : BigInt(cents) } });
+}

@@ -61,6 +61,7 @@ export function buildRollupView(r: AgencyRollup, look: BrandLook): ReportView {
     compare: [`vs previous ${noun}`, `vs ${noun} last year`],
     actions: [],
     burning: null,
+    budgets: null,
     periods: { title: '', columns: [], rows: [] },
     chart: { title: '', legend: ['', ''], bars: [], axis: { max: '', mid: '', zero: '' } },
     top: null,
@@ -85,6 +86,13 @@ export function buildRollupView(r: AgencyRollup, look: BrandLook): ReportView {
             : { name: 'A year ago', cells: ['no data', '', '', '', ''] },
         ],
       },
+      ...(r.clients.some((c) => c.accounts.length)
+        ? [{
+          title: `Ad account budgets this month (${cur})`,
+          columns: ['Account', 'Client', 'Spent', 'Budget', 'Month end (projected)', 'Of budget'],
+          rows: r.clients.flatMap((c) => c.accounts.map((a) => ({ name: `${a.name} (${a.platform})`, cells: [c.name, $(a.spentCents), $(a.budgetCents), $(a.projectedCents), pct(a.ratio)], tone: a.ratio > 1.05 ? 'bad' as const : 'flat' as const }))),
+        }]
+        : []),
       ...(risky.length
         ? [{
           title: 'Most at risk',

@@ -29,6 +29,8 @@ export interface RollupClient {
   pacing: { budgetCents: number; projectedCents: number; ratio: number } | null;
   critical: { title: string; since: string | null }[];
   openInsights: number;
+  /** Its ad accounts with a budget of their own, paced at the period's end (agency currency). */
+  accounts: { name: string; platform: string; spentCents: number; budgetCents: number; projectedCents: number; ratio: number }[];
 }
 
 export interface AgencyRollup {
@@ -107,7 +109,8 @@ export async function buildAgencyRollup(db: Db, agencyId: string, period: Rollup
     addInto(lastYearTotal, ly);
     lastYearDays += lyDays;
     const run = await db.prisma.brainRun.findUnique({ where: { clientId_asOf: { clientId: c.id, asOf: new Date(`${range.to}T00:00:00Z`) } }, select: { oracle: true } });
-    const oracle = run?.oracle as { findings?: { type: string; facts: Record<string, unknown> }[]; pacing?: { budgetCents: number; projectedCents: number; ratio: number } | null } | null;
+    type Paced = { budgetCents: number; spentCents: number; projectedCents: number; ratio: number };
+    const oracle = run?.oracle as { findings?: { type: string; facts: Record<string, unknown> }[]; pacing?: Paced | null; accountPacing?: (Paced & { account: { name: string; platform: string } })[] } | null;
     const burningFindings = (oracle?.findings ?? []).filter((f) => f.type === 'burning');
     const at = (cents: number) => fx.convert(cents, c.currency, agency.currency, range.to);
     const [critical, openInsights] = await Promise.all([
@@ -121,6 +124,7 @@ export async function buildAgencyRollup(db: Db, agencyId: string, period: Rollup
       pacing: oracle?.pacing ? { budgetCents: at(oracle.pacing.budgetCents), projectedCents: at(oracle.pacing.projectedCents), ratio: oracle.pacing.ratio } : null,
       critical: critical.map((i) => ({ title: i.title, since: i.since?.toISOString().slice(0, 10) ?? null })),
       openInsights,
+      accounts: (oracle?.accountPacing ?? []).map((a) => ({ name: a.account.name, platform: a.account.platform, spentCents: at(a.spentCents), budgetCents: at(a.budgetCents), projectedCents: at(a.projectedCents), ratio: a.ratio })),
     });
   }
   const t = kpisOfSums(total), p = kpisOfSums(previousTotal), ly = lastYearDays ? kpisOfSums(lastYearTotal) : null;

@@ -116,6 +116,21 @@ export interface BrainPart {
   callRecord?: CallRecordLine | null;
   /** Changes adbrain made on the ad platforms from the report's day to its making (src/ad-actions/). */
   platformChanges?: PlatformChanges | null;
+  /** The month's budget and each account's own, as the brain paced them on the report's day. */
+  budgets?: BudgetLine[] | null;
+}
+
+/** One budget: spent so far, what an even pace would have spent by today, the projected month end. */
+export interface BudgetLine {
+  /** null: the client's budget; else the account's. */
+  account: { id: string; name: string; platform: string } | null;
+  month: string;
+  budgetCents: number;
+  spentCents: number;
+  expectedCents: number;
+  projectedCents: number;
+  projectedLowCents: number | null;
+  projectedHighCents: number | null;
 }
 
 export interface PlatformChanges {
@@ -285,6 +300,7 @@ export function buildDailySummary(input: SummaryInput): DailySummary {
     trackRecord: input.brain?.trackRecord ?? null,
     callRecord: input.brain?.callRecord ?? null,
     platformChanges: input.brain?.platformChanges ?? null,
+    budgets: input.brain?.budgets ?? null,
     hasData: day.spendCents > 0 || (day.revenueCents ?? 0) > 0,
   };
 }

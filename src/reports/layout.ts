@@ -7,7 +7,7 @@ import { AppError } from '../errors.ts';
 import { Prisma, type PrismaClient } from '../generated/prisma/client.ts';
 
 export const SECTIONS = [
-  'summary', 'kpis', 'actions', 'burning', 'trend', 'campaigns', 'rollups', 'platformChanges',
+  'summary', 'kpis', 'actions', 'burning', 'budgets', 'trend', 'campaigns', 'rollups', 'platformChanges',
   'firstParty', 'splitTests', 'forecast', 'trackRecord', 'freshness',
 ] as const;
 export type SectionId = (typeof SECTIONS)[number];

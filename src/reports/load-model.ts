@@ -7,11 +7,12 @@ import type { Db } from '../db/client.ts';
 import { latestDayByPlatform, loadDaily, loadEntities } from '../db/metrics-read.ts';
 import { describeAction, type Action } from '../brain/curiosity/actions.ts';
 import type { BrainOutput } from '../brain/cycle.ts';
+import type { Pacing } from '../brain/oracle/pacing.ts';
 import type { Finding } from '../brain/types.ts';
 import { addDays, startOfLocalDay } from '../time.ts';
 import { objectiveSettings } from '../domain/objectives.ts';
 import { provisionalFrom } from '../sources/sync.ts';
-import { buildDailySummary, type ActionLine, type BrainPart, type BurningLine, type CallRecordLine, type DailySummary, type FirstPartyLine, type ForecastSummary, type PlatformChanges, type SplitTestLine } from './daily-summary.ts';
+import { buildDailySummary, type ActionLine, type BrainPart, type BudgetLine, type BurningLine, type CallRecordLine, type DailySummary, type FirstPartyLine, type ForecastSummary, type PlatformChanges, type SplitTestLine } from './daily-summary.ts';
 import { CAMPAIGN_REF, leaderboard } from '../tracking/analytics.ts';
 import type { Evaluation } from '../splits/tests.ts';
 import { countsInTotals } from '../domain/entities.ts';
@@ -104,7 +105,7 @@ export async function loadReportModel(db: Db, client: ReportClient, date: string
   const snoozed = await snoozedFingerprints(db.prisma, client.id, date);
   const awake = ranked.filter((a) => !a.fingerprint || !snoozed.has(a.fingerprint)).map((a, i) => ({ ...a, rank: i + 1 }));
   const actions = await withActionLinks(db, client.id, awake, signer, now);
-  const oracle = brainRun?.oracle as Pick<BrainOutput['oracle'], 'findings' | 'trackRecord'> | null;
+  const oracle = brainRun?.oracle as Pick<BrainOutput['oracle'], 'findings' | 'trackRecord' | 'pacing' | 'accountPacing'> | null;
   const burning: BurningLine[] = (oracle?.findings ?? [])
     .filter((f) => f.type === 'burning' && f.entity && !killed.has(f.entity.id))
     .map(burningLineOf)
@@ -116,6 +117,7 @@ export async function loadReportModel(db: Db, client: ReportClient, date: string
     forecast: brainRun ? await loadForecast(db, entities.filter((e) => e.kind === 'account' && e.platform !== 'shopify' && countsInTotals(e)).map((e) => e.id), date) : null,
     callRecord: await loadCallRecord(db, client, date),
     platformChanges: await loadPlatformChanges(db, client, date, now),
+    budgets: budgetLines(oracle, date),
     trackRecord: oracle?.trackRecord ? { predictions: oracle.trackRecord.predictions, mase: oracle.trackRecord.mase, coverage: oracle.trackRecord.coverage, source: oracle.trackRecord.source ?? 'scored', origins: oracle.trackRecord.origins } : null,
   };
   return buildDailySummary({
@@ -130,6 +132,18 @@ export async function loadReportModel(db: Db, client: ReportClient, date: string
     actions,
     brain,
   });
+}
+
+/** The client's budget and each account's, with what an even pace would have spent by the report's day. */
+function budgetLines(oracle: Pick<BrainOutput['oracle'], 'pacing' | 'accountPacing'> | null, date: string): BudgetLine[] | null {
+  if (!oracle) return null;
+  const day = Number(date.slice(8, 10));
+  const line = (p: Pacing, account: BudgetLine['account']): BudgetLine => {
+    const days = day + p.daysLeft;
+    return { account, month: p.month, budgetCents: p.budgetCents, spentCents: p.spentCents, expectedCents: Math.round((p.budgetCents * day) / days), projectedCents: p.projectedCents, projectedLowCents: p.projectedLowCents, projectedHighCents: p.projectedHighCents };
+  };
+  const lines = [...(oracle.pacing ? [line(oracle.pacing, null)] : []), ...(oracle.accountPacing ?? []).map((a) => line(a, { id: a.account.id, name: a.account.name, platform: a.account.platform }))];
+  return lines.length ? lines : null;
 }
 
 /** Pauses, resumes and budget changes made (or failed) on the platforms from the start of the report's day until now. */

@@ -134,6 +134,22 @@ function sections(view: ReportView): Record<SectionId, () => ReactNode> {
       </>
     ),
     burning: () => view.burning && <DataTable table={view.burning} />,
+    budgets: () => view.budgets && (
+      <View wrap={false}>
+        <Text style={h2}>Budgets this month</Text>
+        {view.budgets.map((b) => (
+          <View key={b.name} style={{ marginBottom: 5 }}>
+            <Text style={{ fontWeight: 700, marginBottom: 2 }}>{b.name}</Text>
+            <View style={{ height: 6, backgroundColor: theme.line, flexDirection: 'row', position: 'relative' }}>
+              <View style={{ width: `${b.spentPct}%`, backgroundColor: b.tone === 'bad' ? theme.bad : brand.primary }} />
+              {/* The even pace by today: a tick across the bar. */}
+              <View style={{ position: 'absolute', left: `${b.expectedPct}%`, top: -2, width: 1, height: 10, backgroundColor: theme.ink }} />
+            </View>
+            <Text style={[s.small, { marginTop: 2, color: b.tone === 'bad' ? theme.bad : theme.muted }]}>{b.line}</Text>
+          </View>
+        ))}
+      </View>
+    ),
     trend: () => (
       <>
         <Text style={h2} minPresenceAhead={KEEP_WITH_NEXT}>Trend</Text>

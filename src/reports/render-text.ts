@@ -45,6 +45,7 @@ function sections(v: ReportView): Record<SectionId, () => string[]> {
       '',
     ])],
     burning: () => (v.burning ? table(v.burning) : []),
+    budgets: () => (v.budgets ? ['Budgets this month', ...v.budgets.flatMap((b) => [`  ${b.name}`, `  [${'#'.repeat(Math.round(b.spentPct / 5)).padEnd(20, '.')}]`, ...wrap(b.line, '  ', '  ')]), ''] : []),
     trend: () => table({ ...v.periods, title: `Trend: ${v.periods.title.charAt(0).toLowerCase()}${v.periods.title.slice(1)}` }),
     campaigns: () => [...(v.top ? table(v.top) : []), ...(v.bottom ? table(v.bottom) : [])],
     rollups: () => v.rollups.flatMap(table),

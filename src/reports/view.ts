@@ -69,6 +69,15 @@ export interface Bar {
   title: string;
 }
 
+export interface BudgetBar {
+  name: string;
+  /** 0–100: spent, and an even pace by today, as shares of the budget. */
+  spentPct: number;
+  expectedPct: number;
+  line: string;
+  tone: Tone;
+}
+
 export interface ReportView {
   /** Whose report it is: kicker, colours, logo (adbrain's own unless white-labelled). */
   brand: BrandLook;
@@ -87,6 +96,8 @@ export interface ReportView {
   compare: [string, string];
   actions: { rank: number; title: string; wording: string; impact: string; confidence: string; urgency: string; links: { label: string; url: string; danger: boolean }[] }[];
   burning: Table | null;
+  /** The month's budgets (the client's, each account's): a bar each, and its numbers in a line. */
+  budgets: BudgetBar[] | null;
   periods: Table;
   chart: ChartView;
   top: Table | null;
@@ -244,6 +255,19 @@ export function buildReportView(m: DailySummary, words: Summary, look: BrandLook
             m.burning.some((b) => b.provisional) ? '* rests on conversions the platform may still restate' : null,
           ].filter(Boolean).join(' · ') || undefined,
         }
+      : null,
+    budgets: m.budgets?.length
+      ? m.budgets.map((b) => {
+        const share = (c: number) => Math.round((c / b.budgetCents) * 100);
+        const range = b.projectedLowCents !== null && b.projectedHighCents !== null ? ` (80 % range ${$(b.projectedLowCents)} – ${$(b.projectedHighCents)})` : '';
+        return {
+          name: b.account ? `${b.account.name} (${PLATFORM_NAME[b.account.platform] ?? b.account.platform})` : 'All accounts',
+          spentPct: Math.min(100, share(b.spentCents)),
+          expectedPct: Math.min(100, share(b.expectedCents)),
+          line: `${$(b.spentCents)} of ${$(b.budgetCents)} spent (${share(b.spentCents)}%) · an even pace would be at ${$(b.expectedCents)} (${share(b.expectedCents)}%) · month end ${$(b.projectedCents)}${range}, ${share(b.projectedCents)}% of the budget`,
+          tone: b.projectedCents > b.budgetCents * 1.05 ? 'bad' as const : b.projectedCents < b.budgetCents * 0.85 ? 'flat' as const : 'good' as const,
+        };
+      })
       : null,
     periods: {
       title: 'Last 7 and 30 days',

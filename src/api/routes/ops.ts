@@ -3,7 +3,7 @@ import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import { checkAsOf } from '../../analysis/as-of.ts';
 import { createAnalysisRun } from '../../analysis/runs.ts';
 import { createApiKey, listApiKeys, revokeApiKey, ROLES } from '../../domain/api-keys.ts';
-import { killEntity, restoreEntity } from '../../domain/entities.ts';
+import { killEntity, restoreEntity, setAccountBudget } from '../../domain/entities.ts';
 import { AppError } from '../../errors.ts';
 import { Day, IdParam, UuidParam, anyCase, errors, isoDay, json, requireRole, scopedAnalysis, scopedClient, scopedEntity, scopedReport, security } from '../common.ts';
 import type { AppEnv } from '../env.ts';
@@ -137,6 +137,23 @@ export function opsRoutes(app: OpenAPIHono<AppEnv>) {
       },
     );
   }
+
+  app.openapi(
+    createRoute({
+      method: 'put', path: '/v1/entities/{id}/budget', tags: ['entities'], security,
+      summary: 'An ad account\'s own monthly budget (admin), in the client\'s minor unit; null clears it. Paced, reported and alerted per account',
+      request: { params: IdParam, body: { content: { 'application/json': { schema: z.object({ monthlyBudgetCents: z.number().int().positive().nullable() }).strict() } }, required: true } },
+      responses: { 200: json(z.object({ id: z.uuid(), name: z.string(), monthlyBudgetCents: z.number().int().nullable() }), 'The account'), ...errors },
+    }),
+    async (c) => {
+      requireRole(c, 'admin');
+      const e = await scopedEntity(c, c.req.valid('param').id);
+      const u = await setAccountBudget(c.get('deps').db.prisma, e, c.req.valid('json').monthlyBudgetCents);
+      const out = (x: { monthlyBudgetCents: bigint | null }) => (x.monthlyBudgetCents === null ? null : Number(x.monthlyBudgetCents));
+      await audit(c, { action: 'entity.budget', entityType: e.kind, entityId: e.id, clientId: e.clientId, before: { monthlyBudgetCents: out(e) }, after: { monthlyBudgetCents: out(u) } });
+      return c.json({ id: u.id, name: u.name, monthlyBudgetCents: out(u) }, 200);
+    },
+  );
 
   // ---- API keys (admin)
   app.openapi(

@@ -1,8 +1,8 @@
 // Budget pacing: month-to-date spend plus the forecast for the rest of the month
-// against the client's monthly budget.
+// against the client's monthly budget — and each ad account's own, where it has one.
 import { round } from '../memory.ts';
 import { sumRange, type SeriesSet } from '../series.ts';
-import type { BrainSettings, Finding } from '../types.ts';
+import type { BrainSettings, EntityRef, Finding } from '../types.ts';
 import { daysLeftInMonth, type EntityForecast } from './forecasts.ts';
 import { windowTotals } from './performance.ts';
 import { addTotals, emptyTotals, REVENUE, valueOf } from '../objective.ts';
@@ -30,8 +30,31 @@ export interface Pacing {
 const OVER = 1.05;
 const UNDER = 0.85;
 
+/** An ad account's pacing against its own budget. */
+export interface AccountPacing extends Pacing {
+  account: EntityRef;
+}
+
 export function pace(s: SeriesSet, settings: BrainSettings, forecasts: EntityForecast[]): Pacing | null {
   if (!settings.monthlyBudgetCents) return null;
+  const accounts = new Set<string>();
+  for (const e of s.byId.values()) if (e.entity.kind === 'account' && e.entity.platform !== 'shopify' && countsInTotals(e.entity)) accounts.add(e.entity.id);
+  return paceOver(s, accounts, settings.monthlyBudgetCents, settings, forecasts);
+}
+
+/** Every ad account with a budget of its own, paced on its own. */
+export function accountPacing(s: SeriesSet, settings: BrainSettings, forecasts: EntityForecast[]): AccountPacing[] {
+  const out: AccountPacing[] = [];
+  for (const e of s.byId.values()) {
+    const budget = e.entity.budgetCents;
+    if (e.entity.kind !== 'account' || e.entity.platform === 'shopify' || !budget || budget <= 0) continue;
+    const { id, kind, externalId, name, platform } = e.entity;
+    out.push({ ...paceOver(s, new Set([id]), budget, settings, forecasts), account: { id, kind, externalId, name, platform } });
+  }
+  return out.sort((a, b) => b.ratio - a.ratio || a.account.name.localeCompare(b.account.name));
+}
+
+function paceOver(s: SeriesSet, accountIds: Set<string>, budgetCents: number, settings: BrainSettings, forecasts: EntityForecast[]): Pacing {
   const asOf = s.asOf;
   const month = asOf.slice(0, 7);
   const day = Number(asOf.slice(8, 10));
@@ -42,10 +65,8 @@ export function pace(s: SeriesSet, settings: BrainSettings, forecasts: EntityFor
   let spent = 0;
   let dailyRate = 0;
   const recent = emptyTotals();
-  const accountIds = new Set<string>();
-  for (const e of s.byId.values()) {
-    if (e.entity.kind !== 'account' || e.entity.platform === 'shopify' || !countsInTotals(e.entity)) continue;
-    accountIds.add(e.entity.id);
+  for (const id of accountIds) {
+    const e = s.byId.get(id)!;
     spent += sumRange(e.spendCents, from, end);
     dailyRate += sumRange(e.spendCents, end - 6, end) / 7;
     addTotals(recent, windowTotals(e, end - 6, end));
@@ -85,11 +106,17 @@ export function pace(s: SeriesSet, settings: BrainSettings, forecasts: EntityFor
   // The recent ROI in the client's objective (leads valued at their target CPA); null when not reported.
   const v = valueOf(recent, settings.objective ?? REVENUE);
   const recentRoi = v.basisSpend > 0 ? round((v.valueCents - v.basisSpend) / v.basisSpend, 4) : null;
-  return { month, budgetCents: settings.monthlyBudgetCents, spentCents: Math.round(spent), projectedCents: Math.round(projected), projectedLowCents: low, projectedHighCents: high, daysLeft, ratio: round(projected / settings.monthlyBudgetCents, 4), recentRoi };
+  return { month, budgetCents, spentCents: Math.round(spent), projectedCents: Math.round(projected), projectedLowCents: low, projectedHighCents: high, daysLeft, ratio: round(projected / budgetCents, 4), recentRoi };
 }
 
-export function pacingFindings(p: Pacing | null, s: SeriesSet): Finding[] {
+/** The client's pacing findings, and each account's (titled with the account's name). */
+export function pacingFindings(p: Pacing | null, s: SeriesSet, accounts: AccountPacing[] = []): Finding[] {
+  return [...findingsOf(p, s, null), ...accounts.flatMap((a) => findingsOf(a, s, a.account))];
+}
+
+function findingsOf(p: Pacing | null, s: SeriesSet, account: EntityRef | null): Finding[] {
   if (!p) return [];
+  const named = (t: string) => (account ? `${account.name}: ${t.charAt(0).toLowerCase()}${t.slice(1)}`.replace("this month's budget", "its monthly budget") : t);
   const day = Number(s.asOf.slice(8, 10));
   const facts = { month: p.month, budgetCents: p.budgetCents, spentCents: p.spentCents, projectedCents: p.projectedCents, projectedLowCents: p.projectedLowCents, projectedHighCents: p.projectedHighCents, daysLeft: p.daysLeft, ratio: p.ratio, recentRoi: p.recentRoi };
   // "18% over (80 % range: 9–27% over)": how sure the projection is, in the title's own terms.
@@ -109,15 +136,15 @@ export function pacingFindings(p: Pacing | null, s: SeriesSet): Finding[] {
     const gap = p.projectedCents - p.budgetCents;
     return [{
       type: 'budget_overspend',
-      entity: null,
+      entity: account,
       severity: over ? 'low' : p.ratio > 1.25 ? 'critical' : p.ratio > 1.15 ? 'high' : 'medium',
       impactCents: Math.round(gap * weekShare),
       informational: over || undefined,
       confidence: round(Math.min(0.95, 0.4 + day / 40), 3),
       since: `${p.month}-01`,
-      title: over
+      title: named(over
         ? `Spent ${Math.round((p.ratio - 1) * 100)}% over this month's budget`
-        : `On pace to spend ${Math.round((p.ratio - 1) * 100)}% over this month's budget${range('over')}`,
+        : `On pace to spend ${Math.round((p.ratio - 1) * 100)}% over this month's budget${range('over')}`),
       facts,
     }];
   }
@@ -125,7 +152,7 @@ export function pacingFindings(p: Pacing | null, s: SeriesSet): Finding[] {
   if (p.ratio < UNDER && day >= 8) {
     return [{
       type: 'budget_underspend',
-      entity: null,
+      entity: account,
       severity: over ? 'low' : p.ratio < 0.6 ? 'high' : 'medium',
       // Budget left unspent earns nothing; spent at the recent ROI (halved for
       // diminishing returns) it would. No gain to claim when ROI is negative.
@@ -133,9 +160,9 @@ export function pacingFindings(p: Pacing | null, s: SeriesSet): Finding[] {
       informational: over || undefined,
       confidence: round(Math.min(0.9, 0.3 + day / 40), 3),
       since: `${p.month}-01`,
-      title: over
+      title: named(over
         ? `Spent only ${Math.round(p.ratio * 100)}% of this month's budget`
-        : `On pace to spend only ${Math.round(p.ratio * 100)}% of this month's budget${range('of')}`,
+        : `On pace to spend only ${Math.round(p.ratio * 100)}% of this month's budget${range('of')}`),
       facts,
     }];
   }

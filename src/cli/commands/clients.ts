@@ -105,6 +105,25 @@ export function register(program: Command, group: Group) {
         else console.log(`updated client ${u.slug}`);
       });
     });
+  clients
+    .command('budget <slug>')
+    .description('an ad account\'s own monthly budget (the client\'s is clients update --budget): paced, reported and alerted per account')
+    .requiredOption('--account <name|id>', 'the ad account: its name, external id or id')
+    .argument('<amount|off>', 'in the client currency; off clears it', amountOrOff)
+    .addOption(json())
+    .action(async (slug: string, amount: string | null, o: { account: string; json?: boolean }) => {
+      await withContext(async ({ db, audit }) => {
+        const { findEntity, setAccountBudget } = await import('../../domain/entities.ts');
+        const c = await getClientBySlug(db.prisma, slug);
+        const e = await findEntity(db.prisma, c.id, o.account);
+        const cents = amount === null ? null : toMinorUnits(amount, c.currency, '<amount>');
+        const u = await setAccountBudget(db.prisma, e, cents);
+        const n = (x: bigint | null) => (x === null ? null : Number(x));
+        await audit({ action: 'entity.budget', entityType: e.kind, entityId: e.id, clientId: c.id, before: { monthlyBudgetCents: n(e.monthlyBudgetCents) }, after: { monthlyBudgetCents: n(u.monthlyBudgetCents) } });
+        if (o.json) return printJson({ client: c.slug, account: u.name, id: u.id, monthlyBudgetCents: n(u.monthlyBudgetCents) });
+        console.log(u.monthlyBudgetCents === null ? `${u.name}: no budget of its own` : `${u.name}: ${money(Number(u.monthlyBudgetCents), c.currency)} a month`);
+      });
+    });
   registerObjectiveCommand(clients);
 }
 

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "entity" ADD COLUMN     "monthly_budget_cents" BIGINT;
