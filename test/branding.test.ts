@@ -25,6 +25,8 @@ import { addSchedule, sendDueExports } from '../src/exports/index.ts';
 import { importCsv } from '../src/import/import-csv.ts';
 import { deliverDailyReport, remakeDailyReport } from '../src/reports/daily-report.ts';
 import { parseLayout, saveLayout } from '../src/reports/layout.ts';
+import { deliverPeriodReport } from '../src/reports/period-report.ts';
+import { periodEndingBy } from '../src/reports/periods.ts';
 import { previewDailyReport } from '../src/reports/preview.ts';
 import { outboxSender, resendSender } from '../src/reports/senders.ts';
 import { freshDb, type TestDb } from './helpers/db.ts';
@@ -162,6 +164,18 @@ describe('white-labelled reports and emails', () => {
     expect(confirm).not.toMatch(ADBRAIN);
     const brand = await loadBrand(db, { agencyId, clientId: one.id });
     expect(smsBody(one, { headline: 'lnk-0 is burning money', url: 'https://go.acme.example/a/x' }, brand.name)).toMatch(/^Acme Growth · alerty Co: lnk-0 is burning money/);
+  }, 60_000);
+
+  it('weekly and monthly reports carry the brand too ("Weekly report", its logo), and no adbrain', async () => {
+    const client = await db.prisma.client.findUniqueOrThrow({ where: { slug: 'one' } });
+    for (const kind of ['weekly', 'monthly'] as const) {
+      const r = await deliverPeriodReport(db, client, periodEndingBy(kind, DAY), { sender: sender(), from: FROM, now: NOW });
+      expect(r.status).toBe('delivered');
+      const mail = [...fake.sent.values()].at(-1)!.body;
+      expect(mail.text.split('\n')[0]).toBe(`Acme Growth · ${kind === 'weekly' ? 'Weekly' : 'Monthly'} report — one Co`);
+      expect(mail.html).toContain('src="cid:brand-logo"');
+      for (const s of await visible(mail)) expect(s).not.toMatch(ADBRAIN);
+    }
   }, 60_000);
 
   it('without a brand the same report says adbrain (the scan above can fail)', async () => {
