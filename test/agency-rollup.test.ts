@@ -4,7 +4,11 @@
 // name, never taken as 1; rates from a file or a provider URL; sent once.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { InngestTestEngine } from '@inngest/test';
+import { Inngest } from 'inngest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../src/config.ts';
+import { createRollupSweepFunction } from '../src/functions/orchestration.ts';
 import { patchBrand } from '../src/branding/store.ts';
 import { parseBrandPatch } from '../src/branding/settings.ts';
 import { addAgency } from '../src/domain/agencies.ts';
@@ -149,6 +153,44 @@ describe('the agency roll-up in three currencies', () => {
     expect(mail.subject).toMatch(/^Trio Agency: \$[\d,.]+ profit on \$[\d,.]+ of spend across 3 clients, 23 – 29 November 2026/);
     expect(`${mail.subject}${mail.html}${mail.text}${mail.from}`).not.toMatch(/adbrain/i);
     expect(mail.attachments.map((a: { filename: string }) => a.filename)).toEqual(['rollup-weekly.pdf']);
+  });
+});
+
+describe('scheduled roll-ups', () => {
+  let db: TestDb;
+  let fake: FakeResend;
+  const inngest = new Inngest({ id: 'adbrain-test', isDev: true });
+  beforeAll(async () => {
+    db = await freshDb('pglite');
+    fake = await startFakeResend();
+    await addAgency(db.prisma, { slug: 'sched', name: 'Sched Agency', currency: 'USD', timezone: 'Europe/Berlin' });
+    await addClient(db.prisma, { slug: 'eu', agency: 'sched', currency: 'EUR', timezone: 'Europe/Berlin' });
+    await importCsv(db, Buffer.from(csv(days('2026-11-16', '2026-11-29', 9, 'EUR'), 'EUR')), 'eu.csv', { clientSlug: 'eu', now: new Date('2026-11-30T08:00:00Z') });
+    await storeRates(db, parseEcbCsv(ECB), 'test');
+    await db.prisma.agency.update({ where: { slug: 'sched' }, data: { rollupSchedules: ['daily', 'weekly:mon'], rollupHour: 9, notifyEmails: ['boss@sched.example'] } });
+  }, 120_000);
+  afterAll(async () => {
+    await fake?.close();
+    await db?.destroy();
+  });
+
+  it('the hourly sweep sends an agency\'s due roll-ups at its hour (its time zone), each period once', async () => {
+    const config = { ...loadConfig({}), email: { resend: { apiKey: 're_test', baseURL: fake.url, retries: 1, minTimeoutMs: 5 }, from: 'r@sched.example' } };
+    const sweep = (at: string) => new InngestTestEngine({ function: createRollupSweepFunction(inngest, async () => ({ db, config, now: () => new Date(at) })), events: [{ name: 'inngest/scheduled.timer', data: { cron: 'TZ=UTC 5 * * * *' } }] }).execute();
+    // 07:05 UTC is 08:05 in Berlin: not its hour.
+    expect(((await sweep('2026-11-30T07:05:00Z')).result as { agencies: number }).agencies).toBe(0);
+    // Monday 30 November, 09:05 Berlin: the day of the 29th and the week of 23–29 November.
+    const first = (await sweep('2026-11-30T08:05:00Z')).result as { runs: { kind: string; from: string; to: string; result: { status: string } }[] };
+    expect(first.runs.map((r) => [r.kind, r.from, r.to, r.result.status])).toEqual([['daily', '2026-11-29', '2026-11-29', 'delivered'], ['weekly', '2026-11-23', '2026-11-29', 'delivered']]);
+    const again = (await sweep('2026-11-30T08:35:00Z')).result as { runs: { result: { status: string } }[] };
+    expect(again.runs.map((r) => r.result.status)).toEqual(['already-delivered', 'already-delivered']);
+    expect(fake.sent.size).toBe(2);
+    // Periods whose rates are missing fail by themselves, saying why; nothing is sent for them.
+    const { sendDueRollups } = await import('../src/reports/rollup-schedule.ts');
+    const late = await sendDueRollups(db, (await db.prisma.agency.findUniqueOrThrow({ where: { slug: 'sched' } })).id, { sender: resendSender({ apiKey: 're_test', baseURL: fake.url, retries: 1, minTimeoutMs: 5 }), from: 'r@sched.example', now: new Date('2026-12-20T08:05:00Z') });
+    expect(late.map((r) => [r.kind, r.from])).toEqual([['daily', '2026-12-19'], ['weekly', '2026-12-07']]);
+    for (const r of late) expect(r.result).toEqual({ status: 'failed', error: expect.stringMatching(/no EUR→USD reference rate on 2026-12-1\d or the 7 days before \(the latest is of 2026-11-30\)/) });
+    expect(fake.sent.size).toBe(2);
   });
 });
 

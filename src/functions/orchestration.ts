@@ -11,7 +11,7 @@ import { scoreClientPredictions } from '../run/brain-run.ts';
 import { senderFor } from '../reports/senders.ts';
 import { reportAfterAnalysis } from '../run/day.ts';
 import type { Runtime } from './runtime.ts';
-import { dueClients } from './schedule.ts';
+import { dueClients, localHour } from './schedule.ts';
 
 type Rt = () => Promise<Runtime>;
 
@@ -193,5 +193,26 @@ export function createRetentionFunction(inngest: Inngest, runtime: Rt) {
       await recordPrune(rt.db, { kind: 'system', id: null, name: 'retention-prune' }, r);
       return { rows: r.rows, longestBatchMs: r.longestBatchMs };
     });
+  });
+}
+
+/** Agency roll-ups on their schedules: hourly, each agency at its roll-up hour (its time zone), each period once. */
+export function createRollupSweepFunction(inngest: Inngest, runtime: Rt) {
+  return inngest.createFunction({ id: 'rollup-sweep', triggers: [{ cron: 'TZ=UTC 5 * * * *' }], concurrency: 1 }, async ({ step }) => {
+    const rt = await runtime();
+    const now = rt.now();
+    const agencies = await step.run('due-agencies', async () => {
+      const rows = await rt.db.prisma.agency.findMany({ where: { NOT: { rollupSchedules: { isEmpty: true } } }, select: { id: true, timezone: true, rollupHour: true } });
+      return rows.filter((a) => localHour(a.timezone, now) === a.rollupHour).map((a) => a.id);
+    });
+    const runs = [];
+    for (const id of agencies) {
+      // One step per agency: a retry resends nothing already sent (the delivery key), and one agency's failure is its own.
+      runs.push(...(await step.run(`rollups-${id}`, async () => {
+        const { sendDueRollups } = await import('../reports/rollup-schedule.ts');
+        return sendDueRollups(rt.db, id, { sender: senderFor(rt.config.email, rt.config.outboxDir), from: rt.config.email.from, now });
+      })));
+    }
+    return { agencies: agencies.length, runs };
   });
 }

@@ -111,5 +111,15 @@ async function runDays(ctx: Ctx, o: { client?: string; asOf?: string; asOfOf?: (
     );
     results.push(r);
   }
+  // Agency roll-ups whose day it is, once each (a run of one client leaves them to the full run).
+  if (!o.client) {
+    const { sendDueRollups } = await import('../../reports/rollup-schedule.ts');
+    const { senderFor } = await import('../../reports/senders.ts');
+    for (const agencyId of new Set(targets.map((c) => c.agencyId))) {
+      for (const x of await sendDueRollups(ctx.db, agencyId, { sender: senderFor(ctx.config.email, ctx.config.outboxDir), from: ctx.config.email.from, now })) {
+        if (live) ctx.log(`${x.result.status === 'failed' ? '✗' : '✓'} roll-up ${x.agency} ${x.kind} ${x.from} – ${x.to}: ${x.result.status === 'failed' ? x.result.error : x.result.status === 'delivered' ? `sent (${x.result.location})` : 'already delivered'}`);
+      }
+    }
+  }
   return results;
 }

@@ -6,7 +6,7 @@ import { Option, type Command } from 'commander';
 import { AppError } from '../../errors.ts';
 import { DEFAULT_FROM } from '../../config.ts';
 import { withContext } from '../context.ts';
-import { day, json } from '../options.ts';
+import { day, int, json } from '../options.ts';
 import { printJson, table } from '../output.ts';
 import type { Group } from './index.ts';
 
@@ -65,13 +65,26 @@ export function register(program: Command, group: Group) {
     .addOption(new Option('--period <kind>', 'the day, or the week / last complete month up to --date').choices(['daily', 'weekly', 'monthly']).default('daily'))
     .option('--date <YYYY-MM-DD>', 'the last day (default: yesterday, UTC)', day)
     .option('--send', 'send it (Resend, or the outbox without it), once per period')
+    .option('--schedule <list>', 'send it by itself: daily, weekly:<mon…sun>, monthly:<1…28>, comma-separated ("none" to stop); at --hour in the agency\'s time zone')
+    .option('--hour <0-23>', 'the local hour scheduled roll-ups go out (default 9)', int)
     .option('--out <dir>', 'write rollup.html, rollup.txt and rollup.pdf to look at instead')
     .addOption(json())
-    .action(async (slug: string, o: { period: 'daily' | 'weekly' | 'monthly'; date?: string; send?: boolean; out?: string; json?: boolean }) => {
+    .action(async (slug: string, o: { period: 'daily' | 'weekly' | 'monthly'; date?: string; send?: boolean; out?: string; schedule?: string; hour?: number; json?: boolean }) => {
       await withContext(async (ctx) => {
         const { getAgencyBySlug } = await import('../../domain/agencies.ts');
         const { rollupPeriod, renderAgencyRollup, deliverAgencyRollup } = await import('../../reports/agency-report.ts');
         const agency = await getAgencyBySlug(ctx.db.prisma, slug);
+        if (o.schedule !== undefined || o.hour !== undefined) {
+          const { schedulesSchema } = await import('../../reports/periods.ts');
+          const list = o.schedule === undefined ? agency.rollupSchedules : o.schedule === 'none' ? [] : o.schedule.split(',').map((x) => x.trim()).filter(Boolean);
+          const parsed = schedulesSchema.safeParse(list);
+          if (!parsed.success) throw new AppError('invalid_input', `--schedule: ${parsed.error.issues.map((i) => `${i.path.length ? `value ${Number(i.path[0]) + 1}: ` : ''}${i.message}`).join('; ')}`);
+          if (o.hour !== undefined && (o.hour < 0 || o.hour > 23)) throw new AppError('invalid_input', '--hour: 0 to 23');
+          const u = await ctx.db.prisma.agency.update({ where: { id: agency.id }, data: { rollupSchedules: parsed.data, ...(o.hour !== undefined && { rollupHour: o.hour }) } });
+          await ctx.audit({ action: 'agency.update', entityType: 'agency', entityId: agency.id, agencyId: agency.id, before: { rollupSchedules: agency.rollupSchedules, rollupHour: agency.rollupHour }, after: { rollupSchedules: u.rollupSchedules, rollupHour: u.rollupHour } });
+          if (o.json) return printJson({ agency: slug, rollupSchedules: u.rollupSchedules, rollupHour: u.rollupHour });
+          return console.log(u.rollupSchedules.length ? `${slug}: roll-ups ${u.rollupSchedules.join(', ')} at ${u.rollupHour}:00 (${u.timezone}) to ${u.notifyEmails.join(', ') || 'nobody yet: adbrain agencies notify'}` : `${slug}: no scheduled roll-ups`);
+        }
         const date = o.date ?? new Date(ctx.config.now().getTime() - 86_400_000).toISOString().slice(0, 10);
         const period = rollupPeriod(o.period, date);
         if (o.send) {
