@@ -12,7 +12,7 @@ import { requester } from './helpers/request.ts';
 import { loadConfig } from '../src/config.ts';
 import { addClient } from '../src/domain/clients.ts';
 import { createCampaign } from '../src/tracking/campaigns.ts';
-import { checkTrackDomain, domainProof, parseTrackDomain } from '../src/tracking/domains.ts';
+import { checkTrackDomain, DomainCache, domainProof, parseTrackDomain } from '../src/tracking/domains.ts';
 import { freshDb, type TestDb } from './helpers/db.ts';
 
 const PUBLIC = 'https://track.agency.example';
@@ -106,6 +106,18 @@ describe('custom tracking domains', () => {
     const check = await call('GET', `/v1/clients/${ids.other}/tracking/domain-check`);
     expect(check.json).toMatchObject({ domain: 'go.other.test', ok: false, problem: expect.stringMatching(/nothing answers on port 443/) });
     expect((await call('PATCH', `/v1/clients/${ids.other}/tracking`, { body: { domain: null } })).json.domain).toBeNull();
+  });
+
+  it('made-up Host headers never reach the database: the domain table is read once per 30 s, whatever the hosts', async () => {
+    let reads = 0;
+    const prisma = { client: { findMany: async () => (reads++, [{ id: 'c1', trackDomain: 'go.brand.test' }]) } };
+    const cache = new DomainCache(prisma as never);
+    const answers = await Promise.all(Array.from({ length: 2000 }, (_, i) => cache.clientOf(`x${i}.flood.test`, 1_000)));
+    expect(answers.every((a) => a === null)).toBe(true);
+    expect(await cache.clientOf('go.brand.test', 20_000)).toBe('c1');
+    expect(reads).toBe(1);
+    await cache.clientOf('go.brand.test', 40_000);
+    expect(reads).toBe(2);
   });
 
   it('a domain must be a host name, and not the server\'s own', () => {

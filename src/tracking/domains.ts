@@ -28,22 +28,37 @@ export const domainProof = (clientId: string, host: string) => `adbrain-domain-v
 /** Where a client's tracking links point: its own host over HTTPS, else the server's public URL. */
 export const linkBase = (publicUrl: string, trackDomain: string | null | undefined) => (trackDomain ? `https://${trackDomain}` : publicUrl);
 
-/** Host → client id, remembered for a while (every request asks; unknown hosts too). */
+/**
+ * Host → client id for every request, so never one query per Host header: the
+ * header is the caller's to choose, and a flood of made-up hosts must not reach
+ * the database. The whole (small) table of tracking domains is read at most once
+ * per ttl, shared by concurrent requests; unknown hosts are answered from memory.
+ */
 export class DomainCache {
-  private readonly seen = new Map<string, { clientId: string | null; at: number }>();
+  private table: Map<string, string> | null = null;
+  private loadedAt = 0;
+  private loading: Promise<Map<string, string>> | null = null;
   constructor(private readonly prisma: PrismaClient, private readonly ttlMs = 30_000) {}
 
   async clientOf(host: string, now = Date.now()): Promise<string | null> {
-    const hit = this.seen.get(host);
-    if (hit && now - hit.at < this.ttlMs) return hit.clientId;
-    const c = await this.prisma.client.findUnique({ where: { trackDomain: host }, select: { id: true } });
-    if (this.seen.size > 10_000) this.seen.clear();
-    this.seen.set(host, { clientId: c?.id ?? null, at: now });
-    return c?.id ?? null;
+    return (await this.domains(now)).get(host) ?? null;
+  }
+
+  private async domains(now: number): Promise<Map<string, string>> {
+    if (this.table && now - this.loadedAt < this.ttlMs) return this.table;
+    this.loading ??= this.prisma.client
+      .findMany({ where: { trackDomain: { not: null } }, select: { id: true, trackDomain: true } })
+      .then((rows) => {
+        this.table = new Map(rows.map((r) => [r.trackDomain!, r.id]));
+        this.loadedAt = now;
+        return this.table;
+      })
+      .finally(() => (this.loading = null));
+    return this.loading;
   }
 
   forget(): void {
-    this.seen.clear();
+    this.table = null;
   }
 }
 
