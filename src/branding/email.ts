@@ -14,10 +14,12 @@ export function fromOf(brand: Brand, configured: string): string {
   return name ? `"${name.replace(/["\\\r\n]/g, '')}" <${address}>` : address;
 }
 
+/** The brand's logo as the inline part templates show as `cid:brand-logo` (none without a logo). */
+export const logoParts = (brand: Pick<Brand, 'logo'>): Attachment[] =>
+  brand.logo ? [{ filename: 'logo.png', content: brand.logo.png, contentType: 'image/png', contentId: LOGO_CID }] : [];
+
 export function brandMessage(brand: Brand, msg: OutgoingEmail): OutgoingEmail {
-  const logo: Attachment[] = brand.logo && msg.html.includes(`cid:${LOGO_CID}`)
-    ? [{ filename: 'logo.png', content: brand.logo.png, contentType: 'image/png', contentId: LOGO_CID }]
-    : [];
+  const logo = msg.html.includes(`cid:${LOGO_CID}`) ? logoParts(brand) : [];
   return {
     ...msg,
     from: fromOf(brand, msg.from),

@@ -2,15 +2,11 @@
 // a layout being tried), as HTML (logo inline, opens in a browser), text and PDF.
 // Nothing is recorded and nothing goes out.
 import type { Db } from '../db/client.ts';
-import { LOGO_CID } from '../branding/brand.ts';
-import { inlineImages } from '../branding/email.ts';
-import { renderDailyReport, recipientsAndDress, type Dress } from './daily-report.ts';
+import { inlineImages, logoParts } from '../branding/email.ts';
+import { renderDailyReport, recipientsAndDress } from './daily-report.ts';
 import type { ReportLayout } from './layout.ts';
 import type { Period } from './periods.ts';
 import { loadReportModel, type ReportClient } from './load-model.ts';
-
-/** The logo as the inline part a browser copy swaps in. */
-const logoParts = (dress: Dress) => (dress.brand.logo ? [{ filename: 'logo.png', content: dress.brand.logo.png, contentType: 'image/png', contentId: LOGO_CID }] : []);
 
 export interface Preview {
   html: string;
@@ -22,7 +18,7 @@ export interface Preview {
 export async function previewDailyReport(db: Db, client: ReportClient, date: string, now: Date, layout?: ReportLayout): Promise<Preview> {
   const { dress } = await recipientsAndDress(db, client.id);
   const r = await renderDailyReport(await loadReportModel(db, client, date, now), undefined, undefined, { ...dress, ...(layout && { layout }) });
-  return { html: inlineImages(r.html, logoParts(dress)), text: r.text, pdf: r.pdf, subject: r.view.subject };
+  return { html: inlineImages(r.html, logoParts(dress.brand)), text: r.text, pdf: r.pdf, subject: r.view.subject };
 }
 
 /** A weekly or monthly report to look at (nothing recorded, nothing sent). */
@@ -30,5 +26,5 @@ export async function previewPeriodReport(db: Db, client: ReportClient, period: 
   const { dress } = await recipientsAndDress(db, client.id);
   const { renderPeriodReport } = await import('./period-report.ts');
   const r = await renderPeriodReport(db, client, period, now, dress, undefined, layout);
-  return { html: inlineImages(r.html, logoParts(dress)), text: r.text, pdf: r.pdf, subject: r.view.subject };
+  return { html: inlineImages(r.html, logoParts(dress.brand)), text: r.text, pdf: r.pdf, subject: r.view.subject };
 }

@@ -2,8 +2,7 @@
 // week or month (JSON, or the report as HTML / text / PDF). Reads only.
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import { AppError } from '../../errors.ts';
-import { LOGO_CID } from '../../branding/brand.ts';
-import { inlineImages } from '../../branding/email.ts';
+import { inlineImages, logoParts } from '../../branding/email.ts';
 import { renderAgencyRollup, rollupPeriod } from '../../reports/agency-report.ts';
 import { isSaneDay } from '../../time.ts';
 import { errors, security } from '../common.ts';
@@ -24,7 +23,7 @@ export function rollupRoutes(app: OpenAPIHono<AppEnv>) {
       const r = await renderAgencyRollup(c.get('deps').db, c.get('key').agencyId, rollupPeriod(q.period, date));
       if (q.format === 'pdf') return c.body(new Uint8Array(r.pdf), 200, { 'content-type': 'application/pdf' });
       if (q.format === 'text') return c.text(r.text, 200);
-      if (q.format === 'html') return c.html(inlineImages(r.html, r.brand.logo ? [{ filename: 'logo.png', content: r.brand.logo.png, contentType: 'image/png', contentId: LOGO_CID }] : []), 200);
+      if (q.format === 'html') return c.html(inlineImages(r.html, logoParts(r.brand)), 200);
       return c.json(r.rollup, 200);
     },
   );

@@ -95,11 +95,9 @@ export function register(program: Command, group: Group) {
         }
         const r = await renderAgencyRollup(ctx.db, agency.id, period);
         if (o.out) {
-          const { inlineImages } = await import('../../branding/email.ts');
-          const { LOGO_CID } = await import('../../branding/brand.ts');
+          const { inlineImages, logoParts } = await import('../../branding/email.ts');
           await mkdir(o.out, { recursive: true });
-          const logo = r.brand.logo ? [{ filename: 'logo.png', content: r.brand.logo.png, contentType: 'image/png', contentId: LOGO_CID }] : [];
-          await Promise.all([writeFile(path.join(o.out, 'rollup.html'), inlineImages(r.html, logo)), writeFile(path.join(o.out, 'rollup.txt'), r.text), writeFile(path.join(o.out, 'rollup.pdf'), r.pdf)]);
+          await Promise.all([writeFile(path.join(o.out, 'rollup.html'), inlineImages(r.html, logoParts(r.brand))), writeFile(path.join(o.out, 'rollup.txt'), r.text), writeFile(path.join(o.out, 'rollup.pdf'), r.pdf)]);
         }
         if (o.json) return printJson(r.rollup);
         const cur = r.rollup.agency.currency;
