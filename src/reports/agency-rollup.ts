@@ -59,16 +59,18 @@ const addInto = (a: Sums, b: Sums) => {
   a.spend += b.spend; a.revenue += b.revenue; a.revenueSpend += b.revenueSpend; a.conversions += b.conversions; a.conversionSpend += b.conversionSpend;
 };
 
-/** A client's sums per local day over the range, by the totals rule. */
-async function daySums(db: Db, clientId: string, range: Range): Promise<Map<string, Sums>> {
-  const [entities, rows] = await Promise.all([loadEntities(db.sql, clientId), loadDaily(db.sql, clientId, range.from, range.to)]);
+/** A client's sums per local day over the ranges, by the totals rule. */
+async function daySums(db: Db, clientId: string, ranges: Range[]): Promise<Map<string, Sums>> {
+  const [entities, ...rowSets] = await Promise.all([loadEntities(db.sql, clientId), ...ranges.map((r) => loadDaily(db.sql, clientId, r.from, r.to))]);
   const byId = new Map(entities.map((e) => [e.id, e]));
   const usesStore = storeTotals(entities);
   const days = new Map<string, Sums>();
-  for (const r of rows) {
-    const t = contributionOf(byId.get(r.entityId), r, usesStore);
-    if (!t) continue;
-    addRow(days.get(r.date) ?? days.set(r.date, emptySums()).get(r.date)!, t.spendCents, t.revenueCents, t.conversions);
+  for (const rows of rowSets) {
+    for (const r of rows) {
+      const t = contributionOf(byId.get(r.entityId), r, usesStore);
+      if (!t) continue;
+      addRow(days.get(r.date) ?? days.set(r.date, emptySums()).get(r.date)!, t.spendCents, t.revenueCents, t.conversions);
+    }
   }
   return days;
 }
@@ -89,7 +91,8 @@ export async function buildAgencyRollup(db: Db, agencyId: string, period: Rollup
   const total = emptySums(), previousTotal = emptySums(), lastYearTotal = emptySums();
   let lastYearDays = 0;
   for (const c of clients) {
-    const days = await daySums(db, c.id, { from: lastYear.from, to: range.to });
+    // The period with the one before it, and the year-ago period: not the year between them.
+    const days = await daySums(db, c.id, [{ from: previous.from, to: range.to }, lastYear]);
     const own = emptySums(), conv = emptySums(), prev = emptySums(), ly = emptySums();
     let lyDays = 0;
     const inside = (d: string, r: Range) => d >= r.from && d <= r.to;
